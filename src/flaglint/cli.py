@@ -1,0 +1,245 @@
+"""Command line: parse options, call the engine, pick a reporter, choose the exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from flaglint import __version__
+from flaglint.config import Config, ConfigError, load_config, split_codes
+from flaglint.engine import Project, analyse, run_rules
+from flaglint.findings import ExitCode
+from flaglint.history import HistoryError
+from flaglint.report import (
+    inventory_data,
+    render_inventory_json,
+    render_inventory_text,
+    render_json,
+    render_text,
+)
+from flaglint.report.inventory import error_data
+from flaglint.rules import ALL_RULES, by_code, iter_selected
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageFailure(Exception):
+    """A bad option or argument detected after click's own parsing."""
+
+
+def _analysis_options(function: F) -> F:
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            help="Read [tool.flaglint] from this file instead of the nearest pyproject.toml.",
+        ),
+        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache."),
+        click.option("--stats", is_flag=True, help="Print timing and cache counters on stderr."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _start(paths: Sequence[Path]) -> Path:
+    """Where configuration is searched from and, without one, the root."""
+    cwd = Path.cwd().resolve()
+    resolved = [p.resolve() for p in paths]
+    if not resolved or all(p == cwd or cwd in p.parents for p in resolved):
+        return cwd
+    first = resolved[0]
+    return first if first.is_dir() else first.parent
+
+
+def _load(paths: Sequence[Path], config_file: Path | None, overrides: dict[str, Any]) -> Config:
+    for path in paths:
+        if not path.exists():
+            raise UsageFailure(f"path does not exist: {path}")
+    return load_config(_start(paths), config_file, overrides)
+
+
+def _print_stats(project: Project) -> None:
+    stats = project.stats
+    timings = " ".join(f"{k}={v:.3f}s" for k, v in stats.seconds.items())
+    click.echo(
+        f"flaglint: files={stats.files} lines={stats.lines} parsed={stats.parsed} "
+        f"cached={stats.cache_hits} {timings}",
+        err=True,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="flaglint")
+def cli() -> None:
+    """flaglint finds feature-flag hazards: dormant code behind live flags,
+    reused flag identifiers and circuit breakers refactored away."""
+
+
+@cli.command()
+@_analysis_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated or repeated)."
+)
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
+def check(
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    exclude: tuple[str, ...],
+    no_cache: bool,
+    stats: bool,
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> None:
+    """Run the rules on PATHS (default: the current directory)."""
+    overrides: dict[str, Any] = {}
+    if select:
+        overrides["select"] = list(split_codes(select))
+    if ignore:
+        overrides["ignore"] = list(split_codes(ignore))
+    config = _load(paths, config_file, overrides)
+    if exclude:
+        config = _with_exclude(config, exclude)
+    _check_codes(config.select + config.ignore)
+    project = analyse(config, list(paths), use_cache=not no_cache)
+    rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
+    findings = run_rules(project, rules)
+    if output_format == "json":
+        summary = {
+            "files": project.stats.files,
+            "lines": project.stats.lines,
+            "findings": len(findings),
+        }
+        click.echo(render_json(findings, error_data(project.files), summary), nl=False)
+    else:
+        colour = sys.stdout.isatty()
+        click.echo(render_text(findings, project.stats.files, colour), nl=False)
+    if stats:
+        _print_stats(project)
+    raise SystemExit(ExitCode.FINDINGS if findings else ExitCode.CLEAN)
+
+
+@cli.command()
+@_analysis_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def flags(
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    exclude: tuple[str, ...],
+    no_cache: bool,
+    stats: bool,
+    output_format: str,
+) -> None:
+    """List every flag read in PATHS, what each read gates, and dynamic reads."""
+    config = _load(paths, config_file, {})
+    if exclude:
+        config = _with_exclude(config, exclude)
+    project = analyse(config, list(paths), use_cache=not no_cache)
+    data = inventory_data(project.inventory, project.files)
+    if output_format == "json":
+        click.echo(render_inventory_json(data), nl=False)
+    else:
+        click.echo(render_inventory_text(data), nl=False)
+    if stats:
+        _print_stats(project)
+
+
+@cli.command()
+@click.option(
+    "--into",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Create the demo repository here (default: a new temporary folder).",
+)
+def demo(into: Path | None) -> None:
+    """Re-enact Knight Capital's Power Peg failure in a git repository and analyse it."""
+    import tempfile
+
+    from flaglint.demo import run_demo
+
+    target = into if into is not None else Path(tempfile.mkdtemp(prefix="flaglint-demo-"))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageFailure(f"--into {target} exists and is not empty; choose another folder")
+    click.echo(run_demo(target), nl=False)
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show a rule's documentation (what, why, example, fix)."""
+    rule = by_code(code)
+    if rule is None:
+        raise UsageFailure(f"unknown rule '{code}'; `flaglint rules` lists them")
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n")
+    click.echo(rule.documentation())
+
+
+@cli.command(name="rules")
+def list_rules() -> None:
+    """List every rule with its code, name and default severity."""
+    for rule in ALL_RULES:
+        history = "  (needs --base)" if rule.needs_history else ""
+        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}{history}")
+
+
+def _with_exclude(config: Config, exclude: tuple[str, ...]) -> Config:
+    import dataclasses
+
+    return dataclasses.replace(config, exclude=config.exclude + exclude)
+
+
+def _check_codes(codes: Sequence[str]) -> None:
+    known = {r.code for r in ALL_RULES} | {r.name for r in ALL_RULES}
+    for code in codes:
+        if code == "ALL" or code in known:
+            continue
+        if not any(r.code.startswith(code) for r in ALL_RULES):
+            raise UsageFailure(f"unknown rule selector '{code}'; `flaglint rules` lists them")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: usage and configuration errors are one line on stderr, exit 2."""
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            standalone_mode=False,
+            prog_name="flaglint",
+        )
+    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
+        click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
+        raise SystemExit(ExitCode.USAGE) from None
+    except click.UsageError as exc:
+        click.echo(f"flaglint: error: {exc.format_message()}", err=True)
+        raise SystemExit(ExitCode.USAGE) from None
+    except (UsageFailure, ConfigError, HistoryError) as exc:
+        click.echo(f"flaglint: error: {exc}", err=True)
+        raise SystemExit(ExitCode.USAGE) from None
+    except click.exceptions.Abort:
+        click.echo("flaglint: aborted", err=True)
+        raise SystemExit(ExitCode.USAGE) from None
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    raise SystemExit(ExitCode.CLEAN)

@@ -1,0 +1,250 @@
+"""Configuration: one defaults table, ``[tool.flaglint]`` merged over it, CLI over that."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A bad configuration key, value or file; the CLI prints it and exits 2."""
+
+
+# The one table of defaults. The README's configuration reference is checked
+# against it by a test, so a key documented there exists here and vice versa.
+DEFAULTS: dict[str, Any] = {
+    "select": [],
+    "ignore": [],
+    "exclude": [],
+    "providers": [],
+    "env-flag-patterns": [
+        "FEATURE_*",
+        "FF_*",
+        "ENABLE_*",
+        "DISABLE_*",
+        "USE_*",
+        "*_ENABLED",
+        "*_DISABLED",
+        "FLAG_*",
+        "TOGGLE_*",
+    ],
+    "sinks": [
+        "send_order",
+        "send_child_order",
+        "submit_order",
+        "place_order",
+        "route_order",
+        "new_order",
+        "execute_order",
+        "create_order",
+    ],
+    "handlers": ["on_tick", "on_quote", "on_market_data", "on_bar", "on_trade", "on_book"],
+    "entry-points": [],
+    "tests": [
+        "tests/*",
+        "test/*",
+        "*/tests/*",
+        "*/test/*",
+        "test_*.py",
+        "*_test.py",
+        "conftest.py",
+    ],
+    "tests-as-roots": False,
+    "dormant-after-days": 730,
+    "deprecation-words": ["deprecated", "legacy", "obsolete", "no longer used", "do not use"],
+    "flags": {},
+    "cache-dir": ".flaglint_cache",
+    "jobs": 0,
+}
+
+_LIST_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, list) and k != "providers"}
+_PROVIDER_KEYS = {
+    "name",
+    "functions",
+    "methods",
+    "decorators",
+    "modules",
+    "key-index",
+    "key-keyword",
+}
+_FLAG_KEYS = {"expires", "description", "owner"}
+
+
+@dataclass(frozen=True)
+class CustomProvider:
+    """A provider declared in ``[[tool.flaglint.providers]]``."""
+
+    name: str
+    functions: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    key_index: int = 0
+    key_keyword: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one run; build it with :func:`load_config`."""
+
+    root: Path
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    providers: tuple[CustomProvider, ...] = ()
+    env_flag_patterns: tuple[str, ...] = tuple(DEFAULTS["env-flag-patterns"])
+    sinks: tuple[str, ...] = tuple(DEFAULTS["sinks"])
+    handlers: tuple[str, ...] = tuple(DEFAULTS["handlers"])
+    entry_points: tuple[str, ...] = ()
+    tests: tuple[str, ...] = tuple(DEFAULTS["tests"])
+    tests_as_roots: bool = False
+    dormant_after_days: int = 730
+    deprecation_words: tuple[str, ...] = tuple(DEFAULTS["deprecation-words"])
+    flags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    cache_dir: str = ".flaglint_cache"
+    jobs: int = 0
+    source: Path | None = None
+
+    def facts_fingerprint(self) -> str:
+        """The part of the configuration that changes per-file facts (cache key)."""
+        parts = [repr(sorted(self.deprecation_words)), repr(self.providers)]
+        return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.flaglint]`` table, upward from ``start``."""
+    here = start if start.is_dir() else start.parent
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "flaglint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_config(
+    start: Path, config_file: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Config:
+    """Defaults, then ``[tool.flaglint]`` (found upward from ``start``), then ``overrides``."""
+    source = config_file if config_file is not None else find_pyproject(start.resolve())
+    table: dict[str, Any] = {}
+    if source is not None:
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {source}") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config {source}: {exc}") from None
+        table = dict(data.get("tool", {}).get("flaglint", {}))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            table[key] = value
+    root = source.parent.resolve() if source is not None else start.resolve()
+    if root.is_file():
+        root = root.parent
+    return _build(table, root, source)
+
+
+def _build(table: Mapping[str, Any], root: Path, source: Path | None) -> Config:
+    values: dict[str, Any] = {}
+    where = f" in {source}" if source else ""
+    for key, value in table.items():
+        if key not in DEFAULTS:
+            raise ConfigError(f"unknown configuration key '{key}'{where}")
+        expected = DEFAULTS[key]
+        if key == "providers":
+            values["providers"] = tuple(
+                _provider(p, where) for p in _typed(key, value, list, where)
+            )
+        elif key == "flags":
+            values["flags"] = _flags(_typed(key, value, dict, where), where)
+        elif key in _LIST_KEYS:
+            items = _typed(key, value, list, where)
+            if not all(isinstance(i, str) for i in items):
+                raise ConfigError(f"configuration key '{key}' must be a list of strings{where}")
+            values[key.replace("-", "_")] = tuple(items)
+        elif isinstance(expected, bool):
+            values[key.replace("-", "_")] = _typed(key, value, bool, where)
+        elif isinstance(expected, int):
+            number = value
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise ConfigError(
+                    f"configuration key '{key}' must be a non-negative integer{where}"
+                )
+            values[key.replace("-", "_")] = number
+        else:
+            values[key.replace("-", "_")] = _typed(key, value, type(expected), where)
+    return dataclasses.replace(Config(root=root, source=source), **values)
+
+
+def _typed(key: str, value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ConfigError(f"configuration key '{key}' must be a {kind.__name__}{where}")
+    return value
+
+
+def _provider(raw: Any, where: str) -> CustomProvider:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"each entry of 'providers' must be a table{where}")
+    unknown = sorted(set(raw) - _PROVIDER_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown configuration key 'providers.{unknown[0]}'{where}")
+    if not isinstance(raw.get("name"), str):
+        raise ConfigError(f"configuration key 'providers.name' must be a str{where}")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(
+                f"configuration key 'providers.{key}' must be a list of strings{where}"
+            )
+        return tuple(value)
+
+    index = raw.get("key-index", 0)
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ConfigError(
+            f"configuration key 'providers.key-index' must be a non-negative integer{where}"
+        )
+    keyword = raw.get("key-keyword")
+    if keyword is not None and not isinstance(keyword, str):
+        raise ConfigError(f"configuration key 'providers.key-keyword' must be a str{where}")
+    return CustomProvider(
+        name=raw["name"],
+        functions=strings("functions"),
+        methods=strings("methods"),
+        decorators=strings("decorators"),
+        modules=strings("modules"),
+        key_index=index,
+        key_keyword=keyword,
+    )
+
+
+def _flags(raw: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
+    flags: dict[str, dict[str, str]] = {}
+    for key, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"configuration key 'flags.{key}' must be a table{where}")
+        unknown = sorted(set(entry) - _FLAG_KEYS)
+        if unknown:
+            raise ConfigError(f"unknown configuration key 'flags.{key}.{unknown[0]}'{where}")
+        flags[key] = {k: str(v) for k, v in entry.items()}
+    return flags
+
+
+def split_codes(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select FL101,FL2`` and repeated options both give a flat tuple of codes."""
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())

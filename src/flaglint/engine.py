@@ -1,0 +1,232 @@
+"""The pipeline: discover -> facts (parallel, cached) -> project -> rules -> findings."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from flaglint import history
+from flaglint.cache import FactCache, blob_id
+from flaglint.config import Config
+from flaglint.discovery import SourceFile, assign_modules, discover, excluded
+from flaglint.facts import FileFacts, build_facts
+from flaglint.facts.comments import marker_pattern
+from flaglint.findings import Finding
+from flaglint.inventory import Inventory
+from flaglint.providers import ProviderTable
+from flaglint.resolve import Resolver
+
+POOL_THRESHOLD = 48
+CHUNK = 24
+
+
+@dataclass
+class RunStats:
+    """Counters for ``--stats``; never part of the report (which must not vary)."""
+
+    files: int = 0
+    lines: int = 0
+    cache_hits: int = 0
+    parsed: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FactOptions:
+    """What a worker needs to turn source into facts (picklable)."""
+
+    trigger_names: frozenset[str]
+    deprecation_words: tuple[str, ...]
+
+    def build(self, source: SourceFile, content: bytes) -> FileFacts:
+        return build_facts(
+            source.path,
+            content,
+            source.module,
+            source.is_package,
+            self.trigger_names,
+            marker_pattern(self.deprecation_words),
+        )
+
+
+class Project:
+    """The analysed tree: its facts and the whole-program views built from them."""
+
+    def __init__(self, config: Config, files: list[FileFacts], stats: RunStats | None = None):
+        self.config = config
+        self.files = sorted(files, key=lambda f: f.path)
+        self.stats = stats or RunStats()
+
+    @cached_property
+    def by_module(self) -> dict[str, FileFacts]:
+        return {f.module: f for f in self.files if f.error is None}
+
+    @cached_property
+    def by_path(self) -> dict[str, FileFacts]:
+        return {f.path: f for f in self.files}
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.files)
+
+    @cached_property
+    def inventory(self) -> Inventory:
+        return Inventory(self.files, self.config, self.resolver)
+
+    @property
+    def errors(self) -> list[FileFacts]:
+        return [f for f in self.files if f.error is not None]
+
+
+def fact_options(config: Config) -> FactOptions:
+    return FactOptions(ProviderTable.from_config(config).trigger_names(), config.deprecation_words)
+
+
+def collect_facts(
+    root: Path,
+    sources: Sequence[SourceFile],
+    config: Config,
+    cache: FactCache,
+    stats: RunStats,
+) -> list[FileFacts]:
+    """Facts for every source: from the cache where the content is known, else parsed."""
+    options = fact_options(config)
+    results: dict[str, FileFacts] = {}
+    missing: list[tuple[SourceFile, str, bytes]] = []
+    for source in sources:
+        try:
+            content = (root / source.path).read_bytes()
+        except OSError as exc:
+            results[source.path] = _unreadable(source, exc)
+            continue
+        key = cache.key(blob_id(content), source.module, source.path)
+        cached = cache.get(key)
+        if cached is not None:
+            results[source.path] = cached
+        else:
+            missing.append((source, key, content))
+    stats.cache_hits += len(sources) - len(missing)
+    stats.parsed += len(missing)
+    for facts, key in _build_all(missing, options, _jobs(config)):
+        cache.put(key, facts)
+        results[facts.path] = facts
+    return [results[s.path] for s in sources if s.path in results]
+
+
+def _jobs(config: Config) -> int:
+    if config.jobs:
+        return config.jobs
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _build_chunk(
+    options: FactOptions, chunk: list[tuple[SourceFile, str, bytes]]
+) -> list[tuple[FileFacts, str]]:
+    return [(options.build(source, content), key) for source, key, content in chunk]
+
+
+def _build_all(
+    missing: list[tuple[SourceFile, str, bytes]], options: FactOptions, jobs: int
+) -> Iterable[tuple[FileFacts, str]]:
+    if jobs <= 1 or len(missing) < POOL_THRESHOLD:
+        return _build_chunk(options, missing)
+    # Largest files first so that no worker is left with a long tail.
+    ordered = sorted(missing, key=lambda item: -len(item[2]))
+    chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    out: list[tuple[FileFacts, str]] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for built in pool.map(_build_chunk, [options] * len(chunks), chunks):
+            out.extend(built)
+    return out
+
+
+def _unreadable(source: SourceFile, exc: OSError) -> FileFacts:
+    from flaglint.facts.model import ParseError
+
+    return FileFacts(
+        source.path,
+        source.module,
+        source.is_package,
+        0,
+        error=ParseError(1, 0, f"cannot read file: {exc.strerror or exc}"),
+    )
+
+
+def open_cache(config: Config, enabled: bool = True) -> FactCache:
+    directory = config.root / config.cache_dir if enabled else None
+    return FactCache(directory, config.facts_fingerprint())
+
+
+def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Project:
+    """Discover and collect facts for ``paths`` under the configured root."""
+    stats = RunStats()
+    started = time.perf_counter()
+    sources = discover(config.root, paths, config.exclude, config.cache_dir)
+    stats.seconds["discover"] = time.perf_counter() - started
+    cache = open_cache(config, use_cache)
+    started = time.perf_counter()
+    files = collect_facts(config.root, sources, config, cache, stats)
+    stats.seconds["facts"] = time.perf_counter() - started
+    stats.files = len(files)
+    stats.lines = sum(f.lines for f in files)
+    return Project(config, files, stats)
+
+
+def analyse_revision(config: Config, revision: str) -> Project:
+    """Facts for the tree at ``revision`` of the repository holding the root.
+
+    Files are read from git objects, never checked out; the cache is shared
+    with the work tree through blob ids, so only changed files are parsed.
+    """
+    repo = history.toplevel(config.root)
+    commit = history.verify_revision(repo, revision)
+    prefix = config.root.resolve().relative_to(repo.resolve()).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    blobs = {
+        b.path[len(prefix) :]: b.blob_id
+        for b in history.list_python_blobs(repo, commit, prefix)
+        if not excluded(b.path[len(prefix) :], config.exclude)
+    }
+    sources = assign_modules(sorted(blobs), None)
+    stats = RunStats()
+    cache = open_cache(config)
+    options = fact_options(config)
+    results: dict[str, FileFacts] = {}
+    wanted: dict[str, list[tuple[SourceFile, str]]] = {}
+    for source in sources:
+        blob = blobs[source.path]
+        key = cache.key(blob, source.module, source.path)
+        cached = cache.get(key)
+        if cached is not None:
+            results[source.path] = cached
+        else:
+            wanted.setdefault(blob, []).append((source, key))
+    stats.cache_hits = len(results)
+    missing = [
+        (source, key, content)
+        for blob, content in history.read_blobs(repo, sorted(wanted))
+        for source, key in wanted.get(blob, [])
+    ]
+    stats.parsed = len(missing)
+    for facts, key in _build_all(missing, options, _jobs(config)):
+        cache.put(key, facts)
+        results[facts.path] = facts
+    files = [results[s.path] for s in sources if s.path in results]
+    stats.files = len(files)
+    stats.lines = sum(f.lines for f in files)
+    return Project(config, files, stats)
+
+
+def run_rules(project: Project, rules: Iterable[type]) -> list[Finding]:
+    """Every selected rule over the project, sorted and de-duplicated."""
+    findings: set[Finding] = set()
+    started = time.perf_counter()
+    for rule_class in rules:
+        findings.update(rule_class().check(project))
+    project.stats.seconds["rules"] = time.perf_counter() - started
+    return sorted(findings, key=Finding.sort_key)

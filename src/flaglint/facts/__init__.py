@@ -1,0 +1,104 @@
+"""Per-file facts: the records (:mod:`.model`) and the function that fills them."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import warnings
+
+from flaglint.facts.collector import FactCollector
+from flaglint.facts.comments import collect_comments
+from flaglint.facts.model import (
+    Arg,
+    Atom,
+    Binding,
+    Call,
+    Comment,
+    Definition,
+    FileFacts,
+    Gate,
+    Import,
+    ParseError,
+    Reference,
+)
+
+__all__ = [
+    "Arg",
+    "Atom",
+    "Binding",
+    "Call",
+    "Comment",
+    "Definition",
+    "FileFacts",
+    "Gate",
+    "Import",
+    "ParseError",
+    "Reference",
+    "build_facts",
+]
+
+
+def build_facts(
+    path: str,
+    source: bytes,
+    module: str,
+    is_package: bool,
+    trigger_names: frozenset[str],
+    comment_markers: re.Pattern[bytes],
+) -> FileFacts:
+    """Parse one file and collect its facts; a syntax error becomes ``error``."""
+    line_count = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
+    try:
+        with warnings.catch_warnings():
+            # Invalid escape sequences in the analysed code are its business, not ours.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=path, type_comments=False)
+    except SyntaxError as exc:
+        reason = exc.msg or "invalid syntax"
+        return FileFacts(
+            path,
+            module,
+            is_package,
+            line_count,
+            error=ParseError(exc.lineno or 1, (exc.offset or 1) - 1, f"syntax error: {reason}"),
+        )
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return FileFacts(path, module, is_package, line_count, error=ParseError(1, 0, str(exc)))
+    collector = FactCollector(module, is_package, trigger_names)
+    try:
+        collector.visit(tree)
+    except RecursionError:
+        return FileFacts(
+            path,
+            module,
+            is_package,
+            line_count,
+            error=ParseError(1, 0, "nested too deeply to analyse"),
+        )
+    definitions = collector.definitions
+    comments: tuple[Comment, ...] = ()
+    if comment_markers.search(source):
+        all_comments, leading = collect_comments(source)
+        comments = tuple(c for c in all_comments if comment_markers.search(c.text.encode()))
+        if leading:
+            definitions = [
+                dataclasses.replace(d, leading_comment=leading[d.line]) if d.line in leading else d
+                for d in definitions
+            ]
+    definitions.sort(key=lambda d: (d.line, d.qualname))
+    return FileFacts(
+        path=path,
+        module=module,
+        is_package=is_package,
+        lines=line_count,
+        definitions=tuple(definitions),
+        calls=tuple(collector.calls),
+        atoms=tuple(collector.atoms),
+        bindings=tuple(collector.bindings),
+        imports=tuple(collector.imports),
+        references=tuple(collector.references),
+        comments=comments,
+        dunder_all=tuple(collector.dunder_all),
+        main_guard=collector.main_guard,
+    )

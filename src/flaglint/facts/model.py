@@ -1,0 +1,165 @@
+"""Per-file facts: frozen, picklable records that every later stage reads.
+
+A file is parsed once; these records are what the cache stores and what the
+whole-program stages (inventory, call graph, rules) consume. Nothing in here
+knows which calls are flag reads: that is decided project-wide, where imports,
+constants and enum classes from other modules can be resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Arg kinds: a literal ("str", "int", "bool", "none"), a dotted name ("name"),
+# a parameter of the enclosing function ("param"), or anything else ("other",
+# with its source text kept only where the call might be a flag read).
+LITERAL_KINDS = frozenset({"str", "int", "bool", "none"})
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a call, reduced to what key resolution needs."""
+
+    kind: str
+    text: str
+    position: int | None = None
+    keyword: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A condition that dominates a piece of code.
+
+    ``atom`` indexes :attr:`FileFacts.atoms`; ``on`` is the polarity: True when
+    the code runs only if the atom is truthy, False when only if it is falsy.
+    ``value`` is the literal the atom was compared with, where there was one.
+    """
+
+    atom: int
+    on: bool
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """Something tested in a condition that may turn out to be a flag read.
+
+    kind "call": the call at index ``call`` of :attr:`FileFacts.calls`.
+    kind "name": a dotted name (``FEATURE_X``, ``settings.X``) whose binding may be a read.
+    kind "member": a dotted ``Class.MEMBER`` compared or masked (``flags & OrderFlags.X``).
+    """
+
+    kind: str
+    line: int
+    col: int
+    call: int = -1
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call site, or a subscript of ``os.environ`` recorded as a call."""
+
+    callee: str
+    line: int
+    col: int
+    end_line: int
+    scope: str
+    args: tuple[Arg, ...]
+    gates: tuple[Gate, ...]
+    decorator: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound at module or class level (``scope`` is "" or the class).
+
+    kind: a literal kind, "name" (another dotted name), "call" (the value is
+    the call ``call``), "bitor" (``A | B`` of names), "auto", or "other".
+    ``true_gates``/``false_gates`` hold what the value means when tested, so a
+    module-level ``ENABLED = os.getenv("FEATURE_X") == "1"`` carries the read.
+    """
+
+    scope: str
+    name: str
+    line: int
+    kind: str
+    value: str
+    call: int = -1
+    true_gates: tuple[Gate, ...] = ()
+    false_gates: tuple[Gate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """``local`` is bound to the absolute dotted ``target``."""
+
+    local: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function, method or class, by its qualified name inside the module."""
+
+    qualname: str
+    kind: str  # "function" | "method" | "class"
+    name: str
+    line: int
+    end_line: int
+    col: int
+    params: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    docstring: str = ""
+    leading_comment: str = ""
+    returned_gates: tuple[Gate, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    is_async: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A dotted name used as a value (callback, dispatch-table entry, alias)."""
+
+    name: str
+    scope: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment that matters: suppressions, deprecation words, expiry dates."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """Why a file could not be analysed (reported as FL901)."""
+
+    line: int
+    col: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """Everything flaglint knows about one module."""
+
+    path: str
+    module: str
+    is_package: bool
+    lines: int
+    definitions: tuple[Definition, ...] = ()
+    calls: tuple[Call, ...] = ()
+    atoms: tuple[Atom, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    imports: tuple[Import, ...] = ()
+    references: tuple[Reference, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    dunder_all: tuple[str, ...] = ()
+    main_guard: bool = False
+    error: ParseError | None = None

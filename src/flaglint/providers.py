@@ -1,0 +1,264 @@
+"""Flag APIs as data: which call shapes read a flag and which argument is the key.
+
+One table describes every SDK. A provider is matched in one of three ways:
+
+* ``functions``: the callee, resolved through imports, is one of these
+  qualified names (``waffle.flag_is_active``, ``os.getenv``);
+* ``methods``: the callee is ``<receiver>.<method>`` and either the receiver
+  resolves into one of ``modules`` (``ldclient.get().variation``), or the
+  module imports one of ``modules``, or the method name is ``distinctive``
+  enough to stand on its own (``get_boolean_value``);
+* ``toggles``: a constructor (``WaffleFlag("ns.name")``) bound to a name whose
+  ``.is_enabled()`` is the read; the key comes from the constructor.
+
+Decorators in ``decorators`` gate the whole function they decorate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flaglint.config import Config
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One flag API: its call shapes and where its key argument sits."""
+
+    name: str
+    functions: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    distinctive: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    toggles: tuple[str, ...] = ()
+    toggle_reads: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    key_index: int = 0
+    key_keyword: str | None = "key"
+    # Per-callee overrides of the key position, e.g. waffle's flag_is_active(request, name).
+    key_index_for: tuple[tuple[str, int], ...] = ()
+    # Calls whose truthy result means the flag is *off* (django-flags' flag_disabled).
+    negated: tuple[str, ...] = ()
+    env: bool = False
+    # Fewest arguments a real read passes: LaunchDarkly's variation(key, context, default).
+    min_args: int = 1
+
+    def key_position(self, name: str) -> int:
+        for callee, index in self.key_index_for:
+            if callee == name:
+                return index
+        return self.key_index
+
+
+def _openfeature_methods() -> tuple[str, ...]:
+    kinds = ("boolean", "string", "integer", "float", "object")
+    return tuple(
+        f"get_{kind}_{shape}{suffix}"
+        for kind in kinds
+        for shape in ("value", "details")
+        for suffix in ("", "_async")
+    )
+
+
+BUILTIN_PROVIDERS: tuple[Provider, ...] = (
+    Provider(
+        name="launchdarkly",
+        methods=("variation", "variation_detail", "migration_variation"),
+        distinctive=("variation_detail", "migration_variation"),
+        modules=("ldclient",),
+        min_args=3,
+    ),
+    Provider(
+        name="unleash",
+        methods=("is_enabled", "get_variant"),
+        modules=("UnleashClient",),
+        key_keyword="feature_name",
+    ),
+    Provider(
+        name="openfeature",
+        methods=_openfeature_methods(),
+        distinctive=_openfeature_methods(),
+        modules=("openfeature",),
+        key_keyword="flag_key",
+        min_args=2,
+    ),
+    Provider(
+        name="django-waffle",
+        functions=(
+            "waffle.flag_is_active",
+            "waffle.switch_is_active",
+            "waffle.sample_is_active",
+        ),
+        decorators=("waffle.decorators.waffle_flag", "waffle.decorators.waffle_switch"),
+        modules=("waffle",),
+        key_keyword="flag_name",
+        key_index_for=(("flag_is_active", 1),),
+    ),
+    Provider(
+        name="django-flags",
+        functions=(
+            "flags.state.flag_enabled",
+            "flags.state.flag_disabled",
+            "flags.state.flag_state",
+        ),
+        decorators=("flags.decorators.flag_check", "flags.decorators.flag_required"),
+        modules=("flags",),
+        key_keyword="flag_name",
+        negated=("flag_disabled",),
+    ),
+    Provider(
+        name="flagsmith",
+        methods=("is_feature_enabled", "get_feature_value"),
+        distinctive=("is_feature_enabled",),
+        modules=("flagsmith",),
+        key_keyword="feature_name",
+    ),
+    Provider(
+        name="growthbook",
+        methods=(
+            "is_on",
+            "is_off",
+            "get_feature_value",
+            "eval_feature",
+            "isOn",
+            "isOff",
+            "getFeatureValue",
+            "evalFeature",
+        ),
+        modules=("growthbook",),
+        negated=("is_off", "isOff"),
+    ),
+    Provider(
+        name="posthog",
+        functions=(
+            "posthog.feature_enabled",
+            "posthog.get_feature_flag",
+            "posthog.get_feature_flag_payload",
+        ),
+        methods=("feature_enabled", "get_feature_flag", "get_feature_flag_payload"),
+        distinctive=("get_feature_flag", "get_feature_flag_payload"),
+        modules=("posthog",),
+        min_args=2,
+    ),
+    Provider(
+        name="openedx-toggles",
+        toggles=(
+            "edx_toggles.toggles.WaffleFlag",
+            "edx_toggles.toggles.WaffleSwitch",
+            "edx_toggles.toggles.SettingToggle",
+            "edx_toggles.toggles.SettingDictToggle",
+            "edx_toggles.toggles.NonNamespacedWaffleFlag",
+            "edx_toggles.toggles.NonNamespacedWaffleSwitch",
+            "openedx.core.djangoapps.waffle_utils.CourseWaffleFlag",
+            "openedx.core.djangoapps.waffle_utils.WaffleFlag",
+            "openedx.core.djangoapps.waffle_utils.WaffleSwitch",
+        ),
+        toggle_reads=("is_enabled", "is_enabled_without_course_context"),
+        modules=("edx_toggles",),
+        key_keyword="name",
+    ),
+    Provider(
+        name="env",
+        functions=("os.getenv", "os.environ.get", "os.environ.__getitem__", "os.getenvb"),
+        env=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ProviderTable:
+    """All providers of a run, indexed for the matcher."""
+
+    providers: tuple[Provider, ...]
+
+    @classmethod
+    def from_config(cls, config: Config) -> ProviderTable:
+        custom = tuple(
+            Provider(
+                name=p.name,
+                functions=p.functions,
+                methods=p.methods,
+                distinctive=p.methods if not p.modules else (),
+                decorators=p.decorators,
+                modules=p.modules,
+                key_index=p.key_index,
+                key_keyword=p.key_keyword,
+            )
+            for p in config.providers
+        )
+        return cls(custom + BUILTIN_PROVIDERS)
+
+    def trigger_names(self) -> frozenset[str]:
+        """Last segments of every callee that may read a flag (keeps arg text)."""
+        names: set[str] = set()
+        for provider in self.providers:
+            names.update(q.rpartition(".")[2] for q in provider.functions)
+            names.update(provider.methods)
+            names.update(q.rpartition(".")[2] for q in provider.decorators)
+            names.update(q.rpartition(".")[2] for q in provider.toggles)
+        names.update({"getenv", "get", "__getitem__"})
+        return frozenset(names)
+
+    def by_function(self, qualified: str) -> Provider | None:
+        for provider in self.providers:
+            if _matches_any(qualified, provider.functions):
+                return provider
+        return None
+
+    def by_decorator(self, qualified: str) -> Provider | None:
+        for provider in self.providers:
+            if _matches_any(qualified, provider.decorators):
+                return provider
+        return None
+
+    def by_toggle(self, qualified: str) -> Provider | None:
+        for provider in self.providers:
+            if _matches_any(qualified, provider.toggles):
+                return provider
+        return None
+
+    def by_method(
+        self, method: str, receiver: str, imported_modules: Iterable[str]
+    ) -> Provider | None:
+        """The provider whose method this is, given what the receiver resolved to."""
+        candidates = [p for p in self.providers if method in p.methods]
+        if not candidates:
+            return None
+        for provider in candidates:
+            if any(_in_module(receiver, m) for m in provider.modules):
+                return provider
+        imported = tuple(imported_modules)
+        for provider in candidates:
+            if any(_in_module(i, m) for i in imported for m in provider.modules):
+                return provider
+        for provider in candidates:
+            if method in provider.distinctive:
+                return provider
+        return None
+
+
+def _in_module(qualified: str, module: str) -> bool:
+    return (
+        qualified == module
+        or qualified.startswith(module + ".")
+        or qualified.startswith(module + "(")
+    )
+
+
+def _matches_any(qualified: str, names: tuple[str, ...]) -> bool:
+    """A resolved callee matches a table entry by its full name or a re-export of it.
+
+    ``waffle.flag_is_active`` is exported both from ``waffle`` and from
+    ``waffle.models``; matching package prefix plus final name covers both.
+    """
+    if qualified in names:
+        return True
+    head, _, last = qualified.rpartition(".")
+    if not head:
+        return False
+    top = head.split(".", 1)[0]
+    for name in names:
+        if name.rpartition(".")[2] == last and name.split(".", 1)[0] == top:
+            return True
+    return False

@@ -1,0 +1,219 @@
+"""Project-wide name resolution over cached facts.
+
+Turns a dotted spelling in one module (``ld.variation``, ``OrderFlags.X``,
+``self.is_enabled``) into a qualified name (``ldclient.get.variation``,
+``pkg.flags.OrderFlags.X``, ``pkg.svc.Service.is_enabled``), following
+imports, re-exports through ``__init__``, module-level aliases and the
+project's class hierarchy. No code is imported: everything comes from facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from flaglint.facts.model import Binding, Call, Definition, FileFacts
+
+ENUM_BASES = frozenset(
+    {
+        "enum.Enum",
+        "enum.IntEnum",
+        "enum.Flag",
+        "enum.IntFlag",
+        "enum.StrEnum",
+        "enum.ReprEnum",
+        "django.db.models.TextChoices",
+        "django.db.models.IntegerChoices",
+        "django.db.models.Choices",
+    }
+)
+MAX_DEPTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """What a qualified name denotes inside the project."""
+
+    module: FileFacts
+    local: str
+    definition: Definition | None = None
+    binding: Binding | None = None
+
+
+class ModuleIndex:
+    """Lookup tables for one module's facts."""
+
+    __slots__ = ("facts", "imports", "definitions", "bindings", "star_imports")
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.imports: dict[str, str] = {}
+        self.star_imports: list[str] = []
+        for imp in facts.imports:
+            if imp.local == "*":
+                self.star_imports.append(imp.target)
+            else:
+                self.imports[imp.local] = imp.target
+        self.definitions: dict[str, Definition] = {d.qualname: d for d in facts.definitions}
+        self.bindings: dict[tuple[str, str], Binding] = {}
+        for binding in facts.bindings:
+            self.bindings[(binding.scope, binding.name)] = binding
+
+
+class Resolver:
+    """Resolves names across the modules of one project."""
+
+    def __init__(self, files: Iterable[FileFacts]) -> None:
+        self.modules: dict[str, ModuleIndex] = {}
+        for facts in files:
+            if facts.error is None:
+                self.modules[facts.module] = ModuleIndex(facts)
+        self._canonical: dict[str, str] = {}
+
+    # ------------------------------------------------------------- spelling
+    def resolve(self, module: str, spelled: str, scope: str = "") -> str:
+        """The qualified name that ``spelled`` denotes in ``module`` (at ``scope``)."""
+        index = self.modules.get(module)
+        if index is None or not spelled:
+            return spelled
+        head, rest = _split_head(spelled)
+        if head in ("self", "cls") and scope:
+            owner = self.enclosing_class(module, scope)
+            if owner is not None and rest.startswith("."):
+                name, tail = _split_head(rest[1:])
+                found = self.find_method(f"{module}.{owner}", name)
+                if found is not None:
+                    return self.canonical(found + tail)
+                return self.canonical(f"{module}.{owner}.{name}{tail}")
+            return spelled
+        if head in index.imports:
+            return self.canonical(index.imports[head] + rest)
+        if head in index.definitions or ("", head) in index.bindings:
+            return self.canonical(f"{module}.{spelled}")
+        for star in index.star_imports:
+            target = self.modules.get(star)
+            if target is not None and (
+                head in target.definitions
+                or ("", head) in target.bindings
+                or head in target.imports
+            ):
+                return self.resolve(star, spelled)
+        return spelled
+
+    def canonical(self, qualified: str, depth: int = 0) -> str:
+        """Follow re-exports and module-level aliases to where a name is defined."""
+        cached = self._canonical.get(qualified)
+        if cached is not None:
+            return cached
+        result = qualified
+        if depth < MAX_DEPTH:
+            split = self.split_module(qualified)
+            if split is not None:
+                module, local = split
+                index = self.modules[module]
+                head, rest = _split_head(local)
+                if head and head not in index.definitions:
+                    if head in index.imports:
+                        result = self.canonical(index.imports[head] + rest, depth + 1)
+                    else:
+                        binding = index.bindings.get(("", head))
+                        if binding is not None and binding.kind == "name":
+                            result = self.canonical(
+                                self.resolve(module, binding.value) + rest, depth + 1
+                            )
+        self._canonical[qualified] = result
+        return result
+
+    def split_module(self, qualified: str) -> tuple[str, str] | None:
+        """``pkg.mod.Class.method`` -> (``pkg.mod``, ``Class.method``) for project modules."""
+        name = qualified.split("(", 1)[0].split("[", 1)[0]
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules:
+                return module, qualified[len(module) + 1 :] if len(qualified) > len(module) else ""
+        return None
+
+    # -------------------------------------------------------------- symbols
+    def symbol(self, qualified: str) -> Symbol | None:
+        split = self.split_module(qualified)
+        if split is None:
+            return None
+        module, local = split
+        index = self.modules[module]
+        if not local:
+            return Symbol(index.facts, "")
+        definition = index.definitions.get(local)
+        if definition is not None:
+            return Symbol(index.facts, local, definition=definition)
+        scope, _, name = local.rpartition(".")
+        binding = index.bindings.get((scope, name))
+        if binding is not None:
+            return Symbol(index.facts, local, binding=binding)
+        return None
+
+    def literal(self, qualified: str, depth: int = 0) -> Binding | None:
+        """The literal binding a constant name ends at (``A = B``, ``B = "x"``)."""
+        symbol = self.symbol(qualified)
+        if symbol is None or symbol.binding is None or depth > MAX_DEPTH:
+            return None
+        binding = symbol.binding
+        if binding.kind == "name":
+            return self.literal(self.resolve(symbol.module.module, binding.value), depth + 1)
+        return binding
+
+    def enclosing_class(self, module: str, scope: str) -> str | None:
+        """The class whose method ``scope`` is (``C.m`` or ``C.m.inner``), if any."""
+        index = self.modules[module]
+        parts = scope.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            candidate = ".".join(parts[:cut])
+            definition = index.definitions.get(candidate)
+            if definition is not None and definition.kind == "class":
+                return candidate
+        return None
+
+    def class_bases(self, qualified_class: str) -> list[str]:
+        symbol = self.symbol(qualified_class)
+        if symbol is None or symbol.definition is None:
+            return []
+        scope = symbol.local.rpartition(".")[0]
+        return [self.resolve(symbol.module.module, b, scope) for b in symbol.definition.bases]
+
+    def mro(self, qualified_class: str) -> Iterator[str]:
+        """The class and its project ancestors, depth first, each once."""
+        seen: set[str] = set()
+        stack = [qualified_class]
+        while stack:
+            current = stack.pop(0)
+            if current in seen or len(seen) > 64:
+                continue
+            seen.add(current)
+            yield current
+            stack.extend(self.class_bases(current))
+
+    def find_method(self, qualified_class: str, name: str) -> str | None:
+        for klass in self.mro(qualified_class):
+            symbol = self.symbol(f"{klass}.{name}")
+            if symbol is not None and symbol.definition is not None:
+                return f"{klass}.{name}"
+        return None
+
+    def is_enum_class(self, qualified_class: str) -> bool:
+        return any(
+            base in ENUM_BASES
+            for klass in self.mro(qualified_class)
+            for base in self.class_bases(klass)
+        )
+
+    def call_target(self, facts: FileFacts, call: Call) -> str:
+        """The qualified callee of a call site."""
+        return self.resolve(facts.module, call.callee, call.scope)
+
+
+def _split_head(spelled: str) -> tuple[str, str]:
+    """``a.b().c`` -> (``a``, ``.b().c``)."""
+    for i, ch in enumerate(spelled):
+        if ch in ".([":
+            return spelled[:i], spelled[i:]
+    return spelled, ""

@@ -1,0 +1,83 @@
+"""What every rule is: a code, a name, a severity, a self-documenting docstring."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from flaglint.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from flaglint.engine import Project
+
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+
+
+class Rule:
+    """Base class: subclasses set the class attributes and implement :meth:`check`."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.WARNING
+    needs_history: ClassVar[bool] = False
+    summary: ClassVar[str] = ""
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        symbol: str = "",
+        flag: str = "",
+        end_line: int = 0,
+        related: tuple = (),
+    ) -> Finding:
+        return Finding(
+            rule=self.code,
+            name=self.name,
+            severity=self.severity,
+            path=path,
+            line=line,
+            column=column,
+            message=message,
+            symbol=symbol,
+            flag=flag,
+            end_line=end_line or line,
+            related=related,
+        )
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring split by its ``## Heading`` sections."""
+        found: dict[str, str] = {}
+        current = ""
+        for line in cls.documentation().splitlines():
+            if line.startswith("## "):
+                current = line[3:].strip()
+                found[current] = ""
+            elif current:
+                found[current] += line + "\n"
+        return {k: v.strip() for k, v in found.items()}
+
+
+def iter_selected(
+    rules: Iterable[type[Rule]], select: Iterable[str], ignore: Iterable[str]
+) -> Iterator[type[Rule]]:
+    """Rules chosen by code prefixes: ``FL1`` selects FL101 and FL104; ``ALL`` everything."""
+    select = tuple(select) or ("ALL",)
+    ignore = tuple(ignore)
+    for rule in rules:
+        chosen = any(s == "ALL" or rule.code.startswith(s) or rule.name == s for s in select)
+        dropped = any(rule.code.startswith(i) or rule.name == i for i in ignore)
+        if chosen and not dropped:
+            yield rule

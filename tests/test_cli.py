@@ -1,0 +1,132 @@
+"""The command line as a user meets it: exit codes, errors, determinism, the cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flaglint import __version__
+
+FLAGGED = '''\
+import os
+
+
+def start():
+    if os.getenv("FEATURE_FAST"):
+        fast()
+'''
+
+
+def _project(tmp_path: Path, config: str = "[tool.flaglint]\n") -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "pyproject.toml").write_text(config)
+    (tmp_path / "app.py").write_text(FLAGGED)
+    return tmp_path
+
+
+def test_version(run_cli) -> None:
+    result = run_cli("--version")
+    assert result.code == 0 and __version__ in result.out
+
+
+def test_bad_option_is_one_line_and_exit_2(run_cli, tmp_path: Path) -> None:
+    result = run_cli("check", "--no-such-option", cwd=_project(tmp_path))
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "--no-such-option" in result.err
+
+
+def test_bad_format_choice(run_cli, tmp_path: Path) -> None:
+    result = run_cli("check", "--format", "xml", cwd=_project(tmp_path))
+    assert result.code == 2 and result.err.count("\n") == 1 and "xml" in result.err
+
+
+def test_unknown_config_key_names_the_key(run_cli, tmp_path: Path) -> None:
+    result = run_cli("check", cwd=_project(tmp_path, "[tool.flaglint]\nselekt = []\n"))
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "'selekt'" in result.err
+
+
+def test_wrong_config_type_names_the_key(run_cli, tmp_path: Path) -> None:
+    result = run_cli("check", cwd=_project(tmp_path, "[tool.flaglint]\ndormant-after-days = 'x'\n"))
+    assert result.code == 2 and "'dormant-after-days'" in result.err
+
+
+def test_unknown_rule_selector(run_cli, tmp_path: Path) -> None:
+    result = run_cli("check", "--select", "FL999", cwd=_project(tmp_path))
+    assert result.code == 2 and "FL999" in result.err
+
+
+def test_missing_path(run_cli, tmp_path: Path) -> None:
+    result = run_cli("check", "nowhere", cwd=_project(tmp_path))
+    assert result.code == 2 and "nowhere" in result.err
+
+
+def test_clean_tree_exits_0(run_cli, tmp_path: Path) -> None:
+    result = run_cli("check", cwd=_project(tmp_path))
+    assert result.code == 0, result.out + result.err
+    assert "No findings in 1 files." in result.out
+
+
+def test_unparseable_file_is_fl901_and_the_run_goes_on(run_cli, tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "broken.py").write_text("def broken(:\n    pass\n")
+    result = run_cli("check", "--format", "json", cwd=project)
+    assert result.code == 1
+    data = json.loads(result.out)
+    [finding] = data["findings"]
+    assert (finding["rule"], finding["path"], finding["line"]) == ("FL901", "broken.py", 1)
+    assert "syntax error" in finding["message"]
+    assert data["stats"]["files"] == 2
+    flags = json.loads(run_cli("flags", "--format", "json", cwd=project).out)
+    assert [f["key"] for f in flags["flags"]] == ["FEATURE_FAST"]
+    assert flags["errors"][0]["path"] == "broken.py"
+
+
+def test_output_is_identical_cold_and_warm(run_cli, tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    cold = run_cli("flags", "--format", "json", "--stats", cwd=project)
+    warm = run_cli("flags", "--format", "json", "--stats", cwd=project)
+    assert cold.out == warm.out
+    assert "parsed=1 cached=0" in cold.err
+    assert "parsed=0 cached=1" in warm.err
+    assert (project / ".flaglint_cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_corrupt_cache_entry_is_a_miss(run_cli, tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    first = run_cli("flags", cwd=project)
+    for entry in (project / ".flaglint_cache").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    again = run_cli("flags", "--stats", cwd=project)
+    assert again.out == first.out and "parsed=1" in again.err
+
+
+def test_explain_prints_the_docstring(run_cli) -> None:
+    result = run_cli("explain", "FL103")
+    assert result.code == 0
+    for section in ("What it does", "Why is this bad?", "Example", "Use instead"):
+        assert section in result.out
+
+
+def test_explain_unknown_rule(run_cli) -> None:
+    result = run_cli("explain", "FL000")
+    assert result.code == 2 and result.err.count("\n") == 1
+
+
+def test_rules_lists_every_code(run_cli) -> None:
+    from flaglint.rules import ALL_RULES
+
+    result = run_cli("rules")
+    for rule in ALL_RULES:
+        assert rule.code in result.out
+
+
+def test_links_out_of_the_root_are_not_followed(run_cli, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text('import os\nos.getenv("FEATURE_OUTSIDE")\n')
+    project = _project(tmp_path / "project")
+    (project / "linked").symlink_to(outside, target_is_directory=True)
+    (project / "linked_file.py").symlink_to(outside / "secret.py")
+    data = json.loads(run_cli("flags", "--format", "json", cwd=project).out)
+    assert [f["key"] for f in data["flags"]] == ["FEATURE_FAST"]

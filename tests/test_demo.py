@@ -1,0 +1,52 @@
+"""The demo repository tells the Knight story, and the inventory sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flaglint.config import load_config
+from flaglint.demo import TAGS, materialise, run_demo
+from flaglint.engine import analyse, analyse_revision
+
+
+@pytest.fixture(scope="module")
+def demo_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return materialise(tmp_path_factory.mktemp("demo") / "smars")
+
+
+def _gates(repo: Path, revision: str | None) -> dict[str, dict[str, list[str]]]:
+    config = load_config(repo)
+    project = analyse_revision(config, revision) if revision else analyse(config, [repo])
+    return project.inventory.gates_by_key()
+
+
+def test_demo_has_four_dated_commits(demo_repo: Path) -> None:
+    from flaglint.history import git
+
+    log = git(demo_repo, "log", "--format=%ad %D", "--date=short").decode().splitlines()
+    assert [line.split()[0] for line in log] == ["2012-07-27", "2005-09-01", "2005-03-14", "2003-06-02"]
+    assert all(tag in git(demo_repo, "tag").decode() for tag in TAGS)
+
+
+def test_flag_gates_power_peg_then_rlp(demo_repo: Path) -> None:
+    assert _gates(demo_repo, "v2003")["smars-peg-mode"]["on"] == ["smars.router.power_peg"]
+    assert _gates(demo_repo, "v2005-retired")["smars-peg-mode"]["on"] == ["smars.router.power_peg"]
+    head = _gates(demo_repo, None)
+    assert head["smars-peg-mode"] == {"on": ["smars.rlp.rlp_route"], "off": ["smars.gateway.send_order"]}
+    assert _gates(demo_repo, "v2012-rlp") == head
+
+
+def test_demo_output_is_deterministic(tmp_path: Path) -> None:
+    first = run_demo(tmp_path / "a").replace(str(tmp_path / "a"), "REPO")
+    second = run_demo(tmp_path / "b").replace(str(tmp_path / "b"), "REPO")
+    assert first == second
+    assert "smars-peg-mode" in first and "smars.router.power_peg" in first
+
+
+def test_demo_refuses_a_non_empty_folder(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "file").write_text("")
+    result = run_cli("demo", "--into", str(tmp_path / "x"))
+    assert result.code == 2 and "not empty" in result.err
