@@ -7,14 +7,14 @@ from pathlib import Path
 
 from flaglint import __version__
 
-FLAGGED = '''\
+FLAGGED = """\
 import os
 
 
 def start():
     if os.getenv("FEATURE_FAST"):
         fast()
-'''
+"""
 
 
 def _project(tmp_path: Path, config: str = "[tool.flaglint]\n") -> Path:

@@ -26,7 +26,12 @@ def test_demo_has_four_dated_commits(demo_repo: Path) -> None:
     from flaglint.history import git
 
     log = git(demo_repo, "log", "--format=%ad %D", "--date=short").decode().splitlines()
-    assert [line.split()[0] for line in log] == ["2012-07-27", "2005-09-01", "2005-03-14", "2003-06-02"]
+    assert [line.split()[0] for line in log] == [
+        "2012-07-27",
+        "2005-09-01",
+        "2005-03-14",
+        "2003-06-02",
+    ]
     assert all(tag in git(demo_repo, "tag").decode() for tag in TAGS)
 
 
@@ -34,7 +39,10 @@ def test_flag_gates_power_peg_then_rlp(demo_repo: Path) -> None:
     assert _gates(demo_repo, "v2003")["smars-peg-mode"]["on"] == ["smars.router.power_peg"]
     assert _gates(demo_repo, "v2005-retired")["smars-peg-mode"]["on"] == ["smars.router.power_peg"]
     head = _gates(demo_repo, None)
-    assert head["smars-peg-mode"] == {"on": ["smars.rlp.rlp_route"], "off": ["smars.gateway.send_order"]}
+    assert head["smars-peg-mode"] == {
+        "on": ["smars.rlp.rlp_route"],
+        "off": ["smars.gateway.send_order"],
+    }
     assert _gates(demo_repo, "v2012-rlp") == head
 
 
