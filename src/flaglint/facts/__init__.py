@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 import warnings
 
@@ -79,11 +78,11 @@ def build_facts(
     definitions = collector.definitions
     comments: tuple[Comment, ...] = ()
     if comment_markers.search(source):
-        all_comments, leading = collect_comments(source)
+        all_comments, leading = collect_comments(source, collector.headers)
         comments = tuple(c for c in all_comments if comment_markers.search(c.text.encode()))
         if leading:
             definitions = [
-                dataclasses.replace(d, leading_comment=leading[d.line]) if d.line in leading else d
+                d._replace(leading_comment=leading[d.line]) if d.line in leading else d
                 for d in definitions
             ]
     definitions.sort(key=lambda d: (d.line, d.qualname))

@@ -147,6 +147,8 @@ class FactCollector(ast.NodeVisitor):
         self.references: list[Reference] = []
         self.dunder_all: list[str] = []
         self.main_guard = False
+        # def/class line -> first line of the definition (its first decorator's)
+        self.headers: dict[int, int] = {}
         self._gates: Gates = NO_GATES
         self._scope: list[str] = []
         self._scope_kinds: list[str] = ["module"]
@@ -242,6 +244,7 @@ class FactCollector(ast.NodeVisitor):
 
     # ------------------------------------------------------------ definitions
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._note_header(node)
         decorator_gates = self._decorators(node.decorator_list)
         self.visit(node.args)
         if node.returns is not None:
@@ -285,6 +288,7 @@ class FactCollector(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._note_header(node)
         decorator_gates = self._decorators(node.decorator_list)
         for base in node.bases:
             self.visit(base)
@@ -310,6 +314,10 @@ class FactCollector(ast.NodeVisitor):
                 gates=self._gates + decorator_gates,
             )
         )
+
+    def _note_header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        lines = [d.lineno for d in node.decorator_list]
+        self.headers[node.lineno] = min([node.lineno, *lines])
 
     def _decorators(self, decorators: list[ast.expr]) -> Gates:
         gates: list[Gate] = []

@@ -1,18 +1,19 @@
-"""Comments that matter, read with LibCST.
+"""Comments that matter: suppressions, deprecation words, expiry dates.
 
-``ast`` drops comments, and a ``#`` inside a string is not a comment, so the
-concrete syntax tree is the honest source. Parsing with positions is costly,
-so :func:`wants_comments` first checks the raw text for the words that make a
-comment matter and only those files are parsed again here.
+``ast`` drops comments, and a ``#`` inside a string is not a comment, so they
+are read with the standard tokenizer. Tokenizing costs about as much as
+parsing, so :func:`marker_pattern` first checks the raw text for the words
+that make a comment matter and only those files are tokenized. (LibCST with
+positions was tried here first: 8 s for Django's 14 such files, against
+0.16 s for the tokenizer.)
 """
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+import tokenize
+from collections.abc import Iterable, Mapping
 
 from flaglint.facts.model import Comment
 
@@ -23,51 +24,48 @@ def marker_pattern(deprecation_words: Iterable[str]) -> re.Pattern[bytes]:
     return re.compile(rb"#[^\n]*?(?:" + "|".join(words).encode() + rb")", re.IGNORECASE)
 
 
-class _CommentVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+def collect_comments(
+    source: bytes, headers: Mapping[int, int]
+) -> tuple[tuple[Comment, ...], dict[int, str]]:
+    """All comments, and the comment block above each definition.
 
-    def __init__(self) -> None:
-        self.comments: list[Comment] = []
-        self.leading: dict[int, str] = {}
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        line = self.get_metadata(PositionProvider, node).start.line
-        self.comments.append(Comment(line, node.value))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._leading(node)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._leading(node)
-
-    def _leading(self, node: cst.FunctionDef | cst.ClassDef) -> None:
-        lines = [*node.leading_lines, *node.lines_after_decorators]
-        texts: list[str] = []
-        for empty in reversed(lines):
-            if empty.comment is None:
-                break
-            texts.append(empty.comment.value.lstrip("#").strip())
-        body = node.body
-        if isinstance(body, cst.IndentedBlock) and body.header.comment is not None:
-            texts.append(body.header.comment.value.lstrip("#").strip())
-        if texts:
-            line = self.get_metadata(PositionProvider, node.name).start.line
-            self.leading[line] = " ".join(reversed(texts))
-
-
-def collect_comments(source: bytes) -> tuple[tuple[Comment, ...], dict[int, str]]:
-    """All comments, and the comment block above each ``def``/``class`` by its line."""
+    ``headers`` maps a definition's ``def``/``class`` line to its first line
+    (its first decorator's); the result maps the ``def`` line to the text of
+    the whole-line comments right above it plus any comment on the line itself.
+    """
+    whole_line: dict[int, str] = {}
+    trailing: dict[int, str] = {}
+    comments: list[Comment] = []
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
-    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        for token in tokenize.tokenize(io.BytesIO(source).readline):
+            if token.type != tokenize.COMMENT:
+                continue
+            line = token.start[0]
+            comments.append(Comment(line, token.string))
+            text = token.string.lstrip("#").strip()
+            if token.line[: token.start[1]].strip():
+                trailing[line] = text
+            else:
+                whole_line[line] = text
+    except (tokenize.TokenError, SyntaxError):
         return _comments_by_line(source), {}
-    visitor = _CommentVisitor()
-    wrapper.visit(visitor)
-    return tuple(visitor.comments), visitor.leading
+    leading: dict[int, str] = {}
+    for def_line, first_line in headers.items():
+        texts = []
+        line = first_line - 1
+        while line in whole_line:
+            texts.append(whole_line[line])
+            line -= 1
+        texts.reverse()
+        if def_line in trailing:
+            texts.append(trailing[def_line])
+        if texts:
+            leading[def_line] = " ".join(texts)
+    return tuple(comments), leading
 
 
 def _comments_by_line(source: bytes) -> tuple[Comment, ...]:
-    """Fallback for the rare file LibCST cannot parse: whole-line comments only."""
+    """Fallback for a file the tokenizer rejects: whole-line comments only."""
     found = []
     for number, raw in enumerate(source.decode("utf-8", "replace").splitlines(), 1):
         stripped = raw.strip()
