@@ -49,21 +49,29 @@ def _analysis_options(function: F) -> F:
     return function
 
 
-def _start(paths: Sequence[Path]) -> Path:
-    """Where configuration is searched from and, without one, the root."""
+def _start(paths: Sequence[Path]) -> tuple[Path, Path]:
+    """Where configuration is searched from, and the root when there is none.
+
+    Configuration belongs to the code: it is searched upward from the first
+    path. Without one, paths are reported relative to the current directory
+    when they lie inside it.
+    """
     cwd = Path.cwd().resolve()
     resolved = [p.resolve() for p in paths]
-    if not resolved or all(p == cwd or cwd in p.parents for p in resolved):
-        return cwd
-    first = resolved[0]
-    return first if first.is_dir() else first.parent
+    if not resolved:
+        return cwd, cwd
+    first = resolved[0] if resolved[0].is_dir() else resolved[0].parent
+    if all(p == cwd or cwd in p.parents for p in resolved):
+        return first, cwd
+    return first, first
 
 
 def _load(paths: Sequence[Path], config_file: Path | None, overrides: dict[str, Any]) -> Config:
     for path in paths:
         if not path.exists():
             raise UsageFailure(f"path does not exist: {path}")
-    return load_config(_start(paths), config_file, overrides)
+    start, fallback_root = _start(paths)
+    return load_config(start, config_file, overrides, fallback_root=fallback_root)
 
 
 def _print_stats(project: Project) -> None:
@@ -165,6 +173,82 @@ def flags(
         click.echo(render_inventory_text(data), nl=False)
     if stats:
         _print_stats(project)
+
+
+@cli.command()
+@click.argument("key")
+@_analysis_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "dot", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def graph(
+    key: str,
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    exclude: tuple[str, ...],
+    no_cache: bool,
+    stats: bool,
+    output_format: str,
+) -> None:
+    """Show what flag KEY's gated code calls, and what only it reaches."""
+    from flaglint.report.graph import (
+        reach_data,
+        render_reach_dot,
+        render_reach_json,
+        render_reach_text,
+    )
+
+    project = _analysed(paths, config_file, exclude, no_cache)
+    if key not in project.inventory.keys():
+        raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
+    data = reach_data(project.graph, key)
+    render = {"json": render_reach_json, "dot": render_reach_dot}.get(
+        output_format, render_reach_text
+    )
+    click.echo(render(data), nl=False)
+    if stats:
+        _print_stats(project)
+
+
+@cli.command()
+@_analysis_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+def callgraph(
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    exclude: tuple[str, ...],
+    no_cache: bool,
+    stats: bool,
+    output_format: str,
+) -> None:
+    """Dump the whole call graph as an adjacency list of qualified names."""
+    from flaglint.report.graph import render_callgraph_json
+
+    project = _analysed(paths, config_file, exclude, no_cache)
+    click.echo(render_callgraph_json(project.graph), nl=False)
+    if stats:
+        _print_stats(project)
+
+
+def _analysed(
+    paths: tuple[Path, ...], config_file: Path | None, exclude: tuple[str, ...], no_cache: bool
+) -> Project:
+    config = _load(paths, config_file, {})
+    if exclude:
+        config = _with_exclude(config, exclude)
+    return analyse(config, list(paths), use_cache=not no_cache)
 
 
 @cli.command()

@@ -137,9 +137,15 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def load_config(
-    start: Path, config_file: Path | None = None, overrides: Mapping[str, Any] | None = None
+    start: Path,
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    fallback_root: Path | None = None,
 ) -> Config:
-    """Defaults, then ``[tool.flaglint]`` (found upward from ``start``), then ``overrides``."""
+    """Defaults, then ``[tool.flaglint]`` (found upward from ``start``), then ``overrides``.
+
+    The root is the configuration file's folder, else ``fallback_root``, else ``start``.
+    """
     source = config_file if config_file is not None else find_pyproject(start.resolve())
     table: dict[str, Any] = {}
     if source is not None:
@@ -153,7 +159,10 @@ def load_config(
     for key, value in (overrides or {}).items():
         if value is not None:
             table[key] = value
-    root = source.parent.resolve() if source is not None else start.resolve()
+    if source is not None:
+        root = source.parent.resolve()
+    else:
+        root = (fallback_root or start).resolve()
     if root.is_file():
         root = root.parent
     return _build(table, root, source)

@@ -17,6 +17,7 @@ from flaglint.discovery import SourceFile, assign_modules, discover, excluded
 from flaglint.facts import FileFacts, build_facts
 from flaglint.facts.comments import marker_pattern
 from flaglint.findings import Finding
+from flaglint.graph import CallGraph
 from flaglint.inventory import Inventory
 from flaglint.providers import ProviderTable
 from flaglint.resolve import Resolver
@@ -77,6 +78,17 @@ class Project:
     @cached_property
     def inventory(self) -> Inventory:
         return Inventory(self.files, self.config, self.resolver)
+
+    @cached_property
+    def graph(self) -> CallGraph:
+        return CallGraph(
+            self.files,
+            self.inventory,
+            self.resolver,
+            tests=self.config.tests,
+            tests_as_roots=self.config.tests_as_roots,
+            entry_points=self.config.entry_points,
+        )
 
     @property
     def errors(self) -> list[FileFacts]:

@@ -86,6 +86,18 @@ class Resolver:
                     return self.canonical(found + tail)
                 return self.canonical(f"{module}.{owner}.{name}{tail}")
             return spelled
+        if head == "super" and rest.startswith("().") and scope:
+            owner = self.enclosing_class(module, scope)
+            if owner is not None:
+                name, tail = _split_head(rest[3:])
+                for base in self.class_bases(f"{module}.{owner}"):
+                    found = self.find_method(base, name)
+                    if found is not None:
+                        return self.canonical(found + tail)
+            return spelled
+        nested = self._nested(index, scope, head)
+        if nested is not None:
+            return f"{module}.{nested}{rest}"
         if head in index.imports:
             return self.canonical(index.imports[head] + rest)
         if head in index.definitions or ("", head) in index.bindings:
@@ -99,6 +111,18 @@ class Resolver:
             ):
                 return self.resolve(star, spelled)
         return spelled
+
+    @staticmethod
+    def _nested(index: ModuleIndex, scope: str, head: str) -> str | None:
+        """``inner`` called inside ``outer`` is ``outer.inner`` (class bodies do not nest)."""
+        while scope:
+            definition = index.definitions.get(scope)
+            if definition is not None and definition.kind != "class":
+                candidate = f"{scope}.{head}"
+                if candidate in index.definitions:
+                    return candidate
+            scope = scope.rpartition(".")[0]
+        return None
 
     def canonical(self, qualified: str, depth: int = 0) -> str:
         """Follow re-exports and module-level aliases to where a name is defined."""

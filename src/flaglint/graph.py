@@ -1,0 +1,435 @@
+"""The whole-program call graph and the questions rules ask of it.
+
+Nodes are modules (their bodies), classes (their bodies run on import),
+functions and methods by qualified name, plus two kinds of virtual node:
+
+* ``name:m``, a hub for ``obj.m()`` calls whose receiver is unknown: one edge
+  in from each such call, one *may* edge out to every project method named
+  ``m``, so reach is over-approximated without an edge per pair;
+* ``flag:KEY:on`` / ``flag:KEY:off``, added only while answering
+  :meth:`CallGraph.reach`, through which the gated call edges of that flag are
+  routed so that networkx's dominator algorithm can tell which code every
+  path from a root must reach through the flag.
+
+Edges carry ``kind`` (call, init, may, ref, decorator, body) and ``sites``:
+the call sites behind them, each with the flag conditions that dominate it.
+Roots are what runs without being called: module bodies, decorated
+(registered) functions, ``__all__`` names, dunder methods, methods of classes
+extending code outside the project, and configured entry points. Test code
+is not a root unless ``tests-as-roots`` is set.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from flaglint.facts.model import Call, Definition, FileFacts
+from flaglint.inventory import FlagCondition, Inventory
+from flaglint.resolve import Resolver
+
+SUPER_ROOT = "<roots>"
+HUB_PREFIX = "name:"
+FLAG_PREFIX = "flag:"
+
+# Decorators that wrap or describe a function without registering it anywhere.
+PLAIN_DECORATORS = frozenset(
+    {
+        "property",
+        "staticmethod",
+        "classmethod",
+        "abstractmethod",
+        "abc.abstractmethod",
+        "functools.wraps",
+        "functools.lru_cache",
+        "functools.cache",
+        "functools.cached_property",
+        "functools.total_ordering",
+        "functools.singledispatch",
+        "typing.overload",
+        "typing.final",
+        "typing_extensions.overload",
+        "typing_extensions.final",
+        "contextlib.contextmanager",
+        "contextlib.asynccontextmanager",
+        "dataclasses.dataclass",
+        "warnings.deprecated",
+        "typing_extensions.deprecated",
+        "deprecated.deprecated",
+        "deprecated.classic.deprecated",
+        "deprecated.sphinx.deprecated",
+        "wraps",
+        "lru_cache",
+        "cache",
+        "cached_property",
+        "overload",
+        "deprecated",
+        "dataclass",
+        "contextmanager",
+        "asynccontextmanager",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One call site behind an edge."""
+
+    path: str
+    line: int
+    conditions: tuple[FlagCondition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    """Where a function, class or module is defined."""
+
+    qualified: str
+    kind: str  # module | class | function | method
+    facts: FileFacts
+    definition: Definition | None
+
+
+@dataclass
+class FlagReach:
+    """What one flag polarity reaches.
+
+    ``sites`` are the gated call sites (path, line, enclosing node, target);
+    ``direct`` the project functions called directly inside the gated
+    regions; ``reach`` everything reachable from them; ``exclusive`` the part
+    of ``reach`` that every path from a root must enter through the flag.
+    """
+
+    key: str
+    on: bool
+    sites: list[tuple[str, int, str, str]] = field(default_factory=list)
+    direct: set[str] = field(default_factory=set)
+    reach: set[str] = field(default_factory=set)
+    exclusive: set[str] = field(default_factory=set)
+
+
+class CallGraph:
+    """A networkx ``DiGraph`` over the project, with reachability queries."""
+
+    def __init__(
+        self,
+        files: list[FileFacts],
+        inventory: Inventory,
+        resolver: Resolver,
+        tests: Iterable[str] = (),
+        tests_as_roots: bool = False,
+        entry_points: Iterable[str] = (),
+    ) -> None:
+        self.graph: nx.DiGraph = nx.DiGraph()
+        self.resolver = resolver
+        self.inventory = inventory
+        self.nodes: dict[str, NodeInfo] = {}
+        self.roots: set[str] = set()
+        self.test_modules: set[str] = set()
+        self._tests = tuple(tests)
+        self._tests_as_roots = tests_as_roots
+        self._entry_points = tuple(entry_points)
+        self._methods_by_name: dict[str, list[str]] = defaultdict(list)
+        self._gated: dict[tuple[str, int], tuple[FlagCondition, ...]] = {}
+        self._reach_cache: dict[tuple[str, bool], FlagReach] = {}
+        files = [f for f in files if f.error is None]
+        for gated in inventory.gated:
+            self._gated[(gated.facts.path, gated.index)] = gated.conditions
+        self._add_nodes(files)
+        for facts in files:
+            self._add_edges(facts)
+        self._add_roots(files)
+
+    # ---------------------------------------------------------------- nodes
+    def _add_nodes(self, files: list[FileFacts]) -> None:
+        for facts in files:
+            self.nodes[facts.module] = NodeInfo(facts.module, "module", facts, None)
+            self.graph.add_node(facts.module)
+            if _matches(facts.path, self._tests):
+                self.test_modules.add(facts.module)
+            for definition in facts.definitions:
+                qualified = f"{facts.module}.{definition.qualname}"
+                self.nodes[qualified] = NodeInfo(qualified, definition.kind, facts, definition)
+                self.graph.add_node(qualified)
+                if definition.kind == "method":
+                    self._methods_by_name[definition.name].append(qualified)
+                # A class body runs when its enclosing body runs.
+                parent = definition.qualname.rpartition(".")[0]
+                owner = f"{facts.module}.{parent}" if parent else facts.module
+                if definition.kind == "class" and (not parent or self._kind(owner) != "function"):
+                    self._edge(owner, qualified, "body", None)
+
+    def _kind(self, qualified: str) -> str:
+        info = self.nodes.get(qualified)
+        return info.kind if info is not None else ""
+
+    # ---------------------------------------------------------------- edges
+    def _edge(self, source: str, target: str, kind: str, site: Site | None) -> None:
+        data = self.graph.get_edge_data(source, target)
+        if data is None:
+            self.graph.add_edge(source, target, kind=kind, sites=[site] if site else [])
+        else:
+            if site is not None:
+                data["sites"].append(site)
+            if kind == "call" and data["kind"] == "may":
+                data["kind"] = "call"
+
+    def _scope_node(self, facts: FileFacts, scope: str) -> str:
+        if not scope:
+            return facts.module
+        qualified = f"{facts.module}.{scope}"
+        return qualified if qualified in self.nodes else facts.module
+
+    def targets(self, facts: FileFacts, call: Call) -> list[tuple[str, str]]:
+        """(node, edge kind) pairs a call may reach inside the project."""
+        resolved = self.resolver.call_target(facts, call)
+        info = self.nodes.get(resolved)
+        head = call.callee.split(".", 1)[0]
+        method = call.callee.rpartition(".")[2]
+        if info is not None and head in ("self", "cls") and len(self._methods_by_name[method]) > 1:
+            # self.m() may also dispatch to an override in a subclass.
+            return [(resolved, "call"), (HUB_PREFIX + method, "may")]
+        if info is not None:
+            if info.kind == "class":
+                out = [(resolved, "init")]
+                for dunder in ("__init__", "__new__", "__post_init__"):
+                    method = self.resolver.find_method(resolved, dunder)
+                    if method is not None:
+                        out.append((method, "init"))
+                return out
+            return [(resolved, "call")] if info.kind != "module" else []
+        if "." in call.callee and method in self._methods_by_name:
+            if head in ("self", "cls"):
+                return [(HUB_PREFIX + method, "may")]
+            if resolved == call.callee or not self.resolver.split_module(resolved):
+                return [(HUB_PREFIX + method, "may")]
+        return []
+
+    def _add_edges(self, facts: FileFacts) -> None:
+        for index, call in enumerate(facts.calls):
+            source = self._scope_node(facts, call.scope)
+            conditions = self._gated.get((facts.path, index), ())
+            site = Site(facts.path, call.line, conditions)
+            for target, kind in self.targets(facts, call):
+                if call.decorator:
+                    kind = "decorator"
+                self._edge(source, target, kind, site)
+                if target.startswith(HUB_PREFIX):
+                    self._link_hub(target)
+            for arg in call.args:
+                if arg.kind == "name":
+                    self._reference(facts, call.scope, arg.text, call.line, conditions)
+        for reference in facts.references:
+            conditions = ()
+            self._reference(facts, reference.scope, reference.name, reference.line, conditions)
+
+    def _reference(
+        self,
+        facts: FileFacts,
+        scope: str,
+        name: str,
+        line: int,
+        conditions: tuple[FlagCondition, ...],
+    ) -> None:
+        """A function used as a value (callback, dispatch table) may be called."""
+        resolved = self.resolver.resolve(facts.module, name, scope)
+        info = self.nodes.get(resolved)
+        if info is not None and info.kind in ("function", "method", "class"):
+            self._edge(
+                self._scope_node(facts, scope), resolved, "ref", Site(facts.path, line, conditions)
+            )
+
+    def _link_hub(self, hub: str) -> None:
+        if self.graph.out_degree(hub) if hub in self.graph else 0:
+            return
+        for method in self._methods_by_name[hub[len(HUB_PREFIX) :]]:
+            self.graph.add_edge(hub, method, kind="may", sites=[])
+
+    # ---------------------------------------------------------------- roots
+    def _add_roots(self, files: list[FileFacts]) -> None:
+        for facts in files:
+            is_test = facts.module in self.test_modules
+            if is_test and not self._tests_as_roots:
+                continue
+            self.roots.add(facts.module)
+            exported = set(facts.dunder_all)
+            for name in facts.dunder_all:
+                resolved = self.resolver.resolve(facts.module, name)
+                if resolved in self.nodes:
+                    self.roots.add(resolved)
+            for definition in facts.definitions:
+                qualified = f"{facts.module}.{definition.qualname}"
+                if self._is_root(facts, definition, exported):
+                    self.roots.add(qualified)
+        for qualified in self.nodes:
+            if any(fnmatch.fnmatchcase(qualified, p) for p in self._entry_points):
+                self.roots.add(qualified)
+        self.graph.add_node(SUPER_ROOT)
+        for root in sorted(self.roots):
+            self.graph.add_edge(SUPER_ROOT, root, kind="root", sites=[])
+
+    def _is_root(self, facts: FileFacts, definition: Definition, exported: set[str]) -> bool:
+        if definition.qualname in exported:
+            return True
+        if definition.kind == "class":
+            return False
+        if (
+            definition.kind == "method"
+            and definition.name.startswith("__")
+            and definition.name.endswith("__")
+        ):
+            return True
+        scope = definition.qualname.rpartition(".")[0]
+        for decorator in definition.decorators:
+            resolved = self.resolver.resolve(facts.module, decorator, scope)
+            last = resolved.rpartition(".")[2]
+            if resolved in PLAIN_DECORATORS or decorator in PLAIN_DECORATORS:
+                continue
+            if last in ("setter", "getter", "deleter"):
+                continue
+            return True
+        if definition.kind == "method":
+            owner = f"{facts.module}.{scope}"
+            # A framework calls the methods of classes that extend it.
+            for klass in self.resolver.mro(owner):
+                for base in self.resolver.class_bases(klass):
+                    if base not in self.nodes and base not in (
+                        "object",
+                        "Exception",
+                        "BaseException",
+                    ):
+                        return True
+        return False
+
+    # -------------------------------------------------------------- queries
+    def callers(self, qualified: str) -> list[str]:
+        return sorted(p for p in self.graph.predecessors(qualified) if p != SUPER_ROOT)
+
+    def callees(self, qualified: str) -> list[str]:
+        return sorted(self.graph.successors(qualified))
+
+    def reachable_from_roots(self) -> set[str]:
+        return nx.descendants(self.graph, SUPER_ROOT)
+
+    def flag_keys(self) -> list[tuple[str, bool]]:
+        keys = {(c.key, c.on) for gated in self.inventory.gated for c in gated.conditions}
+        return sorted(keys)
+
+    def reach(self, key: str, on: bool) -> FlagReach:
+        """What the gated regions of ``key`` (polarity ``on``) call, and what only they reach."""
+        cached = self._reach_cache.get((key, on))
+        if cached is not None:
+            return cached
+        result = FlagReach(key, on)
+        condition_on = (key, on)
+        gated_edges: list[tuple[str, str]] = []
+        for source, target, data in self.graph.edges(data=True):
+            sites = data["sites"]
+            if not sites:
+                continue
+            gated = [s for s in sites if any((c.key, c.on) == condition_on for c in s.conditions)]
+            if not gated:
+                continue
+            for site in gated:
+                result.sites.append((site.path, site.line, source, target))
+            if not target.startswith(HUB_PREFIX):
+                result.direct.add(target)
+            if len(gated) == len(sites):
+                gated_edges.append((source, target))
+            else:
+                result.direct.add(target)
+        result.sites.sort()
+        if not result.sites:
+            self._reach_cache[(key, on)] = result
+            return result
+        starts = {t for _, _, _, t in result.sites}
+        reach: set[str] = set()
+        for start in starts:
+            reach.add(start)
+            reach.update(nx.descendants(self.graph, start))
+        result.reach = {n for n in reach if n in self.nodes}
+        result.exclusive = (
+            self._dominated(f"{FLAG_PREFIX}{key}:{'on' if on else 'off'}", gated_edges, starts)
+            & result.reach
+        )
+        self._reach_cache[(key, on)] = result
+        return result
+
+    def _dominated(
+        self, gate: str, gated_edges: list[tuple[str, str]], starts: set[str]
+    ) -> set[str]:
+        """Nodes whose every path from the roots passes through ``gate``.
+
+        The edges that only gated call sites stand behind are routed through
+        one node for the flag, the immediate dominator tree is computed from
+        the super-root, and every node under ``gate`` in that tree is
+        exclusive. Edges that also have ungated sites stay direct.
+        """
+        graph = self.graph
+        saved = [(s, t, graph.edges[s, t]) for s, t in gated_edges]
+        graph.remove_edges_from(gated_edges)
+        graph.add_node(gate)
+        for source, target in gated_edges:
+            graph.add_edge(source, gate)
+            graph.add_edge(gate, target)
+        # Gated edges with ungated siblings still enter through the gate's targets.
+        try:
+            dominators = nx.immediate_dominators(graph, SUPER_ROOT)
+        finally:
+            graph.remove_node(gate)
+            for source, target, data in saved:
+                graph.add_edge(source, target, **data)
+        if gate not in dominators:
+            return set()
+        children: dict[str, list[str]] = defaultdict(list)
+        for node, parent in dominators.items():
+            if node != parent:
+                children[parent].append(node)
+        found: set[str] = set()
+        stack = [gate]
+        while stack:
+            node = stack.pop()
+            for child in children.get(node, ()):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return {n for n in found if n in self.nodes}
+
+    def path(self, source: str, target: str) -> list[str]:
+        """A shortest call path, for messages (empty when there is none)."""
+        try:
+            return [
+                n
+                for n in nx.shortest_path(self.graph, source, target)
+                if not n.startswith(HUB_PREFIX)
+            ]
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return []
+
+    # -------------------------------------------------------------- exports
+    def adjacency(self) -> dict[str, list[dict[str, object]]]:
+        """The graph as ``{node: [{"target", "kind", "lines"}]}`` (project nodes only)."""
+        out: dict[str, list[dict[str, object]]] = {}
+        for node in sorted(self.nodes):
+            edges = []
+            for target in sorted(self.graph.successors(node)):
+                data = self.graph.edges[node, target]
+                lines = sorted({s.line for s in data["sites"]})
+                edges.append({"target": target, "kind": data["kind"], "lines": lines})
+            out[node] = edges
+        return out
+
+    def iter_functions(self) -> Iterator[NodeInfo]:
+        for qualified in sorted(self.nodes):
+            info = self.nodes[qualified]
+            if info.kind in ("function", "method"):
+                yield info
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    name = path.rpartition("/")[2]
+    return any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)

@@ -1,0 +1,129 @@
+"""Call-graph resolution, roots and exclusive reach."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from markers import parse_markers
+
+from flaglint.config import load_config
+from flaglint.engine import analyse
+
+PROJECTS = Path(__file__).parent / "fixtures" / "graph_projects"
+
+
+def _project(name: str):
+    root = PROJECTS / name
+    return analyse(load_config(root), [root], use_cache=False), root
+
+
+def test_resolution_markers() -> None:
+    project, root = _project("resolution")
+    graph = project.graph
+    edges = {}
+    for _, target, data in graph.graph.edges(data=True):
+        for site in data["sites"]:
+            edges.setdefault((site.path, site.line), set()).add(target)
+    markers = [m for m in parse_markers(root) if m.kind == "calls"]
+    assert markers
+    for marker in markers:
+        found = edges.get((marker.path, marker.line), set())
+        assert marker.value in found, (
+            f"{marker.path}:{marker.line}: no edge to {marker.value}; {found}"
+        )
+
+
+def test_roots() -> None:
+    project, _ = _project("resolution")
+    roots = project.graph.roots
+    assert "shop.jobs.reindex" in roots  # registered by a decorator, with a name
+    assert "shop.jobs.nightly_cleanup" in roots  # configured entry point
+    assert "shop.exported" in roots  # __all__
+    assert "shop.api.views.Checkout.__init__" in roots  # dunder
+    assert "shop.test_views" not in roots  # tests are not roots by default
+    reachable = project.graph.reachable_from_roots()
+    assert "shop.jobs.never_called" not in reachable  # only its test calls it
+    assert "shop.pricing._round" in reachable
+
+
+def test_callgraph_command_dumps_adjacency(run_cli) -> None:
+    result = run_cli("callgraph", "--format", "json", str(PROJECTS / "resolution"), "--no-cache")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    targets = {e["target"] for e in data["graph"]["shop.pricing.quote"]}
+    assert targets == {"shop.pricing._round"}
+
+
+GATED = """\
+import ldclient
+
+client = ldclient.get()
+
+
+def route(order, ctx):
+    if client.variation("peg", ctx, False):
+        power_peg(order)
+    else:
+        plain(order)
+    shared(order)
+
+
+def power_peg(order):
+    child(order)
+    shared(order)
+
+
+def child(order):
+    return order
+
+
+def shared(order):
+    return order
+
+
+def plain(order):
+    return order
+
+
+def also_plain(order):
+    plain(order)
+
+
+def main():
+    route(None, None)
+    also_plain(None)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.fixture
+def gated_project(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "router.py").write_text(GATED)
+    return analyse(load_config(tmp_path), [tmp_path], use_cache=False)
+
+
+def test_exclusive_reach(gated_project) -> None:
+    on = gated_project.graph.reach("peg", True)
+    assert on.direct == {"router.power_peg"}
+    assert on.exclusive == {"router.power_peg", "router.child"}
+    assert "router.shared" in on.reach and "router.shared" not in on.exclusive
+    off = gated_project.graph.reach("peg", False)
+    assert off.direct == {"router.plain"}
+    assert off.exclusive == set()  # main -> also_plain -> plain needs no flag
+
+
+def test_graph_command_text_and_dot(run_cli, gated_project) -> None:
+    root = gated_project.config.root
+    text = run_cli("graph", "peg", "--no-cache", str(root))
+    assert text.code == 0, text.err
+    assert "router.power_peg" in text.out and "exclusive" in text.out
+    dot = run_cli("graph", "peg", "--format", "dot", "--no-cache", str(root))
+    assert dot.out.startswith("digraph") and '"router.route" -> "router.power_peg"' in dot.out
+    missing = run_cli("graph", "nope", "--no-cache", str(root))
+    assert missing.code == 2 and "nope" in missing.err
