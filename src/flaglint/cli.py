@@ -11,7 +11,7 @@ import click
 
 from flaglint import __version__
 from flaglint.config import Config, ConfigError, load_config, split_codes
-from flaglint.engine import Project, analyse, run_rules
+from flaglint.engine import Project, analyse, analyse_revision, run_rules
 from flaglint.findings import ExitCode
 from flaglint.history import HistoryError
 from flaglint.report import (
@@ -105,6 +105,13 @@ def cli() -> None:
     "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated or repeated)."
 )
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
+@click.option(
+    "--base",
+    "base_revision",
+    default=None,
+    metavar="REV",
+    help="Compare with git revision REV (rules that look at history need it).",
+)
 def check(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -114,6 +121,7 @@ def check(
     output_format: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    base_revision: str | None,
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
     overrides: dict[str, Any] = {}
@@ -126,6 +134,8 @@ def check(
         config = _with_exclude(config, exclude)
     _check_codes(config.select + config.ignore)
     project = analyse(config, list(paths), use_cache=not no_cache)
+    if base_revision is not None:
+        project.base = analyse_revision(config, base_revision)
     rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
     findings = run_rules(project, rules)
     if output_format == "json":

@@ -21,6 +21,7 @@ from flaglint.graph import CallGraph
 from flaglint.inventory import Inventory
 from flaglint.providers import ProviderTable
 from flaglint.resolve import Resolver
+from flaglint.rules.base import Rule
 
 POOL_THRESHOLD = 48
 CHUNK = 24
@@ -58,10 +59,20 @@ class FactOptions:
 class Project:
     """The analysed tree: its facts and the whole-program views built from them."""
 
-    def __init__(self, config: Config, files: list[FileFacts], stats: RunStats | None = None):
+    def __init__(
+        self,
+        config: Config,
+        files: list[FileFacts],
+        stats: RunStats | None = None,
+        revision: str = "",
+    ):
         self.config = config
         self.files = sorted(files, key=lambda f: f.path)
         self.stats = stats or RunStats()
+        # The commit these facts were read from; "" for the work tree.
+        self.revision = revision
+        # The project at ``check --base REV``; rules that compare revisions read it.
+        self.base: Project | None = None
 
     @cached_property
     def by_module(self) -> dict[str, FileFacts]:
@@ -231,14 +242,20 @@ def analyse_revision(config: Config, revision: str) -> Project:
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
-    return Project(config, files, stats)
+    return Project(config, files, stats, revision=commit)
 
 
-def run_rules(project: Project, rules: Iterable[type]) -> list[Finding]:
-    """Every selected rule over the project, sorted and de-duplicated."""
+def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
+    """Every selected rule over the project, sorted and de-duplicated.
+
+    Rules that compare revisions (``needs_history``) run only when the project
+    has a base to compare with.
+    """
     findings: set[Finding] = set()
     started = time.perf_counter()
     for rule_class in rules:
+        if rule_class.needs_history and project.base is None:
+            continue
         findings.update(rule_class().check(project))
     project.stats.seconds["rules"] = time.perf_counter() - started
     return sorted(findings, key=Finding.sort_key)
