@@ -69,6 +69,7 @@ class Resolver:
             if facts.error is None:
                 self.modules[facts.module] = ModuleIndex(facts)
         self._canonical: dict[str, str] = {}
+        self._source_roots = self._nested_roots()
 
     # ------------------------------------------------------------- spelling
     def resolve(self, module: str, spelled: str, scope: str = "") -> str:
@@ -124,12 +125,34 @@ class Resolver:
             scope = scope.rpartition(".")[0]
         return None
 
+    def _nested_roots(self) -> dict[str, str]:
+        """Top-level names the project imports from a folder below its root.
+
+        Django projects often put ``manage.py`` in a subfolder and import
+        ``core.utils`` where discovery named the module ``label_studio.core.utils``.
+        A first segment that is no project module but is the last segment of
+        exactly one project package maps to that package.
+        """
+        tops = {name.split(".", 1)[0] for name in self.modules}
+        candidates: dict[str, set[str]] = {}
+        for name, index in self.modules.items():
+            if "." in name and index.facts.is_package:
+                last = name.rpartition(".")[2]
+                if last not in tops:
+                    candidates.setdefault(last, set()).add(name)
+        return {last: next(iter(names)) for last, names in candidates.items() if len(names) == 1}
+
     def canonical(self, qualified: str, depth: int = 0) -> str:
         """Follow re-exports and module-level aliases to where a name is defined."""
         cached = self._canonical.get(qualified)
         if cached is not None:
             return cached
         result = qualified
+        head = qualified.split(".", 1)[0]
+        if head in self._source_roots and depth < MAX_DEPTH:
+            result = self.canonical(self._source_roots[head] + qualified[len(head) :], depth + 1)
+            self._canonical[qualified] = result
+            return result
         if depth < MAX_DEPTH:
             split = self.split_module(qualified)
             if split is not None:
