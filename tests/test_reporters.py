@@ -203,3 +203,30 @@ def test_text_summary_names_what_was_hidden() -> None:
     assert "\x1b[" not in out
     # A newline in a message (a flag key from the analysed code) stays on its line.
     assert "smars/odd, name:1.py:3:1: FL103 100% sure:\\x0aline two\\x0d\n" in out
+
+
+def test_cli_outputs_are_valid_and_name_files_from_the_repository_top(
+    run_cli, git_env, tmp_path: Path
+) -> None:
+    from conftest import copy_fixture, run_git
+
+    run_git(tmp_path, "init", "-q")
+    project = copy_fixture("gate_projects/suppressions", tmp_path / "service")
+    cold = run_cli("check", "--format", "sarif", cwd=project)
+    warm = run_cli("check", "--format", "sarif", cwd=project)
+    assert cold.code == warm.code == 1 and cold.out == warm.out
+    schema = _sarif_schema()
+    document = json.loads(cold.out)
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in document["runs"][0]["results"]
+    }
+    assert uris == {"service/app.py"}
+    github = run_cli("check", "--format", "github", cwd=project)
+    assert github.code == 1
+    assert all(
+        line.startswith("::warning file=service/app.py,") for line in github.out.splitlines()
+    )
+    text = run_cli("check", cwd=project)
+    assert text.out.startswith("app.py:")

@@ -36,7 +36,7 @@ def _rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
     }
 
 
-def _physical(path: str, line: int, column: int, prefix: str, end_line: int = 0) -> dict:
+def _physical(path: str, line: int, column: int, prefix: str, end_line: int = 0) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": max(line, 1), "startColumn": max(column, 1)}
     if end_line > line:
         region["endLine"] = end_line
