@@ -10,6 +10,8 @@ from conftest import run_git
 
 from flaglint.config import load_config
 from flaglint.engine import analyse, attach_base
+from flaglint.findings import Severity
+from flaglint.rules import Rule
 
 CONFIG = """\
 [tool.flaglint.flags]
@@ -181,3 +183,50 @@ def test_a_corrupt_baseline_is_a_usage_error(run_cli, repo: Path) -> None:
     (repo / "baseline.json").write_text('{"findings": []}')
     result = run_cli("check", "--baseline", "baseline.json", cwd=repo)
     assert result.code == 2 and "not a flaglint baseline" in result.err
+
+
+class _AddedModule(Rule):
+    """A stand-in history rule: reports modules that the base did not have."""
+
+    code, name, severity, summary = "FL199", "added-module", Severity.NOTE, "test only"
+    needs_history = True
+
+    def check(self, project):
+        if project.base is None:
+            return
+        before = set(project.base.by_path)
+        for facts in project.files:
+            if facts.path not in before:
+                yield self.finding(facts.path, 1, 1, "new module", symbol=facts.module)
+
+
+@pytest.fixture
+def with_history_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flaglint import cli
+    from flaglint.rules import ALL_RULES
+
+    monkeypatch.setattr(cli, "ALL_RULES", (*ALL_RULES, _AddedModule))
+
+
+def test_history_rules_see_the_base_through_the_cli(run_cli, repo: Path, with_history_rule) -> None:
+    (repo / "added.py").write_text("X = 1\n")
+    quiet = run_cli("check", "--select", "FL199", cwd=repo)
+    assert quiet.code == 0, quiet.out
+    result = run_cli("check", "--select", "FL199", "--base", "HEAD", "--format", "json", cwd=repo)
+    assert result.code == 1 and _findings(result) == [("FL199", "added")]
+
+
+def test_unused_suppressions_already_at_the_base_are_not_new(
+    run_cli, repo: Path, with_history_rule
+) -> None:
+    idle = "\n\ndef idle():  # flaglint: ignore[FL199]\n    return 1\n"
+    (repo / "app.py").write_text(LEGACY + idle)
+    run_git(repo, "commit", "-q", "-am", "an idle suppression")
+    args = ("check", "--base", "HEAD", "--new-only", "--report-unused-suppressions")
+    assert run_cli(*args, cwd=repo).code == 0
+    (repo / "app.py").write_text(LEGACY + idle + idle.replace("idle", "idle_too"))
+    result = run_cli(*args, "--format", "json", cwd=repo)
+    assert result.code == 1
+    [finding] = json.loads(result.out)["findings"]
+    assert (finding["rule"], finding["line"]) == ("FL902", 14)
+    assert "no FL199 finding" in finding["message"]

@@ -173,7 +173,9 @@ def check(
         attach_base(project, config, base)
     rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
     findings = run_rules(project, rules)
-    base_findings = run_rules(project.base, rules) if new_only and project.base else None
+    base_findings = None
+    if new_only and project.base is not None:
+        base_findings = run_rules(project.base, rules)
     gate = apply_gate(project, findings, rules, options, base_findings)
     if write_baseline_file is not None:
         _write_baseline(write_baseline_file, gate)

@@ -48,10 +48,16 @@ def active_codes(project: Project, rules: Sequence[type[Rule]]) -> set[str]:
 
 
 def screen(
-    project: Project, findings: Sequence[Finding], rules: Sequence[type[Rule]], report_unused: bool
+    project: Project,
+    findings: Sequence[Finding],
+    rules: Sequence[type[Rule]],
+    report_unused: bool,
+    active: set[str] | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
     """Findings split by inline suppressions: (kept, suppressed); kept gains FL902s if asked."""
-    result = apply_suppressions(findings, collect(project.files), active_codes(project, rules))
+    if active is None:
+        active = active_codes(project, rules)
+    result = apply_suppressions(findings, collect(project.files), active)
     kept = list(result.kept)
     if report_unused and any(r.code == UnusedSuppression.code for r in rules):
         kept.extend(UnusedSuppression().report(result.unused))
@@ -78,7 +84,11 @@ def apply_gate(
     if base_findings is not None and project.base is not None:
         known = list(base_findings)
         if options.report_unused_suppressions:
-            base_kept, _ = screen(project.base, base_findings, rules, True)
+            # Judge the base's comments by the rules that ran at head, so that a
+            # comment naming a history rule is not "new" merely because the base
+            # itself had no base to run that rule against.
+            active = active_codes(project, rules)
+            base_kept, _ = screen(project.base, base_findings, rules, True, active)
             known += [f for f in base_kept if f.rule == UnusedSuppression.code]
         split_new = split_known(result.findings, [f.fingerprint for f in known])
         result.findings, result.preexisting = split_new.new, len(split_new.known)
