@@ -96,3 +96,18 @@ def test_only_single_file_rules_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     found = flake8_plugin.check_source(str(project / "app.py"), SOURCE.encode(), config)
     # The plugin applies flaglint's suppressions itself (noqa included), as check does.
     assert [(f.rule, f.line) for f in found] == [("FL103", 9), ("FL103", 21)]
+
+
+def test_a_bad_configuration_is_one_fl901_per_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\nselekt = 1\n")
+    (tmp_path / "app.py").write_text("x = 1\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "FL", "app.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout.startswith("app.py:1:1: FL901 cannot analyse this file: ")
+    assert "'selekt'" in result.stdout

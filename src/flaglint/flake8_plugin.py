@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flaglint import __version__
-from flaglint.config import Config, load_config
+from flaglint.config import Config, ConfigError, load_config
 from flaglint.discovery import assign_modules
 from flaglint.engine import Project, fact_options, run_rules
 from flaglint.findings import Finding
@@ -27,7 +27,6 @@ from flaglint.rules import ALL_RULES, Rule, iter_selected
 
 @lru_cache(maxsize=64)
 def _config(directory: Path) -> Config:
-    # A bad [tool.flaglint] raises: flake8 reports a failed plugin with the message.
     return load_config(directory)
 
 
@@ -69,7 +68,12 @@ class Flake8Plugin:
         else:
             filename = self.filename
             directory = Path(filename).resolve().parent
-        config = _config(directory)
+        try:
+            config = _config(directory)
+        except ConfigError as exc:
+            # flake8 would print a traceback; an FL901 on line 1 says the file went unanalysed.
+            yield 1, 0, f"FL901 cannot analyse this file: {exc}", type(self)
+            return
         source = "".join(self.lines).encode("utf-8")
         for finding in check_source(filename, source, config):
             message = f"{finding.rule} {finding.message}"
