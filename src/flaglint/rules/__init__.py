@@ -9,10 +9,12 @@ from __future__ import annotations
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
 from flaglint.rules.diagnostics import ParseFailure
 from flaglint.rules.expiry import FlagExpired
+from flaglint.rules.suppressions import UnusedSuppression
 
 ALL_RULES: tuple[type[Rule], ...] = (
     FlagExpired,
     ParseFailure,
+    UnusedSuppression,
 )
 
 __all__ = ["ALL_RULES", "SECTIONS", "Rule", "by_code", "iter_selected"]
