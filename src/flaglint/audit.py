@@ -8,6 +8,7 @@ rule's findings and notes on what could not be done. Reporters in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ class FlagHistory:
     gate_path: str = ""
     gate_line: int = 0
     uncommitted_gates: int = 0
+    # The text looked for in diffs: the key, or its last part for a built key.
+    searched: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,12 @@ def _history(
         return not excluded(path[len(prefix) :], config.exclude)
 
     mentions = history.key_mentions(root, sorted(keyed), keep_path=keep)
+    # A key built at run time (f"{NAMESPACE}.name") is spelled in no diff, but
+    # its last part usually is: a second pass searches those parts.
+    tails = {key: tail for key in keyed if key not in mentions and (tail := _tail(key))}
+    if tails:
+        by_tail = history.key_mentions(root, sorted(set(tails.values())), keep_path=keep)
+        mentions.update({key: by_tail[tail] for key, tail in tails.items() if tail in by_tail})
     gate_lines = {key: _gate_lines(project, key, reads) for key, reads in keyed.items()}
     blamed = _blame(root, gate_lines)
     histories: dict[str, FlagHistory] = {}
@@ -245,8 +254,15 @@ def _history(
             gate_path=newest[1] if newest else "",
             gate_line=newest[2] if newest else 0,
             uncommitted_gates=uncommitted,
+            searched=tails[key] if found and key in tails else key,
         )
     return Repository(head, shallow, dirty, since_commit, since), histories
+
+
+def _tail(key: str) -> str:
+    """The last part of a namespaced key, when it is distinctive enough to search for."""
+    tail = re.split(r"[.:/]", key)[-1]
+    return tail if tail != key and len(tail) >= 8 else ""
 
 
 def _gate_lines(project: Project, key: str, reads: list[FlagRead]) -> list[tuple[str, int]]:

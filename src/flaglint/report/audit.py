@@ -68,6 +68,7 @@ def _history_data(found: FlagHistory | None, head: CommitInfo | None) -> dict[st
         "gate_line": found.gate_line,
         "gate_age_days": age,
         "uncommitted_gates": found.uncommitted_gates,
+        "searched": found.searched,
     }
 
 
@@ -287,6 +288,13 @@ def render_audit_text(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _searched(flag: dict[str, Any]) -> str:
+    searched = flag["history"]["searched"]
+    if searched == flag["key"] or flag["history"]["first_seen"] is None:
+        return ""
+    return f"  (the key is built; found by its part '{searched}')"
+
+
 def _flag_text(flag: dict[str, Any]) -> list[str]:
     lines = [
         "",
@@ -295,7 +303,7 @@ def _flag_text(flag: dict[str, Any]) -> list[str]:
     ]
     found = flag["history"]
     if found is not None:
-        lines.append(f"    first seen    {_commit_text(found['first_seen'])}")
+        lines.append(f"    first seen    {_commit_text(found['first_seen'])}{_searched(flag)}")
         lines.append(f"    last touched  {_commit_text(found['last_mention'])}")
         gate = _commit_text(found["gate_change"])
         if found["gate_change"] is not None:

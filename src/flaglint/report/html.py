@@ -42,6 +42,7 @@ td { overflow-wrap: break-word; }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px;
   padding: .75rem; overflow-x: auto; white-space: pre-wrap; }
 .meta { color: var(--muted); margin: 0 0 .75rem; }
+time, td.num { white-space: nowrap; }
 nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; padding: 0;
   margin: .5rem 0 1rem; }
 .skip { position: absolute; left: -999px; }
@@ -133,6 +134,11 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _name(value: object) -> str:
+    """A key, path or qualified name, escaped, with places to wrap after ``.``, ``_``, ``/``."""
+    return re.sub(r"([._/])", r"\1<wbr>", _e(value))
+
+
 def flag_anchor(key: str) -> str:
     """A stable, valid fragment id for any key (keys may hold any character)."""
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", key).strip("-")[:40] or "key"
@@ -155,6 +161,10 @@ def _commit(commit: dict[str, Any] | None, empty: str = "not found") -> str:
 
 def _count(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _date(commit: dict[str, Any] | None) -> str:
+    return f"<time>{_e(commit['date'])}</time>" if commit else "—"
 
 
 def _severity(level: str) -> str:
@@ -187,7 +197,7 @@ def _table(
 def _names(names: list[str], exclusive: set[str] | None = None) -> str:
     exclusive = exclusive or set()
     items = "".join(
-        f"<li{' class=exclusive' if n in exclusive else ''}><code>{_e(n)}</code>"
+        f"<li{' class=exclusive' if n in exclusive else ''}><code>{_name(n)}</code>"
         + (" <span class=muted>(only through this flag)</span>" if n in exclusive else "")
         + "</li>"
         for n in names
@@ -241,7 +251,7 @@ def _header(data: dict[str, Any]) -> str:
 def _summary(data: dict[str, Any]) -> str:
     summary = data["summary"]
     stats = "".join(
-        f"<div><dt>{_e(label)}</dt><dd>{value}</dd></div>"
+        f"<div><dt>{_e(label)}</dt><dd>{value:,}</dd></div>"
         for label, value in (
             ("Files", summary["files"]),
             ("Lines", summary["lines"]),
@@ -273,7 +283,7 @@ def _summary(data: dict[str, Any]) -> str:
                 [
                     [
                         f"<time>{_e(r['first_seen'])}</time>",
-                        f'<a href="#{flag_anchor(r["key"])}"><code>{_e(r["key"])}</code></a>',
+                        f'<a href="#{flag_anchor(r["key"])}"><code>{_name(r["key"])}</code></a>',
                     ]
                     for r in summary["oldest_flags"]
                 ],
@@ -286,7 +296,7 @@ def _summary(data: dict[str, Any]) -> str:
                 ["Flag", "First seen", "Gate changed", "Days between"],
                 [
                     [
-                        f'<a href="#{flag_anchor(r["key"])}"><code>{_e(r["key"])}</code></a>',
+                        f'<a href="#{flag_anchor(r["key"])}"><code>{_name(r["key"])}</code></a>',
                         f"<time>{_e(r['first_seen'])}</time>",
                         f"<time>{_e(r['gate_change'])}</time>",
                         str(r["days_between"]),
@@ -303,7 +313,7 @@ def _summary(data: dict[str, Any]) -> str:
                 ["Flag", "Exclusive functions", "Exclusive lines", "Reached"],
                 [
                     [
-                        f'<a href="#{flag_anchor(r["key"])}"><code>{_e(r["key"])}</code></a>',
+                        f'<a href="#{flag_anchor(r["key"])}"><code>{_name(r["key"])}</code></a>',
                         str(r["exclusive_functions"]),
                         str(r["exclusive_lines"]),
                         str(r["reach"]),
@@ -356,9 +366,9 @@ def _findings(data: dict[str, Any]) -> str:
     for finding in findings:
         flag = finding["flag"]
         if flag and flag in keys:
-            flag_cell = f'<a href="#{flag_anchor(flag)}"><code>{_e(flag)}</code></a>'
+            flag_cell = f'<a href="#{flag_anchor(flag)}"><code>{_name(flag)}</code></a>'
         else:
-            flag_cell = f"<code>{_e(flag)}</code>" if flag else ""
+            flag_cell = f"<code>{_name(flag)}</code>" if flag else ""
         related = ""
         if finding["related"]:
             related = (
@@ -366,7 +376,7 @@ def _findings(data: dict[str, Any]) -> str:
                 + "".join(
                     "<li>"
                     + (f"<code>{_e(r['revision'][:10])}</code>:" if r["revision"] else "")
-                    + f"<code>{_e(r['path'])}:{r['line']}</code> {_e(r['message'])}</li>"
+                    + f"<code>{_name(r['path'])}:{r['line']}</code> {_e(r['message'])}</li>"
                     for r in finding["related"]
                 )
                 + "</ul>"
@@ -377,7 +387,7 @@ def _findings(data: dict[str, Any]) -> str:
             f"<td>{_severity(finding['severity'])}</td>"
             f'<td><a href="#{rule_anchor(finding["rule"])}">{_e(finding["rule"])}</a>'
             f'<br><span class="muted">{_e(finding["name"])}</span></td>'
-            f"<td><code>{_e(finding['path'])}:{finding['line']}:{finding['column']}</code>"
+            f"<td><code>{_name(finding['path'])}:{finding['line']}:{finding['column']}</code>"
             f"{symbol if finding['symbol'] else ''}</td>"
             f"<td>{flag_cell}</td><td>{_e(finding['message'])}{related}</td></tr>"
         )
@@ -394,11 +404,11 @@ def _flag_overview(data: dict[str, Any]) -> str:
     rows = []
     for flag in data["flags"]:
         found = flag["history"]
-        first = _e(found["first_seen"]["date"]) if found and found["first_seen"] else "—"
-        changed = _e(found["gate_change"]["date"]) if found and found["gate_change"] else "—"
+        first = _date(found["first_seen"] if found else None)
+        changed = _date(found["gate_change"] if found else None)
         rows.append(
             [
-                f'<a href="#{flag_anchor(flag["key"])}"><code>{_e(flag["key"])}</code></a>',
+                f'<a href="#{flag_anchor(flag["key"])}"><code>{_name(flag["key"])}</code></a>',
                 _e(", ".join(flag["providers"])),
                 str(len(flag["reads"])),
                 first,
@@ -431,11 +441,17 @@ def _flag(flag: dict[str, Any]) -> str:
     found = flag["history"]
     if found is not None:
         unspelled = "the key is not spelled in any diff"
-        facts.append(("First seen", _commit(found["first_seen"], unspelled)))
+        first = _commit(found["first_seen"], unspelled)
+        if found["first_seen"] is not None and found["searched"] != key:
+            first += (
+                f" <span class=muted>(the key is built; found by its part "
+                f"<code>{_name(found['searched'])}</code>)</span>"
+            )
+        facts.append(("First seen", first))
         facts.append(("Last touched", _commit(found["last_mention"], unspelled)))
         gate = _commit(found["gate_change"], "not committed")
         if found["gate_change"] is not None:
-            gate += f" at <code>{_e(found['gate_path'])}:{found['gate_line']}</code>"
+            gate += f" at <code>{_name(found['gate_path'])}:{found['gate_line']}</code>"
             if found["gate_age_days"] is not None:
                 gate += f" ({found['gate_age_days']} days before HEAD)"
         facts.append(("Gate last changed", gate))
@@ -449,8 +465,8 @@ def _flag(flag: dict[str, Any]) -> str:
         ["Where", "In", "Value"],
         [
             [
-                f"<code>{_e(r['path'])}:{r['line']}:{r['column']}</code>",
-                f"<code>{_e(r['symbol'])}</code>",
+                f"<code>{_name(r['path'])}:{r['line']}:{r['column']}</code>",
+                f"<code>{_name(r['symbol'])}</code>",
                 (_e(r["value"]) if "value" in r else "")
                 + (" <span class=muted>(negated)</span>" if r.get("negated") else ""),
             ]
@@ -463,8 +479,8 @@ def _flag(flag: dict[str, Any]) -> str:
         if not reach["sites"]:
             continue
         sites = "".join(
-            f"<li><code>{_e(s['path'])}:{s['line']}</code> <code>{_e(s['from'])}</code> calls "
-            f"<code>{_e(s['to'])}</code></li>"
+            f"<li><code>{_name(s['path'])}:{s['line']}</code> <code>{_e(s['from'])}</code> calls "
+            f"<code>{_name(s['to'])}</code></li>"
             for s in reach["sites"]
         )
         exclusive = set(reach["exclusive"])
@@ -489,7 +505,7 @@ def _flag(flag: dict[str, Any]) -> str:
         sides.append('<p class="muted">No call inside a gated region resolves to project code.</p>')
     return (
         f'<article class="flag" id="{flag_anchor(key)}" aria-labelledby="{flag_anchor(key)}-h">'
-        f'<h3 id="{flag_anchor(key)}-h"><code>{_e(key)}</code></h3><dl>{details}</dl>'
+        f'<h3 id="{flag_anchor(key)}-h"><code>{_name(key)}</code></h3><dl>{details}</dl>'
         f"{reads}{''.join(sides)}</article>"
     )
 
@@ -510,8 +526,8 @@ def _dynamic(data: dict[str, Any]) -> str:
         ["Where", "In", "Provider", "Key expression"],
         [
             [
-                f"<code>{_e(r['path'])}:{r['line']}:{r['column']}</code>",
-                f"<code>{_e(r['symbol'])}</code>",
+                f"<code>{_name(r['path'])}:{r['line']}:{r['column']}</code>",
+                f"<code>{_name(r['symbol'])}</code>",
                 _e(r["provider"]),
                 f"<code>{_e(r['expression'] or '?')}</code>",
             ]
