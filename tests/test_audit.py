@@ -414,3 +414,18 @@ def test_blame_line_commits_marks_uncommitted_lines(tmp_path: Path, git_env: Non
     assert blamed[1] is not None and blamed[1].subject == "first"
     assert blamed[1].date == "2018-01-01"
     assert blamed[2] is None
+
+
+def test_repository_without_commits(run_cli, tmp_path: Path, git_env: None) -> None:
+    (tmp_path / "app.py").write_text('import os\nif os.getenv("FEATURE_A"):\n    pass\n')
+    run_git(tmp_path, "init", "-q", "-b", "main")
+    result = run_cli("audit", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "no commits yet" in result.out and "FEATURE_A" in result.out
+
+
+def test_key_mentions_failure_is_a_history_error(tmp_path: Path, git_env: None) -> None:
+    run_git(tmp_path, "init", "-q", "-b", "main")
+    # An unborn branch has no log: git exits non-zero and the caller is told.
+    with pytest.raises(history.HistoryError):
+        history.key_mentions(tmp_path, ["FEATURE_A"])

@@ -225,13 +225,18 @@ def _history(
             return False
         return not excluded(path[len(prefix) :], config.exclude)
 
-    mentions = history.key_mentions(root, sorted(keyed), keep_path=keep)
-    # A key built at run time (f"{NAMESPACE}.name") is spelled in no diff, but
-    # its last part usually is: a second pass searches those parts.
-    tails = {key: tail for key in keyed if key not in mentions and (tail := _tail(key))}
-    if tails:
-        by_tail = history.key_mentions(root, sorted(set(tails.values())), keep_path=keep)
-        mentions.update({key: by_tail[tail] for key, tail in tails.items() if tail in by_tail})
+    mentions: dict[str, history.KeyMentions] = {}
+    tails: dict[str, str] = {}
+    try:
+        mentions = history.key_mentions(root, sorted(keyed), keep_path=keep)
+        # A key built at run time (f"{NAMESPACE}.name") is spelled in no diff,
+        # but its last part usually is: a second pass searches those parts.
+        tails = {key: tail for key in keyed if key not in mentions and (tail := _tail(key))}
+        if tails:
+            by_tail = history.key_mentions(root, sorted(set(tails.values())), keep_path=keep)
+            mentions.update({k: by_tail[t] for k, t in tails.items() if t in by_tail})
+    except HistoryError as exc:
+        notes.append(f"First-seen dates are missing: {exc}.")
     gate_lines = {key: _gate_lines(project, key, reads) for key, reads in keyed.items()}
     blamed = _blame(root, gate_lines)
     histories: dict[str, FlagHistory] = {}

@@ -264,7 +264,9 @@ def key_mentions(
                     found.setdefault(key, []).append(current)
     finally:
         process.stdout.close()
-        process.wait()
+        status = process.wait()
+    if status != 0:
+        raise HistoryError(f"git log could not search the history (exit {status})")
     # Alternation takes the longest key at a place; a key that only ever
     # appears inside a longer one is not a mention of its own.
     result = {}
