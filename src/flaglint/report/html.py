@@ -95,6 +95,7 @@ footer { color: var(--muted); border-top: 1px solid var(--line); margin-top: 3re
   tr, .flag, .rule { break-inside: avoid; }
   .table-wrap { overflow: visible; }
   thead th, .stats div, pre { background: none; }
+  details[data-print="folded"] > summary::after { content: " (listed in the HTML and JSON)"; }
 }
 """
 
@@ -123,7 +124,7 @@ SCRIPT = """
     severity.addEventListener('change', apply);
   }
   window.addEventListener('beforeprint', function () {
-    var all = document.querySelectorAll('details');
+    var all = document.querySelectorAll('details:not([data-print="folded"])');
     for (var i = 0; i < all.length; i++) { all[i].open = true; }
   });
 })();
@@ -492,7 +493,9 @@ def _flag(flag: dict[str, Any]) -> str:
         everything = _names(reach["reach"], exclusive)
         if len(reach["reach"]) > LONG_LIST:
             everything = (
-                f"<details><summary>All {len(reach['reach'])} reached</summary>"
+                # Long lists stay folded in print too: the JSON report has them.
+                f'<details data-print="folded"><summary>All {len(reach["reach"])} '
+                "reached</summary>"
                 f"{everything}</details>"
             )
         sides.append(
