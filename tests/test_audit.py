@@ -429,3 +429,38 @@ def test_key_mentions_failure_is_a_history_error(tmp_path: Path, git_env: None) 
     # An unborn branch has no log: git exits non-zero and the caller is told.
     with pytest.raises(history.HistoryError):
         history.key_mentions(tmp_path, ["FEATURE_A"])
+
+
+def test_html_tags_balance_and_headings_descend(legacy: Path) -> None:
+    from html.parser import HTMLParser
+
+    void = {"meta", "br", "wbr", "input", "link", "img", "hr"}
+
+    class Checker(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.headings: list[int] = []
+            self.ids: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.ids.extend(v for k, v in attrs if k == "id" and v)
+            if re.fullmatch(r"h[1-6]", tag):
+                self.headings.append(int(tag[1]))
+            if tag not in void:
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+            self.stack.pop()
+
+    project = analyse(load_config(legacy), [legacy], use_cache=False)
+    page = render_audit_html(audit_data(run_audit(project, RULES)))
+    checker = Checker()
+    checker.feed(page)
+    assert checker.stack == []
+    assert checker.headings[0] == 1
+    assert all(b - a <= 1 for a, b in zip(checker.headings, checker.headings[1:], strict=False))
+    assert len(checker.ids) == len(set(checker.ids))
+    for target in re.findall(r'href="#([^"]+)"', page):
+        assert target in checker.ids, f"link to missing #{target}"
