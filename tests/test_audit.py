@@ -182,6 +182,17 @@ def test_since_runs_revision_rules(run_cli, legacy: Path, fixed_rules: None) -> 
     assert kept[0]["related"][0]["revision"] == data["repository"]["since"]["commit"]
     assert data["repository"]["since"]["date"] == "2014-03-02"
     assert data["summary"]["rules_skipped"] == []
+    assert data["summary"]["added_since"] == ["FEATURE_FAST_INVOICES"]
+    assert data["summary"]["removed_since"] == []
+    text = run_cli("audit", "--since", "HEAD~2", cwd=legacy).out
+    assert "Flags added since HEAD~2: FEATURE_FAST_INVOICES" in text
+
+
+def test_unknown_receiver_calls_read_as_any_method() -> None:
+    from flaglint.audit import _readable
+
+    assert _readable("name:get") == "*.get"
+    assert _readable("pkg.mod.f") == "pkg.mod.f"
 
 
 def test_new_registry_rules_appear_without_audit_changes(

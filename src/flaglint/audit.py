@@ -18,6 +18,7 @@ from flaglint import history
 from flaglint.discovery import excluded
 from flaglint.engine import Project, run_rules
 from flaglint.findings import Finding
+from flaglint.graph import HUB_PREFIX
 from flaglint.history import CommitInfo, HistoryError
 from flaglint.inventory import FlagRead
 from flaglint.rules.base import Rule
@@ -100,6 +101,9 @@ class Audit:
     rules_skipped: tuple[type[Rule], ...]
     repository: Repository | None
     notes: tuple[str, ...]
+    # With --since: keys read now and not at the base, and the other way round.
+    added_since: tuple[str, ...] = ()
+    removed_since: tuple[str, ...] = ()
     # A flag whose gate changed this many days after its key first appeared
     # is listed as an old key with a new gate (``dormant-after-days``).
     rewired_after_days: int = 730
@@ -129,6 +133,7 @@ def run_audit(
 
     inventory = project.inventory
     keyed = inventory.keys()
+    before = project.base.inventory.keys() if project.base is not None else {}
     repository: Repository | None = None
     histories: dict[str, FlagHistory] = {}
     root = project.config.root
@@ -164,6 +169,8 @@ def run_audit(
         repository=repository,
         notes=tuple(notes),
         rewired_after_days=project.config.dormant_after_days,
+        added_since=tuple(sorted(set(keyed) - set(before))),
+        removed_since=tuple(sorted(set(before) - set(keyed))),
     )
 
 
@@ -181,7 +188,7 @@ def _reach(project: Project, key: str, on: bool) -> Reach:
         lines.update(range(info.definition.line, info.definition.end_line + 1))
     return Reach(
         sites=tuple(found.sites),
-        direct=tuple(sorted(found.direct)),
+        direct=tuple(sorted(_readable(node) for node in found.direct)),
         reach=tuple(sorted(found.reach)),
         exclusive=tuple(sorted(found.exclusive)),
         exclusive_lines=sum(len(lines) for lines in covered.values()),
@@ -262,6 +269,11 @@ def _history(
             searched=tails[key] if found and key in tails else key,
         )
     return Repository(head, shallow, dirty, since_commit, since), histories
+
+
+def _readable(node: str) -> str:
+    """A graph node for people: ``name:get`` (a call on an unknown receiver) is ``*.get``."""
+    return "*." + node[len(HUB_PREFIX) :] if node.startswith(HUB_PREFIX) else node
 
 
 def _tail(key: str) -> str:

@@ -150,6 +150,8 @@ def audit_data(audit: Audit) -> dict[str, Any]:
             "findings": len(audit.findings),
             "findings_by_rule": by_rule,
             "rules_skipped": [r.code for r in audit.rules_skipped],
+            "added_since": list(audit.added_since),
+            "removed_since": list(audit.removed_since),
             "oldest_flags": [
                 {"key": f["key"], "first_seen": f["history"]["first_seen"]["date"]} for f in oldest
             ],
@@ -233,6 +235,12 @@ def render_audit_text(data: dict[str, Any]) -> str:
         out.append(f"    {row['rule']}  {row['name']:<28} {row['severity']:<8} {row['count']}")
     if summary["rules_skipped"]:
         out.append(f"  Not run (need --since): {', '.join(summary['rules_skipped'])}")
+    if repository and repository["since"]:
+        for label, keys in (("added", summary["added_since"]), ("gone", summary["removed_since"])):
+            out.append(
+                f"  Flags {label} since {repository['since']['revision']}: "
+                + (", ".join(keys) if keys else "none")
+            )
     if summary["oldest_flags"]:
         out.append("  Oldest flags (first seen in git):")
         for row in summary["oldest_flags"]:

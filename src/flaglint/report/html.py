@@ -206,6 +206,14 @@ def _names(names: list[str], exclusive: set[str] | None = None) -> str:
     return f"<ul>{items}</ul>"
 
 
+def _key_list(keys: list[str], link: bool) -> str:
+    if not keys:
+        return '<span class="muted">none</span>'
+    if link:
+        return ", ".join(f'<a href="#{flag_anchor(k)}"><code>{_name(k)}</code></a>' for k in keys)
+    return ", ".join(f"<code>{_name(k)}</code>" for k in keys)
+
+
 def _prose(text: str) -> str:
     """A rule docstring section: paragraphs, inline code and fenced code blocks."""
     out: list[str] = []
@@ -322,6 +330,21 @@ def _summary(data: dict[str, Any]) -> str:
                     for r in summary["most_gated"]
                 ],
                 numeric=frozenset({1, 2, 3}),
+            )
+        )
+    repository = data["repository"]
+    if repository is not None and repository["since"] is not None:
+        revision = _e(repository["since"]["revision"])
+        added = summary["added_since"]
+        gone = summary["removed_since"]
+        parts.append(
+            _table(
+                f"Flags added and gone since {repository['since']['revision']}",
+                ["Change", "Flags"],
+                [
+                    [f"added since <code>{revision}</code>", _key_list(added, link=True)],
+                    [f"gone since <code>{revision}</code>", _key_list(gone, link=False)],
+                ],
             )
         )
     notes = ""
