@@ -187,7 +187,9 @@ def _reach(project: Project, key: str, on: bool) -> Reach:
         lines = covered.setdefault(info.facts.path, set())
         lines.update(range(info.definition.line, info.definition.end_line + 1))
     return Reach(
-        sites=tuple(found.sites),
+        sites=tuple(
+            (path, line, source, _readable(target)) for path, line, source, target in found.sites
+        ),
         direct=tuple(sorted(_readable(node) for node in found.direct)),
         reach=tuple(sorted(found.reach)),
         exclusive=tuple(sorted(found.exclusive)),

@@ -484,16 +484,18 @@ def _flag(flag: dict[str, Any]) -> str:
     if flag["findings"]:
         facts.append(("Findings", str(flag["findings"])))
     details = "".join(f"<dt>{_e(label)}</dt><dd>{value}</dd>" for label, value in facts)
+    # The value column only for keys that have one (enum members, negated reads).
+    valued = any("value" in r or r.get("negated") for r in flag["reads"])
     reads = _table(
         f"Reads of {key}",
-        ["Where", "In", "Value"],
+        ["Where", "In", "Value"][: 3 if valued else 2],
         [
             [
                 f"<code>{_name(r['path'])}:{r['line']}:{r['column']}</code>",
                 f"<code>{_name(r['symbol'])}</code>",
                 (_e(r["value"]) if "value" in r else "")
                 + (" <span class=muted>(negated)</span>" if r.get("negated") else ""),
-            ]
+            ][: 3 if valued else 2]
             for r in flag["reads"]
         ],
     )
