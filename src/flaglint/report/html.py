@@ -53,7 +53,7 @@ nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; 
   padding: .5rem .75rem; }
 .stats dt { color: var(--muted); font-size: .85rem; }
 .stats dd { margin: 0; font-size: 1.4rem; font-weight: 600; }
-.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr));
+.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(26rem, 100%), 1fr));
   gap: 0 2rem; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; margin: .25rem 0 1rem; }
@@ -190,7 +190,9 @@ def _table(
         for row in rows
     )
     return (
-        f'<div class="table-wrap"><table><caption>{_e(caption)}</caption>'
+        # Focusable, so that a table wider than the screen scrolls from the keyboard.
+        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{_e(caption)}">'
+        f"<table><caption>{_e(caption)}</caption>"
         f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
@@ -416,7 +418,8 @@ def _findings(data: dict[str, Any]) -> str:
             f"<td>{flag_cell}</td><td>{_e(finding['message'])}{related}</td></tr>"
         )
     table = (
-        '<div class="table-wrap"><table id="findings-table">'
+        '<div class="table-wrap" role="region" tabindex="0" aria-label="Findings">'
+        '<table id="findings-table">'
         '<caption>Every finding, by place</caption><thead><tr><th scope="col">Severity</th>'
         '<th scope="col">Rule</th><th scope="col">Where</th><th scope="col">Flag</th>'
         f'<th scope="col">Message</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
