@@ -339,6 +339,13 @@ def test_tree_without_git_degrades_with_a_note(
     assert all(f["history"] is None for f in data["flags"])
 
 
+def test_no_history_skips_git(run_cli, legacy: Path, fixed_rules: None) -> None:
+    data = json.loads(run_cli("audit", "--no-history", "--format", "json", cwd=legacy).out)
+    assert data["repository"] is None
+    assert data["notes"][-1] == "History was not read (--no-history)."
+    assert [f["key"] for f in data["flags"]] == ["FEATURE_FAST_INVOICES", "billing-legacy-export"]
+
+
 def test_since_without_git_is_a_usage_error(run_cli, tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("x = 1\n")
     result = run_cli("audit", "--since", "HEAD", cwd=tmp_path)

@@ -138,7 +138,7 @@ def run_audit(
     histories: dict[str, FlagHistory] = {}
     root = project.config.root
     if not with_history:
-        notes.append("History was not requested.")
+        notes.append("History was not read (--no-history).")
     elif not history.is_work_tree(root):
         notes.append(
             "Not a git work tree: flag history (first seen, last gate change) is not available."

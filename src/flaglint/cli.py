@@ -210,6 +210,7 @@ def flags(
     metavar="REV",
     help="Run the rules that compare revisions against git revision REV.",
 )
+@click.option("--no-history", is_flag=True, help="Skip git history (first seen, gate changes).")
 def audit(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -219,6 +220,7 @@ def audit(
     output_format: str,
     html_file: Path | None,
     since_revision: str | None,
+    no_history: bool,
 ) -> None:
     """Audit a repository: flag inventory, history, every rule's findings, a summary."""
     from flaglint.audit import run_audit
@@ -230,7 +232,9 @@ def audit(
     project = _analysed(paths, config_file, exclude, no_cache)
     if since_revision is not None:
         project.base = analyse_revision(project.config, since_revision)
-    report = run_audit(project, ALL_RULES, since=since_revision or "")
+    report = run_audit(
+        project, ALL_RULES, since=since_revision or "", with_history=not no_history
+    )
     data = audit_data(report)
     if html_file is not None:
         html_file.write_text(render_audit_html(data), encoding="utf-8")
