@@ -232,9 +232,7 @@ def audit(
     project = _analysed(paths, config_file, exclude, no_cache)
     if since_revision is not None:
         project.base = analyse_revision(project.config, since_revision)
-    report = run_audit(
-        project, ALL_RULES, since=since_revision or "", with_history=not no_history
-    )
+    report = run_audit(project, ALL_RULES, since=since_revision or "", with_history=not no_history)
     data = audit_data(report)
     if html_file is not None:
         html_file.write_text(render_audit_html(data), encoding="utf-8")
