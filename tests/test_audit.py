@@ -234,6 +234,8 @@ def test_audit_checks_hook(legacy: Path) -> None:
     assert {"rule": "FL203", "name": "", "severity": "", "count": 1} in data["summary"][
         "findings_by_rule"
     ]
+    page = render_audit_html(data)
+    assert "hook finding" in page and 'href="#rule-FL203"' not in page
 
 
 def test_uncommitted_gate_lines_are_counted(run_cli, legacy: Path, fixed_rules: None) -> None:

@@ -150,6 +150,13 @@ def rule_anchor(code: str) -> str:
     return "rule-" + re.sub(r"[^A-Za-z0-9_-]+", "-", code)
 
 
+def _rule_link(code: str, documented: set[str]) -> str:
+    """A rule code, linked to its explanation when the report has one."""
+    if code in documented:
+        return f'<a href="#{rule_anchor(code)}">{_e(code)}</a>'
+    return _e(code)
+
+
 def _commit(commit: dict[str, Any] | None, empty: str = "not found") -> str:
     if commit is None:
         return f'<span class="muted">{_e(empty)}</span>'
@@ -261,6 +268,7 @@ def _header(data: dict[str, Any]) -> str:
 
 def _summary(data: dict[str, Any]) -> str:
     summary = data["summary"]
+    documented = {rule["code"] for rule in data["rules"]}
     stats = "".join(
         f"<div><dt>{_e(label)}</dt><dd>{value:,}</dd></div>"
         for label, value in (
@@ -276,7 +284,7 @@ def _summary(data: dict[str, Any]) -> str:
         ["Rule", "Name", "Severity", "Findings"],
         [
             [
-                f'<a href="#{rule_anchor(r["rule"])}">{_e(r["rule"])}</a>',
+                _rule_link(r["rule"], documented),
                 _e(r["name"]),
                 _severity(r["severity"]),
                 str(r["count"]),
@@ -371,6 +379,7 @@ def _summary(data: dict[str, Any]) -> str:
 
 def _findings(data: dict[str, Any]) -> str:
     findings = data["findings"]
+    documented = {rule["code"] for rule in data["rules"]}
     head = (
         '<section id="findings" aria-labelledby="findings-h">'
         f'<h2 id="findings-h">Findings ({len(findings)})</h2>'
@@ -411,7 +420,7 @@ def _findings(data: dict[str, Any]) -> str:
         rows.append(
             f'<tr data-severity="{_e(finding["severity"])}">'
             f"<td>{_severity(finding['severity'])}</td>"
-            f'<td><a href="#{rule_anchor(finding["rule"])}">{_e(finding["rule"])}</a>'
+            f"<td>{_rule_link(finding['rule'], documented)}"
             f'<br><span class="muted">{_e(finding["name"])}</span></td>'
             f"<td><code>{_name(finding['path'])}:{finding['line']}:{finding['column']}</code>"
             f"{symbol if finding['symbol'] else ''}</td>"
