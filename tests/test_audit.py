@@ -89,9 +89,47 @@ class KeyKept(Rule):
                 )
 
 
-# The golden reports use a fixed rule set, so that rules merged later change
-# other tests, not these files.
-RULES = (FlagExpired, ParseFailure, KeyKept)
+class PinnedExpired(FlagExpired):
+    """FL103 as it behaves, with documentation fixed for the golden files.
+
+    ## What it does
+    Reports reads of flags past their expiry date.
+
+    ## Why is this bad?
+    Expired flags keep dormant code reachable.
+
+    ## Example
+    `# flaglint: expires=2017-01-01` on a read.
+
+    ## Use instead
+    Remove the flag.
+    """
+
+    summary = "A flag is read after its expiry date."
+
+
+class PinnedParseFailure(ParseFailure):
+    """FL901 as it behaves, with documentation fixed for the golden files.
+
+    ## What it does
+    Reports files that cannot be parsed.
+
+    ## Why is this bad?
+    They are not analysed.
+
+    ## Example
+    `def f(:`
+
+    ## Use instead
+    Fix the syntax.
+    """
+
+    summary = "A file could not be parsed."
+
+
+# The golden reports use a fixed rule set with fixed documentation, so that
+# rules merged or reworded later change other tests, not these files.
+RULES = (PinnedExpired, PinnedParseFailure, KeyKept)
 
 
 @pytest.fixture
