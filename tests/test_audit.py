@@ -213,6 +213,24 @@ def test_audit_reads_history_and_rules(run_cli, legacy: Path, fixed_rules: None)
     assert any("--since REV" in note for note in data["notes"])
 
 
+def test_readme_names_every_json_field(run_cli, legacy: Path, fixed_rules: None) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Auditing a legacy repository", 1)[1].split("\n## ", 1)[0]
+    data = json.loads(run_cli("audit", "--since", "HEAD~1", "--format", "json", cwd=legacy).out)
+    flag = data["flags"][0]
+    names = (
+        set(data)
+        | set(data["repository"])
+        | set(data["summary"])
+        | set(flag)
+        | set(flag["gates"]["on"])
+        | set(flag["history"])
+        | set(data["repository"]["head"])
+    )
+    missing = sorted(n for n in names if f'"{n}"' not in section)
+    assert not missing, f"README does not describe {missing}"
+
+
 def test_since_runs_revision_rules(run_cli, legacy: Path, fixed_rules: None) -> None:
     data = json.loads(run_cli("audit", "--since", "HEAD~2", "--format", "json", cwd=legacy).out)
     kept = [f for f in data["findings"] if f["rule"] == "FL990"]
