@@ -398,7 +398,7 @@ def _findings(data: dict[str, Any]) -> str:
         f'<span id="finding-status" role="status" aria-live="polite"></span></div>'
     )
     rows = []
-    for finding in findings:
+    for index, finding in enumerate(findings, 1):
         flag = finding["flag"]
         if flag and flag in keys:
             flag_cell = f'<a href="#{flag_anchor(flag)}"><code>{_name(flag)}</code></a>'
@@ -418,7 +418,7 @@ def _findings(data: dict[str, Any]) -> str:
             )
         symbol = f'<br><span class="muted mono">{_e(finding["symbol"])}</span>'
         rows.append(
-            f'<tr data-severity="{_e(finding["severity"])}">'
+            f'<tr id="finding-{index}" data-severity="{_e(finding["severity"])}">'
             f"<td>{_severity(finding['severity'])}</td>"
             f"<td>{_rule_link(finding['rule'], documented)}"
             f'<br><span class="muted">{_e(finding["name"])}</span></td>'
@@ -471,7 +471,8 @@ def _flag_overview(data: dict[str, Any]) -> str:
     )
 
 
-def _flag(flag: dict[str, Any]) -> str:
+def _flag(flag: dict[str, Any], own: list[tuple[int, dict[str, Any]]]) -> str:
+    """One flag's article; ``own`` are its findings with their row numbers."""
     key = flag["key"]
     facts = [("Provider", _e(", ".join(flag["providers"])))]
     found = flag["history"]
@@ -493,8 +494,17 @@ def _flag(flag: dict[str, Any]) -> str:
         facts.append(("Gate last changed", gate))
         if found["uncommitted_gates"]:
             facts.append(("Uncommitted", f"{found['uncommitted_gates']} read line(s)"))
-    if flag["findings"]:
-        facts.append(("Findings", str(flag["findings"])))
+    if own:
+        facts.append(
+            (
+                "Findings",
+                "<br>".join(
+                    f'<a href="#finding-{index}">{_e(f["rule"])} at '
+                    f"<code>{_name(f['path'])}:{f['line']}</code></a>"
+                    for index, f in own
+                ),
+            )
+        )
     details = "".join(f"<dt>{_e(label)}</dt><dd>{value}</dd>" for label, value in facts)
     # The value column only for keys that have one (enum members, negated reads).
     valued = any("value" in r or r.get("negated") for r in flag["reads"])
@@ -555,7 +565,12 @@ def _flags(data: dict[str, Any]) -> str:
     head += f'<h2 id="flags-h">Flags ({len(data["flags"])})</h2>'
     if not data["flags"]:
         return head + "<p>No flag read was found.</p></section>"
-    return head + _flag_overview(data) + "".join(_flag(f) for f in data["flags"]) + "</section>"
+    by_flag: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for index, finding in enumerate(data["findings"], 1):
+        if finding["flag"]:
+            by_flag.setdefault(finding["flag"], []).append((index, finding))
+    articles = "".join(_flag(f, by_flag.get(f["key"], [])) for f in data["flags"])
+    return head + _flag_overview(data) + articles + "</section>"
 
 
 def _dynamic(data: dict[str, Any]) -> str:
