@@ -19,7 +19,7 @@ from pathlib import Path
 from flaglint import __version__
 from flaglint.facts.model import FileFacts
 
-FORMAT = 1
+FORMAT = 2  # 2: FileFacts.duplicate_keys
 
 
 def blob_id(content: bytes) -> str:

@@ -21,6 +21,9 @@ class Rule:
     name: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.WARNING
     needs_history: ClassVar[bool] = False
+    # True when the rule gives the same answer on a project of one file, so a
+    # per-file host (an editor, a flake8 plugin) may run it file by file.
+    single_file: ClassVar[bool] = False
     summary: ClassVar[str] = ""
 
     def check(self, project: Project) -> Iterable[Finding]:
