@@ -65,12 +65,15 @@ class Project:
         files: list[FileFacts],
         stats: RunStats | None = None,
         revision: str = "",
+        label: str = "",
     ):
         self.config = config
         self.files = sorted(files, key=lambda f: f.path)
         self.stats = stats or RunStats()
         # The commit these facts were read from; "" for the work tree.
         self.revision = revision
+        # How the user named that revision (``v2005``, ``HEAD~1``), for messages.
+        self.label = label or revision[:12]
         # The project at ``check --base REV``; rules that compare revisions read it.
         self.base: Project | None = None
 
@@ -242,7 +245,7 @@ def analyse_revision(config: Config, revision: str) -> Project:
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
-    return Project(config, files, stats, revision=commit)
+    return Project(config, files, stats, revision=commit, label=revision)
 
 
 def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:

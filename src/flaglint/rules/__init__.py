@@ -10,9 +10,11 @@ from flaglint.rules.aliases import FlagValueAlias
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
 from flaglint.rules.diagnostics import ParseFailure
 from flaglint.rules.expiry import FlagExpired
+from flaglint.rules.repurposed import FlagRepurposed
 
 ALL_RULES: tuple[type[Rule], ...] = (
     FlagExpired,
+    FlagRepurposed,
     FlagValueAlias,
     ParseFailure,
 )
