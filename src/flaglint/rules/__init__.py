@@ -11,11 +11,13 @@ from flaglint.rules.base import SECTIONS, Rule, iter_selected
 from flaglint.rules.diagnostics import ParseFailure
 from flaglint.rules.expiry import FlagExpired
 from flaglint.rules.repurposed import FlagRepurposed
+from flaglint.rules.resurrected import FlagResurrected
 
 ALL_RULES: tuple[type[Rule], ...] = (
     FlagExpired,
     FlagRepurposed,
     FlagValueAlias,
+    FlagResurrected,
     ParseFailure,
 )
 
