@@ -191,8 +191,13 @@ class FlagValueAlias(Rule):
         """Constants that hold the same key and are both used by flag reads."""
         inventory, resolver = project.inventory, project.resolver
         used: dict[str, dict[str, tuple[FileFacts, Binding]]] = defaultdict(dict)
+        # Only calls already known to be keyed reads: asking the inventory about
+        # every call with a name argument would cost seconds on a large tree.
+        places = {(r.path, r.line, r.column) for r in inventory.reads if r.key is not None}
         for facts in inventory.files:
             for index, call in enumerate(facts.calls):
+                if (facts.path, call.line, call.col + 1) not in places:
+                    continue
                 if not any(arg.kind == "name" for arg in call.args):
                     continue
                 read = inventory.call_read(facts, index)
