@@ -132,15 +132,11 @@ def read_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes
 # ------------------------------------------------------------ key history
 @dataclass(frozen=True, slots=True)
 class CommitInfo:
-    """A commit as findings name it."""
+    """A commit as findings name it; ``timestamp`` is the author time (UTC seconds)."""
 
     commit: str
     timestamp: int
     subject: str
-
-    @property
-    def short(self) -> str:
-        return self.commit[:10]
 
     @property
     def date(self) -> str:
@@ -163,8 +159,8 @@ _HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _ERE_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
 
 
-def is_shallow(repo: Path) -> bool:
-    return git(repo, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
+def shallow(repo: Path) -> bool:
+    return git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true"
 
 
 def key_history(
@@ -185,7 +181,7 @@ def key_history(
     """
     if not keys:
         return {}
-    if is_shallow(repo):
+    if shallow(repo):
         raise HistoryError(
             "this clone is shallow, so the history of flag keys is incomplete: fetch full "
             "history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout), "
@@ -233,7 +229,7 @@ def _search(
         "--no-ext-diff",
         "--no-textconv",
         "--no-renames",
-        "--format=%x01%H %ct %s",
+        "--format=%x01%H %at %s",
         f"-G[\"']({alternation})[\"']",
         tip,
         "--",

@@ -65,6 +65,9 @@ def resurrections(project: Project, keys: Iterable[str] | None = None) -> list[R
     confirm the key was a flag read there, not just a string, and to say what
     it gated. A key that moved from one call to another in the same commit
     never reaches zero, so a migration is not a resurrection.
+
+    Raises :class:`~flaglint.history.HistoryError` outside a git repository
+    or in a shallow clone, where the answer would be incomplete.
     """
     config = project.config
     wanted = sorted(set(searchable_keys(project) if keys is None else keys))
@@ -189,20 +192,20 @@ class FlagResurrected(Rule):
     def report(self, project: Project, found: Resurrection, read: FlagRead) -> Finding:
         removed = found.removed
         back = (
-            f'{found.readded.short} ({found.readded.date}, "{found.readded.subject}") '
+            f'{_short(found.readded)} ({found.readded.date}, "{found.readded.subject}") '
             "brought it back"
             if found.readded is not None
             else "uncommitted changes bring it back"
         )
         gated = _gated(found)
         message = (
-            f"flag '{found.key}' was removed by {removed.short} ({removed.date}, "
+            f"flag '{found.key}' was removed by {_short(removed)} ({removed.date}, "
             f'"{removed.subject}") and {back}; before, it gated {gated}. Flag services, '
             "caches and old deploys still hold the old key's state: use a new key"
         )
         label = found.before[:10]
         related = tuple(
-            Location(r.path, r.line, r.column, f"read here until {removed.short}", label)
+            Location(r.path, r.line, r.column, f"read here until {_short(removed)}", label)
             for r in found.earlier_reads[:MAX_RELATED]
         )
         return self.finding(
@@ -214,6 +217,10 @@ class FlagResurrected(Rule):
             flag=found.key,
             related=related,
         )
+
+
+def _short(commit: CommitInfo) -> str:
+    return commit.commit[:10]
 
 
 def _gated(found: Resurrection) -> str:
