@@ -157,3 +157,27 @@ def test_key_search_in_a_shallow_clone(run_cli, git_env, tmp_path: Path) -> None
     result = run_cli("check", "--base", "HEAD", cwd=clone)
     _one_line_exit_2(result)
     assert "shallow" in result.err and "--ignore FL203" in result.err
+
+
+def test_key_history_follows_namespaced_fstrings(git_env, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    run_git(repo, "init", "-q", "-b", "main")
+    toggle = 'NS = "enterprise"\nFLAG = WaffleFlag(f"{NS}.groups_v1", __name__)\n'
+    _commit(repo, {"toggles.py": toggle}, "add", "2020-01-01T00:00:00+0000")
+    _commit(repo, {"toggles.py": 'NS = "enterprise"\n'}, "drop", "2021-01-01T00:00:00+0000")
+    _commit(
+        repo,
+        {"toggles.py": 'FLAG = WaffleFlag("enterprise.groups_v1", __name__)\n'},
+        "back",
+        "2022-01-01T00:00:00+0000",
+    )
+    keys = ["enterprise.groups_v1", "other.v1", "mine.v1"]
+    changes = history.key_history(repo, keys, tails=True)
+    assert [(c.commit.subject, c.delta) for c in changes["enterprise.groups_v1"]] == [
+        ("add", 1),
+        ("drop", -1),
+        ("back", 1),
+    ]
+    plain = history.key_history(repo, keys)
+    assert [c.commit.subject for c in plain["enterprise.groups_v1"]] == ["back"]

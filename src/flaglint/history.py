@@ -169,6 +169,7 @@ def key_history(
     pathspecs: Sequence[str] = ("*.py",),
     tip: str = "HEAD",
     skip_path: Callable[[str], bool] | None = None,
+    tails: bool = False,
 ) -> dict[str, list[KeyChange]]:
     """Every first-parent commit up to ``tip`` that changed how often a key is quoted.
 
@@ -178,6 +179,10 @@ def key_history(
     adds and removes, per key. Merges count against their first parent, so
     the running sum of deltas is the number of occurrences in the tree after
     each commit. Paths for which ``skip_path`` is true are not counted.
+
+    With ``tails``, a dotted key ``ns.name`` also counts where an f-string
+    builds it from a namespace constant (``f"{NS}.name"``), the way Open edX
+    toggles are written, unless another key of the batch ends the same way.
     """
     if not keys:
         return {}
@@ -189,7 +194,7 @@ def key_history(
         )
     found: dict[str, list[KeyChange]] = {}
     for batch in _batches(sorted(set(keys))):
-        for key, changes in _search(repo, batch, pathspecs, tip, skip_path).items():
+        for key, changes in _search(repo, batch, pathspecs, tip, skip_path, tails).items():
             found.setdefault(key, []).extend(changes)
     return found
 
@@ -213,9 +218,22 @@ def _search(
     pathspecs: Sequence[str],
     tip: str,
     skip_path: Callable[[str], bool] | None,
+    tails: bool = False,
 ) -> dict[str, list[KeyChange]]:
+    ends: dict[str, list[str]] = {}
+    if tails:
+        for key in keys:
+            if "." in key.strip("."):
+                ends.setdefault(key.rpartition(".")[2], []).append(key)
+    by_tail = {tail: found[0] for tail, found in sorted(ends.items()) if len(found) == 1}
     alternation = "|".join(_ERE_SPECIAL.sub(r"\\\1", k) for k in keys)
-    quoted = re.compile(rb"([\"'])(" + b"|".join(re.escape(k.encode()) for k in keys) + rb")\1")
+    pattern = f"[\"']({alternation})[\"']"
+    needle = rb"([\"'])(" + b"|".join(re.escape(k.encode()) for k in keys) + rb")\1"
+    if by_tail:
+        tail_alternation = "|".join(_ERE_SPECIAL.sub(r"\\\1", t) for t in by_tail)
+        pattern += f"|[}}][.]({tail_alternation})[\"']"
+        needle += rb"|\}\.(" + b"|".join(re.escape(t.encode()) for t in by_tail) + rb")[\"']"
+    quoted = re.compile(needle)
     args = [
         "git",
         "log",
@@ -230,7 +248,7 @@ def _search(
         "--no-textconv",
         "--no-renames",
         "--format=%x01%H %at %s",
-        f"-G[\"']({alternation})[\"']",
+        f"-G{pattern}",
         tip,
         "--",
         *pathspecs,
@@ -275,7 +293,10 @@ def _search(
                     continue  # "\ No newline at end of file"
                 if counting:
                     for match in quoted.finditer(line, 1):
-                        key = match.group(2).decode()
+                        if match.group(2) is not None:
+                            key = match.group(2).decode()
+                        else:
+                            key = by_tail[match.group(3).decode()]
                         counts[key] = counts.get(key, 0) + step
                 continue
             if line.startswith(b"+++ ") or line.startswith(b"--- "):

@@ -83,7 +83,7 @@ def resurrections(project: Project, keys: Iterable[str] | None = None) -> list[R
         return excluded(path[len(prefix) :], config.exclude)
 
     tip = project.revision or "HEAD"
-    changes = history.key_history(repo, wanted, (f"{prefix}*.py",), tip, skip)
+    changes = history.key_history(repo, wanted, (f"{prefix}*.py",), tip, skip, tails=True)
     read_now = project.inventory.keys()
     found: list[Resurrection] = []
     earlier: dict[str, Project] = {}
@@ -148,8 +148,9 @@ class FlagResurrected(Rule):
     removed it, the commit that brought it back and what it gated before.
     A key that moved from one API to another in the same change never
     disappears, so a migration is not reported. `flaglint audit` checks every
-    key the same way. Keys are searched as quoted strings; enum members and
-    keys assembled at run time (f-strings) are not searched.
+    key the same way. Keys are searched as quoted strings, and a dotted key
+    also as the tail of an f-string (`f"{NAMESPACE}.name"`, the Open edX
+    way); enum members and other computed keys are not searched.
 
     ## Why is this bad?
     A removed key is not gone: flag services keep its targeting rules and
