@@ -101,19 +101,26 @@ def resurrections(project: Project, keys: Iterable[str] | None = None) -> list[R
         old_reads = old.inventory.keys().get(key)
         if not old_reads:
             continue  # only a string then, never a flag read
-        gates = old.inventory.gates_by_key().get(key, {})
         found.append(
             Resurrection(
                 key,
                 removed,
                 readded,
                 old.revision,
-                tuple(gates.get("on", ())),
-                tuple(gates.get("off", ())),
+                _gated_functions(old, key, True),
+                _gated_functions(old, key, False),
                 tuple(old_reads),
             )
         )
     return found
+
+
+def _gated_functions(project: Project, key: str, on: bool) -> tuple[str, ...]:
+    """Project functions a polarity calls directly; library calls only when there are none."""
+    direct = sorted(project.graph.reach(key, on).direct)
+    if direct:
+        return tuple(direct)
+    return tuple(project.inventory.gates_by_key().get(key, {}).get("on" if on else "off", ()))
 
 
 def _last_gap(
@@ -199,10 +206,11 @@ class FlagResurrected(Rule):
             else "uncommitted changes bring it back"
         )
         gated = _gated(found)
+        readers = _listed([f"`{r}`" for r in sorted({r.symbol for r in found.earlier_reads})])
         message = (
             f"flag '{found.key}' was removed by {_short(removed)} ({removed.date}, "
-            f'"{removed.subject}") and {back}; before, it gated {gated}. Flag services, '
-            "caches and old deploys still hold the old key's state: use a new key"
+            f'"{removed.subject}") and {back}; before, {readers} read it and it gated {gated}. '
+            "Flag services, caches and old deploys still hold the old key's state: use a new key"
         )
         label = found.before[:10]
         related = tuple(
@@ -224,11 +232,14 @@ def _short(commit: CommitInfo) -> str:
     return commit.commit[:10]
 
 
+def _listed(names: list[str]) -> str:
+    extra = len(names) - MAX_NAMES
+    return ", ".join(names[:MAX_NAMES]) + (f" and {extra} more" if extra > 0 else "")
+
+
 def _gated(found: Resurrection) -> str:
     parts = []
     for state, functions in (("on", found.gated_on), ("off", found.gated_off)):
         if functions:
-            shown = ", ".join(f"`{f}`" for f in functions[:MAX_NAMES])
-            extra = len(functions) - MAX_NAMES
-            parts.append(f"{shown}{f' and {extra} more' if extra > 0 else ''} when {state}")
-    return "; ".join(parts) if parts else "no project code"
+            parts.append(f"{_listed([f'`{f}`' for f in functions])} when {state}")
+    return "; ".join(parts) if parts else "nothing"
