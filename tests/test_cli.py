@@ -130,3 +130,10 @@ def test_links_out_of_the_root_are_not_followed(run_cli, tmp_path: Path) -> None
     (project / "linked_file.py").symlink_to(outside / "secret.py")
     data = json.loads(run_cli("flags", "--format", "json", cwd=project).out)
     assert [f["key"] for f in data["flags"]] == ["FEATURE_FAST"]
+
+
+def test_flag_defined_twice_in_the_registry_is_an_error(run_cli, tmp_path: Path) -> None:
+    registry = '[tool.flaglint.flags]\nnew-book = { owner = "a" }\nnew-book = { owner = "b" }\n'
+    result = run_cli("check", cwd=_project(tmp_path, registry))
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert "pyproject.toml" in result.err and "line 3" in result.err
