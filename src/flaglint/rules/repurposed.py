@@ -151,6 +151,8 @@ class FlagRepurposed(Rule):
                 related.append(
                     Location(path, line, 1, f"at head it gates {_short(project.graph, target)}")
                 )
+            related.extend(_definitions(base.graph, change.before, change.base, label, label))
+            related.extend(_definitions(project.graph, change.after, change.head, "head", ""))
         return self.finding(
             read[0],
             read[1],
@@ -265,6 +267,28 @@ def _anchor_read(
             return read.path, read.line, read.column, read.symbol
     read = reads[0]
     return read.path, read.line, read.column, read.symbol
+
+
+def _definitions(
+    graph: CallGraph, functions: list[str], meaning: Meaning, where: str, revision: str
+) -> list[Location]:
+    """Where the functions of one side of the change are defined (its reach, for reviewers)."""
+    out = []
+    for qualified in functions[:MAX_RELATED]:
+        info = graph.nodes.get(qualified)
+        if info is None or info.definition is None:
+            continue
+        only = " only through the flag" if qualified in meaning.exclusive else ""
+        out.append(
+            Location(
+                info.facts.path,
+                info.definition.line,
+                info.definition.col + 1,
+                f"at {where} the flag reaches {_short(graph, qualified)}{only}",
+                revision,
+            )
+        )
+    return out
 
 
 def _short(graph: CallGraph, qualified: str) -> str:
