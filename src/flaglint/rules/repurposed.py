@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -200,7 +200,7 @@ def _main(functions: list[str], reach: FlagReach) -> list[str]:
     return [f for f in functions if f in reach.direct] or functions
 
 
-def _ordered(functions: set[str] | list[str], reach: FlagReach) -> list[str]:
+def _ordered(functions: Iterable[str], reach: FlagReach) -> list[str]:
     """Functions called right in the gated region first, then what only they reach."""
     return sorted(functions, key=lambda f: (f not in reach.direct, f))
 
