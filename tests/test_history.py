@@ -181,3 +181,17 @@ def test_key_history_follows_namespaced_fstrings(git_env, tmp_path: Path) -> Non
     ]
     plain = history.key_history(repo, keys)
     assert [c.commit.subject for c in plain["enterprise.groups_v1"]] == ["back"]
+
+
+def test_base_borrows_work_tree_facts_for_unchanged_files(git_env, tmp_path: Path) -> None:
+    from flaglint.engine import analyse_revision
+
+    repo = _repo(tmp_path)
+    _commit(repo, {"other.py": "def other():\n    pass\n"}, "other", "2023-01-01T00:00:00+0000")
+    (repo / "app.py").write_text(FLAGGED.format(name="C"))
+    config = load_config(repo)
+    head = analyse(config, [repo], use_cache=False)
+    base = analyse_revision(config, "HEAD", reuse=head)
+    assert base.by_path["other.py"] is head.by_path["other.py"]
+    assert base.by_path["app.py"] is not head.by_path["app.py"]
+    assert base.inventory.keys().keys() == {"FEATURE_B"}

@@ -135,7 +135,7 @@ def check(
     _check_codes(config.select + config.ignore)
     project = analyse(config, list(paths), use_cache=not no_cache)
     if base_revision is not None:
-        project.base = analyse_revision(config, base_revision)
+        project.base = analyse_revision(config, base_revision, reuse=project)
     rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
     findings = run_rules(project, rules)
     if output_format == "json":

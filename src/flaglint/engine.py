@@ -203,11 +203,14 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     return Project(config, files, stats)
 
 
-def analyse_revision(config: Config, revision: str) -> Project:
+def analyse_revision(config: Config, revision: str, reuse: Project | None = None) -> Project:
     """Facts for the tree at ``revision`` of the repository holding the root.
 
     Files are read from git objects, never checked out; the cache is shared
     with the work tree through blob ids, so only changed files are parsed.
+    ``reuse``, a work-tree project of the same configuration, lends its facts
+    for files whose content is the same at ``revision`` (``check --base``):
+    most files did not change, and this skips even reading them from the cache.
     """
     repo = history.toplevel(config.root)
     commit = history.verify_revision(repo, revision)
@@ -224,8 +227,14 @@ def analyse_revision(config: Config, revision: str) -> Project:
     options = fact_options(config)
     results: dict[str, FileFacts] = {}
     wanted: dict[str, list[tuple[SourceFile, str]]] = {}
+    lender = reuse.by_path if reuse is not None and not reuse.revision else {}
     for source in sources:
         blob = blobs[source.path]
+        same = lender.get(source.path)
+        if same is not None and same.module == source.module:
+            if _work_tree_blob(config.root, source.path) == blob:
+                results[source.path] = same
+                continue
         key = cache.key(blob, source.module, source.path)
         cached = cache.get(key)
         if cached is not None:
@@ -246,6 +255,13 @@ def analyse_revision(config: Config, revision: str) -> Project:
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
     return Project(config, files, stats, revision=commit, label=revision)
+
+
+def _work_tree_blob(root: Path, path: str) -> str | None:
+    try:
+        return blob_id((root / path).read_bytes())
+    except OSError:
+        return None
 
 
 def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
