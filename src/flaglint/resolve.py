@@ -69,6 +69,7 @@ class Resolver:
             if facts.error is None:
                 self.modules[facts.module] = ModuleIndex(facts)
         self._canonical: dict[str, str] = {}
+        self._following: set[str] = set()
 
     # ------------------------------------------------------------- spelling
     def resolve(self, module: str, spelled: str, scope: str = "") -> str:
@@ -130,6 +131,20 @@ class Resolver:
         if cached is not None:
             return cached
         result = qualified
+        # ``resolve`` calls back into ``canonical`` with a fresh depth, so an alias
+        # cycle (``open = open``, ``a = b`` / ``b = a``) needs its own guard.
+        if qualified in self._following:
+            return qualified
+        self._following.add(qualified)
+        try:
+            result = self._follow(qualified, depth)
+        finally:
+            self._following.discard(qualified)
+        self._canonical[qualified] = result
+        return result
+
+    def _follow(self, qualified: str, depth: int) -> str:
+        result = qualified
         if depth < MAX_DEPTH:
             split = self.split_module(qualified)
             if split is not None:
@@ -145,7 +160,6 @@ class Resolver:
                             result = self.canonical(
                                 self.resolve(module, binding.value) + rest, depth + 1
                             )
-        self._canonical[qualified] = result
         return result
 
     def split_module(self, qualified: str) -> tuple[str, str] | None:

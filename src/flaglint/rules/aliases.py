@@ -38,7 +38,8 @@ class FlagValueAlias(Rule):
       neither is an integer equal to an OR of other members (`RW = 3` beside
       `READ = 1`, `WRITE = 2`), which Python keeps as its own composite member.
       An explicit `ALIAS = OTHER` is deliberate and not reported; classes under
-      `@enum.unique` are left to Python, which refuses them at import;
+      `@enum.unique` or `@verify(UNIQUE)` are left to Python, which refuses
+      them at import;
     - two constants bound to the same key string, both used as keys of flag
       reads (the finding is on the later constant);
     - a key written twice in a django-flags `FLAGS = {...}` setting (Python
@@ -102,10 +103,18 @@ class FlagValueAlias(Rule):
         decorators = {resolver.resolve(facts.module, d, scope) for d in definition.decorators}
         if decorators & UNIQUE_DECORATORS or set(definition.decorators) & UNIQUE_DECORATORS:
             return
+        if _verified_unique(facts, definition, scope):
+            return
         bases = {b for klass in resolver.mro(qualified) for b in resolver.class_bases(klass)}
         flavour = "flag" if bases & FLAG_BASES else "str" if bases & STR_BASES else "enum"
+        # Two classes may share a qualified name (redefined, or in two branches):
+        # a member belongs to the class whose lines hold it.
         members = [
-            b for b in facts.bindings if b.scope == definition.qualname and _is_member_name(b.name)
+            b
+            for b in facts.bindings
+            if b.scope == definition.qualname
+            and definition.line <= b.line <= definition.end_line
+            and _is_member_name(b.name)
         ]
         members.sort(key=lambda b: b.line)
         values: dict[str, Value] = {}
@@ -232,6 +241,24 @@ class FlagValueAlias(Rule):
                 )
 
 
+def _verified_unique(facts: FileFacts, definition: Definition, scope: str) -> bool:
+    """``@verify(UNIQUE)`` (Python 3.11+) refuses aliases at import, like ``@unique``."""
+    if not any(d.rpartition(".")[2] == "verify" for d in definition.decorators):
+        return False
+    # This class's decorators sit between the end of the previous definition and it.
+    previous_end = max(
+        (d.end_line for d in facts.definitions if d.end_line < definition.line), default=0
+    )
+    return any(
+        call.decorator
+        and call.scope == scope
+        and call.callee.rpartition(".")[2] == "verify"
+        and previous_end < call.line < definition.line
+        and any(arg.text.rpartition(".")[2] == "UNIQUE" for arg in call.args)
+        for call in facts.calls
+    )
+
+
 def _is_member_name(name: str) -> bool:
     """Dunder and ``_sunder_`` names configure an enum; they are not members."""
     if name.startswith("__"):
@@ -260,7 +287,7 @@ def _member_value(
             return "int", 1
         if flavour == "flag":
             return "int", 2 ** max(ints).bit_length() if max(ints) > 0 else 1
-        return "int", ints[-1] + 1
+        return "int", max(ints) + 1  # Python 3.11+: one past the largest value so far
     if member.kind == "bitor":
         total = 0
         for part in member.value.split("|"):
