@@ -152,3 +152,10 @@ def test_module_names_follow_packages_and_namespace_folders() -> None:
         "tests/conftest.py": "tests.conftest",
         "tools/conftest.py": "tools.conftest",
     }
+
+
+def test_flag_defined_twice_in_the_registry_is_an_error(run_cli, tmp_path: Path) -> None:
+    registry = '[tool.flaglint.flags]\nnew-book = { owner = "a" }\nnew-book = { owner = "b" }\n'
+    result = run_cli("check", cwd=_project(tmp_path, registry))
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert "pyproject.toml" in result.err and "line 3" in result.err

@@ -58,3 +58,15 @@ def test_demo_refuses_a_non_empty_folder(run_cli, tmp_path: Path) -> None:
     (tmp_path / "x" / "file").write_text("")
     result = run_cli("demo", "--into", str(tmp_path / "x"))
     assert result.code == 2 and "not empty" in result.err
+
+
+def test_demo_shows_the_reused_flag_and_the_aliased_bit(tmp_path: Path) -> None:
+    out = run_demo(tmp_path / "repo")
+    deploy = out.split("== Deploy day:", 1)[1]
+    assert (
+        "smars/router.py:12:8: FL201 servers still running v2005-retired will run `power_peg` "
+        "when 'smars-peg-mode' is on; at head it means `rlp_route`. Use a new flag key."
+    ) in deploy
+    assert "v2005-retired:smars/router.py:23: at v2005-retired the flag gates `power_peg`" in deploy
+    at_2012 = out.split("-- flaglint check at v2012-rlp", 1)[1].split("==", 1)[0]
+    assert "smars/rlp.py:11:1: FL202 `OrderFlags.RETAIL_LIQUIDITY` has the value 8" in at_2012

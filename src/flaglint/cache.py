@@ -19,8 +19,9 @@ from pathlib import Path
 from flaglint import __version__
 from flaglint.facts.model import FileFacts
 
-# Bumped when what facts hold changes without a version bump (2: noqa with other codes).
-FORMAT = 2
+# Bumped when what facts hold changes without a version bump
+# (2: noqa with other codes; 3: FileFacts.duplicate_keys).
+FORMAT = 3
 
 
 def blob_id(content: bytes) -> str:

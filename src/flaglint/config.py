@@ -128,8 +128,16 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                # A broken file that configures flaglint (a flag defined twice in
+                # [tool.flaglint.flags], say) must not be skipped in silence.
+                if "[tool.flaglint" in text:
+                    raise ConfigError(f"cannot read config {candidate}: {exc}") from None
                 continue
             if "flaglint" in data.get("tool", {}):
                 return candidate

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from flaglint.config import load_config
+from flaglint.config import Config, load_config
 from flaglint.engine import Project, analyse_revision, run_rules
 from flaglint.report import inventory_data, render_inventory_text, render_text
 from flaglint.rules import ALL_RULES
@@ -256,6 +256,21 @@ def _inventory(project: Project) -> str:
     return render_inventory_text(inventory_data(project.inventory, project.files))
 
 
+REUSE_BASE = "v2005-retired"
+REUSE_HEAD = "v2012-rlp"
+
+
+def _reuse_section(config: Config) -> str:
+    """The 2012 release compared with the 2005 code that one server still ran."""
+    project = analyse_revision(config, REUSE_HEAD)
+    project.base = analyse_revision(config, REUSE_BASE)
+    findings = run_rules(project, [r for r in ALL_RULES if r.needs_history])
+    return _section(
+        f"Deploy day: {REUSE_HEAD} against the {REUSE_BASE} code still on one server  "
+        f"(flaglint check --base {REUSE_BASE})"
+    ) + render_text(findings, project.stats.files)
+
+
 def run_demo(target: Path) -> str:
     """Create the repository and return the tour's text."""
     repo = materialise(target)
@@ -277,7 +292,10 @@ def run_demo(target: Path) -> str:
         findings = run_rules(project, ALL_RULES)
         out.append(f"-- flaglint check at {tag}\n")
         out.append(render_text(findings, project.stats.files))
+    out.append(_reuse_section(config))
     out.append(
-        _section("Try it yourself") + f"cd {repo}\nflaglint flags\nflaglint check\ngit log --stat\n"
+        _section("Try it yourself")
+        + f"cd {repo}\nflaglint flags\nflaglint check\n"
+        + f"flaglint check --base {REUSE_BASE}\ngit log --stat\n"
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in out)

@@ -65,12 +65,15 @@ class Project:
         files: list[FileFacts],
         stats: RunStats | None = None,
         revision: str = "",
+        label: str = "",
     ):
         self.config = config
         self.files = sorted(files, key=lambda f: f.path)
         self.stats = stats or RunStats()
         # The commit these facts were read from; "" for the work tree.
         self.revision = revision
+        # How the user named that revision (``v2005``, ``HEAD~1``), for messages.
+        self.label = label or revision[:12]
         # The tree at ``--base REV``, set by :func:`attach_base`; rules with
         # ``needs_history`` compare against it and stay quiet while it is None.
         self.base: Project | None = None
@@ -202,17 +205,20 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     return Project(config, files, stats)
 
 
-def analyse_revision(config: Config, revision: str) -> Project:
+def analyse_revision(config: Config, revision: str, reuse: Project | None = None) -> Project:
     """Facts for the tree at ``revision`` of the repository holding the root.
 
     Files are read from git objects, never checked out; the cache is shared
     with the work tree through blob ids, so only changed files are parsed.
+    ``reuse``, a work-tree project of the same configuration, lends its facts
+    for files whose content is the same at ``revision`` (``check --base``):
+    most files did not change, and this skips even reading them from the cache.
     """
     repo = history.toplevel(config.root)
     commit = history.verify_revision(repo, revision)
     prefix = _repo_prefix(config, repo)
     listed = history.list_python_blobs(repo, commit, prefix)
-    return _project_from_blobs(config, repo, listed, revision=commit)
+    return _project_from_blobs(config, repo, listed, revision=commit, label=revision, reuse=reuse)
 
 
 def analyse_index(config: Config) -> Project:
@@ -226,18 +232,18 @@ def analyse_index(config: Config) -> Project:
     return _project_from_blobs(config, repo, history.list_index_blobs(repo, prefix))
 
 
-def analyse_base(config: Config, revision: str) -> Project:
+def analyse_base(config: Config, revision: str, reuse: Project | None = None) -> Project:
     """The project at ``--base REV``; ``HEAD`` before the first commit is an empty tree."""
     repo = history.toplevel(config.root)
     if revision == "HEAD" and not history.has_commits(repo):
         return Project(config, [])
-    return analyse_revision(config, revision)
+    return analyse_revision(config, revision, reuse=reuse)
 
 
 def attach_base(project: Project, config: Config, revision: str) -> Project:
     """Give ``project`` its base (for history rules and ``--new-only``) and return it."""
     started = time.perf_counter()
-    project.base = analyse_base(config, revision)
+    project.base = analyse_base(config, revision, reuse=project)
     project.base_revision = revision
     project.stats.seconds["base"] = time.perf_counter() - started
     return project
@@ -250,7 +256,12 @@ def _repo_prefix(config: Config, repo: Path) -> str:
 
 
 def _project_from_blobs(
-    config: Config, repo: Path, listed: Sequence[history.Blob], revision: str = ""
+    config: Config,
+    repo: Path,
+    listed: Sequence[history.Blob],
+    revision: str = "",
+    label: str = "",
+    reuse: Project | None = None,
 ) -> Project:
     prefix = _repo_prefix(config, repo)
     blobs = {
@@ -264,8 +275,14 @@ def _project_from_blobs(
     options = fact_options(config)
     results: dict[str, FileFacts] = {}
     wanted: dict[str, list[tuple[SourceFile, str]]] = {}
+    lender = reuse.by_path if reuse is not None and not reuse.revision else {}
     for source in sources:
         blob = blobs[source.path]
+        same = lender.get(source.path)
+        if same is not None and same.module == source.module:
+            if _work_tree_blob(config.root, source.path) == blob:
+                results[source.path] = same
+                continue
         key = cache.key(blob, source.module, source.path)
         cached = cache.get(key)
         if cached is not None:
@@ -285,7 +302,14 @@ def _project_from_blobs(
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
-    return Project(config, files, stats, revision=revision)
+    return Project(config, files, stats, revision=revision, label=label)
+
+
+def _work_tree_blob(root: Path, path: str) -> str | None:
+    try:
+        return blob_id((root / path).read_bytes())
+    except OSError:
+        return None
 
 
 def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flaglint.config import Config
-from flaglint.facts.model import Arg, Call, FileFacts, Gate
+from flaglint.facts.model import Arg, Binding, Call, FileFacts, Gate
 from flaglint.providers import Provider, ProviderTable
 from flaglint.resolve import Resolver
 
@@ -413,6 +413,26 @@ class Inventory:
 
     def dynamic_reads(self) -> list[FlagRead]:
         return [r for r in self.reads if r.key is None]
+
+    def toggle_definitions(self) -> list[tuple[FileFacts, Binding, str]]:
+        """Toggle objects bound at module or class level (``X = WaffleFlag("ns.x")``), with keys.
+
+        A toggle's definition is where its key lives, read or not; two
+        definitions of one key are two owners of one flag.
+        """
+        found: list[tuple[FileFacts, Binding, str]] = []
+        for facts in self.files:
+            for binding in facts.bindings:
+                if binding.kind != "call" or binding.call < 0:
+                    continue
+                constructor = self.resolver.resolve(facts.module, binding.value, binding.scope)
+                provider = self.table.by_toggle(constructor)
+                if provider is None:
+                    continue
+                key, _ = self._key(facts, facts.calls[binding.call], provider, "")
+                if key is not None:
+                    found.append((facts, binding, key))
+        return found
 
     def gates_by_key(self) -> dict[str, dict[str, list[str]]]:
         gates: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"on": set(), "off": set()})

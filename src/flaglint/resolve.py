@@ -73,6 +73,7 @@ class Resolver:
         self._mro: dict[str, tuple[str, ...]] = {}
         self._methods: dict[tuple[str, str], str | None] = {}
         self._source_roots = self._nested_roots()
+        self._following: set[str] = set()
 
     # ------------------------------------------------------------- spelling
     def resolve(self, module: str, spelled: str, scope: str = "") -> str:
@@ -151,11 +152,23 @@ class Resolver:
         if cached is not None:
             return cached
         result = qualified
+        # ``resolve`` calls back into ``canonical`` with a fresh depth, so an alias
+        # cycle (``open = open``, ``a = b`` / ``b = a``) needs its own guard.
+        if qualified in self._following:
+            return qualified
+        self._following.add(qualified)
+        try:
+            result = self._follow(qualified, depth)
+        finally:
+            self._following.discard(qualified)
+        self._canonical[qualified] = result
+        return result
+
+    def _follow(self, qualified: str, depth: int) -> str:
+        result = qualified
         head = qualified.split(".", 1)[0]
         if head in self._source_roots and depth < MAX_DEPTH:
-            result = self.canonical(self._source_roots[head] + qualified[len(head) :], depth + 1)
-            self._canonical[qualified] = result
-            return result
+            return self.canonical(self._source_roots[head] + qualified[len(head) :], depth + 1)
         if depth < MAX_DEPTH:
             split = self.split_module(qualified)
             if split is not None:
@@ -171,7 +184,6 @@ class Resolver:
                             result = self.canonical(
                                 self.resolve(module, binding.value) + rest, depth + 1
                             )
-        self._canonical[qualified] = result
         return result
 
     def split_module(self, qualified: str) -> tuple[str, str] | None:

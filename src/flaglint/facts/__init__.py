@@ -100,4 +100,5 @@ def build_facts(
         comments=comments,
         dunder_all=tuple(collector.dunder_all),
         main_guard=collector.main_guard,
+        duplicate_keys=tuple(collector.duplicate_keys),
     )

@@ -18,6 +18,7 @@ from flaglint.facts.model import (
     Binding,
     Call,
     Definition,
+    DuplicateKey,
     Gate,
     Import,
     Reference,
@@ -145,6 +146,7 @@ class FactCollector(ast.NodeVisitor):
         self.imports: list[Import] = []
         self.definitions: list[Definition] = []
         self.references: list[Reference] = []
+        self.duplicate_keys: list[DuplicateKey] = []
         self.dunder_all: list[str] = []
         self.main_guard = False
         # def/class line -> first line of the definition (its first decorator's)
@@ -443,10 +445,26 @@ class FactCollector(ast.NodeVisitor):
             return
         kind, text, call = self._binding_value(value, literal)
         scope = self.scope
+        if isinstance(value, ast.Dict):
+            self._duplicate_keys(scope, names[0], value)
         for name in names:
             if name == "__all__" and not scope:
                 self.dunder_all = _string_list(value)
             self.bindings.append(Binding(scope, name, line, kind, text, call, on, off))
+
+    def _duplicate_keys(self, scope: str, name: str, value: ast.Dict) -> None:
+        first: dict[str, int] = {}
+        for key in value.keys:
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                continue
+            if key.value in first:
+                self.duplicate_keys.append(
+                    DuplicateKey(
+                        scope, name, key.value, key.lineno, key.col_offset, first[key.value]
+                    )
+                )
+            else:
+                first[key.value] = key.lineno
 
     def _binding_value(
         self, value: ast.expr, literal: tuple[str, str] | None

@@ -125,6 +125,22 @@ class Reference(NamedTuple):
     line: int
 
 
+class DuplicateKey(NamedTuple):
+    """A string key written twice in one dict literal bound at module or class level.
+
+    Python keeps the last value silently; for a flag registry (django-flags'
+    ``FLAGS`` setting) that means one definition hides another. Only
+    duplicates are recorded, so big dict literals cost nothing.
+    """
+
+    scope: str
+    name: str
+    key: str
+    line: int
+    col: int
+    first_line: int
+
+
 class Comment(NamedTuple):
     """A comment that matters: suppressions, deprecation words, expiry dates."""
 
@@ -157,3 +173,4 @@ class FileFacts(NamedTuple):
     dunder_all: tuple[str, ...] = ()
     main_guard: bool = False
     error: ParseError | None = None
+    duplicate_keys: tuple[DuplicateKey, ...] = ()

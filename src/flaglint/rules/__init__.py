@@ -6,13 +6,19 @@ FL3xx circuit breakers, FL9xx diagnostics about the input.
 
 from __future__ import annotations
 
+from flaglint.rules.aliases import FlagValueAlias
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
 from flaglint.rules.diagnostics import ParseFailure
 from flaglint.rules.expiry import FlagExpired
+from flaglint.rules.repurposed import FlagRepurposed
+from flaglint.rules.resurrected import FlagResurrected
 from flaglint.rules.suppressions import UnusedSuppression
 
 ALL_RULES: tuple[type[Rule], ...] = (
     FlagExpired,
+    FlagRepurposed,
+    FlagValueAlias,
+    FlagResurrected,
     ParseFailure,
     UnusedSuppression,
 )

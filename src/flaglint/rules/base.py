@@ -22,8 +22,8 @@ class Rule:
     severity: ClassVar[Severity] = Severity.WARNING
     # Reads ``project.base`` (the tree at ``--base REV``); quiet when it is None.
     needs_history: ClassVar[bool] = False
-    # Needs nothing but one file's facts (and the configuration), so the flake8
-    # plugin can run it on a single module; findings across modules may be missed.
+    # True when the rule gives the same answer on a project of one file, so a
+    # per-file host (an editor, the flake8 plugin) may run it file by file.
     single_file: ClassVar[bool] = False
     summary: ClassVar[str] = ""
 
