@@ -127,3 +127,54 @@ def test_graph_command_text_and_dot(run_cli, gated_project) -> None:
     assert dot.out.startswith("digraph") and '"router.route" -> "router.power_peg"' in dot.out
     missing = run_cli("graph", "nope", "--no-cache", str(root))
     assert missing.code == 2 and "nope" in missing.err
+
+
+def test_root_kinds() -> None:
+    project, _ = _project("roots")
+    roots = project.graph.roots
+    registered = {
+        "svc.web.list_orders",  # @app.route
+        "svc.web.settle",  # @celery_app.task(name=...): used by name, never called
+        "svc.web.reindex",  # @shared_task
+        "svc.web.on_save",  # @receiver
+        "svc.web.cli",  # @click.command()
+        "svc.cron.job_nightly",  # entry-points glob
+        "svc.cron.exported",  # __all__
+    }
+    assert registered <= roots
+    assert "svc.web.unregistered" not in roots
+    # pytest fixtures are test code even outside the tests folder.
+    assert not {"svc.plugin.order_book", "svc.plugin.market"} & roots
+    reachable = project.graph.reachable_from_roots()
+    assert "svc.cron.from_main" in reachable  # the main guard runs with the module
+    assert "svc.cron.nobody" not in reachable
+
+
+def test_graph_markers_in_roots_project() -> None:
+    project, root = _project("roots")
+    edges = {}
+    for _, target, data in project.graph.graph.edges(data=True):
+        for site in data["sites"]:
+            edges.setdefault((site.path, site.line), set()).add(target)
+    markers = [m for m in parse_markers(root) if m.kind == "calls"]
+    assert len(markers) >= 8
+    for marker in markers:
+        assert marker.value in edges.get((marker.path, marker.line), set()), marker
+
+
+def test_inherited_methods_and_may_edges_reach() -> None:
+    project, _ = _project("roots")
+    graph = project.graph
+    # Sub.m() and Sub().m() reach the base class's method.
+    assert "svc.models.Handler.build" in graph.callees("svc.models.Service.run")
+    # handler.handle(): unknown receiver, a may edge through the name hub.
+    assert graph.path("svc.models.run_all", "svc.models.Handler.process") == [
+        "svc.models.run_all",
+        "svc.models.Handler.handle",
+        "svc.models.Handler.process",
+    ]
+    assert graph.graph.edges["name:handle", "svc.models.Handler.handle"]["kind"] == "may"
+    # self.process() may dispatch to the override, and on to what it calls.
+    assert "svc.models.legacy_process" in graph.path(
+        "svc.models.Handler.handle", "svc.models.legacy_process"
+    )

@@ -74,6 +74,9 @@ PLAIN_DECORATORS = frozenset(
     }
 )
 
+# Decorators that make a function test code: it runs only under the test runner.
+TEST_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -202,12 +205,24 @@ class CallGraph:
                         out.append((method, "init"))
                 return out
             return [(resolved, "call")] if info.kind != "module" else []
+        inherited = self._inherited(resolved)
+        if inherited is not None:
+            return [(inherited, "call")]
         if "." in call.callee and method in self._methods_by_name:
             if head in ("self", "cls"):
                 return [(HUB_PREFIX + method, "may")]
             if resolved == call.callee or not self.resolver.split_module(resolved):
                 return [(HUB_PREFIX + method, "may")]
         return []
+
+    def _inherited(self, resolved: str) -> str | None:
+        """``Sub.m`` or ``Sub().m`` where ``m`` is defined on a project base class."""
+        owner, _, name = resolved.rpartition(".")
+        owner = owner.removesuffix("()")
+        if not name or self._kind(owner) != "class":
+            return None
+        found = self.resolver.find_method(owner, name)
+        return found if found in self.nodes else None
 
     def _add_edges(self, facts: FileFacts) -> None:
         for index, call in enumerate(facts.calls):
@@ -287,6 +302,8 @@ class CallGraph:
         for decorator in definition.decorators:
             resolved = self.resolver.resolve(facts.module, decorator, scope)
             last = resolved.rpartition(".")[2]
+            if resolved in TEST_DECORATORS:
+                return self._tests_as_roots
             if resolved in PLAIN_DECORATORS or decorator in PLAIN_DECORATORS:
                 continue
             if last in ("setter", "getter", "deleter"):
