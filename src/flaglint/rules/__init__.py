@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
 from flaglint.rules.diagnostics import ParseFailure
+from flaglint.rules.dormant import DeadCodeLeftBehind, DormantFlagPath
 from flaglint.rules.expiry import FlagExpired
 
 ALL_RULES: tuple[type[Rule], ...] = (
+    DormantFlagPath,
+    DeadCodeLeftBehind,
     FlagExpired,
     ParseFailure,
 )
