@@ -140,6 +140,7 @@ def test_root_kinds() -> None:
         "svc.web.cli",  # @click.command()
         "svc.cron.job_nightly",  # entry-points glob
         "svc.cron.exported",  # __all__
+        "svc.cron.load_tasks",  # named by a dotted string constant
     }
     assert registered <= roots
     assert "svc.web.unregistered" not in roots

@@ -283,9 +283,28 @@ class CallGraph:
         for qualified in self.nodes:
             if any(fnmatch.fnmatchcase(qualified, p) for p in self._entry_points):
                 self.roots.add(qualified)
+        self.roots.update(self._named_in_strings(files))
         self.graph.add_node(SUPER_ROOT)
         for root in sorted(self.roots):
             self.graph.add_edge(SUPER_ROOT, root, kind="root", sites=[])
+
+    def _named_in_strings(self, files: list[FileFacts]) -> set[str]:
+        """Functions and classes named by a dotted string constant (``X = "pkg.mod.func"``).
+
+        Settings that name a callable by its import path (Django's
+        ``load_func(settings.X)``, Celery routes, plugin tables) register it
+        without a call that a graph could see.
+        """
+        found: set[str] = set()
+        for facts in files:
+            if facts.module in self.test_modules and not self._tests_as_roots:
+                continue
+            for binding in facts.bindings:
+                if binding.kind == "str" and "." in binding.value:
+                    info = self.nodes.get(binding.value)
+                    if info is not None and info.kind != "module":
+                        found.add(binding.value)
+        return found
 
     def _is_root(self, facts: FileFacts, definition: Definition, exported: set[str]) -> bool:
         if definition.qualname in exported:

@@ -236,10 +236,13 @@ class DeadCodeLeftBehind(Rule):
         candidates = self._candidates(base, removed)
         head = project.graph
         reachable = head.reachable_from_roots()
+        # Code already unreachable at base was not orphaned by this change.
+        reachable_at_base = base.graph.reachable_from_roots()
         dead = {
             q: key
             for q, key in sorted(candidates.items())
-            if q in head.nodes
+            if q in reachable_at_base
+            and q in head.nodes
             and head.nodes[q].kind in FUNCTION_KINDS
             and q not in reachable
             and head.nodes[q].facts.module not in head.test_modules
