@@ -99,6 +99,9 @@ class DormancyEvidence:
                     )
                 )
                 break
+        name_word = self._name_word(definition.name)
+        if name_word:
+            found.append(Evidence("marker", f"its name says '{name_word}'", here))
         if self.words is not None:
             for text, where in (
                 (definition.docstring, "docstring"),
@@ -115,6 +118,14 @@ class DormancyEvidence:
                     found.append(Evidence("marker", f"its class: {evidence.text}", here))
                     break
         return found
+
+    def _name_word(self, name: str) -> str:
+        """A one-word deprecation word spelled as a part of ``name`` (``legacy_sync``)."""
+        parts = {part.lower() for part in name.split("_") if part}
+        for word in self.project.config.deprecation_words:
+            if " " not in word.strip() and word.strip().lower() in parts:
+                return word.strip().lower()
+        return ""
 
     def _deprecation_warning(self, facts: FileFacts, call: Call) -> str:
         """The category of a ``warnings.warn`` call that announces a deprecation, else ""."""
