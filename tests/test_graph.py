@@ -179,3 +179,50 @@ def test_inherited_methods_and_may_edges_reach() -> None:
     assert "svc.models.legacy_process" in graph.path(
         "svc.models.Handler.handle", "svc.models.legacy_process"
     )
+
+
+def _random_module(seed: int) -> str:
+    """A module of random functions calling each other, some calls behind random flags."""
+    import random
+
+    rng = random.Random(seed)
+    names = [f"f{i}" for i in range(14)]
+    lines = ["from waffle import flag_is_active", ""]
+    for name in names:
+        lines.append(f"def {name}(request):")
+        body = ["    return None"]
+        for _ in range(rng.randint(0, 3)):
+            callee = rng.choice(names)
+            if rng.random() < 0.5:
+                flag = rng.choice(["a", "b", "c"])
+                negate = "not " if rng.random() < 0.3 else ""
+                body.insert(0, f"        {callee}(request)")
+                body.insert(0, f'    if {negate}flag_is_active(request, "{flag}"):')
+            else:
+                body.insert(0, f"    {callee}(request)")
+        lines.extend(body)
+        lines.append("")
+    roots = rng.sample(names, 2)
+    lines.append(f"__all__ = {roots!r}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_exclusive_search_agrees_with_dominators(tmp_path: Path, seed: int) -> None:
+    """The per-flag search gives exactly what the gate node dominates."""
+    from flaglint.graph import FLAG_PREFIX
+
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "mod.py").write_text(_random_module(seed))
+    graph = analyse(load_config(tmp_path), [tmp_path], use_cache=False).graph
+    assert graph.flag_keys()
+    for key, on in graph.flag_keys():
+        reach = graph.reach(key, on)
+        gated = [
+            (source, target)
+            for source, target, data in graph.graph.edges(data=True)
+            if data["sites"]
+            and all(any((c.key, c.on) == (key, on) for c in s.conditions) for s in data["sites"])
+        ]
+        expected = graph._dominated(f"{FLAG_PREFIX}{key}", gated, set()) & reach.reach
+        assert reach.exclusive == expected, (seed, key, on)
