@@ -107,7 +107,9 @@ class DormancyEvidence:
                 (definition.docstring, "docstring"),
                 (definition.leading_comment, "comment"),
             ):
-                match = self.words.search(text)
+                match = (
+                    self._docstring_word(text) if where == "docstring" else self.words.search(text)
+                )
                 if match:
                     found.append(Evidence("marker", f"{where} says '{match.group(0)}'", here))
                     break
@@ -118,6 +120,24 @@ class DormancyEvidence:
                     found.append(Evidence("marker", f"its class: {evidence.text}", here))
                     break
         return found
+
+    def _docstring_word(self, docstring: str) -> re.Match[str] | None:
+        """A deprecation word in the summary paragraph, or opening a later line.
+
+        "Deprecated: use X", "Legacy matcher." and ``.. deprecated:: 2.0`` say
+        the function itself is dormant; "also used by the legacy viz API" in
+        the third paragraph of a live function's docstring does not.
+        """
+        assert self.words is not None
+        summary = docstring.strip().split("\n\n", 1)[0]
+        match = self.words.search(summary)
+        if match:
+            return match
+        for line in docstring.splitlines():
+            match = self.words.match(line.strip().lstrip(".:!*- ").strip())
+            if match:
+                return match
+        return None
 
     def _name_word(self, name: str) -> str:
         """A one-word deprecation word spelled as a part of ``name`` (``legacy_sync``)."""
