@@ -78,7 +78,7 @@ class DormantFlagPath(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         graph = project.graph
-        live = project.inventory.keys()
+        live = feature_flags(project)
         reaches = [graph.reach(key, on) for key, on in graph.flag_keys() if key in live]
         reaches = [r for r in reaches if _functions(graph, r.exclusive)]
         if not reaches:
@@ -177,6 +177,32 @@ class DormantFlagPath(Rule):
         )
 
 
+def feature_flags(project: Project) -> set[str]:
+    """Keys read in the tree that are feature flags rather than program state.
+
+    The inventory lists every enum member tested in a condition. Bits of an
+    ``enum.Flag`` / ``IntFlag`` are switches (Knight's Power Peg was one); a
+    plain ``Enum`` compared with ``==`` (``status != QueryStatus.FAILED``) is
+    state, and code behind it is not dormant because of it.
+    """
+    resolver = project.resolver
+    switch_classes = {
+        info.qualified.rpartition(".")[2]
+        for info in project.graph.nodes.values()
+        if info.kind == "class"
+        and any(
+            base in ("enum.Flag", "enum.IntFlag")
+            for klass in resolver.mro(info.qualified)
+            for base in resolver.class_bases(klass)
+        )
+    }
+    return {
+        key
+        for key, reads in project.inventory.keys().items()
+        if any(r.provider != "enum" for r in reads) or key.partition(".")[0] in switch_classes
+    }
+
+
 def _functions(graph: CallGraph, names: set[str]) -> list[str]:
     return sorted(n for n in names if graph.nodes[n].kind in FUNCTION_KINDS)
 
@@ -228,8 +254,9 @@ class DeadCodeLeftBehind(Rule):
             (r.key, r.path, r.symbol) for r in project.inventory.reads if r.key is not None
         }
         removed: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+        flags_at_base = feature_flags(base)
         for read in base.inventory.reads:
-            if read.key is not None and (read.key, read.path, read.symbol) not in head_reads:
+            if read.key in flags_at_base and (read.key, read.path, read.symbol) not in head_reads:
                 removed[read.key].append((read.path, read.line, read.symbol))
         if not removed:
             return
