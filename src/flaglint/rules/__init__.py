@@ -13,8 +13,8 @@ from flaglint.rules.expiry import FlagExpired
 
 ALL_RULES: tuple[type[Rule], ...] = (
     DormantFlagPath,
-    DeadCodeLeftBehind,
     FlagExpired,
+    DeadCodeLeftBehind,
     ParseFailure,
 )
 
