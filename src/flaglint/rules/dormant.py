@@ -279,7 +279,7 @@ class DeadCodeLeftBehind(Rule):
             key = dead[qualified]
             info = head.nodes[qualified]
             assert info.definition is not None
-            path, line, symbol = sorted(removed[key])[0]
+            path, line, symbol = _removed_read_behind(base, removed[key], qualified)
             yield self.finding(
                 info.facts.path,
                 info.definition.line,
@@ -357,11 +357,27 @@ class DeadCodeLeftBehind(Rule):
         return confirmed
 
 
+def _removed_read_behind(
+    base: Project, reads: list[tuple[str, int, str]], qualified: str
+) -> tuple[str, int, str]:
+    """The removed read that led to ``qualified`` at base (the first one, if none did)."""
+    ordered = sorted(reads)
+    for path, line, symbol in ordered:
+        if symbol == qualified or base.graph.path(symbol, qualified):
+            return path, line, symbol
+    return ordered[0]
+
+
 def _callers_through_hubs(graph: CallGraph, qualified: str) -> set[str]:
+    """Who calls ``qualified`` outside test code, looking through ``obj.m()`` hubs."""
     callers: set[str] = set()
     for caller in graph.callers(qualified):
         if caller.startswith(HUB_PREFIX):
             callers.update(graph.callers(caller))
         else:
             callers.add(caller)
-    return callers
+    return {
+        c
+        for c in callers
+        if c not in graph.nodes or graph.nodes[c].facts.module not in graph.test_modules
+    }
