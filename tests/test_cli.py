@@ -130,3 +130,25 @@ def test_links_out_of_the_root_are_not_followed(run_cli, tmp_path: Path) -> None
     (project / "linked_file.py").symlink_to(outside / "secret.py")
     data = json.loads(run_cli("flags", "--format", "json", cwd=project).out)
     assert [f["key"] for f in data["flags"]] == ["FEATURE_FAST"]
+
+
+def test_module_names_follow_packages_and_namespace_folders() -> None:
+    from flaglint.discovery import assign_modules
+
+    paths = [
+        "scripts/tool.py",
+        "src/shop/__init__.py",
+        "src/shop/api/v1/views.py",
+        "src/shop/orders.py",
+        "tests/conftest.py",
+        "tools/conftest.py",
+    ]
+    modules = {s.path: s.module for s in assign_modules(paths, None)}
+    assert modules == {
+        "scripts/tool.py": "tool",
+        "src/shop/__init__.py": "shop",
+        "src/shop/api/v1/views.py": "shop.api.v1.views",
+        "src/shop/orders.py": "shop.orders",
+        "tests/conftest.py": "tests.conftest",
+        "tools/conftest.py": "tools.conftest",
+    }

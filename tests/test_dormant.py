@@ -205,3 +205,15 @@ def test_revision_projects_read_sources_from_git(tmp_path: Path, git_env: None) 
     assert rule is not None
     findings = run_rules(project, [rule])
     assert [f.symbol for f in findings] == ["router.power_peg"]
+
+
+def test_fl101_is_suppressed_on_the_def_line(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    source = GATED.format(doc="Deprecated.")
+    (tmp_path / "router.py").write_text(source)
+    assert run_cli("check", "--select", "FL101", "--no-cache", str(tmp_path)).code == 1
+    (tmp_path / "router.py").write_text(
+        source.replace("def power_peg(order):", "def power_peg(order):  # flaglint: ignore[FL101]")
+    )
+    quiet = run_cli("check", "--select", "FL101", "--no-cache", str(tmp_path))
+    assert quiet.code == 0, quiet.out

@@ -94,6 +94,8 @@ def expected_codes() -> set[str]:
     roots = [
         FIXTURES / "rules",
         *(FIXTURES / "rules_projects").iterdir(),
+        # Suppression fixtures are run through the CLI by test_suppress.py.
+        *(FIXTURES / "gate_projects").iterdir(),
         *(
             p / sorted(q.name for q in p.iterdir() if q.is_dir())[-1]
             for p in HISTORIES.iterdir()

@@ -19,7 +19,8 @@ from pathlib import Path
 from flaglint import __version__
 from flaglint.facts.model import FileFacts
 
-FORMAT = 1
+# Bumped when what facts hold changes without a version bump (2: noqa with other codes).
+FORMAT = 2
 
 
 def blob_id(content: bytes) -> str:

@@ -10,16 +10,18 @@ from typing import Any, TypeVar
 import click
 
 from flaglint import __version__
+from flaglint.baseline import BaselineError, load_baseline, render_baseline
 from flaglint.config import Config, ConfigError, load_config, split_codes
-from flaglint.engine import Project, analyse, analyse_revision, run_rules
+from flaglint.engine import Project, analyse, analyse_index, attach_base, run_rules
 from flaglint.findings import ExitCode
+from flaglint.gate import GateOptions, GateResult, apply_gate
 from flaglint.history import HistoryError
 from flaglint.report import (
+    REPORTERS,
+    RunInfo,
     inventory_data,
     render_inventory_json,
     render_inventory_text,
-    render_json,
-    render_text,
 )
 from flaglint.report.inventory import error_data
 from flaglint.rules import ALL_RULES, by_code, iter_selected
@@ -96,10 +98,10 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(sorted(REPORTERS)),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text, json, sarif (code scanning) or github (Actions annotations).",
 )
 @click.option(
     "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated or repeated)."
@@ -107,10 +109,35 @@ def cli() -> None:
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
 @click.option(
     "--base",
-    "base_revision",
-    default=None,
     metavar="REV",
-    help="Compare with git revision REV (rules that look at history need it).",
+    help="Also analyse git revision REV: history rules compare against it.",
+)
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="Report only findings that did not exist at --base REV.",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check the files staged for commit (git's index) instead of the work tree.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path),
+    help="Hide the findings recorded in FILE (see --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_file",
+    type=click.Path(path_type=Path),
+    help="Record today's findings in FILE and exit 0.",
+)
+@click.option(
+    "--report-unused-suppressions",
+    is_flag=True,
+    help="Report suppression comments that suppressed nothing (FL902).",
 )
 def check(
     paths: tuple[Path, ...],
@@ -121,9 +148,18 @@ def check(
     output_format: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    base_revision: str | None,
+    base: str | None,
+    new_only: bool,
+    staged: bool,
+    baseline_file: Path | None,
+    write_baseline_file: Path | None,
+    report_unused_suppressions: bool,
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
+    if new_only and not base:
+        raise UsageFailure("--new-only needs --base REV (for example --base origin/main)")
+    if staged and paths:
+        raise UsageFailure("--staged checks every staged file; leave out PATHS")
     overrides: dict[str, Any] = {}
     if select:
         overrides["select"] = list(split_codes(select))
@@ -133,24 +169,84 @@ def check(
     if exclude:
         config = _with_exclude(config, exclude)
     _check_codes(config.select + config.ignore)
-    project = analyse(config, list(paths), use_cache=not no_cache)
-    if base_revision is not None:
-        project.base = analyse_revision(config, base_revision)
+    options = GateOptions(
+        baseline=load_baseline(baseline_file) if baseline_file is not None else None,
+        report_unused_suppressions=report_unused_suppressions,
+    )
+    if staged:
+        project = analyse_index(config)
+    else:
+        project = analyse(config, list(paths), use_cache=not no_cache)
+    if base:
+        attach_base(project, config, base)
     rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
     findings = run_rules(project, rules)
-    if output_format == "json":
-        summary = {
-            "files": project.stats.files,
-            "lines": project.stats.lines,
-            "findings": len(findings),
-        }
-        click.echo(render_json(findings, error_data(project.files), summary), nl=False)
-    else:
-        colour = sys.stdout.isatty()
-        click.echo(render_text(findings, project.stats.files, colour), nl=False)
+    base_findings = None
+    if new_only and project.base is not None:
+        base_findings = run_rules(project.base, rules)
+    gate = apply_gate(project, findings, rules, options, base_findings)
+    if write_baseline_file is not None:
+        _write_baseline(write_baseline_file, gate)
+    run = RunInfo(
+        files=project.stats.files,
+        lines=project.stats.lines,
+        rules=RunInfo.rule_infos(rules),
+        errors=tuple(error_data(project.files)),
+        uri_prefix=_uri_prefix(config) if output_format in ("sarif", "github") else "",
+        suppressed=gate.suppressed,
+        baselined=gate.baselined,
+        preexisting=gate.preexisting,
+        base_revision=base or "",
+        colour=output_format == "text" and sys.stdout.isatty(),
+    )
+    click.echo(REPORTERS[output_format](gate.findings, run), nl=False)
+    _report_stale(gate, baseline_file)
     if stats:
         _print_stats(project)
-    raise SystemExit(ExitCode.FINDINGS if findings else ExitCode.CLEAN)
+    if write_baseline_file is not None:
+        raise SystemExit(ExitCode.CLEAN)
+    raise SystemExit(ExitCode.FINDINGS if gate.findings else ExitCode.CLEAN)
+
+
+def _write_baseline(path: Path, gate: GateResult) -> None:
+    try:
+        path.write_text(render_baseline(gate.recorded), encoding="utf-8")
+    except OSError as exc:
+        raise UsageFailure(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+    count = len(gate.recorded)
+    click.echo(
+        f"flaglint: recorded {count} finding{'s' if count != 1 else ''} in {path}; "
+        f"gate with --baseline {path}",
+        err=True,
+    )
+
+
+def _report_stale(gate: GateResult, baseline_file: Path | None) -> None:
+    """Baseline entries that match nothing any more: the file can shrink."""
+    if not gate.stale:
+        return
+    count = len(gate.stale)
+    click.echo(
+        f"flaglint: {count} baseline entr{'ies' if count != 1 else 'y'} in {baseline_file} "
+        f"no longer match (fixed or gone); rewrite it with --write-baseline {baseline_file}:",
+        err=True,
+    )
+    for entry in gate.stale:
+        where = f" in {entry.symbol}" if entry.symbol else ""
+        line = f"    {entry.path}:{entry.line}: {entry.rule}{where} {entry.flag}"
+        click.echo(line.rstrip(), err=True)
+
+
+def _uri_prefix(config: Config) -> str:
+    """The root's folder inside its git repository, for paths GitHub can place."""
+    from flaglint import history
+
+    try:
+        top = history.toplevel(config.root).resolve()
+    except HistoryError:
+        return ""
+    relative = config.root.resolve().relative_to(top).as_posix()
+    return "" if relative == "." else relative + "/"
 
 
 @cli.command()
@@ -328,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.UsageError as exc:
         click.echo(f"flaglint: error: {exc.format_message()}", err=True)
         raise SystemExit(ExitCode.USAGE) from None
-    except (UsageFailure, ConfigError, HistoryError) as exc:
+    except (UsageFailure, ConfigError, HistoryError, BaselineError) as exc:
         click.echo(f"flaglint: error: {exc}", err=True)
         raise SystemExit(ExitCode.USAGE) from None
     except click.exceptions.Abort:

@@ -131,12 +131,20 @@ def _walk(directory: Path) -> list[Path]:
 def assign_modules(paths: Sequence[str], root: Path | None) -> list[SourceFile]:
     """Module names from package structure: ``src/pkg/mod.py`` is ``pkg.mod``.
 
-    A folder counts as a package when it has ``__init__.py``; the module name
-    starts at the outermost package. Two files that would share a name (two
-    ``conftest.py`` outside packages) fall back to their path-based names.
-    With ``root`` None only ``paths`` count (a tree at another revision).
+    The module name starts at the outermost folder with an ``__init__.py``
+    above the file; folders between without one are namespace packages
+    (``pkg/api/v1/views.py`` is ``pkg.api.v1.views`` even when ``v1`` has no
+    ``__init__.py``). Two files that would share a name (two ``conftest.py``
+    outside packages) fall back to their path-based names. With ``root``
+    None only ``paths`` count (a tree at another revision).
     """
     present = set(paths)
+
+    def is_package_dir(folder: str) -> bool:
+        return f"{folder}/__init__.py" in present or (
+            root is not None and (root / folder / "__init__.py").is_file()
+        )
+
     names: list[tuple[str, str, bool]] = []
     for rel in paths:
         parts = rel[:-3].split("/")
@@ -144,13 +152,9 @@ def assign_modules(paths: Sequence[str], root: Path | None) -> list[SourceFile]:
         if is_package:
             parts = parts[:-1]
         start = len(parts) - 1
-        while start > 0:
-            parent = "/".join(parts[:start])
-            if f"{parent}/__init__.py" in present or (
-                root is not None and (root / parent / "__init__.py").is_file()
-            ):
-                start -= 1
-            else:
+        for depth in range(1, len(parts)):
+            if is_package_dir("/".join(parts[:depth])):
+                start = depth - 1
                 break
         names.append((rel, ".".join(parts[start:]) or "__init__", is_package))
     counts: dict[str, int] = {}

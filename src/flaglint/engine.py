@@ -71,8 +71,10 @@ class Project:
         self.stats = stats or RunStats()
         # The commit these facts were read from; "" for the work tree.
         self.revision = revision
-        # The project at ``check --base REV``; rules that compare revisions read it.
+        # The tree at ``--base REV``, set by :func:`attach_base`; rules with
+        # ``needs_history`` compare against it and stay quiet while it is None.
         self.base: Project | None = None
+        self.base_revision: str = ""
 
     @cached_property
     def by_module(self) -> dict[str, FileFacts]:
@@ -208,11 +210,52 @@ def analyse_revision(config: Config, revision: str) -> Project:
     """
     repo = history.toplevel(config.root)
     commit = history.verify_revision(repo, revision)
+    prefix = _repo_prefix(config, repo)
+    listed = history.list_python_blobs(repo, commit, prefix)
+    return _project_from_blobs(config, repo, listed, revision=commit)
+
+
+def analyse_index(config: Config) -> Project:
+    """Facts for the files staged in git's index: the tree the next commit records.
+
+    Unstaged edits and untracked files are left out, which is what a
+    pre-commit check wants; like a revision, it is read from git objects.
+    """
+    repo = history.toplevel(config.root)
+    prefix = _repo_prefix(config, repo)
+    return _project_from_blobs(config, repo, history.list_index_blobs(repo, prefix))
+
+
+def analyse_base(config: Config, revision: str) -> Project:
+    """The project at ``--base REV``; ``HEAD`` before the first commit is an empty tree."""
+    repo = history.toplevel(config.root)
+    if revision == "HEAD" and not history.has_commits(repo):
+        return Project(config, [])
+    return analyse_revision(config, revision)
+
+
+def attach_base(project: Project, config: Config, revision: str) -> Project:
+    """Give ``project`` its base (for history rules and ``--new-only``) and return it."""
+    started = time.perf_counter()
+    project.base = analyse_base(config, revision)
+    project.base_revision = revision
+    project.stats.seconds["base"] = time.perf_counter() - started
+    return project
+
+
+def _repo_prefix(config: Config, repo: Path) -> str:
+    """The root's folder inside the repository, as a path prefix ("" at the top)."""
     prefix = config.root.resolve().relative_to(repo.resolve()).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
+    return "" if prefix == "." else prefix + "/"
+
+
+def _project_from_blobs(
+    config: Config, repo: Path, listed: Sequence[history.Blob], revision: str = ""
+) -> Project:
+    prefix = _repo_prefix(config, repo)
     blobs = {
         b.path[len(prefix) :]: b.blob_id
-        for b in history.list_python_blobs(repo, commit, prefix)
+        for b in listed
         if not excluded(b.path[len(prefix) :], config.exclude)
     }
     sources = assign_modules(sorted(blobs), None)
@@ -242,7 +285,7 @@ def analyse_revision(config: Config, revision: str) -> Project:
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
-    return Project(config, files, stats, revision=commit)
+    return Project(config, files, stats, revision=revision)
 
 
 def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:

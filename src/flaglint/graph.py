@@ -143,6 +143,7 @@ class CallGraph:
         self._unconditional: set[str] | None = None
         self._succ: dict[str, list[str]] | None = None
         self._frontier: list[tuple[str, str]] | None = None
+        self._external: dict[str, bool] = {}
         files = [f for f in files if f.error is None]
         for gated in inventory.gated:
             self._gated[(gated.facts.path, gated.index)] = gated.conditions
@@ -333,17 +334,19 @@ class CallGraph:
                 continue
             return True
         if definition.kind == "method":
-            owner = f"{facts.module}.{scope}"
             # A framework calls the methods of classes that extend it.
-            for klass in self.resolver.mro(owner):
-                for base in self.resolver.class_bases(klass):
-                    if base not in self.nodes and base not in (
-                        "object",
-                        "Exception",
-                        "BaseException",
-                    ):
-                        return True
+            return self._extends_outside(f"{facts.module}.{scope}")
         return False
+
+    def _extends_outside(self, qualified_class: str) -> bool:
+        found = self._external.get(qualified_class)
+        if found is None:
+            found = any(
+                klass not in self.nodes and klass not in ("object", "Exception", "BaseException")
+                for klass in self.resolver.mro(qualified_class)[1:]
+            )
+            self._external[qualified_class] = found
+        return found
 
     # -------------------------------------------------------------- queries
     def callers(self, qualified: str) -> list[str]:

@@ -243,3 +243,31 @@ def read_files(repo: Path, root: Path, revision: str, paths: Sequence[str]) -> d
         for path in by_blob.get(blob_id, []):
             out[path] = content
     return out
+
+
+def list_index_blobs(repo: Path, prefix: str = "") -> list[Blob]:
+    """Python files staged in the index (what ``git commit`` would record), with blob ids."""
+    out = git(repo, "ls-files", "--stage", "-z")
+    blobs = []
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, blob, stage = meta.split(b" ")
+        path = name.decode("utf-8", "surrogateescape")
+        # Stage 0 only: a file in the middle of a merge conflict has no single content.
+        if stage != b"0" or mode == b"120000" or not path.endswith(".py"):
+            continue
+        if prefix and not path.startswith(prefix):
+            continue
+        blobs.append(Blob(path, blob.decode()))
+    return sorted(blobs, key=lambda b: b.path)
+
+
+def has_commits(repo: Path) -> bool:
+    """False in a repository whose current branch has no commit yet."""
+    try:
+        git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except HistoryError:
+        return False
+    return True

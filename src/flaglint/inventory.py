@@ -107,7 +107,8 @@ class Inventory:
         symbol = _symbol(facts, call.scope)
         wrapper = self._wrappers.get(target)
         if wrapper is not None:
-            return self._wrapper_read(facts, call, wrapper, symbol), None
+            read = self._wrapper_read(facts, call, wrapper, symbol)
+            return (read, None) if read is not None else None
         if call.decorator:
             provider = self.table.by_decorator(target)
             if provider is None:
@@ -272,10 +273,11 @@ class Inventory:
                     if arg is not None and arg.kind == "param" and arg.text in params:
                         positional = [p for p in params if p not in ("self", "cls")]
                         index = positional.index(arg.text) if arg.text in positional else -1
-                        return _Wrapper((), arg.text, index, read.provider)
+                        return _Wrapper((), arg.text, index, _base_provider(read.provider))
                     continue
                 if read.key is not None:
-                    fixed.append(FlagCondition(read.key, gate.on != read.negated, read.provider))
+                    provider_name = _base_provider(read.provider)
+                    fixed.append(FlagCondition(read.key, gate.on != read.negated, provider_name))
             else:
                 fixed.extend(self.expand(facts, gate))
         if not fixed:
@@ -284,10 +286,12 @@ class Inventory:
 
     def _wrapper_read(
         self, facts: FileFacts, call: Call, wrapper: _Wrapper, symbol: str
-    ) -> FlagRead:
+    ) -> FlagRead | None:
         if wrapper.param is not None:
             arg = _arg_at(call.args, wrapper.param_index, wrapper.param)
-            key, expression = (None, "") if arg is None else self.resolve_arg(facts, call, arg)
+            if arg is None:  # the key travels in *args: nothing to report
+                return None
+            key, expression = self.resolve_arg(facts, call, arg)
             return FlagRead(
                 key,
                 f"wrapper:{wrapper.provider}",
@@ -453,6 +457,11 @@ class Inventory:
             for condition in gated.conditions:
                 gates[condition.key]["on" if condition.on else "off"].add(gated.target)
         return {k: {side: sorted(v) for side, v in sides.items()} for k, sides in gates.items()}
+
+
+def _base_provider(name: str) -> str:
+    """A wrapper of a wrapper still reads through the SDK underneath."""
+    return name.removeprefix("wrapper:").removeprefix("wrapper:")
 
 
 def _arg_at(args: tuple[Arg, ...], position: int, keyword: str | None) -> Arg | None:

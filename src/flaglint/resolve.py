@@ -9,7 +9,7 @@ project's class hierarchy. No code is imported: everything comes from facts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flaglint.facts.model import Binding, Call, Definition, FileFacts
@@ -69,6 +69,10 @@ class Resolver:
             if facts.error is None:
                 self.modules[facts.module] = ModuleIndex(facts)
         self._canonical: dict[str, str] = {}
+        self._bases: dict[str, list[str]] = {}
+        self._mro: dict[str, tuple[str, ...]] = {}
+        self._methods: dict[tuple[str, str], str | None] = {}
+        self._source_roots = self._nested_roots()
 
     # ------------------------------------------------------------- spelling
     def resolve(self, module: str, spelled: str, scope: str = "") -> str:
@@ -124,12 +128,34 @@ class Resolver:
             scope = scope.rpartition(".")[0]
         return None
 
+    def _nested_roots(self) -> dict[str, str]:
+        """Top-level names the project imports from a folder below its root.
+
+        Django projects often put ``manage.py`` in a subfolder and import
+        ``core.utils`` where discovery named the module ``label_studio.core.utils``.
+        A first segment that is no project module but is the last segment of
+        exactly one project package maps to that package.
+        """
+        tops = {name.split(".", 1)[0] for name in self.modules}
+        candidates: dict[str, set[str]] = {}
+        for name, index in self.modules.items():
+            if "." in name and index.facts.is_package:
+                last = name.rpartition(".")[2]
+                if last not in tops:
+                    candidates.setdefault(last, set()).add(name)
+        return {last: next(iter(names)) for last, names in candidates.items() if len(names) == 1}
+
     def canonical(self, qualified: str, depth: int = 0) -> str:
         """Follow re-exports and module-level aliases to where a name is defined."""
         cached = self._canonical.get(qualified)
         if cached is not None:
             return cached
         result = qualified
+        head = qualified.split(".", 1)[0]
+        if head in self._source_roots and depth < MAX_DEPTH:
+            result = self.canonical(self._source_roots[head] + qualified[len(head) :], depth + 1)
+            self._canonical[qualified] = result
+            return result
         if depth < MAX_DEPTH:
             split = self.split_module(qualified)
             if split is not None:
@@ -198,30 +224,46 @@ class Resolver:
         return None
 
     def class_bases(self, qualified_class: str) -> list[str]:
-        symbol = self.symbol(qualified_class)
-        if symbol is None or symbol.definition is None:
-            return []
-        scope = symbol.local.rpartition(".")[0]
-        return [self.resolve(symbol.module.module, b, scope) for b in symbol.definition.bases]
+        cached = self._bases.get(qualified_class)
+        if cached is None:
+            symbol = self.symbol(qualified_class)
+            if symbol is None or symbol.definition is None:
+                cached = []
+            else:
+                scope = symbol.local.rpartition(".")[0]
+                module = symbol.module.module
+                cached = [self.resolve(module, b, scope) for b in symbol.definition.bases]
+            self._bases[qualified_class] = cached
+        return cached
 
-    def mro(self, qualified_class: str) -> Iterator[str]:
-        """The class and its project ancestors, depth first, each once."""
-        seen: set[str] = set()
-        stack = [qualified_class]
-        while stack:
-            current = stack.pop(0)
-            if current in seen or len(seen) > 64:
+    def mro(self, qualified_class: str) -> tuple[str, ...]:
+        """The class and its ancestors (external ones by name), breadth first, each once."""
+        cached = self._mro.get(qualified_class)
+        if cached is not None:
+            return cached
+        seen: dict[str, None] = {}
+        queue = [qualified_class]
+        while queue and len(seen) <= 64:
+            current = queue.pop(0)
+            if current in seen:
                 continue
-            seen.add(current)
-            yield current
-            stack.extend(self.class_bases(current))
+            seen[current] = None
+            queue.extend(self.class_bases(current))
+        self._mro[qualified_class] = result = tuple(seen)
+        return result
 
     def find_method(self, qualified_class: str, name: str) -> str | None:
-        for klass in self.mro(qualified_class):
-            symbol = self.symbol(f"{klass}.{name}")
-            if symbol is not None and symbol.definition is not None:
-                return f"{klass}.{name}"
-        return None
+        """The class or nearest project ancestor that defines ``name``."""
+        key = (qualified_class, name)
+        if key not in self._methods:
+            found = None
+            for klass in self.mro(qualified_class):
+                symbol = self.symbol(f"{klass}.{name}")
+                if symbol is not None and symbol.definition is not None:
+                    found = f"{klass}.{name}"
+                    break
+            self._methods[key] = found
+        return self._methods[key]
 
     def is_enum_class(self, qualified_class: str) -> bool:
         return any(

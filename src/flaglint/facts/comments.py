@@ -20,7 +20,9 @@ from flaglint.facts.model import Comment
 
 def marker_pattern(deprecation_words: Iterable[str]) -> re.Pattern[bytes]:
     """A pre-filter over raw bytes: a ``#`` followed on its line by a marker."""
-    words = ["flaglint", r"noqa\s*:?\s*FL", "expires", *(re.escape(w) for w in deprecation_words)]
+    # A noqa comment may list other linters' codes before ours (E501, then FL103).
+    noqa = r"noqa\s*:[^#\n]*?\bFL[0-9]"
+    words = ["flaglint", noqa, "expires", *(re.escape(w) for w in deprecation_words)]
     return re.compile(rb"#[^\n]*?(?:" + "|".join(words).encode() + rb")", re.IGNORECASE)
 
 

@@ -10,12 +10,14 @@ from flaglint.rules.base import SECTIONS, Rule, iter_selected
 from flaglint.rules.diagnostics import ParseFailure
 from flaglint.rules.dormant import DeadCodeLeftBehind, DormantFlagPath
 from flaglint.rules.expiry import FlagExpired
+from flaglint.rules.suppressions import UnusedSuppression
 
 ALL_RULES: tuple[type[Rule], ...] = (
     DormantFlagPath,
     FlagExpired,
     DeadCodeLeftBehind,
     ParseFailure,
+    UnusedSuppression,
 )
 
 __all__ = ["ALL_RULES", "SECTIONS", "Rule", "by_code", "iter_selected"]

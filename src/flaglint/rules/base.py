@@ -20,7 +20,11 @@ class Rule:
     code: ClassVar[str] = ""
     name: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.WARNING
+    # Reads ``project.base`` (the tree at ``--base REV``); quiet when it is None.
     needs_history: ClassVar[bool] = False
+    # Needs nothing but one file's facts (and the configuration), so the flake8
+    # plugin can run it on a single module; findings across modules may be missed.
+    single_file: ClassVar[bool] = False
     summary: ClassVar[str] = ""
 
     def check(self, project: Project) -> Iterable[Finding]:

@@ -49,6 +49,7 @@ class FlagExpired(Rule):
     name = "flag-expired"
     severity = Severity.WARNING
     summary = "A flag is read after its declared expiry date."
+    single_file = True
 
     def check(self, project: Project) -> Iterator[Finding]:
         today = dt.date.today()
