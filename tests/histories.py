@@ -34,21 +34,24 @@ class HistoryCase:
     config: str = ""
 
 
-def load_case(name: str) -> HistoryCase:
-    options_file = HISTORIES / name / "case.toml"
+def load_case(name: str, cases: Path = HISTORIES) -> HistoryCase:
+    options_file = cases / name / "case.toml"
     options = tomllib.loads(options_file.read_text()) if options_file.exists() else {}
     return HistoryCase(
         name, options.get("base", "HEAD~1"), options.get("select", []), options.get("config", "")
     )
 
 
-def commit_folders(name: str) -> list[Path]:
-    return sorted(p for p in (HISTORIES / name).iterdir() if p.is_dir())
+def commit_folders(name: str, cases: Path = HISTORIES) -> list[Path]:
+    return sorted(p for p in (cases / name).iterdir() if p.is_dir())
 
 
-def replay(name: str, target: Path) -> Path:
-    """Build the case's repository at ``target``; returns ``target``."""
-    case = load_case(name)
+def replay(name: str, target: Path, cases: Path = HISTORIES) -> Path:
+    """Build the case's repository at ``target``; returns ``target``.
+
+    ``cases`` is the folder holding the case (rule fixtures by default).
+    """
+    case = load_case(name, cases)
     target.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
@@ -68,7 +71,7 @@ def replay(name: str, target: Path) -> Path:
 
     git("init", "-q", "-b", "main")
     (target / "pyproject.toml").write_text(f"[tool.flaglint]\n{case.config}\n")
-    for folder in commit_folders(name):
+    for folder in commit_folders(name, cases):
         _, date, slug = folder.name.split("-", 2)[0], folder.name[3:13], folder.name[14:]
         for source in sorted(folder.rglob("*")):
             rel = source.relative_to(folder)

@@ -282,6 +282,67 @@ def flags(
 
 
 @cli.command()
+@_analysis_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format of the report on stdout.",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also write a self-contained HTML report to FILE.",
+)
+@click.option(
+    "--since",
+    "since_revision",
+    default=None,
+    metavar="REV",
+    help="Run the rules that compare revisions against git revision REV.",
+)
+@click.option("--no-history", is_flag=True, help="Skip git history (first seen, gate changes).")
+def audit(
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    exclude: tuple[str, ...],
+    no_cache: bool,
+    stats: bool,
+    output_format: str,
+    html_file: Path | None,
+    since_revision: str | None,
+    no_history: bool,
+) -> None:
+    """Audit a repository: flag inventory, history, every rule's findings, a summary."""
+    from flaglint.audit import run_audit
+    from flaglint.report.audit import audit_data, render_audit_json, render_audit_text
+    from flaglint.report.html import render_audit_html
+
+    if html_file is not None and not html_file.resolve().parent.is_dir():
+        raise UsageFailure(f"--html {html_file}: folder {html_file.parent} does not exist")
+    project = _analysed(paths, config_file, exclude, no_cache)
+    if since_revision is not None:
+        attach_base(project, project.config, since_revision)
+    report = run_audit(project, ALL_RULES, since=since_revision or "", with_history=not no_history)
+    data = audit_data(report)
+    if html_file is not None:
+        html_file.write_text(render_audit_html(data), encoding="utf-8")
+    if output_format == "json":
+        click.echo(render_audit_json(data), nl=False)
+    else:
+        click.echo(render_audit_text(data), nl=False)
+    if html_file is not None:
+        click.echo(f"flaglint: wrote {html_file}", err=True)
+    if stats:
+        _print_stats(project)
+
+
+@cli.command()
 @click.argument("key")
 @_analysis_options
 @click.option(

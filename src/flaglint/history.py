@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,3 +271,201 @@ def has_commits(repo: Path) -> bool:
     except HistoryError:
         return False
     return True
+
+
+# ------------------------------------------------------------------ audit
+# What ``flaglint audit`` asks of the history: when each flag key was first
+# and last written or removed (one ``git log -G`` pass for all keys), and which
+# commit last changed each gate line (one ``git blame`` per file, every line of
+# interest in one run).
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    """A commit as reports show it; ``timestamp`` is the author time (UTC seconds)."""
+
+    commit: str
+    timestamp: int
+    subject: str
+
+    @property
+    def date(self) -> str:
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(self.timestamp, dt.timezone.utc).date().isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMentions:
+    """The first and the last commit whose diff added or removed a line naming a key."""
+
+    first: CommitInfo
+    last: CommitInfo
+
+
+UNCOMMITTED = "0" * 40
+_COMMIT_MARK = b"\x00commit\x1f"
+
+
+def is_work_tree(path: Path) -> bool:
+    """Whether ``path`` lies inside a git work tree (with git installed)."""
+    try:
+        return git(path, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+    except HistoryError:
+        return False
+
+
+def commit_info(repo: Path, revision: str = "HEAD") -> CommitInfo | None:
+    """One commit (default: the one checked out); None when there is no such commit."""
+    try:
+        out = git(repo, "log", "-1", "--format=%H%x1f%at%x1f%s", revision, "--")
+    except HistoryError:
+        return None
+    return _commit_info(out.decode("utf-8", "replace").strip())
+
+
+def shallow(repo: Path) -> bool:
+    return git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true"
+
+
+def dirty_paths(repo: Path, pathspec: str = ".") -> list[str]:
+    """Tracked files with uncommitted changes (untracked files are not counted)."""
+    out = git(repo, "status", "--porcelain", "-z", "--untracked-files=no", "--", pathspec)
+    paths: list[str] = []
+    entries = iter(out.split(b"\0"))
+    for entry in entries:
+        if len(entry) < 4:
+            continue
+        paths.append(entry[3:].decode("utf-8", "surrogateescape"))
+        if entry[:1] in (b"R", b"C"):
+            next(entries, None)  # a rename or copy is followed by its source path
+    return sorted(paths)
+
+
+def key_mentions(
+    repo: Path,
+    keys: Sequence[str],
+    pathspec: str = "*.py",
+    keep_path: Callable[[str], bool] | None = None,
+) -> dict[str, KeyMentions]:
+    """For each key, the first and last commit whose diff adds or removes a line naming it.
+
+    One ``git log -G`` over the whole history finds every commit touching any of
+    the keys; its patches are streamed and matched here. ``keep_path`` filters
+    the files (repository-relative paths) whose lines count.
+    """
+    import re
+
+    if not keys:
+        return {}
+    ordered = sorted(set(keys), key=lambda k: (-len(k), k))
+    pattern = "|".join(re.escape(k) for k in ordered)
+    # git's -G is a POSIX extended regex; Python's escaping is a superset that
+    # POSIX may not accept (``\-``), so spell the alternation in POSIX terms.
+    posix = "|".join(_posix_escape(k) for k in ordered)
+    matcher = re.compile(pattern)
+    found: dict[str, list[CommitInfo]] = {}
+    process = subprocess.Popen(
+        [
+            "git",
+            "log",
+            "--no-renames",
+            "--no-color",
+            "--no-ext-diff",
+            "-U0",
+            "-p",
+            f"-G{posix}",
+            "--format=%x00commit%x1f%H%x1f%at%x1f%s",
+            "--",
+            pathspec,
+        ],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    current: CommitInfo | None = None
+    keep = True
+    seen_in_commit: set[str] = set()
+    try:
+        for raw in process.stdout:
+            if raw.startswith(_COMMIT_MARK):
+                current = _commit_info(raw[len(_COMMIT_MARK) :].decode("utf-8", "replace"))
+                seen_in_commit = set()
+                continue
+            if raw.startswith(b"diff --git "):
+                name = raw.rstrip(b"\n").rpartition(b" b/")[2].decode("utf-8", "surrogateescape")
+                keep = keep_path(name) if keep_path is not None else True
+                continue
+            if current is None or not keep or raw[:1] not in (b"+", b"-"):
+                continue
+            if raw.startswith((b"+++ ", b"--- ")):
+                continue
+            text = raw[1:].decode("utf-8", "replace")
+            for match in matcher.finditer(text):
+                key = match.group(0)
+                if _inside_word(text, match.start(), match.end()):
+                    continue
+                if key not in seen_in_commit:
+                    seen_in_commit.add(key)
+                    found.setdefault(key, []).append(current)
+    finally:
+        process.stdout.close()
+        status = process.wait()
+    if status != 0:
+        raise HistoryError(f"git log could not search the history (exit {status})")
+    # Alternation takes the longest key at a place; a key that only ever
+    # appears inside a longer one is not a mention of its own.
+    result = {}
+    for key, commits in found.items():
+        ordered_commits = sorted(set(commits), key=lambda c: (c.timestamp, c.commit))
+        result[key] = KeyMentions(ordered_commits[0], ordered_commits[-1])
+    return result
+
+
+def blame_line_commits(repo: Path, path: str, lines: Sequence[int]) -> dict[int, CommitInfo | None]:
+    """The commit that last changed each of ``lines`` of the work-tree file ``path``.
+
+    One ``git blame`` answers for every line of the file; a line not committed
+    yet maps to None. ``path`` is relative to ``repo``.
+    """
+    wanted = sorted(set(lines))
+    if not wanted:
+        return {}
+    ranges = [arg for line in wanted for arg in ("-L", f"{line},{line}")]
+    out = git(repo, "blame", "--porcelain", *ranges, "--", path)
+    line_commit: dict[int, str] = {}
+    stamps: dict[str, int] = {}
+    subjects: dict[str, str] = {}
+    commit = ""
+    for raw in out.split(b"\n"):
+        head, _, rest = raw.partition(b" ")
+        if len(head) == 40 and all(c in b"0123456789abcdef" for c in head):
+            commit = head.decode()
+            line_commit[int(rest.split(b" ")[1])] = commit
+        elif head == b"author-time":
+            stamps[commit] = int(rest)
+        elif head == b"summary":
+            subjects[commit] = rest.decode("utf-8", "replace")
+    return {
+        line: None
+        if commit == UNCOMMITTED
+        else CommitInfo(commit, stamps.get(commit, 0), subjects.get(commit, ""))
+        for line, commit in sorted(line_commit.items())
+    }
+
+
+def _commit_info(line: str) -> CommitInfo:
+    commit, stamp, subject = (line.strip("\n").split("\x1f") + ["", "", ""])[:3]
+    return CommitInfo(commit, int(stamp or 0), subject.strip())
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """Whether a match is part of a longer name (``FEATURE_X`` inside ``FEATURE_XY``)."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return before.isalnum() or before in "_-" or after.isalnum() or after in "_-"
+
+
+def _posix_escape(text: str) -> str:
+    return "".join("\\" + c if c in ".[]{}()\\*+?|^$" else c for c in text)
