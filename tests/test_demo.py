@@ -8,7 +8,7 @@ import pytest
 
 from flaglint.config import load_config
 from flaglint.demo import TAGS, materialise, run_demo
-from flaglint.engine import analyse, analyse_revision
+from flaglint.engine import analyse, analyse_revision, run_rules
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +70,30 @@ def test_demo_shows_the_reused_flag_and_the_aliased_bit(tmp_path: Path) -> None:
     assert "v2005-retired:smars/router.py:23: at v2005-retired the flag gates `power_peg`" in deploy
     at_2012 = out.split("-- flaglint check at v2012-rlp", 1)[1].split("==", 1)[0]
     assert "smars/rlp.py:11:1: FL202 `OrderFlags.RETAIL_LIQUIDITY` has the value 8" in at_2012
+
+
+def _fl101(repo: Path, revision: str) -> list:
+    from flaglint.rules import by_code
+
+    project = analyse_revision(load_config(repo), revision)
+    rule = by_code("FL101")
+    assert rule is not None
+    return run_rules(project, [rule])
+
+
+def test_fl101_finds_retired_power_peg_in_2005_only(demo_repo: Path) -> None:
+    findings = _fl101(demo_repo, "v2005-retired")
+    assert [(f.path, f.line, f.symbol, f.flag) for f in findings] == [
+        ("smars/router.py", 11, "smars.router.power_peg", "smars-peg-mode")
+    ]
+    message = findings[0].message
+    assert "warns DeprecationWarning" in message and "docstring says 'Deprecated'" in message
+    assert "path: smars.router.route -> smars.router.power_peg" in message
+    assert _fl101(demo_repo, "v2003") == []  # not yet dormant
+    assert _fl101(demo_repo, "v2012-rlp") == []  # deleted
+
+
+def test_demo_tour_shows_fl101(tmp_path: Path) -> None:
+    tour = run_demo(tmp_path / "tour")
+    section = tour.split("flaglint check at v2005-retired", 1)[1].split("==", 1)[0]
+    assert "FL101 dormant `power_peg`" in section

@@ -127,3 +127,102 @@ def test_graph_command_text_and_dot(run_cli, gated_project) -> None:
     assert dot.out.startswith("digraph") and '"router.route" -> "router.power_peg"' in dot.out
     missing = run_cli("graph", "nope", "--no-cache", str(root))
     assert missing.code == 2 and "nope" in missing.err
+
+
+def test_root_kinds() -> None:
+    project, _ = _project("roots")
+    roots = project.graph.roots
+    registered = {
+        "svc.web.list_orders",  # @app.route
+        "svc.web.settle",  # @celery_app.task(name=...): used by name, never called
+        "svc.web.reindex",  # @shared_task
+        "svc.web.on_save",  # @receiver
+        "svc.web.cli",  # @click.command()
+        "svc.cron.job_nightly",  # entry-points glob
+        "svc.cron.exported",  # __all__
+        "svc.cron.load_tasks",  # named by a dotted string constant
+    }
+    assert registered <= roots
+    assert "svc.web.unregistered" not in roots
+    # pytest fixtures are test code even outside the tests folder.
+    assert not {"svc.plugin.order_book", "svc.plugin.market"} & roots
+    reachable = project.graph.reachable_from_roots()
+    assert "svc.cron.from_main" in reachable  # the main guard runs with the module
+    assert "svc.cron.nobody" not in reachable
+
+
+def test_graph_markers_in_roots_project() -> None:
+    project, root = _project("roots")
+    edges = {}
+    for _, target, data in project.graph.graph.edges(data=True):
+        for site in data["sites"]:
+            edges.setdefault((site.path, site.line), set()).add(target)
+    markers = [m for m in parse_markers(root) if m.kind == "calls"]
+    assert len(markers) >= 8
+    for marker in markers:
+        assert marker.value in edges.get((marker.path, marker.line), set()), marker
+
+
+def test_inherited_methods_and_may_edges_reach() -> None:
+    project, _ = _project("roots")
+    graph = project.graph
+    # Sub.m() and Sub().m() reach the base class's method.
+    assert "svc.models.Handler.build" in graph.callees("svc.models.Service.run")
+    # handler.handle(): unknown receiver, a may edge through the name hub.
+    assert graph.path("svc.models.run_all", "svc.models.Handler.process") == [
+        "svc.models.run_all",
+        "svc.models.Handler.handle",
+        "svc.models.Handler.process",
+    ]
+    assert graph.graph.edges["name:handle", "svc.models.Handler.handle"]["kind"] == "may"
+    # self.process() may dispatch to the override, and on to what it calls.
+    assert "svc.models.legacy_process" in graph.path(
+        "svc.models.Handler.handle", "svc.models.legacy_process"
+    )
+
+
+def _random_module(seed: int) -> str:
+    """A module of random functions calling each other, some calls behind random flags."""
+    import random
+
+    rng = random.Random(seed)
+    names = [f"f{i}" for i in range(14)]
+    lines = ["from waffle import flag_is_active", ""]
+    for name in names:
+        lines.append(f"def {name}(request):")
+        body = ["    return None"]
+        for _ in range(rng.randint(0, 3)):
+            callee = rng.choice(names)
+            if rng.random() < 0.5:
+                flag = rng.choice(["a", "b", "c"])
+                negate = "not " if rng.random() < 0.3 else ""
+                body.insert(0, f"        {callee}(request)")
+                body.insert(0, f'    if {negate}flag_is_active(request, "{flag}"):')
+            else:
+                body.insert(0, f"    {callee}(request)")
+        lines.extend(body)
+        lines.append("")
+    roots = rng.sample(names, 2)
+    lines.append(f"__all__ = {roots!r}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_exclusive_search_agrees_with_dominators(tmp_path: Path, seed: int) -> None:
+    """The per-flag search gives exactly what the gate node dominates."""
+    from flaglint.graph import FLAG_PREFIX
+
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "mod.py").write_text(_random_module(seed))
+    graph = analyse(load_config(tmp_path), [tmp_path], use_cache=False).graph
+    assert graph.flag_keys()
+    for key, on in graph.flag_keys():
+        reach = graph.reach(key, on)
+        gated = [
+            (source, target)
+            for source, target, data in graph.graph.edges(data=True)
+            if data["sites"]
+            and all(any((c.key, c.on) == (key, on) for c in s.conditions) for s in data["sites"])
+        ]
+        expected = graph._dominated(f"{FLAG_PREFIX}{key}", gated, set()) & reach.reach
+        assert reach.exclusive == expected, (seed, key, on)

@@ -74,6 +74,9 @@ PLAIN_DECORATORS = frozenset(
     }
 )
 
+# Decorators that make a function test code: it runs only under the test runner.
+TEST_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -136,6 +139,10 @@ class CallGraph:
         self._methods_by_name: dict[str, list[str]] = defaultdict(list)
         self._gated: dict[tuple[str, int], tuple[FlagCondition, ...]] = {}
         self._reach_cache: dict[tuple[str, bool], FlagReach] = {}
+        self._gated_index: dict[tuple[str, bool], list[tuple[str, str, dict]]] | None = None
+        self._unconditional: set[str] | None = None
+        self._succ: dict[str, list[str]] | None = None
+        self._frontier: list[tuple[str, str]] | None = None
         self._external: dict[str, bool] = {}
         files = [f for f in files if f.error is None]
         for gated in inventory.gated:
@@ -203,12 +210,24 @@ class CallGraph:
                         out.append((method, "init"))
                 return out
             return [(resolved, "call")] if info.kind != "module" else []
+        inherited = self._inherited(resolved)
+        if inherited is not None:
+            return [(inherited, "call")]
         if "." in call.callee and method in self._methods_by_name:
             if head in ("self", "cls"):
                 return [(HUB_PREFIX + method, "may")]
             if resolved == call.callee or not self.resolver.split_module(resolved):
                 return [(HUB_PREFIX + method, "may")]
         return []
+
+    def _inherited(self, resolved: str) -> str | None:
+        """``Sub.m`` or ``Sub().m`` where ``m`` is defined on a project base class."""
+        owner, _, name = resolved.rpartition(".")
+        owner = owner.removesuffix("()")
+        if not name or self._kind(owner) != "class":
+            return None
+        found = self.resolver.find_method(owner, name)
+        return found if found in self.nodes else None
 
     def _add_edges(self, facts: FileFacts) -> None:
         for index, call in enumerate(facts.calls):
@@ -269,9 +288,28 @@ class CallGraph:
         for qualified in self.nodes:
             if any(fnmatch.fnmatchcase(qualified, p) for p in self._entry_points):
                 self.roots.add(qualified)
+        self.roots.update(self._named_in_strings(files))
         self.graph.add_node(SUPER_ROOT)
         for root in sorted(self.roots):
             self.graph.add_edge(SUPER_ROOT, root, kind="root", sites=[])
+
+    def _named_in_strings(self, files: list[FileFacts]) -> set[str]:
+        """Functions and classes named by a dotted string constant (``X = "pkg.mod.func"``).
+
+        Settings that name a callable by its import path (Django's
+        ``load_func(settings.X)``, Celery routes, plugin tables) register it
+        without a call that a graph could see.
+        """
+        found: set[str] = set()
+        for facts in files:
+            if facts.module in self.test_modules and not self._tests_as_roots:
+                continue
+            for binding in facts.bindings:
+                if binding.kind == "str" and "." in binding.value:
+                    info = self.nodes.get(binding.value)
+                    if info is not None and info.kind != "module":
+                        found.add(binding.value)
+        return found
 
     def _is_root(self, facts: FileFacts, definition: Definition, exported: set[str]) -> bool:
         if definition.qualname in exported:
@@ -288,6 +326,8 @@ class CallGraph:
         for decorator in definition.decorators:
             resolved = self.resolver.resolve(facts.module, decorator, scope)
             last = resolved.rpartition(".")[2]
+            if resolved in TEST_DECORATORS:
+                return self._tests_as_roots
             if resolved in PLAIN_DECORATORS or decorator in PLAIN_DECORATORS:
                 continue
             if last in ("setter", "getter", "deleter"):
@@ -330,7 +370,7 @@ class CallGraph:
         result = FlagReach(key, on)
         condition_on = (key, on)
         gated_edges: list[tuple[str, str]] = []
-        for source, target, data in self.graph.edges(data=True):
+        for source, target, data in self._edges_gated_by(key, on):
             sites = data["sites"]
             if not sites:
                 continue
@@ -350,17 +390,90 @@ class CallGraph:
             self._reach_cache[(key, on)] = result
             return result
         starts = {t for _, _, _, t in result.sites}
-        reach: set[str] = set()
-        for start in starts:
-            reach.add(start)
-            reach.update(nx.descendants(self.graph, start))
+        reach = self._search(starts, set(), set())
         result.reach = {n for n in reach if n in self.nodes}
-        result.exclusive = (
-            self._dominated(f"{FLAG_PREFIX}{key}:{'on' if on else 'off'}", gated_edges, starts)
-            & result.reach
-        )
+        result.exclusive = self._exclusive(gated_edges) & result.reach
         self._reach_cache[(key, on)] = result
         return result
+
+    def _edges_gated_by(self, key: str, on: bool) -> list[tuple[str, str, dict]]:
+        """Edges with at least one call site under ``(key, on)``, from an index built once."""
+        if self._gated_index is None:
+            index: dict[tuple[str, bool], list[tuple[str, str, dict]]] = defaultdict(list)
+            for source, target, data in self.graph.edges(data=True):
+                conditions = {(c.key, c.on) for s in data["sites"] for c in s.conditions}
+                for condition in conditions:
+                    index[condition].append((source, target, data))
+            self._gated_index = dict(index)
+        return self._gated_index.get((key, on), [])
+
+    def _successors(self) -> dict[str, list[str]]:
+        """Plain successor lists: the searches below run once per flag and must be cheap."""
+        if self._succ is None:
+            self._succ = {n: list(self.graph.successors(n)) for n in self.graph}
+        return self._succ
+
+    def _search(
+        self, starts: Iterable[str], seen: set[str], removed: set[tuple[str, str]]
+    ) -> set[str]:
+        """Nodes reachable from ``starts`` (included) outside ``seen``, skipping ``removed``."""
+        successors = self._successors()
+        found = {s for s in starts if s not in seen}
+        stack = list(found)
+        while stack:
+            node = stack.pop()
+            for target in successors.get(node, ()):
+                if target not in found and target not in seen and (node, target) not in removed:
+                    found.add(target)
+                    stack.append(target)
+        return found
+
+    def _always_reachable(self) -> set[str]:
+        """Nodes reachable from the roots through edges that no flag condition guards.
+
+        Every flag's search below starts from this set, so each flag pays only
+        for the part of the graph its own and other flags' gates lead into,
+        instead of a whole-graph dominator computation per flag.
+        """
+        if self._unconditional is None:
+            seen = {SUPER_ROOT}
+            stack = [SUPER_ROOT]
+            adjacency = self.graph.adj
+            while stack:
+                node = stack.pop()
+                for target, data in adjacency[node].items():
+                    sites = data["sites"]
+                    if target in seen or (sites and all(s.conditions for s in sites)):
+                        continue
+                    seen.add(target)
+                    stack.append(target)
+            self._unconditional = seen
+        return self._unconditional
+
+    def _exclusive(self, gated_edges: list[tuple[str, str]]) -> set[str]:
+        """Project nodes that every path from the roots reaches through ``gated_edges``.
+
+        The same answer as routing those edges through one gate node and
+        taking what the gate dominates (:meth:`_dominated`): a node is
+        dominated exactly when it is reachable with the gate and unreachable
+        without it. Both searches start from :meth:`_always_reachable`.
+        """
+        removed = set(gated_edges)
+        base = self._always_reachable()
+        if self._frontier is None:
+            successors = self._successors()
+            self._frontier = [
+                (source, target)
+                for source in base
+                for target in successors.get(source, ())
+                if target not in base
+            ]
+        starts = [t for s, t in self._frontier if (s, t) not in removed]
+        without = base | self._search(starts, base, removed)
+        if not any(source in without for source, _ in gated_edges):
+            return set()
+        behind = self._search([t for _, t in gated_edges], without, set())
+        return {n for n in behind if n in self.nodes}
 
     def _dominated(
         self, gate: str, gated_edges: list[tuple[str, str]], starts: set[str]

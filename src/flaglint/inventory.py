@@ -20,6 +20,8 @@ from flaglint.providers import Provider, ProviderTable
 from flaglint.resolve import Resolver
 
 MAX_WRAPPER_ROUNDS = 3
+# Decorators that make a method read like an attribute (``self.x_enabled``, no call).
+PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +343,9 @@ class Inventory:
                 return ()
             return (FlagCondition(member[0], gate.on, "enum"),)
         if atom.kind == "name":
+            read_through_property = self._property_wrapper(facts, atom.name, atom.line, gate.on)
+            if read_through_property:
+                return read_through_property
             qualified = self.resolver.resolve(facts.module, atom.name)
             symbol = self.resolver.symbol(qualified)
             if symbol is None or symbol.binding is None:
@@ -349,6 +354,38 @@ class Inventory:
             gates = binding.true_gates if gate.on else binding.false_gates
             return tuple(c for g in gates for c in self.expand(symbol.module, g))
         return ()
+
+    def _property_wrapper(
+        self, facts: FileFacts, name: str, line: int, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """``self.x_enabled`` where ``x_enabled`` is a property returning a fixed-key read.
+
+        Open edX code wraps toggles this way (``@cached_property def
+        team_submissions_enabled(self): return self.is_feature_enabled(...)``).
+        """
+        if not name.startswith(("self.", "cls.")) or name.count(".") != 1:
+            return ()
+        scope = _scope_at(facts, line)
+        if not scope:
+            return ()
+        qualified = self.resolver.resolve(facts.module, name, scope)
+        if qualified not in self._wrappers:
+            # Mixins: the property lives on a sibling class the composed object
+            # inherits too. One wrapper of that name in the project is taken.
+            attribute = name.partition(".")[2]
+            named = [q for q in self._wrappers if q.rpartition(".")[2] == attribute]
+            if len(named) == 1:
+                qualified = named[0]
+        wrapper = self._wrappers.get(qualified)
+        symbol = self.resolver.symbol(qualified)
+        if wrapper is None or wrapper.param is not None or symbol is None:
+            return ()
+        definition = symbol.definition
+        if definition is None or not any(
+            d.rpartition(".")[2] in PROPERTY_DECORATORS for d in definition.decorators
+        ):
+            return ()
+        return tuple(FlagCondition(c.key, c.on == on, c.provider) for c in wrapper.fixed)
 
     def member_read(self, facts: FileFacts, spelled: str, scope: str) -> tuple[str, str] | None:
         """``OrderFlags.X`` -> (``OrderFlags.X``, its value) when it is an enum member."""
@@ -452,6 +489,15 @@ def _arg_at(args: tuple[Arg, ...], position: int, keyword: str | None) -> Arg | 
         if arg.position == position or (keyword is not None and arg.keyword == keyword):
             return arg
     return None
+
+
+def _scope_at(facts: FileFacts, line: int) -> str:
+    """The innermost function or method around ``line`` ("" at module or class level)."""
+    best = ""
+    for definition in facts.definitions:
+        if definition.line <= line <= definition.end_line and definition.kind != "class":
+            best = definition.qualname
+    return best
 
 
 def _symbol(facts: FileFacts, scope: str) -> str:

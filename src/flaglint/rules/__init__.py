@@ -9,13 +9,16 @@ from __future__ import annotations
 from flaglint.rules.aliases import FlagValueAlias
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
 from flaglint.rules.diagnostics import ParseFailure
+from flaglint.rules.dormant import DeadCodeLeftBehind, DormantFlagPath
 from flaglint.rules.expiry import FlagExpired
 from flaglint.rules.repurposed import FlagRepurposed
 from flaglint.rules.resurrected import FlagResurrected
 from flaglint.rules.suppressions import UnusedSuppression
 
 ALL_RULES: tuple[type[Rule], ...] = (
+    DormantFlagPath,
     FlagExpired,
+    DeadCodeLeftBehind,
     FlagRepurposed,
     FlagValueAlias,
     FlagResurrected,

@@ -1,0 +1,219 @@
+"""FL101 / FL104 beyond the marker fixtures: git errors, blame, scope of blame and vulture."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run_git
+from histories import replay
+
+from flaglint import history
+from flaglint.config import load_config
+from flaglint.engine import analyse, analyse_revision, run_rules
+from flaglint.rules import by_code
+
+GATED = """\
+import ldclient
+
+
+def route(order):
+    if ldclient.get().variation("peg", order.ctx, False):
+        power_peg(order)
+
+
+def power_peg(order):
+    '''{doc}'''
+    return order
+
+
+def unrelated(order):
+    return order
+
+
+if __name__ == "__main__":
+    route(None)
+"""
+
+
+def _repo(tmp_path: Path, doc: str = "Peg orders.", config: str = "") -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text(f"[tool.flaglint]\n{config}\n")
+    (repo / "router.py").write_text(GATED.format(doc=doc))
+    (repo / "other.py").write_text("def helper():\n    return 1\n")
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
+    return repo
+
+
+def _check(repo: Path, code: str):
+    project = analyse(load_config(repo), [repo], use_cache=False)
+    rule = by_code(code)
+    assert rule is not None
+    return project, run_rules(project, [rule])
+
+
+# ----------------------------------------------------------------- --base errors
+@pytest.mark.usefixtures("git_env")
+def test_base_outside_git_is_exit_2(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    result = run_cli("check", "--base", "HEAD~1", "--no-cache", str(tmp_path))
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "not inside a git repository" in result.err
+
+
+@pytest.mark.usefixtures("git_env")
+def test_base_unknown_revision_is_exit_2(run_cli, tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    result = run_cli("check", "--base", "no-such-tag", "--no-cache", str(repo))
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "unknown revision 'no-such-tag'" in result.err
+
+
+@pytest.mark.usefixtures("git_env")
+def test_base_in_shallow_clone_says_fetch_full_history(run_cli, tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    (repo / "other.py").write_text("def helper():\n    return 2\n")
+    run_git(repo, "commit", "-qam", "two", date="2002-01-01T00:00:00+0000")
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    result = run_cli("check", "--base", "HEAD~1", "--no-cache", str(clone))
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "shallow" in result.err and "fetch" in result.err
+
+
+@pytest.mark.usefixtures("git_env")
+def test_fl104_through_the_cli(run_cli, tmp_path: Path) -> None:
+    repo = replay("dead_after_removal", tmp_path / "repo")
+    result = run_cli("check", "--base", "HEAD~1", "--select", "FL104", "--no-cache", str(repo))
+    assert result.code == 1, result.err
+    assert "app/billing.py:16:1: FL104 `old_invoice`" in result.out
+    assert "new-invoices" in result.out
+    quiet = run_cli("check", "--select", "FL104", "--no-cache", str(repo))
+    assert quiet.code == 0  # FL104 needs --base
+
+
+# ------------------------------------------------------------------------ blame
+@pytest.mark.usefixtures("git_env")
+def test_blame_dates_committed_and_uncommitted_lines(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    lines = history.blame(repo, "router.py")
+    assert {b.author_time for b in lines.values()} == {978307200}  # 2001-01-01
+    path = repo / "router.py"
+    path.write_text(path.read_text().replace("return order\n", "return order  # edited\n", 1))
+    edited = history.blame(repo, "router.py")
+    newest = max(b.author_time for b in edited.values())
+    assert newest > time.time() - 3600  # uncommitted lines count as changed now
+    assert history.blame(repo, "router.py", "HEAD") == lines
+
+
+@pytest.mark.usefixtures("git_env")
+def test_age_gap_and_same_age(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    _, findings = _check(repo, "FL101")
+    assert findings == []  # gate and code of the same age
+    router = repo / "router.py"
+    router.write_text(
+        router.read_text().replace('"peg", order.ctx, False', '"peg", order.ctx, True')
+    )
+    run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
+    _, findings = _check(repo, "FL101")
+    assert [(f.line, f.symbol, f.flag) for f in findings] == [(9, "router.power_peg", "peg")]
+    assert "1095 days before its gate" in findings[0].message
+    assert "path: router.route -> router.power_peg" in findings[0].message
+
+
+@pytest.mark.usefixtures("git_env")
+def test_age_gap_respects_dormant_after_days(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, config="dormant-after-days = 2000")
+    router = repo / "router.py"
+    router.write_text(router.read_text().replace("False)", "True)"))
+    run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
+    assert _check(repo, "FL101")[1] == []
+
+
+@pytest.mark.usefixtures("git_env")
+def test_only_relevant_files_are_blamed_and_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flaglint.dormancy as dormancy
+
+    repo = _repo(tmp_path)
+    blamed: list[str] = []
+    scanned: list[list[str]] = []
+    real_blame, real_scan = history.blame, dormancy.scan_sources
+
+    def spy_blame(repo: Path, path: str, revision: str = ""):
+        blamed.append(path)
+        return real_blame(repo, path, revision)
+
+    def spy_scan(sources):
+        scanned.append(sorted(sources))
+        return real_scan(sources)
+
+    monkeypatch.setattr(history, "blame", spy_blame)
+    monkeypatch.setattr(dormancy, "scan_sources", spy_scan)
+    _check(repo, "FL101")
+    assert blamed == ["router.py"]
+    assert scanned == [["router.py"]]
+
+
+def test_no_git_means_no_age_evidence_but_markers_work(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "router.py").write_text(GATED.format(doc="Obsolete since 2003."))
+    _, findings = _check(tmp_path, "FL101")
+    assert [f.symbol for f in findings] == ["router.power_peg"]
+    assert "docstring says 'Obsolete'" in findings[0].message
+
+
+def test_deprecation_words_are_configurable(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.flaglint]\ndeprecation-words = ["sunset"]\n')
+    (tmp_path / "router.py").write_text(GATED.format(doc="Legacy peg."))
+    assert _check(tmp_path, "FL101")[1] == []
+    (tmp_path / "router.py").write_text(GATED.format(doc="Sunset in Q3."))
+    assert [f.symbol for f in _check(tmp_path, "FL101")[1]] == ["router.power_peg"]
+
+
+def test_finding_relates_gate_and_evidence(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    source = GATED.format(doc="Peg.").replace(
+        "    return order\n\n\ndef unrelated",
+        "    warnings.warn('x', DeprecationWarning)\n    return order\n\n\ndef unrelated",
+    )
+    (tmp_path / "router.py").write_text("import warnings\n" + source)
+    _, findings = _check(tmp_path, "FL101")
+    assert len(findings) == 1
+    related = [(r.path, r.line, r.message) for r in findings[0].related]
+    assert ("router.py", 7, "gate: flag 'peg' on calls here") in related
+    assert ("router.py", 12, "warns DeprecationWarning") in related
+
+
+def test_revision_projects_read_sources_from_git(tmp_path: Path, git_env: None) -> None:
+    repo = _repo(tmp_path, doc="Deprecated.")
+    (repo / "router.py").unlink()  # the work tree no longer has it; the revision does
+    project = analyse_revision(load_config(repo), "HEAD")
+    rule = by_code("FL101")
+    assert rule is not None
+    findings = run_rules(project, [rule])
+    assert [f.symbol for f in findings] == ["router.power_peg"]
+
+
+def test_fl101_is_suppressed_on_the_def_line(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    source = GATED.format(doc="Deprecated.")
+    (tmp_path / "router.py").write_text(source)
+    assert run_cli("check", "--select", "FL101", "--no-cache", str(tmp_path)).code == 1
+    (tmp_path / "router.py").write_text(
+        source.replace("def power_peg(order):", "def power_peg(order):  # flaglint: ignore[FL101]")
+    )
+    quiet = run_cli("check", "--select", "FL101", "--no-cache", str(tmp_path))
+    assert quiet.code == 0, quiet.out
