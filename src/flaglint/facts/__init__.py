@@ -100,4 +100,8 @@ def build_facts(
         comments=comments,
         dunder_all=tuple(collector.dunder_all),
         main_guard=collector.main_guard,
+        checks=tuple(collector.checks),
+        loops=tuple(collector.loops),
+        contexts=tuple(collector.contexts),
+        outcomes=tuple(collector.outcomes),
     )
