@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -112,6 +113,13 @@ def cli() -> None:
     metavar="REV",
     help="Compare with git revision REV (rules that look at history need it).",
 )
+@click.option(
+    "--sink",
+    "sinks",
+    multiple=True,
+    metavar="PATTERN",
+    help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
+)
 def check(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -122,6 +130,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     base_revision: str | None,
+    sinks: tuple[str, ...],
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
     overrides: dict[str, Any] = {}
@@ -132,6 +141,8 @@ def check(
     config = _load(paths, config_file, overrides)
     if exclude:
         config = _with_exclude(config, exclude)
+    if sinks:
+        config = dataclasses.replace(config, sinks=config.sinks + sinks)
     _check_codes(config.select + config.ignore)
     project = analyse(config, list(paths), use_cache=not no_cache)
     if base_revision is not None:

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from flaglint.config import load_config
+from flaglint.config import Config, load_config
 from flaglint.engine import Project, analyse_revision, run_rules
 from flaglint.report import inventory_data, render_inventory_text, render_text
 from flaglint.rules import ALL_RULES
@@ -256,6 +256,19 @@ def _inventory(project: Project) -> str:
     return render_inventory_text(inventory_data(project.inventory, project.files))
 
 
+def _refactor_review(config: Config) -> list[str]:
+    """The 2005 refactor as a reviewer with flaglint would have seen it: ``check --base``."""
+    project = analyse_revision(config, "v2005-refactor")
+    project.base = analyse_revision(config, "v2003")
+    rules = [r for r in ALL_RULES if r.code.startswith("FL3")]
+    return [
+        _section(
+            "2005: the refactor under review  (flaglint check --base v2003 at v2005-refactor)"
+        ),
+        render_text(run_rules(project, rules), project.stats.files),
+    ]
+
+
 def run_demo(target: Path) -> str:
     """Create the repository and return the tour's text."""
     repo = materialise(target)
@@ -277,6 +290,8 @@ def run_demo(target: Path) -> str:
         findings = run_rules(project, ALL_RULES)
         out.append(f"-- flaglint check at {tag}\n")
         out.append(render_text(findings, project.stats.files))
+        if tag == "v2003":
+            out.extend(_refactor_review(config))
     out.append(
         _section("Try it yourself") + f"cd {repo}\nflaglint flags\nflaglint check\ngit log --stat\n"
     )

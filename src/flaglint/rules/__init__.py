@@ -7,11 +7,14 @@ FL3xx circuit breakers, FL9xx diagnostics about the input.
 from __future__ import annotations
 
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
+from flaglint.rules.breakers import CircuitBreakerRemoved, UnboundedDispatch
 from flaglint.rules.diagnostics import ParseFailure
 from flaglint.rules.expiry import FlagExpired
 
 ALL_RULES: tuple[type[Rule], ...] = (
     FlagExpired,
+    UnboundedDispatch,
+    CircuitBreakerRemoved,
     ParseFailure,
 )
 
