@@ -165,7 +165,9 @@ class BreakerAnalysis:
         direct = self.direct_sink(facts, call)
         if direct is not None:
             return direct, ""
-        for target in self.targets(facts, index):
+        # Only resolved targets: a method reached through an unknown receiver
+        # (``obj.m()`` may be any ``m``) is a sink by its name or not at all.
+        for target, _ in self.graph.targets(facts, call):
             reached = self.sink_functions.get(target)
             if reached is not None:
                 return reached, target
@@ -252,7 +254,7 @@ class BreakerAnalysis:
             return cached
         self._check_cache[key] = (False, ())
         check = facts.checks[check_index]
-        bound = check.bound
+        bound = check.bound or self._counts(facts, check.scope, check.names)
         constants: list[str] = []
         if not bound and depth < MAX_DEPTH:
             for call in check.calls:
@@ -270,10 +272,19 @@ class BreakerAnalysis:
         self._check_cache[key] = result
         return result
 
+    def _counts(self, facts: FileFacts, scope: str, names: tuple[str, ...]) -> bool:
+        """``if not remaining: break`` is a bound when ``remaining`` counts down."""
+        if not names or not scope:
+            return False
+        entry = self._outcomes.get(f"{facts.module}.{scope}")
+        return entry is not None and bool(set(names) & set(entry[1].counters))
+
     def describe_check(self, facts: FileFacts, check_index: int) -> str:
         check = facts.checks[check_index]
         if check.text:
             return f"`{check.text}`"
+        if self._counts(facts, check.scope, check.names):
+            return " and ".join(f"`{n}`" for n in check.names) + " (a count)"
         names = [facts.calls[c].callee + "()" for c in check.calls]
         if check.kind == "try":
             return "a raise in " + ", ".join(f"`{n}`" for n in names[:2])
@@ -291,9 +302,25 @@ class BreakerAnalysis:
             members = sorted(component)
             if len(members) == 1 and not calls.has_edge(members[0], members[0]):
                 continue
-            for member in members:
-                found[member] = members
+            # Recursion over data (``for o in orders: self.submit(o)``) or behind
+            # any condition ends with its input; only a cycle where every member
+            # calls on unconditionally repeats by itself.
+            if all(self._calls_on_unconditionally(m, component) for m in members):
+                for member in members:
+                    found[member] = members
         return found
+
+    def _calls_on_unconditionally(self, qualified: str, cycle: set[str]) -> bool:
+        info = self.graph.nodes[qualified]
+        facts = info.facts
+        local = qualified[len(facts.module) + 1 :]
+        contexts = self._contexts[facts.path]
+        return any(
+            call.scope == local
+            and index not in contexts
+            and cycle & set(self.targets(facts, index))
+            for index, call in enumerate(facts.calls)
+        )
 
     def _is_handler(self, qualified: str, name: str) -> bool:
         return any(fnmatch.fnmatchcase(qualified if "." in p else name, p) for p in self._handlers)
@@ -344,7 +371,7 @@ class BreakerAnalysis:
                 repeated, guards = self._loop_guards(facts, context, loop_index, loop)
                 guards.extend(self._pre_loop(dominating, loop))
                 words = f"{_loop_words(loop)} at line {loop.line}"
-                if loop.kind == "for" and loop.shape == "unknown":
+                if loop.kind == "for" and loop.shape == "unknown" and repeated:
                     words += ", whose item never reaches the call"
                 yield make("loop", loop.line, words, repeated, guards)
         if definition is not None and definition.kind in ("function", "method"):

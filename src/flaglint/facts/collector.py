@@ -442,6 +442,7 @@ class FactCollector(LoopFactsMixin, ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
         self.visit(node.target)
+        self._loop_count(node.target, None, node.op)
         self._forget_targets([node.target])
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:

@@ -143,6 +143,7 @@ class LoopFactsMixin:
         self._fn_return_calls: list[list[int]] = []
         self._fn_raise_checks: list[set[int]] = []
         self._fn_return_checks: list[set[int]] = []
+        self._fn_counters: list[set[str]] = []
 
     # ------------------------------------------------------------- functions
     def _loop_enter_function(self) -> tuple[tuple[int, ...], list[int]]:
@@ -154,6 +155,7 @@ class LoopFactsMixin:
         self._fn_return_calls.append([])
         self._fn_raise_checks.append(set())
         self._fn_return_checks.append(set())
+        self._fn_counters.append(set())
         return saved
 
     def _loop_leave_function(self, qualname: str, saved: tuple[tuple[int, ...], list[int]]) -> None:
@@ -163,7 +165,8 @@ class LoopFactsMixin:
         return_calls = self._fn_return_calls.pop()
         raises = self._fn_raise_checks.pop()
         return_checks = self._fn_return_checks.pop()
-        if returns or raises:
+        counters = self._fn_counters.pop()
+        if returns or raises or counters:
             self.outcomes.append(
                 FunctionOutcomes(
                     qualname,
@@ -171,6 +174,7 @@ class LoopFactsMixin:
                     tuple(return_calls),
                     tuple(sorted(raises)),
                     tuple(sorted(return_checks)),
+                    tuple(sorted(counters)),
                 )
             )
 
@@ -179,8 +183,22 @@ class LoopFactsMixin:
         bound, calls = self._bound_info(test) if test is not None else (False, ())
         constant = bool(test.value) if isinstance(test, ast.Constant) else None
         text = ast.unparse(test)[:80] if bound and test is not None else ""
-        self.checks.append(Check(line, kind, bound, calls, constant, text))
+        names = _truth_names(test) if test is not None and not bound else ()
+        self.checks.append(Check(line, kind, bound, calls, constant, text, names, self.scope))
         return len(self.checks) - 1
+
+    def _loop_count(self, target: ast.expr, value: ast.expr | None, op: ast.operator) -> None:
+        """Note ``n += x`` and ``n = n - x``: a local that counts."""
+        if not self._fn_counters or not isinstance(target, ast.Name):
+            return
+        if value is not None:
+            if not isinstance(value, ast.BinOp):
+                return
+            op = value.op
+            if target.id not in _names([value]):
+                return
+        if isinstance(op, (ast.Add, ast.Sub)):
+            self._fn_counters[-1].add(target.id)
 
     def _bound_info(self, node: ast.expr) -> LocalBound:
         """Whether ``node`` compares with a bound, and the calls it tests."""
@@ -272,6 +290,8 @@ class LoopFactsMixin:
 
     # ----------------------------------------------------------- assignments
     def _loop_assign(self, names: list[str], value: ast.expr) -> None:
+        if len(names) == 1 and isinstance(value, ast.BinOp):
+            self._loop_count(ast.Name(names[0]), value, value.op)
         locals_ = self._bound_locals[-1]
         if isinstance(value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Await)):
             info = self._bound_info(value)
@@ -301,6 +321,21 @@ class LoopFactsMixin:
             if used:
                 items = tuple(loop for loop in self._open_loops if self._fresh[loop] & used)
         self.contexts.append(CallContext(index, tuple(self._open_loops), items, self._on_checks))
+
+
+def _truth_names(test: ast.expr) -> tuple[str, ...]:
+    """``x``, ``not x``, ``x and not y``: the plain names a test checks for truth."""
+    names: list[str] = []
+    stack = [test]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Name):
+            names.append(item.id)
+        elif isinstance(item, ast.UnaryOp) and isinstance(item.op, ast.Not):
+            stack.append(item.operand)
+        elif isinstance(item, ast.BoolOp):
+            stack.extend(item.values)
+    return tuple(names)
 
 
 def _always_leaves(stmts: list[ast.stmt]) -> bool:

@@ -149,7 +149,9 @@ class Check(NamedTuple):
     compares a quantity with a bound (``filled >= parent.qty``); ``calls``
     index :attr:`FileFacts.calls`: the predicates tested, or the try body's
     calls. ``constant`` is the truth of a literal test (``while True``).
-    ``text`` is the source of a bound test, for messages.
+    ``text`` is the source of a bound test, for messages. ``names`` are the
+    plain names tested for truth (``if not remaining: break``), which count as
+    bounds when the function counts them up or down; ``scope`` is the function.
     """
 
     line: int
@@ -158,6 +160,8 @@ class Check(NamedTuple):
     calls: tuple[int, ...] = ()
     constant: bool | None = None
     text: str = ""
+    names: tuple[str, ...] = ()
+    scope: str = ""
 
 
 class Exit(NamedTuple):
@@ -214,6 +218,8 @@ class FunctionOutcomes(NamedTuple):
     "none" or "other"; ``return_checks`` the checks that dominate a return
     (``if sent >= limit: return True`` makes a bound predicate of constant
     returns). ``raise_checks`` are the checks under which it raises.
+    ``counters`` are local names it adds to or subtracts from
+    (``filled += q``, ``volume = volume - lot``).
     """
 
     qualname: str
@@ -221,6 +227,7 @@ class FunctionOutcomes(NamedTuple):
     return_calls: tuple[int, ...] = ()
     raise_checks: tuple[int, ...] = ()
     return_checks: tuple[int, ...] = ()
+    counters: tuple[str, ...] = ()
 
 
 class FileFacts(NamedTuple):
