@@ -19,7 +19,9 @@ from pathlib import Path
 from flaglint import __version__
 from flaglint.facts.model import FileFacts
 
-FORMAT = 1
+# Bumped whenever the fact records change shape: old entries would unpickle
+# with the new fields at their defaults, silently wrong.
+FORMAT = 2
 
 
 def blob_id(content: bytes) -> str:
