@@ -30,6 +30,7 @@ Definitions (the README documents the same):
 from __future__ import annotations
 
 import fnmatch
+import re
 import weakref
 from collections import defaultdict
 from collections.abc import Iterator
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from flaglint.engine import Project
 
 MAX_DEPTH = 6
-MAX_ROUNDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +124,11 @@ class BreakerAnalysis:
         self._raisers: dict[str, bool] = {}
         self._check_cache: dict[tuple[str, int], tuple[bool, tuple[str, ...]]] = {}
         self.sink_functions: dict[str, str] = {}
+        self._sink_names: set[str] = set()
+        self._bare_seen: dict[str, bool] = {}
+        self._bare_pattern = (
+            re.compile("|".join(fnmatch.translate(p) for p in self._bare)) if self._bare else None
+        )
         self._propagate()
         self._cycles = self._recursive_functions()
         self.assessments: list[Assessment] = list(self._assess_all())
@@ -146,7 +151,11 @@ class BreakerAnalysis:
 
     def direct_sink(self, facts: FileFacts, call: Call) -> str | None:
         bare = call.callee.rpartition(".")[2]
-        if any(fnmatch.fnmatchcase(bare, p) for p in self._bare):
+        matched = self._bare_seen.get(bare)
+        if matched is None:
+            matched = bool(self._bare_pattern and self._bare_pattern.match(bare))
+            self._bare_seen[bare] = matched
+        if matched:
             return bare
         if self._dotted:
             qualified = self.resolver.call_target(facts, call)
@@ -165,6 +174,8 @@ class BreakerAnalysis:
         direct = self.direct_sink(facts, call)
         if direct is not None:
             return direct, ""
+        if call.callee.rpartition(".")[2] not in self._sink_names:
+            return None  # no project sink has this name: skip resolving it
         # Only resolved targets: a method reached through an unknown receiver
         # (``obj.m()`` may be any ``m``) is a sink by its name or not at all.
         for target, _ in self.graph.targets(facts, call):
@@ -174,8 +185,14 @@ class BreakerAnalysis:
         return None
 
     def _propagate(self) -> None:
-        """Functions that dispatch on every call become sinks themselves."""
-        candidates: list[tuple[str, FileFacts, int]] = []
+        """Functions that dispatch on every call become sinks themselves.
+
+        Works from the call graph's resolved edges, so no call is resolved
+        twice: an edge counts when one of its sites is an unconditional call
+        of the caller's body.
+        """
+        unconditional: set[tuple[str, int]] = set()
+        queue: list[str] = []
         for facts in self.project.files:
             if facts.error is not None:
                 continue
@@ -185,19 +202,28 @@ class BreakerAnalysis:
                     continue
                 qualified = f"{facts.module}.{call.scope}"
                 info = self.graph.nodes.get(qualified)
-                if info is not None and info.kind in ("function", "method"):
-                    candidates.append((qualified, facts, index))
-        for _ in range(MAX_ROUNDS):
-            changed = False
-            for qualified, facts, index in candidates:
-                if qualified in self.sink_functions:
+                if info is None or info.kind not in ("function", "method"):
                     continue
-                found = self.sink_of(facts, index)
-                if found is not None and found[1] != qualified:
-                    self.sink_functions[qualified] = found[0]
-                    changed = True
-            if not changed:
-                break
+                unconditional.add((facts.path, call.line))
+                direct = self.direct_sink(facts, call)
+                if direct is not None and qualified not in self.sink_functions:
+                    self.sink_functions[qualified] = direct
+                    queue.append(qualified)
+        callers: dict[str, list[str]] = defaultdict(list)
+        for source, target, data in self.graph.graph.edges(data=True):
+            if data["kind"] in ("call", "init") and source != target:
+                if any((site.path, site.line) in unconditional for site in data["sites"]):
+                    callers[target].append(source)
+        while queue:
+            target = queue.pop()
+            for source in sorted(callers.get(target, ())):
+                info = self.graph.nodes.get(source)
+                if source in self.sink_functions or info is None:
+                    continue
+                if info.kind in ("function", "method"):
+                    self.sink_functions[source] = self.sink_functions[target]
+                    queue.append(source)
+        self._sink_names = {q.rpartition(".")[2] for q in self.sink_functions}
 
     # ------------------------------------------------------------ predicates
     def predicate(self, qualified: str, depth: int = 0) -> str | None:

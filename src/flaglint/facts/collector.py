@@ -190,7 +190,7 @@ class FactCollector(LoopFactsMixin, ast.NodeVisitor):
                     self._gates = self._gates + self._cond(stmt.test)[0]
                 if body_exits != else_exits:
                     self._on_checks = self._on_checks + (self._stmt_checks[id(stmt)],)
-            elif id(stmt) in self._stmt_checks and not isinstance(stmt, ast.If):
+            elif id(stmt) in self._stmt_checks:
                 # After ``try: ... except X: continue`` the body's calls did not raise.
                 self._on_checks = self._on_checks + (self._stmt_checks[id(stmt)],)
         self._gates = saved
