@@ -28,8 +28,8 @@ def _missing(assessment: Assessment, constants: bool = True) -> str:
         text = f"no cumulative bound: nothing stops this loop once {subject} is filled"
     elif assessment.kind == "handler":
         text = (
-            "no cumulative bound: every event sends again, and nothing stops the handler "
-            f"once {subject} is filled"
+            "no cumulative bound: every event sends again, and nothing limits how much "
+            "the handler sends in total"
         )
     else:
         text = f"no cumulative bound: nothing stops the recursion once {subject} is filled"
