@@ -294,5 +294,6 @@ def run_demo(target: Path) -> str:
             out.extend(_refactor_review(config))
     out.append(
         _section("Try it yourself") + f"cd {repo}\nflaglint flags\nflaglint check\ngit log --stat\n"
+        "git checkout -q v2005-refactor && flaglint check --base v2003\n"
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in out)
