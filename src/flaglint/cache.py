@@ -19,9 +19,10 @@ from pathlib import Path
 from flaglint import __version__
 from flaglint.facts.model import FileFacts
 
-# Bumped when what facts hold changes without a version bump
-# (2: noqa with other codes; 3: FileFacts.duplicate_keys).
-FORMAT = 3
+# Bumped whenever the fact records change shape: old entries would unpickle
+# with the new fields at their defaults, silently wrong. (2: noqa with other
+# codes; 3: duplicate dict keys; 4: loops, checks, call contexts, outcomes.)
+FORMAT = 4
 
 
 def blob_id(content: bytes) -> str:

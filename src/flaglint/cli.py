@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -139,6 +140,13 @@ def cli() -> None:
     is_flag=True,
     help="Report suppression comments that suppressed nothing (FL902).",
 )
+@click.option(
+    "--sink",
+    "sinks",
+    multiple=True,
+    metavar="PATTERN",
+    help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
+)
 def check(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -154,6 +162,7 @@ def check(
     baseline_file: Path | None,
     write_baseline_file: Path | None,
     report_unused_suppressions: bool,
+    sinks: tuple[str, ...],
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
     if new_only and not base:
@@ -168,6 +177,8 @@ def check(
     config = _load(paths, config_file, overrides)
     if exclude:
         config = _with_exclude(config, exclude)
+    if sinks:
+        config = dataclasses.replace(config, sinks=config.sinks + sinks)
     _check_codes(config.select + config.ignore)
     options = GateOptions(
         baseline=load_baseline(baseline_file) if baseline_file is not None else None,

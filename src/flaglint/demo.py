@@ -271,6 +271,19 @@ def _reuse_section(config: Config) -> str:
     ) + render_text(findings, project.stats.files)
 
 
+def _refactor_review(config: Config) -> list[str]:
+    """The 2005 refactor as a reviewer with flaglint would have seen it: ``check --base``."""
+    project = analyse_revision(config, "v2005-refactor")
+    project.base = analyse_revision(config, "v2003")
+    rules = [r for r in ALL_RULES if r.code.startswith("FL3")]
+    return [
+        _section(
+            "2005: the refactor under review  (flaglint check --base v2003 at v2005-refactor)"
+        ),
+        render_text(run_rules(project, rules), project.stats.files),
+    ]
+
+
 def run_demo(target: Path) -> str:
     """Create the repository and return the tour's text."""
     repo = materialise(target)
@@ -292,10 +305,14 @@ def run_demo(target: Path) -> str:
         findings = run_rules(project, ALL_RULES)
         out.append(f"-- flaglint check at {tag}\n")
         out.append(render_text(findings, project.stats.files))
+        if tag == "v2003":
+            out.extend(_refactor_review(config))
     out.append(_reuse_section(config))
     out.append(
         _section("Try it yourself")
         + f"cd {repo}\nflaglint flags\nflaglint check\n"
-        + f"flaglint check --base {REUSE_BASE}\ngit log --stat\n"
+        + f"flaglint check --base {REUSE_BASE}\n"
+        + "git checkout -q v2005-refactor && flaglint check --base v2003; git checkout -q main\n"
+        + "git log --stat\n"
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in out)

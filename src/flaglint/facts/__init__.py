@@ -101,4 +101,8 @@ def build_facts(
         dunder_all=tuple(collector.dunder_all),
         main_guard=collector.main_guard,
         duplicate_keys=tuple(collector.duplicate_keys),
+        checks=tuple(collector.checks),
+        loops=tuple(collector.loops),
+        contexts=tuple(collector.contexts),
+        outcomes=tuple(collector.outcomes),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Sequence
 
+from flaglint.facts.loops import LoopFactsMixin, iterator_shape
 from flaglint.facts.model import (
     Arg,
     Atom,
@@ -133,7 +134,7 @@ def always_exits(stmts: Sequence[ast.stmt]) -> bool:
     return False
 
 
-class FactCollector(ast.NodeVisitor):
+class FactCollector(LoopFactsMixin, ast.NodeVisitor):
     """Walks one module and fills the fact lists; see :func:`collect`."""
 
     def __init__(self, module: str, is_package: bool, trigger_names: frozenset[str]) -> None:
@@ -160,6 +161,7 @@ class FactCollector(ast.NodeVisitor):
         self._local_consts: list[dict[str, Arg | None]] = [{}]
         self._params: list[frozenset[str]] = [frozenset()]
         self._returned: list[list[Gate]] = []
+        self._loops_init()
 
     # ----------------------------------------------------------------- scopes
     @property
@@ -173,9 +175,11 @@ class FactCollector(ast.NodeVisitor):
     def visit_Module(self, node: ast.Module) -> None:
         self._block(node.body, NO_GATES)
 
-    def _block(self, stmts: Sequence[ast.stmt], extra: Gates) -> None:
+    def _block(self, stmts: Sequence[ast.stmt], extra: Gates, checks: tuple[int, ...] = ()) -> None:
         saved = self._gates
+        saved_checks = self._on_checks
         self._gates = saved + extra
+        self._on_checks = saved_checks + checks
         for stmt in stmts:
             self.visit(stmt)
             if isinstance(stmt, ast.If):
@@ -186,27 +190,42 @@ class FactCollector(ast.NodeVisitor):
                     self._gates = self._gates + self._cond(stmt.test)[1]
                 elif else_exits and not body_exits:
                     self._gates = self._gates + self._cond(stmt.test)[0]
+                if body_exits != else_exits:
+                    self._on_checks = self._on_checks + (self._stmt_checks[id(stmt)],)
+            elif id(stmt) in self._stmt_checks:
+                # After ``try: ... except X: continue`` the body's calls did not raise.
+                self._on_checks = self._on_checks + (self._stmt_checks[id(stmt)],)
         self._gates = saved
+        self._on_checks = saved_checks
 
     def visit_If(self, node: ast.If) -> None:
         if _is_main_guard(node.test) and not self._scope:
             self.main_guard = True
         self.visit(node.test)
         on, off = self._cond(node.test)
-        self._block(node.body, on)
-        self._block(node.orelse, off)
+        check = self._loop_check("if", node.test, node.lineno)
+        self._stmt_checks[id(node)] = check
+        self._block(node.body, on, (check,))
+        self._block(node.orelse, off, (check,))
 
     def visit_While(self, node: ast.While) -> None:
         self.visit(node.test)
         on, _ = self._cond(node.test)
-        self._block(node.body, on)
+        check = self._loop_check("while", node.test, node.lineno)
+        constant = self.checks[check].constant
+        shape = "infinite" if constant else "conditional"
+        loop = self._loop_open(node, shape, check)
+        self._block(node.body, on, (check,))
+        self._loop_close(loop)
         self._block(node.orelse, NO_GATES)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
         self.visit(node.target)
         self._forget_targets([node.target])
+        loop = self._loop_open(node, iterator_shape(node.iter), -1)
         self._block(node.body, NO_GATES)
+        self._loop_close(loop)
         self._block(node.orelse, NO_GATES)
 
     visit_AsyncFor = visit_For
@@ -219,11 +238,16 @@ class FactCollector(ast.NodeVisitor):
     visit_AsyncWith = visit_With
 
     def visit_Try(self, node: ast.Try) -> None:
-        self._block(node.body, NO_GATES)
+        check = self._loop_try_check(node)
+        checks = () if check is None else (check,)
+        first_call = len(self.calls)
+        self._block(node.body, NO_GATES, checks)
+        if check is not None:
+            self._loop_try_body_done(check, first_call)
         for handler in node.handlers:
             if handler.type is not None:
                 self.visit(handler.type)
-            self._block(handler.body, NO_GATES)
+            self._block(handler.body, NO_GATES, checks)
         self._block(node.orelse, NO_GATES)
         self._block(node.finalbody, NO_GATES)
 
@@ -261,6 +285,7 @@ class FactCollector(ast.NodeVisitor):
         self._returned.append([])
         saved = self._gates
         self._gates = saved + decorator_gates
+        saved_loops = self._loop_enter_function()
         self._block(node.body, NO_GATES)
         self._gates = saved
         returned = tuple(self._returned.pop())
@@ -268,6 +293,7 @@ class FactCollector(ast.NodeVisitor):
         self._local_consts.pop()
         self._local_reads.pop()
         qualname = self.scope
+        self._loop_leave_function(qualname, saved_loops)
         self._scope_kinds.pop()
         self._scope.pop()
         self.definitions.append(
@@ -349,14 +375,26 @@ class FactCollector(ast.NodeVisitor):
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is None:
+            self._loop_return(None, node.lineno)
             return
         self.visit(node.value)
+        self._loop_return(node.value, node.lineno)
         self._note_reference(node.value)
         if self._returned:
             value = node.value
             if isinstance(value, ast.Call) and dotted(value.func) == "bool" and value.args:
                 value = value.args[0]
             self._returned[-1].extend(self._cond(value)[0])
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        self.generic_visit(node)
+        self._loop_exit("raise", node.lineno)
+
+    def visit_Break(self, node: ast.Break) -> None:
+        self._loop_exit("break", node.lineno)
+
+    def visit_Continue(self, node: ast.Continue) -> None:
+        self._loop_exit("continue", node.lineno)
 
     # ---------------------------------------------------------------- imports
     def visit_Import(self, node: ast.Import) -> None:
@@ -406,6 +444,7 @@ class FactCollector(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
         self.visit(node.target)
+        self._loop_count(node.target, None, node.op)
         self._forget_targets([node.target])
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
@@ -421,6 +460,9 @@ class FactCollector(ast.NodeVisitor):
 
     def _assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
         names = [t.id for t in targets if isinstance(t, ast.Name)]
+        self._loop_assign(
+            [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)], value
+        )
         if len(names) != len(targets):
             self._forget_targets(targets)
         if not names:
@@ -512,6 +554,7 @@ class FactCollector(ast.NodeVisitor):
                 gates=self._gates,
             )
         )
+        self._loop_call(node, len(self.calls) - 1)
         self.visit(node.func)
         for arg in node.args:
             self.visit(arg)

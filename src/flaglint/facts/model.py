@@ -156,6 +156,96 @@ class ParseError(NamedTuple):
     message: str
 
 
+class Check(NamedTuple):
+    """A condition that decides whether code runs or a loop goes on.
+
+    kind "if" or "while": the statement's test. kind "try": a ``try`` with a
+    handler that always leaves (``except X: continue``); what it tests is
+    whether the calls of its body raised. ``bound`` is True when the test
+    compares a quantity with a bound (``filled >= parent.qty``); ``calls``
+    index :attr:`FileFacts.calls`: the predicates tested, or the try body's
+    calls. ``constant`` is the truth of a literal test (``while True``).
+    ``text`` is the source of a bound test, for messages. ``names`` are the
+    plain names tested for truth (``if not remaining: break``), which count as
+    bounds when the function counts them up or down; ``scope`` is the function.
+    """
+
+    line: int
+    kind: str
+    bound: bool
+    calls: tuple[int, ...] = ()
+    constant: bool | None = None
+    text: str = ""
+    names: tuple[str, ...] = ()
+    scope: str = ""
+
+
+class Exit(NamedTuple):
+    """A ``break``, ``continue``, ``return`` or ``raise`` inside a loop.
+
+    ``checks`` are the :class:`Check` indices that dominate it in its function.
+    """
+
+    kind: str
+    line: int
+    checks: tuple[int, ...]
+
+
+class Loop(NamedTuple):
+    """A ``while`` or ``for`` loop (async too) and what can end it.
+
+    ``shape``: "infinite" (``while True``, ``itertools.count()``,
+    ``iter(f, sentinel)``), "bounded" (``range(n)``, a literal collection),
+    "conditional" (a ``while`` with a non-constant test) or "unknown" (a ``for``
+    over a name, call or attribute). ``test`` is a ``while`` loop's
+    :class:`Check`; ``parent`` the enclosing loop in the same function.
+    """
+
+    kind: str
+    line: int
+    end_line: int
+    scope: str
+    shape: str
+    test: int = -1
+    exits: tuple[Exit, ...] = ()
+    parent: int = -1
+
+
+class CallContext(NamedTuple):
+    """Where a call runs: the loops around it and the checks that dominate it.
+
+    ``loops`` are enclosing loops of the same function (outermost first);
+    ``items`` the subset whose item (loop variable, or a value received in the
+    loop) flows into the call's arguments. Only calls with a loop or a check
+    around them get a context.
+    """
+
+    call: int
+    loops: tuple[int, ...]
+    items: tuple[int, ...]
+    checks: tuple[int, ...]
+
+
+class FunctionOutcomes(NamedTuple):
+    """What a function returns and when it raises, for predicates and guards.
+
+    ``returns`` has one word per ``return``: "bound" (a comparison with a
+    bound), "constant", "call" (the value of a call in ``return_calls``),
+    "none" or "other"; ``return_checks`` the checks that dominate a return
+    (``if sent >= limit: return True`` makes a bound predicate of constant
+    returns). ``raise_checks`` are the checks under which it raises.
+    ``counters`` are local names it adds to or subtracts from
+    (``filled += q``, ``volume = volume - lot``).
+    """
+
+    qualname: str
+    returns: tuple[str, ...] = ()
+    return_calls: tuple[int, ...] = ()
+    raise_checks: tuple[int, ...] = ()
+    return_checks: tuple[int, ...] = ()
+    counters: tuple[str, ...] = ()
+
+
 class FileFacts(NamedTuple):
     """Everything flaglint knows about one module."""
 
@@ -174,3 +264,7 @@ class FileFacts(NamedTuple):
     main_guard: bool = False
     error: ParseError | None = None
     duplicate_keys: tuple[DuplicateKey, ...] = ()
+    checks: tuple[Check, ...] = ()
+    loops: tuple[Loop, ...] = ()
+    contexts: tuple[CallContext, ...] = ()
+    outcomes: tuple[FunctionOutcomes, ...] = ()

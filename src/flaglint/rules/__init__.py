@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flaglint.rules.aliases import FlagValueAlias
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
+from flaglint.rules.breakers import CircuitBreakerRemoved, UnboundedDispatch
 from flaglint.rules.diagnostics import ParseFailure
 from flaglint.rules.dormant import DeadCodeLeftBehind, DormantFlagPath
 from flaglint.rules.expiry import FlagExpired
@@ -22,6 +23,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     FlagRepurposed,
     FlagValueAlias,
     FlagResurrected,
+    UnboundedDispatch,
+    CircuitBreakerRemoved,
     ParseFailure,
     UnusedSuppression,
 )

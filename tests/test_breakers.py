@@ -1,0 +1,69 @@
+"""Circuit breakers: --sink, configured sinks, and the Power Peg story in the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flaglint.demo import materialise
+
+
+def _bot(tmp_path: Path) -> Path:
+    project = tmp_path / "bot"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (project / "mailer.py").write_text(
+        "def spam(user):\n    while True:\n        deliver_mail(user.address, 'hi')\n"
+    )
+    return project
+
+
+def test_sink_option_adds_patterns(run_cli, tmp_path: Path) -> None:
+    project = _bot(tmp_path)
+    assert run_cli("check", cwd=project).code == 0
+    result = run_cli("check", "--sink", "deliver_*", "--format", "json", cwd=project)
+    assert result.code == 1, result.err
+    [finding] = json.loads(result.out)["findings"]
+    assert (finding["rule"], finding["line"], finding["symbol"]) == ("FL301", 3, "mailer.spam")
+    assert "`deliver_mail`" in finding["message"] and "`user`" in finding["message"]
+    dotted = run_cli("check", "--sink", "mailer.deliver_*", "--sink", "*.deliver_mail", cwd=project)
+    assert dotted.code == 0  # a dotted pattern matches qualified names, and deliver_mail is not one
+
+
+def test_sink_patterns_from_config(run_cli, tmp_path: Path) -> None:
+    project = _bot(tmp_path)
+    (project / "pyproject.toml").write_text('[tool.flaglint]\nsinks = ["deliver_mail"]\n')
+    result = run_cli("check", "--select", "FL301", cwd=project)
+    assert result.code == 1 and "mailer.py:3:" in result.out
+
+
+def test_demo_shows_the_refactor_and_the_unbounded_loop(tmp_path: Path) -> None:
+    from flaglint.demo import run_demo
+
+    text = run_demo(tmp_path / "smars")
+    review = text.split("check --base v2003 at v2005-refactor", 1)[1].split("\n== ", 1)[0]
+    assert "smars/router.py:15:9: FL301 `send_child_order`" in review
+    assert "smars/router.py:15:9: FL302 `send_child_order`" in review
+    assert "`filled < parent.quantity` (smars/router.py:12)" in review
+    assert "`smars.accounting.quantity_reached`, which nothing calls" in review
+    retired = text.split("check at v2005-retired", 1)[1].split("\n== ", 1)[0]
+    assert "FL301" in retired and "FL302" not in retired
+    at_2003 = text.split("check at v2003", 1)[1].split("\n== ", 1)[0]
+    assert "No findings" in at_2003
+
+
+def test_check_base_reports_fl302_on_the_demo(run_cli, tmp_path: Path) -> None:
+    from flaglint.history import git
+
+    repo = materialise(tmp_path / "smars")
+    git(repo, "checkout", "-q", "v2005-refactor")
+    result = run_cli("check", "--base", "v2003", "--select", "FL302", "--format", "json", cwd=repo)
+    [finding] = json.loads(result.out)["findings"]
+    assert (finding["rule"], finding["line"], finding["symbol"]) == (
+        "FL302",
+        15,
+        "smars.router.power_peg",
+    )
+    [related] = finding["related"]
+    assert (related["path"], related["line"]) == ("smars/router.py", 12)
+    assert len(related["revision"]) == 40
