@@ -66,4 +66,4 @@ def test_check_base_reports_fl302_on_the_demo(run_cli, tmp_path: Path) -> None:
     )
     [related] = finding["related"]
     assert (related["path"], related["line"]) == ("smars/router.py", 12)
-    assert len(related["revision"]) == 40
+    assert related["revision"] == "v2003"  # as the user named it

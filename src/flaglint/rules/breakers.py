@@ -176,7 +176,7 @@ class CircuitBreakerRemoved(Rule):
             for p in head.uncalled_predicates()
             if p not in base_predicates or p not in base_functions
         ]
-        revision = base.revision[:12]
+        revision = base.label or base.revision[:12]
         for assessment in head.unbounded():
             guard = guarded.get(assessment.key)
             if guard is None:
@@ -197,7 +197,7 @@ class CircuitBreakerRemoved(Rule):
                         guard.line,
                         1,
                         f"the bound guard at {revision}: {guard.description}",
-                        base.revision,
+                        revision,
                     ),
                 ),
             )
