@@ -1,0 +1,474 @@
+"""The LibCST transformer that folds a flag to a constant and simplifies around it.
+
+Expressions are folded bottom-up. Every node the transformer puts back into the
+tree is exactly equivalent in value to the one it replaces; what is known only
+about an expression's truth (``READ and x`` is as truthy as ``x`` when the flag
+is on) travels beside the tree in :class:`Known`, and only statements that test
+truth (``if``, ``while``, ``not``, ternaries) use it.
+
+Anything that cannot be decided is put back untouched and remembered with a
+reason; whichever of those nodes survive in the final tree are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from flaglint.codemod.targets import FileTargets, Leaf, Span
+
+TRUTHY_WORDS = frozenset({"1", "true", "yes", "on", "y", "t", "enabled", "enable"})
+FALSY_WORDS = frozenset({"", "0", "false", "no", "off", "n", "f", "disabled", "disable", "none"})
+
+Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
+
+
+@dataclass(frozen=True)
+class Known:
+    """What is known about an expression once the flag is fixed.
+
+    ``truth`` is its truth value when certain. ``cond`` is a simpler expression
+    with the same truth value (not the same value), usable where only truth
+    matters. ``member`` marks an enum member whose comparison decides the flag.
+    """
+
+    truth: bool | None = None
+    cond: cst.BaseExpression | None = None
+    member: bool = False
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    line: int
+    reason: str
+    priority: int = 0
+
+
+class FlagFolder(cst.CSTTransformer):
+    """Rewrites one module as if the flag were permanently on (or off)."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, targets: FileTargets, keep_on: bool) -> None:
+        super().__init__()
+        self.targets = targets
+        self.keep_on = keep_on
+        # Keyed by id() of nodes placed in the new tree; the node is kept alive with it.
+        self.known: dict[int, tuple[cst.CSTNode, Known]] = {}
+        self.unresolved: dict[int, tuple[cst.CSTNode, Unresolved]] = {}
+        self.matched: set[Span] = set()
+        self.elifs: set[int] = set()
+        self.binding_truth: dict[tuple[int, str], tuple[bool, bool]] = {}
+        self.assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]] = {}
+
+    # ---------------------------------------------------------------- helpers
+    def _span(self, node: cst.CSTNode) -> Span:
+        pos = self.get_metadata(PositionProvider, node)
+        return (pos.start.line, pos.start.column, pos.end.line, pos.end.column)
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return int(self.get_metadata(PositionProvider, node).start.line)
+
+    def _info(self, node: cst.CSTNode) -> Known:
+        entry = self.known.get(id(node))
+        return entry[1] if entry is not None and entry[0] is node else Known()
+
+    def _mark(self, node: cst.CSTNode, known: Known) -> None:
+        self.known[id(node)] = (node, known)
+
+    def _leave_for_human(
+        self, node: cst.CSTNode, line: int, reason: str, priority: int = 0
+    ) -> None:
+        self.unresolved[id(node)] = (node, Unresolved(line, reason, priority))
+
+    def _literal(self, truth: bool) -> cst.Name:
+        node = cst.Name("True" if truth else "False")
+        self._mark(node, Known(truth=truth))
+        return node
+
+    def _carry(self, whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
+        """``part`` standing in for ``whole``: keeps whole's parentheses unless part is atomic."""
+        lpar = getattr(whole, "lpar", ())
+        if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
+            moved = part.with_changes(lpar=lpar, rpar=whole.rpar)  # type: ignore[attr-defined]
+            self._mark(moved, self._info(part))
+            return moved
+        return part
+
+    # ------------------------------------------------------------------ leaves
+    def _leaf(
+        self, original: cst.BaseExpression, updated: cst.BaseExpression
+    ) -> cst.BaseExpression:
+        span = self._span(original)
+        leaf = self.targets.leaves.get(span)
+        if leaf is None:
+            return updated
+        self.matched.add(span)
+        if leaf.kind == "decorator":
+            return updated
+        if leaf.kind == "member":
+            self._mark(updated, Known(truth=leaf.truth, member=True))
+            self._leave_for_human(updated, leaf.line, "enum member used outside a comparison")
+            return updated
+        truth, exact = self._leaf_value(leaf)
+        if truth is None:
+            if leaf.kind != "local":
+                self._leave_for_human(updated, leaf.line, leaf.reason or "value not certain")
+            return updated
+        if exact:
+            return self._carry(original, self._literal(truth))
+        self._mark(updated, Known(truth=truth))
+        self._leave_for_human(
+            updated, leaf.line, "the flag's value is used as a value, not as a condition"
+        )
+        return updated
+
+    def _leaf_value(self, leaf: Leaf) -> tuple[bool | None, bool]:
+        if leaf.kind == "local":
+            assert leaf.binding is not None
+            found = self.binding_truth.get(leaf.binding)
+            return found if found is not None else (None, False)
+        return leaf.truth, leaf.exact
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        return self._leaf(original_node, updated_node)
+
+    def leave_Subscript(
+        self, original_node: cst.Subscript, updated_node: cst.Subscript
+    ) -> cst.BaseExpression:
+        return self._leaf(original_node, updated_node)
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self._leaf(original_node, updated_node)
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        return self._leaf(original_node, updated_node)
+
+    # ------------------------------------------------------------- operators
+    def leave_UnaryOperation(
+        self, original_node: cst.UnaryOperation, updated_node: cst.UnaryOperation
+    ) -> cst.BaseExpression:
+        if not isinstance(updated_node.operator, cst.Not):
+            return updated_node
+        inner = self._info(updated_node.expression)
+        if inner.truth is not None and not inner.member:
+            return self._carry(updated_node, self._literal(not inner.truth))
+        if inner.cond is not None:
+            return updated_node.with_changes(expression=inner.cond)
+        return updated_node
+
+    def leave_BooleanOperation(
+        self, original_node: cst.BooleanOperation, updated_node: cst.BooleanOperation
+    ) -> cst.BaseExpression:
+        left, right = updated_node.left, updated_node.right
+        lk, rk = self._info(left), self._info(right)
+        if lk.member or rk.member:
+            return updated_node
+        is_and = isinstance(updated_node.operator, cst.And)
+        # The operand that decides the result when it has this truth value.
+        deciding = not is_and
+        if lk.truth is not None:
+            if lk.truth == deciding:
+                node = left if _is_literal(left) else updated_node
+                if node is updated_node:
+                    self._mark(node, Known(truth=deciding))
+                return self._carry(updated_node, node) if node is left else node
+            return self._carry(updated_node, right)
+        if rk.truth is not None:
+            if rk.truth == deciding:
+                # ``x and False`` is falsy, ``x or True`` truthy, once x is evaluated.
+                if _pure(left):
+                    self._mark(updated_node, Known(truth=deciding))
+                return updated_node
+            self._mark(updated_node, Known(cond=lk.cond or left))
+            return updated_node
+        if lk.cond is not None or rk.cond is not None:
+            cond = updated_node.with_changes(left=lk.cond or left, right=rk.cond or right)
+            self._mark(updated_node, Known(cond=cond))
+        return updated_node
+
+    def leave_Comparison(
+        self, original_node: cst.Comparison, updated_node: cst.Comparison
+    ) -> cst.BaseExpression:
+        if len(updated_node.comparisons) != 1:
+            return updated_node
+        target = updated_node.comparisons[0]
+        operator = target.operator
+        negate = isinstance(operator, (cst.NotEqual, cst.IsNot, cst.NotIn))
+        sides = (updated_node.left, target.comparator)
+        for side in sides:
+            known = self._info(side)
+            if known.member and known.truth is not None:
+                if isinstance(operator, (cst.In, cst.NotIn)) and side is not sides[0]:
+                    continue
+                return self._carry(updated_node, self._literal(known.truth != negate))
+        if not isinstance(operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+            return updated_node
+        for side, other in (sides, sides[::-1]):
+            known = self._info(side)
+            if known.truth is None or known.member:
+                continue
+            verdict = _compare(known.truth, _is_literal(side), other)
+            if isinstance(verdict, str):
+                self._leave_for_human(updated_node, self._line(original_node), verdict, 1)
+                return updated_node
+            return self._carry(updated_node, self._literal(verdict != negate))
+        return updated_node
+
+    def leave_BinaryOperation(
+        self, original_node: cst.BinaryOperation, updated_node: cst.BinaryOperation
+    ) -> cst.BaseExpression:
+        if isinstance(updated_node.operator, cst.BitAnd):
+            for side in (updated_node.left, updated_node.right):
+                known = self._info(side)
+                if known.member and known.truth is not None:
+                    # ``flags & Flags.X``: truthy exactly when the bit is set.
+                    self._mark(updated_node, Known(truth=known.truth))
+        return updated_node
+
+    def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
+        test = self._info(updated_node.test)
+        if test.truth is not None and not test.member:
+            return self._carry(
+                updated_node, updated_node.body if test.truth else updated_node.orelse
+            )
+        if test.cond is not None:
+            return updated_node.with_changes(test=test.cond)
+        return updated_node
+
+    # -------------------------------------------------------------- statements
+    def visit_If(self, node: cst.If) -> None:
+        if isinstance(node.orelse, cst.If):
+            self.elifs.add(id(node.orelse))
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> Statement:
+        node = self._fold_elifs(updated_node)
+        test = self._info(node.test)
+        if id(original_node) in self.elifs:
+            # The enclosing ``if`` decides about this branch; see _fold_elifs.
+            if test.cond is not None:
+                node = node.with_changes(test=test.cond)
+            return node
+        if test.member or test.truth is None:
+            return node.with_changes(test=test.cond) if test.cond is not None else node
+        if test.truth:
+            return _flatten(node.body, node.leading_lines)
+        if node.orelse is None:
+            return cst.RemoveFromParent()
+        if isinstance(node.orelse, cst.Else):
+            return _flatten(node.orelse.body, node.leading_lines)
+        return node.orelse.with_changes(leading_lines=node.leading_lines)
+
+    def _fold_elifs(self, node: cst.If) -> cst.If:
+        while isinstance(node.orelse, cst.If):
+            branch = node.orelse
+            test = self._info(branch.test)
+            if test.truth is None or test.member:
+                break
+            if test.truth:
+                node = node.with_changes(orelse=cst.Else(body=branch.body))
+                break
+            node = node.with_changes(orelse=branch.orelse)
+        return node
+
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> Statement:
+        test = self._info(updated_node.test)
+        if test.truth is None or test.member:
+            if test.cond is not None:
+                return updated_node.with_changes(test=test.cond)
+            return updated_node
+        if not test.truth:
+            if updated_node.orelse is not None:
+                return _flatten(updated_node.orelse.body, updated_node.leading_lines)
+            return cst.RemoveFromParent()
+        self._leave_for_human(
+            original_node,
+            self._line(original_node),
+            "`while` on a flag that stays on loops until something breaks out; rewrite by hand",
+            2,
+        )
+        return original_node
+
+    def leave_Expr(
+        self, original_node: cst.Expr, updated_node: cst.Expr
+    ) -> cst.Expr | cst.RemovalSentinel:
+        # ``READ and do_x()`` with the flag off does nothing: drop the statement.
+        known = self._info(updated_node.value)
+        if known.truth is not None and not known.member:
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        span = self._span(original_node.targets[0].target)
+        binding: tuple[int, str] | str | None = self.targets.local_assigns.get(span)
+        if binding is None:
+            binding = self.targets.module_assigns.get(span)
+        if binding is None:
+            return updated_node
+        known = self._info(updated_node.value)
+        if known.truth is None or known.member:
+            return updated_node
+        if isinstance(binding, tuple):
+            self.binding_truth[binding] = (known.truth, _is_literal(updated_node.value))
+        self.assign_nodes[id(updated_node)] = (updated_node, binding)
+        return updated_node
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if updated_node.body:
+            return updated_node
+        return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        node = self._fold_decorators(original_node, updated_node)
+        body = node.body
+        if isinstance(body, cst.IndentedBlock):
+            kept = _drop_unused_bindings(body.body, self.assign_nodes)
+            if len(kept) != len(body.body):
+                node = node.with_changes(
+                    body=self.leave_IndentedBlock(body, body.with_changes(body=kept))
+                )
+        return node
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        return self._fold_decorators(original_node, updated_node)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        kept = _drop_unused_bindings(updated_node.body, self.assign_nodes)
+        return updated_node.with_changes(body=kept)
+
+    def _fold_decorators(
+        self, original: cst.FunctionDef | cst.ClassDef, updated: cst.FunctionDef | cst.ClassDef
+    ) -> cst.FunctionDef | cst.ClassDef:
+        kept: list[cst.Decorator] = []
+        carried: list[cst.EmptyLine] = []
+        changed = False
+        for before, after in zip(original.decorators, updated.decorators, strict=True):
+            leaf = self.targets.leaves.get(self._span(before.decorator))
+            if leaf is None or leaf.kind != "decorator":
+                kept.append(after.with_changes(leading_lines=[*carried, *after.leading_lines]))
+                carried = []
+                continue
+            if leaf.truth:
+                carried.extend(after.leading_lines)
+                changed = True
+                continue
+            self._leave_for_human(
+                after,
+                leaf.line,
+                "gating decorator keeps this code unreachable with the flag off; delete it by hand",
+                2,
+            )
+            kept.append(after)
+        if not changed:
+            return updated
+        lines = [*carried, *updated.lines_after_decorators]
+        return updated.with_changes(decorators=kept, lines_after_decorators=lines)
+
+
+def _flatten(
+    block: cst.BaseSuite, leading: Sequence[cst.EmptyLine]
+) -> cst.FlattenSentinel[cst.BaseStatement]:
+    """A block's statements, to stand where its compound statement stood."""
+    statements: list[cst.BaseStatement]
+    if isinstance(block, cst.IndentedBlock):
+        statements = list(block.body)
+    else:
+        assert isinstance(block, cst.SimpleStatementSuite)
+        statements = [
+            cst.SimpleStatementLine(body=block.body, trailing_whitespace=block.trailing_whitespace)
+        ]
+    first = statements[0]
+    statements[0] = first.with_changes(leading_lines=[*leading, *first.leading_lines])
+    return cst.FlattenSentinel(statements)
+
+
+def _drop_unused_bindings(
+    body: Sequence[cst.BaseStatement],
+    assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]],
+) -> list[cst.BaseStatement]:
+    """Remove ``name = <folded flag>`` statements once nothing else mentions the name."""
+    drops: list[tuple[int, str]] = []
+    for index, stmt in enumerate(body):
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            continue
+        entry = assign_nodes.get(id(stmt.body[0]))
+        if entry is None or entry[0] is not stmt.body[0]:
+            continue
+        binding = entry[1]
+        drops.append((index, binding if isinstance(binding, str) else binding[1]))
+    if not drops:
+        return list(body)
+    counter = _NameCounter()
+    for stmt in body:
+        stmt.visit(counter)
+    dropped = {i for i, name in drops if counter.counts.get(name, 0) <= 1}
+    return [stmt for i, stmt in enumerate(body) if i not in dropped]
+
+
+class _NameCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.counts[node.value] = self.counts.get(node.value, 0) + 1
+
+
+def _compare(truth: bool, exact: bool, other: cst.BaseExpression) -> bool | str:
+    """Whether ``flag == other`` holds, or why that is not certain."""
+    if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
+        if other.value == "None":
+            return False if truth else "the flag may be off by being unset or by a value"
+        if not exact:
+            return f"compares a non-boolean flag value with {other.value}"
+        return truth == (other.value == "True")
+    word: str | None = None
+    if isinstance(other, cst.SimpleString):
+        evaluated = other.evaluated_value
+        word = evaluated.strip().lower() if isinstance(evaluated, str) else None
+    elif isinstance(other, cst.Integer):
+        word = other.value
+    if word is None or exact:
+        return "compares the flag with something that is not a plain on/off literal"
+    if word in TRUTHY_WORDS:
+        return truth
+    if word in FALSY_WORDS:
+        return False if truth else "the flag may be off by being unset or by this value"
+    return f"compares the flag with {word!r}: which value counts as on is not certain"
+
+
+def _is_literal(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("True", "False")
+
+
+def _atomic(node: cst.CSTNode) -> bool:
+    return isinstance(
+        node,
+        (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.Integer),
+    ) or bool(getattr(node, "lpar", ()))
+
+
+def _pure(node: cst.CSTNode) -> bool:
+    """Evaluating this expression has no effect worth keeping (no calls)."""
+    if isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _pure(node.value)
+    if isinstance(node, cst.UnaryOperation):
+        return _pure(node.expression)
+    if isinstance(node, (cst.BooleanOperation, cst.BinaryOperation)):
+        return _pure(node.left) and _pure(node.right)
+    if isinstance(node, cst.Comparison):
+        return _pure(node.left) and all(_pure(c.comparator) for c in node.comparisons)
+    return False
