@@ -63,6 +63,8 @@ class FlagFolder(cst.CSTTransformer):
         self.elifs: set[int] = set()
         self.binding_truth: dict[tuple[int, str], tuple[bool, bool]] = {}
         self.assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]] = {}
+        # Kept branches that end in return/raise/break/continue: what follows is dead.
+        self.exits: dict[int, cst.CSTNode] = {}
 
     # ---------------------------------------------------------------- helpers
     def _span(self, node: cst.CSTNode) -> Span:
@@ -184,7 +186,14 @@ class FlagFolder(cst.CSTTransformer):
                 # ``x and False`` is falsy, ``x or True`` truthy, once x is evaluated.
                 if _pure(left):
                     self._mark(updated_node, Known(truth=deciding))
-                return updated_node
+                    return updated_node
+                self._leave_for_human(
+                    original_node,
+                    self._line(original_node),
+                    "the rest of the condition has side effects that run before the flag",
+                    1,
+                )
+                return original_node
             self._mark(updated_node, Known(cond=lk.cond or left))
             return updated_node
         if lk.cond is not None or rk.cond is not None:
@@ -257,11 +266,11 @@ class FlagFolder(cst.CSTTransformer):
         if test.member or test.truth is None:
             return node.with_changes(test=test.cond) if test.cond is not None else node
         if test.truth:
-            return _flatten(node.body, node.leading_lines)
+            return self._flatten(node.body, node.leading_lines)
         if node.orelse is None:
             return cst.RemoveFromParent()
         if isinstance(node.orelse, cst.Else):
-            return _flatten(node.orelse.body, node.leading_lines)
+            return self._flatten(node.orelse.body, node.leading_lines)
         return node.orelse.with_changes(leading_lines=node.leading_lines)
 
     def _fold_elifs(self, node: cst.If) -> cst.If:
@@ -284,7 +293,7 @@ class FlagFolder(cst.CSTTransformer):
             return updated_node
         if not test.truth:
             if updated_node.orelse is not None:
-                return _flatten(updated_node.orelse.body, updated_node.leading_lines)
+                return self._flatten(updated_node.orelse.body, updated_node.leading_lines)
             return cst.RemoveFromParent()
         self._leave_for_human(
             original_node,
@@ -318,9 +327,38 @@ class FlagFolder(cst.CSTTransformer):
         self.assign_nodes[id(updated_node)] = (updated_node, binding)
         return updated_node
 
+    def _flatten(
+        self, block: cst.BaseSuite, leading: Sequence[cst.EmptyLine]
+    ) -> cst.FlattenSentinel[cst.BaseStatement]:
+        """A block's statements, to stand where its compound statement stood."""
+        statements: list[cst.BaseStatement]
+        if isinstance(block, cst.IndentedBlock):
+            statements = list(block.body)
+        else:
+            assert isinstance(block, cst.SimpleStatementSuite)
+            statements = [
+                cst.SimpleStatementLine(
+                    body=block.body, trailing_whitespace=block.trailing_whitespace
+                )
+            ]
+        first = statements[0]
+        statements[0] = first.with_changes(leading_lines=[*leading, *first.leading_lines])
+        last = statements[-1]
+        if isinstance(last, cst.SimpleStatementLine) and isinstance(
+            last.body[-1], (cst.Return, cst.Raise, cst.Break, cst.Continue)
+        ):
+            self.exits[id(last)] = last
+        return cst.FlattenSentinel(statements)
+
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
+        body = list(updated_node.body)
+        for index, stmt in enumerate(body):
+            entry = self.exits.get(id(stmt))
+            if entry is stmt and index + 1 < len(body):
+                updated_node = updated_node.with_changes(body=body[: index + 1])
+                break
         if updated_node.body:
             return updated_node
         return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
@@ -363,10 +401,11 @@ class FlagFolder(cst.CSTTransformer):
                 carried.extend(after.leading_lines)
                 changed = True
                 continue
+            state = "on" if self.keep_on else "off"
             self._leave_for_human(
                 after,
                 leaf.line,
-                "gating decorator keeps this code unreachable with the flag off; delete it by hand",
+                f"gating decorator makes this unreachable with the flag {state}; delete it by hand",
                 2,
             )
             kept.append(after)
@@ -374,23 +413,6 @@ class FlagFolder(cst.CSTTransformer):
             return updated
         lines = [*carried, *updated.lines_after_decorators]
         return updated.with_changes(decorators=kept, lines_after_decorators=lines)
-
-
-def _flatten(
-    block: cst.BaseSuite, leading: Sequence[cst.EmptyLine]
-) -> cst.FlattenSentinel[cst.BaseStatement]:
-    """A block's statements, to stand where its compound statement stood."""
-    statements: list[cst.BaseStatement]
-    if isinstance(block, cst.IndentedBlock):
-        statements = list(block.body)
-    else:
-        assert isinstance(block, cst.SimpleStatementSuite)
-        statements = [
-            cst.SimpleStatementLine(body=block.body, trailing_whitespace=block.trailing_whitespace)
-        ]
-    first = statements[0]
-    statements[0] = first.with_changes(leading_lines=[*leading, *first.leading_lines])
-    return cst.FlattenSentinel(statements)
 
 
 def _drop_unused_bindings(
@@ -413,7 +435,17 @@ def _drop_unused_bindings(
     for stmt in body:
         stmt.visit(counter)
     dropped = {i for i, name in drops if counter.counts.get(name, 0) <= 1}
-    return [stmt for i, stmt in enumerate(body) if i not in dropped]
+    kept: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for i, stmt in enumerate(body):
+        if i in dropped:
+            carried.extend(stmt.leading_lines)
+            continue
+        if carried:
+            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+            carried = []
+        kept.append(stmt)
+    return kept
 
 
 class _NameCounter(cst.CSTVisitor):
