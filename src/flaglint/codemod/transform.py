@@ -250,6 +250,24 @@ class FlagFolder(cst.CSTTransformer):
             return updated_node.with_changes(test=test.cond)
         return updated_node
 
+    def leave_CompIf(
+        self, original_node: cst.CompIf, updated_node: cst.CompIf
+    ) -> cst.CompIf | cst.RemovalSentinel:
+        test = self._info(updated_node.test)
+        if test.truth is None or test.member:
+            return (
+                updated_node.with_changes(test=test.cond) if test.cond is not None else updated_node
+            )
+        if test.truth:
+            return cst.RemoveFromParent()
+        self._leave_for_human(
+            original_node,
+            self._line(original_node),
+            "this comprehension filters everything out once the flag is fixed; simplify by hand",
+            2,
+        )
+        return original_node
+
     # -------------------------------------------------------------- statements
     def visit_If(self, node: cst.If) -> None:
         if isinstance(node.orelse, cst.If):
