@@ -87,7 +87,8 @@ def test_unchanged_bytes_outside_the_rewrite(tmp_path: Path) -> None:
     plan = plan_removal(_project(tmp_path), "new-ui", True)
     after = plan.rewrites[0].after
     assert b"\r\n" in after and b"\n" not in after.replace(b"\r\n", b"")
-    assert after.startswith(source.split(b"    # Comment above")[0])
+    untouched = source.split(b"CHOICES")[1].split(b"    # Comment above")[0]
+    assert b"CHOICES" + untouched + b"    # Comment above" in after
     assert after.endswith(b"        return self.new()   # new path\r\n")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.targets import find_targets
 from flaglint.codemod.transform import FlagFolder
 from flaglint.engine import Project
@@ -81,6 +82,8 @@ def rewrite_source(
     targets = find_targets(project, path, source, key, keep_on)
     folder = FlagFolder(targets, keep_on)
     new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(folder)
+    if new_module.code != module.code:
+        new_module = drop_orphaned_imports(module, new_module)
     after = new_module.bytes
     leftovers = [Leftover(path, line, reason) for line, reason in targets.unmatched]
     surviving = _node_ids(new_module)

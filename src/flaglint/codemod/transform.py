@@ -457,13 +457,27 @@ def _drop_unused_bindings(
     carried: list[cst.EmptyLine] = []
     for i, stmt in enumerate(body):
         if i in dropped:
-            carried.extend(stmt.leading_lines)
+            carried = merge_leading(carried, stmt.leading_lines)
             continue
         if carried:
-            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+            stmt = stmt.with_changes(leading_lines=merge_leading(carried, stmt.leading_lines))
             carried = []
         kept.append(stmt)
     return kept
+
+
+def merge_leading(
+    first: Sequence[cst.EmptyLine], second: Sequence[cst.EmptyLine]
+) -> list[cst.EmptyLine]:
+    """The lines of a removed statement handed on to the next, without piling up blanks."""
+    if any(line.comment is not None for line in first):
+        return [*first, *second]
+    blanks = 0
+    for line in second:
+        if line.comment is not None:
+            break
+        blanks += 1
+    return [*first[: max(0, len(first) - blanks)], *second]
 
 
 class _NameCounter(cst.CSTVisitor):
