@@ -173,3 +173,18 @@ def test_diff_is_relative_and_sorted(tmp_path: Path) -> None:
     diff = render_diff(plan_removal(_project(tmp_path), "new-ui", True))
     headers = [line for line in diff.splitlines() if line.startswith(("--- ", "+++ "))]
     assert headers == ["--- a/pkg/a.py", "+++ b/pkg/a.py", "--- a/pkg/b.py", "+++ b/pkg/b.py"]
+
+
+def test_readme_example_is_the_demo_output(run_cli, tmp_path: Path) -> None:
+    from flaglint.demo import materialise
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Removing a flag", 1)[1]
+    shown = re.search(r"```diff\n(.*?)```", section, re.S)
+    assert shown is not None
+    repo = materialise(tmp_path / "smars")
+    result = run_cli("remove-flag", "smars-peg-mode", "--keep", "off", "--no-cache", cwd=repo)
+    assert result.code == 1
+    assert result.out == shown.group(1)
+    assert "only the removed 'on' side reached: smars.rlp.rlp_route (delete it?)" in result.err
+    assert "only the removed 'on' side reached: smars.rlp.rlp_route" in section
