@@ -179,9 +179,15 @@ class _Finder:
             if id(node) in self.decorators:
                 truth = self.keep_on != read.negated
                 return node, Leaf("decorator", read.line, truth=truth)
+            method = self.facts.calls[call_index].callee.rpartition(".")[2]
+            parent = self.parents.get(id(node))
+            if isinstance(parent, ast.Await):
+                # ``await READ`` is the value; the call alone is an awaitable.
+                node = parent
+            elif method.endswith("_async"):
+                return node, Leaf("read", read.line, reason="an async read that is not awaited")
             if read.provider.startswith("wrapper:"):
                 return node, self._wrapper_leaf(read, call_index)
-            method = self.facts.calls[call_index].callee.rpartition(".")[2]
             truth = self.keep_on != read.negated
             return node, Leaf("read", read.line, truth=truth, exact=method in BOOLEAN_METHODS)
         return None
