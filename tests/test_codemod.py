@@ -188,3 +188,13 @@ def test_readme_example_is_the_demo_output(run_cli, tmp_path: Path) -> None:
     assert result.out == shown.group(1)
     assert "only the removed 'on' side reached: smars.rlp.rlp_route (delete it?)" in result.err
     assert "only the removed 'on' side reached: smars.rlp.rlp_route" in section
+
+
+def test_a_binding_imported_outside_the_paths_stays(tmp_path: Path) -> None:
+    """Only PATHS are rewritten, but a module-level binding another file imports is kept."""
+    shutil.copy(CODEMOD / "module_binding" / "before.py", tmp_path / "settings.py")
+    (tmp_path / "other.py").write_text("from settings import SEARCH_V2\n", encoding="utf-8")
+    project = analyse(Config(root=tmp_path), [tmp_path / "settings.py"], use_cache=False)
+    after = plan_removal(project, "FEATURE_SEARCH", True).rewrites[0].after.decode()
+    assert "SEARCH_V2 = True\n" in after
+    assert "import os" not in after

@@ -12,6 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from flaglint.discovery import discover
 from flaglint.engine import Project
 from flaglint.facts.collector import dotted
 from flaglint.facts.model import FileFacts, Gate
@@ -273,17 +274,24 @@ class _Finder:
             targets.module_assigns[self.index.span(stmt.targets[0])] = name
 
     def _mentioned_elsewhere(self, name: str) -> bool:
+        """Whether any other Python file under the root, analysed or not, names ``name``."""
         word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
         root = self.project.config.root
-        for other in self.project.files:
-            if other.path == self.facts.path:
+        for other in _all_sources(self.project):
+            if other == self.facts.path:
                 continue
             try:
-                if word.search((root / other.path).read_bytes()):
+                if word.search((root / other).read_bytes()):
                     return True
             except OSError:
                 return True
         return False
+
+
+def _all_sources(project: Project) -> list[str]:
+    """Every Python file under the root: a binding may be imported from outside PATHS."""
+    config = project.config
+    return [s.path for s in discover(config.root, [], config.exclude, config.cache_dir)]
 
 
 def _wrapper_verdict(
