@@ -366,7 +366,7 @@ class FlagFolder(cst.CSTTransformer):
 
     def _flatten(
         self, block: cst.BaseSuite, leading: Sequence[cst.EmptyLine]
-    ) -> cst.FlattenSentinel[cst.BaseStatement]:
+    ) -> cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
         """A block's statements, to stand where its compound statement stood."""
         statements: list[cst.BaseStatement]
         if isinstance(block, cst.IndentedBlock):
@@ -378,6 +378,10 @@ class FlagFolder(cst.CSTTransformer):
                     body=block.body, trailing_whitespace=block.trailing_whitespace
                 )
             ]
+        # A kept ``else: pass`` says nothing once it stands alone.
+        statements = [s for s in statements if not _bare_pass(s)]
+        if not statements:
+            return cst.RemoveFromParent()
         first = statements[0]
         statements[0] = first.with_changes(leading_lines=[*leading, *first.leading_lines])
         last = statements[-1]
@@ -529,6 +533,15 @@ def _compare(truth: bool, exact: bool, other: cst.BaseExpression) -> bool | str:
     if word in FALSY_WORDS:
         return False if truth else "the flag may be off by being unset or by this value"
     return f"compares the flag with {word!r}: which value counts as on is not certain"
+
+
+def _bare_pass(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and all(isinstance(small, cst.Pass) for small in stmt.body)
+        and stmt.trailing_whitespace.comment is None
+        and all(line.comment is None for line in stmt.leading_lines)
+    )
 
 
 def _is_literal(node: cst.CSTNode) -> bool:
