@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flaglint.discovery import discover
 from flaglint.engine import Project
@@ -59,6 +59,8 @@ class Leaf:
     exact: bool = False
     reason: str = ""
     binding: tuple[int, str] | None = None
+    # Where the value goes when it is not only tested (for the report).
+    use: str = "the flag's value is used as a value, not as a condition"
 
 
 @dataclass
@@ -148,7 +150,7 @@ class _Finder:
                 targets.unmatched.append((read.line, "flaglint found a read here it cannot locate"))
                 continue
             node, leaf = found
-            targets.leaves[self.index.span(node)] = leaf
+            targets.leaves[self.index.span(node)] = replace(leaf, use=self._use(node))
             leaf_nodes.append(node)
         for node, leaf in self._name_leaves():
             targets.leaves.setdefault(self.index.span(node), leaf)
@@ -192,6 +194,23 @@ class _Finder:
             truth = self.keep_on != read.negated
             return node, Leaf("read", read.line, truth=truth, exact=method in BOOLEAN_METHODS)
         return None
+
+    def _use(self, node: ast.AST) -> str:
+        """How the code uses a read it does not only test, in words for the report."""
+        parent = self.parents.get(id(node))
+        if isinstance(parent, ast.Attribute):
+            return f"the flag's value goes through .{parent.attr} before it is tested"
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            return f"the flag's value is passed to {dotted(parent.func)}()"
+        if isinstance(parent, ast.keyword):
+            return f"the flag's value is passed as {parent.arg}="
+        if isinstance(parent, ast.Match):
+            return "a match on the flag's value"
+        if isinstance(parent, ast.Return):
+            return "the flag's value is returned"
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            return "the flag's value is stored"
+        return Leaf.use
 
     def _call_index(self, node: ast.Call | ast.Subscript) -> int | None:
         if isinstance(node, ast.Call):
@@ -255,7 +274,8 @@ class _Finder:
                 targets.local_assigns[self.index.span(stmt.targets[0])] = binding
                 for use in _loads_after(function, name, stmt):
                     targets.leaves.setdefault(
-                        self.index.span(use), Leaf("local", use.lineno, binding=binding)
+                        self.index.span(use),
+                        Leaf("local", use.lineno, binding=binding, use=self._use(use)),
                     )
 
     def _module_bindings(self, targets: FileTargets, inside: set[int]) -> None:

@@ -123,9 +123,7 @@ class FlagFolder(cst.CSTTransformer):
         if exact:
             return self._carry(original, self._literal(truth))
         self._mark(updated, Known(truth=truth))
-        self._leave_for_human(
-            updated, leaf.line, "the flag's value is used as a value, not as a condition"
-        )
+        self._leave_for_human(updated, leaf.line, leaf.use)
         return updated
 
     def _leaf_value(self, leaf: Leaf) -> tuple[bool | None, bool]:
