@@ -219,3 +219,14 @@ def test_every_key_in_every_fixture_rewrites_to_valid_code(case: str, tmp_path: 
                 if read.key == key:
                     line = after.splitlines()[read.line - 1].strip()
                     assert line in left_text, f"{key} kept {keep_on}: {line!r} not reported"
+
+
+def test_write_goes_through_links_inside_the_root(run_cli, tmp_path: Path) -> None:
+    real = tmp_path / "pages.py"
+    shutil.copy(CODEMOD / "ternary" / "before.py", real)
+    (tmp_path / "alias.py").symlink_to(real)
+    result = run_cli("remove-flag", "new-ui", "--keep", "on", "--write", "--no-cache", cwd=tmp_path)
+    assert result.code == 0
+    assert (tmp_path / "alias.py").is_symlink()
+    expected = (CODEMOD / "ternary" / "after_on.py").read_text(encoding="utf-8")
+    assert real.read_text(encoding="utf-8") == expected

@@ -138,8 +138,12 @@ def render_diff(plan: RemovalPlan) -> str:
 
 def apply_plan(plan: RemovalPlan, root: Path) -> None:
     """Write every rewrite, each file atomically (a temporary file, then a rename)."""
+    base = root.resolve()
     for rewrite in plan.rewrites:
-        target = root / rewrite.path
+        # A link inside the tree is written through, not replaced by a plain file.
+        target = (root / rewrite.path).resolve()
+        if target != base and base not in target.parents:
+            raise ValueError(f"{rewrite.path} leads out of the root")
         mode = target.stat().st_mode
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
