@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from flaglint.codemod.transform import merge_leading
+from flaglint.codemod.transform import leading_lines, merge_leading
 
 
 def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
@@ -24,11 +24,11 @@ def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     for stmt in after.body:
         trimmed = _trim(stmt, orphaned)
         if trimmed is None:
-            carried = merge_leading(carried, stmt.leading_lines)
+            carried = merge_leading(carried, leading_lines(stmt))
             continue
         if carried:
             trimmed = trimmed.with_changes(
-                leading_lines=merge_leading(carried, trimmed.leading_lines)
+                leading_lines=merge_leading(carried, leading_lines(trimmed))
             )
             carried = []
         body.append(trimmed)

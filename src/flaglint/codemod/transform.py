@@ -95,7 +95,7 @@ class FlagFolder(cst.CSTTransformer):
         """``part`` standing in for ``whole``: keeps whole's parentheses unless part is atomic."""
         lpar = getattr(whole, "lpar", ())
         if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
-            moved = part.with_changes(lpar=lpar, rpar=whole.rpar)  # type: ignore[attr-defined]
+            moved = part.with_changes(lpar=lpar, rpar=getattr(whole, "rpar", ()))
             self._mark(moved, self._info(part))
             return moved
         return part
@@ -251,16 +251,16 @@ class FlagFolder(cst.CSTTransformer):
             return updated_node.with_changes(test=test.cond)
         return updated_node
 
-    def leave_CompIf(
-        self, original_node: cst.CompIf, updated_node: cst.CompIf
-    ) -> cst.CompIf | cst.RemovalSentinel:
+    def leave_CompIf(self, original_node: cst.CompIf, updated_node: cst.CompIf) -> cst.CompIf:
         test = self._info(updated_node.test)
         if test.truth is None or test.member:
             return (
                 updated_node.with_changes(test=test.cond) if test.cond is not None else updated_node
             )
         if test.truth:
-            return cst.RemoveFromParent()
+            # Always true: leave_CompFor drops it.
+            self._mark(updated_node, test)
+            return updated_node
         self._leave_for_human(
             original_node,
             self._line(original_node),
@@ -268,6 +268,12 @@ class FlagFolder(cst.CSTTransformer):
             2,
         )
         return original_node
+
+    def leave_CompFor(self, original_node: cst.CompFor, updated_node: cst.CompFor) -> cst.CompFor:
+        ifs = [f for f in updated_node.ifs if self._info(f).truth is not True]
+        if len(ifs) == len(updated_node.ifs):
+            return updated_node
+        return updated_node.with_changes(ifs=ifs)
 
     # -------------------------------------------------------------- statements
     def visit_If(self, node: cst.If) -> None:
@@ -381,7 +387,7 @@ class FlagFolder(cst.CSTTransformer):
         if not statements:
             return cst.RemoveFromParent()
         first = statements[0]
-        statements[0] = first.with_changes(leading_lines=[*leading, *first.leading_lines])
+        statements[0] = first.with_changes(leading_lines=[*leading, *leading_lines(first)])
         last = statements[-1]
         if isinstance(last, cst.SimpleStatementLine) and isinstance(
             last.body[-1], (cst.Return, cst.Raise, cst.Break, cst.Continue)
@@ -405,7 +411,12 @@ class FlagFolder(cst.CSTTransformer):
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
-        node = self._fold_decorators(original_node, updated_node)
+        node = updated_node
+        folded = self._fold_decorators(
+            original_node.decorators, node.decorators, node.lines_after_decorators
+        )
+        if folded is not None:
+            node = node.with_changes(decorators=folded[0], lines_after_decorators=folded[1])
         body = node.body
         if isinstance(body, cst.IndentedBlock):
             kept = _drop_unused_bindings(body.body, self.assign_nodes)
@@ -418,40 +429,49 @@ class FlagFolder(cst.CSTTransformer):
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
-        return self._fold_decorators(original_node, updated_node)
+        folded = self._fold_decorators(
+            original_node.decorators, updated_node.decorators, updated_node.lines_after_decorators
+        )
+        if folded is None:
+            return updated_node
+        return updated_node.with_changes(decorators=folded[0], lines_after_decorators=folded[1])
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         kept = _drop_unused_bindings(updated_node.body, self.assign_nodes)
         return updated_node.with_changes(body=kept)
 
     def _fold_decorators(
-        self, original: cst.FunctionDef | cst.ClassDef, updated: cst.FunctionDef | cst.ClassDef
-    ) -> cst.FunctionDef | cst.ClassDef:
+        self,
+        original: Sequence[cst.Decorator],
+        updated: Sequence[cst.Decorator],
+        after_decorators: Sequence[cst.EmptyLine],
+    ) -> tuple[list[cst.Decorator], list[cst.EmptyLine]] | None:
+        """The decorators left once gating ones that always pass are gone (None: no change)."""
         kept: list[cst.Decorator] = []
         carried: list[cst.EmptyLine] = []
         changed = False
-        for before, after in zip(original.decorators, updated.decorators, strict=True):
-            leaf = self.targets.leaves.get(self._span(before.decorator))
+        for index, decorator in enumerate(updated):
+            leaf = self.targets.leaves.get(self._span(original[index].decorator))
             if leaf is None or leaf.kind != "decorator":
-                kept.append(after.with_changes(leading_lines=[*carried, *after.leading_lines]))
+                moved = [*carried, *decorator.leading_lines]
+                kept.append(decorator.with_changes(leading_lines=moved))
                 carried = []
                 continue
             if leaf.truth:
-                carried.extend(after.leading_lines)
+                carried.extend(decorator.leading_lines)
                 changed = True
                 continue
             state = "on" if self.keep_on else "off"
             self._leave_for_human(
-                after,
+                decorator,
                 leaf.line,
                 f"gating decorator makes this unreachable with the flag {state}; delete it by hand",
                 2,
             )
-            kept.append(after)
+            kept.append(decorator)
         if not changed:
-            return updated
-        lines = [*carried, *updated.lines_after_decorators]
-        return updated.with_changes(decorators=kept, lines_after_decorators=lines)
+            return None
+        return kept, [*carried, *after_decorators]
 
 
 def _drop_unused_bindings(
@@ -478,13 +498,19 @@ def _drop_unused_bindings(
     carried: list[cst.EmptyLine] = []
     for i, stmt in enumerate(body):
         if i in dropped:
-            carried = merge_leading(carried, stmt.leading_lines)
+            carried = merge_leading(carried, leading_lines(stmt))
             continue
         if carried:
-            stmt = stmt.with_changes(leading_lines=merge_leading(carried, stmt.leading_lines))
+            stmt = stmt.with_changes(leading_lines=merge_leading(carried, leading_lines(stmt)))
             carried = []
         kept.append(stmt)
     return kept
+
+
+def leading_lines(stmt: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    """The comment and blank lines above a statement (every statement kind has them)."""
+    lines: Sequence[cst.EmptyLine] = getattr(stmt, "leading_lines", ())
+    return lines
 
 
 def merge_leading(
