@@ -299,6 +299,10 @@ def remove_flag(
         click.echo(render_diff(plan), nl=False)
     for left in plan.leftovers:
         click.echo(f"left for a human: {left.path}:{left.line}: {left.reason}", err=True)
+    for path, line, name in plan.definitions:
+        click.echo(
+            f"the key is still defined: {path}:{line}: {name} (delete it when unused)", err=True
+        )
     side = "off" if keep == "on" else "on"
     for name in plan.unreachable:
         click.echo(f"only the removed '{side}' side reached: {name} (delete it?)", err=True)

@@ -54,6 +54,8 @@ class RemovalPlan:
     leftovers: tuple[Leftover, ...]
     # Functions only the removed polarity of the flag reached: candidates for deletion.
     unreachable: tuple[str, ...]
+    # Where the key itself is still defined: constants and toggle objects (path, line, name).
+    definitions: tuple[tuple[str, int, str], ...] = ()
 
 
 def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
@@ -68,7 +70,39 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         leftovers.extend(left)
         if after != before:
             rewrites.append(FileRewrite(path, before, after))
-    return RemovalPlan(key, keep_on, tuple(rewrites), tuple(sorted(set(leftovers))), unreachable)
+    return RemovalPlan(
+        key,
+        keep_on,
+        tuple(rewrites),
+        tuple(sorted(set(leftovers))),
+        unreachable,
+        key_definitions(project, key),
+    )
+
+
+def key_definitions(project: Project, key: str) -> tuple[tuple[str, int, str], ...]:
+    """Module and class bindings that spell the key: ``X = "key"``, ``X = WaffleFlag("key")``."""
+    inventory = project.inventory
+    found: list[tuple[str, int, str]] = []
+    for facts in inventory.files:
+        for binding in facts.bindings:
+            name = f"{binding.scope}.{binding.name}" if binding.scope else binding.name
+            if binding.kind == "str" and binding.value == key:
+                found.append((facts.path, binding.line, name))
+            elif binding.kind == "call" and binding.call >= 0:
+                target = inventory.resolver.resolve(facts.module, binding.value, binding.scope)
+                provider = inventory.table.by_toggle(target)
+                if provider is None:
+                    continue
+                call = facts.calls[binding.call]
+                position, keyword = provider.key_position(""), provider.key_keyword
+                arg = next(
+                    (a for a in call.args if a.position == position or a.keyword == keyword),
+                    None,
+                )
+                if arg is not None and inventory.resolve_arg(facts, call, arg)[0] == key:
+                    found.append((facts.path, binding.line, name))
+    return tuple(sorted(found))
 
 
 def rewrite_source(
