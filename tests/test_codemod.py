@@ -89,7 +89,8 @@ def test_unchanged_bytes_outside_the_rewrite(tmp_path: Path) -> None:
     assert b"\r\n" in after and b"\n" not in after.replace(b"\r\n", b"")
     untouched = source.split(b"CHOICES")[1].split(b"    # Comment above")[0]
     assert b"CHOICES" + untouched + b"    # Comment above" in after
-    assert after.endswith(b"        return self.new()   # new path\r\n")
+    assert b"        return self.new()   # new path\r\n" in after
+    assert after.endswith(b"    new_page()\r\n    # the last words of the new branch\r\n")
 
 
 def _demo_like(tmp_path: Path) -> Path:

@@ -27,6 +27,8 @@ class FlagFolder(ExpressionFolder):
         self.assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]] = {}
         # Kept branches that end in return/raise/break/continue: what follows is dead.
         self.exits: dict[int, cst.CSTNode] = {}
+        # Comments that closed a flattened block, keyed by its last statement.
+        self.trailing: dict[int, tuple[cst.CSTNode, list[cst.EmptyLine]]] = {}
 
     # -------------------------------------------------------------- statements
     def visit_If(self, node: cst.If) -> None:
@@ -44,7 +46,9 @@ class FlagFolder(ExpressionFolder):
         if test.member or test.truth is None:
             return node.with_changes(test=test.cond) if test.cond is not None else node
         if test.truth:
-            return self._flatten(node.body, node.leading_lines)
+            # Comments closing the kept block may sit before ``else:``/``elif``.
+            closing = node.orelse.leading_lines if node.orelse is not None else ()
+            return self._flatten(node.body, node.leading_lines, closing)
         if node.orelse is None:
             return cst.RemoveFromParent()
         if isinstance(node.orelse, cst.Else):
@@ -122,7 +126,10 @@ class FlagFolder(ExpressionFolder):
         return updated_node
 
     def _flatten(
-        self, block: cst.BaseSuite, leading: Sequence[cst.EmptyLine]
+        self,
+        block: cst.BaseSuite,
+        leading: Sequence[cst.EmptyLine],
+        closing: Sequence[cst.EmptyLine] = (),
     ) -> cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
         """A block's statements, to stand where its compound statement stood."""
         statements: list[cst.BaseStatement]
@@ -146,12 +153,42 @@ class FlagFolder(ExpressionFolder):
             last.body[-1], (cst.Return, cst.Raise, cst.Break, cst.Continue)
         ):
             self.exits[id(last)] = last
+        footer = [*closing, *(block.footer if isinstance(block, cst.IndentedBlock) else ())]
+        comments = [line for line in footer if line.comment is not None]
+        if comments:
+            # Statements carry only the lines above them: the parent block hands these on.
+            self.trailing[id(last)] = (last, comments)
         return cst.FlattenSentinel(statements)
+
+    def _hand_on_trailing(
+        self, body: list[cst.BaseStatement]
+    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        """Comments that closed a flattened block, moved above the next statement.
+
+        What follows the last statement of the body is returned for the footer.
+        """
+        out: list[cst.BaseStatement] = []
+        pending: list[cst.EmptyLine] = []
+        for stmt in body:
+            if pending:
+                stmt = stmt.with_changes(leading_lines=[*pending, *leading_lines(stmt)])
+                pending = []
+            entry = self.trailing.get(id(stmt))
+            if entry is not None and entry[0] is stmt:
+                pending = list(entry[1])
+            out.append(stmt)
+        return out, pending
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body = list(updated_node.body)
+        body, pending = self._hand_on_trailing(list(updated_node.body))
+        if pending:
+            updated_node = updated_node.with_changes(
+                body=body, footer=[*pending, *updated_node.footer]
+            )
+        elif body != list(updated_node.body):
+            updated_node = updated_node.with_changes(body=body)
         for index, stmt in enumerate(body):
             entry = self.exits.get(id(stmt))
             if entry is stmt and index + 1 < len(body):
@@ -190,8 +227,9 @@ class FlagFolder(ExpressionFolder):
         return updated_node.with_changes(decorators=folded[0], lines_after_decorators=folded[1])
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        kept = _drop_unused_bindings(updated_node.body, self.assign_nodes)
-        return updated_node.with_changes(body=kept)
+        body, pending = self._hand_on_trailing(list(updated_node.body))
+        kept = _drop_unused_bindings(body, self.assign_nodes)
+        return updated_node.with_changes(body=kept, footer=[*pending, *updated_node.footer])
 
     def _fold_decorators(
         self,
