@@ -429,6 +429,56 @@ def _analysed(
     return analyse(config, list(paths), use_cache=not no_cache)
 
 
+@cli.command(name="remove-flag")
+@click.argument("key")
+@click.option(
+    "--keep",
+    type=click.Choice(["on", "off"]),
+    required=True,
+    help="The value the flag keeps for good: code for the other value is removed.",
+)
+@click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
+@_analysis_options
+def remove_flag(
+    key: str,
+    keep: str,
+    write: bool,
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    exclude: tuple[str, ...],
+    no_cache: bool,
+    stats: bool,
+) -> None:
+    """Rewrite the code reading flag KEY as if it were always on (or off).
+
+    Prints a unified diff (exit 1 when there is one); --write applies it.
+    """
+    from flaglint.codemod import apply_plan, plan_removal, render_diff
+
+    project = _analysed(paths, config_file, exclude, no_cache)
+    if key not in project.inventory.keys():
+        raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
+    plan = plan_removal(project, key, keep == "on")
+    if write:
+        apply_plan(plan, project.config.root)
+        for rewrite in plan.rewrites:
+            click.echo(f"rewrote {rewrite.path}")
+    else:
+        click.echo(render_diff(plan), nl=False)
+    for left in plan.leftovers:
+        click.echo(f"left for a human: {left.path}:{left.line}: {left.reason}", err=True)
+    for path, line, name in plan.definitions:
+        click.echo(
+            f"the key is still defined: {path}:{line}: {name} (delete it when unused)", err=True
+        )
+    side = "off" if keep == "on" else "on"
+    for name in plan.unreachable:
+        click.echo(f"only the removed '{side}' side reached: {name} (delete it?)", err=True)
+    if stats:
+        _print_stats(project)
+    raise SystemExit(ExitCode.FINDINGS if plan.rewrites and not write else ExitCode.CLEAN)
+
+
 @cli.command()
 @click.option(
     "--into",

@@ -1,0 +1,190 @@
+"""Removing a flag: rewrite the code as if the flag were permanently on or off.
+
+The inventory says which files read the key and where; only those files are
+parsed with LibCST (with positions), so everything else in them, comments and
+formatting included, comes back byte for byte. What cannot be rewritten with
+certainty is left untouched and listed for a human.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from flaglint.codemod.imports import drop_orphaned_imports
+from flaglint.codemod.targets import find_targets
+from flaglint.codemod.transform import FlagFolder
+from flaglint.engine import Project
+
+__all__ = ["FileRewrite", "Leftover", "RemovalPlan", "apply_plan", "plan_removal", "render_diff"]
+
+
+@dataclass(frozen=True, order=True)
+class Leftover:
+    """A read of the flag that the codemod did not rewrite, and why."""
+
+    path: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileRewrite:
+    """One file's text before and after the rewrite."""
+
+    path: str
+    before: bytes
+    after: bytes
+
+
+@dataclass(frozen=True)
+class RemovalPlan:
+    """What removing ``key`` (kept ``on`` or off) changes, leaves, and strands."""
+
+    key: str
+    keep_on: bool
+    rewrites: tuple[FileRewrite, ...]
+    leftovers: tuple[Leftover, ...]
+    # Functions only the removed polarity of the flag reached: candidates for deletion.
+    unreachable: tuple[str, ...]
+    # Where the key itself is still defined: constants and toggle objects (path, line, name).
+    definitions: tuple[tuple[str, int, str], ...] = ()
+
+
+def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
+    """Rewrite every file that reads ``key``; nothing is written to disk here."""
+    paths = sorted({r.path for r in project.inventory.reads if r.key == key})
+    unreachable = tuple(sorted(project.graph.reach(key, not keep_on).exclusive))
+    rewrites: list[FileRewrite] = []
+    leftovers: list[Leftover] = []
+    for path in paths:
+        before = (project.config.root / path).read_bytes()
+        after, left = rewrite_source(project, path, before, key, keep_on)
+        leftovers.extend(left)
+        if after != before:
+            rewrites.append(FileRewrite(path, before, after))
+    return RemovalPlan(
+        key,
+        keep_on,
+        tuple(rewrites),
+        tuple(sorted(set(leftovers))),
+        unreachable,
+        key_definitions(project, key),
+    )
+
+
+def key_definitions(project: Project, key: str) -> tuple[tuple[str, int, str], ...]:
+    """Module and class bindings that spell the key: ``X = "key"``, ``X = WaffleFlag("key")``."""
+    inventory = project.inventory
+    found: list[tuple[str, int, str]] = []
+    for facts in inventory.files:
+        for binding in facts.bindings:
+            name = f"{binding.scope}.{binding.name}" if binding.scope else binding.name
+            if binding.kind == "str" and binding.value == key:
+                found.append((facts.path, binding.line, name))
+            elif binding.kind == "call" and binding.call >= 0:
+                target = inventory.resolver.resolve(facts.module, binding.value, binding.scope)
+                provider = inventory.table.by_toggle(target)
+                if provider is None:
+                    continue
+                call = facts.calls[binding.call]
+                position, keyword = provider.key_position(""), provider.key_keyword
+                arg = next(
+                    (a for a in call.args if a.position == position or a.keyword == keyword),
+                    None,
+                )
+                if arg is not None and inventory.resolve_arg(facts, call, arg)[0] == key:
+                    found.append((facts.path, binding.line, name))
+    return tuple(sorted(found))
+
+
+def rewrite_source(
+    project: Project, path: str, source: bytes, key: str, keep_on: bool
+) -> tuple[bytes, list[Leftover]]:
+    """One file's rewritten bytes and what was left in it for a human."""
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        return source, [Leftover(path, exc.raw_line, "LibCST cannot parse this file")]
+    targets = find_targets(project, path, source, key, keep_on)
+    folder = FlagFolder(targets, keep_on)
+    new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(folder)
+    if new_module.code != module.code:
+        new_module = drop_orphaned_imports(module, new_module)
+    after = new_module.bytes
+    leftovers = [Leftover(path, line, reason) for line, reason in targets.unmatched]
+    surviving = _node_ids(new_module)
+    by_line: dict[int, tuple[int, str]] = {}
+    for node_id, (_, note) in folder.unresolved.items():
+        if node_id not in surviving:
+            continue
+        current = by_line.get(note.line)
+        if current is None or note.priority > current[0]:
+            by_line[note.line] = (note.priority, note.reason)
+    leftovers.extend(Leftover(path, line, reason) for line, (_, reason) in by_line.items())
+    for span, leaf in targets.leaves.items():
+        if span not in folder.matched and leaf.kind != "local":
+            leftovers.append(Leftover(path, leaf.line, "could not match this read in the file"))
+    if after != source:
+        try:
+            ast.parse(after)
+        except SyntaxError:
+            # A rewrite that does not parse is a bug here, never the user's problem.
+            return source, [Leftover(path, 1, "the rewrite would not parse; file left as is")]
+    return after, leftovers
+
+
+def _node_ids(module: cst.Module) -> set[int]:
+    collector = _IdCollector()
+    module.visit(collector)
+    return collector.ids
+
+
+class _IdCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ids.add(id(node))
+        return True
+
+
+def render_diff(plan: RemovalPlan) -> str:
+    """A unified diff of every rewrite, paths relative to the root, in path order."""
+    out: list[str] = []
+    for rewrite in plan.rewrites:
+        before = rewrite.before.decode("utf-8", errors="surrogateescape").splitlines(True)
+        after = rewrite.after.decode("utf-8", errors="surrogateescape").splitlines(True)
+        for line in difflib.unified_diff(
+            before, after, f"a/{rewrite.path}", f"b/{rewrite.path}", n=3
+        ):
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def apply_plan(plan: RemovalPlan, root: Path) -> None:
+    """Write every rewrite, each file atomically (a temporary file, then a rename)."""
+    base = root.resolve()
+    for rewrite in plan.rewrites:
+        # A link inside the tree is written through, not replaced by a plain file.
+        target = (root / rewrite.path).resolve()
+        if target != base and base not in target.parents:
+            raise ValueError(f"{rewrite.path} leads out of the root")
+        mode = target.stat().st_mode
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(rewrite.after)
+            os.chmod(temporary, mode & 0o7777)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

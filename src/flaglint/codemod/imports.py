@@ -1,0 +1,94 @@
+"""Imports the rewrite orphaned: used before it, unused after it.
+
+Only names whose last use the codemod removed are dropped; an import that was
+already unused, or that a string might name (``__all__``, annotations in
+quotes), is none of the codemod's business and stays.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from flaglint.codemod.transform import leading_lines, merge_leading
+
+
+def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
+    """``after`` without the module-level imports that only the removed code used."""
+    used_before = _uses(before)
+    used_after = _uses(after)
+    orphaned = {name for name, count in used_before.items() if count and not used_after.get(name)}
+    if not orphaned:
+        return after
+    body: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for stmt in after.body:
+        trimmed = _trim(stmt, orphaned)
+        if trimmed is None:
+            carried = merge_leading(carried, leading_lines(stmt))
+            continue
+        if carried:
+            trimmed = trimmed.with_changes(
+                leading_lines=merge_leading(carried, leading_lines(trimmed))
+            )
+            carried = []
+        body.append(trimmed)
+    return after.with_changes(body=body)
+
+
+def _trim(stmt: cst.BaseStatement, orphaned: set[str]) -> cst.BaseStatement | None:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return stmt
+    small = stmt.body[0]
+    if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(
+        small.names, cst.ImportStar
+    ):
+        return stmt
+    names = list(small.names)
+    kept = [alias for alias in names if _local_name(alias) not in orphaned]
+    if len(kept) == len(names):
+        return stmt
+    if not kept:
+        return None
+    if isinstance(names[-1].comma, cst.MaybeSentinel):
+        # No trailing comma before: none after either.
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return stmt.with_changes(body=[small.with_changes(names=kept)])
+
+
+def _local_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    name = alias.name
+    while isinstance(name, cst.Attribute):
+        name = name.value  # type: ignore[assignment]
+    return name.value if isinstance(name, cst.Name) else ""
+
+
+def _uses(module: cst.Module) -> dict[str, int]:
+    """Names used outside import statements; anything named in a string counts as used."""
+    counter = _UseCounter()
+    module.visit(counter)
+    for text in counter.strings:
+        for name in list(counter.counts):
+            if name in text:
+                counter.counts[name] += 1
+    return counter.counts
+
+
+class _UseCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+        self.strings: list[str] = []
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.counts[node.value] = self.counts.get(node.value, 0) + 1
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.strings.append(node.value)

@@ -1,0 +1,462 @@
+"""Where a flag is read in one file, located with ``ast`` and keyed by source span.
+
+The inventory names reads by line and UTF-8 byte column; LibCST names nodes by
+line and character column. This module walks the file's ``ast`` once, finds the
+node behind each read of the key (and behind each name that stands for it),
+and keys it by a character span that the LibCST transformer can look up.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field, replace
+
+from flaglint.discovery import discover
+from flaglint.engine import Project
+from flaglint.facts.collector import dotted
+from flaglint.facts.model import FileFacts, Gate
+from flaglint.inventory import FlagRead
+
+# (start line, start column, end line, end column); columns count characters.
+Span = tuple[int, int, int, int]
+
+# Reads whose result is exactly True or False, so a literal can replace them anywhere.
+BOOLEAN_METHODS = frozenset(
+    {
+        "is_enabled",
+        "flag_is_active",
+        "switch_is_active",
+        "sample_is_active",
+        "flag_enabled",
+        "flag_disabled",
+        "is_feature_enabled",
+        "is_on",
+        "is_off",
+        "isOn",
+        "isOff",
+        "feature_enabled",
+        "get_boolean_value",
+        "get_boolean_value_async",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A node whose truth value the flag decides.
+
+    kind: "read" (a provider or wrapper call, an ``os.environ`` lookup), "name"
+    (a module-level name bound to a read), "member" (an enum member tested in a
+    comparison), "decorator" (a gating decorator) or "local" (a later use of a
+    function-local name bound to a read; its truth comes from the binding).
+    ``truth`` is None when the value cannot be known; ``reason`` then says why.
+    """
+
+    kind: str
+    line: int
+    truth: bool | None = None
+    exact: bool = False
+    reason: str = ""
+    binding: tuple[int, str] | None = None
+    # Where the value goes when it is not only tested (for the report).
+    use: str = "the flag's value is used as a value, not as a condition"
+
+
+@dataclass
+class FileTargets:
+    """Everything the transformer needs to know about one file."""
+
+    path: str
+    leaves: dict[Span, Leaf] = field(default_factory=dict)
+    # ``enabled = READ`` at the top of a function body: target span -> (def line, name).
+    local_assigns: dict[Span, tuple[int, str]] = field(default_factory=dict)
+    # ``USE_X = READ`` at module level that nothing else in the project mentions: target span.
+    module_assigns: dict[Span, str] = field(default_factory=dict)
+    # Reads that could not be located in the file's syntax tree.
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
+
+
+class SpanIndex:
+    """Converts ``ast`` byte positions into character spans."""
+
+    def __init__(self, source: bytes) -> None:
+        self.lines = source.splitlines(keepends=True)
+
+    def column(self, line: int, byte_col: int) -> int:
+        if line < 1 or line > len(self.lines):
+            return byte_col
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_col
+        return len(text[:byte_col].decode("utf-8", errors="replace"))
+
+    def span(self, node: ast.AST) -> Span:
+        line = node.lineno  # type: ignore[attr-defined]
+        end_line = node.end_lineno or line  # type: ignore[attr-defined]
+        return (
+            line,
+            self.column(line, node.col_offset),  # type: ignore[attr-defined]
+            end_line,
+            self.column(end_line, node.end_col_offset or 0),  # type: ignore[attr-defined]
+        )
+
+
+def find_targets(
+    project: Project, path: str, source: bytes, key: str, keep_on: bool
+) -> FileTargets:
+    """Locate every read of ``key`` in ``path`` (already known to the inventory)."""
+    facts = project.by_path[path]
+    tree = ast.parse(source)
+    index = SpanIndex(source)
+    finder = _Finder(project, facts, tree, index, key, keep_on)
+    return finder.run(path)
+
+
+class _Finder:
+    def __init__(
+        self,
+        project: Project,
+        facts: FileFacts,
+        tree: ast.Module,
+        index: SpanIndex,
+        key: str,
+        keep_on: bool,
+    ) -> None:
+        self.project = project
+        self.facts = facts
+        self.tree = tree
+        self.index = index
+        self.key = key
+        self.keep_on = keep_on
+        self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
+        self.parents: dict[int, ast.AST] = {}
+        self.decorators: set[int] = set()
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.decorators.update(id(d) for d in node.decorator_list)
+            if isinstance(node, ast.expr):
+                self.by_start.setdefault((node.lineno, node.col_offset), []).append(node)
+
+    def run(self, path: str) -> FileTargets:
+        targets = FileTargets(path)
+        reads = [r for r in self.project.inventory.reads if r.key == self.key and r.path == path]
+        leaf_nodes: list[ast.AST] = []
+        for read in reads:
+            found = self._read_leaf(read)
+            if found is None:
+                targets.unmatched.append((read.line, "flaglint found a read here it cannot locate"))
+                continue
+            node, leaf = found
+            targets.leaves[self.index.span(node)] = replace(leaf, use=self._use(node))
+            leaf_nodes.append(node)
+        for node, leaf in self._name_leaves():
+            targets.leaves.setdefault(self.index.span(node), leaf)
+            leaf_nodes.append(node)
+        inside = {id(n) for n in leaf_nodes}
+        self._local_bindings(targets, inside)
+        self._module_bindings(targets, inside)
+        return targets
+
+    # ------------------------------------------------------------------ reads
+    def _read_leaf(self, read: FlagRead) -> tuple[ast.AST, Leaf] | None:
+        start = (read.line, read.column - 1)
+        candidates = self.by_start.get(start, [])
+        if read.provider == "enum":
+            for node in candidates:
+                parent = self.parents.get(id(node))
+                if isinstance(node, ast.Attribute) and isinstance(parent, (ast.Compare, ast.BinOp)):
+                    return node, Leaf("member", read.line, truth=self.keep_on, exact=True)
+            return None
+        for node in candidates:
+            if not isinstance(node, (ast.Call, ast.Subscript)):
+                continue
+            call_index = self._call_index(node)
+            if call_index is None:
+                continue
+            found = self.project.inventory.call_read(self.facts, call_index)
+            if found is None or found.key != self.key:
+                continue
+            if id(node) in self.decorators:
+                truth = self.keep_on != read.negated
+                return node, Leaf("decorator", read.line, truth=truth)
+            method = self.facts.calls[call_index].callee.rpartition(".")[2]
+            parent = self.parents.get(id(node))
+            if isinstance(parent, ast.Await):
+                # ``await READ`` is the value; the call alone is an awaitable.
+                node = parent
+            elif method.endswith("_async"):
+                return node, Leaf("read", read.line, reason="an async read that is not awaited")
+            if read.provider.startswith("wrapper:"):
+                return node, self._wrapper_leaf(read, call_index)
+            truth = self.keep_on != read.negated
+            return node, Leaf("read", read.line, truth=truth, exact=method in BOOLEAN_METHODS)
+        return None
+
+    def _use(self, node: ast.AST) -> str:
+        """How the code uses a read it does not only test, in words for the report."""
+        parent = self.parents.get(id(node))
+        if isinstance(parent, ast.Attribute):
+            return f"the flag's value goes through .{parent.attr} before it is tested"
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            return f"the flag's value is passed to {dotted(parent.func)}()"
+        if isinstance(parent, ast.keyword):
+            return f"the flag's value is passed as {parent.arg}="
+        if isinstance(parent, ast.Match):
+            return "a match on the flag's value"
+        if isinstance(parent, ast.Return):
+            return "the flag's value is returned"
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            return "the flag's value is stored"
+        return Leaf.use
+
+    def _call_index(self, node: ast.Call | ast.Subscript) -> int | None:
+        if isinstance(node, ast.Call):
+            callee = dotted(node.func)
+        else:
+            callee = f"{dotted(node.value)}.__getitem__"
+        for i, call in enumerate(self.facts.calls):
+            if (call.line, call.col, call.callee) == (node.lineno, node.col_offset, callee):
+                return i
+        return None
+
+    def _wrapper_leaf(self, read: FlagRead, call_index: int) -> Leaf:
+        """A wrapper call stands for the flag only when every return is the read itself."""
+        inventory = self.project.inventory
+        target = inventory.resolver.call_target(self.facts, self.facts.calls[call_index])
+        verdict = _wrapper_verdict(self.project, target, self.key, self.keep_on)
+        if isinstance(verdict, str):
+            return Leaf("read", read.line, reason=verdict)
+        truth, exact = verdict
+        return Leaf("read", read.line, truth=truth, exact=exact)
+
+    def _name_leaves(self) -> list[tuple[ast.AST, Leaf]]:
+        """Names tested in conditions whose binding is a read of the key (``if USE_X:``)."""
+        inventory = self.project.inventory
+        out: list[tuple[ast.AST, Leaf]] = []
+        for i, atom in enumerate(self.facts.atoms):
+            if atom.kind != "name":
+                continue
+            on = inventory.expand(self.facts, Gate(i, True))
+            off = inventory.expand(self.facts, Gate(i, False))
+            if len(on) != 1 or len(off) != 1 or on[0].key != self.key or off[0].key != self.key:
+                continue
+            if on[0].on == off[0].on:
+                continue
+            for node in self.by_start.get((atom.line, atom.col), []):
+                if isinstance(node, (ast.Name, ast.Attribute)) and _plain(node) == atom.name:
+                    truth = self.keep_on == on[0].on
+                    out.append((node, Leaf("name", atom.line, truth=truth)))
+                    break
+        return out
+
+    # --------------------------------------------------------------- bindings
+    def _local_bindings(self, targets: FileTargets, inside: set[int]) -> None:
+        """``enabled = READ`` assigned once at the top of a function, then tested."""
+        for function in ast.walk(self.tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            params = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+            for stmt in function.body:
+                if not (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and _contains(stmt.value, inside)
+                ):
+                    continue
+                name = stmt.targets[0].id
+                if name in params or not _assigned_once(function, name):
+                    continue
+                binding = (function.lineno, name)
+                targets.local_assigns[self.index.span(stmt.targets[0])] = binding
+                for use in _loads_after(function, name, stmt):
+                    targets.leaves.setdefault(
+                        self.index.span(use),
+                        Leaf("local", use.lineno, binding=binding, use=self._use(use)),
+                    )
+
+    def _module_bindings(self, targets: FileTargets, inside: set[int]) -> None:
+        """``USE_X = READ`` at module level, droppable once nothing uses ``USE_X``."""
+        for stmt in self.tree.body:
+            if not (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and _contains(stmt.value, inside)
+            ):
+                continue
+            name = stmt.targets[0].id
+            if name in self.facts.dunder_all or self._mentioned_elsewhere(name):
+                continue
+            targets.module_assigns[self.index.span(stmt.targets[0])] = name
+
+    def _mentioned_elsewhere(self, name: str) -> bool:
+        """Whether any other Python file under the root, analysed or not, names ``name``."""
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        root = self.project.config.root
+        for other in _all_sources(self.project):
+            if other == self.facts.path:
+                continue
+            try:
+                if word.search((root / other).read_bytes()):
+                    return True
+            except OSError:
+                return True
+        return False
+
+
+def _all_sources(project: Project) -> list[str]:
+    """Every Python file under the root: a binding may be imported from outside PATHS."""
+    config = project.config
+    return [s.path for s in discover(config.root, [], config.exclude, config.cache_dir)]
+
+
+def _wrapper_verdict(
+    project: Project, target: str, key: str, keep_on: bool
+) -> tuple[bool, bool] | str:
+    """(truth, exact) of a call to wrapper ``target``, or why it is not certain."""
+    for facts in project.files:
+        if facts.error is not None or not target.startswith(facts.module + "."):
+            continue
+        qualname = target[len(facts.module) + 1 :]
+        definition = next(
+            (d for d in facts.definitions if d.qualname == qualname and d.kind != "class"), None
+        )
+        if definition is None:
+            continue
+        try:
+            tree = ast.parse((project.config.root / facts.path).read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            return f"cannot read wrapper {target}"
+        function = next(
+            (
+                n
+                for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and n.lineno == definition.line
+            ),
+            None,
+        )
+        if function is None:
+            return f"cannot find wrapper {target}"
+        return _returns_verdict(project, facts, function, target, key, keep_on)
+    return f"cannot find wrapper {target}"
+
+
+def _returns_verdict(
+    project: Project,
+    facts: FileFacts,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    target: str,
+    key: str,
+    keep_on: bool,
+) -> tuple[bool, bool] | str:
+    not_exact = f"wrapper {target} does more than return the flag"
+    if not function.body or not isinstance(function.body[-1], ast.Return):
+        return not_exact
+    verdicts: set[tuple[bool, bool]] = set()
+    for node in _own_nodes(function):
+        if not isinstance(node, ast.Return):
+            continue
+        value, flips, wrapped = node.value, 0, False
+        while True:
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
+                value, flips, wrapped = value.operand, flips + 1, True
+            elif (
+                isinstance(value, ast.Call)
+                and dotted(value.func) == "bool"
+                and len(value.args) == 1
+            ):
+                value, wrapped = value.args[0], True
+            else:
+                break
+        if not isinstance(value, ast.Call):
+            return not_exact
+        callee = dotted(value.func)
+        index = next(
+            (
+                i
+                for i, c in enumerate(facts.calls)
+                if (c.line, c.col, c.callee) == (value.lineno, value.col_offset, callee)
+            ),
+            None,
+        )
+        read = None if index is None else project.inventory.call_read(facts, index)
+        if read is None or read.key != key or read.provider.startswith("wrapper:"):
+            return not_exact
+        truth = (keep_on != read.negated) != (flips % 2 == 1)
+        exact = wrapped or callee.rpartition(".")[2] in BOOLEAN_METHODS
+        verdicts.add((truth, exact))
+    if len(verdicts) != 1:
+        return not_exact
+    return verdicts.pop()
+
+
+def _plain(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _contains(node: ast.AST, ids: set[int]) -> bool:
+    return any(id(n) in ids for n in ast.walk(node))
+
+
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _own_nodes(function: ast.AST) -> list[ast.AST]:
+    """Nodes of a function body, not descending into nested scopes."""
+    out: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if not isinstance(node, SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _assigned_once(function: ast.AST, name: str) -> bool:
+    stores = 0
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return False
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            (a.asname or a.name.split(".")[0]) == name for a in node.names
+        ):
+            return False
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == name and node is not function:
+                return False
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            stores += 1
+        elif isinstance(node, ast.ExceptHandler) and node.name == name:
+            stores += 1
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name == name:
+            stores += 1
+    return stores == 1
+
+
+def _loads_after(function: ast.AST, name: str, stmt: ast.stmt) -> list[ast.Name]:
+    end = stmt.end_lineno or stmt.lineno
+    return sorted(
+        (
+            n
+            for n in _own_nodes(function)
+            if isinstance(n, ast.Name)
+            and n.id == name
+            and isinstance(n.ctx, ast.Load)
+            and n.lineno > end
+        ),
+        key=lambda n: (n.lineno, n.col_offset),
+    )

@@ -1,0 +1,336 @@
+"""The LibCST transformer that folds a flag to a constant: statements.
+
+Expressions are folded by :class:`ExpressionFolder`; this half decides what
+becomes of the statements that test them (``if``/``elif``/``else``, ``while``,
+``assert``, gating decorators, ``name = READ`` bindings) and keeps indentation,
+comments and blank lines in order while blocks are flattened or removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from flaglint.codemod.expressions import ExpressionFolder, is_literal
+from flaglint.codemod.targets import FileTargets
+
+Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
+
+
+class FlagFolder(ExpressionFolder):
+    """Rewrites one module as if the flag were permanently on (or off)."""
+
+    def __init__(self, targets: FileTargets, keep_on: bool) -> None:
+        super().__init__(targets, keep_on)
+        self.elifs: set[int] = set()
+        self.assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]] = {}
+        # Kept branches that end in return/raise/break/continue: what follows is dead.
+        self.exits: dict[int, cst.CSTNode] = {}
+        # Comments that closed a flattened block, keyed by its last statement.
+        self.trailing: dict[int, tuple[cst.CSTNode, list[cst.EmptyLine]]] = {}
+
+    # -------------------------------------------------------------- statements
+    def visit_If(self, node: cst.If) -> None:
+        if isinstance(node.orelse, cst.If):
+            self.elifs.add(id(node.orelse))
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> Statement:
+        node = self._fold_elifs(updated_node)
+        test = self._info(node.test)
+        if id(original_node) in self.elifs:
+            # The enclosing ``if`` decides about this branch; see _fold_elifs.
+            if test.cond is not None:
+                node = node.with_changes(test=test.cond)
+            return node
+        if test.member or test.truth is None:
+            return node.with_changes(test=test.cond) if test.cond is not None else node
+        if test.truth:
+            # Comments closing the kept block may sit before ``else:``/``elif``.
+            closing = node.orelse.leading_lines if node.orelse is not None else ()
+            return self._flatten(node.body, node.leading_lines, closing)
+        if node.orelse is None:
+            return cst.RemoveFromParent()
+        if isinstance(node.orelse, cst.Else):
+            return self._flatten(node.orelse.body, node.leading_lines)
+        return node.orelse.with_changes(leading_lines=node.leading_lines)
+
+    def _fold_elifs(self, node: cst.If) -> cst.If:
+        while isinstance(node.orelse, cst.If):
+            branch = node.orelse
+            test = self._info(branch.test)
+            if test.truth is None or test.member:
+                break
+            if test.truth:
+                node = node.with_changes(orelse=cst.Else(body=branch.body))
+                break
+            node = node.with_changes(orelse=branch.orelse)
+        return node
+
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> Statement:
+        test = self._info(updated_node.test)
+        if test.truth is None or test.member:
+            if test.cond is not None:
+                return updated_node.with_changes(test=test.cond)
+            return updated_node
+        if not test.truth:
+            if updated_node.orelse is not None:
+                return self._flatten(updated_node.orelse.body, updated_node.leading_lines)
+            return cst.RemoveFromParent()
+        self._leave_for_human(
+            original_node,
+            self._line(original_node),
+            "`while` on a flag that stays on loops until something breaks out; rewrite by hand",
+            2,
+        )
+        return original_node
+
+    def leave_Expr(
+        self, original_node: cst.Expr, updated_node: cst.Expr
+    ) -> cst.Expr | cst.RemovalSentinel:
+        # ``READ and do_x()`` with the flag off does nothing: drop the statement.
+        known = self._info(updated_node.value)
+        if known.truth is not None and not known.member:
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_Assert(
+        self, original_node: cst.Assert, updated_node: cst.Assert
+    ) -> cst.Assert | cst.RemovalSentinel:
+        known = self._info(updated_node.test)
+        if known.truth is None or known.member:
+            return updated_node
+        if known.truth:
+            return cst.RemoveFromParent()
+        self._leave_for_human(
+            original_node,
+            self._line(original_node),
+            "this assertion always fails once the flag is fixed; decide by hand",
+            2,
+        )
+        return original_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        span = self._span(original_node.targets[0].target)
+        binding: tuple[int, str] | str | None = self.targets.local_assigns.get(span)
+        if binding is None:
+            binding = self.targets.module_assigns.get(span)
+        if binding is None:
+            return updated_node
+        known = self._info(updated_node.value)
+        if known.truth is None or known.member:
+            return updated_node
+        if isinstance(binding, tuple):
+            self.binding_truth[binding] = (known.truth, is_literal(updated_node.value))
+        self.assign_nodes[id(updated_node)] = (updated_node, binding)
+        return updated_node
+
+    def _flatten(
+        self,
+        block: cst.BaseSuite,
+        leading: Sequence[cst.EmptyLine],
+        closing: Sequence[cst.EmptyLine] = (),
+    ) -> cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        """A block's statements, to stand where its compound statement stood."""
+        statements: list[cst.BaseStatement]
+        if isinstance(block, cst.IndentedBlock):
+            statements = list(block.body)
+        else:
+            assert isinstance(block, cst.SimpleStatementSuite)
+            statements = [
+                cst.SimpleStatementLine(
+                    body=block.body, trailing_whitespace=block.trailing_whitespace
+                )
+            ]
+        # A kept ``else: pass`` says nothing once it stands alone.
+        statements = [s for s in statements if not _bare_pass(s)]
+        if not statements:
+            return cst.RemoveFromParent()
+        first = statements[0]
+        statements[0] = first.with_changes(leading_lines=[*leading, *leading_lines(first)])
+        last = statements[-1]
+        if isinstance(last, cst.SimpleStatementLine) and isinstance(
+            last.body[-1], (cst.Return, cst.Raise, cst.Break, cst.Continue)
+        ):
+            self.exits[id(last)] = last
+        footer = [*closing, *(block.footer if isinstance(block, cst.IndentedBlock) else ())]
+        comments = [line for line in footer if line.comment is not None]
+        if comments:
+            # Statements carry only the lines above them: the parent block hands these on.
+            self.trailing[id(last)] = (last, comments)
+        return cst.FlattenSentinel(statements)
+
+    def _hand_on_trailing(
+        self, body: list[cst.BaseStatement]
+    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        """Comments that closed a flattened block, moved above the next statement.
+
+        What follows the last statement of the body is returned for the footer.
+        """
+        out: list[cst.BaseStatement] = []
+        pending: list[cst.EmptyLine] = []
+        for stmt in body:
+            if pending:
+                stmt = stmt.with_changes(leading_lines=[*pending, *leading_lines(stmt)])
+                pending = []
+            entry = self.trailing.get(id(stmt))
+            if entry is not None and entry[0] is stmt:
+                pending = list(entry[1])
+            out.append(stmt)
+        return out, pending
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body, pending = self._hand_on_trailing(list(updated_node.body))
+        if pending:
+            updated_node = updated_node.with_changes(
+                body=body, footer=[*pending, *updated_node.footer]
+            )
+        elif body != list(updated_node.body):
+            updated_node = updated_node.with_changes(body=body)
+        for index, stmt in enumerate(body):
+            entry = self.exits.get(id(stmt))
+            if entry is stmt and index + 1 < len(body):
+                updated_node = updated_node.with_changes(body=body[: index + 1])
+                break
+        if updated_node.body:
+            return updated_node
+        return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        node = updated_node
+        folded = self._fold_decorators(
+            original_node.decorators, node.decorators, node.lines_after_decorators
+        )
+        if folded is not None:
+            node = node.with_changes(decorators=folded[0], lines_after_decorators=folded[1])
+        body = node.body
+        if isinstance(body, cst.IndentedBlock):
+            kept = _drop_unused_bindings(body.body, self.assign_nodes)
+            if len(kept) != len(body.body):
+                node = node.with_changes(
+                    body=self.leave_IndentedBlock(body, body.with_changes(body=kept))
+                )
+        return node
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        folded = self._fold_decorators(
+            original_node.decorators, updated_node.decorators, updated_node.lines_after_decorators
+        )
+        if folded is None:
+            return updated_node
+        return updated_node.with_changes(decorators=folded[0], lines_after_decorators=folded[1])
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body, pending = self._hand_on_trailing(list(updated_node.body))
+        kept = _drop_unused_bindings(body, self.assign_nodes)
+        return updated_node.with_changes(body=kept, footer=[*pending, *updated_node.footer])
+
+    def _fold_decorators(
+        self,
+        original: Sequence[cst.Decorator],
+        updated: Sequence[cst.Decorator],
+        after_decorators: Sequence[cst.EmptyLine],
+    ) -> tuple[list[cst.Decorator], list[cst.EmptyLine]] | None:
+        """The decorators left once gating ones that always pass are gone (None: no change)."""
+        kept: list[cst.Decorator] = []
+        carried: list[cst.EmptyLine] = []
+        changed = False
+        for index, decorator in enumerate(updated):
+            leaf = self.targets.leaves.get(self._span(original[index].decorator))
+            if leaf is None or leaf.kind != "decorator":
+                moved = [*carried, *decorator.leading_lines]
+                kept.append(decorator.with_changes(leading_lines=moved))
+                carried = []
+                continue
+            if leaf.truth:
+                carried.extend(decorator.leading_lines)
+                changed = True
+                continue
+            state = "on" if self.keep_on else "off"
+            self._leave_for_human(
+                decorator,
+                leaf.line,
+                f"gating decorator makes this unreachable with the flag {state}; delete it by hand",
+                2,
+            )
+            kept.append(decorator)
+        if not changed:
+            return None
+        return kept, [*carried, *after_decorators]
+
+
+def _drop_unused_bindings(
+    body: Sequence[cst.BaseStatement],
+    assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]],
+) -> list[cst.BaseStatement]:
+    """Remove ``name = <folded flag>`` statements once nothing else mentions the name."""
+    drops: list[tuple[int, str]] = []
+    for index, stmt in enumerate(body):
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            continue
+        entry = assign_nodes.get(id(stmt.body[0]))
+        if entry is None or entry[0] is not stmt.body[0]:
+            continue
+        binding = entry[1]
+        drops.append((index, binding if isinstance(binding, str) else binding[1]))
+    if not drops:
+        return list(body)
+    counter = _NameCounter()
+    for stmt in body:
+        stmt.visit(counter)
+    dropped = {i for i, name in drops if counter.counts.get(name, 0) <= 1}
+    kept: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for i, stmt in enumerate(body):
+        if i in dropped:
+            carried = merge_leading(carried, leading_lines(stmt))
+            continue
+        if carried:
+            stmt = stmt.with_changes(leading_lines=merge_leading(carried, leading_lines(stmt)))
+            carried = []
+        kept.append(stmt)
+    return kept
+
+
+def leading_lines(stmt: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    """The comment and blank lines above a statement (every statement kind has them)."""
+    lines: Sequence[cst.EmptyLine] = getattr(stmt, "leading_lines", ())
+    return lines
+
+
+def merge_leading(
+    first: Sequence[cst.EmptyLine], second: Sequence[cst.EmptyLine]
+) -> list[cst.EmptyLine]:
+    """The lines of a removed statement handed on to the next, without piling up blanks."""
+    if any(line.comment is not None for line in first):
+        return [*first, *second]
+    blanks = 0
+    for line in second:
+        if line.comment is not None:
+            break
+        blanks += 1
+    return [*first[: max(0, len(first) - blanks)], *second]
+
+
+class _NameCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.counts[node.value] = self.counts.get(node.value, 0) + 1
+
+
+def _bare_pass(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and all(isinstance(small, cst.Pass) for small in stmt.body)
+        and stmt.trailing_whitespace.comment is None
+        and all(line.comment is None for line in stmt.leading_lines)
+    )
