@@ -279,10 +279,7 @@ def flags(
     output_format: str,
 ) -> None:
     """List every flag read in PATHS, what each read gates, and dynamic reads."""
-    config = _load(paths, config_file, {})
-    if exclude:
-        config = _with_exclude(config, exclude)
-    project = analyse(config, list(paths), use_cache=not no_cache)
+    project = _analysed(paths, config_file, exclude, no_cache)
     data = inventory_data(project.inventory, project.files)
     if output_format == "json":
         click.echo(render_inventory_json(data), nl=False)

@@ -70,22 +70,25 @@ def verify_revision(repo: Path, revision: str) -> str:
 
 def list_python_blobs(repo: Path, revision: str, prefix: str = "") -> list[Blob]:
     """Python files at ``revision`` (optionally under ``prefix``), with their blob ids."""
-    args = ["ls-tree", "-r", "-z", "--full-tree", revision]
-    out = git(repo, *args)
-    blobs = []
+    out = git(repo, "ls-tree", "-r", "-z", "--full-tree", revision)
+    # Mode 120000 is a symlink: its blob is a link target, never followed.
+    blobs = [
+        Blob(path, blob.decode())
+        for (mode, kind, blob), path in _python_entries(out, prefix)
+        if kind == b"blob" and mode != b"120000"
+    ]
+    return sorted(blobs, key=lambda b: b.path)
+
+
+def _python_entries(out: bytes, prefix: str) -> Iterator[tuple[list[bytes], str]]:
+    """The metadata fields and path of each ``.py`` entry under ``prefix`` of a -z listing."""
     for entry in out.split(b"\0"):
         if not entry:
             continue
         meta, _, name = entry.partition(b"\t")
-        mode, kind, blob = meta.split(b" ")
         path = name.decode("utf-8", "surrogateescape")
-        # Mode 120000 is a symlink: its blob is a link target, never followed.
-        if kind != b"blob" or mode == b"120000" or not path.endswith(".py"):
-            continue
-        if prefix and not path.startswith(prefix):
-            continue
-        blobs.append(Blob(path, blob.decode()))
-    return sorted(blobs, key=lambda b: b.path)
+        if path.endswith(".py") and (not prefix or path.startswith(prefix)):
+            yield meta.split(b" "), path
 
 
 def read_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
@@ -251,19 +254,12 @@ def read_files(repo: Path, root: Path, revision: str, paths: Sequence[str]) -> d
 def list_index_blobs(repo: Path, prefix: str = "") -> list[Blob]:
     """Python files staged in the index (what ``git commit`` would record), with blob ids."""
     out = git(repo, "ls-files", "--stage", "-z")
-    blobs = []
-    for entry in out.split(b"\0"):
-        if not entry:
-            continue
-        meta, _, name = entry.partition(b"\t")
-        mode, blob, stage = meta.split(b" ")
-        path = name.decode("utf-8", "surrogateescape")
-        # Stage 0 only: a file in the middle of a merge conflict has no single content.
-        if stage != b"0" or mode == b"120000" or not path.endswith(".py"):
-            continue
-        if prefix and not path.startswith(prefix):
-            continue
-        blobs.append(Blob(path, blob.decode()))
+    # Stage 0 only: a file in the middle of a merge conflict has no single content.
+    blobs = [
+        Blob(path, blob.decode())
+        for (mode, blob, stage), path in _python_entries(out, prefix)
+        if stage == b"0" and mode != b"120000"
+    ]
     return sorted(blobs, key=lambda b: b.path)
 
 

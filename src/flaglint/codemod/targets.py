@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from flaglint.discovery import discover
 from flaglint.engine import Project
-from flaglint.facts.collector import dotted
+from flaglint.facts.collector import dotted, plain_dotted
 from flaglint.facts.model import FileFacts, Gate
 from flaglint.inventory import FlagRead
 
@@ -246,7 +246,7 @@ class _Finder:
             if on[0].on == off[0].on:
                 continue
             for node in self.by_start.get((atom.line, atom.col), []):
-                if isinstance(node, (ast.Name, ast.Attribute)) and _plain(node) == atom.name:
+                if isinstance(node, (ast.Name, ast.Attribute)) and plain_dotted(node) == atom.name:
                     truth = self.keep_on == on[0].on
                     out.append((node, Leaf("name", atom.line, truth=truth)))
                     break
@@ -393,17 +393,6 @@ def _returns_verdict(
     if len(verdicts) != 1:
         return not_exact
     return verdicts.pop()
-
-
-def _plain(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _contains(node: ast.AST, ids: set[int]) -> bool:
