@@ -24,6 +24,7 @@ from flaglint.facts.model import (
     Import,
     Reference,
 )
+from flaglint.facts.walker import FastVisitor
 
 Gates = tuple[Gate, ...]
 NO_GATES: Gates = ()
@@ -134,7 +135,7 @@ def always_exits(stmts: Sequence[ast.stmt]) -> bool:
     return False
 
 
-class FactCollector(LoopFactsMixin, ast.NodeVisitor):
+class FactCollector(LoopFactsMixin, FastVisitor):
     """Walks one module and fills the fact lists; see :func:`collect`."""
 
     def __init__(self, module: str, is_package: bool, trigger_names: frozenset[str]) -> None:
