@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from flaglint import history
+from flaglint import gcpause, history
 from flaglint.cache import FactCache, blob_id
 from flaglint.config import Config
 from flaglint.discovery import SourceFile, assign_modules, discover, excluded
@@ -155,7 +155,8 @@ def _jobs(config: Config) -> int:
 def _build_chunk(
     options: FactOptions, chunk: list[tuple[SourceFile, str, bytes]]
 ) -> list[tuple[FileFacts, str]]:
-    return [(options.build(source, content), key) for source, key, content in chunk]
+    with gcpause.paused():
+        return [(options.build(source, content), key) for source, key, content in chunk]
 
 
 def _build_all(
@@ -198,7 +199,9 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     stats.seconds["discover"] = time.perf_counter() - started
     cache = open_cache(config, use_cache)
     started = time.perf_counter()
-    files = collect_facts(config.root, sources, config, cache, stats)
+    with gcpause.paused():
+        files = collect_facts(config.root, sources, config, cache, stats)
+    gcpause.settle()
     stats.seconds["facts"] = time.perf_counter() - started
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
@@ -296,9 +299,11 @@ def _project_from_blobs(
         for source, key in wanted.get(blob, [])
     ]
     stats.parsed = len(missing)
-    for facts, key in _build_all(missing, options, _jobs(config)):
-        cache.put(key, facts)
-        results[facts.path] = facts
+    with gcpause.paused():
+        for facts, key in _build_all(missing, options, _jobs(config)):
+            cache.put(key, facts)
+            results[facts.path] = facts
+    gcpause.settle()
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
