@@ -218,9 +218,8 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     stats.seconds["discover"] = time.perf_counter() - started
     cache = open_cache(config, use_cache)
     started = time.perf_counter()
-    with gcpause.paused():
+    with gcpause.paused(freeze=True):
         files = collect_facts(config.root, sources, config, cache, stats)
-    gcpause.settle()
     stats.seconds["facts"] = time.perf_counter() - started
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
@@ -318,10 +317,9 @@ def _project_from_blobs(
         for source, key in wanted.get(blob, [])
     ]
     stats.parsed = len(missing)
-    with gcpause.paused():
+    with gcpause.paused(freeze=True):
         for facts, _ in _build_all(missing, options, _jobs(config), cache):
             results[facts.path] = facts
-    gcpause.settle()
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
