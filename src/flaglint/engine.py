@@ -149,6 +149,7 @@ def collect_facts(
     stats.parsed += len(missing)
     for facts, _ in _build_all(missing, options, _jobs(config), cache):
         results[facts.path] = facts
+    cache.flush()
     return [results[s.path] for s in sources if s.path in results]
 
 
@@ -320,6 +321,7 @@ def _project_from_blobs(
     with gcpause.paused(freeze=True):
         for facts, _ in _build_all(missing, options, _jobs(config), cache):
             results[facts.path] = facts
+        cache.flush()
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
