@@ -42,6 +42,11 @@ def blob_id(content: bytes) -> str:
     return digest.hexdigest()
 
 
+def entry_key(salt: str, blob: str, module: str, path: str) -> str:
+    """The cache key of a file's facts (:meth:`FactCache.key` with the cache's salt)."""
+    return hashlib.sha1(f"{salt}:{blob}:{module}:{path}".encode()).hexdigest()
+
+
 _tuple_new = tuple.__new__
 
 
@@ -107,7 +112,7 @@ class FactCache:
         self._written: dict[str, tuple[int, int]] = {}
 
     def key(self, blob: str, module: str, path: str) -> str:
-        return hashlib.sha1(f"{self.salt}:{blob}:{module}:{path}".encode()).hexdigest()
+        return entry_key(self.salt, blob, module, path)
 
     # ---------------------------------------------------------------- reading
     def get(self, key: str) -> FileFacts | None:
