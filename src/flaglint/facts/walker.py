@@ -60,6 +60,8 @@ class FastVisitor(ast.NodeVisitor):
         cls._leaves = frozenset(
             node_class for node_class in _CHILDLESS if cls._handler(node_class) is None
         )
+        if cls._handler(ast.Attribute) is None:
+            cls._handlers[ast.Attribute] = FastVisitor._attribute_chain
 
     @classmethod
     def _handler(cls, node_class: type) -> Handler | None:
@@ -81,6 +83,15 @@ class FastVisitor(ast.NodeVisitor):
         if node_class not in self._leaves:
             self.generic_visit(node)
         return None
+
+    def _attribute_chain(self, node: ast.Attribute) -> None:
+        # ``a.b.c.d``: an attribute's only child worth visiting is its value,
+        # so a chain is walked in a loop down to its base, the visit order kept.
+        value = node.value
+        while value.__class__ is ast.Attribute:
+            value = value.value  # type: ignore[attr-defined]
+        if value.__class__ not in self._leaves:
+            self.visit(value)
 
     def generic_visit(self, node: ast.AST) -> None:
         leaves = self._leaves
