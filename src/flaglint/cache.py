@@ -90,9 +90,8 @@ class FactCache:
     0.9 ms each on the machine of the benchmarks, and an open per file on
     every warm run.)
 
-    Facts read or written once stay in memory for the rest of the process, so
-    ``check --base`` shares the objects of every unchanged file between the
-    work tree and the revision instead of loading (and holding) them twice.
+    Facts read or written once are kept by the cache object, so a key asked
+    for twice is loaded once and both askers share the same records.
     """
 
     def __init__(self, directory: Path | None, config_fingerprint: str) -> None:
