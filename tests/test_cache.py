@@ -107,3 +107,25 @@ def test_no_directory_means_no_files(tmp_path: Path) -> None:
     cache.flush()
     assert cache.get(key) == facts  # kept for the rest of the process only
     assert not any(tmp_path.iterdir())
+
+
+def test_check_base_keeps_the_work_tree_cached(run_cli, git_env, tmp_path: Path) -> None:
+    """A --base run writes the revision's entries without dropping the work tree's."""
+    from conftest import run_git
+
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (repo / "app" / "__init__.py").write_text("")
+    for index in range(6):
+        (repo / "app" / f"m{index}.py").write_text(f"def f{index}():\n    return {index}\n")
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "first")
+    (repo / "app" / "m0.py").write_text("def f0():\n    return 10\n")
+    run_git(repo, "commit", "-q", "-am", "second")
+    run_cli("check", cwd=repo)
+    based = run_cli("check", "--base", "HEAD~1", "--stats", cwd=repo)
+    assert "parsed=0 cached=7" in based.err
+    again = run_cli("check", "--stats", cwd=repo)
+    assert "parsed=0 cached=7" in again.err

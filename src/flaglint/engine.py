@@ -233,9 +233,27 @@ def _unreadable(source: SourceFile, exc: OSError) -> FileFacts:
     )
 
 
-def open_cache(config: Config, enabled: bool = True) -> FactCache:
-    directory = config.root / config.cache_dir if enabled else None
-    return FactCache(directory, config.facts_fingerprint())
+_last_cache: FactCache | None = None
+
+
+def open_cache(config: Config, enabled: bool = True, fresh: bool = False) -> FactCache:
+    """The facts cache of ``config``'s root.
+
+    Within one process the last cache opened for the same folder and
+    configuration is handed out again unless ``fresh`` (a new run, as
+    :func:`analyse` starts one): ``check --base`` then reads and writes the
+    work tree's and the revision's facts through one object, so the pack it
+    writes keeps the entries both used instead of only the revision's.
+    """
+    global _last_cache
+    if not enabled:
+        return FactCache(None, config.facts_fingerprint())
+    directory = config.root / config.cache_dir
+    fingerprint = config.facts_fingerprint()
+    cache = _last_cache
+    if fresh or cache is None or cache.directory != directory or cache.fingerprint != fingerprint:
+        cache = _last_cache = FactCache(directory, fingerprint)
+    return cache
 
 
 def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Project:
@@ -244,7 +262,7 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     started = time.perf_counter()
     sources = discover(config.root, paths, config.exclude, config.cache_dir)
     stats.seconds["discover"] = time.perf_counter() - started
-    cache = open_cache(config, use_cache)
+    cache = open_cache(config, use_cache, fresh=True)
     started = time.perf_counter()
     with gcpause.paused(freeze=True):
         files = collect_facts(config.root, sources, config, cache, stats)
