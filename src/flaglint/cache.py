@@ -6,6 +6,12 @@ flaglint version and the part of the configuration that changes facts.
 Entries are written atomically (temporary file, then rename); an entry that
 cannot be read back is a miss, never an error. The folder holds a
 ``.gitignore`` of ``*`` so it never shows up in ``git status``.
+
+Entries are pickled with every fact record (a ``NamedTuple``) reduced to
+``tuple.__new__(cls, values)``: the default reduction calls each record
+class's Python-level ``__new__``, and loading Django's facts took twice as
+long that way (0.52 s against 0.28 s). Workers pickle the facts they build
+once; the same bytes go to disk and to the parent process.
 """
 
 from __future__ import annotations
@@ -14,15 +20,19 @@ import hashlib
 import os
 import pickle
 import tempfile
+from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 from flaglint import __version__
 from flaglint.facts.model import FileFacts
 
 # Bumped whenever the fact records change shape: old entries would unpickle
 # with the new fields at their defaults, silently wrong. (2: noqa with other
-# codes; 3: duplicate dict keys; 4: loops, checks, call contexts, outcomes.)
-FORMAT = 4
+# codes; 3: duplicate dict keys; 4: loops, checks, call contexts, outcomes;
+# 5: records pickled as tuple.__new__(cls, values); 6: one pack file.)
+FORMAT = 6
+PACK = "facts.pickle"
 
 
 def blob_id(content: bytes) -> str:
@@ -32,59 +42,214 @@ def blob_id(content: bytes) -> str:
     return digest.hexdigest()
 
 
+def entry_key(salt: str, blob: str, module: str, path: str) -> str:
+    """The cache key of a file's facts (:meth:`FactCache.key` with the cache's salt)."""
+    return hashlib.sha1(f"{salt}:{blob}:{module}:{path}".encode()).hexdigest()
+
+
+_tuple_new = tuple.__new__
+
+
+class _FactPickler(pickle.Pickler):
+    """Pickles named tuples as ``tuple.__new__(cls, values)``: one C call each to load."""
+
+    def reducer_override(self, obj: object) -> object:
+        cls = obj.__class__
+        if isinstance(obj, tuple) and hasattr(cls, "_fields"):
+            return _tuple_new, (cls, tuple(obj))
+        return NotImplemented
+
+
+def dump_facts(facts: FileFacts) -> bytes:
+    """The bytes of a cache entry for ``facts``."""
+    buffer = BytesIO()
+    _FactPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(facts)
+    return buffer.getvalue()
+
+
+def load_facts(data: bytes) -> FileFacts | None:
+    """Facts back from :func:`dump_facts`; None for anything else."""
+    try:
+        facts = pickle.loads(data)
+    except Exception:  # a truncated or foreign entry is a miss
+        return None
+    return facts if isinstance(facts, FileFacts) else None
+
+
 class FactCache:
-    """A content-addressed store of :class:`FileFacts`; ``None`` directory disables it."""
+    """A content-addressed store of :class:`FileFacts`; ``None`` directory disables it.
+
+    On disk it is one pack file: the entries' bytes back to back, then a
+    pickled index ``{key: (offset, length)}``, then the index's offset in 8
+    bytes. A run reads the index once and each entry it needs with one
+    ``pread``; it writes a pack only when it added entries: the old pack's
+    data is copied in one piece, new entries are appended as they arrive
+    and the index is rewritten, into a temporary file renamed over the old
+    one. Entries no run has asked for are dropped once they outnumber the
+    ones in use. (One file per entry cost a file creation per parsed file,
+    0.9 ms each on the machine of the benchmarks, and an open per file on
+    every warm run.)
+
+    Facts read or written once are kept by the cache object, so a key asked
+    for twice is loaded once and both askers share the same records.
+    """
 
     def __init__(self, directory: Path | None, config_fingerprint: str) -> None:
         self.directory = directory
+        self.fingerprint = config_fingerprint
         self.salt = f"{FORMAT}:{__version__}:{config_fingerprint}"
         self.hits = 0
         self.misses = 0
-        self._ready = False
+        self._pack = str(directory / PACK) if directory is not None else ""
+        self._loaded: dict[str, FileFacts] = {}
+        self._used: set[str] = set()
+        self._index: dict[str, tuple[int, int]] | None = None
+        self._reader: int | None = None
+        self._data_end = 0
+        self._writer: BinaryIO | None = None
+        self._writer_path = ""
+        self._written: dict[str, tuple[int, int]] = {}
 
     def key(self, blob: str, module: str, path: str) -> str:
-        return hashlib.sha1(f"{self.salt}:{blob}:{module}:{path}".encode()).hexdigest()
+        return entry_key(self.salt, blob, module, path)
 
-    def _entry(self, key: str) -> Path:
-        assert self.directory is not None
-        return self.directory / "facts" / key[:2] / f"{key[2:]}.pickle"
-
+    # ---------------------------------------------------------------- reading
     def get(self, key: str) -> FileFacts | None:
-        if self.directory is None:
-            self.misses += 1
-            return None
-        try:
-            with open(self._entry(key), "rb") as handle:
-                facts = pickle.load(handle)
-        except Exception:  # a missing, truncated or foreign entry is a miss
-            self.misses += 1
-            return None
-        if not isinstance(facts, FileFacts):
+        self._used.add(key)
+        facts = self._loaded.get(key)
+        if facts is None and self.directory is not None:
+            facts = self._read(key)
+        if facts is None:
             self.misses += 1
             return None
         self.hits += 1
+        self._loaded[key] = facts
         return facts
 
+    def _read(self, key: str) -> FileFacts | None:
+        index = self._open()
+        where = index.get(key)
+        if where is None or self._reader is None:
+            return None
+        offset, length = where
+        try:
+            data = os.pread(self._reader, length, offset)
+        except OSError:
+            return None
+        return load_facts(data) if len(data) == length else None
+
+    def _open(self) -> dict[str, tuple[int, int]]:
+        """The pack's index, read once; an unreadable pack is an empty one."""
+        if self._index is not None:
+            return self._index
+        self._index = {}
+        try:
+            reader = os.open(self._pack, os.O_RDONLY)
+        except OSError:
+            return self._index
+        try:
+            size = os.fstat(reader).st_size
+            index_at = int.from_bytes(os.pread(reader, 8, size - 8), "little")
+            index = pickle.loads(os.pread(reader, size - 8 - index_at, index_at))
+            if not isinstance(index, dict):
+                raise ValueError("not an index")
+        except Exception:  # a truncated or foreign pack is a miss for every key
+            os.close(reader)
+            return self._index
+        self._reader, self._index, self._data_end = reader, index, index_at
+        return index
+
+    # ---------------------------------------------------------------- writing
     def put(self, key: str, facts: FileFacts) -> None:
-        if self.directory is None:
+        self.put_pickled(key, facts, dump_facts(facts) if self.directory is not None else b"")
+
+    def put_pickled(self, key: str, facts: FileFacts, data: bytes) -> None:
+        """Store ``facts`` whose :func:`dump_facts` bytes are ``data``."""
+        self._used.add(key)
+        self._loaded[key] = facts
+        if self.directory is None or key in self._written:
             return
         try:
-            self._prepare()
-            entry = self._entry(key)
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, entry)
+            writer = self._writer or self._start_writing()
+            self._written[key] = (writer.tell(), len(data))
+            writer.write(data)
         except OSError:
             # A read-only tree or a full disk only costs speed; the run goes on.
+            self._abandon()
+
+    def _start_writing(self) -> BinaryIO:
+        """A temporary pack holding the current pack's data, ready for new entries."""
+        assert self.directory is not None
+        self._open()
+        self._prepare()
+        fd, self._writer_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        writer = self._writer = os.fdopen(fd, "wb")
+        if self._reader is not None and self._data_end:
+            copied = 0
+            while copied < self._data_end:
+                block = os.pread(self._reader, min(1 << 22, self._data_end - copied), copied)
+                if not block:
+                    raise OSError("pack shrank while copying")
+                writer.write(block)
+                copied += len(block)
+        return writer
+
+    def flush(self) -> None:
+        """Write the pack if this run added entries (atomically; failures only cost speed)."""
+        writer = self._writer
+        if writer is None:
             return
+        try:
+            index = {**self._open(), **self._written}
+            if len(index) > 2 * len(self._used):
+                writer = self._compact(writer, index)
+                index = {k: v for k, v in self._written.items()}
+            index_at = writer.tell()
+            writer.write(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+            writer.write(index_at.to_bytes(8, "little"))
+            writer.close()
+            os.replace(self._writer_path, self._pack)
+        except OSError:
+            self._abandon()
+            return
+        self._writer = None
+        if self._reader is not None:
+            os.close(self._reader)
+        self._reader, self._index, self._written = None, None, {}
+
+    def _compact(self, writer: BinaryIO, index: dict[str, tuple[int, int]]) -> BinaryIO:
+        """Rewrite the pending pack with only the entries this process used."""
+        writer.flush()
+        old_path = self._writer_path
+        source = os.open(old_path, os.O_RDONLY)
+        try:
+            fd, self._writer_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            compact = os.fdopen(fd, "wb")
+            self._written = {}
+            for key in sorted(self._used):
+                where = index.get(key)
+                if where is not None:
+                    self._written[key] = (compact.tell(), where[1])
+                    compact.write(os.pread(source, where[1], where[0]))
+        finally:
+            os.close(source)
+            writer.close()
+            os.unlink(old_path)
+        self._writer = compact
+        return compact
+
+    def _abandon(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+                os.unlink(self._writer_path)
+            except OSError:
+                pass
+        self._writer, self._written = None, {}
 
     def _prepare(self) -> None:
-        if self._ready or self.directory is None:
-            return
+        assert self.directory is not None
         self.directory.mkdir(parents=True, exist_ok=True)
         ignore = self.directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by flaglint\n*\n", encoding="utf-8")
-        self._ready = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,18 +67,16 @@ def discover(
         listed = _git_files(target)
         if listed is None:
             listed = _walk(target)
-        for absolute in listed:
-            found.add(absolute.relative_to(root).as_posix())
+        prefix = target.relative_to(root).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        found.update(prefix + name for name in listed)
     cache_prefix = cache_dir.strip("/") + "/"
-    selected = sorted(
+    candidates = sorted(
         rel
         for rel in found
-        if rel.endswith(".py")
-        and not rel.startswith(cache_prefix)
-        and not excluded(rel, patterns)
-        and _safe(root, rel)
+        if rel.endswith(".py") and not rel.startswith(cache_prefix) and not excluded(rel, patterns)
     )
-    return assign_modules(selected, root)
+    return assign_modules(_safe_files(root, candidates), root)
 
 
 def excluded(rel: str, patterns: Sequence[str]) -> bool:
@@ -95,16 +94,43 @@ def _within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _safe(root: Path, rel: str) -> bool:
-    """False for a file that is, or sits under, a link leading out of the root."""
-    path = root / rel
-    try:
-        return _within(path.resolve(), root) and path.is_file()
-    except OSError:
-        return False
+def _safe_files(root: Path, rels: Sequence[str]) -> list[str]:
+    """The files of ``rels`` that are regular files and do not lead out of the root.
+
+    A file is dropped when it is, or sits under, a link whose target lies
+    outside the root. Folders are resolved once each, and a file is resolved
+    only when it is itself a link: one ``lstat`` per file instead of a
+    ``realpath`` (an ``lstat`` per path component).
+    """
+    base = str(root)
+    inside = base.rstrip(os.sep) + os.sep
+    folder_ok: dict[str, bool] = {}
+    safe = []
+    for rel in rels:
+        folder = rel.rpartition("/")[0]
+        ok = folder_ok.get(folder)
+        if ok is None:
+            real = os.path.realpath(os.path.join(base, folder))
+            ok = folder_ok[folder] = real == base or real.startswith(inside)
+        if not ok:
+            continue
+        path = os.path.join(base, rel)
+        try:
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                real = os.path.realpath(path)
+                if not real.startswith(inside) or not os.path.isfile(real):
+                    continue
+            elif not stat.S_ISREG(mode):
+                continue
+        except OSError:
+            continue
+        safe.append(rel)
+    return safe
 
 
-def _git_files(directory: Path) -> list[Path] | None:
+def _git_files(directory: Path) -> list[str] | None:
+    """Python files git knows under ``directory`` (tracked or not ignored), relative to it."""
     try:
         result = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
@@ -116,15 +142,18 @@ def _git_files(directory: Path) -> list[Path] | None:
         return None
     if result.returncode != 0:
         return None
-    names = [n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
-    return [directory / n for n in names]
+    return [n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
-def _walk(directory: Path) -> list[Path]:
-    out: list[Path] = []
-    for current, dirs, files in os.walk(directory, followlinks=False):
+def _walk(directory: Path) -> list[str]:
+    """Python files under ``directory``, relative to it, skipping tool and build folders."""
+    out: list[str] = []
+    base = str(directory)
+    for current, dirs, files in os.walk(base, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-        out.extend(Path(current) / f for f in files if f.endswith(".py"))
+        folder = os.path.relpath(current, base).replace(os.sep, "/")
+        prefix = "" if folder == "." else folder + "/"
+        out.extend(prefix + f for f in files if f.endswith(".py"))
     return out
 
 
@@ -140,10 +169,15 @@ def assign_modules(paths: Sequence[str], root: Path | None) -> list[SourceFile]:
     """
     present = set(paths)
 
+    package_dirs: dict[str, bool] = {}
+
     def is_package_dir(folder: str) -> bool:
-        return f"{folder}/__init__.py" in present or (
-            root is not None and (root / folder / "__init__.py").is_file()
-        )
+        known = package_dirs.get(folder)
+        if known is None:
+            known = package_dirs[folder] = f"{folder}/__init__.py" in present or (
+                root is not None and os.path.isfile(os.path.join(root, folder, "__init__.py"))
+            )
+        return known
 
     names: list[tuple[str, str, bool]] = []
     for rel in paths:

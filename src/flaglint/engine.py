@@ -5,23 +5,26 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flaglint import history
-from flaglint.cache import FactCache, blob_id
+from flaglint import gcpause, history
+from flaglint.cache import FactCache, blob_id, dump_facts, entry_key, load_facts
 from flaglint.config import Config
 from flaglint.discovery import SourceFile, assign_modules, discover, excluded
 from flaglint.facts import FileFacts, build_facts
 from flaglint.facts.comments import marker_pattern
 from flaglint.findings import Finding
-from flaglint.graph import CallGraph
 from flaglint.inventory import Inventory
 from flaglint.providers import ProviderTable
 from flaglint.resolve import Resolver
 from flaglint.rules.base import Rule
+
+if TYPE_CHECKING:
+    # networkx alone is 24 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
+    from flaglint.graph import CallGraph
 
 POOL_THRESHOLD = 48
 CHUNK = 24
@@ -97,6 +100,8 @@ class Project:
 
     @cached_property
     def graph(self) -> CallGraph:
+        from flaglint.graph import CallGraph
+
         return CallGraph(
             self.files,
             self.inventory,
@@ -125,10 +130,13 @@ def collect_facts(
     """Facts for every source: from the cache where the content is known, else parsed."""
     options = fact_options(config)
     results: dict[str, FileFacts] = {}
-    missing: list[tuple[SourceFile, str, bytes]] = []
+    missing: list[Pending] = []
+    jobs = _jobs(config)
+    base = str(root)
     for source in sources:
         try:
-            content = (root / source.path).read_bytes()
+            with open(os.path.join(base, source.path), "rb") as handle:
+                content = handle.read()
         except OSError as exc:
             results[source.path] = _unreadable(source, exc)
             continue
@@ -136,13 +144,17 @@ def collect_facts(
         cached = cache.get(key)
         if cached is not None:
             results[source.path] = cached
+        elif jobs <= 1 or len(missing) < POOL_THRESHOLD:
+            missing.append((source, key, content, len(content)))
         else:
-            missing.append((source, key, content))
+            # Workers read the file again rather than hold every source in this
+            # process (Django: 20 MB of peak RSS) and key it by what they read.
+            missing.append((source, key, None, len(content)))
     stats.cache_hits += len(sources) - len(missing)
     stats.parsed += len(missing)
-    for facts, key in _build_all(missing, options, _jobs(config)):
-        cache.put(key, facts)
+    for facts, _ in _build_all(missing, options, jobs, cache, root):
         results[facts.path] = facts
+    cache.flush()
     return [results[s.path] for s in sources if s.path in results]
 
 
@@ -152,25 +164,61 @@ def _jobs(config: Config) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+# A file to parse: its source, cache key, content (None: read it from the root) and size.
+Pending = tuple[SourceFile, str, "bytes | None", int]
+
+
 def _build_chunk(
-    options: FactOptions, chunk: list[tuple[SourceFile, str, bytes]]
-) -> list[tuple[FileFacts, str]]:
-    return [(options.build(source, content), key) for source, key, content in chunk]
+    options: FactOptions, root: str, salt: str, chunk: list[Pending]
+) -> list[tuple[str | None, bytes]]:
+    """A worker's share: cache keys (None: do not cache) and pickled facts."""
+    built: list[tuple[str | None, bytes]] = []
+    with gcpause.paused():
+        for source, key, content, _ in chunk:
+            if content is None:
+                try:
+                    with open(os.path.join(root, source.path), "rb") as handle:
+                        content = handle.read()
+                except OSError as exc:
+                    built.append((None, dump_facts(_unreadable(source, exc))))
+                    continue
+                key = entry_key(salt, blob_id(content), source.module, source.path)
+            built.append((key, dump_facts(options.build(source, content))))
+    return built
 
 
 def _build_all(
-    missing: list[tuple[SourceFile, str, bytes]], options: FactOptions, jobs: int
+    missing: list[Pending],
+    options: FactOptions,
+    jobs: int,
+    cache: FactCache,
+    root: Path | None = None,
 ) -> Iterable[tuple[FileFacts, str]]:
+    """Facts for files not in the cache, stored in it as they arrive."""
     if jobs <= 1 or len(missing) < POOL_THRESHOLD:
-        return _build_chunk(options, missing)
+        for source, key, content, _ in missing:
+            if content is None:  # pragma: no cover - only pooled runs leave content out
+                raise ValueError(f"no content for {source.path}")
+            facts = options.build(source, content)
+            cache.put(key, facts)
+            yield facts, key
+        return
     # Largest files first so that no worker is left with a long tail.
-    ordered = sorted(missing, key=lambda item: -len(item[2]))
+    ordered = sorted(missing, key=lambda item: -item[3])
     chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
-    out: list[tuple[FileFacts, str]] = []
+    from concurrent.futures import ProcessPoolExecutor  # only cold runs need a pool
+
+    count = len(chunks)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for built in pool.map(_build_chunk, [options] * len(chunks), chunks):
-            out.extend(built)
-    return out
+        for built in pool.map(
+            _build_chunk, [options] * count, [str(root)] * count, [cache.salt] * count, chunks
+        ):
+            for key, data in built:
+                facts = load_facts(data)
+                assert facts is not None  # just pickled by our own worker
+                if key is not None:
+                    cache.put_pickled(key, facts, data)
+                yield facts, key or ""
 
 
 def _unreadable(source: SourceFile, exc: OSError) -> FileFacts:
@@ -185,9 +233,27 @@ def _unreadable(source: SourceFile, exc: OSError) -> FileFacts:
     )
 
 
-def open_cache(config: Config, enabled: bool = True) -> FactCache:
-    directory = config.root / config.cache_dir if enabled else None
-    return FactCache(directory, config.facts_fingerprint())
+_last_cache: FactCache | None = None
+
+
+def open_cache(config: Config, enabled: bool = True, fresh: bool = False) -> FactCache:
+    """The facts cache of ``config``'s root.
+
+    Within one process the last cache opened for the same folder and
+    configuration is handed out again unless ``fresh`` (a new run, as
+    :func:`analyse` starts one): ``check --base`` then reads and writes the
+    work tree's and the revision's facts through one object, so the pack it
+    writes keeps the entries both used instead of only the revision's.
+    """
+    global _last_cache
+    if not enabled:
+        return FactCache(None, config.facts_fingerprint())
+    directory = config.root / config.cache_dir
+    fingerprint = config.facts_fingerprint()
+    cache = _last_cache
+    if fresh or cache is None or cache.directory != directory or cache.fingerprint != fingerprint:
+        cache = _last_cache = FactCache(directory, fingerprint)
+    return cache
 
 
 def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Project:
@@ -196,9 +262,10 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     started = time.perf_counter()
     sources = discover(config.root, paths, config.exclude, config.cache_dir)
     stats.seconds["discover"] = time.perf_counter() - started
-    cache = open_cache(config, use_cache)
+    cache = open_cache(config, use_cache, fresh=True)
     started = time.perf_counter()
-    files = collect_facts(config.root, sources, config, cache, stats)
+    with gcpause.paused(freeze=True):
+        files = collect_facts(config.root, sources, config, cache, stats)
     stats.seconds["facts"] = time.perf_counter() - started
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
@@ -291,14 +358,15 @@ def _project_from_blobs(
             wanted.setdefault(blob, []).append((source, key))
     stats.cache_hits = len(results)
     missing = [
-        (source, key, content)
+        (source, key, content, len(content))
         for blob, content in history.read_blobs(repo, sorted(wanted))
         for source, key in wanted.get(blob, [])
     ]
     stats.parsed = len(missing)
-    for facts, key in _build_all(missing, options, _jobs(config)):
-        cache.put(key, facts)
-        results[facts.path] = facts
+    with gcpause.paused(freeze=True):
+        for facts, _ in _build_all(missing, options, _jobs(config), cache):
+            results[facts.path] = facts
+        cache.flush()
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)

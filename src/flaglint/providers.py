@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from flaglint.config import Config
 
@@ -200,19 +201,39 @@ class ProviderTable:
         names.update({"getenv", "get", "__getitem__"})
         return frozenset(names)
 
+    @cached_property
+    def _final_names(self) -> frozenset[str]:
+        """Last segments of every function, decorator and toggle of every provider."""
+        return frozenset(
+            name.rpartition(".")[2]
+            for p in self.providers
+            for name in (*p.functions, *p.decorators, *p.toggles)
+        )
+
+    def _may_match(self, qualified: str) -> bool:
+        # Both ways _matches_any can succeed need the last segments to agree;
+        # most callees of a project match no provider and stop here.
+        return qualified.rpartition(".")[2] in self._final_names
+
     def by_function(self, qualified: str) -> Provider | None:
+        if not self._may_match(qualified):
+            return None
         for provider in self.providers:
             if _matches_any(qualified, provider.functions):
                 return provider
         return None
 
     def by_decorator(self, qualified: str) -> Provider | None:
+        if not self._may_match(qualified):
+            return None
         for provider in self.providers:
             if _matches_any(qualified, provider.decorators):
                 return provider
         return None
 
     def by_toggle(self, qualified: str) -> Provider | None:
+        if not self._may_match(qualified):
+            return None
         for provider in self.providers:
             if _matches_any(qualified, provider.toggles):
                 return provider

@@ -9,6 +9,7 @@ project's class hierarchy. No code is imported: everything comes from facts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -74,6 +75,7 @@ class Resolver:
         self._methods: dict[tuple[str, str], str | None] = {}
         self._source_roots = self._nested_roots()
         self._following: set[str] = set()
+        self._targets: dict[tuple[str, str, str], str] = {}
 
     # ------------------------------------------------------------- spelling
     def resolve(self, module: str, spelled: str, scope: str = "") -> str:
@@ -286,12 +288,23 @@ class Resolver:
 
     def call_target(self, facts: FileFacts, call: Call) -> str:
         """The qualified callee of a call site."""
-        return self.resolve(facts.module, call.callee, call.scope)
+        # The inventory and the call graph each ask for every call site's
+        # target, and a scope repeats its callees: remember the answers.
+        key = (facts.module, call.callee, call.scope)
+        found = self._targets.get(key)
+        if found is None:
+            found = self.resolve(facts.module, call.callee, call.scope)
+            if not self._following:
+                self._targets[key] = found
+        return found
+
+
+_HEAD = re.compile(r"[^.(\[]*")
 
 
 def _split_head(spelled: str) -> tuple[str, str]:
     """``a.b().c`` -> (``a``, ``.b().c``)."""
-    for i, ch in enumerate(spelled):
-        if ch in ".([":
-            return spelled[:i], spelled[i:]
-    return spelled, ""
+    # A regular expression, not a loop over characters: this runs ~430,000
+    # times while Django's call graph is built (1.7 s of a 13 s profile).
+    end = _HEAD.match(spelled).end()  # type: ignore[union-attr]
+    return spelled[:end], spelled[end:]

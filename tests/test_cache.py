@@ -1,0 +1,131 @@
+"""The facts cache: one pack file, entries added in place, corruption is a miss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flaglint.cache import PACK, FactCache, dump_facts, load_facts
+from flaglint.facts import build_facts
+from flaglint.facts.comments import marker_pattern
+from flaglint.facts.model import FileFacts
+
+
+def _facts(name: str, body: str = "x = 1\n") -> FileFacts:
+    source = f"import os\n{body}if os.getenv('FEATURE_{name.upper()}'):\n    go()\n"
+    return build_facts(f"{name}.py", source.encode(), name, False, frozenset(), marker_pattern(()))
+
+
+def _stored(directory: Path, names: list[str]) -> dict[str, FileFacts]:
+    cache = FactCache(directory, "test")
+    stored = {}
+    for name in names:
+        facts = _facts(name)
+        cache.put(cache.key(name, name, f"{name}.py"), facts)
+        stored[name] = facts
+    cache.flush()
+    return stored
+
+
+def test_pickled_facts_round_trip_as_the_same_records() -> None:
+    facts = _facts("a")
+    back = load_facts(dump_facts(facts))
+    assert back == facts
+    assert type(back) is FileFacts and type(back.calls[0]) is type(facts.calls[0])
+    assert load_facts(b"not a pickle") is None
+
+
+def test_a_new_process_reads_what_the_last_one_wrote(tmp_path: Path) -> None:
+    stored = _stored(tmp_path, ["a", "b"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gitignore", PACK]
+    cache = FactCache(tmp_path, "test")
+    assert cache.get(cache.key("a", "a", "a.py")) == stored["a"]
+    assert cache.get(cache.key("b", "b", "b.py")) == stored["b"]
+    assert cache.get(cache.key("c", "c", "c.py")) is None
+    assert (cache.hits, cache.misses) == (2, 1)
+    # Another configuration salts every key: nothing it asks for is found.
+    other = FactCache(tmp_path, "other")
+    assert other.get(other.key("a", "a", "a.py")) is None
+
+
+def test_adding_an_entry_keeps_the_others(tmp_path: Path) -> None:
+    stored = _stored(tmp_path, ["a", "b"])
+    cache = FactCache(tmp_path, "test")
+    assert cache.get(cache.key("a", "a", "a.py")) is not None
+    edited = _facts("a", "x = 2\n")
+    cache.put(cache.key("a2", "a", "a.py"), edited)
+    cache.flush()
+    again = FactCache(tmp_path, "test")
+    assert again.get(again.key("a2", "a", "a.py")) == edited
+    assert again.get(again.key("a", "a", "a.py")) == stored["a"]
+    assert again.get(again.key("b", "b", "b.py")) == stored["b"]
+
+
+def test_entries_nobody_uses_are_dropped_once_they_outnumber_the_used(tmp_path: Path) -> None:
+    _stored(tmp_path, ["a", "b", "c", "d", "e"])
+    cache = FactCache(tmp_path, "test")
+    cache.put(cache.key("f", "f", "f.py"), _facts("f"))
+    cache.flush()
+    again = FactCache(tmp_path, "test")
+    assert again.get(again.key("f", "f", "f.py")) is not None
+    assert again.get(again.key("a", "a", "a.py")) is None
+
+
+def test_a_corrupt_pack_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
+    stored = _stored(tmp_path, ["a"])
+    pack = tmp_path / PACK
+    pack.write_bytes(pack.read_bytes()[:-20])
+    cache = FactCache(tmp_path, "test")
+    key = cache.key("a", "a", "a.py")
+    assert cache.get(key) is None
+    cache.put(key, stored["a"])
+    cache.flush()
+    assert FactCache(tmp_path, "test").get(key) == stored["a"]
+
+
+def test_a_corrupt_entry_is_a_miss_and_a_new_one_wins(tmp_path: Path) -> None:
+    stored = _stored(tmp_path, ["a", "b"])
+    pack = tmp_path / PACK
+    data = bytearray(pack.read_bytes())
+    data[0:8] = b"garbage!"  # the first entry's bytes
+    pack.write_bytes(bytes(data))
+    cache = FactCache(tmp_path, "test")
+    keys = {name: cache.key(name, name, f"{name}.py") for name in ("a", "b")}
+    broken = [name for name, key in keys.items() if cache.get(key) is None]
+    assert len(broken) == 1
+    cache.put(keys[broken[0]], stored[broken[0]])
+    cache.flush()
+    again = FactCache(tmp_path, "test")
+    assert all(again.get(key) == stored[name] for name, key in keys.items())
+
+
+def test_no_directory_means_no_files(tmp_path: Path) -> None:
+    cache = FactCache(None, "test")
+    facts = _facts("a")
+    key = cache.key("a", "a", "a.py")
+    assert cache.get(key) is None
+    cache.put(key, facts)
+    cache.flush()
+    assert cache.get(key) == facts  # kept for the rest of the process only
+    assert not any(tmp_path.iterdir())
+
+
+def test_check_base_keeps_the_work_tree_cached(run_cli, git_env, tmp_path: Path) -> None:
+    """A --base run writes the revision's entries without dropping the work tree's."""
+    from conftest import run_git
+
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (repo / "app" / "__init__.py").write_text("")
+    for index in range(6):
+        (repo / "app" / f"m{index}.py").write_text(f"def f{index}():\n    return {index}\n")
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "first")
+    (repo / "app" / "m0.py").write_text("def f0():\n    return 10\n")
+    run_git(repo, "commit", "-q", "-am", "second")
+    run_cli("check", cwd=repo)
+    based = run_cli("check", "--base", "HEAD~1", "--stats", cwd=repo)
+    assert "parsed=0 cached=7" in based.err
+    again = run_cli("check", "--stats", cwd=repo)
+    assert "parsed=0 cached=7" in again.err
