@@ -52,6 +52,18 @@ def _analysis_options(function: F) -> F:
     return function
 
 
+def _format_option(choices: Sequence[str], default: str, help_text: str = "Output format."):
+    """The ``--format`` option every command shares, with that command's choices."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _start(paths: Sequence[Path]) -> tuple[Path, Path]:
     """Where configuration is searched from, and the root when there is none.
 
@@ -96,13 +108,10 @@ def cli() -> None:
 
 @cli.command()
 @_analysis_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Output format: text, json, sarif (code scanning) or github (Actions annotations).",
+@_format_option(
+    sorted(REPORTERS),
+    "text",
+    "Output format: text, json, sarif (code scanning) or github (Actions annotations).",
 )
 @click.option(
     "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated or repeated)."
@@ -262,14 +271,7 @@ def _uri_prefix(config: Config) -> str:
 
 @cli.command()
 @_analysis_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option(["text", "json"], "text")
 def flags(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -291,14 +293,7 @@ def flags(
 
 @cli.command()
 @_analysis_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Format of the report on stdout.",
-)
+@_format_option(["text", "json"], "text", "Format of the report on stdout.")
 @click.option(
     "--html",
     "html_file",
@@ -353,14 +348,7 @@ def audit(
 @cli.command()
 @click.argument("key")
 @_analysis_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "dot", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option(["text", "dot", "json"], "text")
 def graph(
     key: str,
     paths: tuple[Path, ...],
@@ -392,14 +380,7 @@ def graph(
 
 @cli.command()
 @_analysis_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["json"]),
-    default="json",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option(["json"], "json")
 def callgraph(
     paths: tuple[Path, ...],
     config_file: Path | None,
