@@ -81,6 +81,9 @@ class Project:
         # ``needs_history`` compare against it and stay quiet while it is None.
         self.base: Project | None = None
         self.base_revision: str = ""
+        # Path -> git blob id of the content the facts were built from, so a
+        # base revision can borrow facts without reading the files again.
+        self.blob_ids: dict[str, str] = {}
 
     @cached_property
     def by_module(self) -> dict[str, FileFacts]:
@@ -126,8 +129,12 @@ def collect_facts(
     config: Config,
     cache: FactCache,
     stats: RunStats,
+    blob_ids: dict[str, str] | None = None,
 ) -> list[FileFacts]:
-    """Facts for every source: from the cache where the content is known, else parsed."""
+    """Facts for every source: from the cache where the content is known, else parsed.
+
+    ``blob_ids``, when given, receives each file's blob id.
+    """
     options = fact_options(config)
     results: dict[str, FileFacts] = {}
     missing: list[Pending] = []
@@ -140,7 +147,10 @@ def collect_facts(
         except OSError as exc:
             results[source.path] = _unreadable(source, exc)
             continue
-        key = cache.key(blob_id(content), source.module, source.path)
+        blob = blob_id(content)
+        if blob_ids is not None:
+            blob_ids[source.path] = blob
+        key = cache.key(blob, source.module, source.path)
         cached = cache.get(key)
         if cached is not None:
             results[source.path] = cached
@@ -264,12 +274,15 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     stats.seconds["discover"] = time.perf_counter() - started
     cache = open_cache(config, use_cache, fresh=True)
     started = time.perf_counter()
+    blob_ids: dict[str, str] = {}
     with gcpause.paused(freeze=True):
-        files = collect_facts(config.root, sources, config, cache, stats)
+        files = collect_facts(config.root, sources, config, cache, stats, blob_ids)
     stats.seconds["facts"] = time.perf_counter() - started
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
-    return Project(config, files, stats)
+    project = Project(config, files, stats)
+    project.blob_ids = blob_ids
+    return project
 
 
 def analyse_revision(config: Config, revision: str, reuse: Project | None = None) -> Project:
@@ -342,14 +355,18 @@ def _project_from_blobs(
     options = fact_options(config)
     results: dict[str, FileFacts] = {}
     wanted: dict[str, list[tuple[SourceFile, str]]] = {}
-    lender = reuse.by_path if reuse is not None and not reuse.revision else {}
+    lender = reuse.by_path if reuse is not None else {}
+    lent_blobs = reuse.blob_ids if reuse is not None else {}
     for source in sources:
         blob = blobs[source.path]
         same = lender.get(source.path)
-        if same is not None and same.module == source.module:
-            if _work_tree_blob(config.root, source.path) == blob:
-                results[source.path] = same
-                continue
+        if (
+            same is not None
+            and same.module == source.module
+            and lent_blobs.get(source.path) == blob
+        ):
+            results[source.path] = same
+            continue
         key = cache.key(blob, source.module, source.path)
         cached = cache.get(key)
         if cached is not None:
@@ -370,14 +387,9 @@ def _project_from_blobs(
     files = [results[s.path] for s in sources if s.path in results]
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
-    return Project(config, files, stats, revision=revision, label=label)
-
-
-def _work_tree_blob(root: Path, path: str) -> str | None:
-    try:
-        return blob_id((root / path).read_bytes())
-    except OSError:
-        return None
+    project = Project(config, files, stats, revision=revision, label=label)
+    project.blob_ids = blobs
+    return project
 
 
 def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
