@@ -159,3 +159,31 @@ def test_flag_defined_twice_in_the_registry_is_an_error(run_cli, tmp_path: Path)
     result = run_cli("check", cwd=_project(tmp_path, registry))
     assert result.code == 2 and result.err.count("\n") == 1
     assert "pyproject.toml" in result.err and "line 3" in result.err
+
+
+def test_console_script_flushes_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    # ``flaglint`` ends with os._exit to skip freeing the heap: output must still
+    # arrive whole, and the exit code must be the one main() chose.
+    import subprocess
+    import sys
+
+    project = _project(tmp_path, "[tool.flaglint]\nselect = ['FL9']\n")
+    (project / "broken.py").write_text("def broken(:\n")
+    runs = {
+        1: ("check",),
+        0: ("flags",),
+        2: ("check", "--no-such-option"),
+    }
+    for expected, args in runs.items():
+        done = subprocess.run(
+            [sys.executable, "-m", "flaglint", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == expected, (args, done.stderr)
+        if expected == 1:
+            assert done.stdout.endswith("Found 1 finding in 2 files.\n")
+        if expected == 2:
+            assert done.stderr.count("\n") == 1

@@ -1,3 +1,3 @@
-from flaglint.cli import main
+from flaglint.cli import run
 
-main()
+run()

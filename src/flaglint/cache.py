@@ -249,7 +249,12 @@ class FactCache:
 
     def _prepare(self) -> None:
         assert self.directory is not None
-        self.directory.mkdir(parents=True, exist_ok=True)
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by flaglint\n*\n", encoding="utf-8")
+        prepare_directory(self.directory)
+
+
+def prepare_directory(directory: Path) -> None:
+    """Create the cache folder with a ``.gitignore`` of ``*`` (raises OSError)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# created by flaglint\n*\n", encoding="utf-8")

@@ -20,6 +20,7 @@ from flaglint.findings import Finding
 from flaglint.inventory import Inventory
 from flaglint.providers import ProviderTable
 from flaglint.resolve import Resolver
+from flaglint.results import ResultCache, tree_key
 from flaglint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class RunStats:
     lines: int = 0
     cache_hits: int = 0
     parsed: int = 0
+    # True when the findings came from the result cache (nothing to recompute).
+    results_cached: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -392,17 +395,39 @@ def _project_from_blobs(
     return project
 
 
-def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
+def open_results(config: Config, enabled: bool = True) -> ResultCache:
+    """The cache of whole-tree findings in ``config``'s cache folder (disabled: a no-op)."""
+    return ResultCache(config.root / config.cache_dir if enabled else None)
+
+
+def run_rules(
+    project: Project, rules: Iterable[type[Rule]], results: ResultCache | None = None
+) -> list[Finding]:
     """Every selected rule over the project, sorted and de-duplicated.
 
     Rules that compare revisions (``needs_history``) run only when the project
-    has a base to compare with.
+    has a base to compare with. With ``results``, findings of a tree analysed
+    before under the same key (see :mod:`flaglint.results`) are read back
+    instead of computed.
     """
-    findings: set[Finding] = set()
+    rules = list(rules)
     started = time.perf_counter()
+    key = None
+    if results is not None and results.directory is not None:
+        head = "" if project.revision else history.head_state(project.config.root)
+        key = tree_key(project, rules, head)
+        cached = results.get(key) if key is not None else None
+        if cached is not None:
+            project.stats.results_cached = True
+            project.stats.seconds["rules"] = time.perf_counter() - started
+            return cached
+    findings: set[Finding] = set()
     for rule_class in rules:
         if rule_class.needs_history and project.base is None:
             continue
         findings.update(rule_class().check(project))
+    ordered = sorted(findings, key=Finding.sort_key)
+    if results is not None and key is not None:
+        results.put(key, ordered)
     project.stats.seconds["rules"] = time.perf_counter() - started
-    return sorted(findings, key=Finding.sort_key)
+    return ordered

@@ -263,6 +263,20 @@ def list_index_blobs(repo: Path, prefix: str = "") -> list[Blob]:
     return sorted(blobs, key=lambda b: b.path)
 
 
+def head_state(path: Path) -> str:
+    """What ``HEAD`` names at ``path`` and whether the clone is shallow, as one string.
+
+    "" outside a repository or before the first commit. Analyses of the work
+    tree that read history (blame ages, ``git log`` searches) change when
+    this does.
+    """
+    try:
+        out = git(path, "rev-parse", "--is-shallow-repository", "HEAD")
+    except HistoryError:
+        return ""
+    return " ".join(out.decode().split())
+
+
 def has_commits(repo: Path) -> bool:
     """False in a repository whose current branch has no commit yet."""
     try:

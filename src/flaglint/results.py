@@ -1,0 +1,132 @@
+"""Rule findings of a whole tree, remembered between runs.
+
+Facts are cached per file, but the whole-program stage (name resolution,
+the call graph, reach per flag, breaker analysis) reads every file at once
+and was rebuilt on every run: on Django it took four fifths of a warm check
+in which nothing had changed. This cache stores what :func:`run_rules`
+returned, under a key that covers everything those findings depend on:
+
+* each file's path, module name and git blob id (its content), and which
+  files could not be read;
+* the whole configuration, the rules that ran, flaglint's version;
+* the commit the tree was read from, or for the work tree the commit
+  ``HEAD`` names (blame ages, ``git log`` searches and the base revision all
+  start from it);
+* today's date (expiry dates are compared with it);
+* the same again for the ``--base`` revision, and the label it was given
+  (messages quote it).
+
+Change any of those and the key changes, so an entry is never stale; a
+missing, truncated or foreign file is a miss. One file,
+``.flaglint_cache/results.pickle``, holds the last few entries and is
+replaced atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flaglint import __version__
+from flaglint.cache import prepare_directory
+from flaglint.findings import Finding
+
+if TYPE_CHECKING:
+    from flaglint.engine import Project
+    from flaglint.rules.base import Rule
+
+FORMAT = 1
+RESULTS = "results.pickle"
+# Entries kept: a work tree, its staged index and a base or two.
+KEEP = 8
+
+
+def tree_key(project: Project, rules: Sequence[type[Rule]], head: str) -> str | None:
+    """The key of ``project``'s findings under ``rules``; None when it cannot be known.
+
+    ``head`` is the commit the work tree's ``HEAD`` names ("" outside git or
+    before the first commit); it is not used for a project read from a revision.
+    """
+    digest = hashlib.sha256()
+    parts = [
+        f"{FORMAT}:{__version__}",
+        dt.date.today().isoformat(),
+        ",".join(r.code for r in rules),
+    ]
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    if not _tree(digest, project, head):
+        return None
+    if project.base is not None:
+        digest.update(f"base:{project.base_revision}:{project.base.label}\0".encode())
+        if not _tree(digest, project.base, head):
+            return None
+    return digest.hexdigest()
+
+
+def _tree(digest: hashlib._Hash, project: Project, head: str) -> bool:
+    digest.update(repr(project.config).encode() + b"\0")
+    digest.update(f"at:{project.revision or 'worktree@' + head}\0".encode())
+    for facts in project.files:
+        blob = project.blob_ids.get(facts.path)
+        if blob is None:
+            if facts.error is None:
+                return False  # facts of unknown content: nothing to key them by
+            blob = f"error:{facts.error.message}"
+        digest.update(f"{facts.path}\0{facts.module}\0{blob}\0".encode())
+    return True
+
+
+class ResultCache:
+    """Findings by :func:`tree_key`; a ``None`` directory disables it."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._entries: dict[str, list[Finding]] | None = None
+
+    def get(self, key: str) -> list[Finding] | None:
+        found = self._load().get(key)
+        return list(found) if found is not None else None
+
+    def put(self, key: str, findings: Sequence[Finding]) -> None:
+        if self.directory is None:
+            return
+        entries = self._load()
+        entries.pop(key, None)
+        entries[key] = list(findings)
+        while len(entries) > KEEP:
+            entries.pop(next(iter(entries)))
+        try:
+            prepare_directory(self.directory)
+            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        except OSError:
+            return  # a read-only tree only costs the next run its speed
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((FORMAT, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.directory / RESULTS)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+    def _load(self) -> dict[str, list[Finding]]:
+        if self._entries is not None:
+            return self._entries
+        self._entries = {}
+        if self.directory is None:
+            return self._entries
+        try:
+            with open(self.directory / RESULTS, "rb") as handle:
+                version, entries = pickle.load(handle)
+        except Exception:  # missing, truncated or foreign: every key misses
+            return self._entries
+        if version == FORMAT and isinstance(entries, dict):
+            self._entries = entries
+        return self._entries

@@ -1,0 +1,103 @@
+"""The result cache: a tree analysed before is read back, and every input changes the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import run_git
+
+from flaglint import results as results_module
+from flaglint.demo import materialise
+from flaglint.results import RESULTS
+
+
+@pytest.fixture
+def demo(tmp_path: Path, git_env: None) -> Path:
+    return materialise(tmp_path / "smars")
+
+
+def _check(run_cli, repo: Path, *args: str):
+    """A cached run and an uncached one: they must agree byte for byte."""
+    cached = run_cli("check", "--stats", *args, cwd=repo)
+    fresh = run_cli("check", "--no-cache", *args, cwd=repo)
+    assert (cached.code, cached.out) == (fresh.code, fresh.out)
+    return cached
+
+
+def _state(result) -> str:
+    return "cached" if "results=cached" in result.err else "computed"
+
+
+def test_an_unchanged_tree_reads_its_findings_back(run_cli, demo: Path) -> None:
+    first = _check(run_cli, demo)
+    second = _check(run_cli, demo)
+    assert (_state(first), _state(second)) == ("computed", "cached")
+    assert "FL202" in second.out  # the demo's head has a finding to remember
+    assert (demo / ".flaglint_cache" / RESULTS).is_file()
+
+
+def test_every_input_of_the_findings_changes_the_key(
+    run_cli, demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _check(run_cli, demo)
+    router = demo / "smars" / "router.py"
+    appended = "\ndef more():\n    pass\n"
+    steps = {
+        "a file's content": lambda: router.write_text(router.read_text() + appended),
+        "a new commit at HEAD": lambda: (
+            run_git(demo, "add", "-A"),
+            run_git(demo, "commit", "-qm", "more", date="2013-01-01T00:00:00"),
+        ),
+        "the configuration": lambda: (demo / "pyproject.toml").write_text(
+            (demo / "pyproject.toml").read_text().replace("= 730", "= 3650")
+        ),
+        "a new file": lambda: (demo / "extra.py").write_text("def extra():\n    pass\n"),
+    }
+    for what, change in steps.items():
+        change()
+        assert _state(_check(run_cli, demo)) == "computed", what
+        assert _state(_check(run_cli, demo)) == "cached", what
+    # Dates in findings (expiry) are compared with today.
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return tomorrow
+
+    monkeypatch.setattr(results_module.dt, "date", Tomorrow)
+    assert _state(run_cli("check", "--stats", cwd=demo)) == "computed"
+
+
+def test_select_and_base_are_part_of_the_key(run_cli, demo: Path) -> None:
+    runs = [
+        ("check",),
+        ("check", "--select", "FL3"),
+        ("check", "--base", "v2003"),
+        ("check", "--base", "v2005-refactor"),
+    ]
+    for args in runs:
+        assert _state(_check(run_cli, demo, *args[1:])) == "computed", args
+    for args in runs:
+        assert _state(_check(run_cli, demo, *args[1:])) == "cached", args
+
+
+def test_a_corrupt_results_file_is_a_miss(run_cli, demo: Path) -> None:
+    _check(run_cli, demo)
+    (demo / ".flaglint_cache" / RESULTS).write_bytes(b"\x80\x05 not a pickle")
+    assert _state(_check(run_cli, demo)) == "computed"
+    assert _state(_check(run_cli, demo)) == "cached"
+
+
+def test_no_cache_writes_no_results(run_cli, demo: Path) -> None:
+    result = run_cli("check", "--no-cache", "--stats", cwd=demo)
+    assert _state(result) == "computed"
+    assert not (demo / ".flaglint_cache" / RESULTS).exists()
+
+
+def test_staged_checks_compute_every_time(run_cli, demo: Path) -> None:
+    # The index is keyed, but blame reads the work tree: no entry for the staged tree.
+    for _ in range(2):
+        assert _state(run_cli("check", "--staged", "--stats", cwd=demo)) == "computed"
