@@ -103,7 +103,7 @@ def _print_stats(project: Project) -> None:
     click.echo(
         f"flaglint: files={stats.files} lines={stats.lines} parsed={stats.parsed} "
         f"cached={stats.cache_hits} results={'cached' if stats.results_cached else 'computed'} "
-        f"{timings}",
+        f"edges-reused={stats.edges_reused} {timings}",
         err=True,
     )
 

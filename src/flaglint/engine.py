@@ -25,7 +25,7 @@ from flaglint.rules.base import Rule
 
 if TYPE_CHECKING:
     # networkx alone is 24 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
-    from flaglint.graph import CallGraph
+    from flaglint.graph import CallGraph, RawEdge
 
 POOL_THRESHOLD = 48
 CHUNK = 24
@@ -41,6 +41,8 @@ class RunStats:
     parsed: int = 0
     # True when the findings came from the result cache (nothing to recompute).
     results_cached: bool = False
+    # Files whose call edges were taken from an earlier graph instead of resolved.
+    edges_reused: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -87,6 +89,11 @@ class Project:
         # Path -> git blob id of the content the facts were built from, so a
         # base revision can borrow facts without reading the files again.
         self.blob_ids: dict[str, str] = {}
+        # Where the graph of an earlier tree can be borrowed from: the project
+        # this one is the base of (same run), or the snapshot in the cache folder.
+        self.edge_donor: Project | None = None
+        self.edge_cache: Path | None = None
+        self._snapshot_files: dict[str, tuple[str, str]] | None = None
 
     @cached_property
     def by_module(self) -> dict[str, FileFacts]:
@@ -108,14 +115,70 @@ class Project:
     def graph(self) -> CallGraph:
         from flaglint.graph import CallGraph
 
-        return CallGraph(
+        started = time.perf_counter()
+        graph = CallGraph(
             self.files,
             self.inventory,
             self.resolver,
             tests=self.config.tests,
             tests_as_roots=self.config.tests_as_roots,
             entry_points=self.config.entry_points,
+            reuse=self._reusable_edges(),
         )
+        self.stats.edges_reused = graph.reused
+        self._save_edges(graph)
+        self.stats.seconds["graph"] = time.perf_counter() - started
+        return graph
+
+    def _reusable_edges(self) -> dict[str, list[RawEdge]]:
+        """Per-file edges an earlier graph lends this one (see :mod:`flaglint.incremental`)."""
+        from flaglint import incremental
+
+        donor = self.edge_donor
+        if donor is not None and "graph" in donor.__dict__:
+            lender = donor.by_path
+            old_modules = {p: f.module for p, f in lender.items() if f.error is None}
+            old_blobs = donor.blob_ids
+            old_edges = donor.graph.file_edges
+
+            def old_facts(path: str) -> FileFacts | None:
+                return lender.get(path)
+
+        else:
+            snapshot = incremental.load_snapshot(self.edge_cache, self.config.facts_fingerprint())
+            if snapshot is None:
+                return {}
+            old_modules = {p: module for p, (module, _) in snapshot.files.items()}
+            old_blobs = {p: blob for p, (_, blob) in snapshot.files.items()}
+            old_edges = snapshot.edges
+            self._snapshot_files = snapshot.files
+            cache = open_cache(self.config)
+
+            def old_facts(path: str) -> FileFacts | None:
+                return cache.get(cache.key(old_blobs[path], old_modules[path], path))
+
+        blobs = self.blob_ids
+
+        def same(facts: FileFacts) -> bool:
+            blob = blobs.get(facts.path)
+            return blob is not None and old_blobs.get(facts.path) == blob
+
+        return incremental.reusable(old_modules, old_facts, old_edges, self.files, same)
+
+    def _save_edges(self, graph: CallGraph) -> None:
+        from flaglint import incremental
+
+        if self.edge_cache is None or self.revision:
+            return
+        files = {
+            f.path: (f.module, self.blob_ids[f.path])
+            for f in self.files
+            if f.error is None and f.path in self.blob_ids
+        }
+        if graph.reused == len(graph.file_edges) and self._snapshot_files == files:
+            return  # every edge came from the snapshot of this very tree
+        snapshot = incremental.EdgeSnapshot(files, graph.file_edges)
+        incremental.save_snapshot(self.edge_cache, self.config.facts_fingerprint(), snapshot)
 
     @property
     def errors(self) -> list[FileFacts]:
@@ -285,6 +348,8 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     stats.lines = sum(f.lines for f in files)
     project = Project(config, files, stats)
     project.blob_ids = blob_ids
+    if use_cache:
+        project.edge_cache = config.root / config.cache_dir
     return project
 
 
@@ -312,7 +377,9 @@ def analyse_index(config: Config) -> Project:
     """
     repo = history.toplevel(config.root)
     prefix = _repo_prefix(config, repo)
-    return _project_from_blobs(config, repo, history.list_index_blobs(repo, prefix))
+    project = _project_from_blobs(config, repo, history.list_index_blobs(repo, prefix))
+    project.edge_cache = config.root / config.cache_dir
+    return project
 
 
 def analyse_base(config: Config, revision: str, reuse: Project | None = None) -> Project:
@@ -327,6 +394,7 @@ def attach_base(project: Project, config: Config, revision: str) -> Project:
     """Give ``project`` its base (for history rules and ``--new-only``) and return it."""
     started = time.perf_counter()
     project.base = analyse_base(config, revision, reuse=project)
+    project.base.edge_donor = project
     project.base_revision = revision
     project.stats.seconds["base"] = time.perf_counter() - started
     return project

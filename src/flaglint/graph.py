@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -87,6 +87,10 @@ class Site:
     conditions: tuple[FlagCondition, ...]
 
 
+# (source, target, kind, line, index of the call whose flag conditions apply or -1)
+RawEdge = tuple[str, str, str, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class NodeInfo:
     """Where a function, class or module is defined."""
@@ -126,6 +130,7 @@ class CallGraph:
         tests: Iterable[str] = (),
         tests_as_roots: bool = False,
         entry_points: Iterable[str] = (),
+        reuse: Mapping[str, list[RawEdge]] | None = None,
     ) -> None:
         self.graph: nx.DiGraph = nx.DiGraph()
         self.resolver = resolver
@@ -144,12 +149,24 @@ class CallGraph:
         self._succ: dict[str, list[str]] | None = None
         self._frontier: list[tuple[str, str]] | None = None
         self._external: dict[str, bool] = {}
+        # Each file's outgoing edges as resolved, before flag conditions are
+        # attached: what a later tree can reuse for files whose resolution
+        # cannot have changed (see flaglint.incremental).
+        self.file_edges: dict[str, list[RawEdge]] = {}
+        self.reused = 0
         files = [f for f in files if f.error is None]
         for gated in inventory.gated:
             self._gated[(gated.facts.path, gated.index)] = gated.conditions
         self._add_nodes(files)
+        reuse = reuse or {}
         for facts in files:
-            self._add_edges(facts)
+            raw = reuse.get(facts.path)
+            if raw is None:
+                raw = self._resolve_edges(facts)
+            else:
+                self.reused += 1
+            self.file_edges[facts.path] = raw
+            self._add_file_edges(facts, raw)
         self._add_roots(files)
 
     # ---------------------------------------------------------------- nodes
@@ -229,39 +246,45 @@ class CallGraph:
         found = self.resolver.find_method(owner, name)
         return found if found in self.nodes else None
 
-    def _add_edges(self, facts: FileFacts) -> None:
+    def _resolve_edges(self, facts: FileFacts) -> list[RawEdge]:
+        """The edges out of ``facts``' code, in the order a build adds them."""
+        raw: list[RawEdge] = []
         for index, call in enumerate(facts.calls):
             source = self._scope_node(facts, call.scope)
-            conditions = self._gated.get((facts.path, index), ())
-            site = Site(facts.path, call.line, conditions)
             for target, kind in self.targets(facts, call):
-                if call.decorator:
-                    kind = "decorator"
-                self._edge(source, target, kind, site)
-                if target.startswith(HUB_PREFIX):
-                    self._link_hub(target)
+                raw.append(
+                    (source, target, "decorator" if call.decorator else kind, call.line, index)
+                )
             for arg in call.args:
                 if arg.kind == "name":
-                    self._reference(facts, call.scope, arg.text, call.line, conditions)
+                    self._reference(raw, facts, call.scope, arg.text, call.line, index)
         for reference in facts.references:
-            conditions = ()
-            self._reference(facts, reference.scope, reference.name, reference.line, conditions)
+            self._reference(raw, facts, reference.scope, reference.name, reference.line, -1)
+        return raw
+
+    def _add_file_edges(self, facts: FileFacts, raw: list[RawEdge]) -> None:
+        path = facts.path
+        gated = self._gated
+        for source, target, kind, line, index in raw:
+            conditions = gated.get((path, index), ()) if index >= 0 else ()
+            self._edge(source, target, kind, Site(path, line, conditions))
+            if target.startswith(HUB_PREFIX):
+                self._link_hub(target)
 
     def _reference(
         self,
+        raw: list[RawEdge],
         facts: FileFacts,
         scope: str,
         name: str,
         line: int,
-        conditions: tuple[FlagCondition, ...],
+        index: int,
     ) -> None:
         """A function used as a value (callback, dispatch table) may be called."""
         resolved = self.resolver.resolve(facts.module, name, scope)
         info = self.nodes.get(resolved)
         if info is not None and info.kind in ("function", "method", "class"):
-            self._edge(
-                self._scope_node(facts, scope), resolved, "ref", Site(facts.path, line, conditions)
-            )
+            raw.append((self._scope_node(facts, scope), resolved, "ref", line, index))
 
     def _link_hub(self, hub: str) -> None:
         if self.graph.out_degree(hub) if hub in self.graph else 0:

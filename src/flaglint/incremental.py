@@ -1,0 +1,207 @@
+"""Which files' call edges a new tree can take from an older one.
+
+Building the call graph resolves every call site of every file (on Django
+about 200,000, two thirds of the graph's time). When a tree differs from one
+already analysed in a few files (an edit, the commit before, the staged
+index), most of those answers cannot have changed. A file's edges are
+reused when both of these hold:
+
+* its own content is the same (same blob, same module name);
+* every changed file kept its *interface*, the part of its facts that name
+  resolution in other files reads (definitions with their kind and bases,
+  imports, module and class level names, being a package), or only *added*
+  names to it, and the file does not mention any added name.
+
+The second rule is what makes appending a function cheap: a lookup in
+another file can only find the new ``helper`` if that file spells
+``helper`` somewhere (a call, an import, a reference, a base class, a
+decorator, an alias). Everything else falls back to a full build: a name
+removed or redefined, a base class changed, a dunder added (``__init__``
+changes what ``Cls()`` calls without anyone spelling it), a file added,
+removed or renamed (module names decide where dotted names split).
+
+Hubs (``name:m``) and flag conditions are not part of the reused edges;
+the graph recomputes both for every tree.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from flaglint import __version__
+from flaglint.cache import prepare_directory
+from flaglint.facts.model import FileFacts
+from flaglint.graph import RawEdge
+
+FORMAT = 1
+EDGES = "edges.pickle"
+_WORD = re.compile(r"\w+")
+
+InterfaceItem = tuple[str, ...]
+
+
+def interface(facts: FileFacts) -> dict[InterfaceItem, str]:
+    """The facts other files' name resolution reads, each with the name it binds."""
+    items: dict[InterfaceItem, str] = {("package", str(facts.is_package)): ""}
+    for definition in facts.definitions:
+        key = ("def", definition.qualname, definition.kind, *definition.bases)
+        items[key] = definition.name
+    for imp in facts.imports:
+        items[("import", imp.local, imp.target)] = imp.local if imp.local != "*" else ""
+    for binding in facts.bindings:
+        value = binding.value if binding.kind == "name" else ""
+        items[("bind", binding.scope, binding.name, binding.kind, value)] = binding.name
+    return items
+
+
+def changed_names(old: FileFacts, new: FileFacts) -> set[str] | None:
+    """Names whose binding ``new`` added, removed or redefined; None when that cannot be told.
+
+    A new or removed star import can bind any name, a dunder is looked up
+    without being spelled (``__init__`` by ``Cls()``), and whether the file
+    is a package decides where dotted names split: each of those is None.
+    """
+    before, after = interface(old), interface(new)
+    names: set[str] = set()
+    for item, name in [*_missing(before, after), *_missing(after, before)]:
+        if item[0] == "package" or item[:2] == ("import", "*"):
+            return None
+        if name.startswith("__") and name.endswith("__"):
+            return None
+        names.add(name)
+    return names
+
+
+def _missing(
+    items: dict[InterfaceItem, str], other: dict[InterfaceItem, str]
+) -> list[tuple[InterfaceItem, str]]:
+    return [(item, name) for item, name in items.items() if item not in other]
+
+
+def _structural(facts: FileFacts) -> Iterable[str]:
+    """Spellings that decide what a class inherits or what a name aliases."""
+    for definition in facts.definitions:
+        yield from definition.bases
+    for imp in facts.imports:
+        yield imp.target
+    for binding in facts.bindings:
+        if binding.kind == "name":
+            yield binding.value
+
+
+def mentions(facts: FileFacts, names: set[str]) -> bool:
+    """Whether any spelled name in ``facts`` contains one of ``names`` (over-approximate)."""
+    spelled: Iterable[str] = _spellings(facts)
+    return any(name in text for text in spelled for name in names)
+
+
+def _spellings(facts: FileFacts) -> Iterable[str]:
+    for call in facts.calls:
+        yield call.callee
+        for arg in call.args:
+            if arg.kind == "name":
+                yield arg.text
+    for reference in facts.references:
+        yield reference.name
+    for imp in facts.imports:
+        yield imp.target
+        yield imp.local
+    for definition in facts.definitions:
+        yield from definition.bases
+        yield from definition.decorators
+    for binding in facts.bindings:
+        yield binding.value
+    yield from facts.dunder_all
+
+
+def reusable(
+    old_modules: Mapping[str, str],
+    old_facts: Callable[[str], FileFacts | None],
+    old_edges: Mapping[str, list[RawEdge]],
+    new_files: Iterable[FileFacts],
+    same: Callable[[FileFacts], bool],
+) -> dict[str, list[RawEdge]]:
+    """Edges of ``old_edges`` that stand for the new tree, by path ({} to build anew).
+
+    ``old_modules`` maps every path of the old tree that had facts to its
+    module; ``old_facts(path)`` gives a changed file's old facts (None when
+    they are gone); ``same(facts)`` says whether a new file's content is
+    the old one's.
+    """
+    new = [f for f in new_files if f.error is None]
+    if {f.path: f.module for f in new} != old_modules:
+        return {}
+    changed = [f for f in new if not same(f)]
+    names: set[str] = set()
+    olds: list[FileFacts] = []
+    for facts in changed:
+        before = old_facts(facts.path)
+        delta = changed_names(before, facts) if before is not None else None
+        if delta is None or before is None:
+            return {}
+        names |= delta
+        olds.append(before)
+    if not names:
+        stale = {f.path for f in changed}
+        return {path: edges for path, edges in old_edges.items() if path not in stale}
+    # A changed name on the way from a class to its bases changes the class's
+    # ancestry, and with it lookups in subclasses that never spell the name.
+    structural = {
+        part
+        for facts in [*new, *olds]
+        for text in _structural(facts)
+        for part in _WORD.findall(text)
+    }
+    if names & structural:
+        return {}
+    stale = {f.path for f in new if not same(f) or mentions(f, names)}
+    return {path: edges for path, edges in old_edges.items() if path not in stale}
+
+
+class EdgeSnapshot(NamedTuple):
+    """A tree's files (path -> (module, blob id)) and the raw edges built for it."""
+
+    files: dict[str, tuple[str, str]]
+    edges: dict[str, list[RawEdge]]
+
+
+def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:
+    if directory is None:
+        return None
+    try:
+        with open(directory / EDGES, "rb") as handle:
+            stored_salt, snapshot = pickle.load(handle)
+    except Exception:  # missing, truncated or foreign: build from scratch
+        return None
+    if stored_salt != _salt(salt) or not isinstance(snapshot, EdgeSnapshot):
+        return None
+    return snapshot
+
+
+def save_snapshot(directory: Path | None, salt: str, snapshot: EdgeSnapshot) -> None:
+    if directory is None:
+        return
+    try:
+        prepare_directory(directory)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((_salt(salt), snapshot), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, directory / EDGES)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+
+
+def _salt(salt: str) -> str:
+    return f"{FORMAT}:{__version__}:{salt}"

@@ -1,0 +1,237 @@
+"""Edges borrowed from an earlier tree must give the graph a fresh build gives.
+
+Every case edits a small project, builds its graph once with the unedited
+tree as the lender and once from scratch, and compares every edge with its
+kind, call sites and flag conditions, in order, and the roots.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flaglint.config import load_config
+from flaglint.engine import Project, analyse
+from flaglint.incremental import changed_names, reusable
+
+FILES = {
+    "pyproject.toml": "[tool.flaglint]\n",
+    "shop/__init__.py": "from shop.pricing import quote as public_quote\n",
+    "shop/pricing.py": """\
+import os
+
+
+def quote(order):
+    if os.getenv("FEATURE_ROUNDING"):
+        return _round(order.total)
+    return surcharge(order)
+
+
+def _round(value):
+    return round(value, 2)
+""",
+    "shop/views.py": """\
+from shop import pricing
+from shop.pricing import Mixin, quote
+
+
+class Base:
+    def handle(self, order):
+        return self.validate(order)
+
+    def validate(self, order):
+        return order
+
+
+class Checkout(Base):
+    def run(self, order):
+        self.audit(order)
+        return pricing.fee(order)
+
+
+class Late(Mixin):
+    pass
+
+
+def make():
+    checkout = Checkout()
+    checkout.run(quote(None))
+    return pricing.discount(checkout)
+""",
+    "shop/star.py": """\
+from shop.pricing import *
+from shop.views import Checkout, Late
+
+
+def use():
+    return extra()
+
+
+def build():
+    return Checkout()
+
+
+class Later(Late):
+    def go(self):
+        return self.validate(1)
+""",
+}
+
+APPEND = "\n\n{}\n"
+ROUND = "def _round(value):\n    return round(value, 2)\n"
+EDITS: dict[str, tuple[str, str]] = {
+    # (file, text appended to it)
+    "unrelated function": ("shop/pricing.py", "def brand_new():\n    return 1"),
+    "function another file already calls": ("shop/pricing.py", "def fee(order):\n    return 1"),
+    "function a star import passes on": ("shop/pricing.py", "def extra():\n    return 2"),
+    "module-level alias": ("shop/pricing.py", "discount = _round"),
+    "method a subclass calls on self": (
+        "shop/views.py",
+        "class Audited(Base):\n    pass\n\n\ndef _x():\n    Checkout().audit(1)",
+    ),
+    "import of a new name": ("shop/views.py", "from shop.pricing import _round as r2"),
+    "a new star import": ("shop/views.py", "from shop.star import *"),
+    "body only": ("shop/star.py", "def later():\n    return use()"),
+    # Late(Mixin) now inherits Base.validate, which Later.go calls without naming Mixin.
+    "an alias a base class goes through": (
+        "shop/pricing.py",
+        "from shop.views import Base as Mixin",
+    ),
+}
+REPLACES: dict[str, tuple[str, str, str]] = {
+    "an __init__ on a base class": (
+        "shop/views.py",
+        "    def validate(self, order):\n        return order\n",
+        "    def validate(self, order):\n        return order\n\n    def __init__(self):\n"
+        "        quote(None)\n",
+    ),
+    "a method added to a base class": (
+        "shop/views.py",
+        "    def validate(self, order):\n        return order\n",
+        "    def validate(self, order):\n        return order\n\n    def audit(self, order):\n"
+        "        return quote(order)\n",
+    ),
+    "a removed function": (
+        "shop/pricing.py",
+        "def _round(value):\n    return round(value, 2)\n",
+        "",
+    ),
+    "a changed base class": ("shop/views.py", "class Checkout(Base):", "class Checkout(object):"),
+    "a function turned into a class": (
+        "shop/pricing.py",
+        "def _round(value):\n    return round(value, 2)\n",
+        "class _round:\n    def __init__(self, value):\n        self.value = value\n",
+    ),
+    "a call in a body": (
+        "shop/star.py",
+        "    return extra()",
+        "    quote(None)\n    return extra()",
+    ),
+}
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def _project(root: Path) -> Project:
+    return analyse(load_config(root), [root], use_cache=False)
+
+
+def _shape(project: Project) -> tuple[list[tuple[str, str, str, list[object]]], list[str]]:
+    graph = project.graph
+    edges = [(s, t, d["kind"], list(d["sites"])) for s, t, d in graph.graph.edges(data=True)]
+    return edges, sorted(graph.roots)
+
+
+def _edited(tmp_path: Path, case: str) -> tuple[Project, Project, Project]:
+    """(the old tree, the edited tree borrowing from it, the edited tree built fresh)."""
+    old_root = _write(tmp_path / "old", FILES)
+    files = dict(FILES)
+    if case in EDITS:
+        name, text = EDITS[case]
+        files[name] = files[name] + APPEND.format(text)
+    elif case in REPLACES:
+        name, before, after = REPLACES[case]
+        assert before in files[name], case
+        files[name] = files[name].replace(before, after)
+    else:
+        name, text = case.split(":", 1)
+        files[name] = text
+    new_root = _write(tmp_path / "new", files)
+    old = _project(old_root)
+    old.graph  # noqa: B018 - build the lender's graph
+    borrowing = _project(new_root)
+    # Paths are relative to each root, so the two trees line up file by file.
+    borrowing.edge_donor = old
+    return old, borrowing, _project(new_root)
+
+
+@pytest.mark.parametrize("case", [*EDITS, *REPLACES, "shop/extra.py:def added():\n    pass\n"])
+def test_borrowed_edges_build_the_fresh_graph(tmp_path: Path, case: str) -> None:
+    _, borrowing, fresh = _edited(tmp_path, case)
+    assert _shape(borrowing) == _shape(fresh)
+
+
+def test_an_unmentioned_new_function_reuses_every_other_file(tmp_path: Path) -> None:
+    _, borrowing, _ = _edited(tmp_path, "unrelated function")
+    graph = borrowing.graph
+    # pricing.py changed; views, star and __init__ keep their edges.
+    assert graph.reused == len(graph.file_edges) - 1
+
+
+def test_a_function_others_call_sends_them_back_to_resolution(tmp_path: Path) -> None:
+    _, borrowing, _ = _edited(tmp_path, "function another file already calls")
+    graph = borrowing.graph
+    assert graph.reused == len(graph.file_edges) - 2  # pricing.py and views.py
+    assert "shop.pricing.fee" in graph.callees("shop.views.Checkout.run")
+
+
+@pytest.mark.parametrize(
+    "case", ["an __init__ on a base class", "an alias a base class goes through"]
+)
+def test_other_changes_build_from_scratch(tmp_path: Path, case: str) -> None:
+    _, borrowing, _ = _edited(tmp_path, case)
+    assert borrowing.graph.reused == 0
+
+
+def test_changed_names_lists_what_was_added_or_removed(tmp_path: Path) -> None:
+    text = "import os\n\n\ndef f():\n    pass\n"
+    before = _project(_write(tmp_path / "a", {"m.py": text}))
+    after = _project(_write(tmp_path / "b", {"m.py": text + "\n\ndef g():\n    f()\n"}))
+    old, new = before.files[0], after.files[0]
+    assert changed_names(old, new) == {"g"}
+    assert changed_names(new, old) == {"g"}
+    assert changed_names(old, old) == set()
+    dunder = _project(
+        _write(tmp_path / "c", {"m.py": text + "\n\ndef __getattr__(name):\n    pass\n"})
+    )
+    assert changed_names(old, dunder.files[0]) is None
+
+
+def test_a_renamed_module_builds_from_scratch(tmp_path: Path) -> None:
+    old = _project(_write(tmp_path / "a", {"m.py": "def f():\n    pass\n"}))
+    new = _project(_write(tmp_path / "b", {"n.py": "def f():\n    pass\n"}))
+    edges = {"m.py": []}
+    assert reusable({"m.py": "m"}, lambda p: old.files[0], edges, new.files, lambda f: True) == {}
+
+
+def test_the_snapshot_carries_edges_to_the_next_run(run_cli, tmp_path: Path) -> None:
+    from flaglint.incremental import EDGES
+
+    root = _write(tmp_path / "tree", FILES)
+    first = run_cli("check", "--stats", cwd=root)
+    assert "edges-reused=0" in first.err and (root / ".flaglint_cache" / EDGES).is_file()
+    views = root / "shop" / "views.py"
+    views.write_text(views.read_text() + "\n\ndef appended():\n    return make()\n")
+    edited = run_cli("check", "--stats", cwd=root)
+    assert "edges-reused=3" in edited.err  # all but views.py
+    assert edited.out == run_cli("check", "--no-cache", cwd=root).out
+    (root / ".flaglint_cache" / EDGES).write_bytes(b"garbage")
+    views.write_text(views.read_text() + "\n\ndef again():\n    return None\n")
+    assert "edges-reused=0" in run_cli("check", "--stats", cwd=root).err
