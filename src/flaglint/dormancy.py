@@ -20,7 +20,8 @@ from flaglint import history
 from flaglint.facts.model import Call, FileFacts
 from flaglint.findings import Location
 from flaglint.graph import NodeInfo
-from flaglint.unused import UnusedReport, scan_sources
+from flaglint.store import KeyedStore
+from flaglint.unused import VULTURE_STORE, UnusedReport, scan_sources, sources_key
 
 if TYPE_CHECKING:
     from flaglint.engine import Project
@@ -195,8 +196,17 @@ class DormancyEvidence:
 
     # -------------------------------------------------------------- vulture
     def scan(self, paths: Iterable[str]) -> None:
-        """Run vulture over ``paths`` (and only those)."""
-        self.unused = scan_sources(read_sources(self.project, paths))
+        """Run vulture over ``paths`` (and only those), or recall its verdict on the same text."""
+        sources = read_sources(self.project, paths)
+        store: KeyedStore[UnusedReport] = KeyedStore(
+            self.project.cache_directory, VULTURE_STORE, "vulture:1", keep=4
+        )
+        key = sources_key(sources)
+        report = store.get(key)
+        if report is None:
+            report = scan_sources(sources)
+            store.put(key, report)
+        self.unused = report
 
     def vulture(self, info: NodeInfo) -> Evidence | None:
         definition = info.definition

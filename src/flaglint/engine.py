@@ -92,7 +92,8 @@ class Project:
         # Where the graph of an earlier tree can be borrowed from: the project
         # this one is the base of (same run), or the snapshot in the cache folder.
         self.edge_donor: Project | None = None
-        self.edge_cache: Path | None = None
+        # The cache folder for results derived from many files (None: caching off).
+        self.cache_directory: Path | None = None
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
 
     @cached_property
@@ -145,7 +146,9 @@ class Project:
                 return lender.get(path)
 
         else:
-            snapshot = incremental.load_snapshot(self.edge_cache, self.config.facts_fingerprint())
+            snapshot = incremental.load_snapshot(
+                self.cache_directory, self.config.facts_fingerprint()
+            )
             if snapshot is None:
                 return {}
             old_modules = {p: module for p, (module, _) in snapshot.files.items()}
@@ -168,7 +171,7 @@ class Project:
     def _save_edges(self, graph: CallGraph) -> None:
         from flaglint import incremental
 
-        if self.edge_cache is None or self.revision:
+        if self.cache_directory is None or self.revision:
             return
         files = {
             f.path: (f.module, self.blob_ids[f.path])
@@ -178,7 +181,7 @@ class Project:
         if graph.reused == len(graph.file_edges) and self._snapshot_files == files:
             return  # every edge came from the snapshot of this very tree
         snapshot = incremental.EdgeSnapshot(files, graph.file_edges)
-        incremental.save_snapshot(self.edge_cache, self.config.facts_fingerprint(), snapshot)
+        incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)
 
     @property
     def errors(self) -> list[FileFacts]:
@@ -349,7 +352,7 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     project = Project(config, files, stats)
     project.blob_ids = blob_ids
     if use_cache:
-        project.edge_cache = config.root / config.cache_dir
+        project.cache_directory = config.root / config.cache_dir
     return project
 
 
@@ -378,7 +381,7 @@ def analyse_index(config: Config) -> Project:
     repo = history.toplevel(config.root)
     prefix = _repo_prefix(config, repo)
     project = _project_from_blobs(config, repo, history.list_index_blobs(repo, prefix))
-    project.edge_cache = config.root / config.cache_dir
+    project.cache_directory = config.root / config.cache_dir
     return project
 
 
@@ -395,6 +398,7 @@ def attach_base(project: Project, config: Config, revision: str) -> Project:
     started = time.perf_counter()
     project.base = analyse_base(config, revision, reuse=project)
     project.base.edge_donor = project
+    project.base.cache_directory = project.cache_directory
     project.base_revision = revision
     project.stats.seconds["base"] = time.perf_counter() - started
     return project

@@ -26,18 +26,14 @@ the graph recomputes both for every tree.
 
 from __future__ import annotations
 
-import os
-import pickle
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from flaglint import __version__
-from flaglint.cache import prepare_directory
 from flaglint.facts.model import FileFacts
 from flaglint.graph import RawEdge
+from flaglint.store import read_stamped, write_stamped
 
 FORMAT = 1
 EDGES = "edges.pickle"
@@ -172,36 +168,9 @@ class EdgeSnapshot(NamedTuple):
 
 
 def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:
-    if directory is None:
-        return None
-    try:
-        with open(directory / EDGES, "rb") as handle:
-            stored_salt, snapshot = pickle.load(handle)
-    except Exception:  # missing, truncated or foreign: build from scratch
-        return None
-    if stored_salt != _salt(salt) or not isinstance(snapshot, EdgeSnapshot):
-        return None
-    return snapshot
+    found = read_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}")
+    return found if isinstance(found, EdgeSnapshot) else None
 
 
 def save_snapshot(directory: Path | None, salt: str, snapshot: EdgeSnapshot) -> None:
-    if directory is None:
-        return
-    try:
-        prepare_directory(directory)
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((_salt(salt), snapshot), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, directory / EDGES)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-
-
-def _salt(salt: str) -> str:
-    return f"{FORMAT}:{__version__}:{salt}"
+    write_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}", snapshot)

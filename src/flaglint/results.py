@@ -24,19 +24,15 @@ replaced atomically.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import os
-import pickle
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flaglint import __version__
-from flaglint.cache import prepare_directory
 from flaglint.findings import Finding
+from flaglint.store import KeyedStore
 
 if TYPE_CHECKING:
     from flaglint.engine import Project
@@ -89,44 +85,13 @@ class ResultCache:
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
-        self._entries: dict[str, list[Finding]] | None = None
+        self._store: KeyedStore[list[Finding]] = KeyedStore(
+            directory, RESULTS, f"results:{FORMAT}", KEEP
+        )
 
     def get(self, key: str) -> list[Finding] | None:
-        found = self._load().get(key)
+        found = self._store.get(key)
         return list(found) if found is not None else None
 
     def put(self, key: str, findings: Sequence[Finding]) -> None:
-        if self.directory is None:
-            return
-        entries = self._load()
-        entries.pop(key, None)
-        entries[key] = list(findings)
-        while len(entries) > KEEP:
-            entries.pop(next(iter(entries)))
-        try:
-            prepare_directory(self.directory)
-            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-        except OSError:
-            return  # a read-only tree only costs the next run its speed
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((FORMAT, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.directory / RESULTS)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-
-    def _load(self) -> dict[str, list[Finding]]:
-        if self._entries is not None:
-            return self._entries
-        self._entries = {}
-        if self.directory is None:
-            return self._entries
-        try:
-            with open(self.directory / RESULTS, "rb") as handle:
-                version, entries = pickle.load(handle)
-        except Exception:  # missing, truncated or foreign: every key misses
-            return self._entries
-        if version == FORMAT and isinstance(entries, dict):
-            self._entries = entries
-        return self._entries
+        self._store.put(key, list(findings))

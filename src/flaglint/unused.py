@@ -10,11 +10,16 @@ are name-based, so the caller decides which files can hold a use of a name.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flaglint.cache import blob_id
+
+# The cache file of vulture's verdicts (flaglint.store), by sources_key.
+VULTURE_STORE = "vulture.pickle"
 # What vulture calls the definitions flaglint's graph knows as functions and classes.
 DEFINITION_TYPES = frozenset({"function", "method", "class", "property"})
 
@@ -54,6 +59,16 @@ class UnusedReport:
             for item in self._by_path.get(path, ())
             if item.kind in kinds and first <= item.first_line <= last
         ]
+
+
+def sources_key(sources: Mapping[str, bytes]) -> str:
+    """A key for vulture's verdict on exactly these files (paths, contents, vulture's version)."""
+    from vulture import __version__ as vulture_version
+
+    digest = hashlib.sha256(vulture_version.encode())
+    for path in sorted(sources):
+        digest.update(f"\0{path}\0{blob_id(sources[path])}".encode())
+    return digest.hexdigest()
 
 
 def scan_sources(sources: Mapping[str, bytes]) -> UnusedReport:
