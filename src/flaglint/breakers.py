@@ -35,6 +35,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -130,7 +131,6 @@ class BreakerAnalysis:
             re.compile("|".join(fnmatch.translate(p) for p in self._bare)) if self._bare else None
         )
         self._propagate()
-        self._cycles = self._recursive_functions()
         self.assessments: list[Assessment] = list(self._assess_all())
 
     # ----------------------------------------------------------------- sinks
@@ -184,15 +184,8 @@ class BreakerAnalysis:
                 return reached, target
         return None
 
-    def _propagate(self) -> None:
-        """Functions that dispatch on every call become sinks themselves.
-
-        Works from the call graph's resolved edges, so no call is resolved
-        twice: an edge counts when one of its sites is an unconditional call
-        of the caller's body.
-        """
-        unconditional: set[tuple[str, int]] = set()
-        queue: list[str] = []
+    def _unconditional_calls(self) -> Iterator[tuple[FileFacts, Call, str]]:
+        """Calls in a function's body outside loops and checks, with the function's name."""
         for facts in self.project.files:
             if facts.error is not None:
                 continue
@@ -204,11 +197,26 @@ class BreakerAnalysis:
                 info = self.graph.nodes.get(qualified)
                 if info is None or info.kind not in ("function", "method"):
                     continue
-                unconditional.add((facts.path, call.line))
-                direct = self.direct_sink(facts, call)
-                if direct is not None and qualified not in self.sink_functions:
-                    self.sink_functions[qualified] = direct
-                    queue.append(qualified)
+                yield facts, call, qualified
+
+    def _propagate(self) -> None:
+        """Functions that dispatch on every call become sinks themselves.
+
+        Works from the call graph's resolved edges, so no call is resolved
+        twice: an edge counts when one of its sites is an unconditional call
+        of the caller's body.
+        """
+        unconditional: set[tuple[str, int]] = set()
+        queue: list[str] = []
+        for facts, call, qualified in self._unconditional_calls():
+            direct = self.direct_sink(facts, call)
+            if direct is not None and qualified not in self.sink_functions:
+                self.sink_functions[qualified] = direct
+                queue.append(qualified)
+        if not queue:
+            return  # no function dispatches by itself: nothing to propagate
+        for facts, call, _ in self._unconditional_calls():
+            unconditional.add((facts.path, call.line))
         callers: dict[str, list[str]] = defaultdict(list)
         for source, target, data in self.graph.graph.edges(data=True):
             if data["kind"] in ("call", "init") and source != target:
@@ -317,6 +325,10 @@ class BreakerAnalysis:
         return " and ".join(f"`{n}`" for n in names[:2]) or "a condition"
 
     # ------------------------------------------------------------- contexts
+    @cached_property
+    def _cycles(self) -> dict[str, list[str]]:
+        return self._recursive_functions()
+
     def _recursive_functions(self) -> dict[str, list[str]]:
         """Functions on a cycle of direct call edges, with the cycle's members."""
         calls = nx.DiGraph()
@@ -405,7 +417,7 @@ class BreakerAnalysis:
                 guards = [g for g in dominating]
                 guards.extend(self._raising_calls(facts, call.scope, 0, call.line))
                 yield make("handler", definition.line, f"handler `{definition.name}`", True, guards)
-            cycle = self._cycles.get(symbol)
+            cycle = self._cycles.get(symbol)  # found on first use: only sink calls ask
             if cycle is not None:
                 guards = list(dominating) or self._recursion_guards(facts, symbol, set(cycle))
                 names = " -> ".join(c.rpartition(".")[2] for c in cycle)
