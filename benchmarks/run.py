@@ -12,14 +12,17 @@ the second commit changes one file, so ``check --base HEAD~1`` has a parent.
 
 Every repetition runs, each in its own child process: vulture; ``ast.parse``
 over every file on 1 and on 2 workers; ``flaglint check`` cold (empty cache),
-warm (nothing changed), after editing one file, and with ``--base HEAD~1``.
+warm (nothing changed: the stored findings answer), warm again with the stored
+findings removed (the project stage runs), after editing one file, the
+pre-commit hook's command on that edit once staged, and ``--base HEAD~1``.
 Wall time and peak RSS come from ``os.wait4`` on each child. Ratios are taken
 against vulture within the same repetition and the median over repetitions is
 reported, so that load from other processes moves both sides of a ratio.
 
-The run fails (exit 1) when the warm run parsed anything, when its output
-differs from the cold run's by a byte, or when an edit did not parse exactly
-one file. Targets are printed as PASS or MISS; they do not change the exit code.
+The run fails (exit 1) when the warm run parsed anything, when its output or
+the recomputed findings differ from the cold run's by a byte, or when an edit
+did not parse exactly one file. Targets are printed as PASS or MISS; they do
+not change the exit code.
 """
 
 from __future__ import annotations
@@ -283,13 +286,26 @@ def repetition(tree: Path, results: Results, rep: int, use_cli_base: bool) -> No
             f"({len(cold.stdout)} bytes)"
         )
 
+    # The same tree again without its stored findings: the project stage runs
+    # (edges from the snapshot), and must say exactly what the cached run said.
+    (tree / ".flaglint_cache" / "results.pickle").unlink(missing_ok=True)
+    samples["project"] = project = run_child(flaglint, tree)
+    if project.stdout != cold.stdout:
+        results.failures.append(f"rep {rep}: recomputed findings differ from the cold run's")
+
     edited = _pick(tree, 3)
     original = edited.read_bytes()
     marker = f"\n\ndef _flaglint_benchmark_edit_{rep}_{time.time_ns()}():\n    return None\n"
+    relative = edited.relative_to(tree).as_posix()
     try:
         edited.write_bytes(original + marker.encode())
         samples["edit"] = edit = run_child(flaglint, tree)
+        # What the pre-commit hook runs once the edit is staged.
+        _git(tree, "add", "--", relative)
+        hook = [*flaglint, "--staged", "--base", "HEAD", "--new-only"]
+        samples["hook"] = run_child(hook, tree)
     finally:
+        _git(tree, "reset", "-q", "--", relative)
         edited.write_bytes(original)
     edit_stats = _stats(edit.stderr)
     if edit_stats[2] != 1:
@@ -306,10 +322,10 @@ def repetition(tree: Path, results: Results, rep: int, use_cli_base: bool) -> No
             results.failures.append(f"rep {rep}: {name} exited {sample.code}: {sample.stderr!r}")
         results.add(name, sample)
     vulture = samples["vulture"]
-    for name in ("cold", "warm", "edit", "base"):
+    for name in ("cold", "warm", "project", "edit", "hook", "base"):
         results.ratios.setdefault(name, []).append(samples[name].seconds / vulture.seconds)
     results.ratios.setdefault("cold/floor", []).append(cold.seconds / samples["floor2"].seconds)
-    peak = max(samples[n].rss_mb for n in ("cold", "warm", "edit", "base"))
+    peak = max(samples[n].rss_mb for n in ("cold", "warm", "project", "edit", "hook", "base"))
     results.ratios.setdefault("rss", []).append(peak / vulture.rss_mb)
 
 
@@ -328,7 +344,9 @@ ROWS = [
     ("floor2", "ast.parse, 2 workers", None),
     ("cold", "flaglint check, cold", "cold"),
     ("warm", "flaglint check, warm", "warm"),
+    ("project", "flaglint check, warm, findings recomputed", None),
     ("edit", "flaglint check, one file edited", "edit"),
+    ("hook", "pre-commit hook on the staged edit", None),
     ("base", "flaglint check --base HEAD~1, warm", "base"),
 ]
 
@@ -347,6 +365,8 @@ def table(results: Results, repeat: int) -> str:
         ratio, verdict = "", ""
         if target is not None:
             ratio, verdict = _verdict(results, target)
+        elif key in results.ratios:
+            ratio = f"{statistics.median(results.ratios[key]):.2f}x"
         lines.append(
             f"| {label} | {med(results.seconds[key]):.2f} | {med(results.rss[key]):.0f} "
             f"| {ratio} | {verdict} |"
