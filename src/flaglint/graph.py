@@ -229,7 +229,10 @@ class CallGraph:
         info = self.nodes.get(resolved)
         head = call.callee.split(".", 1)[0]
         method = call.callee.rpartition(".")[2]
-        if info is not None and head in ("self", "cls") and len(self._methods_by_name[method]) > 1:
+        # .get, not [], on the defaultdict: a lookup must not add a name, or what
+        # later files resolve would depend on which files were resolved first.
+        overrides = self._methods_by_name.get(method, ())
+        if info is not None and head in ("self", "cls") and len(overrides) > 1:
             # self.m() may also dispatch to an override in a subclass.
             return [(resolved, "call"), (HUB_PREFIX + method, "may")]
         if info is not None:

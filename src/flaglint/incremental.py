@@ -42,22 +42,31 @@ _WORD = re.compile(r"\w+")
 InterfaceItem = tuple[str, ...]
 
 
-def interface(facts: FileFacts) -> dict[InterfaceItem, str]:
-    """The facts other files' name resolution reads, each with the name it binds."""
-    items: dict[InterfaceItem, str] = {("package", str(facts.is_package)): ""}
+def interface(facts: FileFacts) -> dict[str, list[InterfaceItem]]:
+    """Per name, the facts binding it that other files' name resolution reads.
+
+    In source order with repeats: resolution keeps the last binding of a name
+    (``try: from a import f / except: from b import f``, two conditional
+    definitions) and counts a method's definitions, so reordering or
+    repeating bindings changes the name. "" holds the package flag and star
+    imports.
+    """
+    items: dict[str, list[InterfaceItem]] = {"": [("package", str(facts.is_package))]}
     for definition in facts.definitions:
-        key = ("def", definition.qualname, definition.kind, *definition.bases)
-        items[key] = definition.name
+        entry = ("def", definition.qualname, definition.kind, *definition.bases)
+        items.setdefault(definition.name, []).append(entry)
     for imp in facts.imports:
-        items[("import", imp.local, imp.target)] = imp.local if imp.local != "*" else ""
+        name = imp.local if imp.local != "*" else ""
+        items.setdefault(name, []).append(("import", imp.local, imp.target))
     for binding in facts.bindings:
         value = binding.value if binding.kind == "name" else ""
-        items[("bind", binding.scope, binding.name, binding.kind, value)] = binding.name
+        entry = ("bind", binding.scope, binding.name, binding.kind, value)
+        items.setdefault(binding.name, []).append(entry)
     return items
 
 
 def changed_names(old: FileFacts, new: FileFacts) -> set[str] | None:
-    """Names whose binding ``new`` added, removed or redefined; None when that cannot be told.
+    """Names whose bindings ``new`` added, removed, redefined or reordered; None if unknowable.
 
     A new or removed star import can bind any name, a dunder is looked up
     without being spelled (``__init__`` by ``Cls()``), and whether the file
@@ -65,19 +74,13 @@ def changed_names(old: FileFacts, new: FileFacts) -> set[str] | None:
     """
     before, after = interface(old), interface(new)
     names: set[str] = set()
-    for item, name in [*_missing(before, after), *_missing(after, before)]:
-        if item[0] == "package" or item[:2] == ("import", "*"):
-            return None
-        if name.startswith("__") and name.endswith("__"):
+    for name in sorted(before.keys() | after.keys()):
+        if before.get(name) == after.get(name):
+            continue
+        if not name or (name.startswith("__") and name.endswith("__")):
             return None
         names.add(name)
     return names
-
-
-def _missing(
-    items: dict[InterfaceItem, str], other: dict[InterfaceItem, str]
-) -> list[tuple[InterfaceItem, str]]:
-    return [(item, name) for item, name in items.items() if item not in other]
 
 
 def _structural(facts: FileFacts) -> Iterable[str]:

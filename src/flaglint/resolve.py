@@ -75,6 +75,8 @@ class Resolver:
         self._methods: dict[tuple[str, str], str | None] = {}
         self._source_roots = self._nested_roots()
         self._following: set[str] = set()
+        # Set while following a chain that the depth limit or the cycle guard cut short.
+        self._cut = False
         self._targets: dict[tuple[str, str, str], str] = {}
 
     # ------------------------------------------------------------- spelling
@@ -157,17 +159,27 @@ class Resolver:
         # ``resolve`` calls back into ``canonical`` with a fresh depth, so an alias
         # cycle (``open = open``, ``a = b`` / ``b = a``) needs its own guard.
         if qualified in self._following:
+            self._cut = True
             return qualified
         self._following.add(qualified)
+        outer, self._cut = self._cut, False
         try:
             result = self._follow(qualified, depth)
         finally:
             self._following.discard(qualified)
-        self._canonical[qualified] = result
+            cut, self._cut = self._cut, outer or self._cut
+        # An answer cut short by the depth limit or the cycle guard depends on
+        # where the chain was entered: remembering it would make later answers
+        # depend on the order files are resolved in (and reused call edges
+        # differ from a fresh build's).
+        if not cut:
+            self._canonical[qualified] = result
         return result
 
     def _follow(self, qualified: str, depth: int) -> str:
         result = qualified
+        if depth >= MAX_DEPTH:
+            self._cut = True
         head = qualified.split(".", 1)[0]
         if head in self._source_roots and depth < MAX_DEPTH:
             return self.canonical(self._source_roots[head] + qualified[len(head) :], depth + 1)
