@@ -4,21 +4,21 @@ Building the call graph resolves every call site of every file (on Django
 about 200,000, two thirds of the graph's time). When a tree differs from one
 already analysed in a few files (an edit, the commit before, the staged
 index), most of those answers cannot have changed. A file's edges are
-reused when both of these hold:
+reused when its content is the same (same blob, same module name) and no
+name whose bindings a changed file added, removed, redefined or reordered
+can reach it:
 
-* its own content is the same (same blob, same module name);
-* every changed file kept its *interface*, the part of its facts that name
-  resolution in other files reads (definitions with their kind and bases,
-  imports, module and class level names, being a package), or only *added*
-  names to it, and the file does not mention any added name.
+* the file does not spell the name (in a call, an import, a reference, a
+  base class, a decorator, an alias): a lookup in another file can only
+  find or lose ``helper`` if that file spells ``helper``;
+* the name is not a word of any class base, import target or alias in the
+  tree, old or new: those decide what classes inherit, and so lookups in
+  subclasses that never spell the name.
 
-The second rule is what makes appending a function cheap: a lookup in
-another file can only find the new ``helper`` if that file spells
-``helper`` somewhere (a call, an import, a reference, a base class, a
-decorator, an alias). Everything else falls back to a full build: a name
-removed or redefined, a base class changed, a dunder added (``__init__``
-changes what ``Cls()`` calls without anyone spelling it), a file added,
-removed or renamed (module names decide where dotted names split).
+Everything else builds from scratch: a dunder bound or unbound
+(``__init__`` changes what ``Cls()`` calls without anyone spelling it), a
+star import, a change to being a package, a file added, removed or renamed
+(module names decide where dotted names split).
 
 Hubs (``name:m``) and flag conditions are not part of the reused edges;
 the graph recomputes both for every tree.
@@ -151,14 +151,11 @@ def reusable(
         return {path: edges for path, edges in old_edges.items() if path not in stale}
     # A changed name on the way from a class to its bases changes the class's
     # ancestry, and with it lookups in subclasses that never spell the name.
-    structural = {
-        part
-        for facts in [*new, *olds]
-        for text in _structural(facts)
-        for part in _WORD.findall(text)
-    }
-    if names & structural:
-        return {}
+    for facts in [*new, *olds]:
+        for text in _structural(facts):
+            # A substring test first (C speed); whole words only for the rare hit.
+            if any(name in text for name in names) and names.intersection(_WORD.findall(text)):
+                return {}
     stale = {f.path for f in new if not same(f) or mentions(f, names)}
     return {path: edges for path, edges in old_edges.items() if path not in stale}
 
