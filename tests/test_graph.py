@@ -23,9 +23,8 @@ def test_resolution_markers() -> None:
     project, root = _project("resolution")
     graph = project.graph
     edges = {}
-    for _, target, data in graph.graph.edges(data=True):
-        for site in data["sites"]:
-            edges.setdefault((site.path, site.line), set()).add(target)
+    for _, target, site in graph.edge_sites():
+        edges.setdefault((site.path, site.line), set()).add(target)
     markers = [m for m in parse_markers(root) if m.kind == "calls"]
     assert markers
     for marker in markers:
@@ -154,9 +153,8 @@ def test_root_kinds() -> None:
 def test_graph_markers_in_roots_project() -> None:
     project, root = _project("roots")
     edges = {}
-    for _, target, data in project.graph.graph.edges(data=True):
-        for site in data["sites"]:
-            edges.setdefault((site.path, site.line), set()).add(target)
+    for _, target, site in project.graph.edge_sites():
+        edges.setdefault((site.path, site.line), set()).add(target)
     markers = [m for m in parse_markers(root) if m.kind == "calls"]
     assert len(markers) >= 8
     for marker in markers:
@@ -218,11 +216,10 @@ def test_exclusive_search_agrees_with_dominators(tmp_path: Path, seed: int) -> N
     assert graph.flag_keys()
     for key, on in graph.flag_keys():
         reach = graph.reach(key, on)
-        gated = [
-            (source, target)
-            for source, target, data in graph.graph.edges(data=True)
-            if data["sites"]
-            and all(any((c.key, c.on) == (key, on) for c in s.conditions) for s in data["sites"])
-        ]
+        gated = []
+        for source, target in graph.graph.edges():
+            sites = graph.sites(source, target)
+            if sites and all(any((c.key, c.on) == (key, on) for c in s.conditions) for s in sites):
+                gated.append((source, target))
         expected = graph._dominated(f"{FLAG_PREFIX}{key}", gated, set()) & reach.reach
         assert reach.exclusive == expected, (seed, key, on)

@@ -145,7 +145,7 @@ def _project(root: Path) -> Project:
 
 def _shape(project: Project) -> tuple[list[tuple[str, str, str, list[object]]], list[str]]:
     graph = project.graph
-    edges = [(s, t, d["kind"], list(d["sites"])) for s, t, d in graph.graph.edges(data=True)]
+    edges = [(s, t, d["kind"], graph.sites(s, t)) for s, t, d in graph.graph.edges(data=True)]
     return edges, sorted(graph.roots)
 
 

@@ -217,11 +217,12 @@ class BreakerAnalysis:
             return  # no function dispatches by itself: nothing to propagate
         for facts, call, _ in self._unconditional_calls():
             unconditional.add((facts.path, call.line))
-        callers: dict[str, list[str]] = defaultdict(list)
-        for source, target, data in self.graph.graph.edges(data=True):
-            if data["kind"] in ("call", "init") and source != target:
-                if any((site.path, site.line) in unconditional for site in data["sites"]):
-                    callers[target].append(source)
+        callers: dict[str, set[str]] = defaultdict(set)
+        edges = self.graph.graph.adj
+        for source, target, site in self.graph.edge_sites():
+            if source != target and (site.path, site.line) in unconditional:
+                if edges[source][target]["kind"] in ("call", "init"):
+                    callers[target].add(source)
         while queue:
             target = queue.pop()
             for source in sorted(callers.get(target, ())):

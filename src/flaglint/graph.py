@@ -11,8 +11,10 @@ functions and methods by qualified name, plus two kinds of virtual node:
   routed so that networkx's dominator algorithm can tell which code every
   path from a root must reach through the flag.
 
-Edges carry ``kind`` (call, init, may, ref, decorator, body) and ``sites``:
-the call sites behind them, each with the flag conditions that dominate it.
+Edges carry ``kind`` (call, init, may, ref, decorator, body, root). The call
+sites behind an edge, each with the flag conditions that dominate it, are not
+stored on the edge: :meth:`CallGraph.edge_sites` derives them from each file's
+resolved edges (:attr:`CallGraph.file_edges`), which the graph keeps anyway.
 Roots are what runs without being called: module bodies, decorated
 (registered) functions, ``__all__`` names, dunder methods, methods of classes
 extending code outside the project, and configured entry points. Test code
@@ -133,6 +135,48 @@ class FlagReach:
         return self._reach
 
 
+# One attribute dict per edge kind, shared by every edge of that kind.
+_KIND_DATA = {
+    kind: {"kind": kind} for kind in ("call", "init", "may", "ref", "decorator", "body", "root")
+}
+_NO_DATA: dict[str, object] = {}
+
+
+class KindGraph(nx.DiGraph):
+    """A ``DiGraph`` whose edges share one attribute dict per kind, and nodes one empty dict.
+
+    networkx's documented way to save memory when edge data is uniform is an
+    ``edge_attr_dict_factory`` that returns a shared dict. With a fresh dict
+    per edge and a list of call-site objects on it, Django's 107k edges took
+    31 MB beyond the adjacency itself; each tree of a ``--base`` run holds a
+    graph. Edges are added with :meth:`link`, never with attribute keywords,
+    which would write into the shared dict.
+    """
+
+    def __init__(self) -> None:
+        self._next_data = _KIND_DATA["call"]
+        super().__init__()
+
+    def _edge_data(self) -> dict[str, object]:
+        return self._next_data
+
+    def _node_data(self) -> dict[str, object]:
+        return _NO_DATA
+
+    edge_attr_dict_factory = _edge_data  # type: ignore[assignment]
+    node_attr_dict_factory = _node_data  # type: ignore[assignment]
+
+    def link(self, source: str, target: str, kind: str) -> None:
+        """Add the edge with ``kind``; an existing edge keeps its kind."""
+        self._next_data = _KIND_DATA[kind]
+        self.add_edge(source, target)
+
+    def relink(self, source: str, target: str, kind: str) -> None:
+        """Change an existing edge's kind (its place among the successors moves last)."""
+        self.remove_edge(source, target)
+        self.link(source, target, kind)
+
+
 class CallGraph:
     """A networkx ``DiGraph`` over the project, with reachability queries."""
 
@@ -146,7 +190,7 @@ class CallGraph:
         entry_points: Iterable[str] = (),
         reuse: Mapping[str, list[RawEdge]] | None = None,
     ) -> None:
-        self.graph: nx.DiGraph = nx.DiGraph()
+        self.graph = KindGraph()
         self.resolver = resolver
         self.inventory = inventory
         self.nodes: dict[str, NodeInfo] = {}
@@ -158,11 +202,14 @@ class CallGraph:
         self._methods_by_name: dict[str, list[str]] = defaultdict(list)
         self._gated: dict[tuple[str, int], tuple[FlagCondition, ...]] = {}
         self._reach_cache: dict[tuple[str, bool], FlagReach] = {}
-        self._gated_index: dict[tuple[str, bool], list[tuple[str, str, dict]]] | None = None
+        self._gated_index: dict[tuple[str, bool], dict[tuple[str, str], list[Site]]] | None = None
+        self._site_counts: dict[tuple[str, str], int] = {}
+        self._fully_gated: set[tuple[str, str]] | None = None
         self._unconditional: set[str] | None = None
         self._succ: dict[str, list[str]] | None = None
         self._frontier: list[tuple[str, str]] | None = None
         self._external: dict[str, bool] = {}
+        self._hubs: dict[str, str] = {}
         # Each file's outgoing edges as resolved, before flag conditions are
         # attached: what a later tree can reuse for files whose resolution
         # cannot have changed (see flaglint.incremental).
@@ -180,7 +227,7 @@ class CallGraph:
             else:
                 self.reused += 1
             self.file_edges[facts.path] = raw
-            self._add_file_edges(facts, raw)
+            self._add_file_edges(raw)
         self._add_roots(files)
 
     # ---------------------------------------------------------------- nodes
@@ -200,33 +247,72 @@ class CallGraph:
                 parent = definition.qualname.rpartition(".")[0]
                 owner = f"{facts.module}.{parent}" if parent else facts.module
                 if definition.kind == "class" and (not parent or self._kind(owner) != "function"):
-                    self._edge(owner, qualified, "body", None)
+                    self.graph.link(owner, qualified, "body")
 
     def _kind(self, qualified: str) -> str:
         info = self.nodes.get(qualified)
         return info.kind if info is not None else ""
 
     # ---------------------------------------------------------------- edges
-    def _edge(self, source: str, target: str, kind: str, site: Site | None) -> None:
-        data = self.graph.get_edge_data(source, target)
-        if data is None:
-            self.graph.add_edge(source, target, kind=kind, sites=[site] if site else [])
-        else:
-            if site is not None:
-                data["sites"].append(site)
-            if kind == "call" and data["kind"] == "may":
-                data["kind"] = "call"
+    def _add_file_edges(self, raw: list[RawEdge]) -> None:
+        """One file's edges, each pair once with its merged kind, in first-seen order.
+
+        The kind is the first call site's, except that a "may" edge becomes a
+        "call" when a direct call joins it. Every source lies in this file, so
+        the only edges already in the graph are class bodies (kind "body").
+        """
+        merged: dict[tuple[str, str], str] = {}
+        for source, target, kind, _, _ in raw:
+            key = (source, target)
+            previous = merged.get(key)
+            if previous is None or (previous == "may" and kind == "call"):
+                merged[key] = kind
+        graph = self.graph
+        adjacency = graph.adj
+        for (source, target), kind in merged.items():
+            existing = adjacency[source].get(target) if source in graph else None
+            if existing is None:
+                graph.link(source, target, kind)
+            elif existing["kind"] == "may" and kind == "call":
+                graph.relink(source, target, kind)
+            if target.startswith(HUB_PREFIX):
+                self._link_hub(target)
+
+    def edge_sites(self) -> Iterator[tuple[str, str, Site]]:
+        """(source, target, call site) for every call site behind an edge, file by file."""
+        gated = self._gated
+        for path in sorted(self.file_edges):
+            for source, target, _, line, index in self.file_edges[path]:
+                conditions = gated.get((path, index), ()) if index >= 0 else ()
+                yield source, target, Site(path, line, conditions)
+
+    def sites(self, source: str, target: str) -> list[Site]:
+        """The call sites behind one edge (none for hub, body and root edges)."""
+        info = self.nodes.get(source)
+        if info is None:
+            return []
+        path = info.facts.path
+        gated = self._gated
+        return [
+            Site(path, line, gated.get((path, index), ()) if index >= 0 else ())
+            for s, t, _, line, index in self.file_edges.get(path, ())
+            if s == source and t == target
+        ]
 
     def _scope_node(self, facts: FileFacts, scope: str) -> str:
         if not scope:
             return facts.module
-        qualified = f"{facts.module}.{scope}"
-        return qualified if qualified in self.nodes else facts.module
+        # The node's own name object, not the new string: the per-file edges
+        # hold one source per call site (95k strings, 10 MB, on Django).
+        info = self.nodes.get(f"{facts.module}.{scope}")
+        return info.qualified if info is not None else facts.module
 
     def targets(self, facts: FileFacts, call: Call) -> list[tuple[str, str]]:
         """(node, edge kind) pairs a call may reach inside the project."""
         resolved = self.resolver.call_target(facts, call)
         info = self.nodes.get(resolved)
+        if info is not None:
+            resolved = info.qualified  # the node's own name object, like the sources
         head = call.callee.split(".", 1)[0]
         method = call.callee.rpartition(".")[2]
         # .get, not [], on the defaultdict: a lookup must not add a name, or what
@@ -234,7 +320,7 @@ class CallGraph:
         overrides = self._methods_by_name.get(method, ())
         if info is not None and head in ("self", "cls") and len(overrides) > 1:
             # self.m() may also dispatch to an override in a subclass.
-            return [(resolved, "call"), (HUB_PREFIX + method, "may")]
+            return [(resolved, "call"), (self._hub(method), "may")]
         if info is not None:
             if info.kind == "class":
                 out = [(resolved, "init")]
@@ -249,9 +335,9 @@ class CallGraph:
             return [(inherited, "call")]
         if "." in call.callee and method in self._methods_by_name:
             if head in ("self", "cls"):
-                return [(HUB_PREFIX + method, "may")]
+                return [(self._hub(method), "may")]
             if resolved == call.callee or not self.resolver.split_module(resolved):
-                return [(HUB_PREFIX + method, "may")]
+                return [(self._hub(method), "may")]
         return []
 
     def _inherited(self, resolved: str) -> str | None:
@@ -261,7 +347,14 @@ class CallGraph:
         if not name or self._kind(owner) != "class":
             return None
         found = self.resolver.find_method(owner, name)
-        return found if found in self.nodes else None
+        info = self.nodes.get(found) if found is not None else None
+        return info.qualified if info is not None else None
+
+    def _hub(self, method: str) -> str:
+        hub = self._hubs.get(method)
+        if hub is None:
+            hub = self._hubs[method] = HUB_PREFIX + method
+        return hub
 
     def _resolve_edges(self, facts: FileFacts) -> list[RawEdge]:
         """The edges out of ``facts``' code, in the order a build adds them."""
@@ -279,15 +372,6 @@ class CallGraph:
             self._reference(raw, facts, reference.scope, reference.name, reference.line, -1)
         return raw
 
-    def _add_file_edges(self, facts: FileFacts, raw: list[RawEdge]) -> None:
-        path = facts.path
-        gated = self._gated
-        for source, target, kind, line, index in raw:
-            conditions = gated.get((path, index), ()) if index >= 0 else ()
-            self._edge(source, target, kind, Site(path, line, conditions))
-            if target.startswith(HUB_PREFIX):
-                self._link_hub(target)
-
     def _reference(
         self,
         raw: list[RawEdge],
@@ -301,13 +385,13 @@ class CallGraph:
         resolved = self.resolver.resolve(facts.module, name, scope)
         info = self.nodes.get(resolved)
         if info is not None and info.kind in ("function", "method", "class"):
-            raw.append((self._scope_node(facts, scope), resolved, "ref", line, index))
+            raw.append((self._scope_node(facts, scope), info.qualified, "ref", line, index))
 
     def _link_hub(self, hub: str) -> None:
         if self.graph.out_degree(hub) if hub in self.graph else 0:
             return
         for method in self._methods_by_name[hub[len(HUB_PREFIX) :]]:
-            self.graph.add_edge(hub, method, kind="may", sites=[])
+            self.graph.link(hub, method, "may")
 
     # ---------------------------------------------------------------- roots
     def _add_roots(self, files: list[FileFacts]) -> None:
@@ -331,7 +415,7 @@ class CallGraph:
         self.roots.update(self._named_in_strings(files))
         self.graph.add_node(SUPER_ROOT)
         for root in sorted(self.roots):
-            self.graph.add_edge(SUPER_ROOT, root, kind="root", sites=[])
+            self.graph.link(SUPER_ROOT, root, "root")
 
     def _named_in_strings(self, files: list[FileFacts]) -> set[str]:
         """Functions and classes named by a dotted string constant (``X = "pkg.mod.func"``).
@@ -410,18 +494,13 @@ class CallGraph:
         result = FlagReach(key, on)
         condition_on = (key, on)
         gated_edges: list[tuple[str, str]] = []
-        for source, target, data in self._edges_gated_by(key, on):
-            sites = data["sites"]
-            if not sites:
-                continue
-            gated = [s for s in sites if any((c.key, c.on) == condition_on for c in s.conditions)]
-            if not gated:
-                continue
+        index = self._edges_gated_by()
+        for (source, target), gated in index.get(condition_on, {}).items():
             for site in gated:
                 result.sites.append((site.path, site.line, source, target))
             if not target.startswith(HUB_PREFIX):
                 result.direct.add(target)
-            if len(gated) == len(sites):
+            if len(gated) == self._site_counts[source, target]:
                 gated_edges.append((source, target))
             else:
                 result.direct.add(target)
@@ -441,16 +520,37 @@ class CallGraph:
         self._reach_cache[(key, on)] = result
         return result
 
-    def _edges_gated_by(self, key: str, on: bool) -> list[tuple[str, str, dict]]:
-        """Edges with at least one call site under ``(key, on)``, from an index built once."""
+    def _edges_gated_by(self) -> dict[tuple[str, bool], dict[tuple[str, str], list[Site]]]:
+        """Per flag polarity, the edges with call sites under it and those sites.
+
+        Built once from the per-file edges, with the number of call sites of
+        every edge that has a gated one: an edge is the flag's alone when all
+        of its sites are gated by it.
+        """
         if self._gated_index is None:
-            index: dict[tuple[str, bool], list[tuple[str, str, dict]]] = defaultdict(list)
-            for source, target, data in self.graph.edges(data=True):
-                conditions = {(c.key, c.on) for s in data["sites"] for c in s.conditions}
-                for condition in conditions:
-                    index[condition].append((source, target, data))
+            index: dict[tuple[str, bool], dict[tuple[str, str], list[Site]]] = defaultdict(dict)
+            gated_pairs: set[tuple[str, str]] = set()
+            ungated_pairs: set[tuple[str, str]] = set()
+            for source, target, site in self.edge_sites():
+                if not site.conditions:
+                    continue
+                pair = (source, target)
+                gated_pairs.add(pair)
+                for condition in {(c.key, c.on) for c in site.conditions}:
+                    index[condition].setdefault(pair, []).append(site)
+            counts = dict.fromkeys(gated_pairs, 0)
+            for path in self.file_edges:
+                for source, target, _, _, _ in self.file_edges[path]:
+                    pair = (source, target)
+                    if pair in counts:
+                        counts[pair] += 1
+            for source, target, site in self.edge_sites():
+                if not site.conditions and (source, target) in counts:
+                    ungated_pairs.add((source, target))
+            self._site_counts = counts
+            self._fully_gated = gated_pairs - ungated_pairs
             self._gated_index = dict(index)
-        return self._gated_index.get((key, on), [])
+        return self._gated_index
 
     def _successors(self) -> dict[str, list[str]]:
         """Plain successor lists: the searches below run once per flag and must be cheap."""
@@ -481,14 +581,15 @@ class CallGraph:
         instead of a whole-graph dominator computation per flag.
         """
         if self._unconditional is None:
+            self._edges_gated_by()
+            fully_gated = self._fully_gated or set()
             seen = {SUPER_ROOT}
             stack = [SUPER_ROOT]
-            adjacency = self.graph.adj
+            successors = self._successors()
             while stack:
                 node = stack.pop()
-                for target, data in adjacency[node].items():
-                    sites = data["sites"]
-                    if target in seen or (sites and all(s.conditions for s in sites)):
+                for target in successors.get(node, ()):
+                    if target in seen or (node, target) in fully_gated:
                         continue
                     seen.add(target)
                     stack.append(target)
@@ -533,19 +634,19 @@ class CallGraph:
         exclusive. Edges that also have ungated sites stay direct.
         """
         graph = self.graph
-        saved = [(s, t, graph.edges[s, t]) for s, t in gated_edges]
+        saved = [(s, t, graph.edges[s, t]["kind"]) for s, t in gated_edges]
         graph.remove_edges_from(gated_edges)
         graph.add_node(gate)
         for source, target in gated_edges:
-            graph.add_edge(source, gate)
-            graph.add_edge(gate, target)
+            graph.link(source, gate, "call")
+            graph.link(gate, target, "call")
         # Gated edges with ungated siblings still enter through the gate's targets.
         try:
             dominators = nx.immediate_dominators(graph, SUPER_ROOT)
         finally:
             graph.remove_node(gate)
-            for source, target, data in saved:
-                graph.add_edge(source, target, **data)
+            for source, target, kind in saved:
+                graph.link(source, target, kind)
         if gate not in dominators:
             return set()
         children: dict[str, list[str]] = defaultdict(list)
@@ -576,13 +677,17 @@ class CallGraph:
     # -------------------------------------------------------------- exports
     def adjacency(self) -> dict[str, list[dict[str, object]]]:
         """The graph as ``{node: [{"target", "kind", "lines"}]}`` (project nodes only)."""
+        lines: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for raw in self.file_edges.values():
+            for source, target, _, line, _ in raw:
+                lines[source, target].add(line)
         out: dict[str, list[dict[str, object]]] = {}
         for node in sorted(self.nodes):
             edges = []
             for target in sorted(self.graph.successors(node)):
-                data = self.graph.edges[node, target]
-                lines = sorted({s.line for s in data["sites"]})
-                edges.append({"target": target, "kind": data["kind"], "lines": lines})
+                kind = self.graph.edges[node, target]["kind"]
+                found = sorted(lines.get((node, target), ()))
+                edges.append({"target": target, "kind": kind, "lines": found})
             out[node] = edges
         return out
 
