@@ -7,6 +7,7 @@ kind, call sites and flag conditions, in order, and the roots.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ import pytest
 from flaglint.config import load_config
 from flaglint.engine import Project, analyse
 from flaglint.incremental import changed_names, reusable
+
+FIXTURES = Path(__file__).parent / "fixtures" / "graph_projects"
 
 FILES = {
     "pyproject.toml": "[tool.flaglint]\n",
@@ -343,3 +346,32 @@ def test_review_borrowed_edges_build_the_fresh_graph(tmp_path: Path, case: str) 
     # On e6fc79b every case borrows (graph.reused > 0) and the shapes differ;
     # a fix may instead fall back to a full build for some of them.
     assert _shape(borrowing) == _shape(fresh)
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="forked resolution needs the fork start method",
+)
+@pytest.mark.parametrize("tree", ["shop", "resolution", "roots"])
+def test_forked_resolution_builds_the_serial_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tree: str
+) -> None:
+    """Edges resolved in forked workers, names sent back by position, equal a serial build."""
+    from flaglint import graph as graph_module
+
+    root = _write(tmp_path / "shop", FILES) if tree == "shop" else FIXTURES / tree
+    serial = _project(root)
+    serial.config = replace(serial.config, jobs=1)
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    forked = _project(root)
+    forked.config = replace(forked.config, jobs=3)
+    files = [f for f in forked.files if f.error is None]
+    workers = forked.graph._resolve_in_workers(files, 3)
+    assert sorted(workers) == sorted(f.path for f in files)
+    assert _shape(forked) == _shape(serial)
+    # The names that came back are the nodes' own objects, not copies.
+    nodes = {id(name) for name in forked.graph.nodes}
+    for raw in forked.graph.file_edges.values():
+        for source, target, *_ in raw:
+            assert id(source) in nodes
+            assert id(target) in nodes or target.startswith("name:")

@@ -125,6 +125,7 @@ class Project:
             tests_as_roots=self.config.tests_as_roots,
             entry_points=self.config.entry_points,
             reuse=self._reusable_edges(),
+            jobs=_jobs(self.config),
         )
         self.stats.edges_reused = graph.reused
         self._save_edges(graph)

@@ -189,6 +189,7 @@ class CallGraph:
         tests_as_roots: bool = False,
         entry_points: Iterable[str] = (),
         reuse: Mapping[str, list[RawEdge]] | None = None,
+        jobs: int = 1,
     ) -> None:
         self.graph = KindGraph()
         self.resolver = resolver
@@ -220,12 +221,16 @@ class CallGraph:
             self._gated[(gated.facts.path, gated.index)] = gated.conditions
         self._add_nodes(files)
         reuse = reuse or {}
+        pending = [f for f in files if f.path not in reuse]
+        resolved = self._resolve_in_workers(pending, jobs)
         for facts in files:
             raw = reuse.get(facts.path)
-            if raw is None:
-                raw = self._resolve_edges(facts)
-            else:
+            if raw is not None:
                 self.reused += 1
+            else:
+                raw = resolved.get(facts.path)
+                if raw is None:
+                    raw = self._resolve_edges(facts)
             self.file_edges[facts.path] = raw
             self._add_file_edges(raw)
         self._add_roots(files)
@@ -254,6 +259,54 @@ class CallGraph:
         return info.kind if info is not None else ""
 
     # ---------------------------------------------------------------- edges
+    def _resolve_in_workers(self, files: list[FileFacts], jobs: int) -> dict[str, list[RawEdge]]:
+        """Resolve ``files``' edges in forked workers; empty when it would not pay.
+
+        Resolution reads only what is built before it (nodes, the methods by
+        name, the resolver's indexes) and gives the same edges whichever files
+        a process resolved before (see :mod:`flaglint.incremental`), so each
+        worker takes every ``jobs``-th file of the list. A forked worker
+        starts with this process's memory and needs nothing sent; it sends
+        back node names as their position in :attr:`nodes`, which this side
+        turns into its own name objects. Where ``fork`` is not available
+        (Windows, macOS by default) the parent resolves alone.
+        """
+        global _FORKED
+        if jobs <= 1 or len(files) < PARALLEL_RESOLUTION or _FORKED is not None:
+            return {}
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return {}
+        jobs = min(jobs, 8)
+        names = list(self.nodes)
+        _FORKED = (self, files, names, jobs)
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                parts = pool.map(_resolve_share, range(jobs))
+        finally:
+            _FORKED = None
+        out: dict[str, list[RawEdge]] = {}
+        for part in parts:
+            for path, encoded in part:
+                out[path] = [
+                    (
+                        names[source] if source.__class__ is int else self._name(source),
+                        names[target] if target.__class__ is int else self._name(target),
+                        kind,
+                        line,
+                        index,
+                    )
+                    for source, target, kind, line, index in encoded
+                ]
+        return out
+
+    def _name(self, name: str) -> str:
+        """One object per hub name, shared with the hubs this process made."""
+        if name.startswith(HUB_PREFIX):
+            return self._hub(name[len(HUB_PREFIX) :])
+        return name
+
     def _add_file_edges(self, raw: list[RawEdge]) -> None:
         """One file's edges, each pair once with its merged kind, in first-seen order.
 
@@ -696,6 +749,32 @@ class CallGraph:
             info = self.nodes[qualified]
             if info.kind in ("function", "method"):
                 yield info
+
+
+# Below this many files to resolve, forking costs more than it saves.
+PARALLEL_RESOLUTION = 400
+
+# What a forked resolution worker inherits: (graph, files, node names, workers).
+_FORKED: tuple[CallGraph, list[FileFacts], list[str], int] | None = None
+
+
+# A raw edge as a worker sends it: source and target as node positions where they are nodes.
+EncodedEdge = tuple["int | str", "int | str", str, int, int]
+
+
+def _resolve_share(share: int) -> list[tuple[str, list[EncodedEdge]]]:
+    """In a forked worker: the edges of every ``workers``-th file from ``share``, names encoded."""
+    assert _FORKED is not None
+    graph, files, names, workers = _FORKED
+    position = {name: i for i, name in enumerate(names)}
+    out = []
+    for facts in files[share::workers]:
+        encoded = [
+            (position.get(source, source), position.get(target, target), kind, line, index)
+            for source, target, kind, line, index in graph._resolve_edges(facts)
+        ]
+        out.append((facts.path, encoded))
+    return out
 
 
 def _matches(path: str, patterns: tuple[str, ...]) -> bool:
