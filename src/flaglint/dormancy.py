@@ -162,8 +162,11 @@ class DormancyEvidence:
 
     # ------------------------------------------------------------------ age
     def prefetch(self, paths: Sequence[str]) -> None:
-        """Blame the files that will be asked about, concurrently, once each."""
-        self.blame.prefetch(paths)
+        """Start blaming the files that will be asked about, concurrently, once each.
+
+        The blames run in the background; the first question about a file waits for its answer.
+        """
+        self.blame.prefetch(paths, wait=False)
 
     def last_change(self, path: str, first: int, last: int) -> history.BlameLine | None:
         return self.blame.newest(path, first, last)
