@@ -366,7 +366,7 @@ def test_forked_resolution_builds_the_serial_graph(
     forked = _project(root)
     forked.config = replace(forked.config, jobs=3)
     files = [f for f in forked.files if f.error is None]
-    workers = forked.graph._resolve_in_workers(files, 3)
+    workers = forked.graph._resolve_in_workers(files, 3)()
     assert sorted(workers) == sorted(f.path for f in files)
     assert _shape(forked) == _shape(serial)
     # The names that came back are the nodes' own objects, not copies.

@@ -119,7 +119,7 @@ class Project:
         started = time.perf_counter()
         graph = CallGraph(
             self.files,
-            self.inventory,
+            lambda: self.inventory,
             self.resolver,
             tests=self.config.tests,
             tests_as_roots=self.config.tests_as_roots,

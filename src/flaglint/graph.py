@@ -183,7 +183,7 @@ class CallGraph:
     def __init__(
         self,
         files: list[FileFacts],
-        inventory: Inventory,
+        inventory: Inventory | Callable[[], Inventory],
         resolver: Resolver,
         tests: Iterable[str] = (),
         tests_as_roots: bool = False,
@@ -193,7 +193,6 @@ class CallGraph:
     ) -> None:
         self.graph = KindGraph()
         self.resolver = resolver
-        self.inventory = inventory
         self.nodes: dict[str, NodeInfo] = {}
         self.roots: set[str] = set()
         self.test_modules: set[str] = set()
@@ -217,12 +216,20 @@ class CallGraph:
         self.file_edges: dict[str, list[RawEdge]] = {}
         self.reused = 0
         files = [f for f in files if f.error is None]
-        for gated in inventory.gated:
-            self._gated[(gated.facts.path, gated.index)] = gated.conditions
         self._add_nodes(files)
         reuse = reuse or {}
         pending = [f for f in files if f.path not in reuse]
-        resolved = self._resolve_in_workers(pending, jobs)
+        # Resolution does not need the inventory: workers resolve while this
+        # process builds it, when given the way to (``Project.inventory``).
+        collect = self._resolve_in_workers(pending, jobs)
+        try:
+            self.inventory = inventory() if callable(inventory) else inventory
+        except BaseException:
+            collect()  # the workers end before the error goes on
+            raise
+        for gated in self.inventory.gated:
+            self._gated[(gated.facts.path, gated.index)] = gated.conditions
+        resolved = collect()
         for facts in files:
             raw = reuse.get(facts.path)
             if raw is not None:
@@ -259,8 +266,12 @@ class CallGraph:
         return info.kind if info is not None else ""
 
     # ---------------------------------------------------------------- edges
-    def _resolve_in_workers(self, files: list[FileFacts], jobs: int) -> dict[str, list[RawEdge]]:
-        """Resolve ``files``' edges in forked workers; empty when it would not pay.
+    def _resolve_in_workers(
+        self, files: list[FileFacts], jobs: int
+    ) -> Callable[[], dict[str, list[RawEdge]]]:
+        """Start resolving ``files``' edges in forked workers; the call returned collects them.
+
+        It collects nothing (and no worker starts) when forking would not pay.
 
         Resolution reads only what is built before it (nodes, the methods by
         name, the resolver's indexes) and gives the same edges whichever files
@@ -273,33 +284,41 @@ class CallGraph:
         """
         global _FORKED
         if jobs <= 1 or len(files) < PARALLEL_RESOLUTION or _FORKED is not None:
-            return {}
+            return dict
         import multiprocessing
 
         if "fork" not in multiprocessing.get_all_start_methods():
-            return {}
+            return dict
         jobs = min(jobs, 8)
         names = list(self.nodes)
         _FORKED = (self, files, names, jobs)
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                parts = pool.map(_resolve_share, range(jobs))
+            pool = multiprocessing.get_context("fork").Pool(jobs)  # the workers fork here
         finally:
             _FORKED = None
-        out: dict[str, list[RawEdge]] = {}
-        for part in parts:
-            for path, encoded in part:
-                out[path] = [
-                    (
-                        names[source] if source.__class__ is int else self._name(source),
-                        names[target] if target.__class__ is int else self._name(target),
-                        kind,
-                        line,
-                        index,
-                    )
-                    for source, target, kind, line, index in encoded
-                ]
-        return out
+        pending = pool.map_async(_resolve_share, range(jobs))
+
+        def collect() -> dict[str, list[RawEdge]]:
+            try:
+                parts = pending.get()
+            finally:
+                pool.terminate()
+            out: dict[str, list[RawEdge]] = {}
+            for part in parts:
+                for path, encoded in part:
+                    out[path] = [
+                        (
+                            names[source] if source.__class__ is int else self._name(source),
+                            names[target] if target.__class__ is int else self._name(target),
+                            kind,
+                            line,
+                            index,
+                        )
+                        for source, target, kind, line, index in encoded
+                    ]
+            return out
+
+        return collect
 
     def _name(self, name: str) -> str:
         """One object per hub name, shared with the hubs this process made."""
