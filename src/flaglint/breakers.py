@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
 from flaglint.graph import HUB_PREFIX
 
@@ -332,6 +330,8 @@ class BreakerAnalysis:
 
     def _recursive_functions(self) -> dict[str, list[str]]:
         """Functions on a cycle of direct call edges, with the cycle's members."""
+        import networkx as nx
+
         calls = nx.DiGraph()
         for source, target, data in self.graph.graph.edges(data=True):
             if data["kind"] == "call" and source in self.graph.nodes and target in self.graph.nodes:
