@@ -303,14 +303,8 @@ class CallGraph:
             previous = merged.get(key)
             if previous is None or (previous == "may" and kind == "call"):
                 merged[key] = kind
-        graph = self.graph
-        adjacency = graph.adj
-        for (source, target), kind in merged.items():
-            existing = adjacency[source].get(target) if source in graph else None
-            if existing is None:
-                graph.link(source, target, kind)
-            elif existing["kind"] == "may" and kind == "call":
-                graph.relink(source, target, kind)
+        self.graph.link_all(merged.items())
+        for _, target in merged:
             if target.startswith(HUB_PREFIX):
                 self._link_hub(target)
 

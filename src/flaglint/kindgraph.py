@@ -6,6 +6,8 @@ constants does not import networkx.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import networkx as nx
 
 # One attribute dict per edge kind, shared by every edge of that kind.
@@ -13,6 +15,7 @@ _KIND_DATA = {
     kind: {"kind": kind} for kind in ("call", "init", "may", "ref", "decorator", "body", "root")
 }
 _NO_DATA: dict[str, object] = {}
+_MAY = _KIND_DATA["may"]
 
 
 class KindGraph(nx.DiGraph):
@@ -43,6 +46,32 @@ class KindGraph(nx.DiGraph):
         """Add the edge with ``kind``; an existing edge keeps its kind."""
         self._next_data = _KIND_DATA[kind]
         self.add_edge(source, target)
+
+    def link_all(self, edges: Iterable[tuple[tuple[str, str], str]]) -> None:
+        """Add ``((source, target), kind)`` edges in order, as :meth:`link` would.
+
+        It writes the adjacency the way ``add_edge`` does, without its per-call
+        checks and cache clearing: a graph of a few hundred thousand edges is
+        built here on every run that resolves or borrows them (0.4 s of the
+        pre-commit hook on Django went to ``add_edge``).
+        """
+        successors, predecessors, nodes = self._succ, self._pred, self._node
+        for (source, target), kind in edges:
+            if source not in successors:
+                successors[source], predecessors[source], nodes[source] = {}, {}, _NO_DATA
+            if target not in successors:
+                successors[target], predecessors[target], nodes[target] = {}, {}, _NO_DATA
+            out = successors[source]
+            existing = out.get(target)
+            if existing is None:
+                data = _KIND_DATA[kind]
+                out[target] = data
+                predecessors[target][source] = data
+            elif existing is _MAY and kind == "call":
+                self.relink(source, target, kind)
+        clear = getattr(nx, "_clear_cache", None)
+        if clear is not None:
+            clear(self)
 
     def relink(self, source: str, target: str, kind: str) -> None:
         """Change an existing edge's kind (its place among the successors moves last)."""
