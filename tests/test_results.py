@@ -101,3 +101,27 @@ def test_staged_checks_compute_every_time(run_cli, demo: Path) -> None:
     # The index is keyed, but blame reads the work tree: no entry for the staged tree.
     for _ in range(2):
         assert _state(run_cli("check", "--staged", "--stats", cwd=demo)) == "computed"
+
+
+def test_a_clean_work_tree_answers_for_its_head_commit(run_cli, demo: Path) -> None:
+    # The pre-commit hook's base run (HEAD's tree) reads what a clean check stored.
+    assert _state(_check(run_cli, demo)) == "computed"
+    router = demo / "smars" / "router.py"
+    router.write_text(router.read_text() + "\ndef more():\n    pass\n")
+    run_git(demo, "add", "-A")
+    hook = ("--staged", "--base", "HEAD", "--new-only")
+    cached = run_cli("check", "--stats", *hook, cwd=demo)
+    assert "base-results=cached" in cached.err
+    fresh = run_cli("check", "--no-cache", *hook, cwd=demo)
+    assert (cached.code, cached.out) == (fresh.code, fresh.out)
+    # A dirty work tree is not HEAD's: its files differ, and so does its key.
+    assert _state(_check(run_cli, demo)) == "computed"
+
+
+def test_a_revision_is_keyed_by_its_own_files(run_cli, demo: Path) -> None:
+    # v2003 is an ancestor with other files: nothing of the work tree's applies.
+    _check(run_cli, demo)
+    result = run_cli("check", "--stats", "--base", "v2003", "--new-only", cwd=demo)
+    assert "base-results=computed" in result.err
+    again = run_cli("check", "--stats", "--base", "v2003", "--new-only", cwd=demo)
+    assert "base-results=cached" in again.err

@@ -97,15 +97,23 @@ def _load(paths: Sequence[Path], config_file: Path | None, overrides: dict[str, 
     return load_config(start, config_file, overrides, fallback_root=fallback_root)
 
 
-def _print_stats(project: Project) -> None:
+def _print_stats(project: Project, base_ran: bool = False) -> None:
     stats = project.stats
     timings = " ".join(f"{k}={v:.3f}s" for k, v in stats.seconds.items())
+    # With --new-only the base tree's rules run too, their findings cached or not.
+    base = ""
+    if base_ran and project.base is not None:
+        base = f"base-results={_cached(project.base.stats.results_cached)} "
     click.echo(
         f"flaglint: files={stats.files} lines={stats.lines} parsed={stats.parsed} "
-        f"cached={stats.cache_hits} results={'cached' if stats.results_cached else 'computed'} "
+        f"cached={stats.cache_hits} results={_cached(stats.results_cached)} {base}"
         f"edges-reused={stats.edges_reused} {timings}",
         err=True,
     )
+
+
+def _cached(cached: bool) -> str:
+    return "cached" if cached else "computed"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -234,7 +242,7 @@ def check(
     click.echo(REPORTERS[output_format](gate.findings, run), nl=False)
     _report_stale(gate, baseline_file)
     if stats:
-        _print_stats(project)
+        _print_stats(project, base_ran=base_findings is not None)
     if write_baseline_file is not None:
         raise SystemExit(ExitCode.CLEAN)
     raise SystemExit(ExitCode.FINDINGS if gate.findings else ExitCode.CLEAN)

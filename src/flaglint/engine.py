@@ -495,7 +495,7 @@ def run_rules(
     started = time.perf_counter()
     key = None
     if results is not None and results.directory is not None:
-        head = "" if project.revision else history.head_state(project.config.root)
+        head = history.head_state(project.config.root)
         key = tree_key(project, rules, head)
         cached = results.get(key) if key is not None else None
         if cached is not None:

@@ -47,8 +47,9 @@ KEEP = 8
 def tree_key(project: Project, rules: Sequence[type[Rule]], head: str) -> str | None:
     """The key of ``project``'s findings under ``rules``; None when it cannot be known.
 
-    ``head`` is the commit the work tree's ``HEAD`` names ("" outside git or
-    before the first commit); it is not used for a project read from a revision.
+    ``head`` is :func:`flaglint.history.head_state`: whether the clone is
+    shallow and the commit ``HEAD`` names ("" outside git or before the first
+    commit).
     """
     digest = hashlib.sha256()
     parts = [
@@ -69,7 +70,12 @@ def tree_key(project: Project, rules: Sequence[type[Rule]], head: str) -> str | 
 
 def _tree(digest: hashlib._Hash, project: Project, head: str) -> bool:
     digest.update(repr(project.config).encode() + b"\0")
-    digest.update(f"at:{project.revision or 'worktree@' + head}\0".encode())
+    # The history the analysis reads: the revision's, or for the work tree
+    # HEAD's. A work tree whose files are HEAD's shares HEAD's key (the file
+    # list below tells them apart otherwise), so a clean check answers the
+    # pre-commit hook's ``--base HEAD --new-only`` run of the base tree.
+    shallow, _, commit = head.partition(" ")
+    digest.update(f"at:{project.revision or commit}:{shallow}\0".encode())
     for facts in project.files:
         blob = project.blob_ids.get(facts.path)
         if blob is None:
