@@ -168,16 +168,31 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         # One object per distinct value, so that a file's pickle stores each once:
         # its cache entry shrinks by ~40% and loads (and lives in memory) that much lighter.
         self._scope_texts: dict[tuple[str, ...], str] = {(): ""}
+        self._scope_text = ""
+        self._scope_stack: list[str] = []
         self._shared: dict[object, object] = {}
 
     # ----------------------------------------------------------------- scopes
     @property
     def scope(self) -> str:
+        return self._scope_text
+
+    def _enter_scope(self, name: str, kind: str) -> None:
+        # The dotted text is made once per scope entered, not per call site
+        # that asks for it (every call and binding does).
+        self._scope.append(name)
+        self._scope_kinds.append(kind)
         names = tuple(self._scope)
         text = self._scope_texts.get(names)
         if text is None:
             text = self._scope_texts[names] = ".".join(names)
-        return text
+        self._scope_stack.append(self._scope_text)
+        self._scope_text = text
+
+    def _leave_scope(self) -> None:
+        self._scope.pop()
+        self._scope_kinds.pop()
+        self._scope_text = self._scope_stack.pop()
 
     def _share(self, value: _T) -> _T:
         """The first equal value seen in this file (values are immutable records)."""
@@ -292,8 +307,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
             self.visit(node.returns)
         kind = "method" if self._scope_kinds[-1] == "class" else "function"
         params = _params(node.args)
-        self._scope.append(node.name)
-        self._scope_kinds.append("function")
+        self._enter_scope(node.name, "function")
         self._local_reads.append({})
         self._local_consts.append({})
         self._params.append(frozenset(params))
@@ -309,8 +323,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         self._local_reads.pop()
         qualname = self.scope
         self._loop_leave_function(qualname, saved_loops)
-        self._scope_kinds.pop()
-        self._scope.pop()
+        self._leave_scope()
         self.definitions.append(
             Definition(
                 qualname=qualname,
@@ -337,12 +350,10 @@ class FactCollector(LoopFactsMixin, FastVisitor):
             self.visit(base)
         for keyword in node.keywords:
             self.visit(keyword)
-        self._scope.append(node.name)
-        self._scope_kinds.append("class")
+        self._enter_scope(node.name, "class")
         qualname = self.scope
         self._block(node.body, decorator_gates)
-        self._scope_kinds.pop()
-        self._scope.pop()
+        self._leave_scope()
         self.definitions.append(
             Definition(
                 qualname=qualname,
@@ -475,10 +486,12 @@ class FactCollector(LoopFactsMixin, FastVisitor):
 
     def _assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
         names = [t.id for t in targets if isinstance(t, ast.Name)]
-        self._loop_assign(
-            [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)], value
-        )
-        if len(names) != len(targets):
+        if len(names) == len(targets):  # plain names, the usual case: nothing to walk
+            self._loop_assign(names, value)
+        else:
+            self._loop_assign(
+                [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)], value
+            )
             self._forget_targets(targets)
         if not names:
             return

@@ -103,7 +103,18 @@ def iterator_shape(node: ast.expr) -> str:
 
 
 def _names(nodes: Iterable[ast.AST]) -> set[str]:
-    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+    """Every name used anywhere in ``nodes``."""
+    found: set[str] = set()
+    for node in nodes:
+        # Most call arguments are a name, a constant or an attribute chain on
+        # a name: answered without ast.walk's generator (0.35 s of Django).
+        while node.__class__ is ast.Attribute:
+            node = node.value  # type: ignore[attr-defined]
+        if node.__class__ is ast.Name:
+            found.add(node.id)  # type: ignore[attr-defined]
+        elif node.__class__ is not ast.Constant:
+            found.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return found
 
 
 def _is_receive(value: ast.expr) -> bool:
