@@ -375,3 +375,22 @@ def test_forked_resolution_builds_the_serial_graph(
         for source, target, *_ in raw:
             assert id(source) in nodes
             assert id(target) in nodes or target.startswith("name:")
+
+
+def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from flaglint import graph as graph_module
+
+    project = _project(_write(tmp_path / "shop", FILES))
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    files = [f for f in project.files if f.error is None]
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait)
+    waiter.start()
+    try:
+        assert project.graph._resolve_in_workers(files, 2)() == {}
+    finally:
+        release.set()
+        waiter.join()
+    assert sorted(project.graph._resolve_in_workers(files, 2)()) == sorted(f.path for f in files)

@@ -244,10 +244,17 @@ class CallGraph:
         starts with this process's memory and needs nothing sent; it sends
         back node names as their position in :attr:`nodes`, which this side
         turns into its own name objects. Where ``fork`` is not available
-        (Windows, macOS by default) the parent resolves alone.
+        (Windows, macOS by default), or while another thread runs, the parent
+        resolves alone.
         """
         global _FORKED
         if jobs <= 1 or len(files) < PARALLEL_RESOLUTION or _FORKED is not None:
+            return dict
+        import threading
+
+        if threading.active_count() > 1:
+            # A thread of this process (FL101's blames, for a base graph built
+            # after them) may hold a lock the forked copy would wait on forever.
             return dict
         import multiprocessing
 
