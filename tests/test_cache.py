@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flaglint.cache import PACK, FactCache, dump_facts, load_facts
+from flaglint.cache import PACK, STALE_RUNS, FactCache, dump_facts, load_facts
 from flaglint.facts import build_facts
 from flaglint.facts.comments import marker_pattern
 from flaglint.facts.model import FileFacts
@@ -60,14 +60,32 @@ def test_adding_an_entry_keeps_the_others(tmp_path: Path) -> None:
     assert again.get(again.key("b", "b", "b.py")) == stored["b"]
 
 
-def test_entries_nobody_uses_are_dropped_once_they_outnumber_the_used(tmp_path: Path) -> None:
-    _stored(tmp_path, ["a", "b", "c", "d", "e"])
+def test_entries_unused_for_many_writing_runs_are_dropped(tmp_path: Path) -> None:
+    _stored(tmp_path, ["a", "b", "c"])
+    # Writing runs that use one other entry each (a run over one folder) keep
+    # the rest until it has gone unused for STALE_RUNS writing runs.
+    for run in range(STALE_RUNS):
+        cache = FactCache(tmp_path, "test")
+        assert cache.get(cache.key("a", "a", "a.py")) is not None, run
+        assert cache.get(cache.key("b", "b", "b.py")) is not None, run
+        name = f"n{run}"
+        cache.put(cache.key(name, name, f"{name}.py"), _facts(name))
+        cache.flush()
+    # "c" has gone unused for STALE_RUNS writing runs, but the entries used
+    # since (a, b, n0...) outnumber it: nothing is dropped yet.
     cache = FactCache(tmp_path, "test")
-    cache.put(cache.key("f", "f", "f.py"), _facts("f"))
-    cache.flush()
+    assert cache.get(cache.key("c", "c", "c.py")) is not None
+    # Many writing runs over "a" alone: everything else goes stale, and goes.
+    for run in range(STALE_RUNS + 1):
+        cache = FactCache(tmp_path, "test")
+        assert cache.get(cache.key("a", "a", "a.py")) is not None, run
+        name = f"m{run}"
+        cache.put(cache.key(name, name, f"{name}.py"), _facts(name))
+        cache.flush()
     again = FactCache(tmp_path, "test")
-    assert again.get(again.key("f", "f", "f.py")) is not None
-    assert again.get(again.key("a", "a", "a.py")) is None
+    assert again.get(again.key("a", "a", "a.py")) is not None
+    assert again.get(again.key("c", "c", "c.py")) is None
+    assert again.get(again.key("b", "b", "b.py")) is None
 
 
 def test_a_corrupt_pack_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
@@ -129,3 +147,48 @@ def test_check_base_keeps_the_work_tree_cached(run_cli, git_env, tmp_path: Path)
     assert "parsed=0 cached=7" in based.err
     again = run_cli("check", "--stats", cwd=repo)
     assert "parsed=0 cached=7" in again.err
+
+
+def _repo(tmp_path: Path, git_env: None) -> Path:
+    from conftest import run_git
+
+    repo = tmp_path / "repo"
+    for package in ("app", "lib"):
+        (repo / package).mkdir(parents=True)
+        (repo / package / "__init__.py").write_text("")
+        for index in range(4):
+            (repo / package / f"m{index}.py").write_text(f"def f{index}():\n    return {index}\n")
+    (repo / "pyproject.toml").write_text("[tool.flaglint]\n")
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "first")
+    return repo
+
+
+def test_a_run_over_one_folder_keeps_the_other_folders_cached(
+    run_cli, git_env, tmp_path: Path
+) -> None:
+    repo = _repo(tmp_path, git_env)
+    run_cli("check", cwd=repo)
+    (repo / "app" / "m0.py").write_text("def f0():\n    return 10\n")
+    assert "parsed=1 cached=4" in run_cli("check", "app", "--stats", cwd=repo).err
+    assert "parsed=0 cached=10" in run_cli("check", "--stats", cwd=repo).err
+
+
+def test_no_cache_leaves_the_pack_alone_with_base_and_staged(
+    run_cli, git_env, tmp_path: Path
+) -> None:
+    from conftest import run_git
+
+    repo = _repo(tmp_path, git_env)
+    (repo / "app" / "m0.py").write_text("def f0():\n    return 10\n")
+    run_git(repo, "commit", "-q", "-am", "second")
+    run_cli("check", cwd=repo)
+    pack = repo / ".flaglint_cache" / PACK
+    before = pack.read_bytes()
+    (repo / "app" / "m1.py").write_text("def f1():\n    return 11\n")
+    run_git(repo, "add", "-A")
+    for args in (("--base", "HEAD~1"), ("--staged",), ("--staged", "--base", "HEAD~1")):
+        result = run_cli("check", "--no-cache", "--stats", *args, cwd=repo)
+        assert result.code in (0, 1), (args, result.err)
+        assert pack.read_bytes() == before, args

@@ -30,9 +30,12 @@ from flaglint.facts.model import FileFacts
 # Bumped whenever the fact records change shape: old entries would unpickle
 # with the new fields at their defaults, silently wrong. (2: noqa with other
 # codes; 3: duplicate dict keys; 4: loops, checks, call contexts, outcomes;
-# 5: records pickled as tuple.__new__(cls, values); 6: one pack file.)
-FORMAT = 6
+# 5: records pickled as tuple.__new__(cls, values); 6: one pack file;
+# 7: entries stamped with the last writing run that used them.)
+FORMAT = 7
 PACK = "facts.pickle"
+# An entry no writing run has used for this many writing runs may be dropped.
+STALE_RUNS = 16
 
 
 def blob_id(content: bytes) -> str:
@@ -85,10 +88,14 @@ class FactCache:
     ``pread``; it writes a pack only when it added entries: the old pack's
     data is copied in one piece, new entries are appended as they arrive
     and the index is rewritten, into a temporary file renamed over the old
-    one. Entries no run has asked for are dropped once they outnumber the
-    ones in use. (One file per entry cost a file creation per parsed file,
-    0.9 ms each on the machine of the benchmarks, and an open per file on
-    every warm run.)
+    one. (One file per entry cost a file creation per parsed file, 0.9 ms
+    each on the machine of the benchmarks, and an open per file on every
+    warm run.)
+
+    Each writing run stamps the entries it used with its number. Entries
+    that no writing run has used for :data:`STALE_RUNS` runs are dropped once
+    they outnumber the others: old versions of edited files go, while a run
+    over one folder keeps the rest of the tree's entries.
 
     Facts read or written once are kept by the cache object, so a key asked
     for twice is loaded once and both askers share the same records.
@@ -103,7 +110,8 @@ class FactCache:
         self._pack = str(directory / PACK) if directory is not None else ""
         self._loaded: dict[str, FileFacts] = {}
         self._used: set[str] = set()
-        self._index: dict[str, tuple[int, int]] | None = None
+        self._index: dict[str, tuple[int, int, int]] | None = None
+        self._run = 0  # the number of the last writing run, from the pack
         self._reader: int | None = None
         self._data_end = 0
         self._writer: BinaryIO | None = None
@@ -131,14 +139,14 @@ class FactCache:
         where = index.get(key)
         if where is None or self._reader is None:
             return None
-        offset, length = where
+        offset, length, _ = where
         try:
             data = os.pread(self._reader, length, offset)
         except OSError:
             return None
         return load_facts(data) if len(data) == length else None
 
-    def _open(self) -> dict[str, tuple[int, int]]:
+    def _open(self) -> dict[str, tuple[int, int, int]]:
         """The pack's index, read once; an unreadable pack is an empty one."""
         if self._index is not None:
             return self._index
@@ -150,13 +158,13 @@ class FactCache:
         try:
             size = os.fstat(reader).st_size
             index_at = int.from_bytes(os.pread(reader, 8, size - 8), "little")
-            index = pickle.loads(os.pread(reader, size - 8 - index_at, index_at))
-            if not isinstance(index, dict):
+            run, index = pickle.loads(os.pread(reader, size - 8 - index_at, index_at))
+            if not isinstance(index, dict) or not isinstance(run, int):
                 raise ValueError("not an index")
         except Exception:  # a truncated or foreign pack is a miss for every key
             os.close(reader)
             return self._index
-        self._reader, self._index, self._data_end = reader, index, index_at
+        self._reader, self._index, self._data_end, self._run = reader, index, index_at, run
         return index
 
     # ---------------------------------------------------------------- writing
@@ -200,12 +208,22 @@ class FactCache:
         if writer is None:
             return
         try:
-            index = {**self._open(), **self._written}
-            if len(index) > 2 * len(self._used):
-                writer = self._compact(writer, index)
-                index = {k: v for k, v in self._written.items()}
+            run = self._run + 1
+            used = self._used
+            index = {
+                key: (offset, length, run if key in used else stamp)
+                for key, (offset, length, stamp) in self._open().items()
+            }
+            index.update((key, (o, n, run)) for key, (o, n) in self._written.items())
+            stale = {k for k, (_, _, stamp) in index.items() if stamp <= run - STALE_RUNS}
+            if len(stale) > len(index) - len(stale):
+                writer = self._compact(writer, index, stale)
+                index = {
+                    key: (offset, length, index[key][2])
+                    for key, (offset, length) in self._written.items()
+                }
             index_at = writer.tell()
-            writer.write(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+            writer.write(pickle.dumps((run, index), protocol=pickle.HIGHEST_PROTOCOL))
             writer.write(index_at.to_bytes(8, "little"))
             writer.close()
             os.replace(self._writer_path, self._pack)
@@ -215,10 +233,12 @@ class FactCache:
         self._writer = None
         if self._reader is not None:
             os.close(self._reader)
-        self._reader, self._index, self._written = None, None, {}
+        self._reader, self._index, self._written, self._run = None, None, {}, run
 
-    def _compact(self, writer: BinaryIO, index: dict[str, tuple[int, int]]) -> BinaryIO:
-        """Rewrite the pending pack with only the entries this process used."""
+    def _compact(
+        self, writer: BinaryIO, index: dict[str, tuple[int, int, int]], stale: set[str]
+    ) -> BinaryIO:
+        """Rewrite the pending pack without the ``stale`` entries."""
         writer.flush()
         old_path = self._writer_path
         source = os.open(old_path, os.O_RDONLY)
@@ -226,11 +246,12 @@ class FactCache:
             fd, self._writer_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             compact = os.fdopen(fd, "wb")
             self._written = {}
-            for key in sorted(self._used):
-                where = index.get(key)
-                if where is not None:
-                    self._written[key] = (compact.tell(), where[1])
-                    compact.write(os.pread(source, where[1], where[0]))
+            for key in sorted(index):
+                if key in stale:
+                    continue
+                offset, length, _ = index[key]
+                self._written[key] = (compact.tell(), length)
+                compact.write(os.pread(source, length, offset))
         finally:
             os.close(source)
             writer.close()

@@ -211,7 +211,7 @@ def check(
         report_unused_suppressions=report_unused_suppressions,
     )
     if staged:
-        project = analyse_index(config)
+        project = analyse_index(config, use_cache=not no_cache)
     else:
         project = analyse(config, list(paths), use_cache=not no_cache)
     if base:

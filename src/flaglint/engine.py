@@ -318,6 +318,7 @@ def _unreadable(source: SourceFile, exc: OSError) -> FileFacts:
 
 
 _last_cache: FactCache | None = None
+_last_place: tuple[Path, str] | None = None
 
 
 def open_cache(config: Config, enabled: bool = True, fresh: bool = False) -> FactCache:
@@ -329,14 +330,16 @@ def open_cache(config: Config, enabled: bool = True, fresh: bool = False) -> Fac
     work tree's and the revision's facts through one object, so the pack it
     writes keeps the entries both used instead of only the revision's.
     """
-    global _last_cache
-    if not enabled:
-        return FactCache(None, config.facts_fingerprint())
+    global _last_cache, _last_place
     directory = config.root / config.cache_dir
     fingerprint = config.facts_fingerprint()
+    place = (directory, fingerprint)
     cache = _last_cache
-    if fresh or cache is None or cache.directory != directory or cache.fingerprint != fingerprint:
-        cache = _last_cache = FactCache(directory, fingerprint)
+    if fresh or cache is None or _last_place != place:
+        # A disabled cache is remembered too: the base tree of a --no-cache
+        # check must not write the pack its work tree left alone.
+        cache = _last_cache = FactCache(directory if enabled else None, fingerprint)
+        _last_place = place
     return cache
 
 
@@ -377,7 +380,7 @@ def analyse_revision(config: Config, revision: str, reuse: Project | None = None
     return _project_from_blobs(config, repo, listed, revision=commit, label=revision, reuse=reuse)
 
 
-def analyse_index(config: Config) -> Project:
+def analyse_index(config: Config, use_cache: bool = True) -> Project:
     """Facts for the files staged in git's index: the tree the next commit records.
 
     Unstaged edits and untracked files are left out, which is what a
@@ -385,8 +388,10 @@ def analyse_index(config: Config) -> Project:
     """
     repo = history.toplevel(config.root)
     prefix = _repo_prefix(config, repo)
+    open_cache(config, use_cache, fresh=True)
     project = _project_from_blobs(config, repo, history.list_index_blobs(repo, prefix))
-    project.cache_directory = config.root / config.cache_dir
+    if use_cache:
+        project.cache_directory = config.root / config.cache_dir
     return project
 
 
