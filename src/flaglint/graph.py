@@ -24,6 +24,7 @@ is not a root unless ``tests-as-roots`` is set.
 from __future__ import annotations
 
 import fnmatch
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -243,8 +244,8 @@ class CallGraph:
         worker takes every ``jobs``-th file of the list. A forked worker
         starts with this process's memory and needs nothing sent; it sends
         back node names as their position in :attr:`nodes`, which this side
-        turns into its own name objects. Where ``fork`` is not available
-        (Windows, macOS by default), or while another thread runs, the parent
+        turns into its own name objects. Where ``fork`` is unavailable or
+        unsafe (Windows, macOS), or while another thread runs, the parent
         resolves alone.
         """
         global _FORKED
@@ -258,8 +259,8 @@ class CallGraph:
             return dict
         import multiprocessing
 
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return dict
+        if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
+            return dict  # macOS's system libraries are not safe to fork
         jobs = min(jobs, 8)
         names = list(self.nodes)
         _FORKED = (self, files, names, jobs)
