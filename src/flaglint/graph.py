@@ -190,7 +190,7 @@ class CallGraph:
         try:
             self.inventory = inventory() if callable(inventory) else inventory
         except BaseException:
-            collect()  # the workers end before the error goes on
+            collect(failing=True)
             raise
         for gated in self.inventory.gated:
             self._gated[(gated.facts.path, gated.index)] = gated.conditions
@@ -233,7 +233,7 @@ class CallGraph:
     # ---------------------------------------------------------------- edges
     def _resolve_in_workers(
         self, files: list[FileFacts], jobs: int
-    ) -> Callable[[], dict[str, list[RawEdge]]]:
+    ) -> Callable[..., dict[str, list[RawEdge]]]:
         """Start resolving ``files``' edges in forked workers; the call returned collects them.
 
         It collects nothing (and no worker starts) when forking would not pay.
@@ -250,31 +250,44 @@ class CallGraph:
         """
         global _FORKED
         if jobs <= 1 or len(files) < PARALLEL_RESOLUTION or _FORKED is not None:
-            return dict
+            return _no_workers
         import threading
 
         if threading.active_count() > 1:
             # A thread of this process (FL101's blames, for a base graph built
             # after them) may hold a lock the forked copy would wait on forever.
-            return dict
+            return _no_workers
         import multiprocessing
 
         if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
-            return dict  # macOS's system libraries are not safe to fork
+            return _no_workers  # macOS's system libraries are not safe to fork
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         jobs = min(jobs, 8)
         names = list(self.nodes)
         _FORKED = (self, files, names, jobs)
         try:
-            pool = multiprocessing.get_context("fork").Pool(jobs)  # the workers fork here
+            # An executor, not multiprocessing.Pool: a worker that dies (the
+            # OOM killer, Ctrl-C) breaks it with an error instead of leaving
+            # the parent waiting forever. With fork, all workers start at the
+            # first submission, while _FORKED holds what they need.
+            executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            futures = [executor.submit(_resolve_share, share) for share in range(jobs)]
         finally:
             _FORKED = None
-        pending = pool.map_async(_resolve_share, range(jobs))
 
-        def collect() -> dict[str, list[RawEdge]]:
+        def collect(failing: bool = False) -> dict[str, list[RawEdge]]:
+            """The workers' edges; none (the parent resolves) if a worker died."""
+            if failing:  # the caller is raising: stop the workers, wait for nothing
+                executor.shutdown(wait=False, cancel_futures=True)
+                return {}
             try:
-                parts = pending.get()
+                parts = [future.result() for future in futures]
+            except BrokenProcessPool:
+                return {}
             finally:
-                pool.terminate()
+                executor.shutdown(wait=True, cancel_futures=True)
             out: dict[str, list[RawEdge]] = {}
             for part in parts:
                 for path, encoded in part:
@@ -740,6 +753,11 @@ class CallGraph:
             info = self.nodes[qualified]
             if info.kind in ("function", "method"):
                 yield info
+
+
+def _no_workers(failing: bool = False) -> dict[str, list[RawEdge]]:
+    """What collecting from no workers gives: nothing, so the parent resolves every file."""
+    return {}
 
 
 # Below this many files to resolve, forking costs more than it saves.
