@@ -324,10 +324,19 @@ class CallGraph:
             previous = merged.get(key)
             if previous is None or (previous == "may" and kind == "call"):
                 merged[key] = kind
-        self.graph.link_all(merged.items())
-        for _, target in merged:
-            if target.startswith(HUB_PREFIX):
+        # A hub's own edges go in where the file first reaches it, as when
+        # edges were added one by one: predecessor order, and with it which
+        # of two equally short paths networkx returns, stays the same.
+        graph = self.graph
+        batch: list[tuple[tuple[str, str], str]] = []
+        for pair, kind in merged.items():
+            batch.append((pair, kind))
+            target = pair[1]
+            if target.startswith(HUB_PREFIX) and not graph.succ.get(target):
+                graph.link_all(batch)
+                batch = []
                 self._link_hub(target)
+        graph.link_all(batch)
 
     def edge_sites(self) -> Iterator[tuple[str, str, Site]]:
         """(source, target, call site) for every call site behind an edge, file by file."""

@@ -16,6 +16,7 @@ _KIND_DATA = {
 }
 _NO_DATA: dict[str, object] = {}
 _MAY = _KIND_DATA["may"]
+_SHARED = "KindGraph edges and nodes share their attribute dicts: add edges with link()"
 
 
 class KindGraph(nx.DiGraph):
@@ -25,8 +26,10 @@ class KindGraph(nx.DiGraph):
     ``edge_attr_dict_factory`` that returns a shared dict. With a fresh dict
     per edge and a list of call-site objects on it, Django's 107k edges took
     31 MB beyond the adjacency itself; each tree of a ``--base`` run holds a
-    graph. Edges are added with :meth:`link`, never with attribute keywords,
-    which would write into the shared dict.
+    graph. Edges are added with :meth:`link`; adding attributes any other
+    way (``add_edge(u, v, kind=...)``, ``copy()``, which re-adds every edge
+    with its dict) would write into a dict every edge of a kind shares, so it
+    raises instead.
     """
 
     def __init__(self) -> None:
@@ -41,6 +44,22 @@ class KindGraph(nx.DiGraph):
 
     edge_attr_dict_factory = _edge_data  # type: ignore[assignment]
     node_attr_dict_factory = _node_data  # type: ignore[assignment]
+
+    def add_edge(self, u_of_edge: str, v_of_edge: str, **attr: object) -> None:
+        if attr:
+            raise TypeError(_SHARED)
+        super().add_edge(u_of_edge, v_of_edge)
+
+    def add_edges_from(self, ebunch_to_add: Iterable[tuple], **attr: object) -> None:  # type: ignore[type-arg]
+        edges = list(ebunch_to_add)
+        if attr or any(len(edge) > 2 and edge[2] for edge in edges):
+            raise TypeError(_SHARED)
+        super().add_edges_from(edges)
+
+    def add_node(self, node_for_adding: str, **attr: object) -> None:
+        if attr:
+            raise TypeError(_SHARED)
+        super().add_node(node_for_adding)
 
     def link(self, source: str, target: str, kind: str) -> None:
         """Add the edge with ``kind``; an existing edge keeps its kind."""

@@ -1,0 +1,81 @@
+"""The graph is built in the order a one-edge-at-a-time build used, so messages keep their paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flaglint.config import load_config
+from flaglint.engine import analyse
+
+APP = """\
+import warnings
+
+from waffle import flag_is_active
+
+
+class Store:
+    def save(self):
+        warnings.warn("Store.save is deprecated", DeprecationWarning)
+        return 1
+
+
+class Other:
+    def save(self):
+        return 2
+
+
+def entry(x):
+    x.save()
+    helper(x)
+
+
+def helper(x):
+    return Store().save()
+
+
+def main(request):
+    if flag_is_active(request, "new_flow"):
+        entry(request)
+
+
+__all__ = ["main"]
+"""
+
+
+def _root(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "app.py").write_text(APP)
+    return tmp_path
+
+
+def test_hub_edges_are_linked_where_the_file_first_reaches_the_hub(tmp_path: Path) -> None:
+    """``name:save`` links to its methods as soon as ``entry`` reaches the hub, before
+    ``helper -> Store.save`` is added."""
+    graph = analyse(load_config(_root(tmp_path)), [tmp_path], use_cache=False).graph
+    assert list(graph.graph.predecessors("app.Store.save")) == ["name:save", "app.helper"]
+
+
+def test_fl101_message_keeps_its_path(run_cli, tmp_path: Path) -> None:
+    """networkx's bidirectional shortest path expands predecessors in order: with the
+    hub linked later, the message named another of the equally short paths."""
+    result = run_cli("check", "--no-cache", str(_root(tmp_path)), cwd=tmp_path)
+    assert "path: app.main -> app.entry -> app.Store.save" in result.out, result.out
+
+
+def test_attributes_cannot_reach_the_shared_edge_dicts() -> None:
+    from flaglint.kindgraph import KindGraph
+
+    graph = KindGraph()
+    graph.link("a", "b", "call")
+    graph.link("b", "c", "ref")
+    with pytest.raises(TypeError):
+        graph.copy()  # re-adds every edge with its (shared) dict
+    with pytest.raises(TypeError):
+        graph.add_edge("c", "d", kind="root")
+    assert graph.edges["a", "b"]["kind"] == "call"
+    assert graph.edges["b", "c"]["kind"] == "ref"
+    fresh = KindGraph()
+    fresh.link("x", "y", "call")
+    assert fresh.edges["x", "y"]["kind"] == "call"
