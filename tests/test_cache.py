@@ -60,32 +60,23 @@ def test_adding_an_entry_keeps_the_others(tmp_path: Path) -> None:
     assert again.get(again.key("b", "b", "b.py")) == stored["b"]
 
 
-def test_entries_unused_for_many_writing_runs_are_dropped(tmp_path: Path) -> None:
+def test_old_versions_of_a_file_go_the_only_version_stays(tmp_path: Path) -> None:
     _stored(tmp_path, ["a", "b", "c"])
-    # Writing runs that use one other entry each (a run over one folder) keep
-    # the rest until it has gone unused for STALE_RUNS writing runs.
-    for run in range(STALE_RUNS):
+    # Every writing run stores a new version of a.py and uses nothing else.
+    runs = 3 * STALE_RUNS
+    for run in range(runs):
         cache = FactCache(tmp_path, "test")
-        assert cache.get(cache.key("a", "a", "a.py")) is not None, run
-        assert cache.get(cache.key("b", "b", "b.py")) is not None, run
-        name = f"n{run}"
-        cache.put(cache.key(name, name, f"{name}.py"), _facts(name))
-        cache.flush()
-    # "c" has gone unused for STALE_RUNS writing runs, but the entries used
-    # since (a, b, n0...) outnumber it: nothing is dropped yet.
-    cache = FactCache(tmp_path, "test")
-    assert cache.get(cache.key("c", "c", "c.py")) is not None
-    # Many writing runs over "a" alone: everything else goes stale, and goes.
-    for run in range(STALE_RUNS + 1):
-        cache = FactCache(tmp_path, "test")
-        assert cache.get(cache.key("a", "a", "a.py")) is not None, run
-        name = f"m{run}"
-        cache.put(cache.key(name, name, f"{name}.py"), _facts(name))
+        cache.put(cache.key(f"a{run}", "a", "a.py"), _facts("a", f"x = {run}\n"))
         cache.flush()
     again = FactCache(tmp_path, "test")
-    assert again.get(again.key("a", "a", "a.py")) is not None
-    assert again.get(again.key("c", "c", "c.py")) is None
-    assert again.get(again.key("b", "b", "b.py")) is None
+    # b.py and c.py have one version each: kept, however long no writing run used them.
+    assert again.get(again.key("b", "b", "b.py")) is not None
+    assert again.get(again.key("c", "c", "c.py")) is not None
+    # a.py's versions unused for STALE_RUNS runs went; the recent ones stay.
+    assert again.get(again.key("a", "a", "a.py")) is None
+    assert again.get(again.key("a0", "a", "a.py")) is None
+    for run in range(runs - STALE_RUNS, runs):
+        assert again.get(again.key(f"a{run}", "a", "a.py")) is not None, run
 
 
 def test_a_corrupt_pack_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
@@ -192,3 +183,20 @@ def test_no_cache_leaves_the_pack_alone_with_base_and_staged(
         result = run_cli("check", "--no-cache", "--stats", *args, cwd=repo)
         assert result.code in (0, 1), (args, result.err)
         assert pack.read_bytes() == before, args
+
+
+def test_entries_read_by_every_full_run_survive_edits_in_one_folder(
+    git_env, tmp_path: Path
+) -> None:
+    # An editor re-checks the folder it saves into, with full checks between:
+    # the full checks write nothing, so only the saves stamp entries.
+    from flaglint.config import load_config
+    from flaglint.engine import analyse
+
+    root = _repo(tmp_path, git_env)
+    config = load_config(root)
+    analyse(config, [root])
+    for save in range(3 * STALE_RUNS):
+        (root / "app" / "m0.py").write_text(f"def f0():\n    return {100 + save}\n")
+        assert analyse(config, [root / "app"]).stats.parsed == 1, save
+        assert analyse(config, [root]).stats.parsed == 0, save

@@ -31,10 +31,11 @@ from flaglint.facts.model import FileFacts
 # with the new fields at their defaults, silently wrong. (2: noqa with other
 # codes; 3: duplicate dict keys; 4: loops, checks, call contexts, outcomes;
 # 5: records pickled as tuple.__new__(cls, values); 6: one pack file;
-# 7: entries stamped with the last writing run that used them.)
-FORMAT = 7
+# 7: entries stamped with the last writing run that used them; 8: and their path.)
+FORMAT = 8
 PACK = "facts.pickle"
-# An entry no writing run has used for this many writing runs may be dropped.
+# An entry no writing run has used for this many writing runs may be dropped
+# once a newer entry for the same path exists.
 STALE_RUNS = 16
 
 
@@ -92,10 +93,12 @@ class FactCache:
     each on the machine of the benchmarks, and an open per file on every
     warm run.)
 
-    Each writing run stamps the entries it used with its number. Entries
-    that no writing run has used for :data:`STALE_RUNS` runs are dropped once
-    they outnumber the others: old versions of edited files go, while a run
-    over one folder keeps the rest of the tree's entries.
+    Each writing run stamps the entries it used with its number. An entry is
+    stale when a newer entry for the same path exists and no writing run has
+    used it for :data:`STALE_RUNS` runs; stale entries are dropped once they
+    outnumber the rest. Old versions of edited files go; the only version of
+    a file stays, however long only reading runs (which stamp nothing) or
+    runs over other folders have used the pack.
 
     Facts read or written once are kept by the cache object, so a key asked
     for twice is loaded once and both askers share the same records.
@@ -110,13 +113,13 @@ class FactCache:
         self._pack = str(directory / PACK) if directory is not None else ""
         self._loaded: dict[str, FileFacts] = {}
         self._used: set[str] = set()
-        self._index: dict[str, tuple[int, int, int]] | None = None
+        self._index: dict[str, tuple[int, int, int, str]] | None = None
         self._run = 0  # the number of the last writing run, from the pack
         self._reader: int | None = None
         self._data_end = 0
         self._writer: BinaryIO | None = None
         self._writer_path = ""
-        self._written: dict[str, tuple[int, int]] = {}
+        self._written: dict[str, tuple[int, int, str]] = {}
 
     def key(self, blob: str, module: str, path: str) -> str:
         return entry_key(self.salt, blob, module, path)
@@ -139,14 +142,14 @@ class FactCache:
         where = index.get(key)
         if where is None or self._reader is None:
             return None
-        offset, length, _ = where
+        offset, length = where[0], where[1]
         try:
             data = os.pread(self._reader, length, offset)
         except OSError:
             return None
         return load_facts(data) if len(data) == length else None
 
-    def _open(self) -> dict[str, tuple[int, int, int]]:
+    def _open(self) -> dict[str, tuple[int, int, int, str]]:
         """The pack's index, read once; an unreadable pack is an empty one."""
         if self._index is not None:
             return self._index
@@ -179,7 +182,7 @@ class FactCache:
             return
         try:
             writer = self._writer or self._start_writing()
-            self._written[key] = (writer.tell(), len(data))
+            self._written[key] = (writer.tell(), len(data), facts.path)
             writer.write(data)
         except OSError:
             # A read-only tree or a full disk only costs speed; the run goes on.
@@ -211,16 +214,23 @@ class FactCache:
             run = self._run + 1
             used = self._used
             index = {
-                key: (offset, length, run if key in used else stamp)
-                for key, (offset, length, stamp) in self._open().items()
+                key: (offset, length, run if key in used else stamp, path)
+                for key, (offset, length, stamp, path) in self._open().items()
             }
-            index.update((key, (o, n, run)) for key, (o, n) in self._written.items())
-            stale = {k for k, (_, _, stamp) in index.items() if stamp <= run - STALE_RUNS}
+            index.update((key, (o, n, run, path)) for key, (o, n, path) in self._written.items())
+            newest: dict[str, int] = {}
+            for _, _, stamp, path in index.values():
+                newest[path] = max(stamp, newest.get(path, stamp))
+            stale = {
+                key
+                for key, (_, _, stamp, path) in index.items()
+                if stamp <= run - STALE_RUNS and stamp < newest[path]
+            }
             if len(stale) > len(index) - len(stale):
                 writer = self._compact(writer, index, stale)
                 index = {
-                    key: (offset, length, index[key][2])
-                    for key, (offset, length) in self._written.items()
+                    key: (offset, length, index[key][2], path)
+                    for key, (offset, length, path) in self._written.items()
                 }
             index_at = writer.tell()
             writer.write(pickle.dumps((run, index), protocol=pickle.HIGHEST_PROTOCOL))
@@ -236,7 +246,7 @@ class FactCache:
         self._reader, self._index, self._written, self._run = None, None, {}, run
 
     def _compact(
-        self, writer: BinaryIO, index: dict[str, tuple[int, int, int]], stale: set[str]
+        self, writer: BinaryIO, index: dict[str, tuple[int, int, int, str]], stale: set[str]
     ) -> BinaryIO:
         """Rewrite the pending pack without the ``stale`` entries."""
         writer.flush()
@@ -249,8 +259,8 @@ class FactCache:
             for key in sorted(index):
                 if key in stale:
                     continue
-                offset, length, _ = index[key]
-                self._written[key] = (compact.tell(), length)
+                offset, length, _, path = index[key]
+                self._written[key] = (compact.tell(), length, path)
                 compact.write(os.pread(source, length, offset))
         finally:
             os.close(source)
