@@ -591,26 +591,23 @@ class CallGraph:
         """
         if self._gated_index is None:
             index: dict[tuple[str, bool], dict[tuple[str, str], list[Site]]] = defaultdict(dict)
-            gated_pairs: set[tuple[str, str]] = set()
-            ungated_pairs: set[tuple[str, str]] = set()
+            gated_sites: dict[tuple[str, str], int] = {}
             for source, target, site in self.edge_sites():
                 if not site.conditions:
                     continue
                 pair = (source, target)
-                gated_pairs.add(pair)
+                gated_sites[pair] = gated_sites.get(pair, 0) + 1
                 for condition in {(c.key, c.on) for c in site.conditions}:
                     index[condition].setdefault(pair, []).append(site)
-            counts = dict.fromkeys(gated_pairs, 0)
-            for path in self.file_edges:
-                for source, target, _, _, _ in self.file_edges[path]:
+            counts = dict.fromkeys(gated_sites, 0)
+            for raw in self.file_edges.values():
+                for source, target, _, _, _ in raw:
                     pair = (source, target)
                     if pair in counts:
                         counts[pair] += 1
-            for source, target, site in self.edge_sites():
-                if not site.conditions and (source, target) in counts:
-                    ungated_pairs.add((source, target))
             self._site_counts = counts
-            self._fully_gated = gated_pairs - ungated_pairs
+            # Behind a fully gated edge, every call site has a flag condition.
+            self._fully_gated = {p for p, n in counts.items() if n == gated_sites[p]}
             self._gated_index = dict(index)
         return self._gated_index
 
