@@ -258,6 +258,18 @@ class Results:
         self.rss.setdefault(name, []).append(sample.rss_mb)
 
 
+def _cache_folders(tree: Path) -> list[Path]:
+    """Where flaglint cached for ``tree``: the user cache folder the script sets, and
+    ``.flaglint_cache`` in the tree for versions before caches moved out of it."""
+    home = Path(os.environ["FLAGLINT_CACHE_DIR"]) / "repos"
+    return [*sorted(home.glob(f"{tree.name}-*")), tree / ".flaglint_cache"]
+
+
+def _clear_caches(tree: Path) -> None:
+    for folder in _cache_folders(tree):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def repetition(tree: Path, results: Results, rep: int, use_cli_base: bool) -> None:
     config = ["--config", "flaglint-benchmark.toml"]
     flaglint = [str(BIN / "flaglint"), "check", *config, "--stats"]
@@ -269,7 +281,7 @@ def repetition(tree: Path, results: Results, rep: int, use_cli_base: bool) -> No
             [sys.executable, __file__, "--floor-child", str(tree), str(workers)], tree
         )
 
-    shutil.rmtree(tree / ".flaglint_cache", ignore_errors=True)
+    _clear_caches(tree)
     samples["cold"] = cold = run_child(flaglint, tree)
     samples["warm"] = warm = run_child(flaglint, tree)
     cold_stats, warm_stats = _stats(cold.stderr), _stats(warm.stderr)
@@ -288,7 +300,8 @@ def repetition(tree: Path, results: Results, rep: int, use_cli_base: bool) -> No
 
     # The same tree again without its stored findings: the project stage runs
     # (edges from the snapshot), and must say exactly what the cached run said.
-    (tree / ".flaglint_cache" / "results.pickle").unlink(missing_ok=True)
+    for stored in _cache_folders(tree):
+        (stored / "results.pickle").unlink(missing_ok=True)
     samples["project"] = project = run_child(flaglint, tree)
     if project.stdout != cold.stdout:
         results.failures.append(f"rep {rep}: recomputed findings differ from the cold run's")
@@ -418,6 +431,8 @@ def main() -> int:
     parser.add_argument("--floor-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--base-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # Caches (and their key) in a folder of the benchmark's own, cleared for cold runs.
+    os.environ["FLAGLINT_CACHE_DIR"] = str(CORPORA / "cache-home")
     if args.floor_child:
         floor_child(args.floor_child[0], int(args.floor_child[1]))
         return 0

@@ -9,6 +9,23 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def user_cache_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Caches (and their key) in a folder of the test session, never the user's own."""
+    home = tmp_path_factory.getbasetemp() / "user-cache"
+    monkeypatch.setenv("FLAGLINT_CACHE_DIR", str(home))
+    return home
+
+
+def cache_folder(root: Path) -> Path:
+    """Where a run over ``root`` keeps its caches by default."""
+    from flaglint.cachedir import default_directory
+
+    return default_directory(root)
+
+
 @pytest.fixture
 def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A predictable git identity that ignores the machine's configuration."""

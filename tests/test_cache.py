@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flaglint.cache import PACK, STALE_RUNS, FactCache, dump_facts, load_facts
+from conftest import cache_folder
+
+from flaglint.cache import MAGIC, PACK, STALE_RUNS, FactCache, dump_facts, load_facts
+from flaglint.cachedir import TAG_SIZE
 from flaglint.facts import build_facts
 from flaglint.facts.comments import marker_pattern
 from flaglint.facts.model import FileFacts
@@ -95,7 +98,8 @@ def test_a_corrupt_entry_is_a_miss_and_a_new_one_wins(tmp_path: Path) -> None:
     stored = _stored(tmp_path, ["a", "b"])
     pack = tmp_path / PACK
     data = bytearray(pack.read_bytes())
-    data[0:8] = b"garbage!"  # the first entry's bytes
+    first_entry = len(MAGIC) + TAG_SIZE  # after the header and the entry's tag
+    data[first_entry : first_entry + 8] = b"garbage!"
     pack.write_bytes(bytes(data))
     cache = FactCache(tmp_path, "test")
     keys = {name: cache.key(name, name, f"{name}.py") for name in ("a", "b")}
@@ -175,7 +179,7 @@ def test_no_cache_leaves_the_pack_alone_with_base_and_staged(
     (repo / "app" / "m0.py").write_text("def f0():\n    return 10\n")
     run_git(repo, "commit", "-q", "-am", "second")
     run_cli("check", cwd=repo)
-    pack = repo / ".flaglint_cache" / PACK
+    pack = cache_folder(repo) / PACK
     before = pack.read_bytes()
     (repo / "app" / "m1.py").write_text("def f1():\n    return 11\n")
     run_git(repo, "add", "-A")

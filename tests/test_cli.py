@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import cache_folder
+
 from flaglint import __version__
 
 FLAGGED = """\
@@ -89,13 +91,13 @@ def test_output_is_identical_cold_and_warm(run_cli, tmp_path: Path) -> None:
     assert cold.out == warm.out
     assert "parsed=1 cached=0" in cold.err
     assert "parsed=0 cached=1" in warm.err
-    assert (project / ".flaglint_cache" / ".gitignore").read_text().strip().endswith("*")
+    assert (cache_folder(project) / ".gitignore").read_text().strip().endswith("*")
 
 
 def test_corrupt_cache_entry_is_a_miss(run_cli, tmp_path: Path) -> None:
     project = _project(tmp_path)
     first = run_cli("flags", cwd=project)
-    for entry in (project / ".flaglint_cache").rglob("*.pickle"):
+    for entry in cache_folder(project).rglob("*.pickle"):
         entry.write_bytes(b"not a pickle")
     again = run_cli("flags", "--stats", cwd=project)
     assert again.out == first.out and "parsed=1" in again.err

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import cache_folder
 
 from flaglint.config import load_config
 from flaglint.engine import Project, analyse
@@ -229,13 +230,13 @@ def test_the_snapshot_carries_edges_to_the_next_run(run_cli, tmp_path: Path) -> 
 
     root = _write(tmp_path / "tree", FILES)
     first = run_cli("check", "--stats", cwd=root)
-    assert "edges-reused=0" in first.err and (root / ".flaglint_cache" / EDGES).is_file()
+    assert "edges-reused=0" in first.err and (cache_folder(root) / EDGES).is_file()
     views = root / "shop" / "views.py"
     views.write_text(views.read_text() + "\n\ndef appended():\n    return make()\n")
     edited = run_cli("check", "--stats", cwd=root)
     assert "edges-reused=3" in edited.err  # all but views.py
     assert edited.out == run_cli("check", "--no-cache", cwd=root).out
-    (root / ".flaglint_cache" / EDGES).write_bytes(b"garbage")
+    (cache_folder(root) / EDGES).write_bytes(b"garbage")
     views.write_text(views.read_text() + "\n\ndef again():\n    return None\n")
     assert "edges-reused=0" in run_cli("check", "--stats", cwd=root).err
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import run_git
+from conftest import cache_folder, run_git
 
 from flaglint import results as results_module
 from flaglint.demo import materialise
@@ -35,7 +35,7 @@ def test_an_unchanged_tree_reads_its_findings_back(run_cli, demo: Path) -> None:
     second = _check(run_cli, demo)
     assert (_state(first), _state(second)) == ("computed", "cached")
     assert "FL202" in second.out  # the demo's head has a finding to remember
-    assert (demo / ".flaglint_cache" / RESULTS).is_file()
+    assert (cache_folder(demo) / RESULTS).is_file()
 
 
 def test_every_input_of_the_findings_changes_the_key(
@@ -86,7 +86,7 @@ def test_select_and_base_are_part_of_the_key(run_cli, demo: Path) -> None:
 
 def test_a_corrupt_results_file_is_a_miss(run_cli, demo: Path) -> None:
     _check(run_cli, demo)
-    (demo / ".flaglint_cache" / RESULTS).write_bytes(b"\x80\x05 not a pickle")
+    (cache_folder(demo) / RESULTS).write_bytes(b"\x80\x05 not a pickle")
     assert _state(_check(run_cli, demo)) == "computed"
     assert _state(_check(run_cli, demo)) == "cached"
 
@@ -94,7 +94,7 @@ def test_a_corrupt_results_file_is_a_miss(run_cli, demo: Path) -> None:
 def test_no_cache_writes_no_results(run_cli, demo: Path) -> None:
     result = run_cli("check", "--no-cache", "--stats", cwd=demo)
     assert _state(result) == "computed"
-    assert not (demo / ".flaglint_cache" / RESULTS).exists()
+    assert not (cache_folder(demo) / RESULTS).exists()
 
 
 def test_staged_checks_compute_every_time(run_cli, demo: Path) -> None:

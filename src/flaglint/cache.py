@@ -4,8 +4,11 @@ The key is the file's git blob id (so facts read from a revision with
 ``git cat-file`` share entries with the work tree), its module name, the
 flaglint version and the part of the configuration that changes facts.
 Entries are written atomically (temporary file, then rename); an entry that
-cannot be read back is a miss, never an error. The folder holds a
-``.gitignore`` of ``*`` so it never shows up in ``git status``.
+cannot be read back is a miss, never an error. Every entry and the pack's
+index carry a tag made with the user's key (:mod:`flaglint.cachedir`), checked
+before a byte is unpickled: a pack the analysed repository supplies is a miss
+for every key. The folder holds a ``.gitignore`` of ``*`` so it never shows
+up in ``git status``.
 
 Entries are pickled with every fact record (a ``NamedTuple``) reduced to
 ``tuple.__new__(cls, values)``: the default reduction calls each record
@@ -25,15 +28,20 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flaglint import __version__
+from flaglint.cachedir import TAG_SIZE, tag, verified
 from flaglint.facts.model import FileFacts
 
 # Bumped whenever the fact records change shape: old entries would unpickle
 # with the new fields at their defaults, silently wrong. (2: noqa with other
 # codes; 3: duplicate dict keys; 4: loops, checks, call contexts, outcomes;
 # 5: records pickled as tuple.__new__(cls, values); 6: one pack file;
-# 7: entries stamped with the last writing run that used them; 8: and their path.)
-FORMAT = 8
+# 7: entries stamped with the last writing run that used them; 8: and their path;
+# 9: a header, and a keyed tag before every entry and after the index.)
+FORMAT = 9
 PACK = "facts.pickle"
+MAGIC = b"flaglint-facts%d\n" % FORMAT
+ENTRY = b"flaglint-entry%d" % FORMAT
+INDEX = b"flaglint-index%d" % FORMAT
 # An entry no writing run has used for this many writing runs may be dropped
 # once a newer entry for the same path exists.
 STALE_RUNS = 16
@@ -83,15 +91,15 @@ def load_facts(data: bytes) -> FileFacts | None:
 class FactCache:
     """A content-addressed store of :class:`FileFacts`; ``None`` directory disables it.
 
-    On disk it is one pack file: the entries' bytes back to back, then a
-    pickled index ``{key: (offset, length)}``, then the index's offset in 8
-    bytes. A run reads the index once and each entry it needs with one
-    ``pread``; it writes a pack only when it added entries: the old pack's
-    data is copied in one piece, new entries are appended as they arrive
-    and the index is rewritten, into a temporary file renamed over the old
-    one. (One file per entry cost a file creation per parsed file, 0.9 ms
-    each on the machine of the benchmarks, and an open per file on every
-    warm run.)
+    On disk it is one pack file: a header, then each entry as its tag and
+    its bytes, back to back, then a pickled index ``{key: (offset, length,
+    stamp, path)}``, the index's tag, and the index's offset in 8 bytes. A
+    run reads the index once and each entry it needs with one ``pread``; it
+    writes a pack only when it added entries: the old pack's data is copied
+    in one piece, new entries are appended as they arrive and the index is
+    rewritten, into a temporary file renamed over the old one. (One file
+    per entry cost a file creation per parsed file, 0.9 ms each on the
+    machine of the benchmarks, and an open per file on every warm run.)
 
     Each writing run stamps the entries it used with its number. An entry is
     stale when a newer entry for the same path exists and no writing run has
@@ -144,10 +152,13 @@ class FactCache:
             return None
         offset, length = where[0], where[1]
         try:
-            data = os.pread(self._reader, length, offset)
+            data = os.pread(self._reader, length + TAG_SIZE, offset - TAG_SIZE)
         except OSError:
             return None
-        return load_facts(data) if len(data) == length else None
+        payload = data[TAG_SIZE:]
+        if len(payload) != length or not verified(payload, data[:TAG_SIZE], ENTRY):
+            return None
+        return load_facts(payload)
 
     def _open(self) -> dict[str, tuple[int, int, int, str]]:
         """The pack's index, read once; an unreadable pack is an empty one."""
@@ -160,11 +171,19 @@ class FactCache:
             return self._index
         try:
             size = os.fstat(reader).st_size
+            if os.pread(reader, len(MAGIC), 0) != MAGIC:
+                raise ValueError("not a pack of this format")
             index_at = int.from_bytes(os.pread(reader, 8, size - 8), "little")
-            run, index = pickle.loads(os.pread(reader, size - 8 - index_at, index_at))
+            end = size - 8 - TAG_SIZE
+            if not len(MAGIC) <= index_at <= end:
+                raise ValueError("no index")
+            data = os.pread(reader, end - index_at, index_at)
+            if not verified(data, os.pread(reader, TAG_SIZE, end), INDEX):
+                raise ValueError("not written by this user's flaglint")
+            run, index = pickle.loads(data)
             if not isinstance(index, dict) or not isinstance(run, int):
                 raise ValueError("not an index")
-        except Exception:  # a truncated or foreign pack is a miss for every key
+        except Exception:  # a truncated, foreign or forged pack is a miss for every key
             os.close(reader)
             return self._index
         self._reader, self._index, self._data_end, self._run = reader, index, index_at, run
@@ -180,8 +199,13 @@ class FactCache:
         self._loaded[key] = facts
         if self.directory is None or key in self._written:
             return
+        entry_tag = tag(data, ENTRY)
+        if entry_tag is None:  # no key: nothing could be trusted when read back
+            self._abandon()
+            return
         try:
             writer = self._writer or self._start_writing()
+            writer.write(entry_tag)
             self._written[key] = (writer.tell(), len(data), facts.path)
             writer.write(data)
         except OSError:
@@ -195,7 +219,9 @@ class FactCache:
         self._prepare()
         fd, self._writer_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         writer = self._writer = os.fdopen(fd, "wb")
-        if self._reader is not None and self._data_end:
+        if self._reader is None or not self._data_end:
+            writer.write(MAGIC)
+        else:
             copied = 0
             while copied < self._data_end:
                 block = os.pread(self._reader, min(1 << 22, self._data_end - copied), copied)
@@ -233,7 +259,12 @@ class FactCache:
                     for key, (offset, length, path) in self._written.items()
                 }
             index_at = writer.tell()
-            writer.write(pickle.dumps((run, index), protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps((run, index), protocol=pickle.HIGHEST_PROTOCOL)
+            index_tag = tag(data, INDEX)
+            if index_tag is None:
+                raise OSError("no cache key")
+            writer.write(data)
+            writer.write(index_tag)
             writer.write(index_at.to_bytes(8, "little"))
             writer.close()
             os.replace(self._writer_path, self._pack)
@@ -255,13 +286,14 @@ class FactCache:
         try:
             fd, self._writer_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             compact = os.fdopen(fd, "wb")
+            compact.write(MAGIC)
             self._written = {}
             for key in sorted(index):
                 if key in stale:
                     continue
                 offset, length, _, path = index[key]
-                self._written[key] = (compact.tell(), length, path)
-                compact.write(os.pread(source, length, offset))
+                self._written[key] = (compact.tell() + TAG_SIZE, length, path)
+                compact.write(os.pread(source, length + TAG_SIZE, offset - TAG_SIZE))
         finally:
             os.close(source)
             writer.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from flaglint import __version__
+from flaglint import __version__, cachedir
 from flaglint.baseline import BaselineError, load_baseline, render_baseline
 from flaglint.config import Config, ConfigError, load_config, split_codes
 from flaglint.engine import (
@@ -42,7 +43,35 @@ class UsageFailure(Exception):
     """A bad option or argument detected after click's own parsing."""
 
 
-def _analysis_options(function: F) -> F:
+@dataclasses.dataclass(frozen=True)
+class AnalysisOptions:
+    """The options every analysing command shares, gathered once."""
+
+    paths: tuple[Path, ...]
+    config_file: Path | None
+    exclude: tuple[str, ...]
+    no_cache: bool
+    cache_dir: Path | None
+    stats: bool
+
+
+def _analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared options; the command receives them as one ``options`` argument."""
+
+    @functools.wraps(function)
+    def command(
+        *args: Any,
+        paths: tuple[Path, ...],
+        config_file: Path | None,
+        exclude: tuple[str, ...],
+        no_cache: bool,
+        cache_dir: Path | None,
+        stats: bool,
+        **kwargs: Any,
+    ) -> Any:
+        shared = AnalysisOptions(paths, config_file, exclude, no_cache, cache_dir, stats)
+        return function(*args, options=shared, **kwargs)
+
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option(
@@ -52,12 +81,17 @@ def _analysis_options(function: F) -> F:
             help="Read [tool.flaglint] from this file instead of the nearest pyproject.toml.",
         ),
         click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the caches."),
+        click.option(
+            "--cache-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Keep this root's caches in DIR (default: the user's cache folder).",
+        ),
         click.option("--stats", is_flag=True, help="Print timing and cache counters on stderr."),
     ]
     for option in reversed(options):
-        function = option(function)
-    return function
+        command = option(command)
+    return command
 
 
 def _format_option(choices: Sequence[str], default: str, help_text: str = "Output format."):
@@ -89,12 +123,22 @@ def _start(paths: Sequence[Path]) -> tuple[Path, Path]:
     return first, first
 
 
-def _load(paths: Sequence[Path], config_file: Path | None, overrides: dict[str, Any]) -> Config:
-    for path in paths:
+def _load(options: AnalysisOptions, overrides: dict[str, Any] | None = None) -> Config:
+    """The run's configuration: the config file, then the command line."""
+    for path in options.paths:
         if not path.exists():
             raise UsageFailure(f"path does not exist: {path}")
-    start, fallback_root = _start(paths)
-    return load_config(start, config_file, overrides, fallback_root=fallback_root)
+    start, fallback_root = _start(options.paths)
+    config = load_config(start, options.config_file, overrides, fallback_root=fallback_root)
+    if options.exclude:
+        config = dataclasses.replace(config, exclude=config.exclude + options.exclude)
+    if options.cache_dir is not None:
+        config = dataclasses.replace(config, cache_override=str(options.cache_dir))
+    if not options.no_cache:
+        warning = cachedir.locate(config).warning
+        if warning:
+            click.echo(f"flaglint: warning: {warning}", err=True)
+    return config
 
 
 def _print_stats(project: Project, base_ran: bool = False) -> None:
@@ -174,11 +218,7 @@ def cli() -> None:
     help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
 )
 def check(
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    exclude: tuple[str, ...],
-    no_cache: bool,
-    stats: bool,
+    options: AnalysisOptions,
     output_format: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -191,6 +231,7 @@ def check(
     sinks: tuple[str, ...],
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
+    paths, no_cache = options.paths, options.no_cache
     if new_only and not base:
         raise UsageFailure("--new-only needs --base REV (for example --base origin/main)")
     if staged and paths:
@@ -200,13 +241,11 @@ def check(
         overrides["select"] = list(split_codes(select))
     if ignore:
         overrides["ignore"] = list(split_codes(ignore))
-    config = _load(paths, config_file, overrides)
-    if exclude:
-        config = _with_exclude(config, exclude)
+    config = _load(options, overrides)
     if sinks:
         config = dataclasses.replace(config, sinks=config.sinks + sinks)
     _check_codes(config.select + config.ignore)
-    options = GateOptions(
+    gate_options = GateOptions(
         baseline=load_baseline(baseline_file) if baseline_file is not None else None,
         report_unused_suppressions=report_unused_suppressions,
     )
@@ -224,7 +263,7 @@ def check(
     base_findings = None
     if new_only and project.base is not None:
         base_findings = run_rules(project.base, rules, results)
-    gate = apply_gate(project, findings, rules, options, base_findings)
+    gate = apply_gate(project, findings, rules, gate_options, base_findings)
     if write_baseline_file is not None:
         _write_baseline(write_baseline_file, gate)
     run = RunInfo(
@@ -241,7 +280,7 @@ def check(
     )
     click.echo(REPORTERS[output_format](gate.findings, run), nl=False)
     _report_stale(gate, baseline_file)
-    if stats:
+    if options.stats:
         _print_stats(project, base_ran=base_findings is not None)
     if write_baseline_file is not None:
         raise SystemExit(ExitCode.CLEAN)
@@ -293,21 +332,17 @@ def _uri_prefix(config: Config) -> str:
 @_analysis_options
 @_format_option(["text", "json"], "text")
 def flags(
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    exclude: tuple[str, ...],
-    no_cache: bool,
-    stats: bool,
+    options: AnalysisOptions,
     output_format: str,
 ) -> None:
     """List every flag read in PATHS, what each read gates, and dynamic reads."""
-    project = _analysed(paths, config_file, exclude, no_cache)
+    project = _analysed(options)
     data = inventory_data(project.inventory, project.files)
     if output_format == "json":
         click.echo(render_inventory_json(data), nl=False)
     else:
         click.echo(render_inventory_text(data), nl=False)
-    if stats:
+    if options.stats:
         _print_stats(project)
 
 
@@ -331,11 +366,7 @@ def flags(
 )
 @click.option("--no-history", is_flag=True, help="Skip git history (first seen, gate changes).")
 def audit(
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    exclude: tuple[str, ...],
-    no_cache: bool,
-    stats: bool,
+    options: AnalysisOptions,
     output_format: str,
     html_file: Path | None,
     since_revision: str | None,
@@ -348,7 +379,7 @@ def audit(
 
     if html_file is not None and not html_file.resolve().parent.is_dir():
         raise UsageFailure(f"--html {html_file}: folder {html_file.parent} does not exist")
-    project = _analysed(paths, config_file, exclude, no_cache)
+    project = _analysed(options)
     if since_revision is not None:
         attach_base(project, project.config, since_revision)
     report = run_audit(project, ALL_RULES, since=since_revision or "", with_history=not no_history)
@@ -361,7 +392,7 @@ def audit(
         click.echo(render_audit_text(data), nl=False)
     if html_file is not None:
         click.echo(f"flaglint: wrote {html_file}", err=True)
-    if stats:
+    if options.stats:
         _print_stats(project)
 
 
@@ -371,11 +402,7 @@ def audit(
 @_format_option(["text", "dot", "json"], "text")
 def graph(
     key: str,
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    exclude: tuple[str, ...],
-    no_cache: bool,
-    stats: bool,
+    options: AnalysisOptions,
     output_format: str,
 ) -> None:
     """Show what flag KEY's gated code calls, and what only it reaches."""
@@ -386,7 +413,7 @@ def graph(
         render_reach_text,
     )
 
-    project = _analysed(paths, config_file, exclude, no_cache)
+    project = _analysed(options)
     if key not in project.inventory.keys():
         raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
     data = reach_data(project.graph, key)
@@ -394,7 +421,7 @@ def graph(
         output_format, render_reach_text
     )
     click.echo(render(data), nl=False)
-    if stats:
+    if options.stats:
         _print_stats(project)
 
 
@@ -402,29 +429,21 @@ def graph(
 @_analysis_options
 @_format_option(["json"], "json")
 def callgraph(
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    exclude: tuple[str, ...],
-    no_cache: bool,
-    stats: bool,
+    options: AnalysisOptions,
     output_format: str,
 ) -> None:
     """Dump the whole call graph as an adjacency list of qualified names."""
     from flaglint.report.graph import render_callgraph_json
 
-    project = _analysed(paths, config_file, exclude, no_cache)
+    project = _analysed(options)
     click.echo(render_callgraph_json(project.graph), nl=False)
-    if stats:
+    if options.stats:
         _print_stats(project)
 
 
-def _analysed(
-    paths: tuple[Path, ...], config_file: Path | None, exclude: tuple[str, ...], no_cache: bool
-) -> Project:
-    config = _load(paths, config_file, {})
-    if exclude:
-        config = _with_exclude(config, exclude)
-    return analyse(config, list(paths), use_cache=not no_cache)
+def _analysed(options: AnalysisOptions) -> Project:
+    config = _load(options)
+    return analyse(config, list(options.paths), use_cache=not options.no_cache)
 
 
 @cli.command(name="remove-flag")
@@ -441,11 +460,7 @@ def remove_flag(
     key: str,
     keep: str,
     write: bool,
-    paths: tuple[Path, ...],
-    config_file: Path | None,
-    exclude: tuple[str, ...],
-    no_cache: bool,
-    stats: bool,
+    options: AnalysisOptions,
 ) -> None:
     """Rewrite the code reading flag KEY as if it were always on (or off).
 
@@ -453,7 +468,7 @@ def remove_flag(
     """
     from flaglint.codemod import apply_plan, plan_removal, render_diff
 
-    project = _analysed(paths, config_file, exclude, no_cache)
+    project = _analysed(options)
     if key not in project.inventory.keys():
         raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
     plan = plan_removal(project, key, keep == "on")
@@ -472,7 +487,7 @@ def remove_flag(
     side = "off" if keep == "on" else "on"
     for name in plan.unreachable:
         click.echo(f"only the removed '{side}' side reached: {name} (delete it?)", err=True)
-    if stats:
+    if options.stats:
         _print_stats(project)
     raise SystemExit(ExitCode.FINDINGS if plan.rewrites and not write else ExitCode.CLEAN)
 
@@ -513,12 +528,6 @@ def list_rules() -> None:
     for rule in ALL_RULES:
         history = "  (needs --base)" if rule.needs_history else ""
         click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}{history}")
-
-
-def _with_exclude(config: Config, exclude: tuple[str, ...]) -> Config:
-    import dataclasses
-
-    return dataclasses.replace(config, exclude=config.exclude + exclude)
 
 
 def _check_codes(codes: Sequence[str]) -> None:

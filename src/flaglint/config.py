@@ -7,7 +7,7 @@ import hashlib
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -77,7 +77,7 @@ DEFAULTS: dict[str, Any] = {
     "dormant-after-days": 730,
     "deprecation-words": ["deprecated", "legacy", "obsolete", "no longer used", "do not use"],
     "flags": {},
-    "cache-dir": ".flaglint_cache",
+    "cache-dir": "",
     "jobs": 0,
 }
 
@@ -125,9 +125,11 @@ class Config:
     dormant_after_days: int = 730
     deprecation_words: tuple[str, ...] = tuple(DEFAULTS["deprecation-words"])
     flags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    cache_dir: str = ".flaglint_cache"
+    cache_dir: str = ""  # a folder inside the root; "" keeps caches in the user's cache folder
     jobs: int = 0
     source: Path | None = None
+    # --cache-dir: the user's own choice of folder, never read from a config file
+    cache_override: str = ""
 
     def facts_fingerprint(self) -> str:
         """The part of the configuration that changes per-file facts (cache key)."""
@@ -208,6 +210,8 @@ def _build(table: Mapping[str, Any], root: Path, source: Path | None) -> Config:
             if not all(isinstance(i, str) for i in items):
                 raise ConfigError(f"configuration key '{key}' must be a list of strings{where}")
             values[key.replace("-", "_")] = tuple(items)
+        elif key == "cache-dir":
+            values["cache_dir"] = _cache_dir(_typed(key, value, str, where), where)
         elif isinstance(expected, bool):
             values[key.replace("-", "_")] = _typed(key, value, bool, where)
         elif isinstance(expected, int):
@@ -220,6 +224,30 @@ def _build(table: Mapping[str, Any], root: Path, source: Path | None) -> Config:
         else:
             values[key.replace("-", "_")] = _typed(key, value, type(expected), where)
     return dataclasses.replace(Config(root=root, source=source), **values)
+
+
+def _cache_dir(value: str, where: str) -> str:
+    """A ``cache-dir`` from a config file: a folder strictly inside the root.
+
+    The configuration travels with the analysed code, so it may not send
+    cache files out of the root, nor make the root itself (which would get a
+    ``.gitignore`` of ``*``) or ``.git`` the cache.
+    """
+    path = PurePosixPath(value.replace("\\", "/"))
+    parts = path.parts
+    if (
+        not value.strip()
+        or path.is_absolute()
+        or PureWindowsPath(value).drive
+        or not parts
+        or any(part in ("..", ".git") for part in parts)
+        or all(part == "." for part in parts)
+    ):
+        raise ConfigError(
+            f"configuration key 'cache-dir' must be a folder inside the root (relative, "
+            f"without '..'), got {value!r}{where}"
+        )
+    return path.as_posix()
 
 
 def _typed(key: str, value: Any, kind: type, where: str) -> Any:

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flaglint import gcpause, history
+from flaglint import cachedir, gcpause, history
 from flaglint.cache import FactCache, blob_id, dump_facts, entry_key, load_facts
 from flaglint.config import Config
 from flaglint.discovery import SourceFile, assign_modules, discover, excluded
@@ -318,7 +318,7 @@ def _unreadable(source: SourceFile, exc: OSError) -> FileFacts:
 
 
 _last_cache: FactCache | None = None
-_last_place: tuple[Path, str] | None = None
+_last_place: tuple[Path | None, str] | None = None
 
 
 def open_cache(config: Config, enabled: bool = True, fresh: bool = False) -> FactCache:
@@ -331,7 +331,7 @@ def open_cache(config: Config, enabled: bool = True, fresh: bool = False) -> Fac
     writes keeps the entries both used instead of only the revision's.
     """
     global _last_cache, _last_place
-    directory = config.root / config.cache_dir
+    directory = cachedir.locate(config).directory
     fingerprint = config.facts_fingerprint()
     place = (directory, fingerprint)
     cache = _last_cache
@@ -360,7 +360,7 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     project = Project(config, files, stats)
     project.blob_ids = blob_ids
     if use_cache:
-        project.cache_directory = config.root / config.cache_dir
+        project.cache_directory = cachedir.locate(config).directory
     return project
 
 
@@ -391,7 +391,7 @@ def analyse_index(config: Config, use_cache: bool = True) -> Project:
     open_cache(config, use_cache, fresh=True)
     project = _project_from_blobs(config, repo, history.list_index_blobs(repo, prefix))
     if use_cache:
-        project.cache_directory = config.root / config.cache_dir
+        project.cache_directory = cachedir.locate(config).directory
     return project
 
 
@@ -483,7 +483,7 @@ def _project_from_blobs(
 
 def open_results(config: Config, enabled: bool = True) -> ResultCache:
     """The cache of whole-tree findings in ``config``'s cache folder (disabled: a no-op)."""
-    return ResultCache(config.root / config.cache_dir if enabled else None)
+    return ResultCache(cachedir.locate(config).directory if enabled else None)
 
 
 def run_rules(

@@ -18,7 +18,7 @@ returned, under a key that covers everything those findings depend on:
 
 Change any of those and the key changes, so an entry is never stale; a
 missing, truncated or foreign file is a miss. One file,
-``.flaglint_cache/results.pickle``, holds the last few entries and is
+``results.pickle`` in the cache folder, holds the last few entries and is
 replaced atomically.
 """
 

@@ -5,8 +5,10 @@ hold what later stages derive from many files at once: whole-tree findings
 (:mod:`flaglint.results`), the call graph's per-file edges
 (:mod:`flaglint.incremental`), vulture's verdicts on a set of files. Each is
 one pickle written to a temporary file and renamed into place, stamped with
-a version; a missing, truncated, foreign or older file reads as nothing, and
-a folder that cannot be written to only costs the next run its speed.
+a version and tagged with the user's key (:mod:`flaglint.cachedir`); a
+missing, truncated, foreign, forged or older file reads as nothing and is
+never unpickled, and a folder that cannot be written to only costs the next
+run its speed.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from typing import Generic, TypeVar
 
 from flaglint import __version__
 from flaglint.cache import prepare_directory
+from flaglint.cachedir import TAG_SIZE, tag, verified
 
 V = TypeVar("V")
+
+MAGIC = b"flaglint-store1\n"
+CONTEXT = b"flaglint-store1"
 
 
 def read_stamped(directory: Path | None, name: str, stamp: str) -> object | None:
@@ -30,8 +36,16 @@ def read_stamped(directory: Path | None, name: str, stamp: str) -> object | None
         return None
     try:
         with open(directory / name, "rb") as handle:
-            stored_stamp, value = pickle.load(handle)
-    except Exception:  # missing, truncated or foreign
+            data = handle.read()
+    except OSError:
+        return None
+    head = len(MAGIC) + TAG_SIZE
+    payload = data[head:]
+    if not data.startswith(MAGIC) or not verified(payload, data[len(MAGIC) : head], CONTEXT):
+        return None  # missing, truncated, foreign or forged: never unpickled
+    try:
+        stored_stamp, value = pickle.loads(payload)
+    except Exception:  # written by us, but by a version whose classes are gone
         return None
     return value if stored_stamp == _stamp(stamp) else None
 
@@ -39,6 +53,10 @@ def read_stamped(directory: Path | None, name: str, stamp: str) -> object | None
 def write_stamped(directory: Path | None, name: str, stamp: str, value: object) -> None:
     if directory is None:
         return
+    payload = pickle.dumps((_stamp(stamp), value), protocol=pickle.HIGHEST_PROTOCOL)
+    payload_tag = tag(payload, CONTEXT)
+    if payload_tag is None:
+        return  # no key: nothing written could be trusted when read back
     try:
         prepare_directory(directory)
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
@@ -46,7 +64,9 @@ def write_stamped(directory: Path | None, name: str, stamp: str, value: object) 
         return
     try:
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((_stamp(stamp), value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(MAGIC)
+            handle.write(payload_tag)
+            handle.write(payload)
         os.replace(temporary, directory / name)
     except OSError:
         with contextlib.suppress(OSError):
