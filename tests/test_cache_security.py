@@ -105,9 +105,7 @@ def test_a_cache_the_repository_ships_never_runs(
         assert "holds files git tracks" in run_cli("check", cwd=repo).err
 
 
-def test_forged_files_in_the_users_cache_folder_never_run(
-    run_cli, git_env, tmp_path: Path
-) -> None:
+def test_forged_files_in_the_users_cache_folder_never_run(run_cli, git_env, tmp_path: Path) -> None:
     # Written by another program, an older flaglint or another user: no valid tag.
     marker = tmp_path / "pwned"
     repo = _repository(tmp_path, None)
@@ -130,9 +128,7 @@ def test_caches_live_outside_the_tree_by_default(run_cli, git_env, tmp_path: Pat
     assert repo not in cache_folder(repo).parents
 
 
-def test_cache_dir_on_the_command_line_is_used_as_given(
-    run_cli, git_env, tmp_path: Path
-) -> None:
+def test_cache_dir_on_the_command_line_is_used_as_given(run_cli, git_env, tmp_path: Path) -> None:
     repo = _repository(tmp_path, None)
     chosen = tmp_path / "ci-cache"
     run_cli("check", "--cache-dir", str(chosen), cwd=repo)
@@ -155,9 +151,7 @@ def test_a_cache_dir_outside_the_root_is_a_config_error(
     assert not (tmp_path / "elsewhere").exists()
 
 
-def test_a_cache_dir_linked_out_of_the_root_is_not_used(
-    run_cli, git_env, tmp_path: Path
-) -> None:
+def test_a_cache_dir_linked_out_of_the_root_is_not_used(run_cli, git_env, tmp_path: Path) -> None:
     repo = _repository(tmp_path, "assets")
     outside = tmp_path / "outside"
     outside.mkdir()
