@@ -21,7 +21,7 @@ def user_cache_home(
 
 def cache_folder(root: Path) -> Path:
     """Where a run over ``root`` keeps its caches by default."""
-    from flaglint.cachedir import default_directory
+    from flaglint.cache.location import default_directory
 
     return default_directory(root)
 

@@ -20,19 +20,19 @@ from conftest import run_git
 from histories import replay
 
 from flaglint import __version__, history
-from flaglint.audit import run_audit
+from flaglint.audit.gather import run_audit
+from flaglint.audit.html import flag_anchor, render_audit_html
+from flaglint.audit.render import audit_data
 from flaglint.config import load_config
 from flaglint.demo import materialise
 from flaglint.engine import analyse
 from flaglint.findings import Finding, Location, Severity
-from flaglint.report.audit import audit_data
-from flaglint.report.html import flag_anchor, render_audit_html
 from flaglint.rules.base import Rule
-from flaglint.rules.diagnostics import ParseFailure
-from flaglint.rules.expiry import FlagExpired
+from flaglint.rules.diagnostics.parse_error import ParseFailure
+from flaglint.rules.dormant.flag_expired import FlagExpired
 
 if TYPE_CHECKING:
-    from flaglint.engine import Project
+    from flaglint.project import Project
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = Path(__file__).parent / "fixtures" / "audit_histories"
@@ -245,7 +245,7 @@ def test_since_runs_revision_rules(run_cli, legacy: Path, fixed_rules: None) -> 
 
 
 def test_unknown_receiver_calls_read_as_any_method() -> None:
-    from flaglint.audit import _readable
+    from flaglint.audit.gather import _readable
 
     assert _readable("name:get") == "*.get"
     assert _readable("pkg.mod.f") == "pkg.mod.f"

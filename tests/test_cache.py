@@ -6,8 +6,8 @@ from pathlib import Path
 
 from conftest import cache_folder
 
-from flaglint.cache import MAGIC, PACK, STALE_RUNS, FactCache, dump_facts, load_facts
-from flaglint.cachedir import TAG_SIZE
+from flaglint.cache.facts import MAGIC, PACK, STALE_RUNS, FactCache, dump_facts, load_facts
+from flaglint.cache.location import TAG_SIZE
 from flaglint.facts import build_facts
 from flaglint.facts.comments import marker_pattern
 from flaglint.facts.model import FileFacts

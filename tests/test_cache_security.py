@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import cache_folder, run_git
 
-from flaglint import cachedir
-from flaglint.cache import MAGIC, PACK
-from flaglint.incremental import EDGES
-from flaglint.results import RESULTS
-from flaglint.store import MAGIC as STORE_MAGIC
-from flaglint.unused import VULTURE_STORE
+from flaglint.cache import location as cachedir
+from flaglint.cache.facts import MAGIC, PACK
+from flaglint.cache.findings import RESULTS
+from flaglint.cache.store import MAGIC as STORE_MAGIC
+from flaglint.callgraph.incremental import EDGES
+from flaglint.rules.dormant.unused import VULTURE_STORE
 
 SOURCE = """\
 import os

@@ -18,7 +18,8 @@ import pytest
 
 from flaglint.codemod import plan_removal, render_diff
 from flaglint.config import Config
-from flaglint.engine import Project, analyse
+from flaglint.engine import analyse
+from flaglint.project import Project
 
 CODEMOD = Path(__file__).parent / "fixtures" / "codemod"
 CASES = sorted(p.name for p in CODEMOD.iterdir() if (p / "before.py").is_file())

@@ -145,7 +145,8 @@ def test_age_gap_respects_dormant_after_days(tmp_path: Path) -> None:
 def test_only_relevant_files_are_blamed_and_scanned(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flaglint.dormancy as dormancy
+    import flaglint.history.blames as history_blame
+    import flaglint.rules.dormant.evidence as dormancy
 
     repo = _repo(tmp_path)
     blamed: list[str] = []
@@ -160,7 +161,7 @@ def test_only_relevant_files_are_blamed_and_scanned(
         scanned.append(sorted(sources))
         return real_scan(sources)
 
-    monkeypatch.setattr(history, "blame", spy_blame)
+    monkeypatch.setattr(history_blame, "blame", spy_blame)
     monkeypatch.setattr(dormancy, "scan_sources", spy_scan)
     _check(repo, "FL101")
     assert blamed == ["router.py"]

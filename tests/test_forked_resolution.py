@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from test_incremental import FILES, _project, _write
 
-from flaglint import graph as graph_module
-from flaglint.graph import CallGraph
+from flaglint.callgraph import build as graph_module
+from flaglint.callgraph.build import CallGraph
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(),

@@ -208,7 +208,7 @@ def _random_module(seed: int) -> str:
 @pytest.mark.parametrize("seed", range(40))
 def test_exclusive_search_agrees_with_dominators(tmp_path: Path, seed: int) -> None:
     """The per-flag search gives exactly what the gate node dominates."""
-    from flaglint.graph import FLAG_PREFIX
+    from flaglint.callgraph.build import FLAG_PREFIX
 
     (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
     (tmp_path / "mod.py").write_text(_random_module(seed))

@@ -65,7 +65,7 @@ def test_fl101_message_keeps_its_path(run_cli, tmp_path: Path) -> None:
 
 
 def test_attributes_cannot_reach_the_shared_edge_dicts() -> None:
-    from flaglint.kindgraph import KindGraph
+    from flaglint.callgraph.store import KindGraph
 
     graph = KindGraph()
     graph.link("a", "b", "call")

@@ -86,7 +86,7 @@ def test_excluded_paths_do_not_count(git_env, tmp_path: Path) -> None:
 
 
 def test_resurrections_name_commits_and_what_was_gated(resurrected_repo: Path) -> None:
-    from flaglint.rules.resurrected import resurrections
+    from flaglint.rules.identity.flag_resurrected import resurrections
 
     project = analyse(load_config(resurrected_repo), [resurrected_repo], use_cache=False)
     found = {r.key: r for r in resurrections(project)}
@@ -101,7 +101,7 @@ def test_resurrections_name_commits_and_what_was_gated(resurrected_repo: Path) -
 
 
 def test_resurrection_in_uncommitted_changes(git_env, tmp_path: Path) -> None:
-    from flaglint.rules.resurrected import resurrections
+    from flaglint.rules.identity.flag_resurrected import resurrections
 
     repo = _repo(tmp_path)
     (repo / "app.py").write_text(FLAGGED.format(name="A"))

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import cache_folder
 
+from flaglint.callgraph.incremental import changed_names, reusable
 from flaglint.config import load_config
-from flaglint.engine import Project, analyse
-from flaglint.incremental import changed_names, reusable
+from flaglint.engine import analyse
+from flaglint.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph_projects"
 
@@ -226,7 +227,7 @@ def test_a_renamed_module_builds_from_scratch(tmp_path: Path) -> None:
 
 
 def test_the_snapshot_carries_edges_to_the_next_run(run_cli, tmp_path: Path) -> None:
-    from flaglint.incremental import EDGES
+    from flaglint.callgraph.incremental import EDGES
 
     root = _write(tmp_path / "tree", FILES)
     first = run_cli("check", "--stats", cwd=root)
@@ -358,7 +359,7 @@ def test_forked_resolution_builds_the_serial_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tree: str
 ) -> None:
     """Edges resolved in forked workers, names sent back by position, equal a serial build."""
-    from flaglint import graph as graph_module
+    from flaglint.callgraph import build as graph_module
 
     root = _write(tmp_path / "shop", FILES) if tree == "shop" else FIXTURES / tree
     serial = _project(root)
@@ -381,7 +382,7 @@ def test_forked_resolution_builds_the_serial_graph(
 def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from flaglint import graph as graph_module
+    from flaglint.callgraph import build as graph_module
 
     project = _project(_write(tmp_path / "shop", FILES))
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)

@@ -17,8 +17,8 @@ from flaglint import __version__
 from flaglint.findings import Finding, Location, Severity
 from flaglint.report import REPORTERS, RunInfo
 from flaglint.report.github import escape_data, escape_property
-from flaglint.rules.diagnostics import ParseFailure
-from flaglint.rules.expiry import FlagExpired
+from flaglint.rules.diagnostics.parse_error import ParseFailure
+from flaglint.rules.dormant.flag_expired import FlagExpired
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flaglint.facts import build_facts
 from flaglint.facts.comments import marker_pattern
-from flaglint.resolve import Resolver
+from flaglint.names.resolve import Resolver
 
 NO_MARKERS = marker_pattern(())
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import cache_folder, run_git
 
-from flaglint import results as results_module
+from flaglint.cache import findings as results_module
+from flaglint.cache.findings import RESULTS
 from flaglint.demo import materialise
-from flaglint.results import RESULTS
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from histories import HISTORIES, load_case, replay
 from markers import Marker, parse_markers
 
 from flaglint.config import Config, load_config, split_codes
-from flaglint.engine import Project, analyse, analyse_revision, run_rules
+from flaglint.engine import analyse, analyse_revision, run_rules
 from flaglint.findings import Finding
+from flaglint.project import Project
 from flaglint.rules import ALL_RULES, iter_selected
 
 FIXTURES = Path(__file__).parent / "fixtures"

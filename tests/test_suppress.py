@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES, copy_fixture
 from markers import parse_markers
 
-from flaglint.suppress import parse_comment
+from flaglint.gate.suppressions import parse_comment
 
 PROJECT = FIXTURES / "gate_projects" / "suppressions"
 

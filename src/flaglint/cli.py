@@ -12,20 +12,15 @@ from typing import Any, TypeVar
 
 import click
 
-from flaglint import __version__, cachedir
-from flaglint.baseline import BaselineError, load_baseline, render_baseline
+from flaglint import __version__
+from flaglint.cache import location as cachedir
 from flaglint.config import Config, ConfigError, load_config, split_codes
-from flaglint.engine import (
-    Project,
-    analyse,
-    analyse_index,
-    attach_base,
-    open_results,
-    run_rules,
-)
+from flaglint.engine import analyse, analyse_index, attach_base, open_results, run_rules
 from flaglint.findings import ExitCode
-from flaglint.gate import GateOptions, GateResult, apply_gate
+from flaglint.gate.apply import GateOptions, GateResult, apply_gate
+from flaglint.gate.baseline import BaselineError, load_baseline, render_baseline
 from flaglint.history import HistoryError
+from flaglint.project import Project
 from flaglint.report import (
     REPORTERS,
     RunInfo,
@@ -33,7 +28,7 @@ from flaglint.report import (
     render_inventory_json,
     render_inventory_text,
 )
-from flaglint.report.inventory import error_data
+from flaglint.report.flags import error_data
 from flaglint.rules import ALL_RULES, by_code, iter_selected
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -373,9 +368,9 @@ def audit(
     no_history: bool,
 ) -> None:
     """Audit a repository: flag inventory, history, every rule's findings, a summary."""
-    from flaglint.audit import run_audit
-    from flaglint.report.audit import audit_data, render_audit_json, render_audit_text
-    from flaglint.report.html import render_audit_html
+    from flaglint.audit.gather import run_audit
+    from flaglint.audit.html import render_audit_html
+    from flaglint.audit.render import audit_data, render_audit_json, render_audit_text
 
     if html_file is not None and not html_file.resolve().parent.is_dir():
         raise UsageFailure(f"--html {html_file}: folder {html_file.parent} does not exist")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -130,6 +131,12 @@ class Config:
     source: Path | None = None
     # --cache-dir: the user's own choice of folder, never read from a config file
     cache_override: str = ""
+
+    def workers(self) -> int:
+        """How many processes parse files: ``jobs``, else one per core, at most 8."""
+        if self.jobs:
+            return self.jobs
+        return max(1, min(os.cpu_count() or 1, 8))
 
     def facts_fingerprint(self) -> str:
         """The part of the configuration that changes per-file facts (cache key)."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flaglint.config import Config, load_config
-from flaglint.engine import Project, analyse_revision, run_rules
+from flaglint.engine import analyse_revision, run_rules
+from flaglint.project import Project
 from flaglint.report import inventory_data, render_inventory_text, render_text
 from flaglint.rules import ALL_RULES
 

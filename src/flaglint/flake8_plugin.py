@@ -19,9 +19,10 @@ from typing import Any
 from flaglint import __version__
 from flaglint.config import Config, ConfigError, load_config
 from flaglint.discovery import assign_modules
-from flaglint.engine import Project, fact_options, run_rules
+from flaglint.engine import fact_options, run_rules
 from flaglint.findings import Finding
-from flaglint.gate import screen
+from flaglint.gate.apply import screen
+from flaglint.project import Project
 from flaglint.rules import ALL_RULES, Rule, iter_selected
 
 

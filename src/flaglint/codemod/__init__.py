@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.targets import find_targets
 from flaglint.codemod.transform import FlagFolder
-from flaglint.engine import Project
+from flaglint.project import Project
 
 __all__ = ["FileRewrite", "Leftover", "RemovalPlan", "apply_plan", "plan_removal", "render_diff"]
 

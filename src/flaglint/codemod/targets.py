@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from flaglint.discovery import discover
-from flaglint.engine import Project
 from flaglint.facts.collector import dotted, plain_dotted
 from flaglint.facts.model import FileFacts, Gate
-from flaglint.inventory import FlagRead
+from flaglint.flags.inventory import FlagRead
+from flaglint.project import Project
 
 # (start line, start column, end line, end column); columns count characters.
 Span = tuple[int, int, int, int]

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 
 from flaglint.findings import Finding
 from flaglint.report.findings_json import render_json
+from flaglint.report.flags import inventory_data, render_inventory_json, render_inventory_text
 from flaglint.report.github import render_github
-from flaglint.report.inventory import inventory_data, render_inventory_json, render_inventory_text
 from flaglint.report.run import RuleInfo, RunInfo
 from flaglint.report.sarif import render_sarif
 from flaglint.report.text import render_text

@@ -6,15 +6,15 @@ FL3xx circuit breakers, FL9xx diagnostics about the input.
 
 from __future__ import annotations
 
-from flaglint.rules.aliases import FlagValueAlias
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
-from flaglint.rules.breakers import CircuitBreakerRemoved, UnboundedDispatch
-from flaglint.rules.diagnostics import ParseFailure
-from flaglint.rules.dormant import DeadCodeLeftBehind, DormantFlagPath
-from flaglint.rules.expiry import FlagExpired
-from flaglint.rules.repurposed import FlagRepurposed
-from flaglint.rules.resurrected import FlagResurrected
-from flaglint.rules.suppressions import UnusedSuppression
+from flaglint.rules.breakers.checks import CircuitBreakerRemoved, UnboundedDispatch
+from flaglint.rules.diagnostics.parse_error import ParseFailure
+from flaglint.rules.diagnostics.unused_suppression import UnusedSuppression
+from flaglint.rules.dormant.checks import DeadCodeLeftBehind, DormantFlagPath
+from flaglint.rules.dormant.flag_expired import FlagExpired
+from flaglint.rules.identity.flag_repurposed import FlagRepurposed
+from flaglint.rules.identity.flag_resurrected import FlagResurrected
+from flaglint.rules.identity.flag_value_alias import FlagValueAlias
 
 ALL_RULES: tuple[type[Rule], ...] = (
     DormantFlagPath,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from flaglint.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from flaglint.engine import Project
+    from flaglint.project import Project
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 

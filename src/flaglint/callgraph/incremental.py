@@ -1,0 +1,176 @@
+"""Which files' call edges a new tree can take from an older one.
+
+Building the call graph resolves every call site of every file (on Django
+about 200,000, two thirds of the graph's time). When a tree differs from one
+already analysed in a few files (an edit, the commit before, the staged
+index), most of those answers cannot have changed. A file's edges are
+reused when its content is the same (same blob, same module name) and no
+name whose bindings a changed file added, removed, redefined or reordered
+can reach it:
+
+* the file does not spell the name (in a call, an import, a reference, a
+  base class, a decorator, an alias): a lookup in another file can only
+  find or lose ``helper`` if that file spells ``helper``;
+* the name is not a word of any class base, import target or alias in the
+  tree, old or new: those decide what classes inherit, and so lookups in
+  subclasses that never spell the name.
+
+Everything else builds from scratch: a dunder bound or unbound
+(``__init__`` changes what ``Cls()`` calls without anyone spelling it), a
+star import, a change to being a package, a file added, removed or renamed
+(module names decide where dotted names split).
+
+Hubs (``name:m``) and flag conditions are not part of the reused edges;
+the graph recomputes both for every tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from flaglint.cache.store import read_stamped, write_stamped
+from flaglint.callgraph.build import RawEdge
+from flaglint.facts.model import FileFacts
+
+FORMAT = 1
+EDGES = "edges.pickle"
+_WORD = re.compile(r"\w+")
+
+InterfaceItem = tuple[str, ...]
+
+
+def interface(facts: FileFacts) -> dict[str, list[InterfaceItem]]:
+    """Per name, the facts binding it that other files' name resolution reads.
+
+    In source order with repeats: resolution keeps the last binding of a name
+    (``try: from a import f / except: from b import f``, two conditional
+    definitions) and counts a method's definitions, so reordering or
+    repeating bindings changes the name. "" holds the package flag and star
+    imports.
+    """
+    items: dict[str, list[InterfaceItem]] = {"": [("package", str(facts.is_package))]}
+    for definition in facts.definitions:
+        entry = ("def", definition.qualname, definition.kind, *definition.bases)
+        items.setdefault(definition.name, []).append(entry)
+    for imp in facts.imports:
+        name = imp.local if imp.local != "*" else ""
+        items.setdefault(name, []).append(("import", imp.local, imp.target))
+    for binding in facts.bindings:
+        value = binding.value if binding.kind == "name" else ""
+        entry = ("bind", binding.scope, binding.name, binding.kind, value)
+        items.setdefault(binding.name, []).append(entry)
+    return items
+
+
+def changed_names(old: FileFacts, new: FileFacts) -> set[str] | None:
+    """Names whose bindings ``new`` added, removed, redefined or reordered; None if unknowable.
+
+    A new or removed star import can bind any name, a dunder is looked up
+    without being spelled (``__init__`` by ``Cls()``), and whether the file
+    is a package decides where dotted names split: each of those is None.
+    """
+    before, after = interface(old), interface(new)
+    names: set[str] = set()
+    for name in sorted(before.keys() | after.keys()):
+        if before.get(name) == after.get(name):
+            continue
+        if not name or (name.startswith("__") and name.endswith("__")):
+            return None
+        names.add(name)
+    return names
+
+
+def _structural(facts: FileFacts) -> Iterable[str]:
+    """Spellings that decide what a class inherits or what a name aliases."""
+    for definition in facts.definitions:
+        yield from definition.bases
+    for imp in facts.imports:
+        yield imp.target
+    for binding in facts.bindings:
+        if binding.kind == "name":
+            yield binding.value
+
+
+def mentions(facts: FileFacts, names: set[str]) -> bool:
+    """Whether any spelled name in ``facts`` contains one of ``names`` (over-approximate)."""
+    spelled: Iterable[str] = _spellings(facts)
+    return any(name in text for text in spelled for name in names)
+
+
+def _spellings(facts: FileFacts) -> Iterable[str]:
+    for call in facts.calls:
+        yield call.callee
+        for arg in call.args:
+            if arg.kind == "name":
+                yield arg.text
+    for reference in facts.references:
+        yield reference.name
+    for imp in facts.imports:
+        yield imp.target
+        yield imp.local
+    for definition in facts.definitions:
+        yield from definition.bases
+        yield from definition.decorators
+    for binding in facts.bindings:
+        yield binding.value
+    yield from facts.dunder_all
+
+
+def reusable(
+    old_modules: Mapping[str, str],
+    old_facts: Callable[[str], FileFacts | None],
+    old_edges: Mapping[str, list[RawEdge]],
+    new_files: Iterable[FileFacts],
+    same: Callable[[FileFacts], bool],
+) -> dict[str, list[RawEdge]]:
+    """Edges of ``old_edges`` that stand for the new tree, by path ({} to build anew).
+
+    ``old_modules`` maps every path of the old tree that had facts to its
+    module; ``old_facts(path)`` gives a changed file's old facts (None when
+    they are gone); ``same(facts)`` says whether a new file's content is
+    the old one's.
+    """
+    new = [f for f in new_files if f.error is None]
+    if {f.path: f.module for f in new} != old_modules:
+        return {}
+    changed = [f for f in new if not same(f)]
+    names: set[str] = set()
+    olds: list[FileFacts] = []
+    for facts in changed:
+        before = old_facts(facts.path)
+        delta = changed_names(before, facts) if before is not None else None
+        if delta is None or before is None:
+            return {}
+        names |= delta
+        olds.append(before)
+    if not names:
+        stale = {f.path for f in changed}
+        return {path: edges for path, edges in old_edges.items() if path not in stale}
+    # A changed name on the way from a class to its bases changes the class's
+    # ancestry, and with it lookups in subclasses that never spell the name.
+    for facts in [*new, *olds]:
+        for text in _structural(facts):
+            # A substring test first (C speed); whole words only for the rare hit.
+            if any(name in text for name in names) and names.intersection(_WORD.findall(text)):
+                return {}
+    stale = {f.path for f in new if not same(f) or mentions(f, names)}
+    return {path: edges for path, edges in old_edges.items() if path not in stale}
+
+
+class EdgeSnapshot(NamedTuple):
+    """A tree's files (path -> (module, blob id)) and the raw edges built for it."""
+
+    files: dict[str, tuple[str, str]]
+    edges: dict[str, list[RawEdge]]
+
+
+def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:
+    found = read_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}")
+    return found if isinstance(found, EdgeSnapshot) else None
+
+
+def save_snapshot(directory: Path | None, salt: str, snapshot: EdgeSnapshot) -> None:
+    write_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}", snapshot)

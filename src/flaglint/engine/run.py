@@ -1,0 +1,64 @@
+"""Run the selected rules over a project, through the findings cache."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from flaglint import history
+from flaglint.cache import location as cachedir
+from flaglint.cache.findings import ResultCache, tree_key
+from flaglint.config import Config
+from flaglint.engine import gcpause
+from flaglint.findings import Finding
+from flaglint.rules.base import Rule
+
+if TYPE_CHECKING:
+    # networkx adds 13 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
+    pass
+from flaglint.project import Project
+
+
+def open_results(config: Config, enabled: bool = True) -> ResultCache:
+    """The cache of whole-tree findings in ``config``'s cache folder (disabled: a no-op)."""
+    return ResultCache(cachedir.locate(config).directory if enabled else None)
+
+
+def run_rules(
+    project: Project, rules: Iterable[type[Rule]], results: ResultCache | None = None
+) -> list[Finding]:
+    """Every selected rule over the project, sorted and de-duplicated.
+
+    Rules that compare revisions (``needs_history``) run only when the project
+    has a base to compare with. With ``results``, findings of a tree analysed
+    before under the same key (see :mod:`flaglint.cache.findings`) are read back
+    instead of computed.
+    """
+    rules = list(rules)
+    started = time.perf_counter()
+    key = None
+    if results is not None and results.directory is not None:
+        head = history.head_state(project.config.root)
+        key = tree_key(project, rules, head)
+        cached = results.get(key) if key is not None else None
+        if cached is not None:
+            project.stats.results_cached = True
+            project.stats.seconds["rules"] = time.perf_counter() - started
+            return cached
+    findings: set[Finding] = set()
+    # The project stage builds a few million small, acyclic objects (graph
+    # dicts, resolver memos, reach sets) that reference counting frees alone;
+    # the cyclic collector's full scans of them took 40% of this stage on
+    # Django (graph 1.74 -> 1.00 s, rules 2.72 -> 1.58 s with it paused, and
+    # peak RSS unchanged).
+    with gcpause.paused():
+        for rule_class in rules:
+            if rule_class.needs_history and project.base is None:
+                continue
+            findings.update(rule_class().check(project))
+    ordered = sorted(findings, key=Finding.sort_key)
+    if results is not None and key is not None:
+        results.put(key, ordered)
+    project.stats.seconds["rules"] = time.perf_counter() - started
+    return ordered

@@ -1,0 +1,168 @@
+"""The analysed tree and the whole-program views built from it, as rules see it.
+
+Rules, the gate, the caches and the reporters import :class:`Project` from
+here, never the engine that builds it: imports run one way (the role mypy's
+``semanal_shared`` plays for its helpers).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flaglint.config import Config
+from flaglint.facts import FileFacts
+from flaglint.flags.inventory import Inventory
+from flaglint.names.resolve import Resolver
+
+if TYPE_CHECKING:
+    # networkx adds 13 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
+    from flaglint.callgraph.build import CallGraph, RawEdge
+from flaglint.cache.facts import open_cache
+
+
+@dataclass
+class RunStats:
+    """Counters for ``--stats``; never part of the report (which must not vary)."""
+
+    files: int = 0
+    lines: int = 0
+    cache_hits: int = 0
+    parsed: int = 0
+    # True when the findings came from the result cache (nothing to recompute).
+    results_cached: bool = False
+    # Files whose call edges were taken from an earlier graph instead of resolved.
+    edges_reused: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Project:
+    """The analysed tree: its facts and the whole-program views built from them."""
+
+    def __init__(
+        self,
+        config: Config,
+        files: list[FileFacts],
+        stats: RunStats | None = None,
+        revision: str = "",
+        label: str = "",
+    ):
+        self.config = config
+        self.files = sorted(files, key=lambda f: f.path)
+        self.stats = stats or RunStats()
+        # The commit these facts were read from; "" for the work tree.
+        self.revision = revision
+        # How the user named that revision (``v2005``, ``HEAD~1``), for messages.
+        self.label = label or revision[:12]
+        # The tree at ``--base REV``, set by :func:`attach_base`; rules with
+        # ``needs_history`` compare against it and stay quiet while it is None.
+        self.base: Project | None = None
+        self.base_revision: str = ""
+        # Path -> git blob id of the content the facts were built from, so a
+        # base revision can borrow facts without reading the files again.
+        self.blob_ids: dict[str, str] = {}
+        # Where the graph of an earlier tree can be borrowed from: the project
+        # this one is the base of (same run), or the snapshot in the cache folder.
+        self.edge_donor: Project | None = None
+        # The cache folder for results derived from many files (None: caching off).
+        self.cache_directory: Path | None = None
+        self._snapshot_files: dict[str, tuple[str, str]] | None = None
+
+    @cached_property
+    def by_module(self) -> dict[str, FileFacts]:
+        return {f.module: f for f in self.files if f.error is None}
+
+    @cached_property
+    def by_path(self) -> dict[str, FileFacts]:
+        return {f.path: f for f in self.files}
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.files)
+
+    @cached_property
+    def inventory(self) -> Inventory:
+        return Inventory(self.files, self.config, self.resolver)
+
+    @cached_property
+    def graph(self) -> CallGraph:
+        from flaglint.callgraph.build import CallGraph
+
+        started = time.perf_counter()
+        graph = CallGraph(
+            self.files,
+            lambda: self.inventory,
+            self.resolver,
+            tests=self.config.tests,
+            tests_as_roots=self.config.tests_as_roots,
+            entry_points=self.config.entry_points,
+            reuse=self._reusable_edges(),
+            jobs=self.config.workers(),
+        )
+        self.stats.edges_reused = graph.reused
+        self._save_edges(graph)
+        self.stats.seconds["graph"] = time.perf_counter() - started
+        return graph
+
+    def _reusable_edges(self) -> dict[str, list[RawEdge]]:
+        """Per-file edges an earlier graph lends this one (see ``callgraph.incremental``)."""
+        from flaglint.callgraph import incremental
+
+        donor = self.edge_donor
+        if donor is not None and "graph" in donor.__dict__:
+            lender = donor.by_path
+            old_modules = {p: f.module for p, f in lender.items() if f.error is None}
+            old_blobs = donor.blob_ids
+            old_edges = donor.graph.file_edges
+
+            def old_facts(path: str) -> FileFacts | None:
+                return lender.get(path)
+
+        else:
+            snapshot = incremental.load_snapshot(
+                self.cache_directory, self.config.facts_fingerprint()
+            )
+            if snapshot is None:
+                return {}
+            old_modules = {p: module for p, (module, _) in snapshot.files.items()}
+            old_blobs = {p: blob for p, (_, blob) in snapshot.files.items()}
+            old_edges = snapshot.edges
+            self._snapshot_files = snapshot.files
+            cache = open_cache(self.config)
+
+            def old_facts(path: str) -> FileFacts | None:
+                return cache.get(cache.key(old_blobs[path], old_modules[path], path))
+
+        blobs = self.blob_ids
+
+        def same(facts: FileFacts) -> bool:
+            blob = blobs.get(facts.path)
+            return blob is not None and old_blobs.get(facts.path) == blob
+
+        return incremental.reusable(old_modules, old_facts, old_edges, self.files, same)
+
+    def _save_edges(self, graph: CallGraph) -> None:
+        from flaglint.callgraph import incremental
+
+        if self.cache_directory is None or self.revision:
+            return
+        files = {
+            f.path: (f.module, self.blob_ids[f.path])
+            for f in self.files
+            if f.error is None and f.path in self.blob_ids
+        }
+        resolved = len(graph.file_edges) - graph.reused
+        if self._snapshot_files is not None and resolved <= max(16, len(files) // 50):
+            # The snapshot is at most a few files behind this tree: later runs
+            # re-resolve those few again, which costs less than rewriting it
+            # (1 s for Home Assistant's 12 MB).
+            return
+        snapshot = incremental.EdgeSnapshot(files, graph.file_edges)
+        incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)
+
+    @property
+    def errors(self) -> list[FileFacts]:
+        return [f for f in self.files if f.error is not None]

@@ -1,0 +1,245 @@
+"""Evidence that a function is dormant: deprecation markers, age against its gate, vulture.
+
+Rules ask :class:`DormancyEvidence` about functions of the call graph; it
+reads facts for markers (no I/O), git blame for ages (only the files it is
+asked about, each blamed once) and vulture for unused or unreachable code
+(only the files it is given). Sources at a revision come from git objects,
+so a tag is analysed exactly like the work tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flaglint import history
+from flaglint.cache.store import KeyedStore
+from flaglint.callgraph.build import NodeInfo
+from flaglint.facts.model import Call, FileFacts
+from flaglint.findings import Location
+from flaglint.rules.dormant.unused import VULTURE_STORE, UnusedReport, scan_sources, sources_key
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+
+DEPRECATED_DECORATORS = frozenset(
+    {
+        "warnings.deprecated",
+        "typing_extensions.deprecated",
+        "deprecated.deprecated",
+        "deprecated.classic.deprecated",
+        "deprecated.sphinx.deprecated",
+        "deprecation.deprecated",
+    }
+)
+DEPRECATION_CATEGORIES = frozenset({"DeprecationWarning", "PendingDeprecationWarning"})
+WARN_FUNCTIONS = frozenset({"warnings.warn", "warnings.warn_explicit"})
+# vulture reports that say a function's own code can no longer run.
+ROT_KINDS = frozenset({"unreachable_code"})
+DAY = 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason to call a function dormant, and where it was seen."""
+
+    kind: str  # marker | age | vulture
+    text: str
+    location: Location
+
+
+def words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """Whole-word, case-insensitive match of any configured deprecation word."""
+    escaped = [re.escape(w.strip()) for w in words if w.strip()]
+    if not escaped:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(escaped) + r")(?!\w)", re.IGNORECASE)
+
+
+def iso_date(epoch: int) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
+
+
+class DormancyEvidence:
+    """Answers "why is this function dormant?" for one project."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.words = words_pattern(project.config.deprecation_words)
+        self.blame = history.BlameCache(project.config.root, project.revision)
+        self.unused = UnusedReport([])
+
+    # -------------------------------------------------------------- markers
+    def markers(self, info: NodeInfo) -> list[Evidence]:
+        """Deprecation decorators, ``warnings.warn(..., DeprecationWarning)``, words."""
+        definition = info.definition
+        if definition is None:
+            return []
+        facts = info.facts
+        found: list[Evidence] = []
+        here = Location(facts.path, definition.line, definition.col + 1)
+        scope = definition.qualname.rpartition(".")[0]
+        scope_name = definition.qualname
+        for decorator in definition.decorators:
+            resolved = self.project.resolver.resolve(facts.module, decorator, scope)
+            if resolved in DEPRECATED_DECORATORS or decorator.rpartition(".")[2] == "deprecated":
+                found.append(Evidence("marker", f"decorated @{decorator}", here))
+                break
+        for call in facts.calls:
+            category = self._deprecation_warning(facts, call) if call.scope == scope_name else ""
+            if category:
+                found.append(
+                    Evidence(
+                        "marker",
+                        f"warns {category}",
+                        Location(facts.path, call.line, call.col + 1, f"warns {category}"),
+                    )
+                )
+                break
+        name_word = self._name_word(definition.name)
+        if name_word:
+            found.append(Evidence("marker", f"its name says '{name_word}'", here))
+        if self.words is not None:
+            for text, where in (
+                (definition.docstring, "docstring"),
+                (definition.leading_comment, "comment"),
+            ):
+                match = (
+                    self._docstring_word(text) if where == "docstring" else self.words.search(text)
+                )
+                if match:
+                    found.append(Evidence("marker", f"{where} says '{match.group(0)}'", here))
+                    break
+        if not found and info.kind == "method":
+            owner = self.project.graph.nodes.get(f"{facts.module}.{scope}")
+            if owner is not None and owner.kind == "class":
+                for evidence in self.markers(owner):
+                    found.append(Evidence("marker", f"its class: {evidence.text}", here))
+                    break
+        return found
+
+    def _docstring_word(self, docstring: str) -> re.Match[str] | None:
+        """A deprecation word in the summary paragraph, or opening a later line.
+
+        "Deprecated: use X", "Legacy matcher." and ``.. deprecated:: 2.0`` say
+        the function itself is dormant; "also used by the legacy viz API" in
+        the third paragraph of a live function's docstring does not.
+        """
+        assert self.words is not None
+        summary = docstring.strip().split("\n\n", 1)[0]
+        match = self.words.search(summary)
+        if match:
+            return match
+        for line in docstring.splitlines():
+            match = self.words.match(line.strip().lstrip(".:!*- ").strip())
+            if match:
+                return match
+        return None
+
+    def _name_word(self, name: str) -> str:
+        """A one-word deprecation word spelled as a part of ``name`` (``legacy_sync``)."""
+        parts = {part.lower() for part in name.split("_") if part}
+        for word in self.project.config.deprecation_words:
+            if " " not in word.strip() and word.strip().lower() in parts:
+                return word.strip().lower()
+        return ""
+
+    def _deprecation_warning(self, facts: FileFacts, call: Call) -> str:
+        """The category of a ``warnings.warn`` call that announces a deprecation, else ""."""
+        if self.project.resolver.call_target(facts, call) not in WARN_FUNCTIONS:
+            return ""
+        for arg in call.args:
+            category = arg.text.rpartition(".")[2]
+            if arg.kind != "name" or category not in DEPRECATION_CATEGORIES:
+                continue
+            if arg.keyword == "category" or arg.position == 1:
+                return category
+        return ""
+
+    # ------------------------------------------------------------------ age
+    def prefetch(self, paths: Sequence[str]) -> None:
+        """Start blaming the files that will be asked about, concurrently, once each.
+
+        The blames run in the background; the first question about a file waits for its answer.
+        """
+        self.blame.prefetch(paths, wait=False)
+
+    def last_change(self, path: str, first: int, last: int) -> history.BlameLine | None:
+        return self.blame.newest(path, first, last)
+
+    def age_gap(self, info: NodeInfo, gate_path: str, gate_lines: Sequence[int]) -> Evidence | None:
+        """The function last changed ``dormant-after-days`` or more before its gate."""
+        definition = info.definition
+        if definition is None or not self.blame.available:
+            return None
+        code = self.last_change(info.facts.path, definition.line, definition.end_line)
+        gates = [self.last_change(gate_path, n, n) for n in gate_lines]
+        known = [g for g in gates if g is not None]
+        if code is None or not known:
+            return None
+        gate = max(known, key=lambda b: b.author_time)
+        days = (gate.author_time - code.author_time) // DAY
+        if days < self.project.config.dormant_after_days:
+            return None
+        return Evidence(
+            "age",
+            f"last changed {iso_date(code.author_time)}, {days} days before its gate "
+            f"(changed {iso_date(gate.author_time)})",
+            Location(
+                info.facts.path,
+                definition.line,
+                definition.col + 1,
+                f"last changed {iso_date(code.author_time)} in {code.commit[:10]}",
+            ),
+        )
+
+    # -------------------------------------------------------------- vulture
+    def scan(self, paths: Iterable[str]) -> None:
+        """Run vulture over ``paths`` (and only those), or recall its verdict on the same text."""
+        sources = read_sources(self.project, paths)
+        store: KeyedStore[UnusedReport] = KeyedStore(
+            self.project.cache_directory, VULTURE_STORE, "vulture:1", keep=4
+        )
+        key = sources_key(sources)
+        report = store.get(key)
+        if report is None:
+            report = scan_sources(sources)
+            store.put(key, report)
+        self.unused = report
+
+    def vulture(self, info: NodeInfo) -> Evidence | None:
+        definition = info.definition
+        if definition is None:
+            return None
+        path = info.facts.path
+        item = self.unused.definition(path, definition.line, definition.name)
+        if item is None:
+            rot = self.unused.within(path, definition.line, definition.end_line, ROT_KINDS)
+            item = rot[0] if rot else None
+        if item is None:
+            return None
+        return Evidence(
+            "vulture",
+            f"vulture: {item.message} ({item.confidence}% confidence)",
+            Location(path, item.first_line, 1, f"vulture: {item.message}"),
+        )
+
+
+def read_sources(project: Project, paths: Iterable[str]) -> dict[str, bytes]:
+    """Contents of project files: from git objects for a revision, else from disk."""
+    wanted = sorted({p for p in paths if p in project.by_path})
+    root = project.config.root
+    if project.revision:
+        repo = history.toplevel(root)
+        return history.read_files(repo, root, project.revision, wanted)
+    out: dict[str, bytes] = {}
+    for path in wanted:
+        try:
+            out[path] = (Path(root) / path).read_bytes()
+        except OSError:
+            continue
+    return out
