@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from test_incremental import FILES, _project, _write
 
-from flaglint.callgraph import build as graph_module
-from flaglint.callgraph.build import CallGraph
+from flaglint.callgraph import CallGraph
+from flaglint.callgraph import workers as graph_module
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(),
@@ -42,7 +42,7 @@ def watchdog():
 @pytest.fixture
 def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers that are still resolving when the test interrupts them."""
-    original = CallGraph._resolve_edges
+    original = CallGraph.resolve_edges
     parent = os.getpid()
 
     def slow(self, facts):
@@ -50,7 +50,7 @@ def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
             time.sleep(2)
         return original(self, facts)
 
-    monkeypatch.setattr(CallGraph, "_resolve_edges", slow)
+    monkeypatch.setattr(CallGraph, "resolve_edges", slow)
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
     # An earlier test's executor thread may still be winding down; with it
     # alive the graph would not fork at all.

@@ -54,7 +54,7 @@ def test_hub_edges_are_linked_where_the_file_first_reaches_the_hub(tmp_path: Pat
     """``name:save`` links to its methods as soon as ``entry`` reaches the hub, before
     ``helper -> Store.save`` is added."""
     graph = analyse(load_config(_root(tmp_path)), [tmp_path], use_cache=False).graph
-    assert list(graph.graph.predecessors("app.Store.save")) == ["name:save", "app.helper"]
+    assert graph.predecessors("app.Store.save") == ["name:save", "app.helper"]
 
 
 def test_fl101_message_keeps_its_path(run_cli, tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def _project(root: Path) -> Project:
 
 def _shape(project: Project) -> tuple[list[tuple[str, str, str, list[object]]], list[str]]:
     graph = project.graph
-    edges = [(s, t, d["kind"], graph.sites(s, t)) for s, t, d in graph.graph.edges(data=True)]
+    edges = [(s, t, kind, graph.sites(s, t)) for s, t, kind in graph.edges()]
     return edges, sorted(graph.roots)
 
 
@@ -359,7 +359,7 @@ def test_forked_resolution_builds_the_serial_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tree: str
 ) -> None:
     """Edges resolved in forked workers, names sent back by position, equal a serial build."""
-    from flaglint.callgraph import build as graph_module
+    from flaglint.callgraph import workers as graph_module
 
     root = _write(tmp_path / "shop", FILES) if tree == "shop" else FIXTURES / tree
     serial = _project(root)
@@ -368,7 +368,7 @@ def test_forked_resolution_builds_the_serial_graph(
     forked = _project(root)
     forked.config = replace(forked.config, jobs=3)
     files = [f for f in forked.files if f.error is None]
-    workers = forked.graph._resolve_in_workers(files, 3)()
+    workers = graph_module.resolve_in_workers(forked.graph, files, 3)()
     assert sorted(workers) == sorted(f.path for f in files)
     assert _shape(forked) == _shape(serial)
     # The names that came back are the nodes' own objects, not copies.
@@ -382,7 +382,7 @@ def test_forked_resolution_builds_the_serial_graph(
 def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from flaglint.callgraph import build as graph_module
+    from flaglint.callgraph import workers as graph_module
 
     project = _project(_write(tmp_path / "shop", FILES))
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
@@ -391,8 +391,10 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.M
     waiter = threading.Thread(target=release.wait)
     waiter.start()
     try:
-        assert project.graph._resolve_in_workers(files, 2)() == {}
+        assert graph_module.resolve_in_workers(project.graph, files, 2)() == {}
     finally:
         release.set()
         waiter.join()
-    assert sorted(project.graph._resolve_in_workers(files, 2)()) == sorted(f.path for f in files)
+    assert sorted(graph_module.resolve_in_workers(project.graph, files, 2)()) == sorted(
+        f.path for f in files
+    )

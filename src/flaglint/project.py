@@ -20,7 +20,7 @@ from flaglint.names.resolve import Resolver
 
 if TYPE_CHECKING:
     # networkx adds 13 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
-    from flaglint.callgraph.build import CallGraph, RawEdge
+    from flaglint.callgraph import CallGraph, RawEdge
 from flaglint.cache.facts import open_cache
 
 
@@ -89,7 +89,7 @@ class Project:
 
     @cached_property
     def graph(self) -> CallGraph:
-        from flaglint.callgraph.build import CallGraph
+        from flaglint.callgraph import CallGraph
 
         started = time.perf_counter()
         graph = CallGraph(

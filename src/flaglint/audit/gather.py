@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flaglint import history
-from flaglint.callgraph.build import HUB_PREFIX
+from flaglint.callgraph import HUB_PREFIX
 from flaglint.discovery import excluded
 from flaglint.engine import run_rules
 from flaglint.findings import Finding

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from flaglint.cache.store import read_stamped, write_stamped
-from flaglint.callgraph.build import RawEdge
+from flaglint.callgraph.model import RawEdge
 from flaglint.facts.model import FileFacts
 
 FORMAT = 1

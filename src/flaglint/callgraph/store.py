@@ -1,7 +1,7 @@
 """The networkx graph class the call graph is stored in.
 
-Its own module so that importing :mod:`flaglint.callgraph.build` for its types and
-constants does not import networkx.
+Its own module so that importing :mod:`flaglint.callgraph.build` for its types
+does not import networkx: a run answered from the findings cache never needs it.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from flaglint.callgraph.model import EdgeKind
+
 # One attribute dict per edge kind, shared by every edge of that kind.
-_KIND_DATA = {
-    kind: {"kind": kind} for kind in ("call", "init", "may", "ref", "decorator", "body", "root")
-}
+_KIND_DATA = {kind: {"kind": kind} for kind in EdgeKind}
 _NO_DATA: dict[str, object] = {}
-_MAY = _KIND_DATA["may"]
+_MAY = _KIND_DATA[EdgeKind.MAY]
 _SHARED = "KindGraph edges and nodes share their attribute dicts: add edges with link()"
 
 
@@ -33,7 +33,7 @@ class KindGraph(nx.DiGraph):
     """
 
     def __init__(self) -> None:
-        self._next_data = _KIND_DATA["call"]
+        self._next_data = _KIND_DATA[EdgeKind.CALL]
         super().__init__()
 
     def _edge_data(self) -> dict[str, object]:
@@ -61,12 +61,12 @@ class KindGraph(nx.DiGraph):
             raise TypeError(_SHARED)
         super().add_node(node_for_adding)
 
-    def link(self, source: str, target: str, kind: str) -> None:
+    def link(self, source: str, target: str, kind: EdgeKind) -> None:
         """Add the edge with ``kind``; an existing edge keeps its kind."""
         self._next_data = _KIND_DATA[kind]
         self.add_edge(source, target)
 
-    def link_all(self, edges: Iterable[tuple[tuple[str, str], str]]) -> None:
+    def link_all(self, edges: Iterable[tuple[tuple[str, str], EdgeKind]]) -> None:
         """Add ``((source, target), kind)`` edges in order, as :meth:`link` would.
 
         It writes the adjacency the way ``add_edge`` does, without its per-call
@@ -86,13 +86,13 @@ class KindGraph(nx.DiGraph):
                 data = _KIND_DATA[kind]
                 out[target] = data
                 predecessors[target][source] = data
-            elif existing is _MAY and kind == "call":
+            elif existing is _MAY and kind == EdgeKind.CALL:
                 self.relink(source, target, kind)
         clear = getattr(nx, "_clear_cache", None)
         if clear is not None:
             clear(self)
 
-    def relink(self, source: str, target: str, kind: str) -> None:
+    def relink(self, source: str, target: str, kind: EdgeKind) -> None:
         """Change an existing edge's kind (its place among the successors moves last)."""
         self.remove_edge(source, target)
         self.link(source, target, kind)

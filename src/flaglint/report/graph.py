@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flaglint.callgraph.build import CallGraph, FlagReach
+from flaglint.callgraph import CallGraph, FlagReach
 
 
 def reach_data(graph: CallGraph, key: str) -> dict[str, Any]:

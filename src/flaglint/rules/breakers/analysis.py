@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from flaglint.callgraph.build import HUB_PREFIX
+from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
 
 if TYPE_CHECKING:
@@ -140,8 +140,7 @@ class BreakerAnalysis:
             found = []
             for node, _ in self.graph.targets(facts, facts.calls[index]):
                 if node.startswith(HUB_PREFIX):
-                    if node in self.graph.graph:
-                        found.extend(sorted(self.graph.graph.successors(node)))
+                    found.extend(sorted(self.graph.successors(node)))
                 else:
                     found.append(node)
             self._targets[key] = found
@@ -216,10 +215,9 @@ class BreakerAnalysis:
         for facts, call, _ in self._unconditional_calls():
             unconditional.add((facts.path, call.line))
         callers: dict[str, set[str]] = defaultdict(set)
-        edges = self.graph.graph.adj
         for source, target, site in self.graph.edge_sites():
             if source != target and (site.path, site.line) in unconditional:
-                if edges[source][target]["kind"] in ("call", "init"):
+                if self.graph.edge_kind(source, target) in (EdgeKind.CALL, EdgeKind.INIT):
                     callers[target].add(source)
         while queue:
             target = queue.pop()
@@ -268,10 +266,10 @@ class BreakerAnalysis:
         if entry is not None and depth < MAX_DEPTH:
             facts, outcome = entry
             result = any(self.check_bound(facts, c, depth + 1)[0] for c in outcome.raise_checks)
-        if not result and depth < MAX_DEPTH and qualified in self.graph.graph:
-            for target in self.graph.graph.successors(qualified):
-                data = self.graph.graph.edges[qualified, target]
-                if data["kind"] == "call" and self.raises_bound(target, depth + 1):
+        if not result and depth < MAX_DEPTH:
+            for target in self.graph.successors(qualified):
+                kind = self.graph.edge_kind(qualified, target)
+                if kind == EdgeKind.CALL and self.raises_bound(target, depth + 1):
                     result = True
                     break
         self._raisers[qualified] = result
@@ -330,17 +328,9 @@ class BreakerAnalysis:
 
     def _recursive_functions(self) -> dict[str, list[str]]:
         """Functions on a cycle of direct call edges, with the cycle's members."""
-        import networkx as nx
-
-        calls = nx.DiGraph()
-        for source, target, data in self.graph.graph.edges(data=True):
-            if data["kind"] == "call" and source in self.graph.nodes and target in self.graph.nodes:
-                calls.add_edge(source, target)
         found: dict[str, list[str]] = {}
-        for component in nx.strongly_connected_components(calls):
+        for component in self.graph.call_cycles():
             members = sorted(component)
-            if len(members) == 1 and not calls.has_edge(members[0], members[0]):
-                continue
             # Recursion over data (``for o in orders: self.submit(o)``) or behind
             # any condition ends with its input; only a cycle where every member
             # calls on unconditionally repeats by itself.
@@ -542,9 +532,9 @@ class BreakerAnalysis:
     def uncalled_predicates(self) -> list[str]:
         """Bound predicates nothing in the project calls."""
         out = []
-        graph = self.graph.graph
+        graph = self.graph
         for qualified in sorted(self._outcomes):
-            if qualified not in graph or self.predicate(qualified) != "bound":
+            if not graph.has_node(qualified) or self.predicate(qualified) != "bound":
                 continue
             callers = [p for p in graph.predecessors(qualified) if not p.startswith("<")]
             if not callers:

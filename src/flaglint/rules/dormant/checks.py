@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from flaglint.callgraph.build import HUB_PREFIX, CallGraph, FlagReach, NodeInfo
+from flaglint.callgraph import HUB_PREFIX, CallGraph, FlagReach, NodeInfo
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
 from flaglint.rules.dormant.evidence import DormancyEvidence, Evidence
@@ -134,7 +134,7 @@ class DormantFlagPath(Rule):
                         continue
                 elif info is None and not node.startswith(HUB_PREFIX):
                     continue
-                for successor in sorted(graph.graph.successors(node)):
+                for successor in sorted(graph.successors(node)):
                     if successor not in visited:
                         visited.add(successor)
                         queue.append(successor)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from flaglint import history
 from flaglint.cache.store import KeyedStore
-from flaglint.callgraph.build import NodeInfo
+from flaglint.callgraph import NodeInfo
 from flaglint.facts.model import Call, FileFacts
 from flaglint.findings import Location
 from flaglint.rules.dormant.unused import VULTURE_STORE, UnusedReport, scan_sources, sources_key

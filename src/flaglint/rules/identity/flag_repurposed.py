@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from flaglint.callgraph.build import HUB_PREFIX, CallGraph, FlagReach
+from flaglint.callgraph import HUB_PREFIX, CallGraph, FlagReach
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
 

@@ -1,0 +1,118 @@
+"""Call edges resolved in forked worker processes while the parent builds the inventory.
+
+Resolution reads only what is built before it (nodes, the methods by name,
+the resolver's indexes) and gives the same edges whichever files a process
+resolved before (see :mod:`flaglint.callgraph.incremental`), so each worker
+takes every ``jobs``-th file of the list. A forked worker starts with the
+parent's memory and needs nothing sent; it sends back node names as their
+position in the graph's nodes, which the parent turns into its own name
+objects. Where ``fork`` is unavailable or unsafe (Windows, macOS), or while
+another thread runs, the parent resolves alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from flaglint.callgraph.model import EdgeKind, RawEdge
+
+if TYPE_CHECKING:
+    from flaglint.callgraph.build import CallGraph
+    from flaglint.facts.model import FileFacts
+
+# Below this many files to resolve, forking costs more than it saves.
+PARALLEL_RESOLUTION = 400
+
+# What a forked resolution worker inherits: (graph, files, node names, workers).
+_FORKED: tuple[CallGraph, list[FileFacts], list[str], int] | None = None
+
+# A raw edge as a worker sends it: source and target as node positions where they are nodes.
+EncodedEdge = tuple["int | str", "int | str", EdgeKind, int, int]
+
+Collect = Callable[..., dict[str, list[RawEdge]]]
+
+
+def no_workers(failing: bool = False) -> dict[str, list[RawEdge]]:
+    """What collecting from no workers gives: nothing, so the parent resolves every file."""
+    return {}
+
+
+def resolve_in_workers(graph: CallGraph, files: list[FileFacts], jobs: int) -> Collect:
+    """Start resolving ``files``' edges in forked workers; the call returned collects them.
+
+    It collects nothing (and no worker starts) when forking would not pay.
+    """
+    global _FORKED
+    if jobs <= 1 or len(files) < PARALLEL_RESOLUTION or _FORKED is not None:
+        return no_workers
+    import threading
+
+    if threading.active_count() > 1:
+        # A thread of this process (FL101's blames, for a base graph built
+        # after them) may hold a lock the forked copy would wait on forever.
+        return no_workers
+    import multiprocessing
+
+    if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
+        return no_workers  # macOS's system libraries are not safe to fork
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    jobs = min(jobs, 8)
+    names = list(graph.nodes)
+    _FORKED = (graph, files, names, jobs)
+    try:
+        # An executor, not multiprocessing.Pool: a worker that dies (the
+        # OOM killer, Ctrl-C) breaks it with an error instead of leaving
+        # the parent waiting forever. With fork, all workers start at the
+        # first submission, while _FORKED holds what they need.
+        executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        futures = [executor.submit(_resolve_share, share) for share in range(jobs)]
+    finally:
+        _FORKED = None
+
+    def collect(failing: bool = False) -> dict[str, list[RawEdge]]:
+        """The workers' edges; none (the parent resolves) if a worker died."""
+        if failing:  # the caller is raising: stop the workers, wait for nothing
+            executor.shutdown(wait=False, cancel_futures=True)
+            return {}
+        try:
+            parts = [future.result() for future in futures]
+        except BrokenProcessPool:
+            return {}
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+        out: dict[str, list[RawEdge]] = {}
+        name = graph.shared_name
+        for part in parts:
+            for path, encoded in part:
+                out[path] = [
+                    (
+                        names[source] if source.__class__ is int else name(source),  # type: ignore[index,arg-type]
+                        names[target] if target.__class__ is int else name(target),  # type: ignore[index,arg-type]
+                        kind,
+                        line,
+                        index,
+                    )
+                    for source, target, kind, line, index in encoded
+                ]
+        return out
+
+    return collect
+
+
+def _resolve_share(share: int) -> list[tuple[str, list[EncodedEdge]]]:
+    """In a forked worker: the edges of every ``workers``-th file from ``share``, names encoded."""
+    assert _FORKED is not None
+    graph, files, names, workers = _FORKED
+    position = {name: i for i, name in enumerate(names)}
+    out = []
+    for facts in files[share::workers]:
+        encoded = [
+            (position.get(source, source), position.get(target, target), kind, line, index)
+            for source, target, kind, line, index in graph.resolve_edges(facts)
+        ]
+        out.append((facts.path, encoded))
+    return out
