@@ -13,6 +13,12 @@ import ast
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
+from flaglint.facts.conditions import (
+    NO_GATES,
+    ConditionFactsMixin,
+    Gates,
+    pattern_polarity,
+)
 from flaglint.facts.loops import LoopFactsMixin, iterator_shape
 from flaglint.facts.model import (
     Arg,
@@ -25,119 +31,26 @@ from flaglint.facts.model import (
     Import,
     Reference,
 )
+from flaglint.facts.syntax import (
+    always_exits,
+    bitor_members,
+    const_int,
+    decorator_name,
+    docstring,
+    dotted,
+    fstring_template,
+    is_main_guard,
+    literal_arg,
+    parameters,
+    plain_dotted,
+    string_list,
+)
 from flaglint.facts.walker import FastVisitor
 
-Gates = tuple[Gate, ...]
-NO_GATES: Gates = ()
 _T = TypeVar("_T")
-EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
-def dotted(node: ast.expr) -> str:
-    """A call-chain spelling of an expression: ``ldclient.get().variation``."""
-    parts: list[str] = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call):
-            parts.append("()")
-            node = node.func
-        elif isinstance(node, ast.Name):
-            parts.append(node.id)
-            break
-        elif isinstance(node, ast.Subscript):
-            parts.append("[]")
-            node = node.value
-        else:
-            parts.append("?")
-            break
-    out = ""
-    for part in reversed(parts):
-        if part in ("()", "[]"):
-            out += part
-        else:
-            out = f"{out}.{part}" if out else part
-    return out
-
-
-def plain_dotted(node: ast.expr) -> str | None:
-    """``a.b.c`` for a chain of names and attributes, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def literal_arg(node: ast.expr) -> tuple[str, str] | None:
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if isinstance(value, bool):
-            return "bool", str(value)
-        if isinstance(value, str):
-            return "str", value
-        if isinstance(value, int):
-            return "int", str(value)
-        if value is None:
-            return "none", "None"
-    return None
-
-
-def const_int(node: ast.expr) -> int | None:
-    """Evaluate integer arithmetic on literals (``1 << 3``, ``0x10 | 0x01``)."""
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = const_int(node.operand)
-        return None if inner is None else -inner
-    if isinstance(node, ast.BinOp):
-        left, right = const_int(node.left), const_int(node.right)
-        if left is None or right is None:
-            return None
-        op = node.op
-        if isinstance(op, ast.LShift) and 0 <= right < 256:
-            return left << right
-        if isinstance(op, ast.BitOr):
-            return left | right
-        if isinstance(op, ast.Add):
-            return left + right
-        if isinstance(op, ast.Sub):
-            return left - right
-        if isinstance(op, ast.Mult):
-            return left * right
-    return None
-
-
-# Flag values compared as strings: "0" and "off" mean off, though Python finds them truthy.
-FALSY_WORDS = frozenset({"", "0", "false", "no", "off", "disabled", "none"})
-
-
-def is_truthy_literal(node: ast.expr) -> bool | None:
-    """How a literal compared with a flag read counts: ``== "0"`` tests for off."""
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, str):
-            return node.value.strip().lower() not in FALSY_WORDS
-        return bool(node.value)
-    return None
-
-
-def always_exits(stmts: Sequence[ast.stmt]) -> bool:
-    """True when control never falls off the end of ``stmts``."""
-    if not stmts:
-        return False
-    last = stmts[-1]
-    if isinstance(last, EXITS):
-        return True
-    if isinstance(last, ast.If):
-        return always_exits(last.body) and always_exits(last.orelse)
-    return False
-
-
-class FactCollector(LoopFactsMixin, FastVisitor):
+class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
     """Walks one module and fills the fact lists; see :func:`collect`."""
 
     def __init__(self, module: str, is_package: bool, trigger_names: frozenset[str]) -> None:
@@ -229,7 +142,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         self._on_checks = saved_checks
 
     def visit_If(self, node: ast.If) -> None:
-        if _is_main_guard(node.test) and not self._scope:
+        if is_main_guard(node.test) and not self._scope:
             self.main_guard = True
         self.visit(node.test)
         on, off = self._cond(node.test)
@@ -289,7 +202,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         for case in node.cases:
             self.visit(case.pattern)
             gates: list[Gate] = []
-            polarity = _pattern_polarity(case.pattern)
+            polarity = pattern_polarity(case.pattern)
             if polarity is not None:
                 truthy, value = polarity
                 gates.extend(Gate(g.atom, g.on == truthy, value) for g in subject_on)
@@ -306,7 +219,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         if node.returns is not None:
             self.visit(node.returns)
         kind = "method" if self._scope_kinds[-1] == "class" else "function"
-        params = _params(node.args)
+        params = parameters(node.args)
         self._enter_scope(node.name, "function")
         self._local_reads.append({})
         self._local_consts.append({})
@@ -333,8 +246,8 @@ class FactCollector(LoopFactsMixin, FastVisitor):
                 end_line=node.end_lineno or node.lineno,
                 col=node.col_offset,
                 params=params,
-                decorators=tuple(_decorator_name(d) for d in node.decorator_list),
-                docstring=_docstring(node.body),
+                decorators=tuple(decorator_name(d) for d in node.decorator_list),
+                docstring=docstring(node.body),
                 returned_gates=returned,
                 gates=saved + decorator_gates,
                 is_async=isinstance(node, ast.AsyncFunctionDef),
@@ -362,9 +275,9 @@ class FactCollector(LoopFactsMixin, FastVisitor):
                 line=node.lineno,
                 end_line=node.end_lineno or node.lineno,
                 col=node.col_offset,
-                decorators=tuple(_decorator_name(d) for d in node.decorator_list),
+                decorators=tuple(decorator_name(d) for d in node.decorator_list),
                 bases=tuple(dotted(b) for b in node.bases),
-                docstring=_docstring(node.body),
+                docstring=docstring(node.body),
                 gates=self._gates + decorator_gates,
             )
         )
@@ -395,7 +308,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.visit(node.args)
-        self._params.append(self._params[-1] | frozenset(_params(node.args)))
+        self._params.append(self._params[-1] | frozenset(parameters(node.args)))
         self.visit(node.body)
         self._params.pop()
 
@@ -519,7 +432,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
             self._duplicate_keys(scope, names[0], value)
         for name in names:
             if name == "__all__" and not scope:
-                self.dunder_all = _string_list(value)
+                self.dunder_all = string_list(value)
             self.bindings.append(Binding(scope, name, line, kind, text, call, on, off))
 
     def _duplicate_keys(self, scope: str, name: str, value: ast.Dict) -> None:
@@ -552,7 +465,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
             kind = "auto" if callee.rpartition(".")[2] == "auto" else "call"
             return kind, callee, self._call_index.get(id(value), -1)
         if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
-            members = _bitor_members(value)
+            members = bitor_members(value)
             if members is not None:
                 return "bitor", "|".join(members), -1
         return "other", "", -1
@@ -632,7 +545,7 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         if isinstance(node, ast.Lambda):
             return Arg("lambda", "", position, keyword)
         if isinstance(node, ast.JoinedStr):
-            template = _fstring_template(node)
+            template = fstring_template(node)
             if template is not None:
                 return Arg("fstring", template, position, keyword)
         return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
@@ -658,99 +571,6 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         self.visit(node.orelse)
         self._gates = saved
 
-    def _atom(self, kind: str, node: ast.AST, call: int = -1, name: str = "") -> int:
-        self.atoms.append(
-            Atom(kind, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), call, name)
-        )
-        return len(self.atoms) - 1
-
-    def _cond(self, node: ast.expr) -> tuple[Gates, Gates]:
-        """What must hold for ``node`` to be truthy, and for it to be falsy."""
-        cached = self._cond_cache.get(id(node))
-        if cached is None:
-            cached = self._cond_uncached(node)
-            self._cond_cache[id(node)] = cached
-        return cached
-
-    def _cond_uncached(self, node: ast.expr) -> tuple[Gates, Gates]:
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            on, off = self._cond(node.operand)
-            return off, on
-        if isinstance(node, ast.BoolOp):
-            parts = [self._cond(v) for v in node.values]
-            if isinstance(node.op, ast.And):
-                return tuple(g for on, _ in parts for g in on), _single(parts, 1)
-            return _single(parts, 0), tuple(g for _, off in parts for g in off)
-        if isinstance(node, ast.Await):
-            return self._cond(node.value)
-        if isinstance(node, ast.NamedExpr):
-            return self._cond(node.value)
-        if isinstance(node, (ast.Call, ast.Subscript)):
-            index = self._call_index.get(id(node))
-            if index is None:
-                return NO_GATES, NO_GATES
-            if isinstance(node, ast.Call) and self.calls[index].callee == "bool" and node.args:
-                return self._cond(node.args[0])
-            atom = self._atom("call", node, call=index)
-            return (Gate(atom, True),), (Gate(atom, False),)
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            return self._name_cond(node)
-        if isinstance(node, ast.Compare):
-            return self._compare_cond(node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
-            members = [m for m in (node.left, node.right) if isinstance(m, ast.Attribute)]
-            gates = [self._member(m) for m in members]
-            return tuple(Gate(a, True) for a in gates), tuple(Gate(a, False) for a in gates)
-        return NO_GATES, NO_GATES
-
-    def _name_cond(self, node: ast.Name | ast.Attribute) -> tuple[Gates, Gates]:
-        if isinstance(node, ast.Name):
-            for reads in reversed(self._local_reads):
-                if node.id in reads:
-                    return reads[node.id]
-                if self._scope_kinds[-1] != "function":
-                    break
-            if node.id in self._params[-1]:
-                return NO_GATES, NO_GATES
-        name = plain_dotted(node)
-        if name is None:
-            return NO_GATES, NO_GATES
-        atom = self._atom("name", node, name=name)
-        return (Gate(atom, True),), (Gate(atom, False),)
-
-    def _member(self, node: ast.Attribute) -> int:
-        return self._atom("member", node, name=plain_dotted(node) or dotted(node))
-
-    def _compare_cond(self, node: ast.Compare) -> tuple[Gates, Gates]:
-        if len(node.ops) != 1:
-            return NO_GATES, NO_GATES
-        op = node.ops[0]
-        left, right = node.left, node.comparators[0]
-        negate = isinstance(op, (ast.NotEq, ast.IsNot, ast.NotIn))
-        if isinstance(op, (ast.In, ast.NotIn)):
-            # ``OrderFlags.X in msg.flags`` / ``client.variation(...) in ("a", "b")``
-            if isinstance(left, ast.Attribute) and plain_dotted(left):
-                atom = self._member(left)
-                return _polar(atom, not negate, None)
-            on, _ = self._cond(left)
-            return _flip(on, negate, None)
-        # Equality and identity: a member on either side, or a read compared with a literal.
-        for side in (right, left):
-            if isinstance(side, ast.Attribute) and plain_dotted(side) and _looks_like_member(side):
-                atom = self._member(side)
-                return _polar(atom, not negate, None)
-        for side, other in ((left, right), (right, left)):
-            truthy = is_truthy_literal(other)
-            if truthy is None:
-                continue
-            on, _ = self._cond(side)
-            if not on:
-                continue
-            value = repr(other.value) if isinstance(other, ast.Constant) else None
-            return _flip(on, negate != (not truthy), value)
-        on, _ = self._cond(left)
-        return _flip(on, negate, None)
-
     # ------------------------------------------------------------- references
     def _note_reference(self, value: ast.expr) -> None:
         """Record names used as values: callbacks, aliases, dispatch tables."""
@@ -770,104 +590,3 @@ class FactCollector(LoopFactsMixin, FastVisitor):
         for item in node.values:
             if isinstance(item, (ast.Name, ast.Attribute)):
                 self._note_reference(item)
-
-
-def _fstring_template(node: ast.JoinedStr) -> str | None:
-    """``f"{NS}.flag"`` -> ``{NS}.flag`` when every hole is a plain dotted name."""
-    parts: list[str] = []
-    for value in node.values:
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            parts.append(value.value.replace("{", "{{").replace("}", "}}"))
-        elif (
-            isinstance(value, ast.FormattedValue)
-            and value.format_spec is None
-            and value.conversion == -1
-            and plain_dotted(value.value) is not None
-        ):
-            parts.append("{" + (plain_dotted(value.value) or "") + "}")
-        else:
-            return None
-    return "".join(parts)
-
-
-def _polar(atom: int, on: bool, value: str | None) -> tuple[Gates, Gates]:
-    return (Gate(atom, on, value),), (Gate(atom, not on, value),)
-
-
-def _flip(gates: Gates, negate: bool, value: str | None) -> tuple[Gates, Gates]:
-    if not gates:
-        return NO_GATES, NO_GATES
-    on = tuple(Gate(g.atom, g.on != negate, value) for g in gates)
-    off = tuple(Gate(g.atom, not g.on, value) for g in on) if len(gates) == 1 else NO_GATES
-    return on, off
-
-
-def _single(parts: list[tuple[Gates, Gates]], which: int) -> Gates:
-    """For ``and``'s falsy side (or ``or``'s truthy side) only one operand is certain."""
-    return parts[0][which] if len(parts) == 1 else NO_GATES
-
-
-def _looks_like_member(node: ast.Attribute) -> bool:
-    """``Mode.LIVE`` or ``enums.Mode.LIVE``: a capitalised class before the member."""
-    owner = node.value
-    owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
-    return bool(owner_name) and owner_name[:1].isupper()
-
-
-def _bitor_members(node: ast.expr) -> list[str] | None:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        left, right = _bitor_members(node.left), _bitor_members(node.right)
-        if left is None or right is None:
-            return None
-        return left + right
-    name = plain_dotted(node)
-    return [name] if name is not None else None
-
-
-def _pattern_polarity(pattern: ast.pattern) -> tuple[bool, str] | None:
-    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
-        return bool(pattern.value.value), repr(pattern.value.value)
-    if isinstance(pattern, ast.MatchSingleton):
-        return bool(pattern.value), repr(pattern.value)
-    return None
-
-
-def _params(args: ast.arguments) -> tuple[str, ...]:
-    names = [a.arg for a in (*args.posonlyargs, *args.args)]
-    if args.vararg:
-        names.append(args.vararg.arg)
-    names.extend(a.arg for a in args.kwonlyargs)
-    if args.kwarg:
-        names.append(args.kwarg.arg)
-    return tuple(names)
-
-
-def _decorator_name(node: ast.expr) -> str:
-    return dotted(node.func) if isinstance(node, ast.Call) else dotted(node)
-
-
-def _docstring(body: list[ast.stmt]) -> str:
-    if body and isinstance(body[0], ast.Expr):
-        value = body[0].value
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            return value.value.strip()[:500]
-    return ""
-
-
-def _string_list(node: ast.expr) -> list[str]:
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [
-            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-        ]
-    return []
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and len(test.comparators) == 1
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value == "__main__"
-    )

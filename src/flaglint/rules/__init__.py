@@ -6,27 +6,15 @@ FL3xx circuit breakers, FL9xx diagnostics about the input.
 
 from __future__ import annotations
 
+from flaglint.rules import breakers, diagnostics, dormant, identity
 from flaglint.rules.base import SECTIONS, Rule, iter_selected
-from flaglint.rules.breakers.checks import CircuitBreakerRemoved, UnboundedDispatch
-from flaglint.rules.diagnostics.parse_error import ParseFailure
-from flaglint.rules.diagnostics.unused_suppression import UnusedSuppression
-from flaglint.rules.dormant.checks import DeadCodeLeftBehind, DormantFlagPath
-from flaglint.rules.dormant.flag_expired import FlagExpired
-from flaglint.rules.identity.flag_repurposed import FlagRepurposed
-from flaglint.rules.identity.flag_resurrected import FlagResurrected
-from flaglint.rules.identity.flag_value_alias import FlagValueAlias
 
+# One folder per family, one file per rule named after it; each family lists its rules.
 ALL_RULES: tuple[type[Rule], ...] = (
-    DormantFlagPath,
-    FlagExpired,
-    DeadCodeLeftBehind,
-    FlagRepurposed,
-    FlagValueAlias,
-    FlagResurrected,
-    UnboundedDispatch,
-    CircuitBreakerRemoved,
-    ParseFailure,
-    UnusedSuppression,
+    *dormant.RULES,
+    *identity.RULES,
+    *breakers.RULES,
+    *diagnostics.RULES,
 )
 
 __all__ = ["ALL_RULES", "SECTIONS", "Rule", "by_code", "iter_selected"]

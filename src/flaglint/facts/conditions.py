@@ -1,0 +1,154 @@
+"""Conditions: what must hold for an expression to be truthy, as flag-read atoms.
+
+The collector calls :meth:`ConditionFactsMixin._cond` on every ``if``, ``while``,
+ternary, boolean operator, comprehension filter and ``match`` subject; the
+result is a pair of gate tuples (when truthy, when falsy) over atoms, the
+calls and names that a flag read may turn out to be once the project is known.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from flaglint.facts.model import Atom, Call, Gate
+from flaglint.facts.syntax import dotted, is_truthy_literal, plain_dotted
+
+Gates = tuple[Gate, ...]
+NO_GATES: Gates = ()
+
+
+class ConditionFactsMixin:
+    """Atoms and gates for conditions; the collector provides the state named below."""
+
+    atoms: list[Atom]
+    calls: list[Call]
+    _call_index: dict[int, int]
+    _cond_cache: dict[int, tuple[Gates, Gates]]
+    _local_reads: list[dict[str, tuple[Gates, Gates]]]
+    _scope_kinds: list[str]
+    _params: list[frozenset[str]]
+
+    def _atom(self, kind: str, node: ast.AST, call: int = -1, name: str = "") -> int:
+        self.atoms.append(
+            Atom(kind, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), call, name)
+        )
+        return len(self.atoms) - 1
+
+    def _cond(self, node: ast.expr) -> tuple[Gates, Gates]:
+        """What must hold for ``node`` to be truthy, and for it to be falsy."""
+        cached = self._cond_cache.get(id(node))
+        if cached is None:
+            cached = self._cond_uncached(node)
+            self._cond_cache[id(node)] = cached
+        return cached
+
+    def _cond_uncached(self, node: ast.expr) -> tuple[Gates, Gates]:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            on, off = self._cond(node.operand)
+            return off, on
+        if isinstance(node, ast.BoolOp):
+            parts = [self._cond(v) for v in node.values]
+            if isinstance(node.op, ast.And):
+                return tuple(g for on, _ in parts for g in on), _single(parts, 1)
+            return _single(parts, 0), tuple(g for _, off in parts for g in off)
+        if isinstance(node, ast.Await):
+            return self._cond(node.value)
+        if isinstance(node, ast.NamedExpr):
+            return self._cond(node.value)
+        if isinstance(node, (ast.Call, ast.Subscript)):
+            index = self._call_index.get(id(node))
+            if index is None:
+                return NO_GATES, NO_GATES
+            if isinstance(node, ast.Call) and self.calls[index].callee == "bool" and node.args:
+                return self._cond(node.args[0])
+            atom = self._atom("call", node, call=index)
+            return (Gate(atom, True),), (Gate(atom, False),)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self._name_cond(node)
+        if isinstance(node, ast.Compare):
+            return self._compare_cond(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
+            members = [m for m in (node.left, node.right) if isinstance(m, ast.Attribute)]
+            gates = [self._member(m) for m in members]
+            return tuple(Gate(a, True) for a in gates), tuple(Gate(a, False) for a in gates)
+        return NO_GATES, NO_GATES
+
+    def _name_cond(self, node: ast.Name | ast.Attribute) -> tuple[Gates, Gates]:
+        if isinstance(node, ast.Name):
+            for reads in reversed(self._local_reads):
+                if node.id in reads:
+                    return reads[node.id]
+                if self._scope_kinds[-1] != "function":
+                    break
+            if node.id in self._params[-1]:
+                return NO_GATES, NO_GATES
+        name = plain_dotted(node)
+        if name is None:
+            return NO_GATES, NO_GATES
+        atom = self._atom("name", node, name=name)
+        return (Gate(atom, True),), (Gate(atom, False),)
+
+    def _member(self, node: ast.Attribute) -> int:
+        return self._atom("member", node, name=plain_dotted(node) or dotted(node))
+
+    def _compare_cond(self, node: ast.Compare) -> tuple[Gates, Gates]:
+        if len(node.ops) != 1:
+            return NO_GATES, NO_GATES
+        op = node.ops[0]
+        left, right = node.left, node.comparators[0]
+        negate = isinstance(op, (ast.NotEq, ast.IsNot, ast.NotIn))
+        if isinstance(op, (ast.In, ast.NotIn)):
+            # ``OrderFlags.X in msg.flags`` / ``client.variation(...) in ("a", "b")``
+            if isinstance(left, ast.Attribute) and plain_dotted(left):
+                atom = self._member(left)
+                return polar(atom, not negate, None)
+            on, _ = self._cond(left)
+            return flip(on, negate, None)
+        # Equality and identity: a member on either side, or a read compared with a literal.
+        for side in (right, left):
+            if isinstance(side, ast.Attribute) and plain_dotted(side) and looks_like_member(side):
+                atom = self._member(side)
+                return polar(atom, not negate, None)
+        for side, other in ((left, right), (right, left)):
+            truthy = is_truthy_literal(other)
+            if truthy is None:
+                continue
+            on, _ = self._cond(side)
+            if not on:
+                continue
+            value = repr(other.value) if isinstance(other, ast.Constant) else None
+            return flip(on, negate != (not truthy), value)
+        on, _ = self._cond(left)
+        return flip(on, negate, None)
+
+
+def polar(atom: int, on: bool, value: str | None) -> tuple[Gates, Gates]:
+    return (Gate(atom, on, value),), (Gate(atom, not on, value),)
+
+
+def flip(gates: Gates, negate: bool, value: str | None) -> tuple[Gates, Gates]:
+    if not gates:
+        return NO_GATES, NO_GATES
+    on = tuple(Gate(g.atom, g.on != negate, value) for g in gates)
+    off = tuple(Gate(g.atom, not g.on, value) for g in on) if len(gates) == 1 else NO_GATES
+    return on, off
+
+
+def _single(parts: list[tuple[Gates, Gates]], which: int) -> Gates:
+    """For ``and``'s falsy side (or ``or``'s truthy side) only one operand is certain."""
+    return parts[0][which] if len(parts) == 1 else NO_GATES
+
+
+def looks_like_member(node: ast.Attribute) -> bool:
+    """``Mode.LIVE`` or ``enums.Mode.LIVE``: a capitalised class before the member."""
+    owner = node.value
+    owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+    return bool(owner_name) and owner_name[:1].isupper()
+
+
+def pattern_polarity(pattern: ast.pattern) -> tuple[bool, str] | None:
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        return bool(pattern.value.value), repr(pattern.value.value)
+    if isinstance(pattern, ast.MatchSingleton):
+        return bool(pattern.value), repr(pattern.value)
+    return None

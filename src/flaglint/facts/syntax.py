@@ -1,0 +1,181 @@
+"""Small questions about ``ast`` expressions and statements that the collectors share."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def dotted(node: ast.expr) -> str:
+    """A call-chain spelling of an expression: ``ldclient.get().variation``."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            parts.append("()")
+            node = node.func
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        elif isinstance(node, ast.Subscript):
+            parts.append("[]")
+            node = node.value
+        else:
+            parts.append("?")
+            break
+    out = ""
+    for part in reversed(parts):
+        if part in ("()", "[]"):
+            out += part
+        else:
+            out = f"{out}.{part}" if out else part
+    return out
+
+
+def plain_dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def literal_arg(node: ast.expr) -> tuple[str, str] | None:
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool):
+            return "bool", str(value)
+        if isinstance(value, str):
+            return "str", value
+        if isinstance(value, int):
+            return "int", str(value)
+        if value is None:
+            return "none", "None"
+    return None
+
+
+def const_int(node: ast.expr) -> int | None:
+    """Evaluate integer arithmetic on literals (``1 << 3``, ``0x10 | 0x01``)."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = const_int(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.BinOp):
+        left, right = const_int(node.left), const_int(node.right)
+        if left is None or right is None:
+            return None
+        op = node.op
+        if isinstance(op, ast.LShift) and 0 <= right < 256:
+            return left << right
+        if isinstance(op, ast.BitOr):
+            return left | right
+        if isinstance(op, ast.Add):
+            return left + right
+        if isinstance(op, ast.Sub):
+            return left - right
+        if isinstance(op, ast.Mult):
+            return left * right
+    return None
+
+
+# Flag values compared as strings: "0" and "off" mean off, though Python finds them truthy.
+FALSY_WORDS = frozenset({"", "0", "false", "no", "off", "disabled", "none"})
+
+
+def is_truthy_literal(node: ast.expr) -> bool | None:
+    """How a literal compared with a flag read counts: ``== "0"`` tests for off."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):
+            return node.value.strip().lower() not in FALSY_WORDS
+        return bool(node.value)
+    return None
+
+
+def always_exits(stmts: Sequence[ast.stmt]) -> bool:
+    """True when control never falls off the end of ``stmts``."""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, EXITS):
+        return True
+    if isinstance(last, ast.If):
+        return always_exits(last.body) and always_exits(last.orelse)
+    return False
+
+
+def fstring_template(node: ast.JoinedStr) -> str | None:
+    """``f"{NS}.flag"`` -> ``{NS}.flag`` when every hole is a plain dotted name."""
+    parts: list[str] = []
+    for value in node.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            parts.append(value.value.replace("{", "{{").replace("}", "}}"))
+        elif (
+            isinstance(value, ast.FormattedValue)
+            and value.format_spec is None
+            and value.conversion == -1
+            and plain_dotted(value.value) is not None
+        ):
+            parts.append("{" + (plain_dotted(value.value) or "") + "}")
+        else:
+            return None
+    return "".join(parts)
+
+
+def parameters(args: ast.arguments) -> tuple[str, ...]:
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if args.vararg:
+        names.append(args.vararg.arg)
+    names.extend(a.arg for a in args.kwonlyargs)
+    if args.kwarg:
+        names.append(args.kwarg.arg)
+    return tuple(names)
+
+
+def decorator_name(node: ast.expr) -> str:
+    return dotted(node.func) if isinstance(node, ast.Call) else dotted(node)
+
+
+def docstring(body: list[ast.stmt]) -> str:
+    if body and isinstance(body[0], ast.Expr):
+        value = body[0].value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value.strip()[:500]
+    return ""
+
+
+def string_list(node: ast.expr) -> list[str]:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+    return []
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def bitor_members(node: ast.expr) -> list[str] | None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = bitor_members(node.left), bitor_members(node.right)
+        if left is None or right is None:
+            return None
+        return left + right
+    name = plain_dotted(node)
+    return [name] if name is not None else None

@@ -1,0 +1,117 @@
+"""FL302 circuit-breaker-removed: a dispatch's bound guard at ``--base REV`` that is gone now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from flaglint.findings import Finding, Location, Severity
+from flaglint.rules.base import Rule
+from flaglint.rules.breakers.analysis import Assessment, Guard, analysis, group_by_key
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+from flaglint.rules.breakers.messages import context_words, missing_words, sink_words
+
+
+class CircuitBreakerRemoved(Rule):
+    """A bound guard on a dispatch loop that the change under review took away.
+
+    ## What it does
+    Compares the working tree with `check --base REV`. For every sink call
+    (matched across revisions by its enclosing function and the sink's name)
+    that ran in a repeated context with a bound guard at REV and runs with
+    none now, it reports the call, names how the guard went (deleted, moved
+    into a helper that nothing calls, replaced by a predicate that returns a
+    constant, an up-front limit check removed) and points at the guard's old
+    place at REV.
+
+    ## Why is this bad?
+    Power Peg's cumulative-quantity check was not deleted on purpose: a 2005
+    refactor moved it into another module and no longer called it. The loop
+    still looked the same in review. Seven years later the unbounded loop
+    sent four million orders for 212 parent orders.
+
+    ## Example
+    ```python
+    # at REV
+    while filled < parent.quantity:
+        filled += send_child_order(parent.symbol, 100, market.bid)
+    # now (the check moved to accounting.quantity_reached, never called)
+    while True:
+        send_child_order(parent.symbol, 100, market.bid)
+    ```
+
+    ## Use instead
+    Keep the bound where the loop is, or call the helper that now holds it:
+    ```python
+    while not quantity_reached(parent, filled):
+        filled += send_child_order(parent.symbol, 100, market.bid)
+    ```
+    """
+
+    code = "FL302"
+    name = "circuit-breaker-removed"
+    severity = Severity.ERROR
+    needs_history = True
+    summary = "A dispatch loop's bound guard at the base revision is gone."
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        base = project.base
+        if base is None:
+            return
+        head = analysis(project)
+        before = analysis(base)
+        guarded: dict[tuple[str, str], Guard] = {}
+        for key, assessments in group_by_key(before.assessments).items():
+            if any(a.unbounded for a in assessments):
+                continue
+            guards = [g for a in assessments for g in a.guards]
+            if guards:
+                guarded[key] = min(guards, key=lambda g: (g.kind == "per-item", g.line))
+        if not guarded:
+            return
+        base_predicates = set(before.uncalled_predicates())
+        base_functions = set(before.graph.nodes)
+        moved_to = [
+            p
+            for p in head.uncalled_predicates()
+            if p not in base_predicates or p not in base_functions
+        ]
+        revision = base.label or base.revision[:12]
+        for assessment in head.unbounded():
+            guard = guarded.get(assessment.key)
+            if guard is None:
+                continue
+            how = self._how(assessment, guard, moved_to)
+            yield self.finding(
+                assessment.facts.path,
+                assessment.call.line,
+                assessment.call.col + 1,
+                f"{sink_words(assessment)} lost its circuit breaker: at {revision} "
+                f"{guard.description} "
+                f"({guard.path}:{guard.line}) bounded it; {how}. It now runs "
+                f"{context_words(assessment)}; {missing_words(assessment, constants=False)}",
+                symbol=assessment.symbol,
+                end_line=assessment.call.end_line,
+                related=(
+                    Location(
+                        guard.path,
+                        guard.line,
+                        1,
+                        f"the bound guard at {revision}: {guard.description}",
+                        revision,
+                    ),
+                ),
+            )
+
+    @staticmethod
+    def _how(assessment: Assessment, guard: Guard, moved_to: list[str]) -> str:
+        if assessment.constant_predicates:
+            name = assessment.constant_predicates[0].rpartition(".")[2]
+            return f"it was replaced by `{name}()`, which returns a constant"
+        if guard.kind == "pre-loop":
+            return "the limit check before the loop was removed"
+        if moved_to:
+            return f"it moved into `{moved_to[0]}`, which nothing calls"
+        return "the guard was deleted"

@@ -1,0 +1,79 @@
+"""FL301 unbounded-dispatch: a sink call repeated with no cumulative bound."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from flaglint.findings import Finding, Location, Severity
+from flaglint.rules.base import Rule
+from flaglint.rules.breakers.analysis import analysis
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+from flaglint.rules.breakers.messages import context_words, missing_words, sink_words
+
+
+class UnboundedDispatch(Rule):
+    """A call that dispatches orders in a loop or handler that nothing bounds.
+
+    ## What it does
+    Finds sink calls (order dispatch such as `send_order`, `submit_order`,
+    `create_order`, your own `sinks` patterns, and project functions that
+    always reach one) inside a repeated context: a `while` loop, a `for`
+    loop over an endless iterator or one that sends the same thing on every
+    pass, a per-event handler (`on_tick`, `on_quote`, ... and your `handlers`
+    patterns) or a recursion. It reports the call when no bound guard stops
+    the repetition: no loop condition, `break`, `return`, `raise` or check
+    before the call that compares a count or quantity with a limit, directly,
+    through a predicate function, or through a callee that raises at a limit.
+    A `for` loop that passes its item to the sink dispatches each item once
+    and is bounded by its input.
+
+    ## Why is this bad?
+    Knight Capital's Power Peg sent a child order on every pass and never
+    checked whether the parent order was filled: the cumulative-quantity check
+    had been moved out in a 2005 refactor. On 1 August 2012 it sent over four
+    million orders for 212 parent orders in 45 minutes.
+
+    ## Example
+    ```python
+    def power_peg(parent, market):
+        while True:
+            send_child_order(parent.symbol, 100, market.bid)
+    ```
+
+    ## Use instead
+    ```python
+    def power_peg(parent, market):
+        filled = 0
+        while filled < parent.quantity:
+            filled += send_child_order(parent.symbol, 100, market.bid)
+    ```
+    """
+
+    code = "FL301"
+    name = "unbounded-dispatch"
+    severity = Severity.ERROR
+    summary = "A sink call repeats in a loop or handler with no cumulative bound."
+    single_file: ClassVar[bool] = True
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        for assessment in analysis(project).unbounded():
+            yield self.finding(
+                assessment.facts.path,
+                assessment.call.line,
+                assessment.call.col + 1,
+                f"{sink_words(assessment)} runs {context_words(assessment)} with no bound guard; "
+                + missing_words(assessment),
+                symbol=assessment.symbol,
+                end_line=assessment.call.end_line,
+                related=(
+                    Location(
+                        assessment.facts.path,
+                        assessment.line,
+                        1,
+                        f"the repeated context: {assessment.description}",
+                    ),
+                ),
+            )

@@ -1,0 +1,191 @@
+"""FL104 dead-code-left-behind: code a flag removal orphaned (with ``--base REV``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from flaglint.callgraph import HUB_PREFIX, CallGraph
+from flaglint.findings import Finding, Location, Severity
+from flaglint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags
+
+
+class DeadCodeLeftBehind(Rule):
+    """Code a flag removal left unreachable (compared with `--base REV`).
+
+    ## What it does
+    Compares the working tree with the base revision given to `check --base`.
+    For every flag read that the change removed, takes the functions that at
+    base were reached only through that flag (or held the read themselves),
+    and reports those that still exist but that nothing references any more:
+    unreachable in flaglint's call graph and, for the entry of each dead
+    chain, reported unused by vulture on the new tree. Test code does not
+    count as a use.
+
+    ## Why is this bad?
+    Removing a flag check while keeping the code behind it leaves dormant
+    code for the next person to wire back in. Knight Capital's Power Peg
+    survived nine years this way: retired, unreferenced by intent, yet still
+    deployed, until a reused flag reached it again.
+
+    ## Example
+    ```python
+    # base: if flag_is_active(request, "new-invoices"): new_invoice() else: old_invoice()
+    def charge(request):
+        return new_invoice()
+
+    def old_invoice():  # FL104: only the removed flag read reached it
+        return old_tax()
+    ```
+
+    ## Use instead
+    Delete the functions the flag no longer reaches in the same change that
+    removes the flag read, and their tests with them.
+    """
+
+    code = "FL104"
+    name = "dead-code-left-behind"
+    severity = Severity.WARNING
+    summary = "A removed flag read left functions that nothing references."
+    needs_history = True
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        base = project.base
+        if base is None:
+            return
+        head_reads = {
+            (r.key, r.path, r.symbol) for r in project.inventory.reads if r.key is not None
+        }
+        removed: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+        flags_at_base = feature_flags(base)
+        for read in base.inventory.reads:
+            if read.key in flags_at_base and (read.key, read.path, read.symbol) not in head_reads:
+                removed[read.key].append((read.path, read.line, read.symbol))
+        if not removed:
+            return
+        candidates = self._candidates(base, removed)
+        head = project.graph
+        reachable = head.reachable_from_roots()
+        # Code already unreachable at base was not orphaned by this change.
+        reachable_at_base = base.graph.reachable_from_roots()
+        dead = {
+            q: key
+            for q, key in sorted(candidates.items())
+            if q in reachable_at_base
+            and q in head.nodes
+            and head.nodes[q].kind in FUNCTION_KINDS
+            and q not in reachable
+            and head.nodes[q].facts.module not in head.test_modules
+        }
+        confirmed = self._confirm(project, dead)
+        for qualified in sorted(confirmed):
+            key = dead[qualified]
+            info = head.nodes[qualified]
+            assert info.definition is not None
+            path, line, symbol = _removed_read_behind(base, removed[key], qualified)
+            yield self.finding(
+                info.facts.path,
+                info.definition.line,
+                info.definition.col + 1,
+                f"`{info.definition.qualname}` was reached only through flag '{key}', whose "
+                f"read in {symbol} ({path}:{line} at base) this change removed; nothing "
+                f"references it now: delete it ({confirmed[qualified]})",
+                symbol=qualified,
+                flag=key,
+                end_line=info.definition.end_line,
+                related=(
+                    Location(
+                        path, line, 1, f"removed read of flag '{key}'", revision=base.revision[:12]
+                    ),
+                ),
+            )
+
+    @staticmethod
+    def _candidates(
+        base: Project, removed: dict[str, list[tuple[str, int, str]]]
+    ) -> dict[str, str]:
+        """Functions that at base only a removed flag reached, or that read it: name -> key."""
+        graph = base.graph
+        found: dict[str, str] = {}
+        for key in sorted(removed):
+            names: set[str] = set()
+            for on in (True, False):
+                names |= graph.reach(key, on).exclusive
+            names |= {symbol for _, _, symbol in removed[key]}
+            for name in sorted(names):
+                info = graph.nodes.get(name)
+                if info is not None and info.kind in FUNCTION_KINDS:
+                    found.setdefault(name, key)
+        return found
+
+    @staticmethod
+    def _confirm(project: Project, dead: dict[str, str]) -> dict[str, str]:
+        """Which unreachable candidates are dead: vulture agrees, or only dead code calls them.
+
+        vulture reads only the non-test files whose text mentions a candidate's
+        name: its verdict is by name, so no other file can change it.
+        """
+        from flaglint.rules.dormant.evidence import read_sources
+        from flaglint.rules.dormant.unused import scan_sources
+
+        if not dead:
+            return {}
+        graph = project.graph
+        names = {graph.nodes[q].definition.name for q in dead if graph.nodes[q].definition}
+        tests = graph.test_modules
+        paths = [f.path for f in project.files if f.error is None and f.module not in tests]
+        mentioning = {
+            path: content
+            for path, content in read_sources(project, paths).items()
+            if any(name.encode() in content for name in names)
+        }
+        report = scan_sources(mentioning)
+        confirmed: dict[str, str] = {}
+        for qualified in dead:
+            info = graph.nodes[qualified]
+            assert info.definition is not None
+            item = report.definition(info.facts.path, info.definition.line, info.definition.name)
+            if item is not None:
+                confirmed[qualified] = f"vulture: {item.message}"
+        changed = True
+        while changed:
+            changed = False
+            for qualified in sorted(dead):
+                if qualified in confirmed:
+                    continue
+                callers = _callers_through_hubs(graph, qualified)
+                if callers and all(c in confirmed or c == qualified for c in callers):
+                    confirmed[qualified] = "only dead code calls it"
+                    changed = True
+        return confirmed
+
+
+def _removed_read_behind(
+    base: Project, reads: list[tuple[str, int, str]], qualified: str
+) -> tuple[str, int, str]:
+    """The removed read that led to ``qualified`` at base (the first one, if none did)."""
+    ordered = sorted(reads)
+    for path, line, symbol in ordered:
+        if symbol == qualified or base.graph.path(symbol, qualified):
+            return path, line, symbol
+    return ordered[0]
+
+
+def _callers_through_hubs(graph: CallGraph, qualified: str) -> set[str]:
+    """Who calls ``qualified`` outside test code, looking through ``obj.m()`` hubs."""
+    callers: set[str] = set()
+    for caller in graph.callers(qualified):
+        if caller.startswith(HUB_PREFIX):
+            callers.update(graph.callers(caller))
+        else:
+            callers.add(caller)
+    return {
+        c
+        for c in callers
+        if c not in graph.nodes or graph.nodes[c].facts.module not in graph.test_modules
+    }

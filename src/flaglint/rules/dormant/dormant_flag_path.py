@@ -1,0 +1,176 @@
+"""FL101 dormant-flag-path: dormant code that only a live flag still reaches."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flaglint.callgraph import HUB_PREFIX, CallGraph, FlagReach, NodeInfo
+from flaglint.findings import Finding, Location, Severity
+from flaglint.rules.base import Rule
+from flaglint.rules.dormant.evidence import DormancyEvidence, Evidence
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags, functions_of
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A dormant function found first on the way down from one gate site."""
+
+    qualified: str
+    site: tuple[str, int, str, str]  # path, line, enclosing node, target
+    evidence: tuple[Evidence, ...]
+
+
+class DormantFlagPath(Rule):
+    """Dormant code still reachable through a live flag.
+
+    ## What it does
+    For every flag still read in the tree, finds the functions that only its
+    gated code reaches (every path from an entry point passes through the flag
+    check) and reports those that look dormant:
+
+    - marked deprecated: `@deprecated` (warnings, typing_extensions, the
+      `deprecated` package), `warnings.warn(..., DeprecationWarning)` in the
+      body, or a docstring or leading comment with one of `deprecation-words`;
+    - old: in git, the function last changed at least `dormant-after-days`
+      before the gate that calls it did;
+    - dead to vulture: vulture reports the function unused, or code inside it
+      unreachable.
+
+    One finding per flag and dormant entry function; the helpers it calls are
+    part of the same finding. The message names the gate and the call path.
+
+    ## Why is this bad?
+    Code that nobody maintains but a flag can still switch on is a loaded gun.
+    Knight Capital's Power Peg had been retired since 2003 and its cumulative
+    quantity check refactored away in 2005; in 2012 a deploy reused its flag,
+    one server still had the old code, and the flag turned it back on. It sent
+    child orders without end and lost $460M in 45 minutes.
+
+    ## Example
+    ```python
+    def power_peg(parent, market):
+        "Deprecated: Power Peg is no longer used."
+        while True:
+            send_child_order(parent.symbol, 100, market.bid)
+
+    def route(parent, market):
+        if ldclient.get().variation("smars-peg-mode", parent.context, False):
+            power_peg(parent, market)  # FL101: dormant power_peg behind a live flag
+    ```
+
+    ## Use instead
+    Delete the dormant code and the branch that reaches it, and retire the
+    flag. If the code must stay, bring it back under test and maintenance and
+    drop the deprecation marker, so that switching the flag on is a decision.
+    """
+
+    code = "FL101"
+    name = "dormant-flag-path"
+    severity = Severity.WARNING
+    summary = "Deprecated, old or unused code is reachable only through a live flag."
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        graph = project.graph
+        live = feature_flags(project)
+        reaches = [graph.reach(key, on) for key, on in graph.flag_keys() if key in live]
+        reaches = [r for r in reaches if functions_of(graph, r.exclusive)]
+        if not reaches:
+            return
+        evidence = DormancyEvidence(project)
+        reads_by_symbol: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for read in project.inventory.reads:
+            if read.key is not None:
+                reads_by_symbol[(read.key, read.symbol)].append(read.line)
+        # Only the files that hold gated functions or their gates are blamed and scanned.
+        relevant = sorted(
+            {graph.nodes[q].facts.path for r in reaches for q in functions_of(graph, r.exclusive)}
+            | {site[0] for r in reaches for site in r.sites}
+        )
+        evidence.prefetch(relevant)
+        evidence.scan(relevant)
+        for reach in reaches:
+            seen: set[str] = set()
+            for entry in self._entries(graph, reach, evidence, reads_by_symbol):
+                if entry.qualified in seen:
+                    continue
+                seen.add(entry.qualified)
+                yield self._finding(graph, reach, entry)
+
+    def _entries(
+        self,
+        graph: CallGraph,
+        reach: FlagReach,
+        evidence: DormancyEvidence,
+        reads_by_symbol: dict[tuple[str, str], list[int]],
+    ) -> Iterator[_Entry]:
+        """Per gate site: the dormant functions met first going down the exclusive reach."""
+        memo: dict[str, list[Evidence]] = {}
+        for site in reach.sites:
+            path, line, source, target = site
+            gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
+            queue = deque([target])
+            visited = {target}
+            while queue:
+                node = queue.popleft()
+                info = graph.nodes.get(node)
+                if info is not None and node not in reach.exclusive:
+                    continue
+                if info is not None and info.kind in FUNCTION_KINDS:
+                    if node not in memo:
+                        memo[node] = self._static_evidence(evidence, info)
+                    found = list(memo[node])
+                    age = evidence.age_gap(info, path, gate_lines)
+                    if age is not None:
+                        found.insert(0, age)
+                    if found:
+                        yield _Entry(node, site, tuple(found))
+                        continue
+                elif info is None and not node.startswith(HUB_PREFIX):
+                    continue
+                for successor in sorted(graph.successors(node)):
+                    if successor not in visited:
+                        visited.add(successor)
+                        queue.append(successor)
+
+    @staticmethod
+    def _static_evidence(evidence: DormancyEvidence, info: NodeInfo) -> list[Evidence]:
+        found = evidence.markers(info)
+        unused = evidence.vulture(info)
+        if unused is not None:
+            found.append(unused)
+        return found
+
+    def _finding(self, graph: CallGraph, reach: FlagReach, entry: _Entry) -> Finding:
+        info = graph.nodes[entry.qualified]
+        assert info.definition is not None
+        path, line, source, target = entry.site
+        call_path = [source, *graph.path(target, entry.qualified)] if target else [source]
+        state = "on" if reach.on else "off"
+        reasons = "; ".join(e.text for e in entry.evidence)
+        message = (
+            f"dormant `{info.definition.qualname}` is still reachable when flag "
+            f"'{reach.key}' is {state} (gate at {path}:{line}): {reasons}; "
+            f"path: {' -> '.join(call_path)}"
+        )
+        related = [Location(path, line, 1, f"gate: flag '{reach.key}' {state} calls here")]
+        related.extend(
+            e.location
+            for e in entry.evidence
+            if e.location.message and (e.location.path, e.location.line) != (path, line)
+        )
+        return self.finding(
+            info.facts.path,
+            info.definition.line,
+            info.definition.col + 1,
+            message,
+            symbol=entry.qualified,
+            flag=reach.key,
+            end_line=info.definition.end_line,
+            related=tuple(sorted(set(related))),
+        )

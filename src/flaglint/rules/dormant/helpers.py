@@ -1,0 +1,43 @@
+"""What the dormant-code rules share: which keys are feature flags, which nodes are functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flaglint.callgraph import CallGraph
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+
+
+FUNCTION_KINDS = ("function", "method")
+
+
+def feature_flags(project: Project) -> set[str]:
+    """Keys read in the tree that are feature flags rather than program state.
+
+    The inventory lists every enum member tested in a condition. Bits of an
+    ``enum.Flag`` / ``IntFlag`` are switches (Knight's Power Peg was one); a
+    plain ``Enum`` compared with ``==`` (``status != QueryStatus.FAILED``) is
+    state, and code behind it is not dormant because of it.
+    """
+    resolver = project.resolver
+    switch_classes = {
+        info.qualified.rpartition(".")[2]
+        for info in project.graph.nodes.values()
+        if info.kind == "class"
+        and any(
+            base in ("enum.Flag", "enum.IntFlag")
+            for klass in resolver.mro(info.qualified)
+            for base in resolver.class_bases(klass)
+        )
+    }
+    return {
+        key
+        for key, reads in project.inventory.keys().items()
+        if any(r.provider != "enum" for r in reads) or key.partition(".")[0] in switch_classes
+    }
+
+
+def functions_of(graph: CallGraph, names: set[str]) -> list[str]:
+    return sorted(n for n in names if graph.nodes[n].kind in FUNCTION_KINDS)
