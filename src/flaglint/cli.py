@@ -563,8 +563,8 @@ def run() -> None:
     """The console script: :func:`main`, then leave without tearing the heap down.
 
     A check holds a few hundred megabytes of small objects (facts, the call
-    graph); freeing them one by one at interpreter exit took 1.5 s of a warm
-    check on Django, a fifth of the run, and nothing needs it: every file
+    graph); freeing them one by one at interpreter exit took a fifth of a warm
+    check (benchmarks/RESULTS.md, design measurements), and nothing needs it: every file
     flaglint writes is closed and renamed into place before this point. So
     the streams are flushed and the process ends with ``os._exit``, the way
     mypy ends too. :func:`main` itself stays an ordinary function for tests

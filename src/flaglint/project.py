@@ -13,15 +13,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flaglint.cache.facts import open_cache
 from flaglint.config import Config
 from flaglint.facts import FileFacts
 from flaglint.flags.inventory import Inventory
 from flaglint.names.resolve import Resolver
 
 if TYPE_CHECKING:
-    # networkx adds 13 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
+    # The call graph's module is imported when a graph is built: it brings networkx.
     from flaglint.callgraph import CallGraph, RawEdge
-from flaglint.cache.facts import open_cache
 
 
 @dataclass
@@ -70,10 +70,6 @@ class Project:
         # The cache folder for results derived from many files (None: caching off).
         self.cache_directory: Path | None = None
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
-
-    @cached_property
-    def by_module(self) -> dict[str, FileFacts]:
-        return {f.module: f for f in self.files if f.error is None}
 
     @cached_property
     def by_path(self) -> dict[str, FileFacts]:
@@ -157,8 +153,8 @@ class Project:
         resolved = len(graph.file_edges) - graph.reused
         if self._snapshot_files is not None and resolved <= max(16, len(files) // 50):
             # The snapshot is at most a few files behind this tree: later runs
-            # re-resolve those few again, which costs less than rewriting it
-            # (1 s for Home Assistant's 12 MB).
+            # re-resolve those few again, which costs less than rewriting a
+            # snapshot of many megabytes.
             return
         snapshot = incremental.EdgeSnapshot(files, graph.file_edges)
         incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)

@@ -28,7 +28,6 @@ from flaglint.rules.base import Rule
 # project (``project.base`` is set when ``--since`` was given) and returns
 # findings. This is the place for audits over every key of the history, such
 # as FL203's resurrected-flag search, which ``check`` only runs for new keys.
-AUDIT_CHECKS: tuple[Callable[[Project], Iterable[Finding]], ...] = ()
 
 BLAME_WORKERS = 4
 
@@ -114,7 +113,7 @@ def run_audit(
     project: Project,
     rules: Sequence[type[Rule]],
     since: str = "",
-    checks: Sequence[Callable[[Project], Iterable[Finding]]] = AUDIT_CHECKS,
+    checks: Sequence[Callable[[Project], Iterable[Finding]]] = (),
     with_history: bool = True,
 ) -> Audit:
     """Audit ``project``: inventory, reach, history, every rule in ``rules``, ``checks``.

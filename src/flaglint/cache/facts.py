@@ -12,8 +12,8 @@ up in ``git status``.
 
 Entries are pickled with every fact record (a ``NamedTuple``) reduced to
 ``tuple.__new__(cls, values)``: the default reduction calls each record
-class's Python-level ``__new__``, and loading Django's facts took twice as
-long that way (0.52 s against 0.28 s). Workers pickle the facts they build
+class's Python-level ``__new__``, and loading facts took twice as long that
+way (benchmarks/RESULTS.md, design measurements). Workers pickle the facts they build
 once; the same bytes go to disk and to the parent process.
 """
 
@@ -33,12 +33,9 @@ from flaglint.cache.location import TAG_SIZE, tag, verified
 from flaglint.config import Config
 from flaglint.facts.model import FileFacts
 
-# Bumped whenever the fact records change shape: old entries would unpickle
-# with the new fields at their defaults, silently wrong. (2: noqa with other
-# codes; 3: duplicate dict keys; 4: loops, checks, call contexts, outcomes;
-# 5: records pickled as tuple.__new__(cls, values); 6: one pack file;
-# 7: entries stamped with the last writing run that used them; 8: and their path;
-# 9: a header, and a keyed tag before every entry and after the index.)
+# Bumped whenever the fact records or the pack's layout change: old entries would
+# unpickle with new fields at their defaults, silently wrong. CHANGELOG.md says what
+# each format changed.
 FORMAT = 9
 PACK = "facts.pickle"
 MAGIC = b"flaglint-facts%d\n" % FORMAT
@@ -100,8 +97,8 @@ class FactCache:
     writes a pack only when it added entries: the old pack's data is copied
     in one piece, new entries are appended as they arrive and the index is
     rewritten, into a temporary file renamed over the old one. (One file
-    per entry cost a file creation per parsed file, 0.9 ms each on the
-    machine of the benchmarks, and an open per file on every warm run.)
+    per entry cost a file creation per parsed file and an open per file on
+    every warm run.)
 
     Each writing run stamps the entries it used with its number. An entry is
     stale when a newer entry for the same path exists and no writing run has

@@ -2,8 +2,8 @@
 
 Facts are cached per file, but the whole-program stage (name resolution,
 the call graph, reach per flag, breaker analysis) reads every file at once
-and was rebuilt on every run: on Django it took four fifths of a warm check
-in which nothing had changed. This cache stores what :func:`run_rules`
+and was rebuilt on every run: most of a warm check in which nothing had
+changed (benchmarks/RESULTS.md, design measurements). This cache stores what :func:`run_rules`
 returned, under a key that covers everything those findings depend on:
 
 * each file's path, module name and git blob id (its content), and which

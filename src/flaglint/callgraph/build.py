@@ -41,7 +41,7 @@ class CallGraph:
         jobs: int = 1,
     ) -> None:
         # networkx is imported with the first graph: a run answered from the
-        # findings cache never needs it (13 MB of RSS, 0.18 s to import).
+        # findings cache never needs it (its import costs RSS and time).
         from flaglint.callgraph.store import KindGraph
 
         self.graph: KindGraph = KindGraph()
@@ -175,7 +175,7 @@ class CallGraph:
         if not scope:
             return facts.module
         # The node's own name object, not the new string: the per-file edges
-        # hold one source per call site (95k strings, 10 MB, on Django).
+        # hold one source per call site, and copies add up to megabytes.
         info = self.nodes.get(f"{facts.module}.{scope}")
         return info.qualified if info is not None else facts.module
 

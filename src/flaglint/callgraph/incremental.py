@@ -1,7 +1,7 @@
 """Which files' call edges a new tree can take from an older one.
 
-Building the call graph resolves every call site of every file (on Django
-about 200,000, two thirds of the graph's time). When a tree differs from one
+Building the call graph resolves every call site of every file, most of
+the graph's time. When a tree differs from one
 already analysed in a few files (an edit, the commit before, the staged
 index), most of those answers cannot have changed. A file's edges are
 reused when its content is the same (same blob, same module name) and no

@@ -23,13 +23,13 @@ class KindGraph(nx.DiGraph):
     """A ``DiGraph`` whose edges share one attribute dict per kind, and nodes one empty dict.
 
     networkx's documented way to save memory when edge data is uniform is an
-    ``edge_attr_dict_factory`` that returns a shared dict. With a fresh dict
-    per edge and a list of call-site objects on it, Django's 107k edges took
-    31 MB beyond the adjacency itself; each tree of a ``--base`` run holds a
-    graph. Edges are added with :meth:`link`; adding attributes any other
-    way (``add_edge(u, v, kind=...)``, ``copy()``, which re-adds every edge
-    with its dict) would write into a dict every edge of a kind shares, so it
-    raises instead.
+    ``edge_attr_dict_factory`` that returns a shared dict. A fresh dict per
+    edge with a list of call-site objects on it cost more than the adjacency
+    itself (benchmarks/RESULTS.md, design measurements); each tree of a
+    ``--base`` run holds a graph. Edges are added with :meth:`link`; adding
+    attributes any other way (``add_edge(u, v, kind=...)``, ``copy()``, which
+    re-adds every edge with its dict) would write into a dict every edge of a
+    kind shares, so it raises instead.
     """
 
     def __init__(self) -> None:
@@ -71,8 +71,8 @@ class KindGraph(nx.DiGraph):
 
         It writes the adjacency the way ``add_edge`` does, without its per-call
         checks and cache clearing: a graph of a few hundred thousand edges is
-        built here on every run that resolves or borrows them (0.4 s of the
-        pre-commit hook on Django went to ``add_edge``).
+        built here on every run that resolves or borrows them, and
+        ``add_edge``'s own work was a visible share of the pre-commit hook.
         """
         successors, predecessors, nodes = self._succ, self._pred, self._node
         for (source, target), kind in edges:

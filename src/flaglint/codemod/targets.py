@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from flaglint.discovery import discover
-from flaglint.facts.syntax import dotted, plain_dotted
 from flaglint.facts.model import FileFacts, Gate
+from flaglint.facts.syntax import dotted, plain_dotted
 from flaglint.flags.inventory import FlagRead
 from flaglint.project import Project
 

@@ -5,20 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flaglint import history
 from flaglint.cache import location as cachedir
+from flaglint.cache.facts import open_cache
 from flaglint.config import Config
 from flaglint.discovery import SourceFile, assign_modules, discover, excluded
 from flaglint.engine import gcpause
-from flaglint.facts import FileFacts
-
-if TYPE_CHECKING:
-    # networkx adds 13 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
-    pass
-from flaglint.cache.facts import open_cache
 from flaglint.engine.pool import build_all, collect_facts, fact_options
+from flaglint.facts import FileFacts
 from flaglint.project import Project, RunStats
 
 
@@ -122,8 +117,9 @@ def _project_from_blobs(
     lender = reuse.by_path if reuse is not None else {}
     lent_blobs = reuse.blob_ids if reuse is not None else {}
     started = time.perf_counter()
-    # Unpickling a whole tree's facts with the collector running cost 3.0 s
-    # of a staged check on Home Assistant, against 0.7 s paused (as analyse is).
+    # Unpickling a whole tree's facts with the collector running cost four
+    # times as much as paused, as analyse is (benchmarks/RESULTS.md, design
+    # measurements).
     with gcpause.paused(freeze=True):
         for source in sources:
             blob = blobs[source.path]

@@ -2,11 +2,11 @@
 
 Parsing a file and collecting its facts, or unpickling the facts of a whole
 tree, allocates millions of tuples and strings that never form cycles; every
-few hundred allocations the collector still scans the young ones, and its
-full collections scan everything alive. Reference counting frees all of it
-without help, so bulk stages run with the collector paused (on Django this
-took a third of the time of building facts), and what survives is frozen
-so that later stages do not rescan it.
+few hundred allocations the collector still scans the young ones, and its full
+collections scan everything alive. Reference counting frees all of it without
+help, so bulk stages run with the collector paused (its scans took a third of
+the time of building facts (benchmarks/RESULTS.md, design measurements)), and
+what survives is frozen so that later stages do not rescan it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def paused(freeze: bool = False) -> Iterator[None]:
     With ``freeze``, everything alive at the end (the facts just loaded) is
     moved out of the collector's sight first. Re-enabling it without that
     makes the next allocation trigger a scan of every object the block
-    made: 0.31 s of a warm check on Django.
+    made.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -9,7 +9,6 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flaglint.cache.facts import FactCache, blob_id, dump_facts, entry_key, load_facts
 from flaglint.config import Config
@@ -18,10 +17,6 @@ from flaglint.engine import gcpause
 from flaglint.facts import FileFacts, build_facts
 from flaglint.facts.comments import marker_pattern
 from flaglint.flags.providers import ProviderTable
-
-if TYPE_CHECKING:
-    # networkx adds 13 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
-    pass
 from flaglint.project import RunStats
 
 POOL_THRESHOLD = 48
@@ -87,7 +82,7 @@ def collect_facts(
             missing.append((source, key, content, len(content)))
         else:
             # Workers read the file again rather than hold every source in this
-            # process (Django: 20 MB of peak RSS) and key it by what they read.
+            # process (peak RSS) and key it by what they read.
             missing.append((source, key, None, len(content)))
     stats.cache_hits += len(sources) - len(missing)
     stats.parsed += len(missing)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from flaglint import history
 from flaglint.cache import location as cachedir
@@ -12,12 +11,8 @@ from flaglint.cache.findings import ResultCache, tree_key
 from flaglint.config import Config
 from flaglint.engine import gcpause
 from flaglint.findings import Finding
-from flaglint.rules.base import Rule
-
-if TYPE_CHECKING:
-    # networkx adds 13 MB of RSS and ~0.2 s of imports: loaded when a graph is built.
-    pass
 from flaglint.project import Project
+from flaglint.rules.base import Rule
 
 
 def open_results(config: Config, enabled: bool = True) -> ResultCache:
@@ -49,9 +44,8 @@ def run_rules(
     findings: set[Finding] = set()
     # The project stage builds a few million small, acyclic objects (graph
     # dicts, resolver memos, reach sets) that reference counting frees alone;
-    # the cyclic collector's full scans of them took 40% of this stage on
-    # Django (graph 1.74 -> 1.00 s, rules 2.72 -> 1.58 s with it paused, and
-    # peak RSS unchanged).
+    # the cyclic collector's full scans of them took 40% of this stage
+    # (benchmarks/RESULTS.md, design measurements).
     with gcpause.paused():
         for rule_class in rules:
             if rule_class.needs_history and project.base is None:

@@ -4,8 +4,8 @@
 are read with the standard tokenizer. Tokenizing costs about as much as
 parsing, so :func:`marker_pattern` first checks the raw text for the words
 that make a comment matter and only those files are tokenized. (LibCST with
-positions was tried here first: 8 s for Django's 14 such files, against
-0.16 s for the tokenizer.)
+positions was tried here first and cost fifty times the tokenizer
+(benchmarks/RESULTS.md, design measurements).)
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The records are typed ``NamedTuple`` classes rather than frozen dataclasses:
 they are just as immutable and typed, and a warm run unpickles every file's
-facts, where named tuples load about four times faster than slotted
-dataclasses (measured on Django: 0.12 s against 0.42 s for 885 files).
+facts, where named tuples load several times faster than slotted
+dataclasses (benchmarks/RESULTS.md, design measurements).
 
 A file is parsed once; these records are what the cache stores and what the
 whole-program stages (inventory, call graph, rules) consume. Nothing in here
@@ -18,7 +18,6 @@ from typing import NamedTuple
 # Arg kinds: a literal ("str", "int", "bool", "none"), a dotted name ("name"),
 # a parameter of the enclosing function ("param"), or anything else ("other",
 # with its source text kept only where the call might be a flag read).
-LITERAL_KINDS = frozenset({"str", "int", "bool", "none"})
 
 
 class Arg(NamedTuple):

@@ -3,8 +3,8 @@
 The standard visitor looks its handler up by building a string and calling
 ``getattr`` for every node, and its ``generic_visit`` goes through
 ``ast.iter_fields``, a generator, for every node, including the expression
-contexts and operators hanging off each name and operation. On Django that
-walk cost three times as much as parsing. This one
+contexts and operators hanging off each name and operation: that walk cost
+several times as much as parsing (benchmarks/RESULTS.md, design measurements). This one
 
 - caches each node class's handler (or the lack of one) per visitor class;
 - never descends into ``ctx``, ``op`` and ``ops`` fields: contexts and

@@ -88,8 +88,8 @@ class BlameCache:
 
         With ``wait=False`` the blames go on in the background and
         :meth:`lines` waits for the one it is asked for, so the caller can
-        work meanwhile (FL101 runs vulture while git blames: on Home
-        Assistant's cold check that hid 0.7 s of 1.5 s of blaming).
+        work meanwhile (FL101 runs vulture while git blames, which hides
+        about half of the blaming (benchmarks/RESULTS.md, design measurements)).
         """
         from concurrent.futures import ThreadPoolExecutor
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from flaglint.findings import Finding, Severity
@@ -72,6 +72,12 @@ class Rule:
             elif current:
                 found[current] += line + "\n"
         return {k: v.strip() for k, v in found.items()}
+
+
+def and_more(names: Sequence[str], limit: int = 3) -> str:
+    """``a, b, c and 2 more``: the first ``limit`` names and how many were left out."""
+    extra = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {extra} more" if extra > 0 else "")
 
 
 def iter_selected(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph import HUB_PREFIX, CallGraph, FlagReach
 from flaglint.findings import Finding, Location, Severity
-from flaglint.rules.base import Rule
+from flaglint.rules.base import Rule, and_more
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -301,6 +301,4 @@ def _short(graph: CallGraph, qualified: str) -> str:
 def _names(project: Project, functions: list[str], base: Project | None = None) -> str:
     graph = (base or project).graph
     shown = [_short(graph, f) for f in functions[:MAX_NAMES]]
-    extra = len(functions) - len(shown)
-    text = ", ".join(shown)
-    return text + (f" and {extra} more" if extra > 0 else "")
+    return and_more(shown + functions[MAX_NAMES:], MAX_NAMES)

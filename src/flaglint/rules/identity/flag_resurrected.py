@@ -16,7 +16,7 @@ from flaglint.discovery import excluded
 from flaglint.findings import Finding, Location, Severity
 from flaglint.flags.inventory import FlagRead
 from flaglint.history import CommitInfo, KeyChange
-from flaglint.rules.base import Rule
+from flaglint.rules.base import Rule, and_more
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -208,7 +208,8 @@ class FlagResurrected(Rule):
             else "uncommitted changes bring it back"
         )
         gated = _gated(found)
-        readers = _listed([f"`{r}`" for r in sorted({r.symbol for r in found.earlier_reads})])
+        symbols = sorted({r.symbol for r in found.earlier_reads})
+        readers = and_more([f"`{r}`" for r in symbols], MAX_NAMES)
         message = (
             f"flag '{found.key}' was removed by {_short(removed)} ({removed.date}, "
             f'"{removed.subject}") and {back}; before, {readers} read it and it gated {gated}. '
@@ -234,14 +235,9 @@ def _short(commit: CommitInfo) -> str:
     return commit.commit[:10]
 
 
-def _listed(names: list[str]) -> str:
-    extra = len(names) - MAX_NAMES
-    return ", ".join(names[:MAX_NAMES]) + (f" and {extra} more" if extra > 0 else "")
-
-
 def _gated(found: Resurrection) -> str:
     parts = []
     for state, functions in (("on", found.gated_on), ("off", found.gated_off)):
         if functions:
-            parts.append(f"{_listed([f'`{f}`' for f in functions])} when {state}")
+            parts.append(f"{and_more([f'`{f}`' for f in functions], MAX_NAMES)} when {state}")
     return "; ".join(parts) if parts else "nothing"
