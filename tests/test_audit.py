@@ -134,7 +134,7 @@ RULES = (PinnedExpired, PinnedParseFailure, KeyKept)
 
 @pytest.fixture
 def fixed_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("flaglint.cli.ALL_RULES", RULES)
+    monkeypatch.setattr("flaglint.cli.show.ALL_RULES", RULES)
 
 
 @pytest.fixture
@@ -260,7 +260,7 @@ def test_new_registry_rules_appear_without_audit_changes(
         def check(self, project: Project) -> Iterator[Finding]:
             yield self.finding("billing/flags.py", 3, 1, "seen")
 
-    monkeypatch.setattr("flaglint.cli.ALL_RULES", (FlagExpired, Everywhere))
+    monkeypatch.setattr("flaglint.cli.show.ALL_RULES", (FlagExpired, Everywhere))
     data = json.loads(run_cli("audit", "--format", "json", cwd=legacy).out)
     assert {r["rule"]: r["count"] for r in data["summary"]["findings_by_rule"]} == {
         "FL103": 1,

@@ -202,10 +202,10 @@ class _AddedModule(Rule):
 
 @pytest.fixture
 def with_history_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flaglint import cli
+    from flaglint.cli import check
     from flaglint.rules import ALL_RULES
 
-    monkeypatch.setattr(cli, "ALL_RULES", (*ALL_RULES, _AddedModule))
+    monkeypatch.setattr(check, "ALL_RULES", (*ALL_RULES, _AddedModule))
 
 
 def test_history_rules_see_the_base_through_the_cli(run_cli, repo: Path, with_history_rule) -> None:

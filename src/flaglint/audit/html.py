@@ -1,5 +1,7 @@
 """The audit as one self-contained HTML page: inline CSS, a little inline JS, no network.
 
+The CSS and the script live in ``assets/`` as package data and are inlined.
+
 Every piece of text from the analysed code (keys, paths, names, messages) goes
 through :func:`html.escape`. The page is a pure function of the audit data:
 the same data gives the same bytes; no clock is read.
@@ -10,125 +12,19 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from importlib.resources import files
 from typing import Any
 
 LONG_LIST = 12
 
-CSS = """
-:root { --fg: #1b1f23; --muted: #57606a; --bg: #fff; --panel: #f6f8fa; --line: #d0d7de;
-  --link: #0550ae; --error-fg: #82071e; --error-bg: #ffebe9; --warning-fg: #6b4400;
-  --warning-bg: #fff8c5; --note-fg: #0a3069; --note-bg: #ddf4ff; --mark: #fff8c5; }
-@media (prefers-color-scheme: dark) {
-  :root { --fg: #e6edf3; --muted: #9da7b3; --bg: #0d1117; --panel: #161b22; --line: #30363d;
-    --link: #79c0ff; --error-fg: #ffdcd7; --error-bg: #67060c; --warning-fg: #f8e3a1;
-    --warning-bg: #4b3500; --note-fg: #cae8ff; --note-bg: #0c2d6b; --mark: #4b3500; }
-}
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--fg); background: var(--bg);
-  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; }
-header, main, footer { max-width: 72rem; margin: 0 auto; padding: 0 1.25rem; }
-header { padding-top: 1.5rem; border-bottom: 1px solid var(--line); }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.3rem; margin: 2.25rem 0 .75rem; padding-bottom: .25rem;
-  border-bottom: 1px solid var(--line); }
-h3 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
-h4 { font-size: 1rem; margin: 1rem 0 .25rem; }
-a { color: var(--link); }
-code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-  font-size: .88em; }
-code { overflow-wrap: break-word; }
-td { overflow-wrap: break-word; }
-pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px;
-  padding: .75rem; overflow-x: auto; white-space: pre-wrap; }
-.meta { color: var(--muted); margin: 0 0 .75rem; }
-time, td.num { white-space: nowrap; }
-nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; padding: 0;
-  margin: .5rem 0 1rem; }
-.skip { position: absolute; left: -999px; }
-.skip:focus { left: 1rem; top: 1rem; background: var(--bg); padding: .5rem; z-index: 1; }
-.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr));
-  gap: .75rem; margin: 0 0 1rem; }
-.stats div { background: var(--panel); border: 1px solid var(--line); border-radius: 6px;
-  padding: .5rem .75rem; }
-.stats dt { color: var(--muted); font-size: .85rem; }
-.stats dd { margin: 0; font-size: 1.4rem; font-weight: 600; }
-.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(26rem, 100%), 1fr));
-  gap: 0 2rem; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; margin: .25rem 0 1rem; }
-caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-th, td { text-align: left; vertical-align: top; padding: .35rem .5rem;
-  border-bottom: 1px solid var(--line); }
-thead th { background: var(--panel); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.sev { display: inline-block; border-radius: 4px; padding: 0 .4rem; font-size: .8rem;
-  font-weight: 600; }
-.sev-error { color: var(--error-fg); background: var(--error-bg); }
-.sev-warning { color: var(--warning-fg); background: var(--warning-bg); }
-.sev-note { color: var(--note-fg); background: var(--note-bg); }
-.notes li { margin: .25rem 0; }
-.notes { background: var(--mark); border-radius: 6px; padding: .5rem 1rem .5rem 2rem; }
-.muted { color: var(--muted); }
-.flag { border: 1px solid var(--line); border-radius: 6px; padding: 0 1rem .5rem;
-  margin: 1rem 0; }
-.flag h3 { margin-top: .75rem; }
-.flag dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
-.flag dt { color: var(--muted); }
-.flag dd { margin: 0; }
-.polarity ul { margin: .25rem 0; padding-left: 1.25rem; }
-.exclusive { font-weight: 600; }
-.related { margin: .25rem 0 0; padding-left: 1rem; color: var(--muted); }
-.filter { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center;
-  margin: 0 0 .5rem; }
-.filter input, .filter select { font: inherit; padding: .2rem .4rem; }
-.rule { border-left: 3px solid var(--line); padding-left: 1rem; margin: 1rem 0; }
-footer { color: var(--muted); border-top: 1px solid var(--line); margin-top: 3rem;
-  padding-top: .75rem; padding-bottom: 2rem; font-size: .9rem; }
-:target { scroll-margin-top: 1rem; outline: 2px solid var(--link); outline-offset: 2px; }
-@media print {
-  body { font-size: 10pt; color: #000; background: #fff; }
-  header, main, footer { max-width: none; padding: 0; }
-  nav, .filter, .skip { display: none !important; }
-  a { color: inherit; text-decoration: none; }
-  h2, h3, h4 { break-after: avoid; }
-  tr, .flag, .rule { break-inside: avoid; }
-  .table-wrap { overflow: visible; }
-  thead th, .stats div, pre { background: none; }
-  details[data-print="folded"] > summary::after { content: " (listed in the HTML and JSON)"; }
-}
-"""
 
-SCRIPT = """
-(function () {
-  var box = document.getElementById('finding-filters');
-  var table = document.getElementById('findings-table');
-  if (box && table) {
-    box.hidden = false;
-    var text = document.getElementById('finding-text');
-    var severity = document.getElementById('finding-severity');
-    var status = document.getElementById('finding-status');
-    var rows = table.tBodies[0].rows;
-    var apply = function () {
-      var needle = text.value.toLowerCase(), level = severity.value, shown = 0;
-      for (var i = 0; i < rows.length; i++) {
-        var row = rows[i];
-        var ok = (!level || row.getAttribute('data-severity') === level) &&
-          (!needle || row.textContent.toLowerCase().indexOf(needle) !== -1);
-        row.hidden = !ok;
-        if (ok) { shown++; }
-      }
-      status.textContent = shown + ' of ' + rows.length + ' findings shown';
-    };
-    text.addEventListener('input', apply);
-    severity.addEventListener('change', apply);
-  }
-  window.addEventListener('beforeprint', function () {
-    var all = document.querySelectorAll('details:not([data-print="folded"])');
-    for (var i = 0; i < all.length; i++) { all[i].open = true; }
-  });
-})();
-"""
+def _asset(name: str) -> str:
+    """A file of ``assets/``, shipped as package data and inlined in the page."""
+    return files("flaglint.audit").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+CSS = _asset("audit.css")
+SCRIPT = _asset("audit.js")
 
 
 def _e(value: object) -> str:

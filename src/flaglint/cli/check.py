@@ -1,0 +1,194 @@
+"""``flaglint check``: the rules, the gate (baselines, suppressions, --new-only), reporters."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flaglint.cli.main import cli
+from flaglint.cli.options import (
+    AnalysisOptions,
+    UsageFailure,
+    analysis_options,
+    check_codes,
+    format_option,
+    load_config_for,
+    print_stats,
+)
+from flaglint.config import Config, split_codes
+from flaglint.engine import analyse, analyse_index, attach_base, open_results, run_rules
+from flaglint.findings import ExitCode
+from flaglint.gate.apply import GateOptions, GateResult, apply_gate
+from flaglint.gate.baseline import load_baseline, render_baseline
+from flaglint.history import HistoryError
+from flaglint.report import (
+    REPORTERS,
+    RunInfo,
+)
+from flaglint.report.flags import error_data
+from flaglint.rules import ALL_RULES, iter_selected
+
+
+@cli.command()
+@analysis_options
+@format_option(
+    sorted(REPORTERS),
+    "text",
+    "Output format: text, json, sarif (code scanning) or github (Actions annotations).",
+)
+@click.option(
+    "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated or repeated)."
+)
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Also analyse git revision REV: history rules compare against it.",
+)
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="Report only findings that did not exist at --base REV.",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check the files staged for commit (git's index) instead of the work tree.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path),
+    help="Hide the findings recorded in FILE (see --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_file",
+    type=click.Path(path_type=Path),
+    help="Record today's findings in FILE and exit 0.",
+)
+@click.option(
+    "--report-unused-suppressions",
+    is_flag=True,
+    help="Report suppression comments that suppressed nothing (FL902).",
+)
+@click.option(
+    "--sink",
+    "sinks",
+    multiple=True,
+    metavar="PATTERN",
+    help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
+)
+def check(
+    options: AnalysisOptions,
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    base: str | None,
+    new_only: bool,
+    staged: bool,
+    baseline_file: Path | None,
+    write_baseline_file: Path | None,
+    report_unused_suppressions: bool,
+    sinks: tuple[str, ...],
+) -> None:
+    """Run the rules on PATHS (default: the current directory)."""
+    paths, no_cache = options.paths, options.no_cache
+    if new_only and not base:
+        raise UsageFailure("--new-only needs --base REV (for example --base origin/main)")
+    if staged and paths:
+        raise UsageFailure("--staged checks every staged file; leave out PATHS")
+    overrides: dict[str, Any] = {}
+    if select:
+        overrides["select"] = list(split_codes(select))
+    if ignore:
+        overrides["ignore"] = list(split_codes(ignore))
+    config = load_config_for(options, overrides)
+    if sinks:
+        config = dataclasses.replace(config, sinks=config.sinks + sinks)
+    check_codes(config.select + config.ignore, ALL_RULES)
+    gate_options = GateOptions(
+        baseline=load_baseline(baseline_file) if baseline_file is not None else None,
+        report_unused_suppressions=report_unused_suppressions,
+    )
+    if staged:
+        project = analyse_index(config, use_cache=not no_cache)
+    else:
+        project = analyse(config, list(paths), use_cache=not no_cache)
+    if base:
+        attach_base(project, config, base)
+    rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
+    results = open_results(config, enabled=not no_cache)
+    # The staged tree is keyed by the index's blobs, but blame still reads the
+    # work tree's files: only trees whose every input is in the key use the cache.
+    findings = run_rules(project, rules, None if staged else results)
+    base_findings = None
+    if new_only and project.base is not None:
+        base_findings = run_rules(project.base, rules, results)
+    gate = apply_gate(project, findings, rules, gate_options, base_findings)
+    if write_baseline_file is not None:
+        _write_baseline(write_baseline_file, gate)
+    run = RunInfo(
+        files=project.stats.files,
+        lines=project.stats.lines,
+        rules=RunInfo.rule_infos(rules),
+        errors=tuple(error_data(project.files)),
+        uri_prefix=_uri_prefix(config) if output_format in ("sarif", "github") else "",
+        suppressed=gate.suppressed,
+        baselined=gate.baselined,
+        preexisting=gate.preexisting,
+        base_revision=base or "",
+        colour=output_format == "text" and sys.stdout.isatty(),
+    )
+    click.echo(REPORTERS[output_format](gate.findings, run), nl=False)
+    _report_stale(gate, baseline_file)
+    if options.stats:
+        print_stats(project, base_ran=base_findings is not None)
+    if write_baseline_file is not None:
+        raise SystemExit(ExitCode.CLEAN)
+    raise SystemExit(ExitCode.FINDINGS if gate.findings else ExitCode.CLEAN)
+
+
+def _write_baseline(path: Path, gate: GateResult) -> None:
+    try:
+        path.write_text(render_baseline(gate.recorded), encoding="utf-8")
+    except OSError as exc:
+        raise UsageFailure(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+    count = len(gate.recorded)
+    click.echo(
+        f"flaglint: recorded {count} finding{'s' if count != 1 else ''} in {path}; "
+        f"gate with --baseline {path}",
+        err=True,
+    )
+
+
+def _report_stale(gate: GateResult, baseline_file: Path | None) -> None:
+    """Baseline entries that match nothing any more: the file can shrink."""
+    if not gate.stale:
+        return
+    count = len(gate.stale)
+    click.echo(
+        f"flaglint: {count} baseline entr{'ies' if count != 1 else 'y'} in {baseline_file} "
+        f"no longer match (fixed or gone); rewrite it with --write-baseline {baseline_file}:",
+        err=True,
+    )
+    for entry in gate.stale:
+        where = f" in {entry.symbol}" if entry.symbol else ""
+        line = f"    {entry.path}:{entry.line}: {entry.rule}{where} {entry.flag}"
+        click.echo(line.rstrip(), err=True)
+
+
+def _uri_prefix(config: Config) -> str:
+    """The root's folder inside its git repository, for paths GitHub can place."""
+    from flaglint import history
+
+    try:
+        top = history.toplevel(config.root).resolve()
+    except HistoryError:
+        return ""
+    relative = config.root.resolve().relative_to(top).as_posix()
+    return "" if relative == "." else relative + "/"

@@ -1,0 +1,155 @@
+"""What every command shares: analysis options gathered once, the configuration, --stats."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from flaglint.cache import location as cachedir
+from flaglint.config import Config, load_config
+from flaglint.engine import analyse
+from flaglint.project import Project
+from flaglint.rules import Rule
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageFailure(Exception):
+    """A bad option or argument detected after click's own parsing."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AnalysisOptions:
+    """The options every analysing command shares, gathered once."""
+
+    paths: tuple[Path, ...]
+    config_file: Path | None
+    exclude: tuple[str, ...]
+    no_cache: bool
+    cache_dir: Path | None
+    stats: bool
+
+
+def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared options; the command receives them as one ``options`` argument."""
+
+    @functools.wraps(function)
+    def command(
+        *args: Any,
+        paths: tuple[Path, ...],
+        config_file: Path | None,
+        exclude: tuple[str, ...],
+        no_cache: bool,
+        cache_dir: Path | None,
+        stats: bool,
+        **kwargs: Any,
+    ) -> Any:
+        shared = AnalysisOptions(paths, config_file, exclude, no_cache, cache_dir, stats)
+        return function(*args, options=shared, **kwargs)
+
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            help="Read [tool.flaglint] from this file instead of the nearest pyproject.toml.",
+        ),
+        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the caches."),
+        click.option(
+            "--cache-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Keep this root's caches in DIR (default: the user's cache folder).",
+        ),
+        click.option("--stats", is_flag=True, help="Print timing and cache counters on stderr."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def format_option(choices: Sequence[str], default: str, help_text: str = "Output format."):
+    """The ``--format`` option every command shares, with that command's choices."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _start(paths: Sequence[Path]) -> tuple[Path, Path]:
+    """Where configuration is searched from, and the root when there is none.
+
+    Configuration belongs to the code: it is searched upward from the first
+    path. Without one, paths are reported relative to the current directory
+    when they lie inside it.
+    """
+    cwd = Path.cwd().resolve()
+    resolved = [p.resolve() for p in paths]
+    if not resolved:
+        return cwd, cwd
+    first = resolved[0] if resolved[0].is_dir() else resolved[0].parent
+    if all(p == cwd or cwd in p.parents for p in resolved):
+        return first, cwd
+    return first, first
+
+
+def load_config_for(options: AnalysisOptions, overrides: dict[str, Any] | None = None) -> Config:
+    """The run's configuration: the config file, then the command line."""
+    for path in options.paths:
+        if not path.exists():
+            raise UsageFailure(f"path does not exist: {path}")
+    start, fallback_root = _start(options.paths)
+    config = load_config(start, options.config_file, overrides, fallback_root=fallback_root)
+    if options.exclude:
+        config = dataclasses.replace(config, exclude=config.exclude + options.exclude)
+    if options.cache_dir is not None:
+        config = dataclasses.replace(config, cache_override=str(options.cache_dir))
+    if not options.no_cache:
+        warning = cachedir.locate(config).warning
+        if warning:
+            click.echo(f"flaglint: warning: {warning}", err=True)
+    return config
+
+
+def print_stats(project: Project, base_ran: bool = False) -> None:
+    stats = project.stats
+    timings = " ".join(f"{k}={v:.3f}s" for k, v in stats.seconds.items())
+    # With --new-only the base tree's rules run too, their findings cached or not.
+    base = ""
+    if base_ran and project.base is not None:
+        base = f"base-results={_cached(project.base.stats.results_cached)} "
+    click.echo(
+        f"flaglint: files={stats.files} lines={stats.lines} parsed={stats.parsed} "
+        f"cached={stats.cache_hits} results={_cached(stats.results_cached)} {base}"
+        f"edges-reused={stats.edges_reused} {timings}",
+        err=True,
+    )
+
+
+def _cached(cached: bool) -> str:
+    return "cached" if cached else "computed"
+
+
+def analysed(options: AnalysisOptions) -> Project:
+    config = load_config_for(options)
+    return analyse(config, list(options.paths), use_cache=not options.no_cache)
+
+
+def check_codes(codes: Sequence[str], rules: Sequence[type[Rule]]) -> None:
+    """Every selector names a rule of ``rules``, by code, code prefix or name."""
+    known = {r.code for r in rules} | {r.name for r in rules}
+    for code in codes:
+        if code == "ALL" or code in known:
+            continue
+        if not any(r.code.startswith(code) for r in rules):
+            raise UsageFailure(f"unknown rule selector '{code}'; `flaglint rules` lists them")

@@ -1,0 +1,137 @@
+"""The commands that show what flaglint sees: ``flags``, ``audit``, ``graph``, ``callgraph``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flaglint.cli.main import cli
+from flaglint.cli.options import (
+    AnalysisOptions,
+    UsageFailure,
+    analysed,
+    analysis_options,
+    format_option,
+    print_stats,
+)
+from flaglint.engine import attach_base
+from flaglint.report import (
+    inventory_data,
+    render_inventory_json,
+    render_inventory_text,
+)
+from flaglint.rules import ALL_RULES
+
+
+@cli.command()
+@analysis_options
+@format_option(["text", "json"], "text")
+def flags(
+    options: AnalysisOptions,
+    output_format: str,
+) -> None:
+    """List every flag read in PATHS, what each read gates, and dynamic reads."""
+    project = analysed(options)
+    data = inventory_data(project.inventory, project.files)
+    if output_format == "json":
+        click.echo(render_inventory_json(data), nl=False)
+    else:
+        click.echo(render_inventory_text(data), nl=False)
+    if options.stats:
+        print_stats(project)
+
+
+@cli.command()
+@analysis_options
+@format_option(["text", "json"], "text", "Format of the report on stdout.")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also write a self-contained HTML report to FILE.",
+)
+@click.option(
+    "--since",
+    "since_revision",
+    default=None,
+    metavar="REV",
+    help="Run the rules that compare revisions against git revision REV.",
+)
+@click.option("--no-history", is_flag=True, help="Skip git history (first seen, gate changes).")
+def audit(
+    options: AnalysisOptions,
+    output_format: str,
+    html_file: Path | None,
+    since_revision: str | None,
+    no_history: bool,
+) -> None:
+    """Audit a repository: flag inventory, history, every rule's findings, a summary."""
+    from flaglint.audit.gather import run_audit
+    from flaglint.audit.html import render_audit_html
+    from flaglint.audit.render import audit_data, render_audit_json, render_audit_text
+
+    if html_file is not None and not html_file.resolve().parent.is_dir():
+        raise UsageFailure(f"--html {html_file}: folder {html_file.parent} does not exist")
+    project = analysed(options)
+    if since_revision is not None:
+        attach_base(project, project.config, since_revision)
+    report = run_audit(project, ALL_RULES, since=since_revision or "", with_history=not no_history)
+    data = audit_data(report)
+    if html_file is not None:
+        html_file.write_text(render_audit_html(data), encoding="utf-8")
+    if output_format == "json":
+        click.echo(render_audit_json(data), nl=False)
+    else:
+        click.echo(render_audit_text(data), nl=False)
+    if html_file is not None:
+        click.echo(f"flaglint: wrote {html_file}", err=True)
+    if options.stats:
+        print_stats(project)
+
+
+@cli.command()
+@click.argument("key")
+@analysis_options
+@format_option(["text", "dot", "json"], "text")
+def graph(
+    key: str,
+    options: AnalysisOptions,
+    output_format: str,
+) -> None:
+    """Show what flag KEY's gated code calls, and what only it reaches."""
+    from flaglint.report.graph import (
+        reach_data,
+        render_reach_dot,
+        render_reach_json,
+        render_reach_text,
+    )
+
+    project = analysed(options)
+    if key not in project.inventory.keys():
+        raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
+    data = reach_data(project.graph, key)
+    render = {"json": render_reach_json, "dot": render_reach_dot}.get(
+        output_format, render_reach_text
+    )
+    click.echo(render(data), nl=False)
+    if options.stats:
+        print_stats(project)
+
+
+@cli.command()
+@analysis_options
+@format_option(["json"], "json")
+def callgraph(
+    options: AnalysisOptions,
+    output_format: str,
+) -> None:
+    """Dump the whole call graph as an adjacency list of qualified names."""
+    from flaglint.report.graph import render_callgraph_json
+
+    project = analysed(options)
+    click.echo(render_callgraph_json(project.graph), nl=False)
+    if options.stats:
+        print_stats(project)

@@ -1,0 +1,102 @@
+"""``remove-flag``, ``demo``, ``explain`` and ``rules``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flaglint.cli.main import cli
+from flaglint.cli.options import (
+    AnalysisOptions,
+    UsageFailure,
+    analysed,
+    analysis_options,
+    print_stats,
+)
+from flaglint.findings import ExitCode
+from flaglint.rules import ALL_RULES, by_code
+
+
+@cli.command(name="remove-flag")
+@click.argument("key")
+@click.option(
+    "--keep",
+    type=click.Choice(["on", "off"]),
+    required=True,
+    help="The value the flag keeps for good: code for the other value is removed.",
+)
+@click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
+@analysis_options
+def remove_flag(
+    key: str,
+    keep: str,
+    write: bool,
+    options: AnalysisOptions,
+) -> None:
+    """Rewrite the code reading flag KEY as if it were always on (or off).
+
+    Prints a unified diff (exit 1 when there is one); --write applies it.
+    """
+    from flaglint.codemod import apply_plan, plan_removal, render_diff
+
+    project = analysed(options)
+    if key not in project.inventory.keys():
+        raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
+    plan = plan_removal(project, key, keep == "on")
+    if write:
+        apply_plan(plan, project.config.root)
+        for rewrite in plan.rewrites:
+            click.echo(f"rewrote {rewrite.path}")
+    else:
+        click.echo(render_diff(plan), nl=False)
+    for left in plan.leftovers:
+        click.echo(f"left for a human: {left.path}:{left.line}: {left.reason}", err=True)
+    for path, line, name in plan.definitions:
+        click.echo(
+            f"the key is still defined: {path}:{line}: {name} (delete it when unused)", err=True
+        )
+    side = "off" if keep == "on" else "on"
+    for name in plan.unreachable:
+        click.echo(f"only the removed '{side}' side reached: {name} (delete it?)", err=True)
+    if options.stats:
+        print_stats(project)
+    raise SystemExit(ExitCode.FINDINGS if plan.rewrites and not write else ExitCode.CLEAN)
+
+
+@cli.command()
+@click.option(
+    "--into",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Create the demo repository here (default: a new temporary folder).",
+)
+def demo(into: Path | None) -> None:
+    """Re-enact Knight Capital's Power Peg failure in a git repository and analyse it."""
+    import tempfile
+
+    from flaglint.demo import run_demo
+
+    target = into if into is not None else Path(tempfile.mkdtemp(prefix="flaglint-demo-"))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageFailure(f"--into {target} exists and is not empty; choose another folder")
+    click.echo(run_demo(target), nl=False)
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show a rule's documentation (what, why, example, fix)."""
+    rule = by_code(code)
+    if rule is None:
+        raise UsageFailure(f"unknown rule '{code}'; `flaglint rules` lists them")
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n")
+    click.echo(rule.documentation())
+
+
+@cli.command(name="rules")
+def list_rules() -> None:
+    """List every rule with its code, name and default severity."""
+    for rule in ALL_RULES:
+        history = "  (needs --base)" if rule.needs_history else ""
+        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}{history}")
