@@ -93,7 +93,7 @@ def test_base_in_shallow_clone_says_fetch_full_history(run_cli, tmp_path: Path) 
 
 @pytest.mark.usefixtures("git_env")
 def test_fl104_through_the_cli(run_cli, tmp_path: Path) -> None:
-    repo = replay("dead_after_removal", tmp_path / "repo")
+    repo = replay("FL104_after_removal", tmp_path / "repo")
     result = run_cli("check", "--base", "HEAD~1", "--select", "FL104", "--no-cache", str(repo))
     assert result.code == 1, result.err
     assert "app/billing.py:16:1: FL104 `old_invoice`" in result.out

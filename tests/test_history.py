@@ -18,7 +18,7 @@ FLAGGED = 'import os\n\n\ndef start():\n    if os.getenv("FEATURE_{name}"):\n   
 
 @pytest.fixture(scope="module")
 def resurrected_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return replay("resurrected_key", tmp_path_factory.mktemp("hist") / "repo")
+    return replay("FL203", tmp_path_factory.mktemp("hist") / "repo")
 
 
 def _commit(repo: Path, files: dict[str, str], message: str, date: str) -> None:

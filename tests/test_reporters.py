@@ -211,7 +211,7 @@ def test_cli_outputs_are_valid_and_name_files_from_the_repository_top(
     from conftest import copy_fixture, run_git
 
     run_git(tmp_path, "init", "-q")
-    project = copy_fixture("gate_projects/suppressions", tmp_path / "service")
+    project = copy_fixture("gate_projects/FL902_suppressions", tmp_path / "service")
     cold = run_cli("check", "--format", "sarif", cwd=project)
     warm = run_cli("check", "--format", "sarif", cwd=project)
     assert cold.code == warm.code == 1 and cold.out == warm.out

@@ -11,7 +11,7 @@ from markers import parse_markers
 
 from flaglint.gate.suppressions import parse_comment
 
-PROJECT = FIXTURES / "gate_projects" / "suppressions"
+PROJECT = FIXTURES / "gate_projects" / "FL902_suppressions"
 
 
 @pytest.mark.parametrize(
@@ -48,14 +48,14 @@ def _found(run_cli, project: Path, *options: str) -> set[tuple[str, int]]:
 
 
 def test_suppressions_hide_exactly_what_they_name(run_cli, tmp_path: Path) -> None:
-    project = copy_fixture("gate_projects/suppressions", tmp_path / "p")
+    project = copy_fixture("gate_projects/FL902_suppressions", tmp_path / "p")
     found = _found(run_cli, project)
     assert found == _expected("expect", {"FL103"})
     assert not found & _expected("ok", {"FL103"})
 
 
 def test_unused_suppressions_are_opt_in(run_cli, tmp_path: Path) -> None:
-    project = copy_fixture("gate_projects/suppressions", tmp_path / "p")
+    project = copy_fixture("gate_projects/FL902_suppressions", tmp_path / "p")
     found = _found(run_cli, project, "--report-unused-suppressions")
     assert found == _expected("expect", {"FL103", "FL902"})
     assert not found & _expected("ok", {"FL103", "FL902"})
@@ -64,7 +64,7 @@ def test_unused_suppressions_are_opt_in(run_cli, tmp_path: Path) -> None:
 
 
 def test_summary_counts_suppressed_findings(run_cli, tmp_path: Path) -> None:
-    project = copy_fixture("gate_projects/suppressions", tmp_path / "p")
+    project = copy_fixture("gate_projects/FL902_suppressions", tmp_path / "p")
     result = run_cli("check", cwd=project)
     hidden = len(_expected("ok", {"FL103"}))
     assert result.out.splitlines()[-1].endswith(f"(not shown: {hidden} suppressed).")

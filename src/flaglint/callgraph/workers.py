@@ -13,20 +13,31 @@ another thread runs, the parent resolves alone.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from flaglint.callgraph.model import EdgeKind, RawEdge
 
 if TYPE_CHECKING:
-    from flaglint.callgraph.build import CallGraph
     from flaglint.facts.model import FileFacts
+
+
+class Resolving(Protocol):
+    """What the workers need of the graph being built (:class:`CallGraph` has it)."""
+
+    @property
+    def nodes(self) -> Mapping[str, object]: ...
+
+    def resolve_edges(self, facts: FileFacts) -> list[RawEdge]: ...
+
+    def shared_name(self, name: str) -> str: ...
+
 
 # Below this many files to resolve, forking costs more than it saves.
 PARALLEL_RESOLUTION = 400
 
 # What a forked resolution worker inherits: (graph, files, node names, workers).
-_FORKED: tuple[CallGraph, list[FileFacts], list[str], int] | None = None
+_FORKED: tuple[Resolving, list[FileFacts], list[str], int] | None = None
 
 # A raw edge as a worker sends it: source and target as node positions where they are nodes.
 EncodedEdge = tuple["int | str", "int | str", EdgeKind, int, int]
@@ -39,7 +50,7 @@ def no_workers(failing: bool = False) -> dict[str, list[RawEdge]]:
     return {}
 
 
-def resolve_in_workers(graph: CallGraph, files: list[FileFacts], jobs: int) -> Collect:
+def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> Collect:
     """Start resolving ``files``' edges in forked workers; the call returned collects them.
 
     It collects nothing (and no worker starts) when forking would not pay.
