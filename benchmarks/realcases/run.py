@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Score flaglint on real cases mined from public git histories.
+
+Every ``*.json`` file next to this script holds a list of cases (see README.md).
+For each case the script checks out the case's ``head`` commit from a local clone
+into a temporary ``git worktree``, runs
+
+    flaglint check --format json --no-cache --select RULE [--base BASE] PATHS...
+
+there, and counts the case FOUND when a finding of that rule names the case's
+symbol (exactly, or by its last component in the same file), MISSED otherwise.
+Stdlib only; exit status is always 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT_ROOT = HERE.parent.parent
+DEFAULT_CORPORA = PROJECT_ROOT / "benchmarks" / "corpora" / "realcases"
+REQUIRED = ("id", "repo", "head", "rule", "symbol", "path", "paths")
+
+
+def load_cases(selectors: list[str]) -> list[dict]:
+    """Load the cases of every *.json here, or of the files/ids in selectors."""
+    files = sorted(HERE.glob("*.json"))
+    wanted_ids: set[str] = set()
+    chosen_files: list[Path] = []
+    for sel in selectors:
+        p = Path(sel)
+        if p.suffix == ".json" and (p.exists() or (HERE / p.name).exists()):
+            chosen_files.append(p if p.exists() else HERE / p.name)
+        else:
+            wanted_ids.add(sel)
+    if chosen_files and not wanted_ids:
+        files = chosen_files
+    elif chosen_files:
+        files = sorted(set(files) | set(chosen_files))
+    cases: list[dict] = []
+    for f in files:
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"warning: cannot read {f}: {exc}", file=sys.stderr)
+            continue
+        if isinstance(data, dict):
+            data = data.get("cases", [])
+        if not isinstance(data, list) or not any(
+            isinstance(c, dict) and "rule" in c and "head" in c for c in data
+        ):
+            continue  # not a case file (e.g. another benchmark's data kept here)
+        for case in data:
+            missing = [k for k in REQUIRED if k not in case]
+            if missing:
+                print(
+                    f"warning: {f.name}: case {case.get('id', '?')} lacks {missing}",
+                    file=sys.stderr,
+                )
+                continue
+            case = dict(case)
+            case["_file"] = f.name
+            cases.append(case)
+    if wanted_ids:
+        known = {c["id"] for c in cases}
+        for w in sorted(wanted_ids - known):
+            print(f"warning: no case with id {w!r}", file=sys.stderr)
+        cases = [
+            c
+            for c in cases
+            if c["id"] in wanted_ids or c["_file"] in {p.name for p in chosen_files}
+        ]
+    return cases
+
+
+def git(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check)
+
+
+def has_commit(clone: Path, rev: str) -> bool:
+    return git("-C", str(clone), "cat-file", "-e", f"{rev}^{{commit}}", check=False).returncode == 0
+
+
+def match(case: dict, findings: list[dict]) -> tuple[dict | None, str]:
+    """Return (finding, how) for the first finding that names the case's symbol."""
+    sym = case["symbol"]
+    last = sym.rsplit(".", 1)[-1]
+    same_rule = [f for f in findings if f.get("rule") == case["rule"]]
+    for f in same_rule:
+        if f.get("symbol") == sym:
+            return f, "exact symbol"
+    for f in same_rule:
+        fs = f.get("symbol") or ""
+        if (fs == last or fs.endswith("." + last)) and f.get("path") == case["path"]:
+            return f, f"last component '{last}' in {case['path']} (finding symbol {fs})"
+    return None, ""
+
+
+def closest(case: dict, findings: list[dict]) -> dict | None:
+    same_rule = [f for f in findings if f.get("rule") == case["rule"]]
+    if not same_rule:
+        return None
+
+    def score(f: dict) -> tuple:
+        return (
+            f.get("path") == case["path"],
+            difflib.SequenceMatcher(None, f.get("symbol") or "", case["symbol"]).ratio(),
+        )
+
+    return max(same_rule, key=score)
+
+
+def run_case(case: dict, corpora: Path, flaglint: str, timeout: float) -> dict:
+    res = {
+        "id": case["id"],
+        "rule": case["rule"],
+        "repo": case["repo"],
+        "symbol": case["symbol"],
+        "status": "error",
+        "seconds": 0.0,
+        "how": "",
+        "message": "",
+        "closest": None,
+        "findings": 0,
+    }
+    name = case["repo"].split("/")[-1]
+    clone = corpora / name
+    url = case.get("url") or f"https://github.com/{case['repo']}"
+    if not (clone / ".git").exists() and not (clone / "HEAD").exists():
+        res["status"] = "skipped"
+        res["message"] = f"no clone; run: git clone {url} {clone}"
+        return res
+    for rev in [case["head"]] + ([case["base"]] if case.get("base") else []):
+        if not has_commit(clone, rev):
+            res["status"] = "skipped"
+            res["message"] = f"commit {rev} not in {clone}; run: git -C {clone} fetch {url}"
+            return res
+
+    tmp = Path(tempfile.mkdtemp(prefix="flaglint-realcase-"))
+    wt = tmp / "wt"
+    start = time.monotonic()
+    try:
+        add = git(
+            "-C", str(clone), "worktree", "add", "--detach", str(wt), case["head"], check=False
+        )
+        if add.returncode != 0:
+            # A partial clone or a mirror without its largest blobs cannot check every
+            # file out: retry without checkout and write out every blob that exists.
+            git("-C", str(clone), "worktree", "remove", "--force", str(wt), check=False)
+            shutil.rmtree(wt, ignore_errors=True)
+            git("-C", str(clone), "worktree", "prune", check=False)
+            add2 = git(
+                "-C",
+                str(clone),
+                "worktree",
+                "add",
+                "--detach",
+                "--no-checkout",
+                str(wt),
+                case["head"],
+                check=False,
+            )
+            if add2.returncode != 0:
+                lines = (add2.stderr or add.stderr).strip().splitlines()
+                res["message"] = "git worktree add failed" + (f": {lines[-1]}" if lines else "")
+                return res
+            git("-C", str(wt), "reset", "-q", check=False)
+            files = git("-C", str(wt), "ls-files", "-z", check=False).stdout
+            subprocess.run(
+                ["git", "-C", str(wt), "checkout-index", "-f", "-z", "--stdin"],
+                input=files,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            res["message"] = "worktree written without the blobs the clone lacks"
+        cmd = [flaglint, "check", "--format", "json", "--no-cache", "--select", case["rule"]]
+        config = (case.get("config") or "").strip()
+        if config:
+            cfg = wt / "flaglint-benchmark.toml"
+            body = (
+                config
+                if config.lstrip().startswith("[tool.flaglint")
+                else "[tool.flaglint]\n" + config
+            )
+            cfg.write_text(body + "\n", encoding="utf-8")
+            cmd += ["--config", str(cfg)]
+        if case.get("base"):
+            cmd += ["--base", case["base"]]
+        cmd += list(case["paths"]) or ["."]
+        try:
+            proc = subprocess.run(cmd, cwd=wt, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            res["status"] = "timeout"
+            res["message"] = f"flaglint did not finish in {timeout:.0f}s"
+            return res
+        except OSError as exc:
+            res["message"] = f"cannot run {flaglint}: {exc}"
+            return res
+        try:
+            out = json.loads(proc.stdout)
+        except ValueError:
+            err = proc.stderr.strip().splitlines()
+            res["message"] = (
+                f"exit {proc.returncode}, no JSON: {err[-1] if err else proc.stdout[:200]}"
+            )
+            return res
+        findings = out.get("findings", [])
+        res["findings"] = sum(1 for f in findings if f.get("rule") == case["rule"])
+        errors = out.get("errors", [])
+        if errors:
+            res["message"] = (
+                (res["message"] + "; " if res["message"] else "")
+                + f"{len(errors)} analysis error(s), first: {errors[0].get('path')}: {errors[0].get('message', '')[:120]}"
+            )
+        hit, how = match(case, findings)
+        if hit:
+            res["status"] = "found"
+            res["how"] = how
+        else:
+            res["status"] = "missed"
+            c = closest(case, findings)
+            if c:
+                res["closest"] = {
+                    k: c.get(k) for k in ("path", "line", "symbol", "flag", "message")
+                }
+        return res
+    finally:
+        res["seconds"] = round(time.monotonic() - start, 1)
+        git("-C", str(clone), "worktree", "remove", "--force", str(wt), check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+        git("-C", str(clone), "worktree", "prune", check=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        help="a case id or a JSON file (repeatable); default: every *.json here",
+    )
+    ap.add_argument(
+        "--corpora",
+        default=str(DEFAULT_CORPORA),
+        help="folder holding one clone per repository, named like the repository",
+    )
+    ap.add_argument(
+        "--flaglint",
+        default=shutil.which("flaglint") or "flaglint",
+        help="the flaglint executable (default: the one on PATH)",
+    )
+    ap.add_argument(
+        "--timeout", type=float, default=900, help="seconds allowed per case (default 900)"
+    )
+    ap.add_argument("--json", action="store_true", help="print machine-readable results")
+    args = ap.parse_args(argv)
+
+    corpora = Path(args.corpora).expanduser()
+    if not corpora.is_absolute():
+        corpora = (Path.cwd() / corpora).resolve()
+    cases = load_cases(args.case)
+    results = []
+    for case in cases:
+        r = run_case(case, corpora, args.flaglint, args.timeout)
+        results.append(r)
+        if not args.json:
+            line = f"{r['id']:<48} {r['rule']:<6} {r['status'].upper():<8} {r['seconds']:>6.1f}s"
+            if r["status"] == "found":
+                line += f"  [{r['how']}]"
+            elif r["status"] == "missed":
+                c = r["closest"]
+                line += f"  ({r['findings']} {r['rule']} finding(s)"
+                line += f"; closest: {c['path']}:{c['line']} {c['symbol']})" if c else ")"
+            if r["message"]:
+                line += f"  {r['message']}"
+            print(line, flush=True)
+
+    totals: dict[str, dict[str, int]] = {}
+    for r in results:
+        t = totals.setdefault(
+            r["rule"], {"cases": 0, "found": 0, "missed": 0, "skipped": 0, "error": 0, "timeout": 0}
+        )
+        t["cases"] += 1
+        t[r["status"]] = t.get(r["status"], 0) + 1
+    if args.json:
+        print(
+            json.dumps({"flaglint": args.flaglint, "results": results, "totals": totals}, indent=2)
+        )
+    else:
+        print()
+        for rule, t in sorted(totals.items()):
+            extra = ", ".join(
+                f"{k} {v}" for k, v in t.items() if k not in ("cases", "found", "missed") and v
+            )
+            print(
+                f"{rule}: {t['found']}/{t['cases']} found, {t['missed']} missed"
+                + (f", {extra}" if extra else "")
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
