@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -220,7 +219,8 @@ def run_case(case: dict, corpora: Path, flaglint: str, timeout: float) -> dict:
         if errors:
             res["message"] = (
                 (res["message"] + "; " if res["message"] else "")
-                + f"{len(errors)} analysis error(s), first: {errors[0].get('path')}: {errors[0].get('message', '')[:120]}"
+                + f"{len(errors)} analysis error(s), first: {errors[0].get('path')}: "
+                + errors[0].get("message", "")[:120]
             )
         hit, how = match(case, findings)
         if hit:
