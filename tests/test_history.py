@@ -69,7 +69,7 @@ def test_key_history_is_one_git_log_for_many_keys(
     keys = [f"FEATURE_{i}" for i in range(300)] + ["FEATURE_A", "odd.key(1)*"]
     changes = history.key_history(repo, keys)
     assert len(changes["FEATURE_A"]) == 2
-    logs = [a for a in spawned if a[:2] == ["git", "log"]]
+    logs = [a for a in spawned if a[0] == "git" and "log" in a]
     assert len(logs) == 1 and len(spawned) == 2  # the shallow check and one log
 
 

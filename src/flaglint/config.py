@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from flaglint.encoding import utf8
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -141,7 +143,7 @@ class Config:
     def facts_fingerprint(self) -> str:
         """The part of the configuration that changes per-file facts (cache key)."""
         parts = [repr(sorted(self.deprecation_words)), repr(self.providers)]
-        return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]
+        return hashlib.sha1(utf8("\n".join(parts))).hexdigest()[:16]
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -162,7 +164,8 @@ def find_pyproject(start: Path) -> Path | None:
                 if "[tool.flaglint" in text:
                     raise ConfigError(f"cannot read config {candidate}: {exc}") from None
                 continue
-            if "flaglint" in data.get("tool", {}):
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "flaglint" in tool:
                 return candidate
     return None
 
@@ -186,7 +189,7 @@ def load_config(
             raise ConfigError(f"config file not found: {source}") from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read config {source}: {exc}") from None
-        table = dict(data.get("tool", {}).get("flaglint", {}))
+        table = _flaglint_table(data, source)
     for key, value in (overrides or {}).items():
         if value is not None:
             table[key] = value
@@ -197,6 +200,22 @@ def load_config(
     if root.is_file():
         root = root.parent
     return _build(table, root, source)
+
+
+def _flaglint_table(data: Mapping[str, Any], source: Path) -> dict[str, Any]:
+    """``[tool.flaglint]`` of a parsed file: a table, or nothing when the file has none."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        if source.name == "pyproject.toml":
+            return {}  # a pyproject whose ``tool`` is not a table configures nothing of ours
+        raise ConfigError(f"'tool' in {source} must be a table holding [tool.flaglint]")
+    table = tool.get("flaglint", {})
+    if not isinstance(table, dict):
+        hint = " (write [tool.flaglint], not [[tool.flaglint]])" if isinstance(table, list) else ""
+        raise ConfigError(
+            f"[tool.flaglint] in {source} must be a table, not {type(table).__name__}{hint}"
+        )
+    return dict(table)
 
 
 def _build(table: Mapping[str, Any], root: Path, source: Path | None) -> Config:

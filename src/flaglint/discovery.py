@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from flaglint.history.repository import GIT
+
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -133,7 +135,7 @@ def _git_files(directory: Path) -> list[str] | None:
     """Python files git knows under ``directory`` (tracked or not ignored), relative to it."""
     try:
         result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
+            [*GIT, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
             cwd=directory,
             capture_output=True,
             check=False,

@@ -6,6 +6,8 @@ import enum
 import hashlib
 from dataclasses import dataclass
 
+from flaglint.encoding import utf8
+
 
 class ExitCode(enum.IntEnum):
     """Process exit codes, the one place they are defined."""
@@ -52,7 +54,7 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable across line moves: rule, path, symbol and flag, not the line."""
         basis = "\0".join((self.rule, self.path, self.symbol, self.flag))
-        return hashlib.sha256(basis.encode()).hexdigest()[:32]
+        return hashlib.sha256(utf8(basis)).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.path, self.line, self.column, self.rule, self.symbol, self.flag)

@@ -31,6 +31,7 @@ from flaglint import __version__
 from flaglint.cache import location as cachedir
 from flaglint.cache.location import TAG_SIZE, tag, verified
 from flaglint.config import Config
+from flaglint.encoding import utf8
 from flaglint.facts.model import FileFacts
 
 # Bumped whenever the fact records or the pack's layout change: old entries would
@@ -55,7 +56,7 @@ def blob_id(content: bytes) -> str:
 
 def entry_key(salt: str, blob: str, module: str, path: str) -> str:
     """The cache key of a file's facts (:meth:`FactCache.key` with the cache's salt)."""
-    return hashlib.sha1(f"{salt}:{blob}:{module}:{path}".encode()).hexdigest()
+    return hashlib.sha1(utf8(f"{salt}:{blob}:{module}:{path}")).hexdigest()
 
 
 _tuple_new = tuple.__new__

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from flaglint import __version__
 from flaglint.cache.store import KeyedStore
+from flaglint.encoding import utf8
 from flaglint.findings import Finding
 
 if TYPE_CHECKING:
@@ -58,31 +59,31 @@ def tree_key(project: Project, rules: Sequence[type[Rule]], head: str) -> str | 
         ",".join(r.code for r in rules),
     ]
     for part in parts:
-        digest.update(part.encode() + b"\0")
+        digest.update(utf8(part) + b"\0")
     if not _tree(digest, project, head):
         return None
     if project.base is not None:
-        digest.update(f"base:{project.base_revision}:{project.base.label}\0".encode())
+        digest.update(utf8(f"base:{project.base_revision}:{project.base.label}\0"))
         if not _tree(digest, project.base, head):
             return None
     return digest.hexdigest()
 
 
 def _tree(digest: hashlib._Hash, project: Project, head: str) -> bool:
-    digest.update(repr(project.config).encode() + b"\0")
+    digest.update(utf8(repr(project.config)) + b"\0")
     # The history the analysis reads: the revision's, or for the work tree
     # HEAD's. A work tree whose files are HEAD's shares HEAD's key (the file
     # list below tells them apart otherwise), so a clean check answers the
     # pre-commit hook's ``--base HEAD --new-only`` run of the base tree.
     shallow, _, commit = head.partition(" ")
-    digest.update(f"at:{project.revision or commit}:{shallow}\0".encode())
+    digest.update(utf8(f"at:{project.revision or commit}:{shallow}\0"))
     for facts in project.files:
         blob = project.blob_ids.get(facts.path)
         if blob is None:
             if facts.error is None:
                 return False  # facts of unknown content: nothing to key them by
             blob = f"error:{facts.error.message}"
-        digest.update(f"{facts.path}\0{facts.module}\0{blob}\0".encode())
+        digest.update(utf8(f"{facts.path}\0{facts.module}\0{blob}\0"))
     return True
 
 

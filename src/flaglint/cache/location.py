@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flaglint.history.repository import GIT
+
 if TYPE_CHECKING:
     from flaglint.config import Config
 
@@ -117,7 +119,7 @@ def _tracked(root: Path, folder: Path) -> bool:
     """Whether git tracks any file under ``folder`` (False outside a repository)."""
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "-z", "--", folder.relative_to(root).as_posix()],
+            [*GIT, "ls-files", "-z", "--", folder.relative_to(root).as_posix()],
             cwd=root,
             capture_output=True,
             timeout=30,

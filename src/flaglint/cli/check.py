@@ -18,6 +18,7 @@ from flaglint.cli.options import (
     format_option,
     load_config_for,
     print_stats,
+    require_files,
 )
 from flaglint.config import Config, split_codes
 from flaglint.engine import analyse, analyse_index, attach_base, open_results, run_rules
@@ -29,6 +30,7 @@ from flaglint.report import (
     REPORTERS,
     RunInfo,
 )
+from flaglint.report.escape import printable
 from flaglint.report.flags import error_data
 from flaglint.rules import ALL_RULES, iter_selected
 
@@ -119,6 +121,7 @@ def check(
         project = analyse_index(config, use_cache=not no_cache)
     else:
         project = analyse(config, list(paths), use_cache=not no_cache)
+        require_files(options, project)
     if base:
         attach_base(project, config, base)
     rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
@@ -179,7 +182,7 @@ def _report_stale(gate: GateResult, baseline_file: Path | None) -> None:
     for entry in gate.stale:
         where = f" in {entry.symbol}" if entry.symbol else ""
         line = f"    {entry.path}:{entry.line}: {entry.rule}{where} {entry.flag}"
-        click.echo(line.rstrip(), err=True)
+        click.echo(printable(line.rstrip()), err=True)
 
 
 def _uri_prefix(config: Config) -> str:

@@ -14,6 +14,7 @@ from flaglint.config import ConfigError
 from flaglint.findings import ExitCode
 from flaglint.gate.baseline import BaselineError
 from flaglint.history import HistoryError
+from flaglint.report.escape import printable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +26,11 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: usage and configuration errors are one line on stderr, exit 2."""
+    if sys.stdout is None or sys.stdout.closed:
+        click.echo(
+            "flaglint: error: standard output is closed; nothing could be reported", err=True
+        )
+        raise SystemExit(ExitCode.USAGE)
     try:
         cli.main(
             args=list(argv) if argv is not None else None,
@@ -35,17 +41,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
         raise SystemExit(ExitCode.USAGE) from None
     except click.UsageError as exc:
-        click.echo(f"flaglint: error: {exc.format_message()}", err=True)
+        click.echo(printable(f"flaglint: error: {exc.format_message()}"), err=True)
         raise SystemExit(ExitCode.USAGE) from None
     except (UsageFailure, ConfigError, HistoryError, BaselineError) as exc:
-        click.echo(f"flaglint: error: {exc}", err=True)
+        click.echo(printable(f"flaglint: error: {exc}"), err=True)
         raise SystemExit(ExitCode.USAGE) from None
     except click.exceptions.Abort:
         click.echo("flaglint: aborted", err=True)
         raise SystemExit(ExitCode.USAGE) from None
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    except BrokenPipeError:
+        # The reader went away (``| head``): say so once, and stop writing to it.
+        _silence_stdout()
+        click.echo("flaglint: error: standard output was closed while writing", err=True)
+        raise SystemExit(ExitCode.USAGE) from None
     raise SystemExit(ExitCode.CLEAN)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def run() -> None:
@@ -69,8 +89,9 @@ def run() -> None:
         click.echo(str(code), err=True)
         code = 1
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
     except (OSError, ValueError):  # a closed pipe: the exit code still counts
         code = code or 1
     os._exit(int(code or 0))

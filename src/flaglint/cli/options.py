@@ -118,7 +118,22 @@ def load_config_for(options: AnalysisOptions, overrides: dict[str, Any] | None =
         warning = cachedir.locate(config).warning
         if warning:
             click.echo(f"flaglint: warning: {warning}", err=True)
+    root = config.root.resolve()
+    for path in options.paths:
+        resolved = path.resolve()
+        if resolved != root and root not in resolved.parents:
+            raise UsageFailure(
+                f"{path} is outside the root {root} (the folder of the configuration file); "
+                "analyse paths inside it, or pass --config from their own project"
+            )
     return config
+
+
+def require_files(options: AnalysisOptions, project: Project) -> None:
+    """Paths were given and none of them holds a Python file: that is no clean pass."""
+    if options.paths and not project.files:
+        shown = ", ".join(str(p) for p in options.paths)
+        raise UsageFailure(f"no Python files to analyse in {shown}")
 
 
 def print_stats(project: Project, base_ran: bool = False) -> None:
@@ -142,7 +157,9 @@ def _cached(cached: bool) -> str:
 
 def analysed(options: AnalysisOptions) -> Project:
     config = load_config_for(options)
-    return analyse(config, list(options.paths), use_cache=not options.no_cache)
+    project = analyse(config, list(options.paths), use_cache=not options.no_cache)
+    require_files(options, project)
+    return project
 
 
 def check_codes(codes: Sequence[str], rules: Sequence[type[Rule]]) -> None:

@@ -15,6 +15,7 @@ from flaglint.cli.options import (
     print_stats,
 )
 from flaglint.findings import ExitCode
+from flaglint.report.escape import printable
 from flaglint.rules import ALL_RULES, by_code
 
 
@@ -47,18 +48,21 @@ def remove_flag(
     if write:
         apply_plan(plan, project.config.root)
         for rewrite in plan.rewrites:
-            click.echo(f"rewrote {rewrite.path}")
+            click.echo(printable(f"rewrote {rewrite.path}"))
     else:
         click.echo(render_diff(plan), nl=False)
     for left in plan.leftovers:
-        click.echo(f"left for a human: {left.path}:{left.line}: {left.reason}", err=True)
+        click.echo(printable(f"left for a human: {left.path}:{left.line}: {left.reason}"), err=True)
     for path, line, name in plan.definitions:
         click.echo(
-            f"the key is still defined: {path}:{line}: {name} (delete it when unused)", err=True
+            printable(f"the key is still defined: {path}:{line}: {name} (delete it when unused)"),
+            err=True,
         )
     side = "off" if keep == "on" else "on"
     for name in plan.unreachable:
-        click.echo(f"only the removed '{side}' side reached: {name} (delete it?)", err=True)
+        click.echo(
+            printable(f"only the removed '{side}' side reached: {name} (delete it?)"), err=True
+        )
     if options.stats:
         print_stats(project)
     raise SystemExit(ExitCode.FINDINGS if plan.rewrites and not write else ExitCode.CLEAN)

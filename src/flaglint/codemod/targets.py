@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from flaglint.discovery import discover
+from flaglint.encoding import utf8
 from flaglint.facts.model import FileFacts, Gate
 from flaglint.facts.syntax import dotted, plain_dotted
 from flaglint.flags.inventory import FlagRead
@@ -295,7 +296,7 @@ class _Finder:
 
     def _mentioned_elsewhere(self, name: str) -> bool:
         """Whether any other Python file under the root, analysed or not, names ``name``."""
-        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        word = re.compile(rb"\b" + re.escape(utf8(name)) + rb"\b")
         root = self.project.config.root
         for other in _all_sources(self.project):
             if other == self.facts.path:

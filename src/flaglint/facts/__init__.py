@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 
+from flaglint.encoding import utf8
 from flaglint.facts.collector import FactCollector
-from flaglint.facts.comments import collect_comments
+from flaglint.facts.comments import MarkerFilter, collect_comments
 from flaglint.facts.model import (
     Arg,
     Atom,
@@ -44,7 +44,7 @@ def build_facts(
     module: str,
     is_package: bool,
     trigger_names: frozenset[str],
-    comment_markers: re.Pattern[bytes],
+    comment_markers: MarkerFilter,
 ) -> FileFacts:
     """Parse one file and collect its facts; a syntax error becomes ``error``."""
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
@@ -79,7 +79,7 @@ def build_facts(
     comments: tuple[Comment, ...] = ()
     if comment_markers.search(source):
         all_comments, leading = collect_comments(source, collector.headers)
-        comments = tuple(c for c in all_comments if comment_markers.search(c.text.encode()))
+        comments = tuple(c for c in all_comments if comment_markers.search(utf8(c.text)))
         if leading:
             definitions = [
                 d._replace(leading_comment=leading[d.line]) if d.line in leading else d

@@ -142,14 +142,26 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
         self._on_checks = saved_checks
 
     def visit_If(self, node: ast.If) -> None:
-        if is_main_guard(node.test) and not self._scope:
-            self.main_guard = True
-        self.visit(node.test)
-        on, off = self._cond(node.test)
-        check = self._loop_check("if", node.test, node.lineno)
-        self._stmt_checks[id(node)] = check
-        self._block(node.body, on, (check,))
-        self._block(node.orelse, off, (check,))
+        # An ``elif`` chain is walked in a loop, not by recursion: a flat chain
+        # of hundreds of branches is ordinary code, not deep nesting. Each
+        # ``elif`` sees the gates and checks ``_block`` would give it.
+        saved, saved_checks = self._gates, self._on_checks
+        while True:
+            if is_main_guard(node.test) and not self._scope:
+                self.main_guard = True
+            self.visit(node.test)
+            on, off = self._cond(node.test)
+            check = self._loop_check("if", node.test, node.lineno)
+            self._stmt_checks[id(node)] = check
+            self._block(node.body, on, (check,))
+            orelse = node.orelse
+            if len(orelse) != 1 or orelse[0].__class__ is not ast.If:
+                self._block(orelse, off, (check,))
+                break
+            self._gates = self._gates + off
+            self._on_checks = self._on_checks + (check,)
+            node = orelse[0]  # type: ignore[assignment]
+        self._gates, self._on_checks = saved, saved_checks
 
     def visit_While(self, node: ast.While) -> None:
         self.visit(node.test)

@@ -17,13 +17,58 @@ from collections.abc import Iterable, Mapping
 
 from flaglint.facts.model import Comment
 
+_NOQA = re.compile(rb"noqa\s*:", re.IGNORECASE)
+_OUR_CODE = re.compile(rb"\bFL[0-9]", re.IGNORECASE)
 
-def marker_pattern(deprecation_words: Iterable[str]) -> re.Pattern[bytes]:
-    """A pre-filter over raw bytes: a ``#`` followed on its line by a marker."""
-    # A noqa comment may list other linters' codes before ours (E501, then FL103).
-    noqa = r"noqa\s*:[^#\n]*?\bFL[0-9]"
-    words = ["flaglint", noqa, "expires", *(re.escape(w) for w in deprecation_words)]
-    return re.compile(rb"#[^\n]*?(?:" + "|".join(words).encode() + rb")", re.IGNORECASE)
+
+class MarkerFilter:
+    """A pre-filter over raw bytes: is there a ``#`` followed on its line by a marker?
+
+    Markers are ``flaglint``, ``expires``, the deprecation words, and a
+    ``noqa:`` that lists one of our codes (perhaps after other linters'
+    codes: ``# noqa: E501, FL103``). Linear in the input whatever it holds:
+    candidate words are found with one scan, each line is judged once, and
+    a ``noqa:`` is followed only to the next ``#``. (A regular expression
+    anchored at every ``#`` took quadratic time on a line of ``#``s.)
+    """
+
+    def __init__(self, deprecation_words: Iterable[str]) -> None:
+        words = ["flaglint", "expires", "noqa", *(re.escape(w) for w in deprecation_words)]
+        self._words = re.compile("|".join(words).encode(), re.IGNORECASE)
+        self._plain = re.compile(
+            "|".join(["flaglint", "expires", *(re.escape(w) for w in deprecation_words)]).encode(),
+            re.IGNORECASE,
+        )
+
+    def search(self, data: bytes) -> bool:
+        line_end = -1
+        for match in self._words.finditer(data):
+            start = match.start()
+            if start < line_end:
+                continue  # this line was judged already
+            line_start = data.rfind(b"\n", 0, start) + 1
+            line_end = data.find(b"\n", start)
+            if line_end < 0:
+                line_end = len(data)
+            hash_at = data.find(b"#", line_start, start)
+            if hash_at >= 0 and self._comment_matters(data[hash_at:line_end]):
+                return True
+        return False
+
+    def _comment_matters(self, comment: bytes) -> bool:
+        if self._plain.search(comment):
+            return True
+        for segment in comment.split(b"#"):
+            found = _NOQA.search(segment)
+            # Later noqa: in the same segment see a suffix of what this one sees.
+            if found is not None and _OUR_CODE.search(segment, found.end()):
+                return True
+        return False
+
+
+def marker_pattern(deprecation_words: Iterable[str]) -> MarkerFilter:
+    """The comment pre-filter for these deprecation words (``.search(bytes)``)."""
+    return MarkerFilter(deprecation_words)
 
 
 def collect_comments(

@@ -36,7 +36,8 @@ def blame(repo: Path, path: str, revision: str = "") -> dict[int, BlameLine]:
     commit are left out: their real age is unknown, and guessing it would
     make everything look as old as the clone.
     """
-    args = ["blame", "--porcelain", "--root"]
+    # Text conversion filters are programs the repository's configuration names.
+    args = ["blame", "--porcelain", "--root", "--no-textconv"]
     if revision:
         args.append(revision)
     out = git(repo, *args, "--", path)
@@ -136,7 +137,7 @@ def blame_line_commits(repo: Path, path: str, lines: Sequence[int]) -> dict[int,
     if not wanted:
         return {}
     ranges = [arg for line in wanted for arg in ("-L", f"{line},{line}")]
-    out = git(repo, "blame", "--porcelain", *ranges, "--", path)
+    out = git(repo, "blame", "--porcelain", "--no-textconv", *ranges, "--", path)
     line_commit: dict[int, str] = {}
     stamps: dict[str, int] = {}
     subjects: dict[str, str] = {}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     pass
-from flaglint.history.repository import git, repo_path
+from flaglint.history.repository import GIT, git, repo_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def read_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes
     if not blob_ids:
         return
     process = subprocess.Popen(
-        ["git", "cat-file", "--batch"],
+        [*GIT, "cat-file", "--batch"],
         cwd=repo,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -18,10 +18,15 @@ class HistoryError(Exception):
     """Git cannot answer: not a repository, unknown revision, shallow history."""
 
 
+# Every git command starts so: a repository's own configuration must not make
+# flaglint run a program (an fsmonitor hook runs on commands that refresh the index).
+GIT = ("git", "-c", "core.fsmonitor=false")
+
+
 def git(repo: Path, *args: str, input_bytes: bytes | None = None) -> bytes:
     try:
         result = subprocess.run(
-            ["git", *args], cwd=repo, input=input_bytes, capture_output=True, check=False
+            [*GIT, *args], cwd=repo, input=input_bytes, capture_output=True, check=False
         )
     except OSError as exc:  # git missing
         raise HistoryError(f"cannot run git: {exc}") from None

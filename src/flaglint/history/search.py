@@ -10,11 +10,15 @@ import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
-from flaglint.history.repository import CommitInfo, HistoryError, parse_commit_line, shallow
+from flaglint.encoding import utf8
+from flaglint.history.repository import (
+    GIT,
+    CommitInfo,
+    HistoryError,
+    parse_commit_line,
+    shallow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,22 @@ _HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _ERE_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
 
 
+def searchable(key: str) -> bool:
+    """Whether a key can be looked for in git's history at all.
+
+    A key holding a NUL, a line break or a lone surrogate (spelled with
+    escapes in its source) can be neither passed to git nor found on one line
+    of a diff as it is: such keys have no history to search.
+    """
+    if not key or "\x00" in key or "\n" in key or "\r" in key:
+        return False
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def key_mentions(
     repo: Path,
     keys: Sequence[str],
@@ -60,6 +80,7 @@ def key_mentions(
     """
     import re
 
+    keys = [k for k in keys if searchable(k)]
     if not keys:
         return {}
     ordered = sorted(set(keys), key=lambda k: (-len(k), k))
@@ -71,7 +92,7 @@ def key_mentions(
     found: dict[str, list[CommitInfo]] = {}
     process = subprocess.Popen(
         [
-            "git",
+            *GIT,
             "log",
             "--no-renames",
             "--no-color",
@@ -159,6 +180,7 @@ def key_history(
     builds it from a namespace constant (``f"{NS}.name"``), the way Open edX
     toggles are written, unless another key of the batch ends the same way.
     """
+    keys = [k for k in keys if searchable(k)]
     if not keys:
         return {}
     if shallow(repo):
@@ -203,14 +225,14 @@ def _search(
     by_tail = {tail: found[0] for tail, found in sorted(ends.items()) if len(found) == 1}
     alternation = "|".join(_ERE_SPECIAL.sub(r"\\\1", k) for k in keys)
     pattern = f"[\"']({alternation})[\"']"
-    needle = rb"([\"'])(" + b"|".join(re.escape(k.encode()) for k in keys) + rb")\1"
+    needle = rb"([\"'])(" + b"|".join(re.escape(utf8(k)) for k in keys) + rb")\1"
     if by_tail:
         tail_alternation = "|".join(_ERE_SPECIAL.sub(r"\\\1", t) for t in by_tail)
         pattern += f"|[}}][.]({tail_alternation})[\"']"
-        needle += rb"|\}\.(" + b"|".join(re.escape(t.encode()) for t in by_tail) + rb")[\"']"
+        needle += rb"|\}\.(" + b"|".join(re.escape(utf8(t)) for t in by_tail) + rb")[\"']"
     quoted = re.compile(needle)
     args = [
-        "git",
+        *GIT,
         "log",
         "--first-parent",
         "-m",  # a merge's patch against its first parent

@@ -29,6 +29,8 @@ ENUM_BASES = frozenset(
     }
 )
 MAX_DEPTH = 8
+# How many names one resolution may pass through, across modules and bindings.
+MAX_CHAIN = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +160,9 @@ class Resolver:
         result = qualified
         # ``resolve`` calls back into ``canonical`` with a fresh depth, so an alias
         # cycle (``open = open``, ``a = b`` / ``b = a``) needs its own guard.
-        if qualified in self._following:
+        # A chain of aliases (``A1 = A0``, ``A2 = A1``, ...) is followed to a bounded
+        # length: each link recurses, and a hostile file may hold thousands.
+        if qualified in self._following or len(self._following) >= MAX_CHAIN:
             self._cut = True
             return qualified
         self._following.add(qualified)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flaglint.facts.model import FileFacts
 from flaglint.flags.inventory import Inventory
+from flaglint.report.escape import printable
 
 
 def error_data(files: Sequence[FileFacts]) -> list[dict[str, Any]]:
@@ -86,4 +87,5 @@ def render_inventory_text(data: dict[str, Any]) -> str:
     lines.append(
         f"{count} flag{'s' if count != 1 else ''}, {len(data['dynamic_reads'])} dynamic read(s)."
     )
-    return "\n".join(lines) + "\n"
+    # Keys, paths and expressions come from the analysed code: one escaped line each.
+    return "\n".join(printable(line) for line in lines) + "\n"

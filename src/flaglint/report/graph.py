@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flaglint.callgraph import CallGraph, FlagReach
+from flaglint.report.escape import dot_string, printable
 
 
 def reach_data(graph: CallGraph, key: str) -> dict[str, Any]:
@@ -46,23 +47,25 @@ def render_reach_text(data: dict[str, Any]) -> str:
             lines.append(f"    {node}{mark}")
             for callee in callees:
                 lines.append(f"      -> {callee}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def render_reach_dot(data: dict[str, Any]) -> str:
-    lines = [f'digraph "{data["key"]}" {{', "  rankdir=LR;"]
+    q = dot_string
+    lines = [f'digraph "{q(data["key"])}" {{', "  rankdir=LR;"]
     for side in ("on", "off"):
         part = data[side]
         exclusive = set(part["exclusive"])
         for node in part["reach"]:
             style = ", style=filled, fillcolor=lightpink" if node in exclusive else ""
-            lines.append(f'  "{node}" [shape=box{style}];')
+            lines.append(f'  "{q(node)}" [shape=box{style}];')
         for site in part["sites"]:
-            label = f"{data['key']} {side} ({site['path']}:{site['line']})"
-            lines.append(f'  "{site["from"]}" -> "{site["to"]}" [label="{label}", color=red];')
+            label = q(f"{data['key']} {side} ({site['path']}:{site['line']})")
+            edge = f'"{q(site["from"])}" -> "{q(site["to"])}"'
+            lines.append(f'  {edge} [label="{label}", color=red];')
         for node, callees in part["reach"].items():
             for callee in callees:
-                lines.append(f'  "{node}" -> "{callee}";')
+                lines.append(f'  "{q(node)}" -> "{q(callee)}";')
     lines.append("}")
     return "\n".join(dict.fromkeys(lines)) + "\n"
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from flaglint import __version__
 from flaglint.findings import Finding, Location
+from flaglint.report.escape import uri_path
 from flaglint.report.run import RuleInfo, RunInfo
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -42,7 +43,7 @@ def _physical(path: str, line: int, column: int, prefix: str, end_line: int = 0)
         region["endLine"] = end_line
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": prefix + path, "uriBaseId": SRCROOT},
+            "artifactLocation": {"uri": uri_path(prefix + path), "uriBaseId": SRCROOT},
             "region": region,
         }
     }

@@ -12,6 +12,7 @@ from flaglint.rules.base import Rule
 
 if TYPE_CHECKING:
     from flaglint.project import Project
+from flaglint.encoding import utf8
 from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags
 
 
@@ -142,7 +143,7 @@ class DeadCodeLeftBehind(Rule):
         mentioning = {
             path: content
             for path, content in read_sources(project, paths).items()
-            if any(name.encode() in content for name in names)
+            if any(utf8(name) in content for name in names)
         }
         report = scan_sources(mentioning)
         confirmed: dict[str, str] = {}

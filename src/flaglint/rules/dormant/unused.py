@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flaglint.cache.facts import blob_id
+from flaglint.encoding import utf8
 
 # The cache file of vulture's verdicts (flaglint.cache.store), by sources_key.
 VULTURE_STORE = "vulture.pickle"
@@ -65,9 +66,9 @@ def sources_key(sources: Mapping[str, bytes]) -> str:
     """A key for vulture's verdict on exactly these files (paths, contents, vulture's version)."""
     from vulture import __version__ as vulture_version
 
-    digest = hashlib.sha256(vulture_version.encode())
+    digest = hashlib.sha256(utf8(vulture_version))
     for path in sorted(sources):
-        digest.update(f"\0{path}\0{blob_id(sources[path])}".encode())
+        digest.update(utf8(f"\0{path}\0{blob_id(sources[path])}"))
     return digest.hexdigest()
 
 

@@ -1,0 +1,197 @@
+"""Hostile and unlucky input: every run ends with findings or one clear line, never a traceback.
+
+``fixtures/hostile/`` holds the files that can live in git (keys made of
+escapes, a 400-link alias chain, a 400-branch elif chain, a 200,000-character
+comment line, Python 2, NUL bytes, bad encodings, nesting past CPython's
+limits); what cannot (file names that are not UTF-8, links, FIFOs) is made
+here. Each run goes through a subprocess with a timeout: a hang is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_git
+
+from flaglint.facts.comments import marker_pattern
+from flaglint.report.escape import dot_string, printable, uri_path
+
+COMMANDS = [
+    ("check",),
+    ("check", "--format", "json"),
+    ("check", "--format", "sarif"),
+    ("check", "--format", "github"),
+    ("check", "--base", "HEAD~1"),
+    ("flags",),
+    ("flags", "--format", "json"),
+    ("audit",),
+    ("audit", "--format", "json", "--since", "HEAD~1"),
+    ("callgraph",),
+]
+FORGED = "::error file=a.py::forged"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile") / "repo"
+    shutil.copytree(FIXTURES / "hostile", root)
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            env=dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull),
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    # What git cannot carry, or a clone would not have.
+    (root / "pkg" / os.fsdecode(b"caf\xe9.py")).write_text(
+        "import waffle\n\ndef v(r):\n    if waffle.flag_is_active(r, 'latin-name'):\n"
+        "        return 1\n"
+    )
+    (root / "pkg" / "loop").symlink_to(root / "pkg" / "loop")
+    (root / "pkg" / "outside.py").symlink_to("/etc/hostname")
+    os.mkfifo(root / "pkg" / "fifo.py")
+    (root / "pkg" / "empty.py").write_text("")
+    git("add", "-A")
+    git("commit", "-qm", "two")
+    return root
+
+
+def _run(root: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, FLAGLINT_CACHE_DIR=str(cache))
+    return subprocess.run(
+        [sys.executable, "-m", "flaglint", *args],
+        cwd=root,
+        capture_output=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_every_command_gets_through_the_hostile_corpus(
+    hostile: Path, args: tuple[str, ...], tmp_path: Path
+) -> None:
+    for attempt in ("cold", "warm"):
+        result = _run(hostile, *args, cache=tmp_path / "cache")
+        assert result.returncode in (0, 1), (attempt, result.stderr.decode()[-2000:])
+        assert b"Traceback" not in result.stderr, result.stderr.decode()[-2000:]
+        out = result.stdout
+        # Nothing from the analysed code drives the terminal or forges a line.
+        assert b"\x1b" not in out and b"\x00" not in out and b"\x07" not in out
+        assert not any(line.startswith(FORGED.encode()) for line in out.splitlines())
+        out.decode("utf-8")  # always valid UTF-8, whatever the file names hold
+        if "json" in args or "sarif" in args or args == ("callgraph",):
+            json.loads(out)
+
+
+def test_the_corpus_is_analysed_not_skipped(hostile: Path, tmp_path: Path) -> None:
+    text = _run(hostile, "check", cache=tmp_path / "c").stdout.decode()
+    errors = {line.split(":")[0] for line in text.splitlines() if " FL901 " in line}
+    # Real syntax errors, Python 2 and limits of the grammar are reported as such ...
+    assert {"pkg/broken.py", "pkg/python2.py", "pkg/nul.py", "pkg/deep_parens.py"} <= errors
+    # ... while a long elif chain, a long comment and odd keys are ordinary code.
+    assert not errors & {"pkg/long_elif.py", "pkg/hashes.py", "pkg/keys.py", "pkg/alias_chain.py"}
+    flags = _run(hostile, "flags", cache=tmp_path / "c").stdout.decode()
+    assert "x\\x1b[31mred" in flags and "\\x0a::error" in flags
+    assert "\\ud800" in flags and "\\u202etxt.exe" in flags
+    assert "latin-name" in flags and "caf\\udce9.py" in flags
+
+
+def test_the_comment_prefilter_is_linear_and_exact() -> None:
+    markers = marker_pattern(["deprecated", "legacy"])
+    assert markers.search(b"x = 1  # noqa: E501, FL103\n")
+    assert markers.search(b"def f():  # legacy path\n")
+    assert markers.search(b"# flaglint: expires=2030-01-01\n")
+    assert not markers.search(b"x = 1  # noqa: E501\n")
+    assert not markers.search(b"s = 'legacy'\n")  # no comment on the line
+    assert markers.search(b"x = 1  # noqa: E501 # note: FL1 is elsewhere? no\n") is not None
+    for hostile_line in (b"#" * 1_000_000, b"# noqa" * 200_000, b"# noqa:" + b" " * 1_000_000):
+        markers.search(hostile_line + b"\n")  # returns at once (quadratic before: hours)
+
+
+def test_escaping_for_each_sink() -> None:
+    assert printable("a\nb\x1b[31m\x9b\u202e\ud800") == "a\\x0ab\\x1b[31m\\x9b\\u202e\\ud800"
+    assert printable("plain é and 日本") == "plain é and 日本"
+    assert dot_string('a"b\\c\nd') == 'a\\"b\\\\c\\\\x0ad'
+    assert uri_path("dir/odd name#1?.py") == "dir/odd%20name%231%3F.py"
+    assert uri_path(os.fsdecode(b"caf\xe9.py")) == "caf%E9.py"
+
+
+def test_a_forged_baseline_cannot_inject_workflow_commands(
+    run_cli, git_env, tmp_path: Path
+) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "m.py").write_text("X = 1\n")
+    run_git(root, "init", "-q")
+    baseline = tmp_path / "baseline.json"
+    assert run_cli("check", "--write-baseline", str(baseline), cwd=root).code == 0
+    document = json.loads(baseline.read_text())
+    entry = dict.fromkeys(("rule", "path", "symbol", "flag", "fingerprint"), "x")
+    entry.update(line=1, path="m.py\n" + FORGED)
+    document["findings"] = [{k: entry.get(k, "x") for k in entry}]
+    baseline.write_text(json.dumps(document))
+    result = run_cli("check", "--baseline", str(baseline), cwd=root)
+    assert result.code == 0 and "no longer match" in result.err  # the stale entry is listed
+    assert not any(line.lstrip().startswith("::") for line in result.err.splitlines())
+
+
+def test_paths_outside_the_root_are_an_error_not_a_clean_pass(run_cli, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "m.py").write_text("X = 1\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.toml").write_text("[tool.flaglint]\n")
+    result = run_cli("check", "--config", str(other / "x.toml"), str(project))
+    assert result.code == 2 and "outside the root" in result.err
+    empty = project / "docs"
+    empty.mkdir()
+    result = run_cli("check", str(empty), cwd=project)
+    assert result.code == 2 and "no Python files" in result.err
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tool = 1\n", "[[tool.flaglint]]\nselect = []\n", "[tool]\nflaglint = 3\n"],
+)
+def test_odd_pyproject_shapes_are_one_line(run_cli, tmp_path: Path, text: str) -> None:
+    (tmp_path / "m.py").write_text("X = 1\n")
+    (tmp_path / "pyproject.toml").write_text(text)
+    result = run_cli("check", cwd=tmp_path)
+    if text.startswith("tool = 1"):
+        assert result.code == 0  # a pyproject whose `tool` is no table configures nothing
+    else:
+        assert result.code == 2 and result.err.count("\n") == 1
+
+
+def test_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("X = 1\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.stdout.close(); sys.stdout = None; "
+            "from flaglint.cli import run; run()",
+            "check",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert b"Traceback" not in result.stderr
