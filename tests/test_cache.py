@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import cache_folder
 
 from flaglint.cache.facts import MAGIC, PACK, STALE_RUNS, FactCache, dump_facts, load_facts
@@ -204,3 +205,32 @@ def test_entries_read_by_every_full_run_survive_edits_in_one_folder(
         (root / "app" / "m0.py").write_text(f"def f0():\n    return {100 + save}\n")
         assert analyse(config, [root / "app"]).stats.parsed == 1, save
         assert analyse(config, [root]).stats.parsed == 0, save
+
+
+@pytest.mark.parametrize("fmt", range(1, 10))
+def test_a_pack_of_any_older_format_is_a_miss_and_is_replaced(tmp_path: Path, fmt: int) -> None:
+    """Every layout the pack has had reads as empty, and the next write replaces it."""
+    import pickle
+
+    from flaglint.cache.facts import INDEX, MAGIC
+    from flaglint.cache.location import tag
+
+    facts = _facts("a")
+    entry = pickle.dumps(facts)
+    shapes = {1: (0, len(entry)), 6: (0, len(entry)), 7: (0, len(entry), 1)}
+    shape = next((v for k, v in sorted(shapes.items(), reverse=True) if fmt >= k), (0, 1))
+    if fmt <= 8:  # unkeyed: entries, a pickled index, its offset
+        index = pickle.dumps((1, {"k": shape}) if fmt >= 6 else {"k": shape})
+        pack = entry + index + len(entry).to_bytes(8, "little")
+    else:  # this format's header and a valid tag over an index of the wrong shape
+        index = pickle.dumps((1, {"k": (len(MAGIC), len(entry), 1)}))
+        index_tag = tag(index, INDEX)
+        assert index_tag is not None
+        pack = MAGIC + entry + index + index_tag + (len(MAGIC) + len(entry)).to_bytes(8, "little")
+    (tmp_path / PACK).write_bytes(pack)
+    cache = FactCache(tmp_path, "test")
+    key = cache.key("a", "a", "a.py")
+    assert cache.get(key) is None and cache.get("k") is None
+    cache.put(key, facts)
+    cache.flush()
+    assert FactCache(tmp_path, "test").get(key) == facts

@@ -183,6 +183,10 @@ class FactCache:
             run, index = pickle.loads(data)
             if not isinstance(index, dict) or not isinstance(run, int):
                 raise ValueError("not an index")
+            # An index of another shape (an older format under a stale version
+            # stamp) is a miss for every key, not a crash when it is rewritten.
+            if not all(isinstance(v, tuple) and len(v) == 4 for v in index.values()):
+                raise ValueError("an index of another format")
         except Exception:  # a truncated, foreign or forged pack is a miss for every key
             os.close(reader)
             return self._index
