@@ -195,3 +195,79 @@ def test_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2, result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_pool_workers_leave_when_their_parent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from flaglint.lifetime import watch_parent\n"
+        "pool = ProcessPoolExecutor(2, initializer=watch_parent)\n"
+        "futures = [pool.submit(os.getpid) for _ in range(8)]\n"
+        "print(' '.join(sorted({str(f.result()) for f in futures})), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    workers = [int(p) for p in parent.stdout.readline().split()]
+    assert workers
+    parent.kill()
+    parent.wait()
+    import time
+
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in workers if _running(p)]
+        time.sleep(0.1)
+    assert alive == [], "pool workers outlived their killed parent"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_stale_temporary_files_are_cleaned(tmp_path: Path) -> None:
+    from flaglint.cache.facts import prepare_directory
+
+    old, fresh = tmp_path / ".tmp-old", tmp_path / ".tmp-fresh"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    prepare_directory(tmp_path)
+    assert not old.exists() and fresh.exists()
+
+
+def test_files_over_the_size_limit_are_reported_not_parsed(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\nmax-file-size = 1\n")
+    (tmp_path / "small.py").write_text("X = 1\n")
+    (tmp_path / "generated.py").write_text("X = 1\n" * 300_000)  # 1.8 MB
+    result = run_cli("check", "--no-cache", cwd=tmp_path)
+    assert result.code == 1
+    assert "generated.py:1:1: FL901" in result.out and "over max-file-size (1 MB)" in result.out
+
+
+def test_an_empty_base_is_a_usage_error(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("X = 1\n")
+    result = run_cli("check", "--base", "", cwd=tmp_path)
+    assert result.code == 2 and "--base needs a revision" in result.err
+    result = run_cli("audit", "--since", " ", cwd=tmp_path)
+    assert result.code == 2 and "--since needs a revision" in result.err
+
+
+def test_running_out_of_memory_while_parsing_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ast
+
+    from flaglint.facts import build_facts
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(ast, "parse", exhausted)
+    facts = build_facts("m.py", b"X = 1\n", "m", False, frozenset(), marker_pattern([]))
+    assert facts.error is not None and "out of memory" in facts.error.message

@@ -82,6 +82,7 @@ DEFAULTS: dict[str, Any] = {
     "flags": {},
     "cache-dir": "",
     "jobs": 0,
+    "max-file-size": 10,
 }
 
 _LIST_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, list) and k != "providers"}
@@ -130,6 +131,7 @@ class Config:
     flags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     cache_dir: str = ""  # a folder inside the root; "" keeps caches in the user's cache folder
     jobs: int = 0
+    max_file_size: int = 10  # megabytes; larger files are an FL901, not parsed (0: no limit)
     source: Path | None = None
     # --cache-dir: the user's own choice of folder, never read from a config file
     cache_override: str = ""
@@ -143,6 +145,8 @@ class Config:
     def facts_fingerprint(self) -> str:
         """The part of the configuration that changes per-file facts (cache key)."""
         parts = [repr(sorted(self.deprecation_words)), repr(self.providers)]
+        if self.max_file_size != 10:
+            parts.append(f"max-file-size={self.max_file_size}")
         return hashlib.sha1(utf8("\n".join(parts))).hexdigest()[:16]
 
 

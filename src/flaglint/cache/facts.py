@@ -23,6 +23,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -319,12 +320,26 @@ class FactCache:
         prepare_directory(self.directory)
 
 
+# A temporary file this old belongs to a run that died before renaming it.
+STALE_TEMPORARY_SECONDS = 3600
+
+
 def prepare_directory(directory: Path) -> None:
-    """Create the cache folder with a ``.gitignore`` of ``*`` (raises OSError)."""
+    """Create the cache folder with a ``.gitignore`` of ``*`` (raises OSError).
+
+    Temporary files that a killed run left behind are removed on the way.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     ignore = directory / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# created by flaglint\n*\n", encoding="utf-8")
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for leftover in directory.glob(".tmp-*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass  # another run's, or already gone
 
 
 _last_cache: FactCache | None = None

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from flaglint.callgraph.model import EdgeKind, RawEdge
+from flaglint.lifetime import watch_parent
 
 if TYPE_CHECKING:
     from flaglint.facts.model import FileFacts
@@ -79,7 +80,9 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
         # OOM killer, Ctrl-C) breaks it with an error instead of leaving
         # the parent waiting forever. With fork, all workers start at the
         # first submission, while _FORKED holds what they need.
-        executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        executor = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("fork"), initializer=watch_parent
+        )
         futures = [executor.submit(_resolve_share, share) for share in range(jobs)]
     finally:
         _FORKED = None

@@ -100,6 +100,8 @@ def check(
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
     paths, no_cache = options.paths, options.no_cache
+    if base is not None and not base.strip():
+        raise UsageFailure("--base needs a revision (a tag, a branch, HEAD~1), not an empty string")
     if new_only and not base:
         raise UsageFailure("--new-only needs --base REV (for example --base origin/main)")
     if staged and paths:

@@ -77,6 +77,8 @@ def audit(
         raise UsageFailure(f"--html {html_file}: folder {html_file.parent} does not exist")
     project = analysed(options)
     if since_revision is not None:
+        if not since_revision.strip():
+            raise UsageFailure("--since needs a revision (a tag, a branch, HEAD~1)")
         attach_base(project, project.config, since_revision)
     report = run_audit(project, ALL_RULES, since=since_revision or "", with_history=not no_history)
     data = audit_data(report)

@@ -14,9 +14,10 @@ from flaglint.cache.facts import FactCache, blob_id, dump_facts, entry_key, load
 from flaglint.config import Config
 from flaglint.discovery import SourceFile
 from flaglint.engine import gcpause
-from flaglint.facts import FileFacts, build_facts
+from flaglint.facts import FileFacts, ParseError, build_facts
 from flaglint.facts.comments import marker_pattern
 from flaglint.flags.providers import ProviderTable
+from flaglint.lifetime import watch_parent
 from flaglint.project import RunStats
 
 POOL_THRESHOLD = 48
@@ -31,8 +32,22 @@ class FactOptions:
 
     trigger_names: frozenset[str]
     deprecation_words: tuple[str, ...]
+    max_bytes: int = 0  # 0: no limit
 
     def build(self, source: SourceFile, content: bytes) -> FileFacts:
+        if self.max_bytes and len(content) > self.max_bytes:
+            # Parsing costs about 200 times a file's size in memory: a generated
+            # 50 MB module would take gigabytes and minutes, and holds no flags.
+            size, limit = len(content) / 1e6, self.max_bytes / 1e6
+            return FileFacts(
+                source.path,
+                source.module,
+                source.is_package,
+                content.count(b"\n"),
+                error=ParseError(
+                    1, 0, f"skipped: {size:.1f} MB is over max-file-size ({limit:g} MB)"
+                ),
+            )
         return build_facts(
             source.path,
             content,
@@ -44,7 +59,11 @@ class FactOptions:
 
 
 def fact_options(config: Config) -> FactOptions:
-    return FactOptions(ProviderTable.from_config(config).trigger_names(), config.deprecation_words)
+    return FactOptions(
+        ProviderTable.from_config(config).trigger_names(),
+        config.deprecation_words,
+        config.max_file_size * 1_000_000,
+    )
 
 
 def collect_facts(
@@ -137,7 +156,7 @@ def build_all(
     from concurrent.futures import ProcessPoolExecutor  # only cold runs need a pool
 
     count = len(chunks)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=watch_parent) as pool:
         for built in pool.map(
             _build_chunk, [options] * count, [str(root)] * count, [cache.salt] * count, chunks
         ):
@@ -150,7 +169,6 @@ def build_all(
 
 
 def unreadable_facts(source: SourceFile, exc: OSError) -> FileFacts:
-    from flaglint.facts.model import ParseError
 
     return FileFacts(
         source.path,

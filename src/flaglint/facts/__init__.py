@@ -62,8 +62,12 @@ def build_facts(
             line_count,
             error=ParseError(exc.lineno or 1, (exc.offset or 1) - 1, f"syntax error: {reason}"),
         )
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return FileFacts(path, module, is_package, line_count, error=ParseError(1, 0, str(exc)))
+    except MemoryError:
+        error = ParseError(1, 0, "out of memory while parsing; the file is too large to analyse")
+        return FileFacts(path, module, is_package, line_count, error=error)
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc) or type(exc).__name__
+        return FileFacts(path, module, is_package, line_count, error=ParseError(1, 0, reason))
     collector = FactCollector(module, is_package, trigger_names)
     try:
         collector.visit(tree)

@@ -187,7 +187,7 @@ def key_history(
         raise HistoryError(
             "this clone is shallow, so the history of flag keys is incomplete: fetch full "
             "history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout), "
-            "or skip the rule with --ignore FL203"
+            "or leave the rule out (check --ignore FL203; audit without --since)"
         )
     found: dict[str, list[KeyChange]] = {}
     for batch in _batches(sorted(set(keys))):
