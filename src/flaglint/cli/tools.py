@@ -45,10 +45,14 @@ def remove_flag(
     if key not in project.inventory.keys():
         raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
     plan = plan_removal(project, key, keep == "on")
+    failed = False
     if write:
-        apply_plan(plan, project.config.root)
-        for rewrite in plan.rewrites:
-            click.echo(printable(f"rewrote {rewrite.path}"))
+        report = apply_plan(plan, project.config.root)
+        for path in report.written:
+            click.echo(printable(f"rewrote {path}"))
+        for path, reason in report.failed:
+            click.echo(printable(f"flaglint: error: could not write {path}: {reason}"), err=True)
+        failed = bool(report.failed)
     else:
         click.echo(render_diff(plan), nl=False)
     for left in plan.leftovers:
@@ -65,6 +69,8 @@ def remove_flag(
         )
     if options.stats:
         print_stats(project)
+    if failed:
+        raise SystemExit(ExitCode.USAGE)
     raise SystemExit(ExitCode.FINDINGS if plan.rewrites and not write else ExitCode.CLEAN)
 
 

@@ -18,12 +18,21 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from flaglint.codemod.generators import KeepGenerators, generator_paths
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.targets import find_targets
 from flaglint.codemod.transform import FlagFolder
 from flaglint.project import Project
 
-__all__ = ["FileRewrite", "Leftover", "RemovalPlan", "apply_plan", "plan_removal", "render_diff"]
+__all__ = [
+    "FileRewrite",
+    "Leftover",
+    "RemovalPlan",
+    "WriteReport",
+    "apply_plan",
+    "plan_removal",
+    "render_diff",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -133,12 +142,43 @@ def rewrite_source(
         if span not in folder.matched and leaf.kind != "local":
             leftovers.append(Leftover(path, leaf.line, "could not match this read in the file"))
     if after != source:
+        # Last: the generator pass rebuilds nodes, and the leftovers above are
+        # found by the identity of the nodes the rewrite kept.
+        kept, refused = _keep_generators(path, source, new_module)
+        if refused:
+            return source, refused  # a rewrite that would change what code does is not made
+        after = kept.bytes
         try:
             ast.parse(after)
         except SyntaxError:
             # A rewrite that does not parse is a bug here, never the user's problem.
             return source, [Leftover(path, 1, "the rewrite would not parse; file left as is")]
     return after, leftovers
+
+
+def _keep_generators(
+    path: str, source: bytes, after: cst.Module
+) -> tuple[cst.Module, list[Leftover]]:
+    """Functions that yielded before the rewrite still do after it (see ``generators``).
+
+    Synchronous generators get ``yield from ()``; an async generator that would
+    lose its ``yield`` is reported, and the caller leaves the file as it is.
+    """
+    try:
+        was, now = generator_paths(source), generator_paths(after.bytes)
+    except SyntaxError:
+        return after, []  # the caller reports a rewrite that does not parse
+    lost = {p for p in was if p not in now}
+    refused = [
+        Leftover(path, 1, f"async generator {'.'.join(p)} would lose its yield; edit it by hand")
+        for p in sorted(lost)
+        if was[p]
+    ]
+    if refused:
+        return after, refused
+    if lost:
+        after = after.visit(KeepGenerators(lost))
+    return after, []
 
 
 def _node_ids(module: cst.Module) -> set[int]:
@@ -170,21 +210,57 @@ def render_diff(plan: RemovalPlan) -> str:
     return "".join(out)
 
 
-def apply_plan(plan: RemovalPlan, root: Path) -> None:
-    """Write every rewrite, each file atomically (a temporary file, then a rename)."""
+@dataclass(frozen=True)
+class WriteReport:
+    """What ``--write`` did: files rewritten, and files not written with the reason."""
+
+    written: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]
+
+
+def apply_plan(plan: RemovalPlan, root: Path) -> WriteReport:
+    """Write every rewrite: all or, when a file cannot even be staged, none.
+
+    Each new file is first written in full beside its target (a temporary
+    file); only when every one is staged are they renamed into place, each
+    rename atomic. A folder that cannot be written, a full disk or a link out
+    of the root stops the whole write before any target changes; a rename
+    that fails after others succeeded is reported with the rest.
+    """
     base = root.resolve()
+    staged: list[tuple[str, Path, str]] = []
+    failed: list[tuple[str, str]] = []
     for rewrite in plan.rewrites:
         # A link inside the tree is written through, not replaced by a plain file.
         target = (root / rewrite.path).resolve()
         if target != base and base not in target.parents:
-            raise ValueError(f"{rewrite.path} leads out of the root")
-        mode = target.stat().st_mode
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            failed.append((rewrite.path, "it leads out of the root"))
+            continue
         try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(rewrite.after)
-            os.chmod(temporary, mode & 0o7777)
-            os.replace(temporary, target)
-        except BaseException:
+            mode = target.stat().st_mode
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(rewrite.after)
+                os.chmod(temporary, mode & 0o7777)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            failed.append((rewrite.path, exc.strerror or str(exc)))
+            continue
+        staged.append((rewrite.path, target, temporary))
+    if failed:
+        for _, _, temporary in staged:
             Path(temporary).unlink(missing_ok=True)
-            raise
+        failed.extend((path, "not written: another file could not be") for path, _, _ in staged)
+        return WriteReport((), tuple(sorted(failed)))
+    written: list[str] = []
+    for path, target, temporary in staged:
+        try:
+            os.replace(temporary, target)
+            written.append(path)
+        except OSError as exc:
+            Path(temporary).unlink(missing_ok=True)
+            failed.append((path, exc.strerror or str(exc)))
+    return WriteReport(tuple(written), tuple(failed))

@@ -1,0 +1,93 @@
+"""A function the rewrite left without its ``yield`` is still a generator.
+
+``if not flag: return`` followed by ``yield from rows()`` becomes a bare
+``return`` under ``--keep off``; the function would turn into one that
+returns ``None``, and every ``for row in gen()`` would raise ``TypeError``.
+The original generator, with the flag off, yielded nothing: ``yield from ()``
+at the end of the body keeps exactly that. An ``async def`` generator has no
+such spelling that reads well, so it is left for a human.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+Path_ = tuple[str, ...]
+
+
+def generator_paths(source: bytes | str) -> dict[Path_, bool]:
+    """Functions that yield, by their path of enclosing names, each with whether it is async."""
+    found: dict[Path_, bool] = {}
+
+    def visit(node: ast.AST, path: Path_) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = (*path, child.name)
+                if not isinstance(child, ast.ClassDef) and _yields(child):
+                    found[inner] = isinstance(child, ast.AsyncFunctionDef)
+                visit(child, inner)
+            else:
+                visit(child, path)
+
+    visit(ast.parse(source), ())
+    return found
+
+
+def _yields(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue  # their yields are their own
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+class KeepGenerators(cst.CSTTransformer):
+    """Append ``yield from ()`` to each function in ``lost`` (sync generators only)."""
+
+    def __init__(self, lost: set[Path_]) -> None:
+        super().__init__()
+        self.lost = lost
+        self.path: list[str] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.path.append(node.name.value)
+        return True
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.path.pop()
+        return updated
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.path.append(node.name.value)
+        return True
+
+    def leave_FunctionDef(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        here = tuple(self.path)
+        self.path.pop()
+        if here not in self.lost or not isinstance(updated.body, cst.IndentedBlock):
+            return updated
+        body = list(updated.body.body)
+        still = cst.parse_statement("yield from ()  # the flag's side yielded nothing\n")
+        if body and _is_bare_return(body[-1]):
+            body[-1] = still
+        else:
+            body.append(still)
+        return updated.with_changes(body=updated.body.with_changes(body=body))
+
+
+def _is_bare_return(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Return)
+        and statement.body[0].value is None
+        and not statement.leading_lines
+    )
