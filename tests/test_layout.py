@@ -20,8 +20,8 @@ OVERSIZED = {
     "rules/breakers/analysis.py": 557,
     # The page's sections; the audit-page issue adds pictures and a timeline.
     "audit/html.py": 546,
-    # Readers, wrappers and gates; the inventory issue adds value flow through settings.
-    "flags/inventory.py": 517,
+    # Readers, wrappers and gates; split further as value flow through settings lands.
+    "flags/inventory.py": 475,
     "codemod/targets.py": 451,
 }
 

@@ -12,59 +12,30 @@ from __future__ import annotations
 import fnmatch
 import string
 from collections import defaultdict
-from dataclasses import dataclass
 
 from flaglint.config import Config
 from flaglint.facts.model import Arg, Binding, Call, FileFacts, Gate
+from flaglint.flags.model import (
+    FlagCondition,
+    FlagRead,
+    GatedCall,
+    Wrapper,
+    arg_at,
+    base_provider,
+    enclosing,
+    read_order,
+    scope_at,
+    symbol_of,
+)
 from flaglint.flags.providers import Provider, ProviderTable
 from flaglint.names.resolve import Resolver
+
+__all__ = ["FlagCondition", "FlagRead", "GatedCall", "Inventory"]
 
 MAX_WRAPPER_ROUNDS = 3
 # Decorators that make a method read like an attribute (``self.x_enabled``, no call).
 PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
-
-
-@dataclass(frozen=True, slots=True)
-class FlagRead:
-    """One place that reads a flag; ``key`` is None for a dynamic read."""
-
-    key: str | None
-    provider: str
-    path: str
-    line: int
-    column: int
-    symbol: str
-    expression: str = ""
-    negated: bool = False
-    value: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FlagCondition:
-    """A resolved gate: code under it runs only when ``key`` is ``on``."""
-
-    key: str
-    on: bool
-    provider: str
-
-
-@dataclass(frozen=True, slots=True)
-class GatedCall:
-    """A call site with the flag conditions that dominate it."""
-
-    facts: FileFacts
-    call: Call
-    index: int
-    target: str
-    conditions: tuple[FlagCondition, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Wrapper:
-    fixed: tuple[FlagCondition, ...]
-    param: str | None
-    param_index: int
-    provider: str
+FLAG_ENUM_BASES = frozenset({"enum.Flag", "enum.IntFlag"})
 
 
 class Inventory:
@@ -79,7 +50,8 @@ class Inventory:
         self._imported: dict[str, tuple[str, ...]] = {}
         self._atom_cache: dict[tuple[str, int, bool], tuple[FlagCondition, ...]] = {}
         self._call_cache: dict[tuple[str, int], tuple[FlagRead, Provider | None] | None] = {}
-        self._wrappers: dict[str, _Wrapper] = {}
+        self._wrappers: dict[str, Wrapper] = {}
+        self._flag_enums: dict[str, bool] = {}
         self._find_wrappers()
         self.reads: list[FlagRead] = []
         self.gated: list[GatedCall] = []
@@ -104,7 +76,7 @@ class Inventory:
         call = facts.calls[index]
         method = call.callee.rpartition(".")[2]
         target = self.resolver.call_target(facts, call)
-        symbol = _symbol(facts, call.scope)
+        symbol = symbol_of(facts, call.scope)
         wrapper = self._wrappers.get(target)
         if wrapper is not None:
             read = self._wrapper_read(facts, call, wrapper, symbol)
@@ -173,7 +145,7 @@ class Inventory:
         if key is not None and key.startswith("!") and provider.decorators:
             key, negated = key[1:], not negated
         if provider.name == "django-flags" and method == "flag_check":
-            state = _arg_at(call.args, 1, "state")
+            state = arg_at(call.args, 1, "state")
             if state is not None and state.kind == "bool" and state.text == "False":
                 negated = not negated
         if provider.env:
@@ -189,7 +161,7 @@ class Inventory:
     def _key(
         self, facts: FileFacts, call: Call, provider: Provider, method: str
     ) -> tuple[str | None, str]:
-        arg = _arg_at(call.args, provider.key_position(method), provider.key_keyword)
+        arg = arg_at(call.args, provider.key_position(method), provider.key_keyword)
         if arg is None:
             return None, ""
         return self.resolve_arg(facts, call, arg)
@@ -251,7 +223,7 @@ class Inventory:
 
     def _as_wrapper(
         self, facts: FileFacts, qualname: str, gates: tuple[Gate, ...], params: tuple[str, ...]
-    ) -> _Wrapper | None:
+    ) -> Wrapper | None:
         fixed: list[FlagCondition] = []
         for gate in gates:
             atom = facts.atoms[gate.atom]
@@ -265,7 +237,7 @@ class Inventory:
                 read, provider = found
                 call = facts.calls[atom.call]
                 if read.key is None and provider is not None:
-                    arg = _arg_at(
+                    arg = arg_at(
                         call.args,
                         provider.key_position(call.callee.rpartition(".")[2]),
                         provider.key_keyword,
@@ -273,22 +245,22 @@ class Inventory:
                     if arg is not None and arg.kind == "param" and arg.text in params:
                         positional = [p for p in params if p not in ("self", "cls")]
                         index = positional.index(arg.text) if arg.text in positional else -1
-                        return _Wrapper((), arg.text, index, _base_provider(read.provider))
+                        return Wrapper((), arg.text, index, base_provider(read.provider))
                     continue
                 if read.key is not None:
-                    provider_name = _base_provider(read.provider)
+                    provider_name = base_provider(read.provider)
                     fixed.append(FlagCondition(read.key, gate.on != read.negated, provider_name))
             else:
                 fixed.extend(self.expand(facts, gate))
         if not fixed:
             return None
-        return _Wrapper(tuple(dict.fromkeys(fixed)), None, -1, fixed[0].provider)
+        return Wrapper(tuple(dict.fromkeys(fixed)), None, -1, fixed[0].provider)
 
     def _wrapper_read(
-        self, facts: FileFacts, call: Call, wrapper: _Wrapper, symbol: str
+        self, facts: FileFacts, call: Call, wrapper: Wrapper, symbol: str
     ) -> FlagRead | None:
         if wrapper.param is not None:
-            arg = _arg_at(call.args, wrapper.param_index, wrapper.param)
+            arg = arg_at(call.args, wrapper.param_index, wrapper.param)
             if arg is None:  # the key travels in *args: nothing to report
                 return None
             key, expression = self.resolve_arg(facts, call, arg)
@@ -365,7 +337,7 @@ class Inventory:
         """
         if not name.startswith(("self.", "cls.")) or name.count(".") != 1:
             return ()
-        scope = _scope_at(facts, line)
+        scope = scope_at(facts, line)
         if not scope:
             return ()
         qualified = self.resolver.resolve(facts.module, name, scope)
@@ -391,13 +363,37 @@ class Inventory:
         """``OrderFlags.X`` -> (``OrderFlags.X``, its value) when it is an enum member."""
         qualified = self.resolver.resolve(facts.module, spelled, scope)
         owner, _, member = qualified.rpartition(".")
-        if not owner or not self.resolver.is_enum_class(owner):
+        if not owner or not self._is_flag_enum(owner):
             return None
         symbol = self.resolver.symbol(qualified)
         if symbol is None or symbol.binding is None:
             return None
         class_name = owner.rpartition(".")[2]
         return f"{class_name}.{member}", symbol.binding.value
+
+    def _is_flag_enum(self, owner: str) -> bool:
+        """Flag bits (``enum.Flag``, ``IntFlag``) or an enum named as a flag registry.
+
+        A plain state enum (``status == Status.DONE``) is program state, not a switch.
+        """
+        found = self._flag_enums.get(owner)
+        if found is None:
+            found = "enum" not in self.config.disabled_providers and (
+                self.resolver.is_enum_class(owner)
+                and (
+                    any(
+                        base in FLAG_ENUM_BASES
+                        for klass in self.resolver.mro(owner)
+                        for base in self.resolver.class_bases(klass)
+                    )
+                    or any(
+                        fnmatch.fnmatchcase(owner.rpartition(".")[2], pattern)
+                        for pattern in self.config.flag_enum_classes
+                    )
+                )
+            )
+            self._flag_enums[owner] = found
+        return found
 
     def conditions(self, facts: FileFacts, gates: tuple[Gate, ...]) -> tuple[FlagCondition, ...]:
         found: list[FlagCondition] = []
@@ -430,11 +426,11 @@ class Inventory:
                                 facts.path,
                                 atom.line,
                                 atom.col + 1,
-                                _enclosing(facts, atom.line),
+                                enclosing(facts, atom.line),
                                 value=member[1],
                             )
                         )
-        self.reads = sorted(set(self.reads), key=_read_order)
+        self.reads = sorted(set(self.reads), key=read_order)
 
     def _inside_param_wrapper(self, read: FlagRead) -> bool:
         """A wrapper's own read of its parameter is resolved at its call sites instead."""
@@ -477,41 +473,3 @@ class Inventory:
             for condition in gated.conditions:
                 gates[condition.key]["on" if condition.on else "off"].add(gated.target)
         return {k: {side: sorted(v) for side, v in sides.items()} for k, sides in gates.items()}
-
-
-def _base_provider(name: str) -> str:
-    """A wrapper of a wrapper still reads through the SDK underneath."""
-    return name.removeprefix("wrapper:").removeprefix("wrapper:")
-
-
-def _arg_at(args: tuple[Arg, ...], position: int, keyword: str | None) -> Arg | None:
-    for arg in args:
-        if arg.position == position or (keyword is not None and arg.keyword == keyword):
-            return arg
-    return None
-
-
-def _scope_at(facts: FileFacts, line: int) -> str:
-    """The innermost function or method around ``line`` ("" at module or class level)."""
-    best = ""
-    for definition in facts.definitions:
-        if definition.line <= line <= definition.end_line and definition.kind != "class":
-            best = definition.qualname
-    return best
-
-
-def _symbol(facts: FileFacts, scope: str) -> str:
-    return f"{facts.module}.{scope}" if scope else facts.module
-
-
-def _enclosing(facts: FileFacts, line: int) -> str:
-    """The innermost definition containing ``line`` (definitions are sorted by line)."""
-    best = ""
-    for definition in facts.definitions:
-        if definition.line <= line <= definition.end_line and definition.kind != "class":
-            best = definition.qualname
-    return _symbol(facts, best)
-
-
-def _read_order(read: FlagRead) -> tuple[str, int, int, str, str]:
-    return (read.path, read.line, read.column, read.key or "", read.provider)

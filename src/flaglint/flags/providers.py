@@ -188,7 +188,8 @@ class ProviderTable:
             )
             for p in config.providers
         )
-        return cls(custom + BUILTIN_PROVIDERS)
+        builtin = tuple(p for p in BUILTIN_PROVIDERS if p.name not in config.disabled_providers)
+        return cls(custom + builtin)
 
     def trigger_names(self) -> frozenset[str]:
         """Last segments of every callee that may read a flag (keeps arg text)."""
