@@ -14,14 +14,12 @@ MAX_LINES = 450
 OVERSIZED = {
     # One visitor whose visit_* methods dispatch every statement; value flow
     # (the call-graph and inventory issues) reshapes its bindings next.
-    "facts/collector.py": 592,
+    "facts/collector.py": 607,
     # Sinks, repeated contexts and bound guards; the circuit-breaker issue
     # replaces boundedness with per-guard comparison.
     "rules/breakers/analysis.py": 557,
     # The page's sections; the audit-page issue adds pictures and a timeline.
     "audit/html.py": 546,
-    # Readers, wrappers and gates; split further as value flow through settings lands.
-    "flags/inventory.py": 475,
     "codemod/targets.py": 451,
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flaglint.facts.model import Arg, Call, FileFacts
+from flaglint.flags.providers import Provider
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +45,25 @@ class GatedCall:
 
 @dataclass(frozen=True, slots=True)
 class Wrapper:
+    """A project function returning a read: of fixed keys, or of the key in ``param``.
+
+    ``fixed`` holds when the wrapper returns something truthy, ``fixed_off``
+    when it returns something falsy. ``filtered`` is the reader of configuration
+    underneath (its keys are kept only when boolean or named like flags) and
+    ``boolean`` whether the wrapper reads its value as a boolean.
+    """
+
     fixed: tuple[FlagCondition, ...]
     param: str | None
     param_index: int
     provider: str
+    fixed_off: tuple[FlagCondition, ...] = ()
+    filtered: Provider | None = None
+    boolean: bool = False
+
+    def conditions(self, on: bool) -> tuple[FlagCondition, ...]:
+        """The flag conditions a test of the wrapper's value (truthy when ``on``) implies."""
+        return self.fixed if on else self.fixed_off
 
 
 def base_provider(name: str) -> str:
