@@ -270,8 +270,8 @@ class FileFacts(NamedTuple):
     loops: tuple[Loop, ...] = ()
     contexts: tuple[CallContext, ...] = ()
     outcomes: tuple[FunctionOutcomes, ...] = ()
-    # Calls whose value is used as a boolean: tested, negated, compared with a
-    # boolean literal (``== "true"``, ``in ("1", "yes")``) or passed to ``bool()``.
+    # Calls whose value is used as a boolean: compared with a boolean literal
+    # (``== "true"``, ``in ("1", "yes")``) or passed to ``bool()``.
     boolean_calls: tuple[int, ...] = ()
     setting_writes: tuple[SettingWrite, ...] = ()
     bool_fields: tuple[TypedField, ...] = ()

@@ -1,11 +1,13 @@
 """Per-file facts for flag value flow: boolean uses of calls, keyed setting writes, bool fields.
 
 An environment variable is a flag when the code reads it as a boolean; what
-"as a boolean" means is decided here, syntactically: the read is tested
-(``if os.getenv("X"):``), negated, compared with a boolean literal
-(``== "true"``, ``in ("1", "yes")``), passed to ``bool()``, or assigned to a
-local that is then tested. Where a flag's value is stored for other modules to
-read (``WGER_SETTINGS = {"USE_CELERY": env.bool(...)}``,
+"as a boolean" means is decided here, syntactically: the read is compared with
+a boolean literal (``== "true"``, ``in ("1", "yes")``, ``is False``) or passed
+to ``bool()``, directly or through a local it was assigned to. A bare test
+(``if os.getenv("SENTRY_DSN"):``) is a presence check of a string, not a
+boolean read: on nine real repositories such keys were DSNs, hosts and secrets.
+
+Where a flag's value is stored for other modules to read (``WGER_SETTINGS = {"USE_CELERY": env.bool(...)}``,
 ``app.config["X"] = ...``) the write is kept as a :class:`SettingWrite`.
 """
 
@@ -56,7 +58,7 @@ class SettingsFactsMixin:
 
     # --------------------------------------------------------- boolean uses
     def _note_test(self, node: ast.expr) -> None:
-        self._boolean_uses(node, True)
+        self._boolean_uses(node, False)
 
     def _note_value(self, node: ast.expr) -> None:
         self._boolean_uses(node, False)
@@ -67,7 +69,7 @@ class SettingsFactsMixin:
 
     def _boolean_uses(self, node: ast.expr, tested: bool) -> None:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            self._boolean_uses(node.operand, True)
+            self._boolean_uses(node.operand, tested)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
                 self._boolean_uses(value, tested)

@@ -33,6 +33,11 @@ from flaglint.names.resolve import Resolver
 __all__ = ["FlagCondition", "FlagRead", "GatedCall", "Inventory"]
 
 FLAG_ENUM_BASES = frozenset({"enum.Flag", "enum.IntFlag"})
+# Django's own switches: named like flags, but they configure the framework.
+FRAMEWORK_SETTINGS = frozenset(
+    {"USE_I18N", "USE_L10N", "USE_TZ", "USE_THOUSAND_SEPARATOR", "USE_X_FORWARDED_HOST"}
+    | {"USE_X_FORWARDED_PORT", "USE_ETAGS", "USE_DEPRECATED_PYTZ"}
+)
 
 
 class Inventory(ReadersMixin, WrappersMixin):
@@ -116,7 +121,7 @@ class Inventory(ReadersMixin, WrappersMixin):
             return found
         if binding.kind == "bool" and not binding.scope and is_settings_module(module.module):
             # ``ENABLE_X = False`` in settings, tested as ``settings.ENABLE_X``.
-            if matches(binding.name, self._env_patterns):
+            if matches(binding.name, self._env_patterns) and binding.name not in FRAMEWORK_SETTINGS:
                 self._setting_reads.append(
                     FlagRead(
                         binding.name,
