@@ -7,8 +7,9 @@ to ``bool()``, directly or through a local it was assigned to. A bare test
 (``if os.getenv("SENTRY_DSN"):``) is a presence check of a string, not a
 boolean read: on nine real repositories such keys were DSNs, hosts and secrets.
 
-Where a flag's value is stored for other modules to read (``WGER_SETTINGS = {"USE_CELERY": env.bool(...)}``,
-``app.config["X"] = ...``) the write is kept as a :class:`SettingWrite`.
+Where a flag's value is stored for other modules to read
+(``WGER_SETTINGS = {"USE_CELERY": env.bool(...)}``, ``app.config["X"] = ...``)
+the write is kept as a :class:`SettingWrite`.
 """
 
 from __future__ import annotations
