@@ -14,14 +14,12 @@ MAX_LINES = 450
 OVERSIZED = {
     # One visitor whose visit_* methods dispatch every statement; value flow
     # (the call-graph and inventory issues) reshapes its bindings next.
-    "facts/collector.py": 610,
+    "facts/collector.py": 625,
     # Sinks, repeated contexts and bound guards; the circuit-breaker issue
     # replaces boundedness with per-guard comparison.
     "rules/breakers/analysis.py": 557,
     # The page's sections; the audit-page issue adds pictures and a timeline.
     "audit/html.py": 546,
-    # Readers, wrappers and gates; the inventory issue adds value flow through settings.
-    "flags/inventory.py": 517,
     # Where a flag is read and what a rewrite may touch; the remove-flag issue
     # (cascading deletions, wrappers) reshapes it.
     "codemod/targets.py": 460,

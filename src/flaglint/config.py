@@ -41,6 +41,17 @@ DEFAULTS: dict[str, Any] = {
         "FLAG_*",
         "TOGGLE_*",
     ],
+    "flag-enum-classes": [
+        "*Flag",
+        "*Flags",
+        "*Feature",
+        "*Features",
+        "*Toggle",
+        "*Toggles",
+        "*Switch",
+        "*Switches",
+    ],
+    "disabled-providers": [],
     "sinks": [
         "send_order",
         "send_child_order",
@@ -94,6 +105,8 @@ _PROVIDER_KEYS = {
     "modules",
     "key-index",
     "key-keyword",
+    "key-patterns",
+    "boolean-only",
 }
 _FLAG_KEYS = {"expires", "description", "owner"}
 
@@ -109,6 +122,10 @@ class CustomProvider:
     modules: tuple[str, ...] = ()
     key_index: int = 0
     key_keyword: str | None = None
+    # Keys kept: those matching one of these globs ("" keeps all), or, with
+    # ``boolean_only``, those read as a boolean (tested, cast, a bool default).
+    key_patterns: tuple[str, ...] = ()
+    boolean_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +138,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     providers: tuple[CustomProvider, ...] = ()
     env_flag_patterns: tuple[str, ...] = tuple(DEFAULTS["env-flag-patterns"])
+    flag_enum_classes: tuple[str, ...] = tuple(DEFAULTS["flag-enum-classes"])
+    disabled_providers: tuple[str, ...] = ()
     sinks: tuple[str, ...] = tuple(DEFAULTS["sinks"])
     handlers: tuple[str, ...] = tuple(DEFAULTS["handlers"])
     entry_points: tuple[str, ...] = ()
@@ -311,6 +330,9 @@ def _provider(raw: Any, where: str) -> CustomProvider:
     keyword = raw.get("key-keyword")
     if keyword is not None and not isinstance(keyword, str):
         raise ConfigError(f"configuration key 'providers.key-keyword' must be a str{where}")
+    boolean_only = raw.get("boolean-only", False)
+    if not isinstance(boolean_only, bool):
+        raise ConfigError(f"configuration key 'providers.boolean-only' must be a bool{where}")
     return CustomProvider(
         name=raw["name"],
         functions=strings("functions"),
@@ -319,6 +341,8 @@ def _provider(raw: Any, where: str) -> CustomProvider:
         modules=strings("modules"),
         key_index=index,
         key_keyword=keyword,
+        key_patterns=strings("key-patterns"),
+        boolean_only=boolean_only,
     )
 
 

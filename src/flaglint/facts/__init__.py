@@ -109,4 +109,7 @@ def build_facts(
         loops=tuple(collector.loops),
         contexts=tuple(collector.contexts),
         outcomes=tuple(collector.outcomes),
+        boolean_calls=tuple(sorted(collector.boolean_calls)),
+        setting_writes=tuple(collector.setting_writes),
+        bool_fields=tuple(collector.bool_fields),
     )

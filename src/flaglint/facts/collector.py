@@ -31,6 +31,7 @@ from flaglint.facts.model import (
     Import,
     Reference,
 )
+from flaglint.facts.settings import SettingsFactsMixin
 from flaglint.facts.syntax import (
     always_exits,
     bitor_members,
@@ -50,7 +51,7 @@ from flaglint.facts.walker import FastVisitor
 _T = TypeVar("_T")
 
 
-class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
+class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, FastVisitor):
     """Walks one module and fills the fact lists; see :func:`collect`."""
 
     def __init__(self, module: str, is_package: bool, trigger_names: frozenset[str]) -> None:
@@ -78,6 +79,8 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
         self._params: list[frozenset[str]] = [frozenset()]
         self._returned: list[list[Gate]] = []
         self._loops_init()
+        self._settings_init()
+        self._returned_off: list[list[Gate]] = []
         # One object per distinct value, so that a file's pickle stores each once:
         # its cache entry shrinks by ~40% and loads (and lives in memory) that much lighter.
         self._scope_texts: dict[tuple[str, ...], str] = {(): ""}
@@ -150,6 +153,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
             if is_main_guard(node.test) and not self._scope:
                 self.main_guard = True
             self.visit(node.test)
+            self._note_test(node.test)
             on, off = self._cond(node.test)
             check = self._loop_check("if", node.test, node.lineno)
             self._stmt_checks[id(node)] = check
@@ -165,6 +169,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
 
     def visit_While(self, node: ast.While) -> None:
         self.visit(node.test)
+        self._note_test(node.test)
         on, _ = self._cond(node.test)
         check = self._loop_check("while", node.test, node.lineno)
         constant = self.checks[check].constant
@@ -237,12 +242,14 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
         self._local_consts.append({})
         self._params.append(frozenset(params))
         self._returned.append([])
+        self._returned_off.append([])
         saved = self._gates
         self._gates = saved + decorator_gates
         saved_loops = self._loop_enter_function()
         self._block(node.body, NO_GATES)
         self._gates = saved
         returned = tuple(self._returned.pop())
+        returned_off = tuple(self._returned_off.pop())
         self._params.pop()
         self._local_consts.pop()
         self._local_reads.pop()
@@ -263,6 +270,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
                 returned_gates=returned,
                 gates=saved + decorator_gates,
                 is_async=isinstance(node, ast.AsyncFunctionDef),
+                returned_off_gates=returned_off,
             )
         )
 
@@ -335,7 +343,10 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
             value = node.value
             if isinstance(value, ast.Call) and dotted(value.func) == "bool" and value.args:
                 value = value.args[0]
-            self._returned[-1].extend(self._cond(value)[0])
+            self._note_value(value)
+            on, off = self._cond(value)
+            self._returned[-1].extend(on)
+            self._returned_off[-1].extend(off)
 
     def visit_Raise(self, node: ast.Raise) -> None:
         self.generic_visit(node)
@@ -384,6 +395,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
         self._assign(node.targets, node.value, node.lineno)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._note_annotation(node, self._scope_kinds[-1] == "class")
         self.visit(node.annotation)
         if node.value is None:
             return
@@ -410,6 +422,8 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
                     self._local_reads[-1].pop(name.id, None)
 
     def _assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
+        self._note_value(value)
+        self._note_assign(targets, value, line)
         names = [t.id for t in targets if isinstance(t, ast.Name)]
         if len(names) == len(targets):  # plain names, the usual case: nothing to walk
             self._loop_assign(names, value)
@@ -575,6 +589,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, FastVisitor):
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
         self.visit(node.test)
+        self._note_test(node.test)
         on, off = self._cond(node.test)
         saved = self._gates
         self._gates = saved + on

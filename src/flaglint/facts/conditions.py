@@ -11,7 +11,12 @@ from __future__ import annotations
 import ast
 
 from flaglint.facts.model import Atom, Call, Gate
-from flaglint.facts.syntax import dotted, is_truthy_literal, plain_dotted
+from flaglint.facts.syntax import (
+    dotted,
+    is_truthy_literal,
+    plain_dotted,
+    string_method_receiver,
+)
 
 Gates = tuple[Gate, ...]
 NO_GATES: Gates = ()
@@ -56,9 +61,16 @@ class ConditionFactsMixin:
         if isinstance(node, ast.NamedExpr):
             return self._cond(node.value)
         if isinstance(node, (ast.Call, ast.Subscript)):
+            receiver = string_method_receiver(node) if isinstance(node, ast.Call) else None
+            if receiver is not None:
+                return self._cond(receiver)
             index = self._call_index.get(id(node))
             if index is None:
-                return NO_GATES, NO_GATES
+                return (
+                    self._item_cond(node)
+                    if isinstance(node, ast.Subscript)
+                    else (NO_GATES, NO_GATES)
+                )
             if isinstance(node, ast.Call) and self.calls[index].callee == "bool" and node.args:
                 return self._cond(node.args[0])
             atom = self._atom("call", node, call=index)
@@ -86,6 +98,15 @@ class ConditionFactsMixin:
         if name is None:
             return NO_GATES, NO_GATES
         atom = self._atom("name", node, name=name)
+        return (Gate(atom, True),), (Gate(atom, False),)
+
+    def _item_cond(self, node: ast.Subscript) -> tuple[Gates, Gates]:
+        """``settings.FEATURES["X"]``, ``current_app.config["X"]``: a keyed setting."""
+        base = plain_dotted(node.value)
+        key = node.slice
+        if base is None or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return NO_GATES, NO_GATES
+        atom = self._atom("item", node, name=f"{base}[{key.value}]")
         return (Gate(atom, True),), (Gate(atom, False),)
 
     def _member(self, node: ast.Attribute) -> int:

@@ -47,6 +47,7 @@ class Atom(NamedTuple):
 
     kind "call": the call at index ``call`` of :attr:`FileFacts.calls`.
     kind "name": a dotted name (``FEATURE_X``, ``settings.X``) whose binding may be a read.
+    kind "item": ``base[key]`` with a string key, named ``base[key]`` (``settings.FEATURES[X]``).
     kind "member": a dotted ``Class.MEMBER`` compared or masked (``flags & OrderFlags.X``).
     """
 
@@ -114,6 +115,8 @@ class Definition(NamedTuple):
     returned_gates: tuple[Gate, ...] = ()
     gates: tuple[Gate, ...] = ()
     is_async: bool = False
+    # What holds when the function returns something falsy (``return a or b``: both falsy).
+    returned_off_gates: tuple[Gate, ...] = ()
 
 
 class Reference(NamedTuple):
@@ -267,3 +270,35 @@ class FileFacts(NamedTuple):
     loops: tuple[Loop, ...] = ()
     contexts: tuple[CallContext, ...] = ()
     outcomes: tuple[FunctionOutcomes, ...] = ()
+    # Calls whose value is used as a boolean: compared with a boolean literal
+    # (``== "true"``, ``in ("1", "yes")``) or passed to ``bool()``.
+    boolean_calls: tuple[int, ...] = ()
+    setting_writes: tuple[SettingWrite, ...] = ()
+    bool_fields: tuple[TypedField, ...] = ()
+
+
+class SettingWrite(NamedTuple):
+    """A keyed setting written with a value: ``D = {"K": v}``, ``app.config["K"] = v``.
+
+    ``target`` is the dict or mapping as spelled (``WGER_SETTINGS``,
+    ``app.config``); the gates hold what the value means when tested, as for
+    :class:`Binding`; ``call`` is the call the value is, when it is one.
+    """
+
+    scope: str
+    target: str
+    key: str
+    line: int
+    col: int
+    true_gates: tuple[Gate, ...] = ()
+    false_gates: tuple[Gate, ...] = ()
+    call: int = -1
+
+
+class TypedField(NamedTuple):
+    """A class-level name annotated ``bool`` (a pydantic-settings field, a dataclass field)."""
+
+    scope: str
+    name: str
+    line: int
+    col: int

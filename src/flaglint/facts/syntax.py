@@ -179,3 +179,15 @@ def bitor_members(node: ast.expr) -> list[str] | None:
         return left + right
     name = plain_dotted(node)
     return [name] if name is not None else None
+
+
+# ``os.getenv("X", "").lower() == "true"``: the read is the call under these.
+STRING_METHODS = frozenset({"lower", "upper", "strip", "casefold", "lstrip", "rstrip", "title"})
+
+
+def string_method_receiver(node: ast.Call) -> ast.expr | None:
+    """``x.lower()`` -> ``x`` for the string methods a boolean parse goes through."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in STRING_METHODS and not node.args:
+        return func.value
+    return None

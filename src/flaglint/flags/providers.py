@@ -41,9 +41,23 @@ class Provider:
     key_index_for: tuple[tuple[str, int], ...] = ()
     # Calls whose truthy result means the flag is *off* (django-flags' flag_disabled).
     negated: tuple[str, ...] = ()
+    # A reader of configuration, not a flag SDK: a key it reads is a flag only when
+    # read as a boolean or named like a flag (``env-flag-patterns``).
     env: bool = False
     # Fewest arguments a real read passes: LaunchDarkly's variation(key, context, default).
     min_args: int = 1
+    # Methods whose value is a boolean (environs' ``env.bool``, dynaconf's ``as_bool``).
+    boolean_methods: tuple[str, ...] = ()
+    # Classes whose instances read a key when called: ``env = environ.Env(); env("X")``.
+    instances: tuple[str, ...] = ()
+    # Custom providers' key filters: globs the key must match, or (with
+    # ``boolean_only``) a boolean read; both set, either will do.
+    key_patterns: tuple[str, ...] = ()
+    boolean_only: bool = False
+
+    @property
+    def filtered(self) -> bool:
+        return self.env or self.boolean_only or bool(self.key_patterns)
 
     def key_position(self, name: str) -> int:
         for callee, index in self.key_index_for:
@@ -164,6 +178,40 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         functions=("os.getenv", "os.environ.get", "os.environ.__getitem__", "os.getenvb"),
         env=True,
     ),
+    Provider(
+        name="environs",
+        methods=("bool", "str", "int", "__call__"),
+        boolean_methods=("bool",),
+        instances=("environs.Env",),
+        modules=("environs",),
+        key_keyword=None,
+        env=True,
+    ),
+    Provider(
+        name="django-environ",
+        methods=("bool", "str", "int", "get_value", "__call__"),
+        boolean_methods=("bool",),
+        instances=("environ.Env", "environ.environ.Env"),
+        modules=("environ",),
+        key_keyword="var",
+        env=True,
+    ),
+    Provider(
+        name="python-decouple",
+        functions=("decouple.config",),
+        instances=("decouple.AutoConfig", "decouple.Config"),
+        modules=("decouple",),
+        key_keyword="option",
+        env=True,
+    ),
+    Provider(
+        name="dynaconf",
+        methods=("as_bool", "get", "__call__"),
+        boolean_methods=("as_bool",),
+        instances=("dynaconf.Dynaconf", "dynaconf.LazySettings"),
+        modules=("dynaconf",),
+        env=True,
+    ),
 )
 
 
@@ -185,10 +233,13 @@ class ProviderTable:
                 modules=p.modules,
                 key_index=p.key_index,
                 key_keyword=p.key_keyword,
+                key_patterns=p.key_patterns,
+                boolean_only=p.boolean_only,
             )
             for p in config.providers
         )
-        return cls(custom + BUILTIN_PROVIDERS)
+        builtin = tuple(p for p in BUILTIN_PROVIDERS if p.name not in config.disabled_providers)
+        return cls(custom + builtin)
 
     def trigger_names(self) -> frozenset[str]:
         """Last segments of every callee that may read a flag (keeps arg text)."""
@@ -198,6 +249,7 @@ class ProviderTable:
             names.update(provider.methods)
             names.update(q.rpartition(".")[2] for q in provider.decorators)
             names.update(q.rpartition(".")[2] for q in provider.toggles)
+            names.update(q.rpartition(".")[2] for q in provider.instances)
         names.update({"getenv", "get", "__getitem__"})
         return frozenset(names)
 
@@ -220,6 +272,13 @@ class ProviderTable:
             return None
         for provider in self.providers:
             if _matches_any(qualified, provider.functions):
+                return provider
+        return None
+
+    def by_instance(self, constructor: str) -> Provider | None:
+        """The provider whose reader objects ``constructor`` makes (``environ.Env``)."""
+        for provider in self.providers:
+            if _matches_any(constructor, provider.instances):
                 return provider
         return None
 

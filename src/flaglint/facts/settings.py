@@ -1,0 +1,152 @@
+"""Per-file facts for flag value flow: boolean uses of calls, keyed setting writes, bool fields.
+
+An environment variable is a flag when the code reads it as a boolean; what
+"as a boolean" means is decided here, syntactically: the read is compared with
+a boolean literal (``== "true"``, ``in ("1", "yes")``, ``is False``) or passed
+to ``bool()``, directly or through a local it was assigned to. A bare test
+(``if os.getenv("SENTRY_DSN"):``) is a presence check of a string, not a
+boolean read: on nine real repositories such keys were DSNs, hosts and secrets.
+
+Where a flag's value is stored for other modules to read
+(``WGER_SETTINGS = {"USE_CELERY": env.bool(...)}``, ``app.config["X"] = ...``)
+the write is kept as a :class:`SettingWrite`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from flaglint.facts.conditions import NO_GATES, Gates
+from flaglint.facts.model import Atom, Call, SettingWrite, TypedField
+from flaglint.facts.syntax import dotted, plain_dotted, string_method_receiver
+
+# Literals that only a boolean is compared with: ``v == "true"``, ``v in ("1", "yes")``.
+BOOLEAN_WORDS = frozenset({"1", "0", "true", "false", "yes", "no", "on", "off", "y", "n", "t", "f"})
+TESTABLE = (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript)
+BOOL_CASTS = frozenset({"bool", "strtobool", "distutils.util.strtobool", "str2bool", "to_bool"})
+
+
+def is_boolean_literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or node.value in (0, 1):
+            return True
+        return isinstance(node.value, str) and node.value.strip().lower() in BOOLEAN_WORDS
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return bool(node.elts) and all(is_boolean_literal(e) for e in node.elts)
+    return False
+
+
+class SettingsFactsMixin:
+    """Boolean uses and setting writes; the collector provides the state named below."""
+
+    calls: list[Call]
+    atoms: list[Atom]
+    _call_index: dict[int, int]
+    _scope_text: str
+
+    if TYPE_CHECKING:
+
+        def _cond(self, node: ast.expr) -> tuple[Gates, Gates]: ...
+
+    def _settings_init(self) -> None:
+        self.boolean_calls: set[int] = set()
+        self.setting_writes: list[SettingWrite] = []
+        self.bool_fields: list[TypedField] = []
+        # (function scope, local name) -> the call it was last assigned, for ``v = getenv(); if v``
+        self._bare_locals: dict[tuple[str, str], int] = {}
+
+    # --------------------------------------------------------- boolean uses
+    def _note_test(self, node: ast.expr) -> None:
+        self._boolean_uses(node, False)
+
+    def _note_value(self, node: ast.expr) -> None:
+        self._boolean_uses(node, False)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        self._boolean_uses(node, False)
+        self.generic_visit(node)  # type: ignore[attr-defined]
+
+    def _boolean_uses(self, node: ast.expr, tested: bool) -> None:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            self._boolean_uses(node.operand, tested)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self._boolean_uses(value, tested)
+        elif isinstance(node, (ast.NamedExpr, ast.Await)):
+            self._boolean_uses(node.value, tested)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            op, left, right = node.ops[0], node.left, node.comparators[0]
+            if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+                if is_boolean_literal(right):
+                    self._boolean_uses(left, True)
+                elif is_boolean_literal(left):
+                    self._boolean_uses(right, True)
+            elif isinstance(op, (ast.In, ast.NotIn)) and is_boolean_literal(right):
+                self._boolean_uses(left, True)
+        elif isinstance(node, (ast.Call, ast.Subscript)):
+            if isinstance(node, ast.Call):
+                if dotted(node.func) in BOOL_CASTS and node.args:
+                    self._boolean_uses(node.args[0], True)
+                    return
+                receiver = string_method_receiver(node)
+                if receiver is not None:
+                    self._boolean_uses(receiver, tested)
+                    return
+            index = self._call_index.get(id(node))
+            if tested and index is not None:
+                self.boolean_calls.add(index)
+        elif isinstance(node, ast.Name) and tested:
+            index = self._bare_locals.get((self._scope_text, node.id))
+            if index is not None:
+                self.boolean_calls.add(index)
+
+    # ------------------------------------------------------------ writes
+    def _note_assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
+        """Remember bare-call locals, dict literals of settings, and keyed writes."""
+        scope = self._scope_text
+        index = self._call_index.get(id(value), -1)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if index >= 0:
+                    self._bare_locals[(scope, target.id)] = index
+                else:
+                    self._bare_locals.pop((scope, target.id), None)
+                if isinstance(value, ast.Dict):
+                    self._dict_writes(target.id, value)
+            elif isinstance(target, ast.Subscript):
+                base = plain_dotted(target.value)
+                key = target.slice
+                if base and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    self._write(base, key.value, value, target.lineno, target.col_offset)
+
+    def _dict_writes(self, name: str, value: ast.Dict) -> None:
+        for key, item in zip(value.keys, value.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self._write(name, key.value, item, key.lineno, key.col_offset)
+
+    def _write(self, target: str, key: str, value: ast.expr, line: int, col: int) -> None:
+        testable = isinstance(
+            value, (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript)
+        )
+        on, off = self._cond(value) if testable else (NO_GATES, NO_GATES)
+        index = self._call_index.get(id(value), -1)
+        if on or off or index >= 0:
+            self.setting_writes.append(
+                SettingWrite(self._scope_text, target, key, line, col, on, off, index)
+            )
+
+    def _note_annotation(self, node: ast.AnnAssign, in_class: bool) -> None:
+        """``enable_x: bool = False`` in a class body: a typed settings field."""
+        if not in_class or not isinstance(node.target, ast.Name):
+            return
+        annotation = node.annotation
+        if isinstance(annotation, ast.BinOp):  # bool | None
+            annotation = annotation.left
+        elif isinstance(annotation, ast.Subscript):  # Optional[bool]
+            annotation = annotation.slice
+        if plain_dotted(annotation) in ("bool", "builtins.bool"):
+            self.bool_fields.append(
+                TypedField(self._scope_text, node.target.id, node.lineno, node.col_offset)
+            )

@@ -1,0 +1,104 @@
+"""The inventory's records: reads, resolved gates, gated calls, and small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flaglint.facts.model import Arg, Call, FileFacts
+from flaglint.flags.providers import Provider
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRead:
+    """One place that reads a flag; ``key`` is None for a dynamic read."""
+
+    key: str | None
+    provider: str
+    path: str
+    line: int
+    column: int
+    symbol: str
+    expression: str = ""
+    negated: bool = False
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlagCondition:
+    """A resolved gate: code under it runs only when ``key`` is ``on``."""
+
+    key: str
+    on: bool
+    provider: str
+
+
+@dataclass(frozen=True, slots=True)
+class GatedCall:
+    """A call site with the flag conditions that dominate it."""
+
+    facts: FileFacts
+    call: Call
+    index: int
+    target: str
+    conditions: tuple[FlagCondition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """A project function returning a read: of fixed keys, or of the key in ``param``.
+
+    ``fixed`` holds when the wrapper returns something truthy, ``fixed_off``
+    when it returns something falsy. ``filtered`` is the reader of configuration
+    underneath (its keys are kept only when boolean or named like flags) and
+    ``boolean`` whether the wrapper reads its value as a boolean.
+    """
+
+    fixed: tuple[FlagCondition, ...]
+    param: str | None
+    param_index: int
+    provider: str
+    fixed_off: tuple[FlagCondition, ...] = ()
+    filtered: Provider | None = None
+    boolean: bool = False
+
+    def conditions(self, on: bool) -> tuple[FlagCondition, ...]:
+        """The flag conditions a test of the wrapper's value (truthy when ``on``) implies."""
+        return self.fixed if on else self.fixed_off
+
+
+def base_provider(name: str) -> str:
+    """A wrapper of a wrapper still reads through the SDK underneath."""
+    return name.removeprefix("wrapper:").removeprefix("wrapper:")
+
+
+def arg_at(args: tuple[Arg, ...], position: int, keyword: str | None) -> Arg | None:
+    for arg in args:
+        if arg.position == position or (keyword is not None and arg.keyword == keyword):
+            return arg
+    return None
+
+
+def scope_at(facts: FileFacts, line: int) -> str:
+    """The innermost function or method around ``line`` ("" at module or class level)."""
+    best = ""
+    for definition in facts.definitions:
+        if definition.line <= line <= definition.end_line and definition.kind != "class":
+            best = definition.qualname
+    return best
+
+
+def symbol_of(facts: FileFacts, scope: str) -> str:
+    return f"{facts.module}.{scope}" if scope else facts.module
+
+
+def enclosing(facts: FileFacts, line: int) -> str:
+    """The innermost definition containing ``line`` (definitions are sorted by line)."""
+    best = ""
+    for definition in facts.definitions:
+        if definition.line <= line <= definition.end_line and definition.kind != "class":
+            best = definition.qualname
+    return symbol_of(facts, best)
+
+
+def read_order(read: FlagRead) -> tuple[str, int, int, str, str]:
+    return (read.path, read.line, read.column, read.key or "", read.provider)

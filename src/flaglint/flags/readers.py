@@ -1,0 +1,281 @@
+"""Which calls read a flag, and the key each reads.
+
+A call is matched to a provider (:mod:`flaglint.flags.providers`) by its
+resolved callee, its receiver (followed through bindings, and through the
+receiver class's ancestors to an SDK class), or the reader object it calls
+(``env = environ.Env(); env("X")``). Readers of configuration (environment
+variables, settings libraries, custom providers with key filters) report a key
+only when it is read as a boolean or named like a flag.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import string
+from typing import TYPE_CHECKING
+
+from flaglint.config import Config
+from flaglint.facts.model import Arg, Call, FileFacts
+from flaglint.flags.model import FlagRead, Wrapper, arg_at, symbol_of
+from flaglint.flags.providers import Provider, ProviderTable
+from flaglint.names.resolve import Resolver
+
+# A cast that makes a configuration read a boolean: ``config("X", cast=bool)``.
+BOOL_CAST_WORDS = frozenset({"bool", "(bool", "@bool"})
+
+
+def matches(key: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+class ReadersMixin:
+    """Flag reads of call sites; :class:`~flaglint.flags.inventory.Inventory` holds the state."""
+
+    config: Config
+    table: ProviderTable
+    resolver: Resolver
+    _env_patterns: tuple[str, ...]
+    _imported: dict[str, tuple[str, ...]]
+    _call_cache: dict[tuple[str, int], tuple[FlagRead, Provider | None] | None]
+    _wrappers: dict[str, Wrapper]
+    # Reads of filtered providers: (provider, read as a boolean); kept keys once known.
+    _filtered: dict[FlagRead, tuple[Provider, bool]]
+    _kept: set[str] | None
+    _boolean_calls: dict[str, frozenset[int]]
+    _instances: dict[str, Provider | None]
+
+    if TYPE_CHECKING:
+
+        def _wrapper_read(
+            self, facts: FileFacts, call: Call, wrapper: Wrapper, symbol: str
+        ) -> FlagRead | None: ...
+
+    # ---------------------------------------------------------------- reads
+    def _imported_modules(self, facts: FileFacts) -> tuple[str, ...]:
+        found = self._imported.get(facts.module)
+        if found is None:
+            found = tuple(imp.target for imp in facts.imports)
+            self._imported[facts.module] = found
+        return found
+
+    def call_read(self, facts: FileFacts, index: int) -> FlagRead | None:
+        cached_key = (facts.module, index)
+        if cached_key not in self._call_cache:
+            self._call_cache[cached_key] = self._call_read(facts, index)
+        found = self._call_cache[cached_key]
+        return found[0] if found else None
+
+    def _call_read(self, facts: FileFacts, index: int) -> tuple[FlagRead, Provider | None] | None:
+        call = facts.calls[index]
+        method = call.callee.rpartition(".")[2]
+        target = self.resolver.call_target(facts, call)
+        symbol = symbol_of(facts, call.scope)
+        wrapper = self._wrappers.get(target)
+        if wrapper is not None and self.table.by_function(target) is None:
+            read = self._wrapper_read(facts, call, wrapper, symbol)
+            if read is not None and wrapper.filtered is not None:
+                boolean = wrapper.boolean or index in self._booleans(facts)
+                self._filtered[read] = (wrapper.filtered, boolean)
+            return (read, None) if read is not None else None
+        if call.decorator:
+            provider = self.table.by_decorator(target)
+            if provider is None:
+                return None
+            return self._keyed_read(facts, call, provider, target.rpartition(".")[2], symbol, index)
+        provider = self.table.by_function(target)
+        if provider is None and "." in call.callee:
+            receiver = target.rpartition(".")[0]
+            toggle = self._toggle_read(method, receiver, facts, call, symbol)
+            if toggle is not None:
+                return toggle
+            receiver = self._receiver(receiver)
+            provider = self.table.by_method(method, receiver, self._imported_modules(facts))
+            if provider is None and receiver.endswith("()"):
+                provider = self._by_ancestor(method, receiver.removesuffix("()"))
+        if provider is None:
+            provider = self._instance_provider(target)
+            method = "__call__"
+        if provider is None:
+            return None
+        return self._keyed_read(facts, call, provider, method, symbol, index)
+
+    def _by_ancestor(self, method: str, klass: str) -> Provider | None:
+        """``class AppClient(UnleashClient)``: the SDK's class among the receiver's ancestors."""
+        for ancestor in self.resolver.mro(klass)[1:]:
+            provider = self.table.by_method(method, ancestor + "()", ())
+            if provider is not None:
+                return provider
+        return None
+
+    def _instance_provider(self, target: str) -> Provider | None:
+        """``env`` bound to ``environ.Env(...)``: calling it reads a key."""
+        if target in self._instances:
+            return self._instances[target]
+        found = None
+        symbol = self.resolver.symbol(target)
+        if symbol is not None and symbol.binding is not None and symbol.binding.kind == "call":
+            binding = symbol.binding
+            constructor = self.resolver.resolve(symbol.module.module, binding.value, binding.scope)
+            found = self.table.by_instance(constructor)
+        self._instances[target] = found
+        return found
+
+    def _booleans(self, facts: FileFacts) -> frozenset[int]:
+        found = self._boolean_calls.get(facts.module)
+        if found is None:
+            found = self._boolean_calls[facts.module] = frozenset(facts.boolean_calls)
+        return found
+
+    def _boolean_read(
+        self, facts: FileFacts, index: int, call: Call, provider: Provider, method: str
+    ) -> bool:
+        """Read as a boolean: a boolean method or cast, a ``bool`` default, a test."""
+        if method in provider.boolean_methods or index in self._booleans(facts):
+            return True
+        key_position = provider.key_position(method)
+        for arg in call.args:
+            if arg.position == key_position:
+                continue
+            if arg.kind == "bool" and arg.keyword in (None, "default"):
+                return True
+            if arg.keyword == "cast" and arg.text in BOOL_CAST_WORDS:
+                return True
+        return method == "__call__" and self._schema_bool(facts, call, provider)
+
+    def _schema_bool(self, facts: FileFacts, call: Call, provider: Provider) -> bool:
+        """``env = environ.Env(DEBUG=(bool, False))``: ``env("DEBUG")`` is a boolean."""
+        key = arg_at(call.args, provider.key_position("__call__"), provider.key_keyword)
+        target = self.resolver.call_target(facts, call)
+        symbol = self.resolver.symbol(target)
+        if key is None or symbol is None or symbol.binding is None or symbol.binding.call < 0:
+            return False
+        constructor = symbol.module.calls[symbol.binding.call]
+        return any(
+            a.keyword == key.text and a.text.replace(" ", "").startswith("(bool,")
+            for a in constructor.args
+        )
+
+    def kept(self, read: FlagRead) -> bool:
+        """A read of a filtered provider counts when its key passes the provider's filter."""
+        entry = self._filtered.get(read)
+        if entry is None:
+            return True
+        if read.key is None:
+            return False
+        if self._kept is not None and read.key in self._kept:
+            return True
+        provider, boolean = entry
+        return self._passes(provider, read.key, boolean)
+
+    def _passes(self, provider: Provider, key: str, boolean: bool) -> bool:
+        if provider.env:
+            return boolean or matches(key, self._env_patterns)
+        if provider.key_patterns and matches(key, provider.key_patterns):
+            return True
+        return provider.boolean_only and boolean
+
+    def _receiver(self, receiver: str) -> str:
+        """What the receiver of a method call is: ``client`` bound to ``ldclient.get()``."""
+        for _ in range(4):
+            symbol = self.resolver.symbol(receiver)
+            if symbol is None or symbol.binding is None:
+                return receiver
+            binding = symbol.binding
+            if binding.kind == "call":
+                owner = symbol.module.module
+                receiver = self.resolver.resolve(owner, binding.value, binding.scope) + "()"
+            elif binding.kind == "name":
+                receiver = self.resolver.resolve(symbol.module.module, binding.value)
+            else:
+                return receiver
+        return receiver
+
+    def _toggle_read(
+        self, method: str, receiver: str, facts: FileFacts, call: Call, symbol: str
+    ) -> tuple[FlagRead, Provider | None] | None:
+        if not any(method in p.toggle_reads for p in self.table.providers):
+            return None
+        bound = self.resolver.symbol(receiver.removesuffix("()"))
+        if bound is None or bound.binding is None or bound.binding.kind != "call":
+            return None
+        constructor = self.resolver.resolve(
+            bound.module.module, bound.binding.value, bound.binding.scope
+        )
+        provider = self.table.by_toggle(constructor)
+        if provider is None or bound.binding.call < 0:
+            return None
+        ctor_call = bound.module.calls[bound.binding.call]
+        key, expression = self._key(bound.module, ctor_call, provider, "")
+        read = FlagRead(key, provider.name, facts.path, call.line, call.col + 1, symbol, expression)
+        return read, provider
+
+    def _keyed_read(
+        self,
+        facts: FileFacts,
+        call: Call,
+        provider: Provider,
+        method: str,
+        symbol: str,
+        index: int = -1,
+    ) -> tuple[FlagRead, Provider | None] | None:
+        if len(call.args) < max(provider.min_args, provider.key_position(method) + 1) and not any(
+            a.keyword for a in call.args
+        ):
+            return None
+        key, expression = self._key(facts, call, provider, method)
+        negated = method in provider.negated
+        if key is not None and key.startswith("!") and provider.decorators:
+            key, negated = key[1:], not negated
+        if provider.name == "django-flags" and method == "flag_check":
+            state = arg_at(call.args, 1, "state")
+            if state is not None and state.kind == "bool" and state.text == "False":
+                negated = not negated
+        if key is None and not expression:
+            return None
+        read = FlagRead(
+            key, provider.name, facts.path, call.line, call.col + 1, symbol, expression, negated
+        )
+        if provider.filtered:
+            self._filtered[read] = (
+                provider,
+                self._boolean_read(facts, index, call, provider, method),
+            )
+        return read, provider
+
+    def _key(
+        self, facts: FileFacts, call: Call, provider: Provider, method: str
+    ) -> tuple[str | None, str]:
+        arg = arg_at(call.args, provider.key_position(method), provider.key_keyword)
+        if arg is None:
+            return None, ""
+        return self.resolve_arg(facts, call, arg)
+
+    def resolve_arg(self, facts: FileFacts, call: Call, arg: Arg) -> tuple[str | None, str]:
+        """A key argument's value, or None and the expression it is spelled as."""
+        if arg.kind in ("str", "int"):
+            return arg.text, ""
+        if arg.kind == "name":
+            qualified = self.resolver.resolve(facts.module, arg.text, call.scope)
+            binding = self.resolver.literal(qualified)
+            if binding is not None and binding.kind in ("str", "int"):
+                return binding.value, ""
+            return None, arg.text
+        if arg.kind == "fstring":
+            return self._fstring(facts, call, arg.text)
+        if arg.kind in ("param", "other"):
+            return None, arg.text
+        return None, ""
+
+    def _fstring(self, facts: FileFacts, call: Call, template: str) -> tuple[str | None, str]:
+        """``f"{NAMESPACE}.flag"`` with ``NAMESPACE`` a constant resolves to a key."""
+        out: list[str] = []
+        for literal, name, _, _ in string.Formatter().parse(template):
+            out.append(literal)
+            if name is None:
+                continue
+            qualified = self.resolver.resolve(facts.module, name, call.scope)
+            binding = self.resolver.literal(qualified)
+            if binding is None or binding.kind not in ("str", "int"):
+                return None, f'f"{template}"'
+            out.append(binding.value)
+        return "".join(out), ""
