@@ -8,7 +8,6 @@ certainty is left untouched and listed for a human.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import os
 import tempfile
@@ -22,6 +21,7 @@ from flaglint.codemod.generators import KeepGenerators, generator_paths
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.targets import find_targets
 from flaglint.codemod.transform import FlagFolder
+from flaglint.facts.parse import parse_source
 from flaglint.project import Project
 
 __all__ = [
@@ -149,7 +149,7 @@ def rewrite_source(
             return source, refused  # a rewrite that would change what code does is not made
         after = kept.bytes
         try:
-            ast.parse(after)
+            parse_source(after)
         except SyntaxError:
             # A rewrite that does not parse is a bug here, never the user's problem.
             return source, [Leftover(path, 1, "the rewrite would not parse; file left as is")]

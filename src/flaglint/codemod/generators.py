@@ -14,6 +14,8 @@ import ast
 
 import libcst as cst
 
+from flaglint.facts.parse import parse_source
+
 Path_ = tuple[str, ...]
 
 
@@ -31,7 +33,7 @@ def generator_paths(source: bytes | str) -> dict[Path_, bool]:
             else:
                 visit(child, path)
 
-    visit(ast.parse(source), ())
+    visit(parse_source(source), ())
     return found
 
 

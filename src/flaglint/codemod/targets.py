@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from flaglint.discovery import discover
 from flaglint.encoding import utf8
 from flaglint.facts.model import FileFacts, Gate
+from flaglint.facts.parse import parse_source
 from flaglint.facts.syntax import dotted, plain_dotted
 from flaglint.flags.inventory import FlagRead
 from flaglint.project import Project
@@ -108,7 +109,7 @@ def find_targets(
 ) -> FileTargets:
     """Locate every read of ``key`` in ``path`` (already known to the inventory)."""
     facts = project.by_path[path]
-    tree = ast.parse(source)
+    tree = parse_source(source)
     index = SpanIndex(source)
     finder = _Finder(project, facts, tree, index, key, keep_on)
     return finder.run(path)
@@ -329,7 +330,7 @@ def _wrapper_verdict(
         if definition is None:
             continue
         try:
-            tree = ast.parse((project.config.root / facts.path).read_bytes())
+            tree = parse_source((project.config.root / facts.path).read_bytes())
         except (OSError, SyntaxError, ValueError):
             return f"cannot read wrapper {target}"
         function = next(

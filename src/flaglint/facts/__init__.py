@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import warnings
-
 from flaglint.encoding import utf8
 from flaglint.facts.collector import FactCollector
 from flaglint.facts.comments import MarkerFilter, collect_comments
@@ -21,6 +18,7 @@ from flaglint.facts.model import (
     ParseError,
     Reference,
 )
+from flaglint.facts.parse import parse_source
 
 __all__ = [
     "Arg",
@@ -49,18 +47,18 @@ def build_facts(
     """Parse one file and collect its facts; a syntax error becomes ``error``."""
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
     try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences in the analysed code are its business, not ours.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=path, type_comments=False)
+        # ast where it can; LibCST for newer grammar than this interpreter's (see parse).
+        tree = parse_source(source, filename=path)
     except SyntaxError as exc:
         reason = exc.msg or "invalid syntax"
+        if not reason.startswith("Python 2"):
+            reason = f"syntax error: {reason}"
         return FileFacts(
             path,
             module,
             is_package,
             line_count,
-            error=ParseError(exc.lineno or 1, (exc.offset or 1) - 1, f"syntax error: {reason}"),
+            error=ParseError(exc.lineno or 1, (exc.offset or 1) - 1, reason),
         )
     except MemoryError:
         error = ParseError(1, 0, "out of memory while parsing; the file is too large to analyse")
