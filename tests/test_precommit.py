@@ -1,9 +1,11 @@
-"""pre-commit, for real: the published hook installed in a repository, blocking a commit.
+"""pre-commit, for real: the hook installed in a repository, blocking a commit.
 
-The hook repository is a snapshot of this source tree committed to a temporary
-git repository, so the test exercises exactly the manifest and package in the
-working copy. pre-commit builds the hook's environment with pip (dependencies
-come from the package index); everything else is local.
+By default the hooks of ``.pre-commit-hooks.yaml`` run as a ``repo: local``
+hook with ``language: system`` (the same id, entry, file filters and flags, the
+``flaglint`` of this environment): offline, and what the manifest says is what
+runs. The published hook, which pre-commit installs with pip from a snapshot of
+this working copy (its dependencies from the package index), is marked
+``network`` and runs in its own step of ``.ci/run``: ``pytest -m network``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pre_commit") is None,
     reason="pre-commit is not installed (it is in the test extra: pip install -e '.[test]')",
 )
+
+yaml = pytest.importorskip("yaml")  # pre-commit's own dependency
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ("src", "pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml")
@@ -112,6 +116,49 @@ def _project(tmp_path: Path, hook_repo: tuple[Path, str, dict[str, str]]) -> Pat
     return project
 
 
+def _local_project(tmp_path: Path, env: dict[str, str]) -> Path:
+    """A project whose .pre-commit-config.yaml runs the manifest's hook locally."""
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = dict(next(h for h in manifest if h["id"] == "flaglint"))
+    flaglint = Path(sys.executable).with_name("flaglint")
+    hook.update(language="system", entry=f"{flaglint} {hook['entry'].split(' ', 1)[1]}")
+    project = tmp_path / "project"
+    project.mkdir()
+    _git(project, env, "init", "-q", "-b", "main")
+    (project / "pyproject.toml").write_text(CONFIG)
+    (project / "router.py").write_text(CLEAN)
+    config = {"repos": [{"repo": "local", "hooks": [hook]}]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    _git(project, env, "add", "-A")
+    _git(project, env, "commit", "-q", "-m", "clean start")
+    return project
+
+
+def _blocks_then_passes(project: Path, env: dict[str, str]) -> None:
+    installed = _run(project, env, sys.executable, "-m", "pre_commit", "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    head = _git(project, env, "rev-parse", "HEAD")
+    (project / "router.py").write_text(REVIVES_EXPIRED_FLAG)
+    _git(project, env, "add", "router.py")
+    blocked = _run(project, env, "git", "commit", "-m", "revive power peg")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "router.py:7:8: FL103 flag 'smars-peg-mode' expired on 2004-01-01" in output
+    assert _git(project, env, "rev-parse", "HEAD") == head
+    (project / "router.py").write_text(CLEAN.replace("return order", "return dict(order)"))
+    _git(project, env, "add", "router.py")
+    passed = _run(project, env, "git", "commit", "-m", "a clean change")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert _git(project, env, "rev-parse", "HEAD") != head
+
+
+def test_the_manifests_hook_blocks_a_commit_offline(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    env["PIP_NO_INDEX"] = "1"  # nothing may be downloaded
+    _blocks_then_passes(_local_project(tmp_path, env), env)
+
+
+@pytest.mark.network
 def test_the_hook_blocks_a_commit_that_adds_a_finding(tmp_path: Path, hook_repo) -> None:
     _, _, env = hook_repo
     project = _project(tmp_path, hook_repo)
@@ -134,6 +181,7 @@ def test_the_hook_blocks_a_commit_that_adds_a_finding(tmp_path: Path, hook_repo)
     assert _git(project, env, "rev-parse", "HEAD") != head
 
 
+@pytest.mark.network
 def test_try_repo_runs_the_published_hook(tmp_path: Path, hook_repo) -> None:
     snapshot, _, env = hook_repo
     project = _project(tmp_path, hook_repo)
