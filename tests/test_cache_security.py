@@ -182,3 +182,34 @@ def test_a_key_others_can_write_is_not_trusted(tmp_path: Path, monkeypatch) -> N
     assert cachedir.tag(b"data", b"ctx") is None
     assert not cachedir.verified(b"data", b"\0" * cachedir.TAG_SIZE, b"ctx")
     cachedir._keys.clear()
+
+
+@pytest.mark.parametrize("home", [".fcache", "IN_TREE"])
+def test_a_cache_home_inside_the_tree_is_never_trusted(
+    run_cli, git_env, tmp_path: Path, monkeypatch, home: str
+) -> None:
+    """The tree may ship the key itself: a home inside it turns caching off."""
+    marker = tmp_path / "pwned"
+    repo = _repository(tmp_path, None)
+    planted = repo / ".fcache"
+    planted.mkdir()
+    (planted / cachedir.KEY_FILE).write_bytes(b"k" * cachedir.KEY_SIZE)
+    (planted / cachedir.KEY_FILE).chmod(0o600)
+    monkeypatch.setenv("FLAGLINT_CACHE_DIR", str(planted) if home == "IN_TREE" else home)
+    cachedir._keys.clear()
+    # A forged results file tagged with the planted key, where the default folder would be.
+    import hashlib
+
+    forged = cache_folder(repo)
+    forged.mkdir(parents=True)
+    payload = pickle.dumps(_Payload(marker))
+    tag = hashlib.blake2b(
+        payload, digest_size=32, key=b"k" * cachedir.KEY_SIZE, person=b"flaglint-store1"
+    ).digest()
+    (forged / RESULTS).write_bytes(STORE_MAGIC + tag + payload)
+    run_git(repo, "add", "-f", "-A")
+    run_git(repo, "commit", "-qm", "planted key")
+    result = run_cli("check", cwd=repo)
+    assert not marker.exists()
+    assert "caching is off" in result.err
+    cachedir._keys.clear()

@@ -78,3 +78,17 @@ def test_a_write_that_cannot_finish_changes_nothing_and_says_so(
     for folder in ("a", "b", "c"):
         assert (tmp_path / folder / "m.py").read_text() == body  # all or nothing
     assert not [p for p in tmp_path.rglob(".m.py.*")]  # no temporary left behind
+
+
+def test_only_the_generator_that_lost_its_yield_is_kept_one(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "m.py").write_text(
+        "import waffle\n\n\nclass Store:\n    def rows(self):\n"
+        '        if not waffle.switch_is_active("k"):\n            return\n        yield 1\n\n'
+        "    def rows(self):  # noqa: F811\n        return [3]\n"
+    )
+    result = run_cli("remove-flag", "k", "--keep", "off", "--write", "--no-cache", cwd=tmp_path)
+    assert result.code == 0, result.err
+    text = (tmp_path / "m.py").read_text()
+    assert "def rows(self):\n        yield from ()" in text
+    assert "def rows(self):  # noqa: F811\n        return [3]\n" in text  # untouched

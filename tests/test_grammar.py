@@ -84,3 +84,36 @@ def test_what_no_parser_reads_is_named_for_what_it_is(source: bytes, says: str) 
     assert facts.error is not None and facts.error.message.startswith(says)
     with pytest.raises(SyntaxError):
         parse_source(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "calls"),
+    [
+        (
+            "def f[\n    T: int,\n    U = str,\n](x):\n    return g(x)\nafter()\n",
+            [(5, "g"), (6, "after")],
+        ),
+        (
+            "class C[\n    T,\n]:\n    def m(self):\n        return h()\nafter()\n",
+            [(5, "h"), (6, "after")],
+        ),
+        ("class C[\n    T,\n](Base):\n    pass\nafter()\n", [(5, "after")]),
+        ("type A[\n    T: (int, str) = int,\n] = list[T]\nafter()\n", [(4, "after")]),
+        (
+            'x = f"""head {d["k"]}\nline two\n{is_enabled("new-ui")} tail"""\nafter()\n',
+            [(3, "is_enabled"), (4, "after")],
+        ),
+        (
+            'x = f"{v:{width(is_enabled("k"))}}"\nafter()\n',
+            [(1, "is_enabled"), (1, "width"), (2, "after")],
+        ),
+        ('x = f"{f"{inner("a")}"}"\nafter()\n', [(1, "inner"), (2, "after")]),
+    ],
+    ids=["def", "class", "class-bases", "alias", "fstring-lines", "format-spec", "nested"],
+)
+def test_every_call_keeps_its_line(source: str, calls: list[tuple[int, str]]) -> None:
+    tree = parse_source(source)
+    found = sorted(
+        (n.lineno, ast.unparse(n.func)) for n in ast.walk(tree) if isinstance(n, ast.Call)
+    )
+    assert found == calls

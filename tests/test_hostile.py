@@ -271,3 +271,41 @@ def test_running_out_of_memory_while_parsing_says_so(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ast, "parse", exhausted)
     facts = build_facts("m.py", b"X = 1\n", "m", False, frozenset(), marker_pattern([]))
     assert facts.error is not None and "out of memory" in facts.error.message
+
+
+def test_a_marker_word_in_code_before_the_comment_does_not_hide_it() -> None:
+    markers = marker_pattern(["deprecated"])
+    assert markers.search(b"flaglint_on = f()  # noqa: FL101\n")
+    assert markers.search(b'if os.getenv("FEATURE_EXPIRES_OLD"):  # flaglint: expires=2001-01-01\n')
+    assert markers.search(b"deprecated_total = 1  # deprecated: use total\n")
+
+
+def test_cache_dir_never_hides_code_from_the_analysis(run_cli, git_env, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flaglint]\ncache-dir = "src"\n'
+        '[tool.flaglint.flags]\nold = { expires = "2001-01-01" }\n'
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        'import waffle\n\n\ndef v():\n    if waffle.switch_is_active("old"):\n        return 1\n'
+    )
+    run_git(tmp_path, "init", "-q")
+    run_git(tmp_path, "add", "-A")
+    result = run_cli("check", cwd=tmp_path)
+    assert "src/app.py:5" in result.out and "FL103" in result.out
+
+
+def test_no_output_line_is_a_ci_log_command(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "::error title=Forged::All good, merge.py").write_text("def broken(:\n")
+    (tmp_path / "m.py").write_text(
+        'import waffle\n\n\ndef v():\n    if waffle.switch_is_active("::add-mask::x"):\n'
+        "        return 1\n"
+    )
+    for args in (("check",), ("flags",), ("audit",), ("check", "--format", "github")):
+        result = run_cli(*args, "--no-cache", cwd=tmp_path)
+        for line in (result.out + result.err).splitlines():
+            stripped = line.lstrip()
+            if args[-1] == "github" and stripped.startswith(("::error file=", "::warning file=")):
+                continue  # the format's own commands
+            assert not stripped.startswith(("::", "##[", "##vso[")), (args, line)

@@ -51,9 +51,7 @@ class SourceFile:
     is_package: bool
 
 
-def discover(
-    root: Path, paths: Sequence[Path], exclude: Iterable[str], cache_dir: str
-) -> list[SourceFile]:
+def discover(root: Path, paths: Sequence[Path], exclude: Iterable[str]) -> list[SourceFile]:
     """The Python files under ``paths`` (all within ``root``), sorted by path."""
     root = root.resolve()
     patterns = tuple(exclude)
@@ -72,12 +70,9 @@ def discover(
         prefix = target.relative_to(root).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
         found.update(prefix + name for name in listed)
-    cache_prefix = cache_dir.strip("/") + "/"
-    candidates = sorted(
-        rel
-        for rel in found
-        if rel.endswith(".py") and not rel.startswith(cache_prefix) and not excluded(rel, patterns)
-    )
+    # A cache folder inside the tree holds no .py file of ours, so nothing is
+    # excluded for it: excluding ``cache-dir`` let a configuration hide code.
+    candidates = sorted(rel for rel in found if rel.endswith(".py") and not excluded(rel, patterns))
     return assign_modules(_safe_files(root, candidates), root)
 
 

@@ -9,7 +9,7 @@ from flaglint import __version__
 from flaglint.audit.gather import Audit, AuditedFlag, FlagHistory, Reach
 from flaglint.flags.inventory import FlagRead
 from flaglint.history import CommitInfo
-from flaglint.report.escape import printable
+from flaglint.report.escape import log_line
 from flaglint.report.findings_json import finding_data
 
 SCHEMA_VERSION = 1
@@ -295,7 +295,7 @@ def render_audit_text(data: dict[str, Any]) -> str:
                 f"key={read['expression'] or '?'}  in {read['symbol']}"
             )
     # Keys, paths and messages come from the analysed code: one escaped line each.
-    return "\n".join(printable(line) for line in out) + "\n"
+    return "\n".join(log_line(line) for line in out) + "\n"
 
 
 def _searched(flag: dict[str, Any]) -> str:

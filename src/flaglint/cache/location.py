@@ -46,10 +46,14 @@ ENV_HOME = "FLAGLINT_CACHE_DIR"
 
 
 def user_cache_home() -> Path:
-    """The per-user folder that holds the key and every root's cache folder."""
+    """The per-user folder that holds the key and every root's cache folder.
+
+    ``$FLAGLINT_CACHE_DIR`` is taken only as an absolute path (after ``~``):
+    a relative one would name a folder of whichever tree flaglint runs in.
+    """
     explicit = os.environ.get(ENV_HOME, "")
-    if explicit:
-        return Path(explicit).expanduser().absolute()
+    if explicit and Path(explicit).expanduser().is_absolute():
+        return Path(explicit).expanduser()
     if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(base) / "flaglint" / "Cache"
@@ -95,11 +99,24 @@ def locate(config: Config) -> CacheLocation:
 
 
 def _locate(config: Config) -> CacheLocation:
+    root = config.root.resolve()
+    explicit = os.environ.get(ENV_HOME, "")
+    if explicit and not Path(explicit).expanduser().is_absolute():
+        return CacheLocation(
+            None, f"{ENV_HOME}={explicit!r} is not an absolute path; caching is off"
+        )
+    home = _resolved(user_cache_home())
+    if home == root or root in home.parents:
+        # The key would be read from the analysed tree, which may supply one.
+        return CacheLocation(
+            None,
+            f"the user cache folder {home} lies inside the analysed tree, which may supply "
+            f"its key; caching is off (point {ENV_HOME} outside it)",
+        )
     if config.cache_override:
         return CacheLocation(Path(config.cache_override).expanduser().absolute())
     if not config.cache_dir:
         return CacheLocation(default_directory(config.root))
-    root = config.root.resolve()
     target = (root / config.cache_dir).resolve()
     if target == root or root not in target.parents or ".git" in target.relative_to(root).parts:
         return CacheLocation(
@@ -115,19 +132,44 @@ def _locate(config: Config) -> CacheLocation:
     return CacheLocation(target)
 
 
+def _relative(root: Path, folder: Path) -> str:
+    return folder.relative_to(root).as_posix()
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
 def _tracked(root: Path, folder: Path) -> bool:
-    """Whether git tracks any file under ``folder`` (False outside a repository)."""
+    """Whether git tracks any file under ``folder``; True when git cannot tell.
+
+    Outside a repository nothing is tracked. Inside one, a git that fails
+    (another user's repository, say) leaves the question open, and an open
+    question about a cache the tree may supply is answered no.
+    """
     try:
         listed = subprocess.run(
-            [*GIT, "ls-files", "-z", "--", folder.relative_to(root).as_posix()],
+            [
+                *GIT,
+                "--literal-pathspecs",
+                "ls-files",
+                "-z",
+                "--",
+                folder.relative_to(root).as_posix(),
+            ],
             cwd=root,
             capture_output=True,
             timeout=30,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return False
-    return listed.returncode == 0 and bool(listed.stdout)
+        return True
+    if listed.returncode != 0:
+        return b"not a git repository" not in listed.stderr
+    return bool(listed.stdout)
 
 
 # ------------------------------------------------------------------ the key
@@ -144,10 +186,22 @@ def secret_key() -> bytes | None:
 
 
 def _load_or_create_key(path: Path) -> bytes | None:
+    home = path.parent
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = os.lstat(home)
     except OSError:
         return None
+    if not stat.S_ISDIR(info.st_mode) or (
+        os.name == "posix" and (info.st_uid != os.geteuid() or info.st_mode & 0o022)
+    ):
+        return None  # a link, another user's folder, or one others may write into
+    ignore = home / ".gitignore"
+    if not ignore.exists():
+        try:
+            ignore.write_text("# created by flaglint: never commit this folder\n*\n")
+        except OSError:
+            pass
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -172,10 +226,8 @@ def _read_key(path: Path) -> bytes | None:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             return None
-        if os.name == "posix" and (
-            info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-        ):
-            return None  # someone else could have chosen the key
+        if os.name == "posix" and (info.st_uid != os.geteuid() or info.st_mode & 0o077):
+            return None  # someone else could have chosen it, or can read it
         key = handle.read(KEY_SIZE + 1)
     return key if len(key) == KEY_SIZE else None
 

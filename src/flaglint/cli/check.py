@@ -30,7 +30,7 @@ from flaglint.report import (
     REPORTERS,
     RunInfo,
 )
-from flaglint.report.escape import printable
+from flaglint.report.escape import log_line
 from flaglint.report.flags import error_data
 from flaglint.rules import ALL_RULES, iter_selected
 
@@ -184,7 +184,7 @@ def _report_stale(gate: GateResult, baseline_file: Path | None) -> None:
     for entry in gate.stale:
         where = f" in {entry.symbol}" if entry.symbol else ""
         line = f"    {entry.path}:{entry.line}: {entry.rule}{where} {entry.flag}"
-        click.echo(printable(line.rstrip()), err=True)
+        click.echo(log_line(line.rstrip()), err=True)
 
 
 def _uri_prefix(config: Config) -> str:

@@ -14,7 +14,7 @@ from flaglint.config import ConfigError
 from flaglint.findings import ExitCode
 from flaglint.gate.baseline import BaselineError
 from flaglint.history import HistoryError
-from flaglint.report.escape import printable
+from flaglint.report.escape import log_line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,10 +41,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
         raise SystemExit(ExitCode.USAGE) from None
     except click.UsageError as exc:
-        click.echo(printable(f"flaglint: error: {exc.format_message()}"), err=True)
+        click.echo(log_line(f"flaglint: error: {exc.format_message()}"), err=True)
         raise SystemExit(ExitCode.USAGE) from None
     except (UsageFailure, ConfigError, HistoryError, BaselineError) as exc:
-        click.echo(printable(f"flaglint: error: {exc}"), err=True)
+        click.echo(log_line(f"flaglint: error: {exc}"), err=True)
         raise SystemExit(ExitCode.USAGE) from None
     except click.exceptions.Abort:
         click.echo("flaglint: aborted", err=True)

@@ -15,7 +15,7 @@ from flaglint.cli.options import (
     print_stats,
 )
 from flaglint.findings import ExitCode
-from flaglint.report.escape import printable
+from flaglint.report.escape import log_line
 from flaglint.rules import ALL_RULES, by_code
 
 
@@ -49,23 +49,23 @@ def remove_flag(
     if write:
         report = apply_plan(plan, project.config.root)
         for path in report.written:
-            click.echo(printable(f"rewrote {path}"))
+            click.echo(log_line(f"rewrote {path}"))
         for path, reason in report.failed:
-            click.echo(printable(f"flaglint: error: could not write {path}: {reason}"), err=True)
+            click.echo(log_line(f"flaglint: error: could not write {path}: {reason}"), err=True)
         failed = bool(report.failed)
     else:
         click.echo(render_diff(plan), nl=False)
     for left in plan.leftovers:
-        click.echo(printable(f"left for a human: {left.path}:{left.line}: {left.reason}"), err=True)
+        click.echo(log_line(f"left for a human: {left.path}:{left.line}: {left.reason}"), err=True)
     for path, line, name in plan.definitions:
         click.echo(
-            printable(f"the key is still defined: {path}:{line}: {name} (delete it when unused)"),
+            log_line(f"the key is still defined: {path}:{line}: {name} (delete it when unused)"),
             err=True,
         )
     side = "off" if keep == "on" else "on"
     for name in plan.unreachable:
         click.echo(
-            printable(f"only the removed '{side}' side reached: {name} (delete it?)"), err=True
+            log_line(f"only the removed '{side}' side reached: {name} (delete it?)"), err=True
         )
     if options.stats:
         print_stats(project)

@@ -165,14 +165,27 @@ def _keep_generators(
     lose its ``yield`` is reported, and the caller leaves the file as it is.
     """
     try:
-        was, now = generator_paths(source), generator_paths(after.bytes)
+        (was, defined_before), (now, defined_after) = (
+            generator_paths(source),
+            generator_paths(after.bytes),
+        )
     except SyntaxError:
         return after, []  # the caller reports a rewrite that does not parse
     lost = {p for p in was if p not in now}
     refused = [
-        Leftover(path, 1, f"async generator {'.'.join(p)} would lose its yield; edit it by hand")
+        Leftover(path, 1, f"async generator {'.'.join(p[0])} would lose its yield; edit it by hand")
         for p in sorted(lost)
         if was[p]
+    ]
+    refused += [
+        Leftover(
+            path,
+            1,
+            f"generator {'.'.join(p[0])} would lose its yield, and the rewrite removed another "
+            "definition of that name; edit it by hand",
+        )
+        for p in sorted(lost)
+        if not was[p] and defined_before.get(p[0]) != defined_after.get(p[0])
     ]
     if refused:
         return after, refused

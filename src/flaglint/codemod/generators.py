@@ -16,25 +16,31 @@ import libcst as cst
 
 from flaglint.facts.parse import parse_source
 
-Path_ = tuple[str, ...]
+# A function by the names that enclose it and, for a name defined more than once
+# in one scope (a redefinition, a property setter, if/else alternatives), which
+# definition of it in source order.
+Path_ = tuple[tuple[str, ...], int]
 
 
-def generator_paths(source: bytes | str) -> dict[Path_, bool]:
-    """Functions that yield, by their path of enclosing names, each with whether it is async."""
+def generator_paths(source: bytes | str) -> tuple[dict[Path_, bool], dict[tuple[str, ...], int]]:
+    """Functions that yield, each with whether it is async; and how often each name is defined."""
     found: dict[Path_, bool] = {}
+    defined: dict[tuple[str, ...], int] = {}
 
-    def visit(node: ast.AST, path: Path_) -> None:
+    def visit(node: ast.AST, path: tuple[str, ...]) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 inner = (*path, child.name)
+                occurrence = defined.get(inner, 0)
+                defined[inner] = occurrence + 1
                 if not isinstance(child, ast.ClassDef) and _yields(child):
-                    found[inner] = isinstance(child, ast.AsyncFunctionDef)
+                    found[(inner, occurrence)] = isinstance(child, ast.AsyncFunctionDef)
                 visit(child, inner)
             else:
                 visit(child, path)
 
     visit(parse_source(source), ())
-    return found
+    return found, defined
 
 
 def _yields(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -56,9 +62,15 @@ class KeepGenerators(cst.CSTTransformer):
         super().__init__()
         self.lost = lost
         self.path: list[str] = []
+        self.seen: dict[tuple[str, ...], int] = {}
+
+    def _enter(self, name: str) -> None:
+        self.path.append(name)
+        here = tuple(self.path)
+        self.seen[here] = self.seen.get(here, 0) + 1
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.path.append(node.name.value)
+        self._enter(node.name.value)
         return True
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
@@ -66,13 +78,14 @@ class KeepGenerators(cst.CSTTransformer):
         return updated
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.path.append(node.name.value)
+        self._enter(node.name.value)
         return True
 
     def leave_FunctionDef(
         self, original: cst.FunctionDef, updated: cst.FunctionDef
     ) -> cst.FunctionDef:
-        here = tuple(self.path)
+        names = tuple(self.path)
+        here = (names, self.seen[names] - 1)
         self.path.pop()
         if here not in self.lost or not isinstance(updated.body, cst.IndentedBlock):
             return updated

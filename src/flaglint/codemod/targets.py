@@ -313,7 +313,7 @@ class _Finder:
 def _all_sources(project: Project) -> list[str]:
     """Every Python file under the root: a binding may be imported from outside PATHS."""
     config = project.config
-    return [s.path for s in discover(config.root, [], config.exclude, config.cache_dir)]
+    return [s.path for s in discover(config.root, [], config.exclude)]
 
 
 def _wrapper_verdict(

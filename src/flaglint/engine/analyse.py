@@ -21,7 +21,7 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     """Discover and collect facts for ``paths`` under the configured root."""
     stats = RunStats()
     started = time.perf_counter()
-    sources = discover(config.root, paths, config.exclude, config.cache_dir)
+    sources = discover(config.root, paths, config.exclude)
     stats.seconds["discover"] = time.perf_counter() - started
     cache = open_cache(config, use_cache, fresh=True)
     started = time.perf_counter()

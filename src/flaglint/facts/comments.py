@@ -50,7 +50,9 @@ class MarkerFilter:
             line_end = data.find(b"\n", start)
             if line_end < 0:
                 line_end = len(data)
-            hash_at = data.find(b"#", line_start, start)
+            # The comment starts at the line's first '#', which may lie after the
+            # word (``flaglint_on = f()  # noqa: FL101``): the line is judged whole.
+            hash_at = data.find(b"#", line_start, line_end)
             if hash_at >= 0 and self._comment_matters(data[hash_at:line_end]):
                 return True
         return False

@@ -76,30 +76,55 @@ def _named(error: SyntaxError) -> SyntaxError:
 
 
 class _Lower(cst.CSTTransformer):
-    """Rewrite 3.12-3.14 constructs into 3.10 ones, one node at a time, lines kept."""
+    """Rewrite 3.12-3.14 constructs into 3.10 ones, one node at a time, lines kept.
+
+    Whatever a lowering removes that spanned lines (a type parameter list
+    written one parameter a line) leaves its line breaks inside brackets
+    that stay, so every later line keeps its number.
+    """
 
     def leave_FunctionDef(
         self, original: cst.FunctionDef, updated: cst.FunctionDef
     ) -> cst.FunctionDef:
         if updated.type_parameters is None:
             return updated
-        return updated.with_changes(
-            type_parameters=None, whitespace_after_type_parameters=cst.SimpleWhitespace("")
+        breaks = _breaks(updated.type_parameters) + _breaks(
+            updated.whitespace_after_type_parameters
         )
-
-    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        if updated.type_parameters is None:
-            return updated
         changes: dict[str, object] = {
             "type_parameters": None,
             "whitespace_after_type_parameters": cst.SimpleWhitespace(""),
         }
-        if not updated.bases and not updated.keywords:
+        if breaks:
+            changes["whitespace_before_params"] = _line_breaks(breaks)
+        return updated.with_changes(**changes)
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        if updated.type_parameters is None:
+            return updated
+        breaks = _breaks(updated.type_parameters) + _breaks(
+            updated.whitespace_after_type_parameters
+        )
+        changes: dict[str, object] = {
+            "type_parameters": None,
+            "whitespace_after_type_parameters": cst.SimpleWhitespace(""),
+        }
+        if breaks:
+            changes["lpar"] = cst.LeftParen(whitespace_after=_line_breaks(breaks))
+            changes["rpar"] = cst.RightParen()
+        elif not updated.bases and not updated.keywords:
             changes.update(lpar=cst.MaybeSentinel.DEFAULT, rpar=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(**changes)
 
     def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
-        return cst.Assign(targets=[cst.AssignTarget(target=updated.name)], value=updated.value)
+        value = updated.value
+        breaks = _breaks(updated) - _breaks(value)
+        if breaks:
+            value = value.with_changes(
+                lpar=[cst.LeftParen(whitespace_after=_line_breaks(breaks)), *value.lpar],
+                rpar=[*value.rpar, cst.RightParen()],
+            )
+        return cst.Assign(targets=[cst.AssignTarget(target=updated.name)], value=value)
 
     def leave_ExceptHandler(
         self, original: cst.ExceptHandler, updated: cst.ExceptHandler
@@ -120,37 +145,87 @@ class _Lower(cst.CSTTransformer):
     def leave_FormattedString(
         self, original: cst.FormattedString, updated: cst.FormattedString
     ) -> cst.BaseExpression:
-        return _readable_or_tuple(updated, updated.parts, cst.FormattedStringExpression)
+        return _readable_or_tuple(updated)
 
     def leave_TemplatedString(
         self, original: cst.TemplatedString, updated: cst.TemplatedString
     ) -> cst.BaseExpression:
-        return _readable_or_tuple(updated, updated.parts, cst.TemplatedStringExpression)
+        return _readable_or_tuple(updated)
+
+
+_EMPTY = cst.Module(body=[])
+
+
+def _code(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def _breaks(node: cst.CSTNode) -> int:
+    return _code(node).count("\n")
+
+
+def _line_breaks(count: int) -> cst.ParenthesizedWhitespace:
+    """Whitespace inside brackets holding ``count`` line breaks."""
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(),
+        empty_lines=[cst.EmptyLine(indent=False) for _ in range(count - 1)],
+        indent=False,
+        last_line=cst.SimpleWhitespace(""),
+    )
 
 
 def _parenthesised(node: cst.Tuple) -> cst.Tuple:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-def _readable_or_tuple(
-    node: cst.BaseExpression, parts: object, expression_type: object
-) -> cst.BaseExpression:
+_EXPRESSION_PARTS = (cst.FormattedStringExpression, cst.TemplatedStringExpression)
+
+
+def _expressions(node: cst.CSTNode, line: int, out: list[tuple[int, str]]) -> int:
+    """Each expression of a formatted string, format specs included, with its line offset."""
+    parts = getattr(node, "parts", None)
+    if parts is None:
+        return line
+    line += (
+        _code(node).split(_code(parts[0]) if parts else "\x00", 1)[0].count("\n") if parts else 0
+    )
+    for part in parts:
+        if isinstance(part, _EXPRESSION_PARTS):
+            before = _code(part).split(_code(part.expression), 1)[0]
+            at = line + before.count("\n")
+            out.append((at, _code(part.expression)))
+            spec = part.format_spec
+            if spec:
+                # A spec's expressions follow the expression on the same or later lines.
+                inner = at + _code(part.expression).count("\n")
+                for spec_part in spec:
+                    _expressions(cst.FormattedString(parts=[spec_part]), inner, out)
+        line += _code(part).count("\n")
+    return line
+
+
+def _readable_or_tuple(node: cst.BaseExpression) -> cst.BaseExpression:
     """The string as it is when this interpreter reads it, else a tuple of its expressions.
 
-    The tuple spans as many lines as the string did, so later lines keep their numbers.
+    Each expression stays on the line it was on, and the tuple spans as many
+    lines as the string did.
     """
-    code = cst.Module(body=[]).code_for_node(node)
+    code = _code(node)
     try:
         ast.parse(code, mode="eval")
         return node
     except SyntaxError:
         pass
-    empty = cst.Module(body=[])
-    expressions = [
-        empty.code_for_node(part.expression)  # type: ignore[attr-defined]
-        for part in parts  # type: ignore[attr-defined]
-        if isinstance(part, expression_type)  # type: ignore[arg-type]
-    ]
-    joined = ", ".join(expressions) or '""'
-    missing = max(0, code.count("\n") - joined.count("\n"))
-    return cst.parse_expression("(" + joined + "," + "\n" * missing + ")")
+    found: list[tuple[int, str]] = []
+    _expressions(node, 0, found)
+    pieces, line = ["("], 0
+    for at, expression in found:
+        if at > line:
+            pieces.append("\n" * (at - line))
+            line = at
+        pieces.append(expression + ", ")
+        line += expression.count("\n")
+    if not found:
+        pieces.append('"", ')
+    pieces.append("\n" * max(0, code.count("\n") - line) + ")")
+    return cst.parse_expression("".join(pieces))

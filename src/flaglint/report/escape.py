@@ -30,6 +30,25 @@ def printable(text: str) -> str:
     return escaped
 
 
+# What CI systems read as a command at the start of a log line: GitHub Actions'
+# ``::error ...`` / ``::add-mask::``, Azure Pipelines' ``##vso[...]`` and ``##[...]``.
+_COMMAND_STARTS = ("::", "##vso[", "##[")
+
+
+def neutral(line: str) -> str:
+    """``line`` with a leading CI log command defused: its first character escaped."""
+    stripped = line.lstrip()
+    if stripped.startswith(_COMMAND_STARTS):
+        indent = len(line) - len(stripped)
+        return f"{line[:indent]}\\x{ord(stripped[0]):02x}{stripped[1:]}"
+    return line
+
+
+def log_line(text: str) -> str:
+    """A whole line of output made of analysed text: printable, and no CI command."""
+    return neutral(printable(text))
+
+
 def dot_string(text: str) -> str:
     """A Graphviz double-quoted string's content: quotes, backslashes and controls escaped."""
     return printable(text).replace("\\", "\\\\").replace('"', '\\"')

@@ -8,7 +8,7 @@ from typing import Any
 
 from flaglint.facts.model import FileFacts
 from flaglint.flags.inventory import Inventory
-from flaglint.report.escape import printable
+from flaglint.report.escape import log_line
 
 
 def error_data(files: Sequence[FileFacts]) -> list[dict[str, Any]]:
@@ -88,4 +88,4 @@ def render_inventory_text(data: dict[str, Any]) -> str:
         f"{count} flag{'s' if count != 1 else ''}, {len(data['dynamic_reads'])} dynamic read(s)."
     )
     # Keys, paths and expressions come from the analysed code: one escaped line each.
-    return "\n".join(printable(line) for line in lines) + "\n"
+    return "\n".join(log_line(line) for line in lines) + "\n"

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flaglint.findings import Finding
+from flaglint.report.escape import printable
 from flaglint.report.run import RunInfo
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Line breaks are the command's own encoding; other controls and lone
+    # surrogates from the analysed code are escaped as everywhere else.
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

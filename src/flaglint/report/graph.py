@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from flaglint.callgraph import CallGraph, FlagReach
-from flaglint.report.escape import dot_string, printable
+from flaglint.report.escape import dot_string, log_line
 
 
 def reach_data(graph: CallGraph, key: str) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def render_reach_text(data: dict[str, Any]) -> str:
             lines.append(f"    {node}{mark}")
             for callee in callees:
                 lines.append(f"      -> {callee}")
-    return "\n".join(printable(line) for line in lines) + "\n"
+    return "\n".join(log_line(line) for line in lines) + "\n"
 
 
 def render_reach_dot(data: dict[str, Any]) -> str:

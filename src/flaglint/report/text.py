@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flaglint.findings import Finding
-from flaglint.report.escape import printable
+from flaglint.report.escape import neutral, printable
 
 _COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
 _BOLD = "\x1b[1m"
@@ -24,7 +24,7 @@ def render_text(
         code = finding.rule
         # Paths and messages quote the analysed code: a newline or an escape
         # sequence in one must not forge a line or drive the terminal.
-        place = f"{printable(finding.path)}:{finding.line}:{finding.column}:"
+        place = f"{neutral(printable(finding.path))}:{finding.line}:{finding.column}:"
         if colour:
             code = f"{_COLOURS.get(finding.severity.value, '')}{code}{_RESET}"
             place = f"{_BOLD}{place}{_RESET}"
@@ -38,4 +38,4 @@ def render_text(
     summary = f"Found {count} {noun} in {files} files" if count else f"No findings in {files} files"
     # Say what the gate left out, so a quiet run is not mistaken for a clean tree.
     lines.append(summary + (f" (not shown: {', '.join(hidden)})." if hidden else "."))
-    return "\n".join(lines) + "\n"
+    return "\n".join(neutral(line) for line in lines) + "\n"
