@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from flaglint.callgraph.answers import FLOW, FileAnswers, file_answers
+from flaglint.callgraph.flow import FlowSolver
 from flaglint.callgraph.model import HUB_PREFIX, SUPER_ROOT, EdgeKind, NodeInfo, RawEdge, Site
 from flaglint.callgraph.reach import FlagReach, ReachIndex
 from flaglint.callgraph.roots import RootFinder, matches
@@ -24,6 +26,10 @@ from flaglint.names.resolve import Resolver
 
 if TYPE_CHECKING:
     from flaglint.callgraph.store import KindGraph
+
+# A hub stands for every project method of its name: past this many it is no
+# evidence of anything, and an unknown receiver links nowhere instead.
+HUB_LIMIT = 8
 
 
 class CallGraph:
@@ -39,6 +45,7 @@ class CallGraph:
         entry_points: Iterable[str] = (),
         reuse: Mapping[str, list[RawEdge]] | None = None,
         jobs: int = 1,
+        reuse_answers: Mapping[str, FileAnswers] | None = None,
     ) -> None:
         # networkx is imported with the first graph: a run answered from the
         # findings cache never needs it (its import costs RSS and time).
@@ -62,7 +69,19 @@ class CallGraph:
         self.reused = 0
         files = [f for f in files if f.error is None]
         self._add_nodes(files)
-        reuse = reuse or {}
+        # Value flow is solved for the whole program before any file's edges
+        # are resolved: a file's edges depend on its answers, so a file's old
+        # edges are reused only when its answers are the same as before.
+        solver = FlowSolver(files, resolver, self.nodes)
+        solver.solve()
+        self.flow = solver
+        self.flow_answers: dict[str, FileAnswers] = {f.path: file_answers(solver, f) for f in files}
+        old_answers = reuse_answers or {}
+        reuse = {
+            path: edges
+            for path, edges in (reuse or {}).items()
+            if old_answers.get(path) == self.flow_answers.get(path)
+        }
         pending = [f for f in files if f.path not in reuse]
         # Resolution does not need the inventory: workers resolve while this
         # process builds it, when given the way to (``Project.inventory``).
@@ -192,7 +211,7 @@ class CallGraph:
         overrides = self._methods_by_name.get(method, ())
         if info is not None and head in ("self", "cls") and len(overrides) > 1:
             # self.m() may also dispatch to an override in a subclass.
-            return [(resolved, EdgeKind.CALL), (self._hub(method), EdgeKind.MAY)]
+            return [(resolved, EdgeKind.CALL), *self._bounded_hub(method)]
         if info is not None:
             if info.kind == "class":
                 out = [(resolved, EdgeKind.INIT)]
@@ -207,9 +226,9 @@ class CallGraph:
             return [(inherited, EdgeKind.CALL)]
         if "." in call.callee and method in self._methods_by_name:
             if head in ("self", "cls"):
-                return [(self._hub(method), EdgeKind.MAY)]
+                return self._bounded_hub(method)
             if resolved == call.callee or not self.resolver.split_module(resolved):
-                return [(self._hub(method), EdgeKind.MAY)]
+                return self._bounded_hub(method)
         return []
 
     def _inherited(self, resolved: str) -> str | None:
@@ -231,9 +250,18 @@ class CallGraph:
     def resolve_edges(self, facts: FileFacts) -> list[RawEdge]:
         """The edges out of ``facts``' code, in the order a build adds them."""
         raw: list[RawEdge] = []
+        answers = self.flow_answers.get(facts.path)
+        by_call = dict(answers.calls) if answers is not None else {}
         for index, call in enumerate(facts.calls):
             source = self._scope_node(facts, call.scope)
-            for target, kind in self.targets(facts, call):
+            answer = by_call.get(index)
+            if answer is None:
+                pairs = self.targets(facts, call)
+            elif answer.how == FLOW:
+                pairs = [(self._node_name(t), EdgeKind(k)) for t, k in answer.targets]
+            else:
+                pairs = self._bounded_hub(answer.method)
+            for target, kind in pairs:
                 raw.append(
                     (
                         source,
@@ -243,12 +271,29 @@ class CallGraph:
                         index,
                     )
                 )
-            for arg in call.args:
-                if arg.kind == "name":
-                    self._reference(raw, facts, call.scope, arg.text, call.line, index)
-        for reference in facts.references:
-            self._reference(raw, facts, reference.scope, reference.name, reference.line, -1)
+            if answer is None:
+                for arg in call.args:
+                    if arg.kind == "name":
+                        self._reference(raw, facts, call.scope, arg.text, call.line, index)
+            else:
+                for target in answer.escapes:
+                    raw.append((source, self._node_name(target), EdgeKind.REF, call.line, index))
+        if answers is not None:
+            for scope, line, target, kind in answers.implicit:
+                source = self._scope_node(facts, scope)
+                raw.append((source, self._node_name(target), EdgeKind(kind), line, -1))
         return raw
+
+    def _node_name(self, qualified: str) -> str:
+        info = self.nodes.get(qualified)
+        return info.qualified if info is not None else qualified
+
+    def _bounded_hub(self, method: str) -> list[tuple[str, EdgeKind]]:
+        """The ``name:m`` hub for ``obj.m()`` on an unknown receiver, when it means something."""
+        count = len(self._methods_by_name.get(method, ()))
+        if not count or count > HUB_LIMIT or method.startswith("__"):
+            return []
+        return [(self._hub(method), EdgeKind.MAY)]
 
     def _reference(
         self,

@@ -105,4 +105,7 @@ def build_facts(
         loops=tuple(collector.loops),
         contexts=tuple(collector.contexts),
         outcomes=tuple(collector.outcomes),
+        flows=tuple(collector.flows),
+        flow_calls=tuple(collector.flow_calls),
+        flow_functions=tuple(collector.flow_functions),
     )
