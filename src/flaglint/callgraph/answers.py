@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flaglint.callgraph.flow import FlowSolver
+from flaglint.callgraph.flow import MANY, FlowSolver
 from flaglint.facts.model import FileFacts, FlowCall, Shape
 
 # (target, kind) pairs: kind is an EdgeKind value.
@@ -60,6 +60,10 @@ def file_answers(solver: FlowSolver, facts: FileFacts) -> FileAnswers:
 
 def _answer(solver: FlowSolver, module: str, scope: str, call: FlowCall) -> CallAnswer | None:
     funcs = solver.values(module, scope, call.func)
+    if MANY in funcs:
+        if call.func[0] == "a":
+            return CallAnswer(HUB, (), _escapes(solver, module, scope, call), call.func[2])
+        return None
     if funcs:
         targets: dict[tuple[str, str], None] = {}
         for value in sorted(funcs):
@@ -72,7 +76,7 @@ def _answer(solver: FlowSolver, module: str, scope: str, call: FlowCall) -> Call
             # self.m() may run an override when the instance is a subclass's.
             owner = solver.resolver.enclosing_class(module, scope)
             if owner is not None:
-                for method in solver.overrides(f"{module}.{owner}", func[2]):
+                for method in overrides(solver, f"{module}.{owner}", func[2]):
                     if (method, "call") not in targets:
                         targets[(method, "may")] = None
         return CallAnswer(FLOW, tuple(targets), escapes)
@@ -106,3 +110,28 @@ def _local_head(solver: FlowSolver, module: str, scope: str, shape: Shape) -> bo
         return False
     locations, constants = solver.lookup(module, scope, shape[1])
     return bool(locations) and not constants and locations[0].count(".") > module.count(".") + 1
+
+
+def overrides(solver: FlowSolver, klass: str, name: str) -> list[str]:
+    """Methods named ``name`` defined in project subclasses of ``klass``, sorted."""
+    if solver._children is None:
+        children: dict[str, set[str]] = {}
+        for qualified, info in solver.nodes.items():
+            if info.kind == "class":
+                for base in solver.resolver.class_bases(qualified):
+                    children.setdefault(base, set()).add(qualified)
+        solver._children = children
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = list(solver._children.get(klass, ()))
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        method = f"{current}.{name}"
+        info = solver.nodes.get(method)
+        if info is not None and info.kind == "method":
+            found.add(info.qualified)
+        stack.extend(solver._children.get(current, ()))
+    return sorted(found)

@@ -57,6 +57,7 @@ class CallGraph:
         self.roots: set[str] = set()
         self.test_modules: set[str] = set()
         self._tests = tuple(tests)
+        self._tests_as_roots = tests_as_roots
         self._entry_points = tuple(entry_points)
         self._methods_by_name: dict[str, list[str]] = defaultdict(list)
         self._gated: dict[tuple[str, int], tuple[FlagCondition, ...]] = {}
@@ -110,7 +111,15 @@ class CallGraph:
         self.graph.add_node(SUPER_ROOT)
         for root in sorted(self.roots):
             self.graph.link(SUPER_ROOT, root, EdgeKind.ROOT)
-        self._reach = ReachIndex(self._successors, self.nodes, self.edge_sites, self.file_edges)
+        self._certain_succ: dict[str, list[str]] | None = None
+        self._reach = ReachIndex(
+            self._successors,
+            self.nodes,
+            self.edge_sites,
+            self.file_edges,
+            self._certain_successors,
+            self.uncalled,
+        )
 
     # ---------------------------------------------------------------- nodes
     def _add_nodes(self, files: list[FileFacts]) -> None:
@@ -362,6 +371,33 @@ class CallGraph:
         if self._succ is None:
             self._succ = {n: list(self.graph.successors(n)) for n in self.graph}
         return self._succ
+
+    def _certain_successors(self) -> dict[str, list[str]]:
+        """Successor lists without ``may`` edges (hubs and guessed overrides)."""
+        if self._certain_succ is None:
+            succ = self.graph.succ
+            self._certain_succ = {
+                n: [t for t, data in succ[n].items() if data["kind"] != EdgeKind.MAY]
+                for n in self.graph
+            }
+        return self._certain_succ
+
+    def uncalled(self) -> list[str]:
+        """Functions and methods nothing in the project calls (tests left out): entry points.
+
+        A public function, a view a URL conf names, a handler a framework
+        calls: each may run without a caller in the project, so a gate
+        inside one still has code that only it reaches.
+        """
+        pred = self.graph.pred
+        tests = self.test_modules
+        return sorted(
+            name
+            for name, info in self.nodes.items()
+            if info.kind in ("function", "method")
+            and not any(p != SUPER_ROOT for p in pred.get(name, ()))
+            and (self._tests_as_roots or info.facts.module not in tests)
+        )
 
     def callers(self, qualified: str) -> list[str]:
         return sorted(p for p in self.graph.predecessors(qualified) if p != SUPER_ROOT)

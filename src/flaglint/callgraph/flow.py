@@ -32,9 +32,13 @@ if TYPE_CHECKING:
 
 EXTERNAL = "<external>"
 BUILTIN = "<builtin>"
-MARKERS = frozenset({EXTERNAL, BUILTIN})
+# A location that may hold more than LIMIT values holds MANY instead: it says
+# nothing (calls through it fall back to syntax and hubs), and keeps the
+# solution the same whatever order values arrive in.
+MANY = "<many>"
+LIMIT = 16
+MARKERS = frozenset({EXTERNAL, BUILTIN, MANY})
 BUILTIN_NAMES = frozenset(dir(builtins))
-MAX_ROUNDS = 30
 EMPTY: frozenset[str] = frozenset()
 
 
@@ -54,8 +58,14 @@ class FlowSolver:
         self.containers: dict[str, set[str]] = {}
         self._locals: dict[tuple[str, str], set[str]] = {}
         self._lookups: dict[tuple[str, str, str], tuple[tuple[str, ...], frozenset[str]]] = {}
-        self._changed = False
         self._children: dict[str, set[str]] | None = None
+        self._attributes: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
+        # Constraints as (file number, index, is a Flow); readers per location.
+        self._constraints: list[tuple[int, int, bool]] = []
+        self._readers: dict[str, set[int]] = {}
+        self._pending: list[int] = []
+        self._queued: set[int] = set()
+        self._reading = -1
         for facts in self.files:
             module = facts.module
             for function in facts.flow_functions:
@@ -82,43 +92,70 @@ class FlowSolver:
     def solve(self) -> None:
         """Evaluate every constraint until nothing grows; then give ``self`` its class."""
         self._rounds()
-        seeded = False
         for qualified, function in sorted(self.functions.items()):
             info = self.nodes.get(qualified)
             if info is None or info.kind != "method" or not function.positional:
                 continue
             location = f"{qualified}.{function.positional[0]}"
-            if function.kind == "static" or self.pts.get(location):
+            if function.kind == "static" or self._get(location):
                 continue
             owner = qualified.rpartition(".")[0]
             self._add(location, {owner if function.kind == "class" else owner + "()"})
-            seeded = True
-        if seeded:
-            self._rounds()
+        self._rounds()
 
     def _rounds(self) -> None:
-        for _ in range(MAX_ROUNDS):
-            self._changed = False
-            for facts in self.files:
-                module = facts.module
-                for flow in facts.flows:
+        """A worklist: each constraint runs once, then again whenever a set it read grew."""
+        if not self._constraints:
+            for number, facts in enumerate(self.files):
+                for index, flow in enumerate(facts.flows):
                     if flow.value is not None:
-                        values = self.values(module, flow.scope, flow.value)
-                        if values:
-                            self._store(module, flow.scope, flow.target, values)
-                for index, call in enumerate(facts.flow_calls):
-                    self._call(facts, index, call)
-            if not self._changed:
-                return
+                        self._constraints.append((number, index, True))
+                for index in range(len(facts.flow_calls)):
+                    self._constraints.append((number, index, False))
+            self._pending = list(range(len(self._constraints) - 1, -1, -1))
+            self._queued = set(self._pending)
+        pending, queued, files = self._pending, self._queued, self.files
+        while pending:
+            current = pending.pop()
+            queued.discard(current)
+            self._reading = current
+            number, index, is_flow = self._constraints[current]
+            facts = files[number]
+            if is_flow:
+                flow = facts.flows[index]
+                values = self.values(facts.module, flow.scope, flow.value)
+                if values:
+                    self._store(facts.module, flow.scope, flow.target, values)
+            else:
+                self._call(facts, index, facts.flow_calls[index])
+        self._reading = -1
+
+    def _get(self, location: str) -> set[str] | tuple[()]:
+        """A location's set, noting that the running constraint read it."""
+        if self._reading >= 0:
+            readers = self._readers.get(location)
+            if readers is None:
+                self._readers[location] = {self._reading}
+            else:
+                readers.add(self._reading)
+        return self.pts.get(location, ())
 
     def _add(self, location: str, values: Iterable[str]) -> None:
         current = self.pts.get(location)
         if current is None:
             current = self.pts[location] = set()
+        elif MANY in current:
+            return
         before = len(current)
         current.update(values)
+        if MANY in current or len(current) > LIMIT:
+            current.clear()
+            current.add(MANY)
         if len(current) != before:
-            self._changed = True
+            for reader in self._readers.get(location, ()):
+                if reader not in self._queued:
+                    self._queued.add(reader)
+                    self._pending.append(reader)
 
     def _store(self, module: str, scope: str, target: Shape, values: set[str]) -> None:
         kind = target[0]
@@ -136,7 +173,10 @@ class FlowSolver:
             for owner in self.values(module, scope, target[1]):
                 if "#o" in owner:
                     location = f"{owner}[{key}]"
-                    self.containers.setdefault(owner, set()).add(location)
+                    keys = self.containers.setdefault(owner, set())
+                    if location not in keys:
+                        keys.add(location)
+                        self._add(f"{owner}[]", {location})
                     self._add(location, values)
 
     def _call(self, facts: FileFacts, index: int, call: FlowCall) -> None:
@@ -207,7 +247,7 @@ class FlowSolver:
             return targets, binder, {f"{info.qualified}()"}
         if info.kind == "module":
             return None
-        results = set(self.pts.get(f"{function}#ret", ()))
+        results = set(self._get(f"{function}#ret"))
         if function in self.generators:
             results.add("<gen>" + function)
         binder = (function, offset, receiver) if function in self.functions else None
@@ -219,9 +259,13 @@ class FlowSolver:
         kind = shape[0]
         if kind == "n":
             locations, constants = self.lookup(module, scope, shape[1])
+            if not locations:
+                return constants  # type: ignore[return-value]
+            if not constants and len(locations) == 1:
+                return self._get(locations[0])  # type: ignore[return-value]
             out = set(constants)
             for location in locations:
-                out.update(self.pts.get(location, ()))
+                out.update(self._get(location))
             return out
         if kind == "a":
             out = set()
@@ -229,7 +273,7 @@ class FlowSolver:
                 out.update(self.attribute(owner, shape[2]))
             return out
         if kind == "c":
-            return set(self.pts.get(f"{module}#c{shape[1]}", ()))
+            return self._get(f"{module}#c{shape[1]}")  # type: ignore[return-value]
         if kind == "s":
             out = set()
             for owner in self.values(module, scope, shape[1]):
@@ -250,7 +294,7 @@ class FlowSolver:
         if kind == "f":
             return {f"{module}.{shape[1]}"}
         if kind == "dec":
-            found = self.pts.get(f"{module}#c{shape[1]}")
+            found = self._get(f"{module}#c{shape[1]}")
             return set(found) if found else {f"{module}.{shape[2]}"}
         if kind == "S":
             owner = self.resolver.enclosing_class(module, scope) if scope else None
@@ -261,90 +305,80 @@ class FlowSolver:
         if owner in MARKERS:
             return {owner}
         if owner.startswith("<gen>"):
-            return set(self.pts.get(owner[5:] + "#yield", ()))
+            return set(self._get(owner[5:] + "#yield"))
         out: set[str] = set()
         if "#o" in owner:
             if key is None:
-                for location in self.containers.get(owner, ()):
-                    out.update(self.pts.get(location, ()))
+                for location in self._get(f"{owner}[]"):
+                    out.update(self._get(location))
             else:
-                out.update(self.pts.get(f"{owner}[{key}]", ()))
-                out.update(self.pts.get(f"{owner}[*]", ()))
+                out.update(self._get(f"{owner}[{key}]"))
+                out.update(self._get(f"{owner}[*]"))
         return out
 
     def attribute(self, owner: str, name: str) -> set[str]:
         """``owner.name`` for one value ``owner``."""
+        key = (owner, name)
+        known = self._attributes.get(key)
+        if known is None:
+            known = self._attributes[key] = self._attribute(owner, name)
+        fixed, locations = known
+        if not locations:
+            return fixed  # type: ignore[return-value]
+        out = set(fixed)
+        for location in locations:
+            out.update(self._get(location))
+        if not out and self._extends_outside(owner.removesuffix("()")):
+            out.add(EXTERNAL)
+        return out
+
+    def _attribute(self, owner: str, name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        """What ``owner.name`` always is, and the locations whose values it also is."""
         if owner in MARKERS:
-            return {owner}
+            return frozenset({owner}), ()
         if owner.startswith("<super>"):
             klass = owner[7:]
             for base in self.resolver.mro(klass)[1:]:
                 found = self.resolver.find_method(base, name)
                 if found is not None:
-                    return {self._bound(found, klass + "()")}
-            return {EXTERNAL} if self._extends_outside(klass) else set()
+                    return frozenset({self._bound(found, klass + "()")}), ()
+            return (frozenset({EXTERNAL}) if self._extends_outside(klass) else EMPTY), ()
         if "#" in owner or "@" in owner or owner.startswith("<"):
-            return {BUILTIN}
+            return frozenset({BUILTIN}), ()
         instance = owner.endswith("()")
         klass = owner[:-2] if instance else owner
         info = self.nodes.get(klass)
         if info is None:
-            return set()
+            return EMPTY, ()
         if info.kind == "module":
             qualified = self.resolver.canonical(f"{klass}.{name}")
-            out = set(self.pts.get(f"{klass}.{name}", ()))
-            if qualified != f"{klass}.{name}":
-                out.update(self.pts.get(qualified, ()))
+            locations = [f"{klass}.{name}"]
+            if qualified != locations[0]:
+                locations.append(qualified)
             target = self.nodes.get(qualified)
             if target is not None and qualified not in self.decorated:
-                out.add(target.qualified)
-            return out
+                return frozenset({target.qualified}), tuple(locations)
+            return EMPTY, tuple(locations)
         if info.kind != "class":
-            return {BUILTIN}
-        out = set()
+            return frozenset({BUILTIN}), ()
+        fixed: set[str] = set()
+        locations = []
         found = self.resolver.find_method(klass, name)
         if found is not None and found in self.nodes:
             if found in self.decorated:
-                out.update(self.pts.get(found, ()))
+                locations.append(found)
             elif instance or self.functions.get(found, _PLAIN).kind == "class":
-                out.add(self._bound(found, owner))
+                fixed.add(self._bound(found, owner))
             else:
-                out.add(found)
-        for ancestor in self.resolver.mro(klass):
-            out.update(self.pts.get(f"{ancestor}.{name}", ()))
-        if not out and self._extends_outside(klass):
-            out.add(EXTERNAL)
-        return out
+                fixed.add(found)
+        locations.extend(f"{ancestor}.{name}" for ancestor in self.resolver.mro(klass))
+        return frozenset(fixed), tuple(locations)
 
     def _bound(self, method: str, owner: str) -> str:
         kind = self.functions.get(method, _PLAIN).kind
         if kind == "static":
             return method
         return f"{method}@{owner.removesuffix('()')}"
-
-    def overrides(self, klass: str, name: str) -> list[str]:
-        """Methods named ``name`` defined in project subclasses of ``klass``, sorted."""
-        if self._children is None:
-            children: dict[str, set[str]] = {}
-            for qualified, info in self.nodes.items():
-                if info.kind == "class":
-                    for base in self.resolver.class_bases(qualified):
-                        children.setdefault(base, set()).add(qualified)
-            self._children = children
-        found: set[str] = set()
-        seen: set[str] = set()
-        stack = list(self._children.get(klass, ()))
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            method = f"{current}.{name}"
-            info = self.nodes.get(method)
-            if info is not None and info.kind == "method":
-                found.add(info.qualified)
-            stack.extend(self._children.get(current, ()))
-        return sorted(found)
 
     def _extends_outside(self, klass: str) -> bool:
         return any(
