@@ -3,7 +3,7 @@
 Inventory markers (``# read: KEY``, ``# read: KEY (provider)``, ``# dynamic-read``,
 ``# no-read``, ``# gated: KEY on|off``, ``# not-gated``), call-graph markers
 (``# calls: pkg.mod.func``: an edge from the enclosing node with a site on
-this line) and rule markers
+this line; ``# calls-none``: no edge into the project from this line) and rule markers
 (``# expect: FL101``, ``# expect: FL101 power_peg`` naming the symbol,
 ``# ok: FL101``, ``# todo-expect: FL101``). Several markers on a line are
 separated by ``;``.
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = re.compile(
-    r"#\s*(read|dynamic-read|no-read|gated|not-gated|calls|expect|ok|todo-expect)\b:?\s*([^;#]*)"
+    r"#\s*(read|dynamic-read|no-read|gated|not-gated|calls-none|calls|expect|ok|todo-expect)"
+    r"\b:?\s*([^;#]*)"
 )
 
 

@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from flaglint.callgraph.answers import FLOW, FileAnswers, file_answers
+from flaglint.callgraph.flow import FlowSolver
 from flaglint.callgraph.model import HUB_PREFIX, SUPER_ROOT, EdgeKind, NodeInfo, RawEdge, Site
 from flaglint.callgraph.reach import FlagReach, ReachIndex
 from flaglint.callgraph.roots import RootFinder, matches
@@ -24,6 +26,10 @@ from flaglint.names.resolve import Resolver
 
 if TYPE_CHECKING:
     from flaglint.callgraph.store import KindGraph
+
+# A hub stands for every project method of its name: past this many it is no
+# evidence of anything, and an unknown receiver links nowhere instead.
+HUB_LIMIT = 8
 
 
 class CallGraph:
@@ -39,6 +45,7 @@ class CallGraph:
         entry_points: Iterable[str] = (),
         reuse: Mapping[str, list[RawEdge]] | None = None,
         jobs: int = 1,
+        reuse_answers: Mapping[str, FileAnswers] | None = None,
     ) -> None:
         # networkx is imported with the first graph: a run answered from the
         # findings cache never needs it (its import costs RSS and time).
@@ -50,6 +57,7 @@ class CallGraph:
         self.roots: set[str] = set()
         self.test_modules: set[str] = set()
         self._tests = tuple(tests)
+        self._tests_as_roots = tests_as_roots
         self._entry_points = tuple(entry_points)
         self._methods_by_name: dict[str, list[str]] = defaultdict(list)
         self._gated: dict[tuple[str, int], tuple[FlagCondition, ...]] = {}
@@ -62,7 +70,19 @@ class CallGraph:
         self.reused = 0
         files = [f for f in files if f.error is None]
         self._add_nodes(files)
-        reuse = reuse or {}
+        # Value flow is solved for the whole program before any file's edges
+        # are resolved: a file's edges depend on its answers, so a file's old
+        # edges are reused only when its answers are the same as before.
+        solver = FlowSolver(files, resolver, self.nodes)
+        solver.solve()
+        self.flow = solver
+        self.flow_answers: dict[str, FileAnswers] = {f.path: file_answers(solver, f) for f in files}
+        old_answers = reuse_answers or {}
+        reuse = {
+            path: edges
+            for path, edges in (reuse or {}).items()
+            if old_answers.get(path) == self.flow_answers.get(path)
+        }
         pending = [f for f in files if f.path not in reuse]
         # Resolution does not need the inventory: workers resolve while this
         # process builds it, when given the way to (``Project.inventory``).
@@ -91,7 +111,15 @@ class CallGraph:
         self.graph.add_node(SUPER_ROOT)
         for root in sorted(self.roots):
             self.graph.link(SUPER_ROOT, root, EdgeKind.ROOT)
-        self._reach = ReachIndex(self._successors, self.nodes, self.edge_sites, self.file_edges)
+        self._certain_succ: dict[str, list[str]] | None = None
+        self._reach = ReachIndex(
+            self._successors,
+            self.nodes,
+            self.edge_sites,
+            self.file_edges,
+            self._certain_successors,
+            self.uncalled,
+        )
 
     # ---------------------------------------------------------------- nodes
     def _add_nodes(self, files: list[FileFacts]) -> None:
@@ -192,7 +220,7 @@ class CallGraph:
         overrides = self._methods_by_name.get(method, ())
         if info is not None and head in ("self", "cls") and len(overrides) > 1:
             # self.m() may also dispatch to an override in a subclass.
-            return [(resolved, EdgeKind.CALL), (self._hub(method), EdgeKind.MAY)]
+            return [(resolved, EdgeKind.CALL), *self._bounded_hub(method)]
         if info is not None:
             if info.kind == "class":
                 out = [(resolved, EdgeKind.INIT)]
@@ -207,9 +235,9 @@ class CallGraph:
             return [(inherited, EdgeKind.CALL)]
         if "." in call.callee and method in self._methods_by_name:
             if head in ("self", "cls"):
-                return [(self._hub(method), EdgeKind.MAY)]
+                return self._bounded_hub(method)
             if resolved == call.callee or not self.resolver.split_module(resolved):
-                return [(self._hub(method), EdgeKind.MAY)]
+                return self._bounded_hub(method)
         return []
 
     def _inherited(self, resolved: str) -> str | None:
@@ -231,9 +259,18 @@ class CallGraph:
     def resolve_edges(self, facts: FileFacts) -> list[RawEdge]:
         """The edges out of ``facts``' code, in the order a build adds them."""
         raw: list[RawEdge] = []
+        answers = self.flow_answers.get(facts.path)
+        by_call = dict(answers.calls) if answers is not None else {}
         for index, call in enumerate(facts.calls):
             source = self._scope_node(facts, call.scope)
-            for target, kind in self.targets(facts, call):
+            answer = by_call.get(index)
+            if answer is None:
+                pairs = self.targets(facts, call)
+            elif answer.how == FLOW:
+                pairs = [(self._node_name(t), EdgeKind(k)) for t, k in answer.targets]
+            else:
+                pairs = self._bounded_hub(answer.method)
+            for target, kind in pairs:
                 raw.append(
                     (
                         source,
@@ -243,12 +280,29 @@ class CallGraph:
                         index,
                     )
                 )
-            for arg in call.args:
-                if arg.kind == "name":
-                    self._reference(raw, facts, call.scope, arg.text, call.line, index)
-        for reference in facts.references:
-            self._reference(raw, facts, reference.scope, reference.name, reference.line, -1)
+            if answer is None:
+                for arg in call.args:
+                    if arg.kind == "name":
+                        self._reference(raw, facts, call.scope, arg.text, call.line, index)
+            else:
+                for target in answer.escapes:
+                    raw.append((source, self._node_name(target), EdgeKind.REF, call.line, index))
+        if answers is not None:
+            for scope, line, target, kind in answers.implicit:
+                source = self._scope_node(facts, scope)
+                raw.append((source, self._node_name(target), EdgeKind(kind), line, -1))
         return raw
+
+    def _node_name(self, qualified: str) -> str:
+        info = self.nodes.get(qualified)
+        return info.qualified if info is not None else qualified
+
+    def _bounded_hub(self, method: str) -> list[tuple[str, EdgeKind]]:
+        """The ``name:m`` hub for ``obj.m()`` on an unknown receiver, when it means something."""
+        count = len(self._methods_by_name.get(method, ()))
+        if not count or count > HUB_LIMIT or method.startswith("__"):
+            return []
+        return [(self._hub(method), EdgeKind.MAY)]
 
     def _reference(
         self,
@@ -317,6 +371,33 @@ class CallGraph:
         if self._succ is None:
             self._succ = {n: list(self.graph.successors(n)) for n in self.graph}
         return self._succ
+
+    def _certain_successors(self) -> dict[str, list[str]]:
+        """Successor lists without ``may`` edges (hubs and guessed overrides)."""
+        if self._certain_succ is None:
+            succ = self.graph.succ
+            self._certain_succ = {
+                n: [t for t, data in succ[n].items() if data["kind"] != EdgeKind.MAY]
+                for n in self.graph
+            }
+        return self._certain_succ
+
+    def uncalled(self) -> list[str]:
+        """Functions and methods nothing in the project calls (tests left out): entry points.
+
+        A public function, a view a URL conf names, a handler a framework
+        calls: each may run without a caller in the project, so a gate
+        inside one still has code that only it reaches.
+        """
+        pred = self.graph.pred
+        tests = self.test_modules
+        return sorted(
+            name
+            for name, info in self.nodes.items()
+            if info.kind in ("function", "method")
+            and not any(p != SUPER_ROOT for p in pred.get(name, ()))
+            and (self._tests_as_roots or info.facts.module not in tests)
+        )
 
     def callers(self, qualified: str) -> list[str]:
         return sorted(p for p in self.graph.predecessors(qualified) if p != SUPER_ROOT)

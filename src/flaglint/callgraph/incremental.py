@@ -21,7 +21,9 @@ star import, a change to being a package, a file added, removed or renamed
 (module names decide where dotted names split).
 
 Hubs (``name:m``) and flag conditions are not part of the reused edges;
-the graph recomputes both for every tree.
+the graph recomputes both for every tree. Value flow is whole-program: the
+graph solves it for every tree and takes a file's old edges only when the
+file's flow answers (:mod:`flaglint.callgraph.answers`) are unchanged.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from flaglint.cache.store import read_stamped, write_stamped
 from flaglint.callgraph.model import RawEdge
 from flaglint.facts.model import FileFacts
 
-FORMAT = 1
+FORMAT = 2
 EDGES = "edges.pickle"
 _WORD = re.compile(r"\w+")
 
@@ -161,10 +163,13 @@ def reusable(
 
 
 class EdgeSnapshot(NamedTuple):
-    """A tree's files (path -> (module, blob id)) and the raw edges built for it."""
+    """A tree's files (path -> (module, blob id)), the raw edges built for it, and
+    the value-flow answers they were built from (a file's edges are reused only
+    where its answers are the same in the new tree)."""
 
     files: dict[str, tuple[str, str]]
     edges: dict[str, list[RawEdge]]
+    answers: Mapping[str, object] = {}
 
 
 def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:

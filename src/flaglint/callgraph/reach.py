@@ -37,11 +37,11 @@ def search(
 
 
 def reachable_avoiding(
-    successors: Successors, root: str, avoided: set[tuple[str, str]]
+    successors: Successors, root: str, avoided: set[tuple[str, str]], also: Iterable[str] = ()
 ) -> set[str]:
-    """Nodes reachable from ``root`` (included) without taking an ``avoided`` edge."""
-    seen = {root}
-    stack = [root]
+    """Nodes reachable from ``root`` and ``also`` (included) without an ``avoided`` edge."""
+    seen = {root, *also}
+    stack = list(seen)
     while stack:
         node = stack.pop()
         for target in successors.get(node, ()):
@@ -93,8 +93,16 @@ class ReachIndex:
         nodes: Mapping[str, NodeInfo],
         edge_sites: Callable[[], Iterator[tuple[str, str, Site]]],
         file_edges: Mapping[str, list[RawEdge]],
+        certain: Callable[[], Successors] | None = None,
+        entries: Callable[[], Iterable[str]] = tuple,
     ) -> None:
         self._successors = successors
+        # Without ``may`` edges: what a gate certainly leads to. Exclusive
+        # reach is searched over these, so it never rests on a guess.
+        self._certain = certain or successors
+        # Functions nothing in the project calls: a framework or a user may,
+        # so code they reach without a flag is not the flag's alone.
+        self._entries = entries
         self._nodes = nodes
         self._edge_sites = edge_sites
         self._file_edges = file_edges
@@ -177,12 +185,16 @@ class ReachIndex:
         if self._unconditional is None:
             self.gated_index()
             self._unconditional = reachable_avoiding(
-                self._successors(), SUPER_ROOT, self._fully_gated
+                self._successors(), SUPER_ROOT, self._fully_gated, self._entries()
             )
         return self._unconditional
 
     def exclusive(self, gated_edges: list[tuple[str, str]]) -> set[str]:
-        """Project nodes that every path from the roots reaches through ``gated_edges``.
+        """Project nodes that every path from the roots and entries reaches through ``gated_edges``.
+
+        Paths into the gated part may take ``may`` edges (more is reachable
+        without the flag, less is claimed exclusive); paths behind the gate
+        may not: a node only a guessed edge leads to is not the flag's.
 
         The same answer as routing those edges through one gate node and
         taking what the gate dominates (a test checks it against networkx's
@@ -206,5 +218,7 @@ class ReachIndex:
         without = base | search(successors, starts, base, removed)
         if not any(source in without for source, _ in gated_edges):
             return set()
-        behind = search(successors, [t for _, t in gated_edges], without, set())
+        certain = self._certain()
+        starts = [t for s, t in gated_edges if t in certain.get(s, ())]
+        behind = search(certain, starts, without, set())
         return {n for n in behind if n in self._nodes}

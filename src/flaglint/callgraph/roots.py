@@ -53,6 +53,9 @@ PLAIN_DECORATORS = frozenset(
     }
 )
 
+# Run when their class is built: a call of the class leads to them, they are no roots.
+CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
+
 # Decorators that make a function test code: it runs only under the test runner.
 TEST_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 
@@ -124,6 +127,7 @@ class RootFinder:
             definition.kind == "method"
             and definition.name.startswith("__")
             and definition.name.endswith("__")
+            and definition.name not in CONSTRUCTORS
         ):
             return True
         scope = definition.qualname.rpartition(".")[0]

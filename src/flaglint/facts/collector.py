@@ -19,6 +19,7 @@ from flaglint.facts.conditions import (
     Gates,
     pattern_polarity,
 )
+from flaglint.facts.flow import FlowFactsMixin
 from flaglint.facts.loops import LoopFactsMixin, iterator_shape
 from flaglint.facts.model import (
     Arg,
@@ -51,7 +52,9 @@ from flaglint.facts.walker import FastVisitor
 _T = TypeVar("_T")
 
 
-class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, FastVisitor):
+class FactCollector(
+    ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, FlowFactsMixin, FastVisitor
+):
     """Walks one module and fills the fact lists; see :func:`collect`."""
 
     def __init__(self, module: str, is_package: bool, trigger_names: frozenset[str]) -> None:
@@ -81,6 +84,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
         self._loops_init()
         self._settings_init()
         self._returned_off: list[list[Gate]] = []
+        self._flow_init()
         # One object per distinct value, so that a file's pickle stores each once:
         # its cache entry shrinks by ~40% and loads (and lives in memory) that much lighter.
         self._scope_texts: dict[tuple[str, ...], str] = {(): ""}
@@ -183,6 +187,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
         self.visit(node.iter)
         self.visit(node.target)
         self._forget_targets([node.target])
+        self._flow_for(node.iter, node.target, node.lineno)
         loop = self._loop_open(node, iterator_shape(node.iter), -1)
         self._block(node.body, NO_GATES)
         self._loop_close(loop)
@@ -193,6 +198,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             self.visit(item)
+        self._flow_with(node)
         self._block(node.body, NO_GATES)
 
     visit_AsyncWith = visit_With
@@ -256,6 +262,8 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
         qualname = self.scope
         self._loop_leave_function(qualname, saved_loops)
         self._leave_scope()
+        decorators = tuple(decorator_name(d) for d in node.decorator_list)
+        self._flow_function(node, qualname, list(decorators))
         self.definitions.append(
             Definition(
                 qualname=qualname,
@@ -265,7 +273,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
                 end_line=node.end_lineno or node.lineno,
                 col=node.col_offset,
                 params=params,
-                decorators=tuple(decorator_name(d) for d in node.decorator_list),
+                decorators=decorators,
                 docstring=docstring(node.body),
                 returned_gates=returned,
                 gates=saved + decorator_gates,
@@ -312,17 +320,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
             self.visit(decorator)
             index = self._call_index.get(id(decorator))
             if index is not None:
-                old = self.calls[index]
-                self.calls[index] = Call(
-                    old.callee,
-                    old.line,
-                    old.col,
-                    old.end_line,
-                    old.scope,
-                    old.args,
-                    old.gates,
-                    True,
-                )
+                self.calls[index] = self.calls[index]._replace(decorator=True)
                 gates.append(Gate(self._atom("call", decorator, call=index), True))
         return tuple(gates)
 
@@ -337,6 +335,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
             self._loop_return(None, node.lineno)
             return
         self.visit(node.value)
+        self._flow_return(node.value)
         self._loop_return(node.value, node.lineno)
         self._note_reference(node.value)
         if self._returned:
@@ -350,6 +349,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
 
     def visit_Raise(self, node: ast.Raise) -> None:
         self.generic_visit(node)
+        self._flow_raise(node)
         self._loop_exit("raise", node.lineno)
 
     def visit_Break(self, node: ast.Break) -> None:
@@ -424,6 +424,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
     def _assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
         self._note_value(value)
         self._note_assign(targets, value, line)
+        self._flow_assign(targets, value)
         names = [t.id for t in targets if isinstance(t, ast.Name)]
         if len(names) == len(targets):  # plain names, the usual case: nothing to walk
             self._loop_assign(names, value)
@@ -527,6 +528,7 @@ class FactCollector(ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, Fas
             self.visit(arg)
         for keyword in node.keywords:
             self.visit(keyword.value)
+        self._flow_call(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):

@@ -248,6 +248,57 @@ class FunctionOutcomes(NamedTuple):
     counters: tuple[str, ...] = ()
 
 
+# A value shape (facts.flow): a nested tuple whose first item says what it is.
+# ("n", name) a name read; ("a", base, attr) an attribute; ("c", i) the result
+# of the i-th FlowCall; ("s", base, key) a subscript (key a literal or None);
+# ("o", tag) a list, tuple, set or dict built here (its items are flows into
+# ("s", ("o", tag), key)); ("f", qualname) a function of this module by name;
+# ("u", shapes) any of several; ("i", base) an item of iterating ``base``;
+# ("dec", i, qualname) a decorated function: what FlowCall i returned, or the
+# function itself when that is unknown; ("S",) ``super()``; ("t", shapes) a
+# tuple target. None is a value no call can come from (a literal, arithmetic).
+Shape = tuple
+
+
+class Flow(NamedTuple):
+    """A value that flows into a target in ``scope`` (an assignment, a return, a yield).
+
+    ``target`` is a shape; ("ret",) and ("yield",) stand for what the
+    function ``scope`` returns or yields.
+    """
+
+    scope: str
+    target: Shape
+    value: Shape
+
+
+class FlowCall(NamedTuple):
+    """The shapes of one call: its callee and arguments.
+
+    ``call`` indexes :attr:`FileFacts.calls`, or is -1 for a call the syntax
+    implies without writing it: "decorator" (``@dec``), "enter"/"exit"
+    (``with``), "iter"/"next" (``for``), "raise" (``raise C``), which carry
+    their own ``scope`` and ``line``.
+    """
+
+    call: int
+    func: Shape
+    args: tuple[Shape | None, ...] = ()
+    keywords: tuple[tuple[str, Shape | None], ...] = ()
+    scope: str = ""
+    line: int = 0
+    why: str = ""
+
+
+class FlowFunction(NamedTuple):
+    """How a function binds its arguments: positional parameter names, in order."""
+
+    qualname: str
+    positional: tuple[str, ...]
+    generator: bool = False
+    kind: str = ""  # "static" | "class" for static and class methods
+
+
 class FileFacts(NamedTuple):
     """Everything flaglint knows about one module."""
 
@@ -275,6 +326,9 @@ class FileFacts(NamedTuple):
     boolean_calls: tuple[int, ...] = ()
     setting_writes: tuple[SettingWrite, ...] = ()
     bool_fields: tuple[TypedField, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    flow_calls: tuple[FlowCall, ...] = ()
+    flow_functions: tuple[FlowFunction, ...] = ()
 
 
 class SettingWrite(NamedTuple):
