@@ -36,7 +36,8 @@ def _modules() -> dict[str, Path]:
 
 
 def _imports(path: Path, known: dict[str, Path]) -> set[str]:
-    """flaglint modules ``path`` imports anywhere: inside functions and for typing too."""
+    """flaglint modules ``path`` imports anywhere (inside functions and for typing too),
+    with the packages whose ``__init__`` those imports run."""
     out: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module:
@@ -45,7 +46,9 @@ def _imports(path: Path, known: dict[str, Path]) -> set[str]:
                 out.add(full if full in known else node.module)
         elif isinstance(node, ast.Import):
             out.update(alias.name for alias in node.names)
-    return {name for name in out if name in known}
+    # Importing a module runs every package ``__init__`` above it first.
+    implied = {".".join(name.split(".")[:i]) for name in out for i in range(2, name.count(".") + 1)}
+    return {name for name in out | implied if name in known}
 
 
 def test_no_import_cycle() -> None:

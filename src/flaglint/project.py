@@ -8,7 +8,7 @@ here, never the engine that builds it: imports run one way (the role mypy's
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -69,6 +69,9 @@ class Project:
         # Where the graph of an earlier tree can be borrowed from: the project
         # this one is the base of (same run), or the snapshot in the cache folder.
         self.edge_donor: Project | None = None
+        # How the engine that built this project builds another revision of the
+        # same tree (FL203 reads old revisions); rules ask through at_revision.
+        self.revision_loader: Callable[[Config, str], Project] | None = None
         # The cache folder for results derived from many files (None: caching off).
         self.cache_directory: Path | None = None
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
@@ -164,6 +167,14 @@ class Project:
             return
         snapshot = incremental.EdgeSnapshot(files, graph.file_edges, graph.flow_answers)
         incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)
+
+    def at_revision(self, revision: str) -> Project:
+        """The same tree at git revision ``revision``, built by the engine that built this one."""
+        if self.revision_loader is None:
+            raise RuntimeError("this project was not built by the engine: no revision loader")
+        other = self.revision_loader(self.config, revision)
+        other.revision_loader = self.revision_loader
+        return other
 
     @property
     def errors(self) -> list[FileFacts]:

@@ -32,6 +32,7 @@ def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Pr
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
     project = Project(config, files, stats)
+    project.revision_loader = analyse_revision
     project.blob_ids = blob_ids
     if use_cache:
         project.cache_directory = cachedir.locate(config).directory
@@ -152,5 +153,6 @@ def _project_from_blobs(
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)
     project = Project(config, files, stats, revision=revision, label=label)
+    project.revision_loader = analyse_revision
     project.blob_ids = blobs
     return project

@@ -96,9 +96,7 @@ def resurrections(project: Project, keys: Iterable[str] | None = None) -> list[R
         removed, readded = gap
         before = f"{removed.commit}^"
         if before not in earlier:
-            from flaglint.engine import analyse_revision
-
-            earlier[before] = analyse_revision(config, before)
+            earlier[before] = project.at_revision(before)
         old = earlier[before]
         old_reads = old.inventory.keys().get(key)
         if not old_reads:
