@@ -161,24 +161,7 @@ def test_the_manifests_hook_blocks_a_commit_offline(tmp_path: Path) -> None:
 @pytest.mark.network
 def test_the_hook_blocks_a_commit_that_adds_a_finding(tmp_path: Path, hook_repo) -> None:
     _, _, env = hook_repo
-    project = _project(tmp_path, hook_repo)
-    installed = _run(project, env, sys.executable, "-m", "pre_commit", "install")
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-    head = _git(project, env, "rev-parse", "HEAD")
-
-    (project / "router.py").write_text(REVIVES_EXPIRED_FLAG)
-    _git(project, env, "add", "router.py")
-    blocked = _run(project, env, "git", "commit", "-m", "revive power peg")
-    output = blocked.stdout + blocked.stderr
-    assert blocked.returncode != 0, output
-    assert "router.py:7:8: FL103 flag 'smars-peg-mode' expired on 2004-01-01" in output
-    assert _git(project, env, "rev-parse", "HEAD") == head
-
-    (project / "router.py").write_text(CLEAN.replace("return order", "return dict(order)"))
-    _git(project, env, "add", "router.py")
-    passed = _run(project, env, "git", "commit", "-m", "a clean change")
-    assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert _git(project, env, "rev-parse", "HEAD") != head
+    _blocks_then_passes(_project(tmp_path, hook_repo), env)
 
 
 @pytest.mark.network

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from typing import TypeVar
 
 import libcst as cst
 
@@ -86,29 +87,19 @@ class _Lower(cst.CSTTransformer):
     def leave_FunctionDef(
         self, original: cst.FunctionDef, updated: cst.FunctionDef
     ) -> cst.FunctionDef:
-        if updated.type_parameters is None:
+        changes = _without_type_parameters(updated)
+        if changes is None:
             return updated
-        breaks = _breaks(updated.type_parameters) + _breaks(
-            updated.whitespace_after_type_parameters
-        )
-        changes: dict[str, object] = {
-            "type_parameters": None,
-            "whitespace_after_type_parameters": cst.SimpleWhitespace(""),
-        }
+        breaks = changes.pop("breaks")
         if breaks:
             changes["whitespace_before_params"] = _line_breaks(breaks)
         return updated.with_changes(**changes)
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        if updated.type_parameters is None:
+        changes = _without_type_parameters(updated)
+        if changes is None:
             return updated
-        breaks = _breaks(updated.type_parameters) + _breaks(
-            updated.whitespace_after_type_parameters
-        )
-        changes: dict[str, object] = {
-            "type_parameters": None,
-            "whitespace_after_type_parameters": cst.SimpleWhitespace(""),
-        }
+        breaks = changes.pop("breaks")
         if breaks:
             changes["lpar"] = cst.LeftParen(whitespace_after=_line_breaks(breaks))
             changes["rpar"] = cst.RightParen()
@@ -129,18 +120,12 @@ class _Lower(cst.CSTTransformer):
     def leave_ExceptHandler(
         self, original: cst.ExceptHandler, updated: cst.ExceptHandler
     ) -> cst.ExceptHandler:
-        kind = updated.type
-        if isinstance(kind, cst.Tuple) and not kind.lpar:
-            return updated.with_changes(type=_parenthesised(kind))
-        return updated
+        return _parenthesised_handler(updated)
 
     def leave_ExceptStarHandler(
         self, original: cst.ExceptStarHandler, updated: cst.ExceptStarHandler
     ) -> cst.ExceptStarHandler:
-        kind = updated.type
-        if isinstance(kind, cst.Tuple) and not kind.lpar:
-            return updated.with_changes(type=_parenthesised(kind))
-        return updated
+        return _parenthesised_handler(updated)
 
     def leave_FormattedString(
         self, original: cst.FormattedString, updated: cst.FormattedString
@@ -174,8 +159,28 @@ def _line_breaks(count: int) -> cst.ParenthesizedWhitespace:
     )
 
 
-def _parenthesised(node: cst.Tuple) -> cst.Tuple:
-    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+def _without_type_parameters(node: cst.FunctionDef | cst.ClassDef) -> dict[str, object] | None:
+    """The changes that drop a definition's type parameters, and the line breaks they held."""
+    if node.type_parameters is None:
+        return None
+    return {
+        "type_parameters": None,
+        "whitespace_after_type_parameters": cst.SimpleWhitespace(""),
+        "breaks": _breaks(node.type_parameters) + _breaks(node.whitespace_after_type_parameters),
+    }
+
+
+_Handler = TypeVar("_Handler", cst.ExceptHandler, cst.ExceptStarHandler)
+
+
+def _parenthesised_handler(handler: _Handler) -> _Handler:
+    """``except A, B:`` as ``except (A, B):``."""
+    kind = handler.type
+    if isinstance(kind, cst.Tuple) and not kind.lpar:
+        return handler.with_changes(
+            type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        )
+    return handler
 
 
 _EXPRESSION_PARTS = (cst.FormattedStringExpression, cst.TemplatedStringExpression)
