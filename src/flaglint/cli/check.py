@@ -45,7 +45,16 @@ from flaglint.rules import ALL_RULES, iter_selected
 @click.option(
     "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated or repeated)."
 )
-@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
+@click.option(
+    "--extend-select",
+    multiple=True,
+    help="Rule codes or prefixes to run as well as the selected ones.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    help="Rule codes or prefixes to skip; the most specific of --select and --ignore wins.",
+)
 @click.option(
     "--base",
     metavar="REV",
@@ -89,6 +98,7 @@ def check(
     options: AnalysisOptions,
     output_format: str,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     base: str | None,
     new_only: bool,
@@ -114,6 +124,9 @@ def check(
     config = load_config_for(options, overrides)
     if sinks:
         config = dataclasses.replace(config, sinks=config.sinks + sinks)
+    if extend_select:
+        extended = (config.select or ("ALL",)) + split_codes(extend_select)
+        config = dataclasses.replace(config, select=extended)
     check_codes(config.select + config.ignore, ALL_RULES)
     gate_options = GateOptions(
         baseline=load_baseline(baseline_file) if baseline_file is not None else None,

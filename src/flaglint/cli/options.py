@@ -30,6 +30,7 @@ class AnalysisOptions:
     paths: tuple[Path, ...]
     config_file: Path | None
     exclude: tuple[str, ...]
+    extend_exclude: tuple[str, ...]
     no_cache: bool
     cache_dir: Path | None
     stats: bool
@@ -44,12 +45,15 @@ def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
         paths: tuple[Path, ...],
         config_file: Path | None,
         exclude: tuple[str, ...],
+        extend_exclude: tuple[str, ...],
         no_cache: bool,
         cache_dir: Path | None,
         stats: bool,
         **kwargs: Any,
     ) -> Any:
-        shared = AnalysisOptions(paths, config_file, exclude, no_cache, cache_dir, stats)
+        shared = AnalysisOptions(
+            paths, config_file, exclude, extend_exclude, no_cache, cache_dir, stats
+        )
         return function(*args, options=shared, **kwargs)
 
     options = [
@@ -60,7 +64,16 @@ def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path),
             help="Read [tool.flaglint] from this file instead of the nearest pyproject.toml.",
         ),
-        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option(
+            "--exclude",
+            multiple=True,
+            help="Glob of paths to skip (repeatable); replaces the configured `exclude`.",
+        ),
+        click.option(
+            "--extend-exclude",
+            multiple=True,
+            help="Glob of paths to skip as well as the configured `exclude` (repeatable).",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the caches."),
         click.option(
             "--cache-dir",
@@ -110,8 +123,10 @@ def load_config_for(options: AnalysisOptions, overrides: dict[str, Any] | None =
             raise UsageFailure(f"path does not exist: {path}")
     start, fallback_root = _start(options.paths)
     config = load_config(start, options.config_file, overrides, fallback_root=fallback_root)
-    if options.exclude:
-        config = dataclasses.replace(config, exclude=config.exclude + options.exclude)
+    # As ruff: --exclude replaces the configured list, --extend-exclude adds to it.
+    exclude = options.exclude or config.exclude
+    if options.exclude or options.extend_exclude:
+        config = dataclasses.replace(config, exclude=exclude + options.extend_exclude)
     if options.cache_dir is not None:
         config = dataclasses.replace(config, cache_override=str(options.cache_dir))
     if not options.no_cache:
