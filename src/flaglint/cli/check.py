@@ -32,6 +32,7 @@ from flaglint.report import (
 )
 from flaglint.report.escape import printable
 from flaglint.report.flags import error_data
+from flaglint.report.statistics import render_statistics
 from flaglint.rules import ALL_RULES, iter_selected
 
 
@@ -94,6 +95,28 @@ from flaglint.rules import ALL_RULES, iter_selected
     metavar="PATTERN",
     help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
 )
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when there are findings (usage and configuration errors stay 2).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print how many findings each rule has instead of the findings.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print the findings and nothing else: no summary line, no notes on stderr.",
+)
 def check(
     options: AnalysisOptions,
     output_format: str,
@@ -107,6 +130,10 @@ def check(
     write_baseline_file: Path | None,
     report_unused_suppressions: bool,
     sinks: tuple[str, ...],
+    exit_zero: bool,
+    output_file: Path | None,
+    statistics: bool,
+    quiet: bool,
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
     paths, no_cache = options.paths, options.no_cache
@@ -160,15 +187,35 @@ def check(
         baselined=gate.baselined,
         preexisting=gate.preexisting,
         base_revision=base or "",
-        colour=output_format == "text" and sys.stdout.isatty(),
+        colour=output_format == "text" and output_file is None and sys.stdout.isatty(),
+        quiet=quiet,
     )
-    click.echo(REPORTERS[output_format](gate.findings, run), nl=False)
-    _report_stale(gate, baseline_file)
+    if statistics:
+        report = render_statistics(gate.findings, run, output_format)
+    else:
+        report = REPORTERS[output_format](gate.findings, run)
+    _emit(report, output_file)
+    if not quiet:
+        _report_stale(gate, baseline_file)
     if options.stats:
         print_stats(project, base_ran=base_findings is not None)
     if write_baseline_file is not None:
         raise SystemExit(ExitCode.CLEAN)
-    raise SystemExit(ExitCode.FINDINGS if gate.findings else ExitCode.CLEAN)
+    found = gate.findings and not exit_zero
+    raise SystemExit(ExitCode.FINDINGS if found else ExitCode.CLEAN)
+
+
+def _emit(report: str, output_file: Path | None) -> None:
+    """The report on stdout, or in ``output_file`` (written whole, UTF-8)."""
+    if output_file is None:
+        click.echo(report, nl=False)
+        return
+    try:
+        output_file.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        raise UsageFailure(
+            f"cannot write --output-file {output_file}: {exc.strerror or exc}"
+        ) from None
 
 
 def _write_baseline(path: Path, gate: GateResult) -> None:

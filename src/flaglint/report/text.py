@@ -18,6 +18,7 @@ def render_text(
     colour: bool = False,
     *,
     hidden: Sequence[str] = (),
+    summary: bool = True,
 ) -> str:
     lines = []
     for finding in findings:
@@ -33,9 +34,11 @@ def render_text(
             at = f"{printable(related.revision)}:" if related.revision else ""
             where = f"{printable(related.path)}:{related.line}"
             lines.append(f"    {at}{where}: {printable(related.message)}")
+    if not summary:
+        return "".join(line + "\n" for line in lines)
     count = len(findings)
     noun = "finding" if count == 1 else "findings"
-    summary = f"Found {count} {noun} in {files} files" if count else f"No findings in {files} files"
+    line = f"Found {count} {noun} in {files} files" if count else f"No findings in {files} files"
     # Say what the gate left out, so a quiet run is not mistaken for a clean tree.
-    lines.append(summary + (f" (not shown: {', '.join(hidden)})." if hidden else "."))
+    lines.append(line + (f" (not shown: {', '.join(hidden)})." if hidden else "."))
     return "\n".join(lines) + "\n"
