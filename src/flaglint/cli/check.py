@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,8 @@ from flaglint.cli.options import (
     UsageFailure,
     analysis_options,
     check_codes,
+    colour_choice,
+    colour_option,
     format_option,
     load_config_for,
     print_stats,
@@ -117,6 +118,7 @@ from flaglint.rules import ALL_RULES, iter_selected
     is_flag=True,
     help="Print the findings and nothing else: no summary line, no notes on stderr.",
 )
+@colour_option
 def check(
     options: AnalysisOptions,
     output_format: str,
@@ -134,6 +136,7 @@ def check(
     output_file: Path | None,
     statistics: bool,
     quiet: bool,
+    color: str,
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
     paths, no_cache = options.paths, options.no_cache
@@ -177,6 +180,7 @@ def check(
     gate = apply_gate(project, findings, rules, gate_options, base_findings)
     if write_baseline_file is not None:
         _write_baseline(write_baseline_file, gate)
+    colour = colour_choice(color)
     run = RunInfo(
         files=project.stats.files,
         lines=project.stats.lines,
@@ -187,14 +191,14 @@ def check(
         baselined=gate.baselined,
         preexisting=gate.preexisting,
         base_revision=base or "",
-        colour=output_format == "text" and output_file is None and sys.stdout.isatty(),
+        colour=output_format == "text" and output_file is None and colour is not False,
         quiet=quiet,
     )
     if statistics:
         report = render_statistics(gate.findings, run, output_format)
     else:
         report = REPORTERS[output_format](gate.findings, run)
-    _emit(report, output_file)
+    _emit(report, output_file, colour)
     if not quiet:
         _report_stale(gate, baseline_file)
     if options.stats:
@@ -205,10 +209,14 @@ def check(
     raise SystemExit(ExitCode.FINDINGS if found else ExitCode.CLEAN)
 
 
-def _emit(report: str, output_file: Path | None) -> None:
-    """The report on stdout, or in ``output_file`` (written whole, UTF-8)."""
+def _emit(report: str, output_file: Path | None, colour: bool | None) -> None:
+    """The report on stdout, or in ``output_file`` (written whole, UTF-8).
+
+    click writes the escapes when ``colour`` says so, and on ``None`` keeps
+    them only for a terminal.
+    """
     if output_file is None:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=colour)
         return
     try:
         output_file.write_text(report, encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -97,6 +98,33 @@ def format_option(choices: Sequence[str], default: str, help_text: str = "Output
         show_default=True,
         help=help_text,
     )
+
+
+def colour_option(function: F) -> F:
+    """``--color auto|always|never``, as ruff and many other tools spell it."""
+    return click.option(
+        "--color",
+        "color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the text report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it).",
+    )(function)
+
+
+def colour_choice(option: str) -> bool | None:
+    """Whether to colour: the option first, then ``NO_COLOR``, then ``FORCE_COLOR``.
+
+    ``None`` leaves it to click, which colours a terminal and strips the
+    escapes from anything else (a pipe, a file, a CI log without FORCE_COLOR).
+    """
+    if option != "auto":
+        return option == "always"
+    if os.environ.get("NO_COLOR"):  # no-color.org: any non-empty value
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
+        return True
+    return None
 
 
 def _start(paths: Sequence[Path]) -> tuple[Path, Path]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import click
+
 from flaglint.findings import Finding
 from flaglint.report.escape import printable
 
-_COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
-_BOLD = "\x1b[1m"
-_RESET = "\x1b[0m"
+_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 
 def render_text(
@@ -27,8 +27,8 @@ def render_text(
         # sequence in one must not forge a line or drive the terminal.
         place = f"{printable(finding.path)}:{finding.line}:{finding.column}:"
         if colour:
-            code = f"{_COLOURS.get(finding.severity.value, '')}{code}{_RESET}"
-            place = f"{_BOLD}{place}{_RESET}"
+            code = click.style(code, fg=_COLOURS.get(finding.severity.value))
+            place = click.style(place, bold=True)
         lines.append(f"{place} {code} {printable(finding.message)}")
         for related in finding.related:
             at = f"{printable(related.revision)}:" if related.revision else ""
