@@ -8,9 +8,19 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
+from flaglint.config_values import (
+    GLOB_KEYS,
+    ConfigError,
+    cache_dir,
+    check_glob,
+    did_you_mean,
+    parse_date,
+    per_file_ignores,
+    typed,
+)
 from flaglint.encoding import utf8
 
 if sys.version_info >= (3, 11):
@@ -19,16 +29,13 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
-class ConfigError(Exception):
-    """A bad configuration key, value or file; the CLI prints it and exits 2."""
-
-
 # The one table of defaults. The README's configuration reference is checked
 # against it by a test, so a key documented there exists here and vice versa.
 DEFAULTS: dict[str, Any] = {
     "select": [],
     "ignore": [],
     "exclude": [],
+    "per-file-ignores": {},
     "providers": [],
     "env-flag-patterns": [
         "FEATURE_*",
@@ -136,6 +143,8 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # path glob -> codes or code prefixes hidden in the files it matches
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     providers: tuple[CustomProvider, ...] = ()
     env_flag_patterns: tuple[str, ...] = tuple(DEFAULTS["env-flag-patterns"])
     flag_enum_classes: tuple[str, ...] = tuple(DEFAULTS["flag-enum-classes"])
@@ -246,63 +255,41 @@ def _build(table: Mapping[str, Any], root: Path, source: Path | None) -> Config:
     where = f" in {source}" if source else ""
     for key, value in table.items():
         if key not in DEFAULTS:
-            raise ConfigError(f"unknown configuration key '{key}'{where}")
+            raise ConfigError(
+                f"unknown configuration key '{key}'{where}{did_you_mean(key, DEFAULTS)}"
+            )
         expected = DEFAULTS[key]
         if key == "providers":
-            values["providers"] = tuple(
-                _provider(p, where) for p in _typed(key, value, list, where)
-            )
+            values["providers"] = tuple(_provider(p, where) for p in typed(key, value, list, where))
         elif key == "flags":
-            values["flags"] = _flags(_typed(key, value, dict, where), where)
+            values["flags"] = _flags(typed(key, value, dict, where), where)
+        elif key == "per-file-ignores":
+            values["per_file_ignores"] = per_file_ignores(typed(key, value, dict, where), where)
         elif key in _LIST_KEYS:
-            items = _typed(key, value, list, where)
+            items = typed(key, value, list, where)
             if not all(isinstance(i, str) for i in items):
-                raise ConfigError(f"configuration key '{key}' must be a list of strings{where}")
+                raise ConfigError(
+                    f"configuration key '{key}' must be a list of strings, got {value!r}{where}"
+                )
+            if key in GLOB_KEYS:
+                for item in items:
+                    check_glob(key, item, where)
             values[key.replace("-", "_")] = tuple(items)
         elif key == "cache-dir":
-            values["cache_dir"] = _cache_dir(_typed(key, value, str, where), where)
+            values["cache_dir"] = cache_dir(typed(key, value, str, where), where)
         elif isinstance(expected, bool):
-            values[key.replace("-", "_")] = _typed(key, value, bool, where)
+            values[key.replace("-", "_")] = typed(key, value, bool, where)
         elif isinstance(expected, int):
             number = value
             if isinstance(number, bool) or not isinstance(number, int) or number < 0:
                 raise ConfigError(
-                    f"configuration key '{key}' must be a non-negative integer{where}"
+                    f"configuration key '{key}' must be a non-negative integer, "
+                    f"got {value!r}{where}"
                 )
             values[key.replace("-", "_")] = number
         else:
-            values[key.replace("-", "_")] = _typed(key, value, type(expected), where)
+            values[key.replace("-", "_")] = typed(key, value, type(expected), where)
     return dataclasses.replace(Config(root=root, source=source), **values)
-
-
-def _cache_dir(value: str, where: str) -> str:
-    """A ``cache-dir`` from a config file: a folder strictly inside the root.
-
-    The configuration travels with the analysed code, so it may not send
-    cache files out of the root, nor make the root itself (which would get a
-    ``.gitignore`` of ``*``) or ``.git`` the cache.
-    """
-    path = PurePosixPath(value.replace("\\", "/"))
-    parts = path.parts
-    if (
-        not value.strip()
-        or path.is_absolute()
-        or PureWindowsPath(value).drive
-        or not parts
-        or any(part in ("..", ".git") for part in parts)
-        or all(part == "." for part in parts)
-    ):
-        raise ConfigError(
-            f"configuration key 'cache-dir' must be a folder inside the root (relative, "
-            f"without '..'), got {value!r}{where}"
-        )
-    return path.as_posix()
-
-
-def _typed(key: str, value: Any, kind: type, where: str) -> Any:
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise ConfigError(f"configuration key '{key}' must be a {kind.__name__}{where}")
-    return value
 
 
 def _provider(raw: Any, where: str) -> CustomProvider:
@@ -310,7 +297,8 @@ def _provider(raw: Any, where: str) -> CustomProvider:
         raise ConfigError(f"each entry of 'providers' must be a table{where}")
     unknown = sorted(set(raw) - _PROVIDER_KEYS)
     if unknown:
-        raise ConfigError(f"unknown configuration key 'providers.{unknown[0]}'{where}")
+        hint = did_you_mean(unknown[0], _PROVIDER_KEYS)
+        raise ConfigError(f"unknown configuration key 'providers.{unknown[0]}'{where}{hint}")
     if not isinstance(raw.get("name"), str):
         raise ConfigError(f"configuration key 'providers.name' must be a str{where}")
 
@@ -353,8 +341,20 @@ def _flags(raw: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
             raise ConfigError(f"configuration key 'flags.{key}' must be a table{where}")
         unknown = sorted(set(entry) - _FLAG_KEYS)
         if unknown:
-            raise ConfigError(f"unknown configuration key 'flags.{key}.{unknown[0]}'{where}")
-        flags[key] = {k: str(v) for k, v in entry.items()}
+            hint = did_you_mean(unknown[0], _FLAG_KEYS)
+            raise ConfigError(f"unknown configuration key 'flags.{key}.{unknown[0]}'{where}{hint}")
+        for name, value in entry.items():
+            if name == "expires":
+                if parse_date(value) is None:
+                    raise ConfigError(
+                        f"configuration key 'flags.{key}.expires' must be a real date "
+                        f"written YYYY-MM-DD, got {value!r}{where}"
+                    )
+            elif not isinstance(value, str):
+                raise ConfigError(
+                    f"configuration key 'flags.{key}.{name}' must be a string, got {value!r}{where}"
+                )
+        flags[key] = {k: str(parse_date(v) or v) if k == "expires" else v for k, v in entry.items()}
     return flags
 
 

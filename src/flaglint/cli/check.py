@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,8 @@ from flaglint.cli.options import (
     UsageFailure,
     analysis_options,
     check_codes,
+    colour_choice,
+    colour_option,
     format_option,
     load_config_for,
     print_stats,
@@ -32,6 +33,7 @@ from flaglint.report import (
 )
 from flaglint.report.escape import log_line
 from flaglint.report.flags import error_data
+from flaglint.report.statistics import render_statistics
 from flaglint.rules import ALL_RULES, iter_selected
 
 
@@ -45,7 +47,16 @@ from flaglint.rules import ALL_RULES, iter_selected
 @click.option(
     "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated or repeated)."
 )
-@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
+@click.option(
+    "--extend-select",
+    multiple=True,
+    help="Rule codes or prefixes to run as well as the selected ones.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    help="Rule codes or prefixes to skip; the most specific of --select and --ignore wins.",
+)
 @click.option(
     "--base",
     metavar="REV",
@@ -85,10 +96,34 @@ from flaglint.rules import ALL_RULES, iter_selected
     metavar="PATTERN",
     help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
 )
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when there are findings (usage and configuration errors stay 2).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print how many findings each rule has instead of the findings.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print the findings and nothing else: no summary line, no notes on stderr.",
+)
+@colour_option
 def check(
     options: AnalysisOptions,
     output_format: str,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     base: str | None,
     new_only: bool,
@@ -97,6 +132,11 @@ def check(
     write_baseline_file: Path | None,
     report_unused_suppressions: bool,
     sinks: tuple[str, ...],
+    exit_zero: bool,
+    output_file: Path | None,
+    statistics: bool,
+    quiet: bool,
+    color: str,
 ) -> None:
     """Run the rules on PATHS (default: the current directory)."""
     paths, no_cache = options.paths, options.no_cache
@@ -114,6 +154,9 @@ def check(
     config = load_config_for(options, overrides)
     if sinks:
         config = dataclasses.replace(config, sinks=config.sinks + sinks)
+    if extend_select:
+        extended = (config.select or ("ALL",)) + split_codes(extend_select)
+        config = dataclasses.replace(config, select=extended)
     check_codes(config.select + config.ignore, ALL_RULES)
     gate_options = GateOptions(
         baseline=load_baseline(baseline_file) if baseline_file is not None else None,
@@ -137,6 +180,7 @@ def check(
     gate = apply_gate(project, findings, rules, gate_options, base_findings)
     if write_baseline_file is not None:
         _write_baseline(write_baseline_file, gate)
+    colour = colour_choice(color)
     run = RunInfo(
         files=project.stats.files,
         lines=project.stats.lines,
@@ -147,15 +191,39 @@ def check(
         baselined=gate.baselined,
         preexisting=gate.preexisting,
         base_revision=base or "",
-        colour=output_format == "text" and sys.stdout.isatty(),
+        colour=output_format == "text" and output_file is None and colour is not False,
+        quiet=quiet,
     )
-    click.echo(REPORTERS[output_format](gate.findings, run), nl=False)
-    _report_stale(gate, baseline_file)
+    if statistics:
+        report = render_statistics(gate.findings, run, output_format)
+    else:
+        report = REPORTERS[output_format](gate.findings, run)
+    _emit(report, output_file, colour)
+    if not quiet:
+        _report_stale(gate, baseline_file)
     if options.stats:
         print_stats(project, base_ran=base_findings is not None)
     if write_baseline_file is not None:
         raise SystemExit(ExitCode.CLEAN)
-    raise SystemExit(ExitCode.FINDINGS if gate.findings else ExitCode.CLEAN)
+    found = gate.findings and not exit_zero
+    raise SystemExit(ExitCode.FINDINGS if found else ExitCode.CLEAN)
+
+
+def _emit(report: str, output_file: Path | None, colour: bool | None) -> None:
+    """The report on stdout, or in ``output_file`` (written whole, UTF-8).
+
+    click writes the escapes when ``colour`` says so, and on ``None`` keeps
+    them only for a terminal.
+    """
+    if output_file is None:
+        click.echo(report, nl=False, color=colour)
+        return
+    try:
+        output_file.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        raise UsageFailure(
+            f"cannot write --output-file {output_file}: {exc.strerror or exc}"
+        ) from None
 
 
 def _write_baseline(path: Path, gate: GateResult) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ class AnalysisOptions:
     paths: tuple[Path, ...]
     config_file: Path | None
     exclude: tuple[str, ...]
+    extend_exclude: tuple[str, ...]
     no_cache: bool
     cache_dir: Path | None
     stats: bool
@@ -44,12 +46,15 @@ def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
         paths: tuple[Path, ...],
         config_file: Path | None,
         exclude: tuple[str, ...],
+        extend_exclude: tuple[str, ...],
         no_cache: bool,
         cache_dir: Path | None,
         stats: bool,
         **kwargs: Any,
     ) -> Any:
-        shared = AnalysisOptions(paths, config_file, exclude, no_cache, cache_dir, stats)
+        shared = AnalysisOptions(
+            paths, config_file, exclude, extend_exclude, no_cache, cache_dir, stats
+        )
         return function(*args, options=shared, **kwargs)
 
     options = [
@@ -60,7 +65,16 @@ def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path),
             help="Read [tool.flaglint] from this file instead of the nearest pyproject.toml.",
         ),
-        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option(
+            "--exclude",
+            multiple=True,
+            help="Glob of paths to skip (repeatable); replaces the configured `exclude`.",
+        ),
+        click.option(
+            "--extend-exclude",
+            multiple=True,
+            help="Glob of paths to skip as well as the configured `exclude` (repeatable).",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the caches."),
         click.option(
             "--cache-dir",
@@ -84,6 +98,33 @@ def format_option(choices: Sequence[str], default: str, help_text: str = "Output
         show_default=True,
         help=help_text,
     )
+
+
+def colour_option(function: F) -> F:
+    """``--color auto|always|never``, as ruff and many other tools spell it."""
+    return click.option(
+        "--color",
+        "color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the text report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it).",
+    )(function)
+
+
+def colour_choice(option: str) -> bool | None:
+    """Whether to colour: the option first, then ``NO_COLOR``, then ``FORCE_COLOR``.
+
+    ``None`` leaves it to click, which colours a terminal and strips the
+    escapes from anything else (a pipe, a file, a CI log without FORCE_COLOR).
+    """
+    if option != "auto":
+        return option == "always"
+    if os.environ.get("NO_COLOR"):  # no-color.org: any non-empty value
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
+        return True
+    return None
 
 
 def _start(paths: Sequence[Path]) -> tuple[Path, Path]:
@@ -110,8 +151,10 @@ def load_config_for(options: AnalysisOptions, overrides: dict[str, Any] | None =
             raise UsageFailure(f"path does not exist: {path}")
     start, fallback_root = _start(options.paths)
     config = load_config(start, options.config_file, overrides, fallback_root=fallback_root)
-    if options.exclude:
-        config = dataclasses.replace(config, exclude=config.exclude + options.exclude)
+    # As ruff: --exclude replaces the configured list, --extend-exclude adds to it.
+    exclude = options.exclude or config.exclude
+    if options.exclude or options.extend_exclude:
+        config = dataclasses.replace(config, exclude=exclude + options.extend_exclude)
     if options.cache_dir is not None:
         config = dataclasses.replace(config, cache_override=str(options.cache_dir))
     if not options.no_cache:

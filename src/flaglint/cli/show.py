@@ -97,17 +97,30 @@ def audit(
 @cli.command()
 @click.argument("key")
 @analysis_options
-@format_option(["text", "dot", "json"], "text")
+@format_option(
+    ["text", "dot", "json", "mermaid"],
+    "text",
+    "Output format: text, dot (Graphviz), json or mermaid (renders in GitHub Markdown).",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Show only functions within N calls of a gate (1: what the gate calls).",
+)
 def graph(
     key: str,
     options: AnalysisOptions,
     output_format: str,
+    depth: int | None,
 ) -> None:
     """Show what flag KEY's gated code calls, and what only it reaches."""
     from flaglint.report.graph import (
+        limit_depth,
         reach_data,
         render_reach_dot,
         render_reach_json,
+        render_reach_mermaid,
         render_reach_text,
     )
 
@@ -115,9 +128,14 @@ def graph(
     if key not in project.inventory.keys():
         raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
     data = reach_data(project.graph, key)
-    render = {"json": render_reach_json, "dot": render_reach_dot}.get(
-        output_format, render_reach_text
-    )
+    if depth is not None:
+        data = limit_depth(data, depth)
+    renderers = {
+        "json": render_reach_json,
+        "dot": render_reach_dot,
+        "mermaid": render_reach_mermaid,
+    }
+    render = renderers.get(output_format, render_reach_text)
     click.echo(render(data), nl=False)
     if options.stats:
         print_stats(project)

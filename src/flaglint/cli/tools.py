@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flaglint.cli.options import (
     UsageFailure,
     analysed,
     analysis_options,
+    format_option,
     print_stats,
 )
 from flaglint.findings import ExitCode
@@ -105,8 +107,22 @@ def explain(code: str) -> None:
 
 
 @cli.command(name="rules")
-def list_rules() -> None:
+@format_option(["text", "json"], "text")
+def list_rules(output_format: str) -> None:
     """List every rule with its code, name and default severity."""
+    if output_format == "json":
+        data = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "summary": rule.summary,
+                "needs_base": rule.needs_history,
+            }
+            for rule in ALL_RULES
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
     for rule in ALL_RULES:
         history = "  (needs --base)" if rule.needs_history else ""
         click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}{history}")

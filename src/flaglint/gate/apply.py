@@ -57,7 +57,9 @@ def screen(
     """Findings split by inline suppressions: (kept, suppressed); kept gains FL902s if asked."""
     if active is None:
         active = active_codes(project, rules)
-    result = apply_suppressions(findings, collect(project.files), active)
+    result = apply_suppressions(
+        findings, collect(project.files, project.config.per_file_ignores), active
+    )
     kept = list(result.kept)
     if report_unused and any(r.code == UnusedSuppression.code for r in rules):
         kept.extend(UnusedSuppression().report(result.unused))

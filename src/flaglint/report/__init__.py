@@ -16,7 +16,7 @@ Reporter = Callable[[Sequence[Finding], RunInfo], str]
 
 
 def _text(findings: Sequence[Finding], run: RunInfo) -> str:
-    return render_text(findings, run.files, run.colour, hidden=run.hidden())
+    return render_text(findings, run.files, run.colour, hidden=run.hidden(), summary=not run.quiet)
 
 
 def _json(findings: Sequence[Finding], run: RunInfo) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from flaglint.callgraph import CallGraph, FlagReach
-from flaglint.report.escape import dot_string, log_line
+from flaglint.report.escape import dot_string, log_line, printable
 
 
 def reach_data(graph: CallGraph, key: str) -> dict[str, Any]:
@@ -70,6 +70,68 @@ def render_reach_dot(data: dict[str, Any]) -> str:
     return "\n".join(dict.fromkeys(lines)) + "\n"
 
 
+def limit_depth(data: dict[str, Any], depth: int) -> dict[str, Any]:
+    """``data`` with only the functions within ``depth`` calls of a gate (1: what it calls)."""
+    limited: dict[str, Any] = {"key": data["key"]}
+    for side in ("on", "off"):
+        part = data[side]
+        distance = {node: 1 for node in part["direct"] if node in part["reach"]}
+        frontier = list(distance)
+        while frontier:
+            following = []
+            for node in frontier:
+                if distance[node] >= depth:
+                    continue
+                for callee in part["reach"].get(node, ()):
+                    if callee not in distance:
+                        distance[callee] = distance[node] + 1
+                        following.append(callee)
+            frontier = following
+        kept = {node for node, hops in distance.items() if hops <= depth}
+        limited[side] = {
+            **part,
+            "reach": {
+                node: [c for c in callees if c in kept]
+                for node, callees in part["reach"].items()
+                if node in kept
+            },
+            "exclusive": [node for node in part["exclusive"] if node in kept],
+        }
+    return limited
+
+
+def render_reach_mermaid(data: dict[str, Any]) -> str:
+    """A Mermaid flowchart (GitHub renders it in Markdown): gates as labelled red edges."""
+    ids: dict[str, str] = {}
+
+    def node(name: str) -> str:
+        if name not in ids:
+            ids[name] = f"n{len(ids)}"
+        return ids[name]
+
+    def label(text: str) -> str:
+        # Mermaid has no escape for a quote inside a quoted label; its entity does.
+        return printable(text).replace('"', "#quot;")
+
+    lines = ["flowchart LR"]
+    exclusive: set[str] = set()
+    for side in ("on", "off"):
+        part = data[side]
+        exclusive.update(part["exclusive"])
+        for site in part["sites"]:
+            gate = label(f"{data['key']} {side} ({site['path']}:{site['line']})")
+            lines.append(f'  {node(site["from"])} -->|"{gate}"| {node(site["to"])}')
+        for caller, callees in part["reach"].items():
+            node(caller)
+            for callee in callees:
+                lines.append(f"  {node(caller)} --> {node(callee)}")
+    declared = [f'  {ident}["{label(name)}"]' for name, ident in ids.items()]
+    styled = [f"  class {ids[name]} exclusive" for name in ids if name in exclusive]
+    style = ["  classDef exclusive fill:#fbd"] if styled else []
+    body = list(dict.fromkeys(lines[1:]))
+    return "\n".join([lines[0], *declared, *body, *style, *styled]) + "\n"
+
+
 def render_callgraph_json(graph: CallGraph) -> str:
     data = {
         "roots": sorted(graph.roots),
@@ -80,9 +142,11 @@ def render_callgraph_json(graph: CallGraph) -> str:
 
 __all__ = [
     "FlagReach",
+    "limit_depth",
     "reach_data",
     "render_callgraph_json",
     "render_reach_dot",
     "render_reach_json",
+    "render_reach_mermaid",
     "render_reach_text",
 ]

@@ -52,6 +52,8 @@ class RunInfo:
     preexisting: int = 0
     base_revision: str = ""
     colour: bool = False
+    # -q: the findings and nothing else (no summary line)
+    quiet: bool = False
 
     @staticmethod
     def rule_infos(rules: Iterable[type[Rule]]) -> tuple[RuleInfo, ...]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import click
+
 from flaglint.findings import Finding
 from flaglint.report.escape import neutral, printable
 
-_COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
-_BOLD = "\x1b[1m"
-_RESET = "\x1b[0m"
+_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 
 def render_text(
@@ -18,6 +18,7 @@ def render_text(
     colour: bool = False,
     *,
     hidden: Sequence[str] = (),
+    summary: bool = True,
 ) -> str:
     lines = []
     for finding in findings:
@@ -26,16 +27,18 @@ def render_text(
         # sequence in one must not forge a line or drive the terminal.
         place = f"{neutral(printable(finding.path))}:{finding.line}:{finding.column}:"
         if colour:
-            code = f"{_COLOURS.get(finding.severity.value, '')}{code}{_RESET}"
-            place = f"{_BOLD}{place}{_RESET}"
+            code = click.style(code, fg=_COLOURS.get(finding.severity.value))
+            place = click.style(place, bold=True)
         lines.append(f"{place} {code} {printable(finding.message)}")
         for related in finding.related:
             at = f"{printable(related.revision)}:" if related.revision else ""
             where = f"{printable(related.path)}:{related.line}"
             lines.append(f"    {at}{where}: {printable(related.message)}")
+    if not summary:
+        return "".join(neutral(text) + "\n" for text in lines)
     count = len(findings)
     noun = "finding" if count == 1 else "findings"
-    summary = f"Found {count} {noun} in {files} files" if count else f"No findings in {files} files"
+    line = f"Found {count} {noun} in {files} files" if count else f"No findings in {files} files"
     # Say what the gate left out, so a quiet run is not mistaken for a clean tree.
-    lines.append(summary + (f" (not shown: {', '.join(hidden)})." if hidden else "."))
-    return "\n".join(neutral(line) for line in lines) + "\n"
+    lines.append(line + (f" (not shown: {', '.join(hidden)})." if hidden else "."))
+    return "\n".join(neutral(text) for text in lines) + "\n"

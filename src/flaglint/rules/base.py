@@ -83,11 +83,31 @@ def and_more(names: Sequence[str], limit: int = 3) -> str:
 def iter_selected(
     rules: Iterable[type[Rule]], select: Iterable[str], ignore: Iterable[str]
 ) -> Iterator[type[Rule]]:
-    """Rules chosen by code prefixes: ``FL1`` selects FL101 and FL104; ``ALL`` everything."""
+    """Rules chosen by code prefixes: ``FL1`` selects FL101 and FL104; ``ALL`` everything.
+
+    The most specific selector wins, as in flake8 and ruff: ``--select FL301
+    --ignore FL3`` runs FL301, ``--select FL3 --ignore FL301`` runs the rest of
+    FL3. On a tie ``ignore`` wins.
+    """
     select = tuple(select) or ("ALL",)
     ignore = tuple(ignore)
     for rule in rules:
-        chosen = any(s == "ALL" or rule.code.startswith(s) or rule.name == s for s in select)
-        dropped = any(rule.code.startswith(i) or rule.name == i for i in ignore)
-        if chosen and not dropped:
+        chosen = specificity(rule, select)
+        if chosen >= 0 and chosen > specificity(rule, ignore):
             yield rule
+
+
+def specificity(rule: type[Rule], selectors: Iterable[str]) -> int:
+    """How closely the best of ``selectors`` names ``rule``: -1 none, 0 ``ALL``, else its length.
+
+    A rule's name is as specific as its full code.
+    """
+    best = -1
+    for selector in selectors:
+        if selector == "ALL":
+            best = max(best, 0)
+        elif rule.name == selector:
+            best = max(best, len(rule.code))
+        elif rule.code.startswith(selector):
+            best = max(best, len(selector))
+    return best

@@ -7,13 +7,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from flaglint.config_values import parse_date
 from flaglint.findings import Finding, Severity
 from flaglint.rules.base import Rule
 
 if TYPE_CHECKING:
     from flaglint.project import Project
 
-INLINE_EXPIRY = re.compile(r"flaglint:\s*expires\s*=\s*(\d{4}-\d{2}-\d{2})")
+INLINE_EXPIRY = re.compile(r"flaglint:\s*expires\s*=\s*([^\s#]*)")
 
 
 class FlagExpired(Rule):
@@ -22,7 +23,9 @@ class FlagExpired(Rule):
     ## What it does
     Takes expiry dates from the flag registry (`[tool.flaglint.flags]`, key
     `expires`) and from inline comments on a read (`# flaglint: expires=2024-06-30`),
-    and reports every read of a flag whose date has passed.
+    and reports every read of a flag whose date has passed. An inline date that
+    is not a real date (`expires=2001-02-30`) is reported too, where it is
+    written; in the registry it is a configuration error.
 
     ## Why is this bad?
     Temporary flags that outlive their purpose are how dormant code stays
@@ -54,16 +57,26 @@ class FlagExpired(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         today = dt.date.today()
         registry = {
-            key: _date(entry.get("expires", "")) for key, entry in project.config.flags.items()
+            key: parse_date(entry.get("expires", "")) for key, entry in project.config.flags.items()
         }
         inline: dict[tuple[str, int], dt.date] = {}
         for facts in project.files:
             for comment in facts.comments:
                 match = INLINE_EXPIRY.search(comment.text)
-                if match:
-                    date = _date(match.group(1))
-                    if date is not None:
-                        inline[(facts.path, comment.line)] = date
+                if not match:
+                    continue
+                date = parse_date(match.group(1))
+                if date is None:
+                    # A typo must not switch the check off in silence.
+                    yield self.finding(
+                        facts.path,
+                        comment.line,
+                        1,
+                        f"expiry {match.group(1)!r} is not a real date written YYYY-MM-DD; "
+                        "the flag read here is never checked against it",
+                    )
+                else:
+                    inline[(facts.path, comment.line)] = date
         for read in project.inventory.reads:
             if read.key is None:
                 continue
@@ -79,10 +92,3 @@ class FlagExpired(Rule):
                 symbol=read.symbol,
                 flag=read.key,
             )
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
