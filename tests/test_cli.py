@@ -189,3 +189,13 @@ def test_console_script_flushes_and_keeps_the_exit_code(tmp_path: Path) -> None:
             assert done.stdout.endswith("Found 1 finding in 2 files.\n")
         if expected == 2:
             assert done.stderr.count("\n") == 1
+
+
+def test_flags_text_lists_the_inventory_on_stdout_and_diagnostics_on_stderr(
+    run_cli, tmp_path: Path
+) -> None:
+    project = _project(tmp_path)
+    (project / "broken.py").write_text("def broken(:\n")
+    result = run_cli("flags", cwd=project)
+    assert "FL901" not in result.out and "FEATURE_FAST" in result.out
+    assert "broken.py:1:" in result.err and "FL901" in result.err

@@ -18,6 +18,7 @@ from flaglint.cli.options import (
 from flaglint.engine import attach_base
 from flaglint.report import (
     inventory_data,
+    render_inventory_errors,
     render_inventory_json,
     render_inventory_text,
 )
@@ -38,6 +39,8 @@ def flags(
         click.echo(render_inventory_json(data), nl=False)
     else:
         click.echo(render_inventory_text(data), nl=False)
+        # Diagnostics go to stderr: the listing on stdout is the inventory alone.
+        click.echo(render_inventory_errors(data), nl=False, err=True)
     if options.stats:
         print_stats(project)
 

@@ -6,7 +6,12 @@ from collections.abc import Callable, Sequence
 
 from flaglint.findings import Finding
 from flaglint.report.findings_json import render_json
-from flaglint.report.flags import inventory_data, render_inventory_json, render_inventory_text
+from flaglint.report.flags import (
+    inventory_data,
+    render_inventory_errors,
+    render_inventory_json,
+    render_inventory_text,
+)
 from flaglint.report.github import render_github
 from flaglint.report.run import RuleInfo, RunInfo
 from flaglint.report.sarif import render_sarif
@@ -50,5 +55,6 @@ __all__ = [
     "render_text",
     "inventory_data",
     "render_inventory_json",
+    "render_inventory_errors",
     "render_inventory_text",
 ]

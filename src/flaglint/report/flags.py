@@ -63,6 +63,15 @@ def render_inventory_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+def render_inventory_errors(data: dict[str, Any]) -> str:
+    """Files that could not be analysed, one FL901 line each: for stderr, not the listing."""
+    lines = [
+        f"{error['path']}:{error['line']}:{error['column']}: FL901 {error['message']}"
+        for error in data["errors"]
+    ]
+    return "".join(log_line(line) + "\n" for line in lines)
+
+
 def render_inventory_text(data: dict[str, Any]) -> str:
     lines: list[str] = []
     for flag in data["flags"]:
@@ -81,8 +90,6 @@ def render_inventory_text(data: dict[str, Any]) -> str:
         for read in data["dynamic_reads"]:
             key = read["expression"] or "?"
             lines.append(f"    {read['path']}:{read['line']}  {read['provider']}  key={key}")
-    for error in data["errors"]:
-        lines.append(f"{error['path']}:{error['line']}:{error['column']}: FL901 {error['message']}")
     count = len(data["flags"])
     lines.append(
         f"{count} flag{'s' if count != 1 else ''}, {len(data['dynamic_reads'])} dynamic read(s)."
