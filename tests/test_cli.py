@@ -199,3 +199,18 @@ def test_flags_text_lists_the_inventory_on_stdout_and_diagnostics_on_stderr(
     result = run_cli("flags", cwd=project)
     assert "FL901" not in result.out and "FEATURE_FAST" in result.out
     assert "broken.py:1:" in result.err and "FL901" in result.err
+
+
+def test_a_flag_deciding_code_with_no_call_has_branches(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "settings.py").write_text(
+        "import os\n\nif os.environ.get('FEATURE_S3') == '1':\n    STORAGES = {'default': 's3'}\n"
+        "else:\n    STORAGES = {}\nMODE = 'x' if not os.environ.get('FEATURE_FAST') else 'y'\n"
+    )
+    data = json.loads(run_cli("flags", "--format", "json", "--no-cache", cwd=tmp_path).out)
+    by_key = {f["key"]: f for f in data["flags"]}
+    assert by_key["FEATURE_S3"]["gates"] == {"on": [], "off": []}
+    assert by_key["FEATURE_S3"]["branches"] == [{"path": "settings.py", "line": 3, "when": "on"}]
+    assert by_key["FEATURE_FAST"]["branches"] == [{"path": "settings.py", "line": 7, "when": "off"}]
+    text = run_cli("flags", "--no-cache", cwd=tmp_path).out
+    assert "if    settings.py:3  (runs when on)" in text

@@ -86,7 +86,12 @@ def score(truth: dict, output: dict, seconds: float) -> dict:
     gated = [
         k
         for k in gating
-        if k in found and any(found[k].get("gates", {}).get(side) for side in ("on", "off"))
+        # Gates: gated calls per polarity, or branches the flag decides (code with no call).
+        if k in found
+        and (
+            any(found[k].get("gates", {}).get(side) for side in ("on", "off"))
+            or found[k].get("branches")
+        )
     ]
     ungated = sorted(k for k in gating if k in found and k not in gated)
     return {

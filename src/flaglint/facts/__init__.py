@@ -110,6 +110,7 @@ def build_facts(
         boolean_calls=tuple(sorted(collector.boolean_calls)),
         setting_writes=tuple(collector.setting_writes),
         bool_fields=tuple(collector.bool_fields),
+        branches=tuple(collector.branches),
         flows=tuple(collector.flows),
         flow_calls=tuple(collector.flow_calls),
         flow_functions=tuple(collector.flow_functions),

@@ -25,6 +25,7 @@ from flaglint.facts.model import (
     Arg,
     Atom,
     Binding,
+    Branch,
     Call,
     Definition,
     DuplicateKey,
@@ -82,6 +83,7 @@ class FactCollector(
         self._params: list[frozenset[str]] = [frozenset()]
         self._returned: list[list[Gate]] = []
         self._loops_init()
+        self.branches: list[Branch] = []
         self._settings_init()
         self._returned_off: list[list[Gate]] = []
         self._flow_init()
@@ -159,6 +161,7 @@ class FactCollector(
             self.visit(node.test)
             self._note_test(node.test)
             on, off = self._cond(node.test)
+            self._note_branch(node.lineno, on)
             check = self._loop_check("if", node.test, node.lineno)
             self._stmt_checks[id(node)] = check
             self._block(node.body, on, (check,))
@@ -175,6 +178,7 @@ class FactCollector(
         self.visit(node.test)
         self._note_test(node.test)
         on, _ = self._cond(node.test)
+        self._note_branch(node.lineno, on)
         check = self._loop_check("while", node.test, node.lineno)
         constant = self.checks[check].constant
         shape = "infinite" if constant else "conditional"
@@ -593,6 +597,7 @@ class FactCollector(
         self.visit(node.test)
         self._note_test(node.test)
         on, off = self._cond(node.test)
+        self._note_branch(node.lineno, on)
         saved = self._gates
         self._gates = saved + on
         self.visit(node.body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from flaglint.facts.model import Atom, Call, Gate
+from flaglint.facts.model import Atom, Branch, Call, Gate
 from flaglint.facts.syntax import (
     dotted,
     is_truthy_literal,
@@ -24,6 +24,13 @@ NO_GATES: Gates = ()
 
 class ConditionFactsMixin:
     """Atoms and gates for conditions; the collector provides the state named below."""
+
+    branches: list[Branch]
+
+    def _note_branch(self, line: int, gates: Gates) -> None:
+        """A test that decides which code runs (see :class:`Branch`)."""
+        if gates:
+            self.branches.append(Branch(line, gates))
 
     atoms: list[Atom]
     calls: list[Call]

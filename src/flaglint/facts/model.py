@@ -326,9 +326,22 @@ class FileFacts(NamedTuple):
     boolean_calls: tuple[int, ...] = ()
     setting_writes: tuple[SettingWrite, ...] = ()
     bool_fields: tuple[TypedField, ...] = ()
+    branches: tuple[Branch, ...] = ()
     flows: tuple[Flow, ...] = ()
     flow_calls: tuple[FlowCall, ...] = ()
     flow_functions: tuple[FlowFunction, ...] = ()
+
+
+class Branch(NamedTuple):
+    """An ``if``, ``elif``, ``while`` or ternary test, and what holds where its body runs.
+
+    Calls inside a branch carry their gates already; this records the branch
+    itself, so that a flag deciding code with no call in it (``if USE_S3:
+    STORAGES = {...}``) is still known to gate code.
+    """
+
+    line: int
+    gates: tuple[Gate, ...]
 
 
 class SettingWrite(NamedTuple):

@@ -307,6 +307,20 @@ class Inventory(ReadersMixin, WrappersMixin):
                     found.append((facts, binding, key))
         return found
 
+    def branches_by_key(self) -> dict[str, list[tuple[str, int, str]]]:
+        """Per key, the tests that decide code by it: (path, line, "on" or "off"), sorted.
+
+        ``on`` is the polarity under which the branch's body runs. A flag whose
+        branches hold no call (settings, assignments) has branches and no gates.
+        """
+        found: dict[str, set[tuple[str, int, str]]] = defaultdict(set)
+        for facts in self.files:
+            for branch in facts.branches:
+                for condition in self.conditions(facts, branch.gates):
+                    side = "on" if condition.on else "off"
+                    found[condition.key].add((facts.path, branch.line, side))
+        return {key: sorted(sites) for key, sites in found.items()}
+
     def gates_by_key(self) -> dict[str, dict[str, list[str]]]:
         gates: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"on": set(), "off": set()})
         for gated in self.gated:

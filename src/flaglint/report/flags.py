@@ -29,6 +29,7 @@ def error_data(files: Sequence[FileFacts]) -> list[dict[str, Any]]:
 
 def inventory_data(inventory: Inventory, errors: Sequence[FileFacts]) -> dict[str, Any]:
     gates = inventory.gates_by_key()
+    branches = inventory.branches_by_key()
     flags = []
     for key, reads in inventory.keys().items():
         providers = sorted({r.provider for r in reads})
@@ -43,6 +44,10 @@ def inventory_data(inventory: Inventory, errors: Sequence[FileFacts]) -> dict[st
                     for r in reads
                 ],
                 "gates": gates.get(key, {"on": [], "off": []}),
+                "branches": [
+                    {"path": path, "line": line, "when": side}
+                    for path, line, side in branches.get(key, ())
+                ],
             }
         )
     dynamic = [
@@ -85,6 +90,10 @@ def render_inventory_text(data: dict[str, Any]) -> str:
         for side in ("on", "off"):
             for target in flag["gates"][side]:
                 lines.append(f"    {side:<4}  -> {target}")
+        for branch in flag.get("branches", ()):
+            lines.append(
+                f"    if    {branch['path']}:{branch['line']}  (runs when {branch['when']})"
+            )
     if data["dynamic_reads"]:
         lines.append("dynamic reads (key not known statically):")
         for read in data["dynamic_reads"]:
