@@ -411,3 +411,29 @@ def test_exclusive_reach_never_rests_on_a_may_edge(tmp_path: Path) -> None:
     assert graph.edge_kind("jobs.nightly", "name:sweep_all") == "may"
     assert "jobs.Sweeper.sweep_all" in on.reach
     assert on.exclusive == set()
+
+
+def test_guessed_edges_say_why_they_were_assumed(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "app.py").write_text(
+        "import waffle\n\n\nclass A:\n    def handle(self):\n        return 1\n\n\n"
+        "class B:\n    def handle(self):\n        return 2\n\n\n"
+        "def dispatch(thing):\n"
+        '    if waffle.switch_is_active("k"):\n        return thing.handle()\n    return None\n'
+    )
+    import json
+
+    adjacency = json.loads(run_cli("callgraph", "--no-cache", cwd=tmp_path).out)["graph"]
+    hub = next(e for e in adjacency["app.dispatch"] if e["target"] == "name:handle")
+    assert hub["kind"] == "may"
+    assert hub["why"] == (
+        "`.handle()` on a receiver of unknown type: any of the 2 project methods named "
+        "`handle` may run"
+    )
+    assert all("why" not in e for e in adjacency["app.A.handle"])
+    reach = json.loads(run_cli("graph", "k", "--format", "json", "--no-cache", cwd=tmp_path).out)
+    kinds = {(e["from"], e["to"]): e["kind"] for e in reach["on"]["edges"]}
+    assert kinds[("name:handle", "app.A.handle")] == "may"
+    assert reach["on"]["sites"][0]["why"].startswith("`.handle()` on a receiver of unknown type")
+    text = run_cli("graph", "k", "--no-cache", cwd=tmp_path).out
+    assert "app.dispatch -> name:handle  (may: `.handle()` on a receiver" in text

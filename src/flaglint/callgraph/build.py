@@ -430,20 +430,3 @@ class CallGraph:
             ]
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return []
-
-    # -------------------------------------------------------------- exports
-    def adjacency(self) -> dict[str, list[dict[str, object]]]:
-        """The graph as ``{node: [{"target", "kind", "lines"}]}`` (project nodes only)."""
-        lines: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for raw in self.file_edges.values():
-            for source, target, _, line, _ in raw:
-                lines[source, target].add(line)
-        out: dict[str, list[dict[str, object]]] = {}
-        for node in sorted(self.nodes):
-            edges = []
-            for target in sorted(self.graph.successors(node)):
-                kind = self.graph.edges[node, target]["kind"]
-                found = sorted(lines.get((node, target), ()))
-                edges.append({"target": target, "kind": kind, "lines": found})
-            out[node] = edges
-        return out

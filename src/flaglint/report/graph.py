@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flaglint.callgraph import CallGraph, FlagReach
+from flaglint.callgraph.explain import adjacency, why_assumed
 from flaglint.report.escape import dot_string, log_line, printable
 
 
@@ -16,6 +17,7 @@ def reach_data(graph: CallGraph, key: str) -> dict[str, Any]:
         sides["on" if on else "off"] = {
             "sites": [
                 {"path": path, "line": line, "from": source, "to": target}
+                | ({"why": why} if (why := why_assumed(graph, source, target)) else {})
                 for path, line, source, target in reach.sites
             ],
             "direct": sorted(reach.direct),
@@ -24,6 +26,16 @@ def reach_data(graph: CallGraph, key: str) -> dict[str, Any]:
                 for node in sorted(reach.reach)
             },
             "exclusive": sorted(reach.exclusive),
+            # Edges among what the flag reaches, hubs of guessed calls included.
+            "edges": [
+                {"from": node, "to": target, "kind": str(graph.edge_kind(node, target))}
+                | ({"why": why} if (why := why_assumed(graph, node, target)) else {})
+                for node in sorted(
+                    reach.reach | {t for *_, t in reach.sites if t not in reach.reach}
+                )
+                for target in graph.callees(node)
+                if target in reach.reach
+            ],
         }
     return {"key": key, **sides}
 
@@ -40,13 +52,21 @@ def render_reach_text(data: dict[str, Any]) -> str:
             continue
         lines.append(f"  when {side}:")
         for site in part["sites"]:
-            lines.append(f"    gate  {site['path']}:{site['line']}  {site['from']} -> {site['to']}")
+            why = site.get("why")
+            note = f"  (may: {why})" if why else ""
+            lines.append(
+                f"    gate  {site['path']}:{site['line']}  {site['from']} -> {site['to']}{note}"
+            )
         exclusive = set(part["exclusive"])
+        kinds = {(e["from"], e["to"]): e for e in part.get("edges", ())}
         for node, callees in part["reach"].items():
             mark = "  [exclusive]" if node in exclusive else ""
             lines.append(f"    {node}{mark}")
             for callee in callees:
-                lines.append(f"      -> {callee}")
+                edge = kinds.get((node, callee), {})
+                kind = edge.get("kind", "call")
+                note = f"  ({kind}: {edge['why']})" if "why" in edge else f"  ({kind})"
+                lines.append(f"      -> {callee}{note if kind != 'call' else ''}")
     return "\n".join(log_line(line) for line in lines) + "\n"
 
 
@@ -135,7 +155,7 @@ def render_reach_mermaid(data: dict[str, Any]) -> str:
 def render_callgraph_json(graph: CallGraph) -> str:
     data = {
         "roots": sorted(graph.roots),
-        "graph": graph.adjacency(),
+        "graph": adjacency(graph),
     }
     return json.dumps(data, indent=2) + "\n"
 
