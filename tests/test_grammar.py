@@ -24,7 +24,7 @@ GRAMMAR = FIXTURES / "grammar"
 
 def _facts(name: str):
     source = (GRAMMAR / name).read_bytes()
-    return build_facts(name, source, "m", False, frozenset(), marker_pattern([]))
+    return build_facts(name, source, "m", False, frozenset(), marker_pattern(()))
 
 
 def test_modern_syntax_gives_the_facts_of_its_classic_spelling() -> None:
@@ -80,7 +80,7 @@ def test_flags_and_calls_of_modern_files_are_in_the_project(run_cli, tmp_path: P
     ],
 )
 def test_what_no_parser_reads_is_named_for_what_it_is(source: bytes, says: str) -> None:
-    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern([]))
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
     assert facts.error is not None and facts.error.message.startswith(says)
     with pytest.raises(SyntaxError):
         parse_source(source)

@@ -111,7 +111,7 @@ def test_the_corpus_is_analysed_not_skipped(hostile: Path, tmp_path: Path) -> No
 
 
 def test_the_comment_prefilter_is_linear_and_exact() -> None:
-    markers = marker_pattern(["deprecated", "legacy"])
+    markers = marker_pattern(("deprecated", "legacy"))
     assert markers.search(b"x = 1  # noqa: E501, FL103\n")
     assert markers.search(b"def f():  # legacy path\n")
     assert markers.search(b"# flaglint: expires=2030-01-01\n")
@@ -269,12 +269,12 @@ def test_running_out_of_memory_while_parsing_says_so(monkeypatch: pytest.MonkeyP
         raise MemoryError
 
     monkeypatch.setattr(ast, "parse", exhausted)
-    facts = build_facts("m.py", b"X = 1\n", "m", False, frozenset(), marker_pattern([]))
+    facts = build_facts("m.py", b"X = 1\n", "m", False, frozenset(), marker_pattern(()))
     assert facts.error is not None and "out of memory" in facts.error.message
 
 
 def test_a_marker_word_in_code_before_the_comment_does_not_hide_it() -> None:
-    markers = marker_pattern(["deprecated"])
+    markers = marker_pattern(("deprecated",))
     assert markers.search(b"flaglint_on = f()  # noqa: FL101\n")
     assert markers.search(b'if os.getenv("FEATURE_EXPIRES_OLD"):  # flaglint: expires=2001-01-01\n')
     assert markers.search(b"deprecated_total = 1  # deprecated: use total\n")

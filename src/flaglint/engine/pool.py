@@ -14,7 +14,7 @@ from flaglint.cache.facts import FactCache, blob_id, dump_facts, entry_key, load
 from flaglint.config import Config
 from flaglint.discovery import SourceFile
 from flaglint.engine import gcpause
-from flaglint.facts import FileFacts, ParseError, build_facts
+from flaglint.facts import FileFacts, ParseError, build_facts, count_lines
 from flaglint.facts.comments import marker_pattern
 from flaglint.flags.providers import ProviderTable
 from flaglint.lifetime import watch_parent
@@ -43,7 +43,7 @@ class FactOptions:
                 source.path,
                 source.module,
                 source.is_package,
-                content.count(b"\n"),
+                count_lines(content),
                 error=ParseError(
                     1, 0, f"skipped: {size:.1f} MB is over max-file-size ({limit:g} MB)"
                 ),

@@ -33,7 +33,13 @@ __all__ = [
     "ParseError",
     "Reference",
     "build_facts",
+    "count_lines",
 ]
+
+
+def count_lines(source: bytes) -> int:
+    """Lines in ``source``, a last line without a newline included."""
+    return source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
 
 
 def build_facts(
@@ -45,7 +51,7 @@ def build_facts(
     comment_markers: MarkerFilter,
 ) -> FileFacts:
     """Parse one file and collect its facts; a syntax error becomes ``error``."""
-    line_count = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
+    line_count = count_lines(source)
     try:
         # ast where it can; LibCST for newer grammar than this interpreter's (see parse).
         tree = parse_source(source, filename=path)
