@@ -79,3 +79,40 @@ def test_attributes_cannot_reach_the_shared_edge_dicts() -> None:
     fresh = KindGraph()
     fresh.link("x", "y", "call")
     assert fresh.edges["x", "y"]["kind"] == "call"
+
+
+def _many_owners_program(root: Path) -> None:
+    """Twenty classes flow into one parameter whose attribute is stored and called."""
+    lines = ["def register(obj, handler):", "    obj.handler = handler", "    obj.handler()", ""]
+    for n in range(20):
+        lines += [
+            f"class C{n}:",
+            "    handler = None",
+            f"def h{n}():",
+            "    return None",
+            f"register(C{n}(), h{n})",
+            "",
+        ]
+    (root / "app.py").write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_callgraph_does_not_depend_on_the_string_hash_seed(tmp_path: Path) -> None:
+    """Value flow evaluates its stores in sorted order: the same graph under any hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    _many_owners_program(tmp_path)
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "flaglint", "callgraph", "--format", "json", "--no-cache", "."],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert b"app.h7" in next(iter(outputs))

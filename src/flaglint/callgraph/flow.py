@@ -60,6 +60,8 @@ class FlowSolver:
         self._lookups: dict[tuple[str, str, str], tuple[tuple[str, ...], frozenset[str]]] = {}
         self._children: dict[str, set[str]] | None = None
         self._attributes: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
+        self._invokes: dict[str, _Invoked | None | object] = {}
+        self._outside: dict[str, bool] = {}
         # Constraints as (file number, index, is a Flow); readers per location.
         self._constraints: list[tuple[int, int, bool]] = []
         self._readers: dict[str, set[int]] = {}
@@ -164,13 +166,16 @@ class FlowSolver:
         elif kind == "ret" or kind == "yield":
             self._add(f"{_join(module, '', scope)}#{kind}", values)
         elif kind == "a":
-            for owner in self.values(module, scope, target[1]):
+            # Sorted: the order of stores decides the order of the worklist,
+            # and with it where a set that overflows to MANY has already
+            # flowed; in set order it would change with the string hash seed.
+            for owner in sorted(self.values(module, scope, target[1])):
                 if owner in MARKERS or "#" in owner or "@" in owner:
                     continue
                 self._add(f"{owner.removesuffix('()')}.{target[2]}", values)
         elif kind == "s":
             key = target[2] or "*"
-            for owner in self.values(module, scope, target[1]):
+            for owner in sorted(self.values(module, scope, target[1])):
                 if "#o" in owner:
                     location = f"{owner}[{key}]"
                     keys = self.containers.setdefault(owner, set())
@@ -216,6 +221,20 @@ class FlowSolver:
         self, value: str
     ) -> tuple[list[tuple[str, str]], tuple[str, int, str | None] | None, set[str]] | None:
         """Calling ``value``: (targets, (function, first bound arg, receiver), results)."""
+        known = self._invokes.get(value, _UNKNOWN)
+        if known is _UNKNOWN:
+            known = self._invokes[value] = self._invoke(value)
+        if known is None:
+            return None
+        targets, binder, fixed, returned = known
+        if returned is None:
+            return targets, binder, set(fixed)
+        results = set(self._get(returned))
+        results.update(fixed)
+        return targets, binder, results
+
+    def _invoke(self, value: str) -> _Invoked | None:
+        """What calling ``value`` always does; its results also hold the set at the last part."""
         if value in MARKERS or "#" in value or value.startswith("<"):
             return None
         function, receiver, offset = value, None, 0
@@ -244,14 +263,12 @@ class FlowSolver:
                     targets.append((found, "init"))
                     if dunder == "__init__" and found in self.functions:
                         binder = (found, 1, f"{info.qualified}()")
-            return targets, binder, {f"{info.qualified}()"}
+            return targets, binder, frozenset({f"{info.qualified}()"}), None
         if info.kind == "module":
             return None
-        results = set(self._get(f"{function}#ret"))
-        if function in self.generators:
-            results.add("<gen>" + function)
+        fixed = frozenset({"<gen>" + function}) if function in self.generators else EMPTY
         binder = (function, offset, receiver) if function in self.functions else None
-        return [(info.qualified, "call")], binder, results
+        return [(info.qualified, "call")], binder, fixed, f"{function}#ret"
 
     # ------------------------------------------------------------- evaluating
     def values(self, module: str, scope: str, shape: Shape) -> set[str]:
@@ -381,10 +398,13 @@ class FlowSolver:
         return f"{method}@{owner.removesuffix('()')}"
 
     def _extends_outside(self, klass: str) -> bool:
-        return any(
-            ancestor not in self.nodes and ancestor != "object"
-            for ancestor in self.resolver.mro(klass)[1:]
-        )
+        known = self._outside.get(klass)
+        if known is None:
+            known = self._outside[klass] = any(
+                ancestor not in self.nodes and ancestor != "object"
+                for ancestor in self.resolver.mro(klass)[1:]
+            )
+        return known
 
     def lookup(self, module: str, scope: str, name: str) -> tuple[tuple[str, ...], frozenset[str]]:
         """Where a name read in ``scope`` lives: its locations and its fixed values."""
@@ -426,6 +446,12 @@ class FlowSolver:
 
 
 _PLAIN = FlowFunction("", ())
+_UNKNOWN = object()
+# What calling a value always does: targets, binder, fixed results, and the
+# location whose set the results also hold (a function's return), or None.
+_Invoked = tuple[
+    list[tuple[str, str]], "tuple[str, int, str | None] | None", frozenset[str], "str | None"
+]
 
 
 def _join(module: str, scope: str, name: str) -> str:
