@@ -42,7 +42,7 @@ def watchdog():
 @pytest.fixture
 def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers that are still resolving when the test interrupts them."""
-    original = CallGraph.resolve_edges
+    original = CallGraph.file_result
     parent = os.getpid()
 
     def slow(self, facts):
@@ -50,7 +50,7 @@ def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
             time.sleep(2)
         return original(self, facts)
 
-    monkeypatch.setattr(CallGraph, "resolve_edges", slow)
+    monkeypatch.setattr(CallGraph, "file_result", slow)
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
     # An earlier test's executor thread may still be winding down; with it
     # alive the graph would not fork at all.

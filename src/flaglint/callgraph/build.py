@@ -76,17 +76,12 @@ class CallGraph:
         solver = FlowSolver(files, resolver, self.nodes)
         solver.solve()
         self.flow = solver
-        self.flow_answers: dict[str, FileAnswers] = {f.path: file_answers(solver, f) for f in files}
-        old_answers = reuse_answers or {}
-        reuse = {
-            path: edges
-            for path, edges in (reuse or {}).items()
-            if old_answers.get(path) == self.flow_answers.get(path)
-        }
-        pending = [f for f in files if f.path not in reuse]
-        # Resolution does not need the inventory: workers resolve while this
-        # process builds it, when given the way to (``Project.inventory``).
-        collect = resolve_in_workers(self, pending, jobs)
+        self.flow_answers: dict[str, FileAnswers] = {}
+        self._old_answers: Mapping[str, FileAnswers] = reuse_answers or {}
+        self._reuse: Mapping[str, list[RawEdge]] = reuse or {}
+        # Answers and edges do not need the inventory: workers compute them
+        # while this process builds it, when given the way to (``Project.inventory``).
+        collect = resolve_in_workers(self, files, jobs)
         try:
             self.inventory = inventory() if callable(inventory) else inventory
         except BaseException:
@@ -96,13 +91,15 @@ class CallGraph:
             self._gated[(gated.facts.path, gated.index)] = gated.conditions
         resolved = collect()
         for facts in files:
-            raw = reuse.get(facts.path)
-            if raw is not None:
-                self.reused += 1
+            done = resolved.get(facts.path)
+            if done is None:
+                answers, raw = self.file_result(facts)
             else:
-                raw = resolved.get(facts.path)
-                if raw is None:
-                    raw = self.resolve_edges(facts)
+                answers, raw = done
+                self.flow_answers[facts.path] = answers
+            if raw is None:
+                raw = self._reuse[facts.path]
+                self.reused += 1
             self.file_edges[facts.path] = raw
             self._add_file_edges(raw)
         self.roots = RootFinder(
@@ -255,6 +252,18 @@ class CallGraph:
         if hub is None:
             hub = self._hubs[method] = HUB_PREFIX + method
         return hub
+
+    def file_result(self, facts: FileFacts) -> tuple[FileAnswers, list[RawEdge] | None]:
+        """A file's flow answers, and its edges (None: the earlier tree's edges still hold).
+
+        A file's edges depend on its answers, so its old edges are reused only
+        when its answers are the same as before.
+        """
+        answers = file_answers(self.flow, facts)
+        self.flow_answers[facts.path] = answers
+        if facts.path in self._reuse and self._old_answers.get(facts.path) == answers:
+            return answers, None
+        return answers, self.resolve_edges(facts)
 
     def resolve_edges(self, facts: FileFacts) -> list[RawEdge]:
         """The edges out of ``facts``' code, in the order a build adds them."""

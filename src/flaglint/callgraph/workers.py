@@ -1,10 +1,11 @@
-"""Call edges resolved in forked worker processes while the parent builds the inventory.
+"""Flow answers and call edges, computed in forked workers while the parent builds the inventory.
 
-Resolution reads only what is built before it (nodes, the methods by name,
-the resolver's indexes) and gives the same edges whichever files a process
-resolved before (see :mod:`flaglint.callgraph.incremental`), so each worker
+Both read only what is built before them (nodes, the solved value flow, the
+methods by name, the resolver's indexes) and give the same result whichever
+files a process did before (see :mod:`flaglint.callgraph.incremental`), so each worker
 takes every ``jobs``-th file of the list. A forked worker starts with the
-parent's memory and needs nothing sent; it sends back node names as their
+parent's memory and needs nothing sent; it sends back each file's answers
+(the parent keeps them, to reuse edges next time) and node names as their
 position in the graph's nodes, which the parent turns into its own name
 objects. Where ``fork`` is unavailable or unsafe (Windows, macOS), or while
 another thread runs, the parent resolves alone.
@@ -20,6 +21,7 @@ from flaglint.callgraph.model import EdgeKind, RawEdge
 from flaglint.lifetime import watch_parent
 
 if TYPE_CHECKING:
+    from flaglint.callgraph.answers import FileAnswers
     from flaglint.facts.model import FileFacts
 
 
@@ -29,7 +31,7 @@ class Resolving(Protocol):
     @property
     def nodes(self) -> Mapping[str, object]: ...
 
-    def resolve_edges(self, facts: FileFacts) -> list[RawEdge]: ...
+    def file_result(self, facts: FileFacts) -> tuple[FileAnswers, list[RawEdge] | None]: ...
 
     def shared_name(self, name: str) -> str: ...
 
@@ -43,10 +45,12 @@ _FORKED: tuple[Resolving, list[FileFacts], list[str], int] | None = None
 # A raw edge as a worker sends it: source and target as node positions where they are nodes.
 EncodedEdge = tuple["int | str", "int | str", EdgeKind, int, int]
 
-Collect = Callable[..., dict[str, list[RawEdge]]]
+# Per path: the file's flow answers and its edges (None: the earlier tree's edges hold).
+Resolved = dict[str, "tuple[FileAnswers, list[RawEdge] | None]"]
+Collect = Callable[..., Resolved]
 
 
-def no_workers(failing: bool = False) -> dict[str, list[RawEdge]]:
+def no_workers(failing: bool = False) -> Resolved:
     """What collecting from no workers gives: nothing, so the parent resolves every file."""
     return {}
 
@@ -87,7 +91,7 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
     finally:
         _FORKED = None
 
-    def collect(failing: bool = False) -> dict[str, list[RawEdge]]:
+    def collect(failing: bool = False) -> Resolved:
         """The workers' edges; none (the parent resolves) if a worker died."""
         if failing:  # the caller is raising: stop the workers, wait for nothing
             executor.shutdown(wait=False, cancel_futures=True)
@@ -98,35 +102,48 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
             return {}
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
-        out: dict[str, list[RawEdge]] = {}
+        out: Resolved = {}
         name = graph.shared_name
         for part in parts:
-            for path, encoded in part:
-                out[path] = [
-                    (
-                        names[source] if source.__class__ is int else name(source),  # type: ignore[index,arg-type]
-                        names[target] if target.__class__ is int else name(target),  # type: ignore[index,arg-type]
-                        kind,
-                        line,
-                        index,
-                    )
-                    for source, target, kind, line, index in encoded
-                ]
+            for path, answers, encoded in part:
+                if encoded is None:
+                    out[path] = (answers, None)
+                    continue
+                out[path] = (
+                    answers,
+                    [
+                        (
+                            names[source] if source.__class__ is int else name(source),  # type: ignore[index,arg-type]
+                            names[target] if target.__class__ is int else name(target),  # type: ignore[index,arg-type]
+                            kind,
+                            line,
+                            index,
+                        )
+                        for source, target, kind, line, index in encoded
+                    ],
+                )
         return out
 
     return collect
 
 
-def _resolve_share(share: int) -> list[tuple[str, list[EncodedEdge]]]:
-    """In a forked worker: the edges of every ``workers``-th file from ``share``, names encoded."""
+def _resolve_share(
+    share: int,
+) -> list[tuple[str, FileAnswers, list[EncodedEdge] | None]]:
+    """In a forked worker: answers and edges of every ``workers``-th file from ``share``."""
     assert _FORKED is not None
     graph, files, names, workers = _FORKED
     position = {name: i for i, name in enumerate(names)}
     out = []
     for facts in files[share::workers]:
-        encoded = [
-            (position.get(source, source), position.get(target, target), kind, line, index)
-            for source, target, kind, line, index in graph.resolve_edges(facts)
-        ]
-        out.append((facts.path, encoded))
+        answers, raw = graph.file_result(facts)
+        encoded = (
+            None
+            if raw is None
+            else [
+                (position.get(source, source), position.get(target, target), kind, line, index)
+                for source, target, kind, line, index in raw
+            ]
+        )
+        out.append((facts.path, answers, encoded))
     return out
