@@ -55,3 +55,29 @@ def test_rule_table_matches_registry() -> None:
     section = README.split("## Rules", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| (FL\d{3}) \| ([a-z-]+) \| (\w+) \|", section, re.M)
     assert sorted(rows) == sorted((r.code, r.name, r.severity.value) for r in ALL_RULES)
+
+
+def test_readme_names_every_command_and_option() -> None:
+    """The README's reference keeps up with ``--help``: every command and long option is in it."""
+    import click
+
+    from flaglint.cli.main import cli
+
+    text = README
+    missing = []
+    for name, command in sorted(cli.commands.items()):
+        if command.hidden:
+            continue
+        if f"`flaglint {name}" not in text:
+            missing.append(name)
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.hidden:
+                continue
+            for opt in param.opts:
+                if (
+                    opt.startswith("--")
+                    and opt != "--help"
+                    and not re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", text)
+                ):
+                    missing.append(f"{name} {opt}")
+    assert missing == []

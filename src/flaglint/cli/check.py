@@ -33,6 +33,7 @@ from flaglint.report import (
 )
 from flaglint.report.escape import log_line
 from flaglint.report.flags import error_data
+from flaglint.report.paths import as_seen_from, cwd_prefix, errors_seen_from, in_subfolder, under
 from flaglint.report.statistics import render_statistics
 from flaglint.rules import ALL_RULES, iter_selected
 
@@ -181,11 +182,21 @@ def check(
     if write_baseline_file is not None:
         _write_baseline(write_baseline_file, gate)
     colour = colour_choice(color)
+    # Run from a subfolder of the root: paths as seen from there, and with
+    # no PATHS only that subfolder's findings (the program is still whole).
+    prefix = cwd_prefix(config.root) if output_format in ("text", "json") else None
+    shown_findings = gate.findings
+    files, errors = project.stats.files, error_data(project.files)
+    if prefix and not paths and not staged:
+        shown_findings = in_subfolder(shown_findings, prefix)
+        files = sum(1 for f in project.files if under(f.path, prefix))
+        errors = [e for e in errors if under(e["path"], prefix)]
+    shown_findings = as_seen_from(shown_findings, prefix)
     run = RunInfo(
-        files=project.stats.files,
+        files=files,
         lines=project.stats.lines,
         rules=RunInfo.rule_infos(rules),
-        errors=tuple(error_data(project.files)),
+        errors=errors_seen_from(errors, prefix),
         uri_prefix=_uri_prefix(config) if output_format in ("sarif", "github") else "",
         suppressed=gate.suppressed,
         baselined=gate.baselined,
@@ -195,9 +206,9 @@ def check(
         quiet=quiet,
     )
     if statistics:
-        report = render_statistics(gate.findings, run, output_format)
+        report = render_statistics(shown_findings, run, output_format)
     else:
-        report = REPORTERS[output_format](gate.findings, run)
+        report = REPORTERS[output_format](shown_findings, run)
     _emit(report, output_file, colour)
     if not quiet:
         _report_stale(gate, baseline_file)
@@ -205,7 +216,7 @@ def check(
         print_stats(project, base_ran=base_findings is not None)
     if write_baseline_file is not None:
         raise SystemExit(ExitCode.CLEAN)
-    found = gate.findings and not exit_zero
+    found = shown_findings and not exit_zero
     raise SystemExit(ExitCode.FINDINGS if found else ExitCode.CLEAN)
 
 

@@ -102,6 +102,17 @@ def render_sarif(findings: Sequence[Finding], run: RunInfo) -> str:
                         "rules": [_rule_descriptor(r) for r in ordered],
                     }
                 },
+                # Where %SRCROOT% points is the consumer's checkout, so it is
+                # described, not given as an absolute URI (the bytes would
+                # change with the folder the check ran in).
+                "originalUriBaseIds": {
+                    SRCROOT: {
+                        "description": {
+                            "text": "The root of the repository's checkout: every location "
+                            "is a path relative to it."
+                        }
+                    }
+                },
                 "results": [_result(f, index[f.rule], run.uri_prefix) for f in findings],
             }
         ],

@@ -1,0 +1,77 @@
+"""Run from a subfolder of the root, paths are shown relative to it, as ruff shows them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+# The flag read lives in one package, the dormant code it alone reaches in another:
+# checking from the second must still see the gate in the first.
+FLAGS = """\
+import enum
+
+
+class Flags(enum.IntFlag):
+    OLD = 8
+    NEW = 8
+"""
+
+OTHER = """\
+def ok():
+    return 1
+"""
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "flags.py").write_text(FLAGS)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "__init__.py").write_text("")
+    (tmp_path / "lib" / "other.py").write_text(OTHER)
+    return tmp_path
+
+
+def test_at_the_root_paths_are_relative_to_the_root(run_cli, tree: Path) -> None:
+    result = run_cli("check", "--no-cache", cwd=tree)
+    assert result.code == 1
+    assert result.out.startswith("app/flags.py:6:1: FL202")
+
+
+def test_in_a_subfolder_paths_are_relative_to_it(run_cli, tree: Path) -> None:
+    result = run_cli("check", "--no-cache", cwd=tree / "app")
+    assert result.code == 1
+    assert result.out.startswith("flags.py:6:1: FL202")
+    assert "    flags.py:5: `Flags.OLD` holds 8" in result.out
+    data = json.loads(run_cli("check", "--no-cache", "--format", "json", cwd=tree / "app").out)
+    assert [(f["rule"], f["path"], f["line"]) for f in data["findings"]] == [
+        ("FL202", "flags.py", 6)
+    ]
+
+
+def test_a_subfolder_with_no_paths_reports_only_its_own_files(run_cli, tree: Path) -> None:
+    result = run_cli("check", "--no-cache", cwd=tree / "lib")
+    assert result.code == 0
+    assert "FL202" not in result.out
+    assert "in 2 files" in result.out  # lib/__init__.py and lib/other.py
+
+
+def test_paths_given_from_a_subfolder_are_shown_from_it(run_cli, tree: Path) -> None:
+    result = run_cli("check", "--no-cache", "../app", cwd=tree / "lib")
+    assert result.code == 1
+    assert result.out.startswith("../app/flags.py:6:1: FL202")
+
+
+def test_sarif_and_baselines_stay_relative_to_the_root(run_cli, tree: Path) -> None:
+    sarif = json.loads(
+        run_cli("check", "--no-cache", "--format", "sarif", "..", cwd=tree / "lib").out
+    )
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "app/flags.py"
+    baseline = tree / "baseline.json"
+    run_cli("check", "--no-cache", "--write-baseline", str(baseline), cwd=tree / "app")
+    assert "app/flags.py" in baseline.read_text()
