@@ -66,7 +66,7 @@ def test_missing_path(run_cli, tmp_path: Path) -> None:
 def test_clean_tree_exits_0(run_cli, tmp_path: Path) -> None:
     result = run_cli("check", cwd=_project(tmp_path))
     assert result.code == 0, result.out + result.err
-    assert "No findings in 1 files." in result.out
+    assert "No findings in 1 file." in result.out
 
 
 def test_unparseable_file_is_fl901_and_the_run_goes_on(run_cli, tmp_path: Path) -> None:

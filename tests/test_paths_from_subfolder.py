@@ -75,3 +75,47 @@ def test_sarif_and_baselines_stay_relative_to_the_root(run_cli, tree: Path) -> N
     baseline = tree / "baseline.json"
     run_cli("check", "--no-cache", "--write-baseline", str(baseline), cwd=tree / "app")
     assert "app/flags.py" in baseline.read_text()
+
+
+def _check_stdin(tree: Path, cwd: Path, name: str, text: str, *extra: str):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "flaglint", "check", "--no-cache", "--stdin-filename", name, *extra],
+        cwd=cwd,
+        input=text.encode(),
+        capture_output=True,
+        env=os.environ,
+    )
+
+
+def test_stdin_filename_checks_the_buffer_not_the_file(tree: Path) -> None:
+    """An editor's unsaved buffer: its findings, at its path, with the rest read from disk."""
+    fixed = FLAGS.replace("NEW = 8", "NEW = 16")
+    done = _check_stdin(tree, tree, "app/flags.py", fixed)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == "No findings in 1 file.\n"
+    broken = FLAGS + "\n\nclass More(enum.IntFlag):\n    A = 1\n    B = 1\n"
+    done = _check_stdin(tree, tree / "app", "flags.py", broken)
+    assert done.returncode == 1
+    lines = done.stdout.decode().splitlines()
+    assert lines[0].startswith("flags.py:6:1: FL202")
+    assert lines[2].startswith("flags.py:11:1: FL202")
+
+
+def test_stdin_filename_of_a_new_file_and_of_bad_code(tree: Path) -> None:
+    done = _check_stdin(tree, tree, "lib/new.py", "def broken(:\n")
+    assert done.returncode == 1
+    assert done.stdout.decode().startswith("lib/new.py:1:")
+    assert "FL901" in done.stdout.decode()
+
+
+def test_stdin_filename_outside_the_root_or_with_paths_is_a_usage_error(tree: Path) -> None:
+    done = _check_stdin(tree, tree / "lib", "../../elsewhere.py", "x = 1\n")
+    assert done.returncode == 2
+    assert b"outside the root" in done.stderr
+    done = _check_stdin(tree, tree, "lib/other.py", "x = 1\n", "lib")
+    assert done.returncode == 2
+    assert b"leave out PATHS" in done.stderr

@@ -98,6 +98,12 @@ from flaglint.rules import ALL_RULES, iter_selected
     help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
 )
 @click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="Read the source of PATH from standard input (an editor's unsaved buffer) and "
+    "report only its findings; the rest of the project is read from disk.",
+)
+@click.option(
     "--exit-zero",
     is_flag=True,
     help="Exit 0 even when there are findings (usage and configuration errors stay 2).",
@@ -133,6 +139,7 @@ def check(
     write_baseline_file: Path | None,
     report_unused_suppressions: bool,
     sinks: tuple[str, ...],
+    stdin_filename: str | None,
     exit_zero: bool,
     output_file: Path | None,
     statistics: bool,
@@ -147,6 +154,11 @@ def check(
         raise UsageFailure("--new-only needs --base REV (for example --base origin/main)")
     if staged and paths:
         raise UsageFailure("--staged checks every staged file; leave out PATHS")
+    if stdin_filename is not None and (paths or staged or base):
+        raise UsageFailure(
+            "--stdin-filename checks one buffer against the work tree; "
+            "leave out PATHS, --staged and --base"
+        )
     overrides: dict[str, Any] = {}
     if select:
         overrides["select"] = list(split_codes(select))
@@ -163,8 +175,13 @@ def check(
         baseline=load_baseline(baseline_file) if baseline_file is not None else None,
         report_unused_suppressions=report_unused_suppressions,
     )
+    stdin_path = None
     if staged:
         project = analyse_index(config, use_cache=not no_cache)
+    elif stdin_filename is not None:
+        stdin_path = _stdin_path(config, stdin_filename)
+        buffer = {stdin_path: click.get_binary_stream("stdin").read()}
+        project = analyse(config, [], use_cache=not no_cache, contents=buffer)
     else:
         project = analyse(config, list(paths), use_cache=not no_cache)
         require_files(options, project)
@@ -174,7 +191,8 @@ def check(
     results = open_results(config, enabled=not no_cache)
     # The staged tree is keyed by the index's blobs, but blame still reads the
     # work tree's files: only trees whose every input is in the key use the cache.
-    findings = run_rules(project, rules, None if staged else results)
+    # The findings cache is keyed by the work tree: a buffer is not in it.
+    findings = run_rules(project, rules, None if staged or stdin_path else results)
     base_findings = None
     if new_only and project.base is not None:
         base_findings = run_rules(project.base, rules, results)
@@ -187,7 +205,11 @@ def check(
     prefix = cwd_prefix(config.root) if output_format in ("text", "json") else None
     shown_findings = gate.findings
     files, errors = project.stats.files, error_data(project.files)
-    if prefix and not paths and not staged:
+    if stdin_path is not None:
+        shown_findings = [f for f in shown_findings if f.path == stdin_path]
+        files = 1
+        errors = [e for e in errors if e["path"] == stdin_path]
+    elif prefix and not paths and not staged:
         shown_findings = in_subfolder(shown_findings, prefix)
         files = sum(1 for f in project.files if under(f.path, prefix))
         errors = [e for e in errors if under(e["path"], prefix)]
@@ -264,6 +286,17 @@ def _report_stale(gate: GateResult, baseline_file: Path | None) -> None:
         where = f" in {entry.symbol}" if entry.symbol else ""
         line = f"    {entry.path}:{entry.line}: {entry.rule}{where} {entry.flag}"
         click.echo(log_line(line.rstrip()), err=True)
+
+
+def _stdin_path(config: Config, name: str) -> str:
+    """``--stdin-filename``'s path relative to the root; outside it is a usage error."""
+    root = config.root.resolve()
+    path = (Path.cwd() / name).resolve()
+    if path != root and root not in path.parents:
+        raise UsageFailure(f"--stdin-filename {name} is outside the root {root}")
+    if path.suffix not in (".py", ".pyi"):
+        raise UsageFailure(f"--stdin-filename {name} is not a Python file (.py)")
+    return path.relative_to(root).as_posix()
 
 
 def _uri_prefix(config: Config) -> str:

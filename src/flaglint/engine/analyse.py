@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from flaglint import history
@@ -17,17 +17,31 @@ from flaglint.facts import FileFacts
 from flaglint.project import Project, RunStats
 
 
-def analyse(config: Config, paths: Sequence[Path], use_cache: bool = True) -> Project:
-    """Discover and collect facts for ``paths`` under the configured root."""
+def analyse(
+    config: Config,
+    paths: Sequence[Path],
+    use_cache: bool = True,
+    contents: Mapping[str, bytes] | None = None,
+) -> Project:
+    """Discover and collect facts for ``paths`` under the configured root.
+
+    ``contents`` maps root-relative paths to the text to analyse instead of
+    the file on disk (``check --stdin-filename``); such a path is analysed
+    even when it does not exist yet.
+    """
     stats = RunStats()
     started = time.perf_counter()
     sources = discover(config.root, paths, config.exclude)
+    if contents:
+        known = {source.path for source in sources}
+        if not set(contents) <= known:
+            sources = assign_modules(sorted(known | set(contents)), config.root)
     stats.seconds["discover"] = time.perf_counter() - started
     cache = open_cache(config, use_cache, fresh=True)
     started = time.perf_counter()
     blob_ids: dict[str, str] = {}
     with gcpause.paused(freeze=True):
-        files = collect_facts(config.root, sources, config, cache, stats, blob_ids)
+        files = collect_facts(config.root, sources, config, cache, stats, blob_ids, contents)
     stats.seconds["facts"] = time.perf_counter() - started
     stats.files = len(files)
     stats.lines = sum(f.lines for f in files)

@@ -6,7 +6,7 @@ The process fan-out lives here alone (as pylint's ``lint/parallel.py``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,23 +73,28 @@ def collect_facts(
     cache: FactCache,
     stats: RunStats,
     blob_ids: dict[str, str] | None = None,
+    contents: Mapping[str, bytes] | None = None,
 ) -> list[FileFacts]:
     """Facts for every source: from the cache where the content is known, else parsed.
 
-    ``blob_ids``, when given, receives each file's blob id.
+    ``blob_ids``, when given, receives each file's blob id. ``contents`` gives
+    the text of some paths instead of the files on disk (an editor's buffer).
     """
     options = fact_options(config)
     results: dict[str, FileFacts] = {}
     missing: list[Pending] = []
     jobs = config.workers()
     base = str(root)
+    given = contents or {}
     for source in sources:
-        try:
-            with open(os.path.join(base, source.path), "rb") as handle:
-                content = handle.read()
-        except OSError as exc:
-            results[source.path] = unreadable_facts(source, exc)
-            continue
+        content = given.get(source.path)
+        if content is None:
+            try:
+                with open(os.path.join(base, source.path), "rb") as handle:
+                    content = handle.read()
+            except OSError as exc:
+                results[source.path] = unreadable_facts(source, exc)
+                continue
         blob = blob_id(content)
         if blob_ids is not None:
             blob_ids[source.path] = blob
@@ -97,7 +102,7 @@ def collect_facts(
         cached = cache.get(key)
         if cached is not None:
             results[source.path] = cached
-        elif jobs <= 1 or len(missing) < POOL_THRESHOLD:
+        elif jobs <= 1 or len(missing) < POOL_THRESHOLD or source.path in given:
             missing.append((source, key, content, len(content)))
         else:
             # Workers read the file again rather than hold every source in this

@@ -38,7 +38,8 @@ def render_text(
         return "".join(neutral(text) + "\n" for text in lines)
     count = len(findings)
     noun = "finding" if count == 1 else "findings"
-    line = f"Found {count} {noun} in {files} files" if count else f"No findings in {files} files"
+    where = f"{files} file" if files == 1 else f"{files} files"
+    line = f"Found {count} {noun} in {where}" if count else f"No findings in {where}"
     # Say what the gate left out, so a quiet run is not mistaken for a clean tree.
     lines.append(line + (f" (not shown: {', '.join(hidden)})." if hidden else "."))
     return "\n".join(neutral(text) for text in lines) + "\n"
