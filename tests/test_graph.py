@@ -437,3 +437,65 @@ def test_guessed_edges_say_why_they_were_assumed(run_cli, tmp_path: Path) -> Non
     assert reach["on"]["sites"][0]["why"].startswith("`.handle()` on a receiver of unknown type")
     text = run_cli("graph", "k", "--no-cache", cwd=tmp_path).out
     assert "app.dispatch -> name:handle  (may: `.handle()` on a receiver" in text
+
+
+LAMBDAS = """\
+import waffle
+
+
+def audit(row):
+    return row
+
+
+def legacy_export(row):
+    return row
+
+
+def apply(func, value):
+    return func(value)
+
+
+def run(rows, request):
+    key = lambda row: row.id
+    rows.sort(key=lambda row: audit(row))
+    double = lambda x: apply(x, 2)
+    double(audit)
+    if waffle.flag_is_active(request, "legacy-export"):
+        handlers = {"old": lambda r: legacy_export(r)}
+        return handlers
+    return key
+"""
+
+
+def test_lambdas_are_nodes_named_as_pycg_names_them(tmp_path: Path) -> None:
+    """A lambda is ``scope.<lambdaN>``: what it calls is its own, and it runs where it is called."""
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "app.py").write_text(LAMBDAS)
+    graph = analyse(load_config(tmp_path), [tmp_path], use_cache=False).graph
+    kinds = {(s, t): k for s, t, k in graph.edges()}
+    # Called through a local: the call edge goes to the lambda, its call leaves from it.
+    assert kinds[("app.run", "app.run.<lambda3>")] == "call"
+    assert kinds[("app.run.<lambda3>", "app.apply")] == "call"
+    assert ("app.run", "app.apply") not in kinds
+    # Handed to code outside the project: a reference from where it is passed.
+    assert kinds[("app.run", "app.run.<lambda2>")] == "ref"
+    assert kinds[("app.run.<lambda2>", "app.audit")] == "call"
+    # Returned or stored where flow loses it: assumed to run where it is written.
+    assert kinds[("app.run", "app.run.<lambda1>")] == "ref"
+    assert kinds[("app.run", "app.run.<lambda4>")] == "ref"
+    # A lambda written under a gate keeps the gate: only the flag reaches what it calls.
+    on = graph.reach("legacy-export", True)
+    assert "app.legacy_export" in on.exclusive
+    assert "app.apply" not in on.reach
+
+
+def test_lambdas_are_never_reported_as_functions(tmp_path: Path) -> None:
+    """Rules report functions and methods; a lambda is a node of the graph, not a candidate."""
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "app.py").write_text(LAMBDAS)
+    project = analyse(load_config(tmp_path), [tmp_path], use_cache=False)
+    assert "app.run.<lambda1>" not in project.graph.uncalled()
+    from flaglint.engine import run_rules
+    from flaglint.rules import ALL_RULES
+
+    assert not [f for f in run_rules(project, ALL_RULES) if "<lambda" in f.symbol]

@@ -42,7 +42,11 @@ def file_answers(solver: FlowSolver, facts: FileFacts) -> FileAnswers:
     implicit: list[tuple[str, int, str, str]] = []
     module = facts.module
     for flow_call in facts.flow_calls:
-        scope = flow_call.scope if flow_call.call < 0 else facts.calls[flow_call.call].scope
+        scope = (
+            flow_call.scope
+            if flow_call.scope or flow_call.call < 0
+            else facts.calls[flow_call.call].scope
+        )
         answer = _answer(solver, module, scope, flow_call)
         if flow_call.call >= 0:
             if answer is not None:
@@ -55,6 +59,12 @@ def file_answers(solver: FlowSolver, facts: FileFacts) -> FileAnswers:
             implicit.append((scope, flow_call.line, target, kind_of or kind))
         for target in answer.escapes:
             implicit.append((scope, flow_call.line, target, "ref"))
+    # A lambda no call site was seen to invoke (stored where flow loses it) is
+    # assumed to run where it is written: its calls stay in that scope's reach.
+    for definition in facts.definitions:
+        if definition.kind == "lambda" and f"{module}.{definition.qualname}" not in solver.called:
+            owner = definition.qualname.rpartition(".")[0]
+            implicit.append((owner, definition.line, f"{module}.{definition.qualname}", "ref"))
     return FileAnswers(tuple(calls), tuple(implicit))
 
 
@@ -97,7 +107,7 @@ def _escapes(solver: FlowSolver, module: str, scope: str, call: FlowCall) -> tup
         for value in solver.values(module, scope, shape):
             function = value.partition("@")[0]
             info = solver.nodes.get(function)
-            if info is not None and info.kind in ("function", "method", "class"):
+            if info is not None and info.kind in ("function", "method", "class", "lambda"):
                 found.add(info.qualified)
     return tuple(sorted(found))
 

@@ -270,8 +270,10 @@ class CallGraph:
         raw: list[RawEdge] = []
         answers = self.flow_answers.get(facts.path)
         by_call = dict(answers.calls) if answers is not None else {}
+        # A call written in a lambda's body is the lambda's (its flow call says so).
+        in_lambda = {f.call: f.scope for f in facts.flow_calls if f.scope and f.call >= 0}
         for index, call in enumerate(facts.calls):
-            source = self._scope_node(facts, call.scope)
+            source = self._scope_node(facts, in_lambda.get(index, call.scope))
             answer = by_call.get(index)
             if answer is None:
                 pairs = self.targets(facts, call)

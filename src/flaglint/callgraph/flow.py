@@ -24,6 +24,7 @@ import builtins
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from flaglint.callgraph.invoke import Invoked, static_invoke
 from flaglint.facts.model import FileFacts, FlowCall, FlowFunction, Shape
 from flaglint.names.resolve import Resolver
 
@@ -56,11 +57,14 @@ class FlowSolver:
         self.generators: set[str] = set()
         self.decorated: set[str] = set()
         self.containers: dict[str, set[str]] = {}
+        # Everything some call site was found to invoke (lambdas not in it are
+        # linked from where they are written: see flaglint.callgraph.answers).
+        self.called: set[str] = set()
         self._locals: dict[tuple[str, str], set[str]] = {}
         self._lookups: dict[tuple[str, str, str], tuple[tuple[str, ...], frozenset[str]]] = {}
         self._children: dict[str, set[str]] | None = None
         self._attributes: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
-        self._invokes: dict[str, _Invoked | None | object] = {}
+        self._invokes: dict[str, Invoked | None | object] = {}
         self._outside: dict[str, bool] = {}
         # Constraints as (file number, index, is a Flow); readers per location.
         self._constraints: list[tuple[int, int, bool]] = []
@@ -186,7 +190,7 @@ class FlowSolver:
 
     def _call(self, facts: FileFacts, index: int, call: FlowCall) -> None:
         module = facts.module
-        scope = call.scope if call.call < 0 else facts.calls[call.call].scope
+        scope = call.scope if call.scope or call.call < 0 else facts.calls[call.call].scope
         funcs = self.values(module, scope, call.func)
         if not funcs:
             return
@@ -196,7 +200,8 @@ class FlowSolver:
             invoked = self.invoke(value)
             if invoked is None:
                 continue
-            _, binder, results = invoked
+            targets, binder, results = invoked
+            self.called.add(targets[0][0])
             if results:
                 self._add(result, results)
             if binder is None:
@@ -223,7 +228,7 @@ class FlowSolver:
         """Calling ``value``: (targets, (function, first bound arg, receiver), results)."""
         known = self._invokes.get(value, _UNKNOWN)
         if known is _UNKNOWN:
-            known = self._invokes[value] = self._invoke(value)
+            known = self._invokes[value] = static_invoke(self, value)
         if known is None:
             return None
         targets, binder, fixed, returned = known
@@ -232,43 +237,6 @@ class FlowSolver:
         results = set(self._get(returned))
         results.update(fixed)
         return targets, binder, results
-
-    def _invoke(self, value: str) -> _Invoked | None:
-        """What calling ``value`` always does; its results also hold the set at the last part."""
-        if value in MARKERS or "#" in value or value.startswith("<"):
-            return None
-        function, receiver, offset = value, None, 0
-        if "@" in value:
-            function, _, owner = value.partition("@")
-            method = self.functions.get(function)
-            kind = method.kind if method is not None else ""
-            if kind == "class":
-                receiver, offset = owner, 1
-            elif kind != "static":
-                receiver, offset = owner + "()", 1
-        elif value.endswith("()"):
-            found = self.resolver.find_method(value[:-2], "__call__")
-            if found is None or found not in self.nodes:
-                return None
-            function, receiver, offset = found, value, 1
-        info = self.nodes.get(function)
-        if info is None:
-            return None
-        if info.kind == "class":
-            targets = [(info.qualified, "init")]
-            binder = None
-            for dunder in ("__init__", "__new__", "__post_init__"):
-                found = self.resolver.find_method(info.qualified, dunder)
-                if found is not None and found in self.nodes:
-                    targets.append((found, "init"))
-                    if dunder == "__init__" and found in self.functions:
-                        binder = (found, 1, f"{info.qualified}()")
-            return targets, binder, frozenset({f"{info.qualified}()"}), None
-        if info.kind == "module":
-            return None
-        fixed = frozenset({"<gen>" + function}) if function in self.generators else EMPTY
-        binder = (function, offset, receiver) if function in self.functions else None
-        return [(info.qualified, "call")], binder, fixed, f"{function}#ret"
 
     # ------------------------------------------------------------- evaluating
     def values(self, module: str, scope: str, shape: Shape) -> set[str]:
@@ -447,11 +415,6 @@ class FlowSolver:
 
 _PLAIN = FlowFunction("", ())
 _UNKNOWN = object()
-# What calling a value always does: targets, binder, fixed results, and the
-# location whose set the results also hold (a function's return), or None.
-_Invoked = tuple[
-    list[tuple[str, str]], "tuple[str, int, str | None] | None", frozenset[str], "str | None"
-]
 
 
 def _join(module: str, scope: str, name: str) -> str:

@@ -329,9 +329,13 @@ class FactCollector(
         return tuple(gates)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
+        # Defaults are read where the lambda is written; its body is its own
+        # node of the call graph, while calls and gates keep the enclosing def.
         self.visit(node.args)
         self._params.append(self._params[-1] | frozenset(parameters(node.args)))
+        qualname = self._flow_lambda_enter(node)
         self.visit(node.body)
+        self._flow_lambda_leave(node, qualname)
         self._params.pop()
 
     def visit_Return(self, node: ast.Return) -> None:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from flaglint.facts.model import Flow, FlowCall, FlowFunction, Shape
+from flaglint.facts.model import Definition, Flow, FlowCall, FlowFunction, Shape
+from flaglint.facts.syntax import parameters
 
 # Decorators that describe a function rather than call or replace it.
 _DESCRIPTIVE = frozenset(
@@ -43,6 +44,17 @@ class FlowFactsMixin:
         self._flow_names: dict[str, Shape] = {}
         self._flow_declared: set[tuple[str, str]] = set()
         self._flow_objects: dict[int, Shape | None] = {}
+        # Lambdas: the innermost one's qualified name while its body is read
+        # (calls keep their enclosing def's scope; value flow and the call
+        # graph use the lambda's), a counter per scope, and each node's name.
+        self._lambda_stack: list[str] = []
+        self._lambda_counts: dict[str, int] = {}
+        self._lambda_names: dict[int, str] = {}
+
+    @property
+    def _fscope(self) -> str:
+        """The scope value flow records: the innermost lambda's, else the collector's."""
+        return self._lambda_stack[-1] if self._lambda_stack else self.scope
 
     # ----------------------------------------------------------------- shapes
     def _name(self, name: str) -> Shape:
@@ -78,6 +90,9 @@ class FlowFactsMixin:
             return _union([self._shape(v) for v in node.values])  # type: ignore[attr-defined]
         if kind is ast.Await or kind is ast.NamedExpr or kind is ast.Starred:
             return self._shape(node.value)  # type: ignore[attr-defined]
+        if kind is ast.Lambda:
+            name = self._lambda_names.get(id(node))
+            return None if name is None else ("f", name)
         return None
 
     def _object(self, node: ast.expr) -> Shape | None:
@@ -99,7 +114,7 @@ class FlowFactsMixin:
         found = [(k, v) for k, v in items if v is not None]
         result = shape if found or not items else None
         self._flow_objects[id(node)] = result
-        scope = self.scope
+        scope = self._fscope
         for key, value in found:
             self.flows.append(Flow(scope, ("s", shape, key), value))  # type: ignore[arg-type]
         return result
@@ -122,10 +137,13 @@ class FlowFactsMixin:
         )
         index = self._call_index.get(id(node), -1)  # type: ignore[attr-defined]
         self._flow_call_of[id(node)] = len(self.flow_calls)
-        self.flow_calls.append(FlowCall(index, func, tuple(args), keywords))
+        # Inside a lambda the call is the lambda's (its scope said here);
+        # elsewhere the call's own scope is the flow's.
+        scope = self._lambda_stack[-1] if self._lambda_stack else ""
+        self.flow_calls.append(FlowCall(index, func, tuple(args), keywords, scope))
 
     def _implicit(self, func: Shape, args: tuple[Shape | None, ...], line: int, why: str) -> int:
-        self.flow_calls.append(FlowCall(-1, func, args, (), self.scope, line, why))
+        self.flow_calls.append(FlowCall(-1, func, args, (), self._fscope, line, why))
         return len(self.flow_calls) - 1
 
     def _flow_assign(self, targets: Sequence[ast.expr], value: ast.expr) -> None:
@@ -160,22 +178,22 @@ class FlowFactsMixin:
             name = target.id  # type: ignore[attr-defined]
             if shape is None:
                 # Still a local: a read of it must not find a module-level namesake.
-                key = (self.scope, name)
+                key = (self._fscope, name)
                 if key in self._flow_declared:
                     return
                 self._flow_declared.add(key)
-            self.flows.append(Flow(self.scope, self._name(name), shape))  # type: ignore[arg-type]
+            self.flows.append(Flow(self._fscope, self._name(name), shape))  # type: ignore[arg-type]
             return
         if shape is None:
             return
         where = self._shape(target)
         if where is not None:
-            self.flows.append(Flow(self.scope, where, shape))
+            self.flows.append(Flow(self._fscope, where, shape))
 
     def _flow_return(self, value: ast.expr | None) -> None:
         shape = None if value is None else self._shape(value)
         if shape is not None:
-            self.flows.append(Flow(self.scope, ("ret",), shape))
+            self.flows.append(Flow(self._fscope, ("ret",), shape))
 
     def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
         if node.value is not None:
@@ -183,10 +201,10 @@ class FlowFactsMixin:
         shape = None if node.value is None else self._shape(node.value)
         if isinstance(node, ast.YieldFrom) and shape is not None:
             shape = ("i", shape)
-        key = (self.scope, "<yield>")
+        key = (self._fscope, "<yield>")
         if shape is not None or key not in self._flow_declared:
             self._flow_declared.add(key)
-            self.flows.append(Flow(self.scope, ("yield",), shape))  # type: ignore[arg-type]
+            self.flows.append(Flow(self._fscope, ("yield",), shape))  # type: ignore[arg-type]
 
     visit_YieldFrom = visit_Yield
 
@@ -232,6 +250,36 @@ class FlowFactsMixin:
             if shape is not None:
                 self._implicit(shape, (), node.lineno, "raise")
 
+    def _flow_lambda_enter(self, node: ast.Lambda) -> str:
+        """Name a lambda as PyCG does (``<lambdaN>``, numbered per enclosing scope)."""
+        outer = self._fscope
+        count = self._lambda_counts[outer] = self._lambda_counts.get(outer, 0) + 1
+        qualname = f"{outer}.<lambda{count}>" if outer else f"<lambda{count}>"
+        self._lambda_names[id(node)] = qualname
+        self._lambda_stack.append(qualname)
+        return qualname
+
+    def _flow_lambda_leave(self, node: ast.Lambda, qualname: str) -> None:
+        args = node.args
+        positional = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+        returned = self._shape(node.body)
+        if returned is not None:
+            self.flows.append(Flow(qualname, ("ret",), returned))
+        self._lambda_stack.pop()
+        self.flow_functions.append(FlowFunction(qualname, positional, False, ""))
+        self.definitions.append(  # type: ignore[attr-defined]
+            Definition(
+                qualname=qualname,
+                kind="lambda",
+                name="<lambda>",
+                line=node.lineno,
+                end_line=node.end_lineno or node.lineno,
+                col=node.col_offset,
+                params=parameters(node.args),
+                gates=self._gates,  # type: ignore[attr-defined]
+            )
+        )
+
     def _flow_function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, decorators: list[str]
     ) -> None:
@@ -267,7 +315,7 @@ class FlowFactsMixin:
             last = self._implicit(func, (value,), decorator.lineno, "decorator")
             value = ("c", last)
         if last >= 0:
-            self.flows.append(Flow(self.scope, self._name(node.name), ("dec", last, qualname)))
+            self.flows.append(Flow(self._fscope, self._name(node.name), ("dec", last, qualname)))
 
 
 def _key(node: ast.expr) -> str | None:

@@ -99,10 +99,10 @@ class Import(NamedTuple):
 
 
 class Definition(NamedTuple):
-    """A function, method or class, by its qualified name inside the module."""
+    """A function, method, class or lambda, by its qualified name inside the module."""
 
     qualname: str
-    kind: str  # "function" | "method" | "class"
+    kind: str  # "function" | "method" | "class" | "lambda" (qualname ``f.<lambda1>``)
     name: str
     line: int
     end_line: int

@@ -78,11 +78,15 @@ def arg_at(args: tuple[Arg, ...], position: int, keyword: str | None) -> Arg | N
     return None
 
 
+# Definitions that are scopes of reads and gates (a lambda's body is read as its def's).
+_SCOPES = ("function", "method")
+
+
 def scope_at(facts: FileFacts, line: int) -> str:
     """The innermost function or method around ``line`` ("" at module or class level)."""
     best = ""
     for definition in facts.definitions:
-        if definition.line <= line <= definition.end_line and definition.kind != "class":
+        if definition.line <= line <= definition.end_line and definition.kind in _SCOPES:
             best = definition.qualname
     return best
 
@@ -95,7 +99,7 @@ def enclosing(facts: FileFacts, line: int) -> str:
     """The innermost definition containing ``line`` (definitions are sorted by line)."""
     best = ""
     for definition in facts.definitions:
-        if definition.line <= line <= definition.end_line and definition.kind != "class":
+        if definition.line <= line <= definition.end_line and definition.kind in _SCOPES:
             best = definition.qualname
     return symbol_of(facts, best)
 
