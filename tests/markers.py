@@ -1,7 +1,8 @@
 """Expectations written inside fixture files, next to the code they describe.
 
 Inventory markers (``# read: KEY``, ``# read: KEY (provider)``, ``# dynamic-read``,
-``# no-read``, ``# gated: KEY on|off``, ``# not-gated``), call-graph markers
+``# no-read``, ``# gated: KEY on|off``, ``# not-gated``, ``# branch: KEY on|off|mixed``:
+the test on this line decides code by KEY, ``# no-branch``), call-graph markers
 (``# calls: pkg.mod.func``: an edge from the enclosing node with a site on
 this line; ``# calls-none``: no edge into the project from this line) and rule markers
 (``# expect: FL101``, ``# expect: FL101 power_peg`` naming the symbol,
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = re.compile(
-    r"#\s*(read|dynamic-read|no-read|gated|not-gated|calls-none|calls|expect|ok|todo-expect)"
+    r"#\s*(read|dynamic-read|no-read|gated|not-gated|no-branch|branch"
+    r"|calls-none|calls|expect|ok|todo-expect)"
     r"\b:?\s*([^;#]*)"
 )
 

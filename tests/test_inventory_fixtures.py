@@ -38,6 +38,10 @@ def test_inventory_fixture(case: str) -> None:
     for gated in inventory.gated:
         for condition in gated.conditions:
             gates[(gated.facts.path, gated.call.line)].add((condition.key, condition.on))
+    branches = defaultdict(set)
+    for key, sites in inventory.branches_by_key().items():
+        for path, line, side in sites:
+            branches[(path, line)].add((key, side))
     markers = [m for m in parse_markers(root) if not paths or m.path == case]
     expected_read_lines = set()
     for marker in markers:
@@ -62,5 +66,12 @@ def test_inventory_fixture(case: str) -> None:
             )
         elif marker.kind == "not-gated":
             assert not gates[at], f"{where}: expected no gate, found {gates[at]}"
+        elif marker.kind == "branch":
+            key, _, side = marker.value.rpartition(" ")
+            assert (key, side) in branches[at], (
+                f"{where}: expected branch {marker.value}, found {branches[at]}"
+            )
+        elif marker.kind == "no-branch":
+            assert not branches[at], f"{where}: expected no branch, found {branches[at]}"
     unexpected = [r for at, found in reads.items() for r in found if at not in expected_read_lines]
     assert not unexpected, f"reads without a marker: {unexpected}"

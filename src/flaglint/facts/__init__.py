@@ -114,6 +114,8 @@ def build_facts(
         contexts=tuple(collector.contexts),
         outcomes=tuple(collector.outcomes),
         boolean_calls=tuple(sorted(collector.boolean_calls)),
+        boolean_params=tuple(sorted(collector.boolean_params)),
+        attribute_writes=tuple(collector.attribute_writes),
         setting_writes=tuple(collector.setting_writes),
         bool_fields=tuple(collector.bool_fields),
         branches=tuple(collector.branches),

@@ -42,6 +42,7 @@ from flaglint.facts.syntax import (
     docstring,
     dotted,
     fstring_template,
+    is_boolean_expression,
     is_main_guard,
     literal_arg,
     parameters,
@@ -86,6 +87,8 @@ class FactCollector(
         self.branches: list[Branch] = []
         self._settings_init()
         self._returned_off: list[list[Gate]] = []
+        self._literal_returns: list[tuple[list[Gates], list[Gates]]] = []
+        self._entry_gates: list[int] = []
         self._flow_init()
         # One object per distinct value, so that a file's pickle stores each once:
         # its cache entry shrinks by ~40% and loads (and lives in memory) that much lighter.
@@ -158,10 +161,7 @@ class FactCollector(
         while True:
             if is_main_guard(node.test) and not self._scope:
                 self.main_guard = True
-            self.visit(node.test)
-            self._note_test(node.test)
-            on, off = self._cond(node.test)
-            self._note_branch(node.lineno, on)
+            on, off = self._test(node.test, node.lineno)
             check = self._loop_check("if", node.test, node.lineno)
             self._stmt_checks[id(node)] = check
             self._block(node.body, on, (check,))
@@ -175,10 +175,7 @@ class FactCollector(
         self._gates, self._on_checks = saved, saved_checks
 
     def visit_While(self, node: ast.While) -> None:
-        self.visit(node.test)
-        self._note_test(node.test)
-        on, _ = self._cond(node.test)
-        self._note_branch(node.lineno, on)
+        on, _ = self._test(node.test, node.lineno)
         check = self._loop_check("while", node.test, node.lineno)
         constant = self.checks[check].constant
         shape = "infinite" if constant else "conditional"
@@ -253,13 +250,15 @@ class FactCollector(
         self._params.append(frozenset(params))
         self._returned.append([])
         self._returned_off.append([])
+        self._returns_enter()
         saved = self._gates
         self._gates = saved + decorator_gates
         saved_loops = self._loop_enter_function()
         self._block(node.body, NO_GATES)
         self._gates = saved
-        returned = tuple(self._returned.pop())
-        returned_off = tuple(self._returned_off.pop())
+        literal_on, literal_off = self._returns_leave()
+        returned = tuple(self._returned.pop()) + literal_on
+        returned_off = tuple(self._returned_off.pop()) + literal_off
         self._params.pop()
         self._local_consts.pop()
         self._local_reads.pop()
@@ -351,6 +350,7 @@ class FactCollector(
             if isinstance(value, ast.Call) and dotted(value.func) == "bool" and value.args:
                 value = value.args[0]
             self._note_value(value)
+            self._literal_return(value)
             on, off = self._cond(value)
             self._returned[-1].extend(on)
             self._returned_off[-1].extend(off)
@@ -580,34 +580,13 @@ class FactCollector(
             return Arg("name", name, position, keyword)
         if isinstance(node, ast.Lambda):
             return Arg("lambda", "", position, keyword)
+        if is_boolean_expression(node):
+            return Arg("boolexpr", ast.unparse(node) if keep_text else "", position, keyword)
         if isinstance(node, ast.JoinedStr):
             template = fstring_template(node)
             if template is not None:
                 return Arg("fstring", template, position, keyword)
         return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
-
-    # ------------------------------------------------------------- conditions
-    def visit_BoolOp(self, node: ast.BoolOp) -> None:
-        # ``flag and do_x()``: each operand runs only when the ones before it
-        # were truthy (``and``) or falsy (``or``).
-        saved = self._gates
-        for value in node.values:
-            self.visit(value)
-            on, off = self._cond(value)
-            self._gates = self._gates + (on if isinstance(node.op, ast.And) else off)
-        self._gates = saved
-
-    def visit_IfExp(self, node: ast.IfExp) -> None:
-        self.visit(node.test)
-        self._note_test(node.test)
-        on, off = self._cond(node.test)
-        self._note_branch(node.lineno, on)
-        saved = self._gates
-        self._gates = saved + on
-        self.visit(node.body)
-        self._gates = saved + off
-        self.visit(node.orelse)
-        self._gates = saved
 
     # ------------------------------------------------------------- references
     def _note_reference(self, value: ast.expr) -> None:

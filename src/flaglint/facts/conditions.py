@@ -9,6 +9,7 @@ calls and names that a flag read may turn out to be once the project is known.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 from flaglint.facts.model import Atom, Branch, Call, Gate
 from flaglint.facts.syntax import (
@@ -19,6 +20,8 @@ from flaglint.facts.syntax import (
 )
 
 Gates = tuple[Gate, ...]
+# Casts to bool by name (the settings mixin's list, kept here to import one way).
+CASTS = frozenset({"bool", "strtobool", "distutils.util.strtobool", "str2bool", "to_bool"})
 NO_GATES: Gates = ()
 
 
@@ -26,11 +29,77 @@ class ConditionFactsMixin:
     """Atoms and gates for conditions; the collector provides the state named below."""
 
     branches: list[Branch]
+    _gates: Gates
 
-    def _note_branch(self, line: int, gates: Gates) -> None:
-        """A test that decides which code runs (see :class:`Branch`)."""
-        if gates:
-            self.branches.append(Branch(line, gates))
+    if TYPE_CHECKING:
+
+        def visit(self, node: ast.AST) -> None: ...
+
+        def _note_test(self, node: ast.expr) -> None: ...
+
+    def _note_branch(self, line: int, test: ast.expr, first_atom: int) -> Gates:
+        """A test that decides which code runs (see :class:`Branch`); its gates when truthy.
+
+        ``first_atom`` is the first atom made while the test was walked: atoms of
+        operands that hold on neither side (``a or FLAG``) are the branch's ``mixed``.
+        """
+        on, off = self._cond(test)
+        certain = {g.atom for g in on}
+        mixed = [g for g in off if g.atom not in certain]
+        certain.update(g.atom for g in off)
+        mixed.extend(
+            Gate(index, True)
+            for index in range(first_atom, len(self.atoms))
+            if index not in certain and self.atoms[index].kind != "param"
+        )
+        if on or mixed:
+            self.branches.append(Branch(line, on, tuple(mixed)))
+        return on
+
+    def _test(self, test: ast.expr, line: int) -> tuple[Gates, Gates]:
+        """Walk a branch's test and note it: its gates when truthy and when falsy."""
+        first_atom = len(self.atoms)
+        self.visit(test)
+        self._note_test(test)
+        self._note_branch(line, test, first_atom)
+        return self._cond(test)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        # ``flag and do_x()``: each operand runs only when the ones before it
+        # were truthy (``and``) or falsy (``or``).
+        saved = self._gates
+        for value in node.values:
+            self.visit(value)
+            on, off = self._cond(value)
+            self._gates = self._gates + (on if isinstance(node.op, ast.And) else off)
+        self._gates = saved
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        on, off = self._test(node.test, node.lineno)
+        saved = self._gates
+        self._gates = saved + on
+        self.visit(node.body)
+        self._gates = saved + off
+        self.visit(node.orelse)
+        self._gates = saved
+
+    # ------------------------------------------------------- literal returns
+    def _returns_enter(self) -> None:
+        self._literal_returns.append(([], []))
+        self._entry_gates.append(len(self._gates))
+
+    def _literal_return(self, value: ast.expr) -> None:
+        """``return True`` under ``if v == "true":``: the function's truth carries that test."""
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, bool)):
+            return
+        inside = self._gates[self._entry_gates[-1] :]
+        self._literal_returns[-1][0 if value.value else 1].append(inside)
+
+    def _returns_leave(self) -> tuple[Gates, Gates]:
+        """What every ``return True`` holds under, and what every ``return False`` does."""
+        self._entry_gates.pop()
+        truthy, falsy = self._literal_returns.pop()
+        return _common(truthy), _common(falsy)
 
     atoms: list[Atom]
     calls: list[Call]
@@ -39,6 +108,8 @@ class ConditionFactsMixin:
     _local_reads: list[dict[str, tuple[Gates, Gates]]]
     _scope_kinds: list[str]
     _params: list[frozenset[str]]
+    _literal_returns: list[tuple[list[Gates], list[Gates]]]
+    _entry_gates: list[int]
 
     def _atom(self, kind: str, node: ast.AST, call: int = -1, name: str = "") -> int:
         self.atoms.append(
@@ -78,7 +149,8 @@ class ConditionFactsMixin:
                     if isinstance(node, ast.Subscript)
                     else (NO_GATES, NO_GATES)
                 )
-            if isinstance(node, ast.Call) and self.calls[index].callee == "bool" and node.args:
+            if isinstance(node, ast.Call) and self.calls[index].callee in CASTS and node.args:
+                # ``bool(v)``, ``str2bool(v)``: truthy exactly when the value reads as true.
                 return self._cond(node.args[0])
             atom = self._atom("call", node, call=index)
             return (Gate(atom, True),), (Gate(atom, False),)
@@ -100,7 +172,10 @@ class ConditionFactsMixin:
                 if self._scope_kinds[-1] != "function":
                     break
             if node.id in self._params[-1]:
-                return NO_GATES, NO_GATES
+                if node.id in ("self", "cls"):
+                    return NO_GATES, NO_GATES
+                atom = self._atom("param", node, name=node.id)
+                return (Gate(atom, True),), (Gate(atom, False),)
         name = plain_dotted(node)
         if name is None:
             return NO_GATES, NO_GATES
@@ -160,6 +235,16 @@ def flip(gates: Gates, negate: bool, value: str | None) -> tuple[Gates, Gates]:
     on = tuple(Gate(g.atom, g.on != negate, value) for g in gates)
     off = tuple(Gate(g.atom, not g.on, value) for g in on) if len(gates) == 1 else NO_GATES
     return on, off
+
+
+def _common(returns: list[Gates]) -> Gates:
+    """The gates every one of ``returns`` holds under (by atom and polarity)."""
+    if not returns:
+        return NO_GATES
+    common = {(g.atom, g.on) for g in returns[0]}
+    for gates in returns[1:]:
+        common &= {(g.atom, g.on) for g in gates}
+    return tuple(g for g in returns[0] if (g.atom, g.on) in common)
 
 
 def _single(parts: list[tuple[Gates, Gates]], which: int) -> Gates:

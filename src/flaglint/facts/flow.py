@@ -221,7 +221,8 @@ class FlowFactsMixin:
         self.visit(node.iter)  # type: ignore[attr-defined]
         self.visit(node.target)  # type: ignore[attr-defined]
         for test in node.ifs:
-            self.visit(test)  # type: ignore[attr-defined]
+            # A filter decides which items the comprehension keeps: a branch.
+            self._test(test, test.lineno)  # type: ignore[attr-defined]
         self._flow_for(node.iter, node.target, node.iter.lineno)
 
     def _flow_with(self, node: ast.With | ast.AsyncWith) -> None:

@@ -16,8 +16,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 # Arg kinds: a literal ("str", "int", "bool", "none"), a dotted name ("name"),
-# a parameter of the enclosing function ("param"), or anything else ("other",
-# with its source text kept only where the call might be a flag read).
+# a parameter of the enclosing function ("param"), a boolean expression
+# ("boolexpr": a comparison, ``not x``, ``bool(x)``), or anything else ("other");
+# source text is kept only where the call might be a flag read.
 
 
 class Arg(NamedTuple):
@@ -49,6 +50,8 @@ class Atom(NamedTuple):
     kind "name": a dotted name (``FEATURE_X``, ``settings.X``) whose binding may be a read.
     kind "item": ``base[key]`` with a string key, named ``base[key]`` (``settings.FEATURES[X]``).
     kind "member": a dotted ``Class.MEMBER`` compared or masked (``flags & OrderFlags.X``).
+    kind "param": a parameter of the enclosing function, tested (``if enabled:``); a
+    caller that passes a flag's value for it makes the test a test of that flag.
     """
 
     kind: str
@@ -324,12 +327,15 @@ class FileFacts(NamedTuple):
     # Calls whose value is used as a boolean: compared with a boolean literal
     # (``== "true"``, ``in ("1", "yes")``) or passed to ``bool()``.
     boolean_calls: tuple[int, ...] = ()
+    # (function qualname, parameter) pairs whose parameter is used as a boolean.
+    boolean_params: tuple[tuple[str, str], ...] = ()
     setting_writes: tuple[SettingWrite, ...] = ()
     bool_fields: tuple[TypedField, ...] = ()
     branches: tuple[Branch, ...] = ()
     flows: tuple[Flow, ...] = ()
     flow_calls: tuple[FlowCall, ...] = ()
     flow_functions: tuple[FlowFunction, ...] = ()
+    attribute_writes: tuple[AttributeWrite, ...] = ()
 
 
 class Branch(NamedTuple):
@@ -342,6 +348,23 @@ class Branch(NamedTuple):
 
     line: int
     gates: tuple[Gate, ...]
+    # Atoms the test also decides on together with other conditions
+    # (``if a or FLAG``, ``if not (a and FLAG)``): no polarity holds in the body.
+    mixed: tuple[Gate, ...] = ()
+
+
+class AttributeWrite(NamedTuple):
+    """A testable value stored on the instance in a method: ``self.enabled = settings.X``.
+
+    ``cls`` is the class's qualified name inside the module; the gates hold
+    what ``self.attr`` means when tested in any method of the class.
+    """
+
+    cls: str
+    attr: str
+    line: int
+    true_gates: tuple[Gate, ...] = ()
+    false_gates: tuple[Gate, ...] = ()
 
 
 class SettingWrite(NamedTuple):

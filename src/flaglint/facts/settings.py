@@ -18,14 +18,14 @@ import ast
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from flaglint.facts.conditions import NO_GATES, Gates
-from flaglint.facts.model import Atom, Call, SettingWrite, TypedField
+from flaglint.facts.conditions import CASTS, NO_GATES, Gates
+from flaglint.facts.model import Atom, AttributeWrite, Call, SettingWrite, TypedField
 from flaglint.facts.syntax import dotted, plain_dotted, string_method_receiver
 
 # Literals that only a boolean is compared with: ``v == "true"``, ``v in ("1", "yes")``.
 BOOLEAN_WORDS = frozenset({"1", "0", "true", "false", "yes", "no", "on", "off", "y", "n", "t", "f"})
 TESTABLE = (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript)
-BOOL_CASTS = frozenset({"bool", "strtobool", "distutils.util.strtobool", "str2bool", "to_bool"})
+BOOL_CASTS = CASTS
 
 
 def is_boolean_literal(node: ast.expr) -> bool:
@@ -45,6 +45,8 @@ class SettingsFactsMixin:
     atoms: list[Atom]
     _call_index: dict[int, int]
     _scope_text: str
+    _scope_kinds: list[str]
+    _params: list[frozenset[str]]
 
     if TYPE_CHECKING:
 
@@ -56,6 +58,8 @@ class SettingsFactsMixin:
         self.bool_fields: list[TypedField] = []
         # (function scope, local name) -> the call it was last assigned, for ``v = getenv(); if v``
         self._bare_locals: dict[tuple[str, str], int] = {}
+        self.boolean_params: set[tuple[str, str]] = set()
+        self.attribute_writes: list[AttributeWrite] = []
 
     # --------------------------------------------------------- boolean uses
     def _note_test(self, node: ast.expr) -> None:
@@ -65,8 +69,9 @@ class SettingsFactsMixin:
         self._boolean_uses(node, False)
 
     def visit_Compare(self, node: ast.Compare) -> None:
-        self._boolean_uses(node, False)
+        # The operands first: a call compared here has its index only once visited.
         self.generic_visit(node)  # type: ignore[attr-defined]
+        self._boolean_uses(node, False)
 
     def _boolean_uses(self, node: ast.expr, tested: bool) -> None:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
@@ -101,12 +106,14 @@ class SettingsFactsMixin:
             index = self._bare_locals.get((self._scope_text, node.id))
             if index is not None:
                 self.boolean_calls.add(index)
+            elif node.id in self._params[-1]:
+                self.boolean_params.add((self._scope_text, node.id))
 
     # ------------------------------------------------------------ writes
     def _note_assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
         """Remember bare-call locals, dict literals of settings, and keyed writes."""
         scope = self._scope_text
-        index = self._call_index.get(id(value), -1)
+        index = self._bare_call(value)
         for target in targets:
             if isinstance(target, ast.Name):
                 if index >= 0:
@@ -120,6 +127,34 @@ class SettingsFactsMixin:
                 key = target.slice
                 if base and isinstance(key, ast.Constant) and isinstance(key.value, str):
                     self._write(base, key.value, value, target.lineno, target.col_offset)
+            elif isinstance(target, ast.Attribute) and self._scope_kinds[-2:] == [
+                "class",
+                "function",
+            ]:
+                self._attribute_write(target, value)
+
+    def _bare_call(self, value: ast.expr) -> int:
+        """The call a value is, through string methods: ``os.getenv("X").lower()``."""
+        while isinstance(value, ast.Call):
+            receiver = string_method_receiver(value)
+            if receiver is None:
+                return self._call_index.get(id(value), -1)
+            value = receiver
+        if isinstance(value, ast.Name):
+            return self._bare_locals.get((self._scope_text, value.id), -1)
+        return -1
+
+    def _attribute_write(self, target: ast.Attribute, value: ast.expr) -> None:
+        """``self.enabled = settings.X`` in a method: tested as ``self.enabled`` elsewhere."""
+        owner = target.value
+        if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+            return
+        if not isinstance(value, (*TESTABLE, ast.Name, ast.Attribute)):
+            return
+        on, off = self._cond(value)
+        if on or off:
+            cls = self._scope_text.rpartition(".")[0]
+            self.attribute_writes.append(AttributeWrite(cls, target.attr, target.lineno, on, off))
 
     def _dict_writes(self, name: str, value: ast.Dict) -> None:
         for key, item in zip(value.keys, value.values, strict=True):

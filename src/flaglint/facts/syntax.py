@@ -191,3 +191,17 @@ def string_method_receiver(node: ast.Call) -> ast.expr | None:
     if isinstance(func, ast.Attribute) and func.attr in STRING_METHODS and not node.args:
         return func.value
     return None
+
+
+def is_boolean_expression(node: ast.expr) -> bool:
+    """A value that can only be a boolean: a comparison, ``not x``, ``bool(x)``."""
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, ast.Not)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "bool"
+        and len(node.args) == 1
+    )

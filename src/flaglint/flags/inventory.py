@@ -27,6 +27,7 @@ from flaglint.flags.model import (
 from flaglint.flags.providers import Provider, ProviderTable
 from flaglint.flags.readers import ReadersMixin, matches
 from flaglint.flags.settings import SettingsIndex, is_settings_module
+from flaglint.flags.values import ValuesMixin
 from flaglint.flags.wrappers import WrappersMixin
 from flaglint.names.resolve import Resolver
 
@@ -40,7 +41,7 @@ FRAMEWORK_SETTINGS = frozenset(
 )
 
 
-class Inventory(ReadersMixin, WrappersMixin):
+class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
     """All flag reads and gated call sites of a project."""
 
     def __init__(self, files: list[FileFacts], config: Config, resolver: Resolver | None = None):
@@ -61,6 +62,8 @@ class Inventory(ReadersMixin, WrappersMixin):
         self._settings_on = "setting" not in config.disabled_providers
         self.settings = SettingsIndex(self.files)
         self._setting_reads: list[FlagRead] = []
+        self._values_init()
+        self._boolean_arguments: set[tuple[str, int]] = set()
         self._find_wrappers()
         self.reads: list[FlagRead] = []
         self.gated: list[GatedCall] = []
@@ -79,10 +82,17 @@ class Inventory(ReadersMixin, WrappersMixin):
         return result
 
     def _expand(self, facts: FileFacts, gate: Gate) -> tuple[FlagCondition, ...]:
-        atom = facts.atoms[gate.atom]
+        return self._expand_atom(facts, facts.atoms[gate.atom], gate.on)
+
+    def _expand_atom(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
+        gate = Gate(-1, on)
         if atom.kind == "call":
             target = self.resolver.call_target(facts, facts.calls[atom.call])
-            wrapper = self._wrappers.get(target)
+            wrapper = self._wrappers.get(self.wrapper_target(facts, atom.call, target))
+            if wrapper is not None and (wrapper.value_on or wrapper.value_off):
+                if self.table.by_function(target) is None:
+                    return self.value_conditions(facts, atom.call, wrapper, gate.on)
+                wrapper = None
             if wrapper is not None and wrapper.param is None:
                 return wrapper.conditions(gate.on)
             read = self.call_read(facts, atom.call)
@@ -91,6 +101,8 @@ class Inventory(ReadersMixin, WrappersMixin):
             if read.key is None or not self.kept(read):
                 return ()
             return (FlagCondition(read.key, gate.on != read.negated, read.provider),)
+        if atom.kind == "param":
+            return self.param_conditions(facts, atom, gate.on)
         if atom.kind == "member":
             member = self.member_read(facts, atom.name, "")
             if member is None:
@@ -100,6 +112,9 @@ class Inventory(ReadersMixin, WrappersMixin):
             read_through_property = self._property_wrapper(facts, atom.name, atom.line, gate.on)
             if read_through_property:
                 return read_through_property
+            stored_on_self = self.attribute_conditions(facts, atom, gate.on)
+            if stored_on_self:
+                return stored_on_self
             qualified = self.resolver.resolve(facts.module, atom.name)
             symbol = self.resolver.symbol(qualified)
             if symbol is not None and symbol.binding is not None:
@@ -227,6 +242,13 @@ class Inventory(ReadersMixin, WrappersMixin):
                     read = self.call_read(facts, index)
                     if read is not None and not self._inside_param_wrapper(read):
                         candidates.append(read)
+        for module, index in self._boolean_arguments:
+            # ``resolve(env_value=os.environ.get("X"))`` where ``resolve`` compares
+            # its parameter with boolean words: the read is a boolean one.
+            facts = self.resolver.modules[module].facts
+            read = self.call_read(facts, index)
+            if read is not None and read in self._filtered:
+                self._filtered[read] = (self._filtered[read][0], True)
         self._keep_keys()
         self.reads = [r for r in candidates if self.kept(r)]
         for facts in self.files:
@@ -310,15 +332,22 @@ class Inventory(ReadersMixin, WrappersMixin):
     def branches_by_key(self) -> dict[str, list[tuple[str, int, str]]]:
         """Per key, the tests that decide code by it: (path, line, "on" or "off"), sorted.
 
-        ``on`` is the polarity under which the branch's body runs. A flag whose
-        branches hold no call (settings, assignments) has branches and no gates.
+        ``on`` is the polarity under which the branch's body runs; "mixed" marks a
+        flag that decides the test together with other conditions (``if a or
+        FLAG``). A flag whose branches hold no call (settings, assignments) has
+        branches and no gates.
         """
         found: dict[str, set[tuple[str, int, str]]] = defaultdict(set)
         for facts in self.files:
             for branch in facts.branches:
+                certain: set[str] = set()
                 for condition in self.conditions(facts, branch.gates):
                     side = "on" if condition.on else "off"
                     found[condition.key].add((facts.path, branch.line, side))
+                    certain.add(condition.key)
+                for condition in self.conditions(facts, branch.mixed):
+                    if condition.key not in certain:
+                        found[condition.key].add((facts.path, branch.line, "mixed"))
         return {key: sorted(sites) for key, sites in found.items()}
 
     def gates_by_key(self) -> dict[str, dict[str, list[str]]]:

@@ -60,6 +60,11 @@ class Wrapper:
     fixed_off: tuple[FlagCondition, ...] = ()
     filtered: Provider | None = None
     boolean: bool = False
+    # A wrapper of the *value* passed in (``def resolve(env_value): return env_value in
+    # ("1", "true")``): (parameter, positional index, polarity) that hold when it is
+    # truthy (``value_on``) or falsy (``value_off``); a caller's argument is the flag.
+    value_on: tuple[tuple[str, int, bool], ...] = ()
+    value_off: tuple[tuple[str, int, bool], ...] = ()
 
     def conditions(self, on: bool) -> tuple[FlagCondition, ...]:
         """The flag conditions a test of the wrapper's value (truthy when ``on``) implies."""

@@ -15,13 +15,30 @@ import string
 from typing import TYPE_CHECKING
 
 from flaglint.config import Config
-from flaglint.facts.model import Arg, Call, FileFacts
+from flaglint.facts.model import Arg, Binding, Call, FileFacts
 from flaglint.flags.model import FlagRead, Wrapper, arg_at, symbol_of
 from flaglint.flags.providers import Provider, ProviderTable
+from flaglint.flags.settings import SettingsIndex
 from flaglint.names.resolve import Resolver
 
 # A cast that makes a configuration read a boolean: ``config("X", cast=bool)``.
 BOOL_CAST_WORDS = frozenset({"bool", "(bool", "@bool"})
+
+
+# Names of configuration values, never switches, even under a flag-like prefix
+# (``FEATURE_FLAGS_URL``, ``FEATURE_FLAGS_TOKEN``: the flag client's own settings).
+CONFIGURATION_SUFFIXES = (
+    "_URL",
+    "_URI",
+    "_TOKEN",
+    "_DIR",
+    "_PATH",
+    "_HOST",
+    "_PORT",
+    "_SECRET",
+    "_KEY",
+    "_PASSWORD",
+)
 
 
 def matches(key: str, patterns: tuple[str, ...]) -> bool:
@@ -43,12 +60,20 @@ class ReadersMixin:
     _kept: set[str] | None
     _boolean_calls: dict[str, frozenset[int]]
     _instances: dict[str, Provider | None]
+    _boolean_arguments: set[tuple[str, int]]
+    settings: SettingsIndex
 
     if TYPE_CHECKING:
 
         def _wrapper_read(
             self, facts: FileFacts, call: Call, wrapper: Wrapper, symbol: str
         ) -> FlagRead | None: ...
+
+        def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str: ...
+
+        def value_argument_calls(
+            self, facts: FileFacts, index: int, wrapper: Wrapper
+        ) -> list[int]: ...
 
     # ---------------------------------------------------------------- reads
     def _imported_modules(self, facts: FileFacts) -> tuple[str, ...]:
@@ -70,8 +95,15 @@ class ReadersMixin:
         method = call.callee.rpartition(".")[2]
         target = self.resolver.call_target(facts, call)
         symbol = symbol_of(facts, call.scope)
-        wrapper = self._wrappers.get(target)
-        if wrapper is not None and self.table.by_function(target) is None:
+        wrapper = self._wrappers.get(self.wrapper_target(facts, index, target))
+        if wrapper is not None and self.table.by_function(target) is not None:
+            wrapper = None  # the provider's own function, defined in the project
+        if wrapper is not None and (wrapper.value_on or wrapper.value_off):
+            if wrapper.boolean:
+                for inner in self.value_argument_calls(facts, index, wrapper):
+                    self._boolean_arguments.add((facts.module, inner))
+            return None
+        if wrapper is not None:
             read = self._wrapper_read(facts, call, wrapper, symbol)
             if read is not None and wrapper.filtered is not None:
                 boolean = wrapper.boolean or index in self._booleans(facts)
@@ -136,7 +168,7 @@ class ReadersMixin:
         for arg in call.args:
             if arg.position == key_position:
                 continue
-            if arg.kind == "bool" and arg.keyword in (None, "default"):
+            if arg.kind in ("bool", "boolexpr") and arg.keyword in (None, "default"):
                 return True
             if arg.keyword == "cast" and arg.text in BOOL_CAST_WORDS:
                 return True
@@ -169,7 +201,9 @@ class ReadersMixin:
 
     def _passes(self, provider: Provider, key: str, boolean: bool) -> bool:
         if provider.env:
-            return boolean or matches(key, self._env_patterns)
+            return boolean or (
+                matches(key, self._env_patterns) and not key.endswith(CONFIGURATION_SUFFIXES)
+            )
         if provider.key_patterns and matches(key, provider.key_patterns):
             return True
         return provider.boolean_only and boolean
@@ -190,22 +224,29 @@ class ReadersMixin:
                 return receiver
         return receiver
 
+    def _toggle_binding(self, receiver: str, spelled: str) -> tuple[FileFacts, Binding] | None:
+        """Where a toggle object is bound: a name, or a setting (``settings.X.is_enabled()``)."""
+        bound = self.resolver.symbol(receiver)
+        if bound is not None and bound.binding is not None:
+            return (bound.module, bound.binding) if bound.binding.kind == "call" else None
+        stored = [(m, b) for m, b in self.settings.by_name(spelled) if b.kind == "call"]
+        return stored[0] if len(stored) == 1 else None
+
     def _toggle_read(
         self, method: str, receiver: str, facts: FileFacts, call: Call, symbol: str
     ) -> tuple[FlagRead, Provider | None] | None:
         if not any(method in p.toggle_reads for p in self.table.providers):
             return None
-        bound = self.resolver.symbol(receiver.removesuffix("()"))
-        if bound is None or bound.binding is None or bound.binding.kind != "call":
+        bound = self._toggle_binding(receiver.removesuffix("()"), call.callee.rpartition(".")[0])
+        if bound is None:
             return None
-        constructor = self.resolver.resolve(
-            bound.module.module, bound.binding.value, bound.binding.scope
-        )
+        module, binding = bound
+        constructor = self.resolver.resolve(module.module, binding.value, binding.scope)
         provider = self.table.by_toggle(constructor)
-        if provider is None or bound.binding.call < 0:
+        if provider is None or binding.call < 0:
             return None
-        ctor_call = bound.module.calls[bound.binding.call]
-        key, expression = self._key(bound.module, ctor_call, provider, "")
+        ctor_call = module.calls[binding.call]
+        key, expression = self._key(module, ctor_call, provider, "")
         read = FlagRead(key, provider.name, facts.path, call.line, call.col + 1, symbol, expression)
         return read, provider
 

@@ -22,9 +22,13 @@ SETTINGS_CLASS_SUFFIXES = ("Config", "Settings", "Configuration")
 
 
 def is_settings_module(module: str) -> bool:
-    """``proj.settings``, ``proj.settings.base``, ``config.settings.common_settings``."""
+    """``proj.settings``, ``proj.settings.base``, ``config.settings.common_settings``,
+    ``main.settings_celery`` (a part star-imported into the settings)."""
     return any(
-        part == "settings" or part.endswith("_settings") or part in ("config", "conf")
+        part == "settings"
+        or part.endswith("_settings")
+        or part.startswith("settings_")
+        or part in ("config", "conf")
         for part in module.split(".")
     )
 

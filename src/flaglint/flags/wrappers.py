@@ -74,6 +74,7 @@ class WrappersMixin:
                     definition.returned_gates,
                     definition.returned_off_gates,
                     definition.params,
+                    definition.qualname,
                 )
                 if wrapper is not None:
                     self._wrappers[qualified] = wrapper
@@ -89,7 +90,11 @@ class WrappersMixin:
         gates: tuple[Gate, ...],
         off_gates: tuple[Gate, ...],
         params: tuple[str, ...],
+        qualname: str = "",
     ) -> Wrapper | None:
+        positional = [p for p in params if p not in ("self", "cls")]
+        value_on = _value_params(facts, gates, positional)
+        value_off = _value_params(facts, off_gates, positional)
         fixed: list[FlagCondition] = []
         for gate in gates:
             found = self._returned_conditions(facts, gate, params)
@@ -103,7 +108,14 @@ class WrappersMixin:
                 return found
             fixed_off.extend(found)
         if not fixed and not fixed_off:
-            return None
+            if not value_on and not value_off:
+                return None
+            boolean = any(
+                (qualname, name) in facts.boolean_params for name, _, _ in value_on + value_off
+            )
+            return Wrapper(
+                (), None, -1, "value", boolean=boolean, value_on=value_on, value_off=value_off
+            )
         first = (fixed or fixed_off)[0]
         return Wrapper(
             tuple(dict.fromkeys(fixed)),
@@ -118,6 +130,8 @@ class WrappersMixin:
     ) -> Wrapper | list[FlagCondition]:
         """What a returned gate says, or a wrapper of the key passed in as ``params``."""
         atom = facts.atoms[gate.atom]
+        if atom.kind == "param":
+            return []  # a value wrapper's parameter: see ``_value_params``
         if atom.kind != "call":
             return list(self.expand(facts, gate))
         found = self._call_cache.get((facts.module, atom.call))
@@ -210,3 +224,16 @@ class WrappersMixin:
         ):
             return ()
         return wrapper.conditions(on)
+
+
+def _value_params(
+    facts: FileFacts, gates: tuple[Gate, ...], positional: list[str]
+) -> tuple[tuple[str, int, bool], ...]:
+    """The parameters a wrapper's returned gates test: (name, positional index, polarity)."""
+    found: dict[tuple[str, int, bool], None] = {}
+    for gate in gates:
+        atom = facts.atoms[gate.atom]
+        if atom.kind == "param":
+            index = positional.index(atom.name) if atom.name in positional else -1
+            found[(atom.name, index, gate.on)] = None
+    return tuple(found)

@@ -91,9 +91,9 @@ def render_inventory_text(data: dict[str, Any]) -> str:
             for target in flag["gates"][side]:
                 lines.append(f"    {side:<4}  -> {target}")
         for branch in flag.get("branches", ()):
-            lines.append(
-                f"    if    {branch['path']}:{branch['line']}  (runs when {branch['when']})"
-            )
+            when = branch["when"]
+            how = "with other conditions" if when == "mixed" else f"runs when {when}"
+            lines.append(f"    if    {branch['path']}:{branch['line']}  ({how})")
     if data["dynamic_reads"]:
         lines.append("dynamic reads (key not known statically):")
         for read in data["dynamic_reads"]:

@@ -1,0 +1,260 @@
+"""Flag values that travel before they are tested: into parameters, onto ``self``, via singletons.
+
+Three shapes real code writes, each followed one level:
+
+- a project function tests its parameter (``def resolve(env_value): return
+  env_value in ("1", "true")``, ``def sync(force): if force: ...``) and a caller
+  passes a flag's value for it: the test is a test of that flag;
+- a method stores a flag's value on the instance (``self.enabled =
+  settings.ENABLE_X``) and another method of the class tests ``self.enabled``;
+- a wrapper method called through a module-level singleton of its class
+  (``FEATURE_FLAGS = FeatureFlags()``, ``FEATURE_FLAGS.is_x_enabled()``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from flaglint.facts.model import Atom, AttributeWrite, Call, FileFacts, FlowCall, Gate, Shape
+from flaglint.flags.model import FlagCondition, Wrapper, scope_at
+from flaglint.names.resolve import Resolver
+
+# How many hops (a parameter to its callers, a local to its value) one test follows.
+MAX_FLOW_DEPTH = 4
+# Parameters whose value is the receiver, never an argument a caller writes.
+RECEIVERS = ("self", "cls")
+
+
+class ValuesMixin:
+    """Value flow for :class:`~flaglint.flags.inventory.Inventory`, which holds the state."""
+
+    files: list[FileFacts]
+    resolver: Resolver
+    _wrappers: dict[str, Wrapper]
+
+    if TYPE_CHECKING:
+
+        def expand(self, facts: FileFacts, gate: Gate) -> tuple[FlagCondition, ...]: ...
+
+        def _expand_atom(
+            self, facts: FileFacts, atom: Atom, on: bool
+        ) -> tuple[FlagCondition, ...]: ...
+
+        def call_read(self, facts: FileFacts, index: int) -> object: ...
+
+        def _receiver(self, receiver: str) -> str: ...
+
+    def _values_init(self) -> None:
+        self._flow_calls: dict[str, dict[int, FlowCall]] = {}
+        self._attribute_index: dict[tuple[str, str], list[tuple[FileFacts, AttributeWrite]]] = (
+            defaultdict(list)
+        )
+        for facts in self.files:
+            for write in facts.attribute_writes:
+                self._attribute_index[(f"{facts.module}.{write.cls}", write.attr)].append(
+                    (facts, write)
+                )
+        self._callers: dict[str, dict[str, list[tuple[FileFacts, int]]]] = {}
+        self._calls_by_name: dict[str, list[tuple[FileFacts, int]]] | None = None
+        self._wrapper_targets: dict[tuple[str, int], str] = {}
+        self._local_flows: dict[str, dict[tuple[str, str], list[Shape | None]]] = {}
+        self._flow_depth = 0
+
+    # ------------------------------------------------------------ singletons
+    def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str:
+        """``target``, or the wrapper method it reaches through a singleton receiver."""
+        if target in self._wrappers or "." not in target:
+            return target
+        key = (facts.module, index)
+        found = self._wrapper_targets.get(key)
+        if found is None:
+            found = target
+            receiver, _, method = target.rpartition(".")
+            bound = self._receiver(receiver)
+            if bound.endswith("()"):
+                method_target = self.resolver.find_method(bound.removesuffix("()"), method)
+                if method_target is not None and method_target in self._wrappers:
+                    found = method_target
+            self._wrapper_targets[key] = found
+        return found
+
+    # ------------------------------------------------------- arguments in
+    def _argument(self, facts: FileFacts, index: int, name: str, position: int) -> Shape | None:
+        """The shape of the argument call ``index`` passes for parameter ``name``."""
+        by_call = self._flow_calls.get(facts.module)
+        if by_call is None:
+            by_call = {c.call: c for c in facts.flow_calls if c.call >= 0}
+            self._flow_calls[facts.module] = by_call
+        flow = by_call.get(index)
+        if flow is None:
+            return None
+        for keyword, shape in flow.keywords:
+            if keyword == name:
+                return shape
+        if 0 <= position < len(flow.args):
+            return flow.args[position]
+        return None
+
+    def _argument_conditions(
+        self, facts: FileFacts, call: Call, shape: Shape | None, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """What testing the argument ``shape`` (truthy when ``on``) says about flags."""
+        if shape is None:
+            return ()
+        if shape[0] == "c" and 0 <= shape[1] < len(facts.flow_calls):
+            inner = facts.flow_calls[shape[1]].call
+            if inner < 0:
+                return ()
+            spelled = facts.calls[inner]
+            atom = Atom("call", spelled.line, spelled.col, call=inner)
+            return self._expand_atom(facts, atom, on)
+        if shape[0] == "n" and call.scope:
+            local = self._local_value(facts, call, shape[1], on)
+            if local is not None:
+                return local
+        if shape[0] == "s" and isinstance(shape[2], str) and shape[2].startswith("str:"):
+            base = _dotted(shape[1])
+            if base is None:
+                return ()
+            item = Atom("item", call.line, call.col, name=f"{base}[{shape[2][4:]}]")
+            return self._expand_atom(facts, item, on)
+        name = _dotted(shape)
+        if name is None or name.partition(".")[0] in RECEIVERS:
+            return ()
+        atom = Atom("name", call.line, call.col, name=name)
+        return self._expand_atom(facts, atom, on)
+
+    def _local_value(
+        self, facts: FileFacts, call: Call, name: str, on: bool
+    ) -> tuple[FlagCondition, ...] | None:
+        """A local or parameter of the caller passed on: its one assigned value, or its callers.
+
+        None when ``name`` is neither (a module-level name, resolved as such).
+        """
+        if self._flow_depth >= MAX_FLOW_DEPTH:
+            return ()
+        symbol = self.resolver.symbol(f"{facts.module}.{call.scope}")
+        definition = symbol.definition if symbol is not None else None
+        self._flow_depth += 1
+        try:
+            if definition is not None and name in definition.params:
+                atom = Atom("param", call.line, call.col, name=name)
+                return self.param_conditions(facts, atom, on)
+            values = self._locals(facts).get((call.scope, name))
+            if values is None:
+                return None
+            if len(values) != 1 or values[0] is None:
+                return ()
+            return self._argument_conditions(facts, call, values[0], on)
+        finally:
+            self._flow_depth -= 1
+
+    def _locals(self, facts: FileFacts) -> dict[tuple[str, str], list[Shape | None]]:
+        found = self._local_flows.get(facts.module)
+        if found is None:
+            found = defaultdict(list)
+            for flow in facts.flows:
+                if flow.scope and flow.target[0] == "n":
+                    found[(flow.scope, flow.target[1])].append(flow.value)
+            self._local_flows[facts.module] = found
+        return found
+
+    def value_conditions(
+        self, facts: FileFacts, index: int, wrapper: Wrapper, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """A call of a value wrapper tested: the flags its arguments carry."""
+        found: list[FlagCondition] = []
+        call = facts.calls[index]
+        for name, position, polarity in wrapper.value_on if on else wrapper.value_off:
+            shape = self._argument(facts, index, name, position)
+            found.extend(self._argument_conditions(facts, call, shape, polarity))
+        return tuple(dict.fromkeys(found))
+
+    def value_argument_calls(self, facts: FileFacts, index: int, wrapper: Wrapper) -> list[int]:
+        """The argument calls a value wrapper call tests (to count their reads as boolean)."""
+        found: list[int] = []
+        for name, position, _ in wrapper.value_on + wrapper.value_off:
+            shape = self._argument(facts, index, name, position)
+            if shape is not None and shape[0] == "c" and 0 <= shape[1] < len(facts.flow_calls):
+                inner = facts.flow_calls[shape[1]].call
+                if inner >= 0:
+                    found.append(inner)
+        return found
+
+    # ------------------------------------------------------ parameters tested
+    def param_conditions(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
+        """``if force:`` in ``f(force)``: the flags callers of ``f`` pass for ``force``."""
+        scope = scope_at(facts, atom.line)
+        symbol = self.resolver.symbol(f"{facts.module}.{scope}") if scope else None
+        definition = symbol.definition if symbol is not None else None
+        if definition is None or atom.name not in definition.params or atom.name in RECEIVERS:
+            return ()
+        positional = [p for p in definition.params if p not in RECEIVERS]
+        position = positional.index(atom.name)
+        target = f"{facts.module}.{scope}"
+        if definition.name == "__init__":
+            target = target.rpartition(".")[0]  # ``Class(flag)`` calls ``__init__``
+        found: list[FlagCondition] = []
+        for caller, index in self._callers_of(definition.name).get(target, []):
+            shape = self._argument(caller, index, atom.name, position)
+            found.extend(self._argument_conditions(caller, caller.calls[index], shape, on))
+        return tuple(dict.fromkeys(found))
+
+    def _callers_of(self, name: str) -> dict[str, list[tuple[FileFacts, int]]]:
+        """Call sites of functions named ``name``, by resolved target.
+
+        Calls are grouped by their last name once (string work only); a group is
+        resolved when first asked for: resolving every call of a big project
+        would cost more than the rest of the inventory.
+        """
+        if self._calls_by_name is None:
+            by_name: dict[str, list[tuple[FileFacts, int]]] = defaultdict(list)
+            for facts in self.files:
+                for index, call in enumerate(facts.calls):
+                    by_name[call.callee.rpartition(".")[2]].append((facts, index))
+            self._calls_by_name = by_name
+        found = self._callers.get(name)
+        if found is None:
+            found = self._callers[name] = defaultdict(list)
+            sites = list(self._calls_by_name.get(name, ()))
+            if name == "__init__":  # ``Class(flag)`` runs ``__init__``
+                classes = {d.name for f in self.files for d in f.definitions if d.kind == "class"}
+                sites = [
+                    site
+                    for called, group in self._calls_by_name.items()
+                    if called in classes
+                    for site in group
+                ]
+            for facts, index in sites:
+                target = self.resolver.call_target(facts, facts.calls[index])
+                found[self.wrapper_target(facts, index, target)].append((facts, index))
+        return found
+
+    # --------------------------------------------------------- self.attr
+    def attribute_conditions(
+        self, facts: FileFacts, atom: Atom, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """``self.enabled`` tested where a method of the class stored a flag's value in it."""
+        head, _, attr = atom.name.partition(".")
+        if head not in RECEIVERS or "." in attr or not self._attribute_index:
+            return ()
+        scope = scope_at(facts, atom.line)
+        owner = self.resolver.enclosing_class(facts.module, scope) if scope else None
+        if owner is None:
+            return ()
+        found: list[FlagCondition] = []
+        for klass in self.resolver.mro(f"{facts.module}.{owner}"):
+            for module, write in self._attribute_index.get((klass, attr), []):
+                gates = write.true_gates if on else write.false_gates
+                found.extend(c for g in gates for c in self.expand(module, g))
+        return tuple(dict.fromkeys(found))
+
+
+def _dotted(shape: Shape) -> str | None:
+    if shape[0] == "n":
+        return str(shape[1])
+    if shape[0] == "a":
+        base = _dotted(shape[1])
+        return None if base is None else f"{base}.{shape[2]}"
+    return None
