@@ -57,12 +57,10 @@ Normalisation (the same for both graphs where it applies)
    the path name where the two differ. A top-level ``__init__.py`` in the
    snippet folder is the module ``__init__`` for flaglint and absent from
    PyCG's graphs; it has no edges in the suite.
-5. Lambdas cannot be mapped. PyCG gives each lambda a node
-   (``main.<lambda1>``, ``main.func.<lambda1>``); flaglint has none and files
-   calls made inside a lambda's body under the enclosing function or module.
-   Expected edges into or out of lambdas stay in the expected graph and count
-   as misses; flaglint's edges from the enclosing scope to what a lambda calls
-   count as spurious unless PyCG has the same edge.
+5. Lambdas are nodes on both sides with the same names (``main.<lambda1>``,
+   ``main.func.<lambda1>``: numbered per enclosing scope in source order).
+   flaglint also links a lambda no call site is seen to invoke from the scope
+   that writes it (a ``ref`` edge); such edges count like any other.
 6. External calls (``external`` category): PyCG writes them by their
    imported name (``ext.function``, ``ext.parent.__init__``); flaglint's JSON
    has project nodes only, so each is a miss. Nothing is renamed.
@@ -80,7 +78,7 @@ Normalisation (the same for both graphs where it applies)
      classes are not linked, as in flaglint), which is what flaglint's own
      reachability queries traverse.
 
-Where the names cannot be mapped (lambdas, externals), the expected edge stays
+Where the names cannot be mapped (externals), the expected edge stays
 and counts as a miss: no expected edge is dropped except by rules 1 and 2,
 whose counts are printed.
 """
