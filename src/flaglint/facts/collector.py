@@ -158,16 +158,22 @@ class FactCollector(
         # of hundreds of branches is ordinary code, not deep nesting. Each
         # ``elif`` sees the gates and checks ``_block`` would give it.
         saved, saved_checks = self._gates, self._on_checks
+        chain, arm = id(node), 0
         while True:
             if is_main_guard(node.test) and not self._scope:
                 self.main_guard = True
             on, off = self._test(node.test, node.lineno)
             check = self._loop_check("if", node.test, node.lineno)
             self._stmt_checks[id(node)] = check
+            self._arm_enter(chain, arm, node.body)
             self._block(node.body, on, (check,))
+            self._arm_leave()
+            arm += 1
             orelse = node.orelse
             if len(orelse) != 1 or orelse[0].__class__ is not ast.If:
+                self._arm_enter(chain, arm, orelse)
                 self._block(orelse, off, (check,))
+                self._arm_leave()
                 break
             self._gates = self._gates + off
             self._on_checks = self._on_checks + (check,)
@@ -245,6 +251,7 @@ class FactCollector(
         kind = "method" if self._scope_kinds[-1] == "class" else "function"
         params = parameters(node.args)
         self._enter_scope(node.name, "function")
+        self._versions_enter(params)
         self._local_reads.append({})
         self._local_consts.append({})
         self._params.append(frozenset(params))
@@ -255,6 +262,7 @@ class FactCollector(
         self._gates = saved + decorator_gates
         saved_loops = self._loop_enter_function()
         self._block(node.body, NO_GATES)
+        self._versions_leave(node.body)
         self._gates = saved
         literal_on, literal_off = self._returns_leave()
         returned = tuple(self._returned.pop()) + literal_on

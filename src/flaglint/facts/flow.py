@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from flaglint.facts.model import Definition, Flow, FlowCall, FlowFunction, Shape
 from flaglint.facts.syntax import parameters
+from flaglint.facts.versions import VersionsMixin
 
 # Decorators that describe a function rather than call or replace it.
 _DESCRIPTIVE = frozenset(
@@ -29,7 +30,7 @@ _DESCRIPTIVE = frozenset(
 _ACCESSORS = frozenset({"setter", "getter", "deleter"})
 
 
-class FlowFactsMixin:
+class FlowFactsMixin(VersionsMixin):
     """The ``_flow_*`` hooks of the collector and the records they fill."""
 
     @property
@@ -50,6 +51,7 @@ class FlowFactsMixin:
         self._lambda_stack: list[str] = []
         self._lambda_counts: dict[str, int] = {}
         self._lambda_names: dict[int, str] = {}
+        self._versions_init()
 
     @property
     def _fscope(self) -> str:
@@ -67,7 +69,8 @@ class FlowFactsMixin:
         """How ``node``'s value is built, or None when no callable can come from it."""
         kind = node.__class__
         if kind is ast.Name:
-            return self._name(node.id)  # type: ignore[attr-defined]
+            versioned = self._versioned_read(node.id)  # type: ignore[attr-defined]
+            return versioned if versioned is not None else self._name(node.id)  # type: ignore[attr-defined]
         if kind is ast.Attribute:
             base = self._shape(node.value)  # type: ignore[attr-defined]
             return None if base is None else ("a", base, node.attr)  # type: ignore[attr-defined]
@@ -180,8 +183,10 @@ class FlowFactsMixin:
                 # Still a local: a read of it must not find a module-level namesake.
                 key = (self._fscope, name)
                 if key in self._flow_declared:
+                    self._versioned_assign(name, target, -1)
                     return
                 self._flow_declared.add(key)
+            self._versioned_assign(name, target, len(self.flows))
             self.flows.append(Flow(self._fscope, self._name(name), shape))  # type: ignore[arg-type]
             return
         if shape is None:
