@@ -51,6 +51,7 @@ GLOB_KEYS = {
     "handlers",
     "entry-points",
     "tests",
+    "kill-switch-patterns",
 }
 
 
