@@ -102,6 +102,18 @@ def test_fl104_through_the_cli(run_cli, tmp_path: Path) -> None:
     assert quiet.code == 0  # FL104 needs --base
 
 
+@pytest.mark.usefixtures("git_env")
+def test_fl104_names_the_old_and_new_place_of_a_moved_method(run_cli, tmp_path: Path) -> None:
+    repo = replay("FL104_shapes", tmp_path / "repo")
+    result = run_cli("check", "--base", "HEAD~1", "--select", "FL104", "--no-cache", str(repo))
+    moved = [line for line in result.out.splitlines() if "app/exporting.py:5:" in line]
+    assert moved, result.out
+    assert "`Exporter._write_v1` (moved from `app.exports.writer.Exporter._write_v1`)" in moved[0]
+    assert "flag 'csv-v2'" in moved[0]
+    kept = [line for line in result.out.splitlines() if "app/costs.py:17:" in line]
+    assert "whose gate in app.costs.CostUpdater.update" in kept[0]
+
+
 # ------------------------------------------------------------------------ blame
 @pytest.mark.usefixtures("git_env")
 def test_blame_dates_committed_and_uncommitted_lines(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph import HUB_PREFIX, CallGraph
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from flaglint.project import Project
 from flaglint.encoding import utf8
 from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags
+from flaglint.rules.dormant.moves import moved_to
 
 
 class DeadCodeLeftBehind(Rule):
@@ -59,65 +61,79 @@ class DeadCodeLeftBehind(Rule):
         base = project.base
         if base is None:
             return
-        head_reads = {
-            (r.key, r.path, r.symbol) for r in project.inventory.reads if r.key is not None
-        }
-        removed: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
-        flags_at_base = feature_flags(base)
-        for read in base.inventory.reads:
-            if read.key in flags_at_base and (read.key, read.path, read.symbol) not in head_reads:
-                removed[read.key].append((read.path, read.line, read.symbol))
+        removed = _removed_gates(base, project)
         if not removed:
             return
         candidates = self._candidates(base, removed)
         head = project.graph
         reachable = head.reachable_from_roots()
-        # Code already unreachable at base was not orphaned by this change.
+        # Code already unreachable at base, and called by nothing, was not orphaned by this change.
         reachable_at_base = base.graph.reachable_from_roots()
-        dead = {
-            q: key
-            for q, key in sorted(candidates.items())
-            if q in reachable_at_base
-            and q in head.nodes
-            and head.nodes[q].kind in FUNCTION_KINDS
-            and q not in reachable
-            and head.nodes[q].facts.module not in head.test_modules
+        orphaned = {
+            q
+            for q in candidates
+            if q in reachable_at_base or _callers_through_hubs(base.graph, q) - {q}
         }
+        # A candidate gone under its base name is followed to where its body went.
+        moves = moved_to(base, project, sorted(q for q in orphaned if q not in head.nodes))
+        places = {q: moves.get(q, q) for q in orphaned}
+        dead = {
+            place: candidates[q]
+            for q, place in sorted(places.items())
+            if place in head.nodes
+            and head.nodes[place].kind in FUNCTION_KINDS
+            and place not in reachable
+            and head.nodes[place].facts.module not in head.test_modules
+        }
+        moved_from = {place: q for q, place in places.items() if place != q}
         confirmed = self._confirm(project, dead)
         for qualified in sorted(confirmed):
             key = dead[qualified]
             info = head.nodes[qualified]
             assert info.definition is not None
-            path, line, symbol = _removed_read_behind(base, removed[key], qualified)
+            old = moved_from.get(qualified, qualified)
+            path, line, symbol, what = _removed_read_behind(base, removed[key], old)
+            where = f" (moved from `{old}`)" if old != qualified else ""
+            if what == "reading function":
+                how = (
+                    f"reads flag '{key}' ({path}:{line} at base) and this change removed "
+                    f"every call that reached it"
+                )
+            else:
+                how = (
+                    f"was reached only through flag '{key}', whose {what} in {symbol} "
+                    f"({path}:{line} at base) this change removed"
+                )
             yield self.finding(
                 info.facts.path,
                 info.definition.line,
                 info.definition.col + 1,
-                f"`{info.definition.qualname}` was reached only through flag '{key}', whose "
-                f"read in {symbol} ({path}:{line} at base) this change removed; nothing "
-                f"references it now: delete it ({confirmed[qualified]})",
+                f"`{info.definition.qualname}`{where} {how}; nothing references it now: "
+                f"delete it ({confirmed[qualified]})",
                 symbol=qualified,
                 flag=key,
                 end_line=info.definition.end_line,
                 related=(
                     Location(
-                        path, line, 1, f"removed read of flag '{key}'", revision=base.revision[:12]
+                        path,
+                        line,
+                        1,
+                        f"removed {what} of flag '{key}'",
+                        revision=base.revision[:12],
                     ),
                 ),
             )
 
     @staticmethod
-    def _candidates(
-        base: Project, removed: dict[str, list[tuple[str, int, str]]]
-    ) -> dict[str, str]:
-        """Functions that at base only a removed flag reached, or that read it: name -> key."""
+    def _candidates(base: Project, removed: dict[str, list[_Removed]]) -> dict[str, str]:
+        """Functions that at base only a changed flag reached, or that read a flag: name -> key."""
         graph = base.graph
         found: dict[str, str] = {}
         for key in sorted(removed):
             names: set[str] = set()
             for on in (True, False):
                 names |= graph.reach(key, on).exclusive
-            names |= {symbol for _, _, symbol in removed[key]}
+            names |= {r.symbol for r in removed[key]}
             for name in sorted(names):
                 info = graph.nodes.get(name)
                 if info is not None and info.kind in FUNCTION_KINDS:
@@ -166,15 +182,61 @@ class DeadCodeLeftBehind(Rule):
         return confirmed
 
 
+@dataclass(frozen=True, slots=True)
+class _Removed:
+    """A flag read or gate at base that head no longer has (or a read head no longer reaches)."""
+
+    path: str
+    line: int
+    symbol: str
+    what: str  # "read" | "gate" | "reading function"
+
+
+def _removed_gates(base: Project, head: Project) -> dict[str, list[_Removed]]:
+    """Per flag key: the reads, gated calls and flag-reading functions the change took away.
+
+    A read is removed when head has no read of the key in the same function; a
+    gate when a call the flag guarded at base is no longer guarded by it (the
+    read may survive, now deciding something else); a function that reads a
+    flag is a candidate of its own, since losing its callers removes its read
+    from every path.
+    """
+    removed: dict[str, list[_Removed]] = defaultdict(list)
+    flags_at_base = feature_flags(base)
+    head_reads = {(r.key, r.path, r.symbol) for r in head.inventory.reads if r.key is not None}
+    for read in base.inventory.reads:
+        if read.key not in flags_at_base:
+            continue
+        if (read.key, read.path, read.symbol) not in head_reads:
+            removed[read.key].append(_Removed(read.path, read.line, read.symbol, "read"))
+        else:
+            removed[read.key].append(
+                _Removed(read.path, read.line, read.symbol, "reading function")
+            )
+    head_keys = set(head.graph.flag_keys())
+    for key, on in base.graph.flag_keys():
+        if key not in flags_at_base:
+            continue
+        kept = set()
+        if (key, on) in head_keys:
+            kept = {(source, target) for _, _, source, target in head.graph.reach(key, on).sites}
+        for path, line, source, target in base.graph.reach(key, on).sites:
+            if (source, target) not in kept:
+                removed[key].append(_Removed(path, line, source, "gate"))
+    # A key whose every read and gate survived changed nothing here.
+    return {k: v for k, v in removed.items() if any(r.what != "reading function" for r in v)}
+
+
 def _removed_read_behind(
-    base: Project, reads: list[tuple[str, int, str]], qualified: str
-) -> tuple[str, int, str]:
-    """The removed read that led to ``qualified`` at base (the first one, if none did)."""
-    ordered = sorted(reads)
-    for path, line, symbol in ordered:
-        if symbol == qualified or base.graph.path(symbol, qualified):
-            return path, line, symbol
-    return ordered[0]
+    base: Project, reads: list[_Removed], qualified: str
+) -> tuple[str, int, str, str]:
+    """The removed read or gate that led to ``qualified`` at base (the first, if none did)."""
+    ordered = sorted(reads, key=lambda r: (r.what == "reading function", r.path, r.line, r.symbol))
+    for r in ordered:
+        if r.symbol == qualified or base.graph.path(r.symbol, qualified):
+            return r.path, r.line, r.symbol, r.what
+    first = ordered[0]
+    return first.path, first.line, first.symbol, first.what
 
 
 def _callers_through_hubs(graph: CallGraph, qualified: str) -> set[str]:
