@@ -17,6 +17,10 @@ from flaglint.encoding import utf8
 from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags
 from flaglint.rules.dormant.moves import moved_to
 
+# A class only the removed branch built is left behind as a whole (its methods
+# may stay reachable through ``obj.method()`` name hubs).
+LEFT_BEHIND_KINDS = (*FUNCTION_KINDS, "class")
+
 
 class DeadCodeLeftBehind(Rule):
     """Code a flag removal left unreachable (compared with `--base REV`).
@@ -81,13 +85,21 @@ class DeadCodeLeftBehind(Rule):
             place: candidates[q]
             for q, place in sorted(places.items())
             if place in head.nodes
-            and head.nodes[place].kind in FUNCTION_KINDS
-            and place not in reachable
+            and head.nodes[place].kind in LEFT_BEHIND_KINDS
+            and (
+                not _class_users(head, place)
+                if head.nodes[place].kind == "class"
+                else place not in reachable
+            )
             and head.nodes[place].facts.module not in head.test_modules
         }
         moved_from = {place: q for q, place in places.items() if place != q}
         confirmed = self._confirm(project, dead)
+        # A dead class is one finding: its methods are part of it.
+        classes = [q for q in confirmed if head.nodes[q].kind == "class"]
         for qualified in sorted(confirmed):
+            if any(qualified.startswith(f"{c}.") for c in classes):
+                continue
             key = dead[qualified]
             info = head.nodes[qualified]
             assert info.definition is not None
@@ -134,9 +146,10 @@ class DeadCodeLeftBehind(Rule):
             for on in (True, False):
                 names |= graph.reach(key, on).exclusive
             names |= {r.symbol for r in removed[key]}
+            names |= _classes_built_only_behind(graph, key)
             for name in sorted(names):
                 info = graph.nodes.get(name)
-                if info is not None and info.kind in FUNCTION_KINDS:
+                if info is not None and info.kind in LEFT_BEHIND_KINDS:
                     found.setdefault(name, key)
         return found
 
@@ -225,6 +238,37 @@ def _removed_gates(base: Project, head: Project) -> dict[str, list[_Removed]]:
                 removed[key].append(_Removed(path, line, source, "gate"))
     # A key whose every read and gate survived changed nothing here.
     return {k: v for k, v in removed.items() if any(r.what != "reading function" for r in v)}
+
+
+def _classes_built_only_behind(graph: CallGraph, key: str) -> set[str]:
+    """Classes that at base only calls gated by ``key`` instantiated (outside test code).
+
+    Exclusive reach misses them when a method stays reachable through a name
+    hub or a typed ``obj.method()`` call: the class node is reached from its
+    methods, but only the flag's branch ever built one.
+    """
+    found: set[str] = set()
+    for on in (True, False):
+        builders: dict[str, set[str]] = defaultdict(set)
+        for _, _, source, target in graph.reach(key, on).sites:
+            info = graph.nodes.get(target)
+            if info is not None and info.kind == "class":
+                builders[target].add(source)
+        for klass, gated in builders.items():
+            callers = _class_users(graph, klass)
+            if callers and callers <= gated:
+                found.add(klass)
+    return found
+
+
+def _class_users(graph: CallGraph, klass: str) -> set[str]:
+    """Who instantiates or names ``klass``: not its own module defining it, nor its methods."""
+    module = graph.nodes[klass].facts.module
+    return {
+        c
+        for c in _callers_through_hubs(graph, klass)
+        if c not in (klass, module) and not c.startswith(f"{klass}.")
+    }
 
 
 def _removed_read_behind(
