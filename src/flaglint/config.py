@@ -111,6 +111,18 @@ DEFAULTS: dict[str, Any] = {
         "*-disabled",
         "*_disabled",
     ],
+    # Settings that choose a deployment: each side is some deployment's live path.
+    "mode-switch-patterns": [
+        "DEBUG",
+        "*_DEBUG",
+        "DEV",
+        "DEVELOPMENT",
+        "TESTING",
+        "LOCAL",
+        "ONPREM",
+        "ON_PREM",
+        "SELF_HOSTED",
+    ],
     "flags": {},
     "cache-dir": "",
     "jobs": 0,
@@ -171,6 +183,7 @@ class Config:
     dormant_after_days: int = 730
     deprecation_words: tuple[str, ...] = tuple(DEFAULTS["deprecation-words"])
     kill_switch_patterns: tuple[str, ...] = tuple(DEFAULTS["kill-switch-patterns"])
+    mode_switch_patterns: tuple[str, ...] = tuple(DEFAULTS["mode-switch-patterns"])
     flags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     cache_dir: str = ""  # a folder inside the root; "" keeps caches in the user's cache folder
     jobs: int = 0

@@ -52,6 +52,7 @@ GLOB_KEYS = {
     "entry-points",
     "tests",
     "kill-switch-patterns",
+    "mode-switch-patterns",
 }
 
 

@@ -33,18 +33,30 @@ class DormantFlagPath(Rule):
     ## What it does
     For every flag still read in the tree, finds the functions that only its
     gated code reaches (every path from an entry point passes through the flag
-    check) and reports those that look dormant:
+    check, over certain call edges, not name-only guesses) and reports those
+    that look dormant:
 
     - marked deprecated: `@deprecated` (warnings, typing_extensions, the
       `deprecated` package), `warnings.warn(..., DeprecationWarning)` in the
-      body, or a docstring or leading comment with one of `deprecation-words`;
+      body, or a docstring or leading comment that says one of
+      `deprecation-words` of the function itself (opening its summary, "this
+      function is deprecated", `.. deprecated::`), not of data or a mode it
+      handles ("rows in the legacy format");
     - old: in git, the function last changed at least `dormant-after-days`
-      before the gate that calls it did;
+      before the gate that calls it did (blame ignores whitespace, moves,
+      `.git-blame-ignore-revs` and commits that leave the syntax tree unchanged);
     - dead to vulture: vulture reports the function unused, or code inside it
       unreachable.
 
-    One finding per flag and dormant entry function; the helpers it calls are
-    part of the same finding. The message names the gate and the call path.
+    Only the side that needs the flag flipped is searched: the side a flag
+    takes at its default (the SDK call's default argument, a kill switch's off
+    state, see `kill-switch-patterns`) runs every day. Behind a deployment
+    mode (`mode-switch-patterns`: `DEBUG`, `ONPREM`) age alone is no evidence.
+    Test code is not reported unless `tests-as-roots` is set.
+
+    One finding per dormant entry function, naming every flag that gates it;
+    the helpers it calls are part of the same finding. The message names the
+    gate and the call path.
 
     ## Why is this bad?
     Code that nobody maintains but a flag can still switch on is a loaded gun.
@@ -104,7 +116,7 @@ class DormantFlagPath(Rule):
         skip_tests = not project.config.tests_as_roots
         by_function: dict[str, list[tuple[FlagReach, _Entry]]] = defaultdict(list)
         for reach in reaches:
-            for entry in self._entries(graph, reach, evidence, reads_by_symbol):
+            for entry in self._entries(graph, reach, evidence, reads_by_symbol, defaults):
                 if skip_tests and graph.nodes[entry.qualified].facts.module in graph.test_modules:
                     continue
                 gates = by_function[entry.qualified]
@@ -120,9 +132,12 @@ class DormantFlagPath(Rule):
         reach: FlagReach,
         evidence: DormancyEvidence,
         reads_by_symbol: dict[tuple[str, str], list[int]],
+        defaults: FlagDefaults,
     ) -> Iterator[_Entry]:
         """Per gate site: the dormant functions met first going down the exclusive reach."""
         memo: dict[str, list[Evidence]] = {}
+        # A deployment mode's sides are both live: age alone says nothing there.
+        mode = defaults.is_mode(reach.key)
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
@@ -137,7 +152,7 @@ class DormantFlagPath(Rule):
                     if node not in memo:
                         memo[node] = self._static_evidence(evidence, info)
                     found = list(memo[node])
-                    age = evidence.age_gap(info, path, gate_lines)
+                    age = None if mode else evidence.age_gap(info, path, gate_lines)
                     if age is not None:
                         found.insert(0, age)
                     if found:

@@ -10,7 +10,10 @@ the flag flipped away from its default. The default is known when
 - else the key is named like a kill switch (``kill-switch-patterns``): it is
   off until someone pulls it.
 
-Otherwise it is unknown, and both sides may hold dormant code.
+Otherwise it is unknown, and both sides may hold dormant code. A deployment
+mode (``mode-switch-patterns``: ``DEBUG``, ``ONPREM``) has no dormant side:
+each is some deployment's daily path, so only strong evidence (a deprecation
+marker, vulture) counts there, never age alone.
 """
 
 from __future__ import annotations
@@ -29,12 +32,20 @@ if TYPE_CHECKING:
 # Keywords SDKs and config readers use for the value returned when a flag is unset.
 DEFAULT_KEYWORDS = frozenset({"default", "default_value", "defaultValue", "fallback"})
 _SEGMENTS = re.compile(r"[.:/]")
+# A string default spelled as a boolean (``envbool("X", "True")``, ``getenv("X", "0")``).
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
+def matches(key: str, patterns: Iterable[str]) -> bool:
+    """The key, or its last ``.``/``:``/``/`` segment, matches a glob (case-insensitive)."""
+    names = {key.lower(), _SEGMENTS.split(key)[-1].lower()}
+    return any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns for name in names)
 
 
 def is_kill_switch(key: str, patterns: Iterable[str]) -> bool:
     """``disable-foo``, ``app.backend.disable-foo``, ``FOO_DISABLED``: a switch that turns off."""
-    names = {key.lower(), _SEGMENTS.split(key)[-1].lower()}
-    return any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns for name in names)
+    return matches(key, patterns)
 
 
 def stated_default(args: Iterable[Arg]) -> bool | None:
@@ -51,6 +62,10 @@ def stated_default(args: Iterable[Arg]) -> bool | None:
             return arg.text == "True"
         if arg.kind == "int" and by_keyword and arg.text in ("0", "1"):
             return arg.text == "1"
+        if arg.kind == "str" and (by_keyword or positional):
+            word = arg.text.strip("'\"").strip().lower()
+            if word in TRUE_WORDS or word in FALSE_WORDS:
+                return word in TRUE_WORDS
     return None
 
 
@@ -72,6 +87,7 @@ class FlagDefaults:
 
     def __init__(self, project: Project) -> None:
         self.patterns = project.config.kill_switch_patterns
+        self.modes = project.config.mode_switch_patterns
         by_path = project.by_path
         self.stated: dict[str, set[bool]] = {}
         for read in project.inventory.reads:
@@ -89,6 +105,10 @@ class FlagDefaults:
         if not values and is_kill_switch(key, self.patterns):
             return False
         return None
+
+    def is_mode(self, key: str) -> bool:
+        """A deployment mode (``DEBUG``, ``ONPREM``): each side is some deployment's live path."""
+        return matches(key, self.modes)
 
     def why(self, key: str) -> str:
         if self.stated.get(key):
