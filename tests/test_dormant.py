@@ -260,3 +260,16 @@ def test_reformat_only_compares_syntax_trees(tmp_path: Path) -> None:
     router.write_text(router.read_text().replace("'peg'", "'peg2'"))
     run_git(repo, "commit", "-qam", "rename", date="2010-01-02T00:00:00+0000")
     assert not history.reformat_only(repo, run_git(repo, "rev-parse", "HEAD").strip(), "router.py")
+
+
+def test_vulture_trusts_no_unused_verdict_a_file_it_cannot_read_may_contradict() -> None:
+    from flaglint.rules.dormant.unused import scan_sources
+
+    sources = {
+        "lib.py": b"def migrate(x):\n    return x\n\n\ndef orphan(x):\n    return x\n",
+        # Syntax this Python cannot parse (PEP 695 on older versions looks the same to it).
+        "use.py": b"from lib import migrate\n\ndef run(:\n    return migrate(1)\n",
+    }
+    report = scan_sources(sources)
+    assert report.definition("lib.py", 1, "migrate") is None
+    assert report.definition("lib.py", 5, "orphan") is not None

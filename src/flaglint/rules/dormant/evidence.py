@@ -204,7 +204,7 @@ class DormancyEvidence:
         """Run vulture over ``paths`` (and only those), or recall its verdict on the same text."""
         sources = read_sources(self.project, paths)
         store: KeyedStore[UnusedReport] = KeyedStore(
-            self.project.cache_directory, VULTURE_STORE, "vulture:1", keep=4
+            self.project.cache_directory, VULTURE_STORE, "vulture:2", keep=4
         )
         key = sources_key(sources)
         report = store.get(key)

@@ -72,16 +72,40 @@ def sources_key(sources: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
+def _parses(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def scan_sources(sources: Mapping[str, bytes]) -> UnusedReport:
-    """Run vulture over ``sources`` (path -> content) and collect what it reports."""
+    """Run vulture over ``sources`` (path -> content) and collect what it reports.
+
+    A name mentioned in a file this Python cannot parse is never reported
+    unused: vulture would miss the uses that file holds.
+    """
     from vulture import Vulture
 
     vulture = Vulture(verbose=False)
     # vulture reports unparsable input on stderr itself; flaglint has FL901 for that.
     with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        unparsed: list[bytes] = []
         for path in sorted(sources):
-            vulture.scan(sources[path].decode("utf-8", "replace"), filename=path)
-        found = vulture.get_unused_code(min_confidence=0)
+            text = sources[path].decode("utf-8", "replace")
+            if not _parses(text):
+                # vulture's Python cannot read it (newer syntax): the uses it holds are unseen.
+                unparsed.append(sources[path])
+                continue
+            vulture.scan(text, filename=path)
+        found = [
+            item
+            for item in vulture.get_unused_code(min_confidence=0)
+            if not any(utf8(item.name) in content for content in unparsed)
+        ]
     items = [
         UnusedItem(
             path=str(item.filename.as_posix()),
