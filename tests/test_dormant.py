@@ -273,3 +273,13 @@ def test_vulture_trusts_no_unused_verdict_a_file_it_cannot_read_may_contradict()
     report = scan_sources(sources)
     assert report.definition("lib.py", 1, "migrate") is None
     assert report.definition("lib.py", 5, "orphan") is not None
+
+
+def test_vulture_reads_new_grammar_lowered() -> None:
+    from flaglint.rules.dormant.unused import scan_sources
+
+    sources = {
+        "lib.py": b"def migrate(x):\n    return x\n",
+        "use.py": b"from lib import migrate\n\n\ndef run[T](x: T) -> T:\n    return migrate(x)\n",
+    }
+    assert scan_sources(sources).definition("lib.py", 1, "migrate") is None

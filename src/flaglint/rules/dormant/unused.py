@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flaglint.cache.facts import blob_id
 from flaglint.encoding import utf8
+from flaglint.facts.parse import lower_new_syntax
 
 # The cache file of vulture's verdicts (flaglint.cache.store), by sources_key.
 VULTURE_STORE = "vulture.pickle"
@@ -85,8 +86,9 @@ def _parses(text: str) -> bool:
 def scan_sources(sources: Mapping[str, bytes]) -> UnusedReport:
     """Run vulture over ``sources`` (path -> content) and collect what it reports.
 
-    A name mentioned in a file this Python cannot parse is never reported
-    unused: vulture would miss the uses that file holds.
+    A file in newer grammar than this Python's is read lowered (as the facts
+    are); a name mentioned in a file that still cannot be parsed is never
+    reported unused: vulture would miss the uses that file holds.
     """
     from vulture import Vulture
 
@@ -97,9 +99,12 @@ def scan_sources(sources: Mapping[str, bytes]) -> UnusedReport:
         for path in sorted(sources):
             text = sources[path].decode("utf-8", "replace")
             if not _parses(text):
-                # vulture's Python cannot read it (newer syntax): the uses it holds are unseen.
-                unparsed.append(sources[path])
-                continue
+                # Newer grammar than this Python's: vulture reads it lowered, as the facts are.
+                lowered = lower_new_syntax(sources[path])
+                if lowered is None or not _parses(lowered):
+                    unparsed.append(sources[path])  # the uses it holds are unseen
+                    continue
+                text = lowered
             vulture.scan(text, filename=path)
         found = [
             item
