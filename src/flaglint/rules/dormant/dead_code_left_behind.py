@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,7 +68,7 @@ class DeadCodeLeftBehind(Rule):
         removed = _removed_gates(base, project)
         if not removed:
             return
-        candidates = self._candidates(base, removed)
+        candidates = self._candidates(base, removed, project.graph.nodes)
         head = project.graph
         reachable = head.reachable_from_roots()
         # Code already unreachable at base, and called by nothing, was not orphaned by this change.
@@ -137,7 +137,9 @@ class DeadCodeLeftBehind(Rule):
             )
 
     @staticmethod
-    def _candidates(base: Project, removed: dict[str, list[_Removed]]) -> dict[str, str]:
+    def _candidates(
+        base: Project, removed: dict[str, list[_Removed]], head_nodes: Collection[str]
+    ) -> dict[str, str]:
         """Functions that at base only a changed flag reached, or that read a flag: name -> key."""
         graph = base.graph
         found: dict[str, str] = {}
@@ -146,6 +148,10 @@ class DeadCodeLeftBehind(Rule):
             for on in (True, False):
                 names |= graph.reach(key, on).exclusive
             names |= {r.symbol for r in removed[key]}
+            # What a removed gate called directly: exclusive reach misses it when the
+            # gate sits in a root (a framework class's method) that reaches it otherwise too.
+            names |= {r.target for r in removed[key] if r.what == "gate" and r.target}
+            names |= _callees_only_of(graph, names, head_nodes)
             names |= _classes_built_only_behind(graph, key)
             for name in sorted(names):
                 info = graph.nodes.get(name)
@@ -203,6 +209,7 @@ class _Removed:
     line: int
     symbol: str
     what: str  # "read" | "gate" | "reading function"
+    target: str = ""  # for a gate: the function or class its call reached
 
 
 def _removed_gates(base: Project, head: Project) -> dict[str, list[_Removed]]:
@@ -235,7 +242,7 @@ def _removed_gates(base: Project, head: Project) -> dict[str, list[_Removed]]:
             kept = {(source, target) for _, _, source, target in head.graph.reach(key, on).sites}
         for path, line, source, target in base.graph.reach(key, on).sites:
             if (source, target) not in kept:
-                removed[key].append(_Removed(path, line, source, "gate"))
+                removed[key].append(_Removed(path, line, source, "gate", target))
     # A key whose every read and gate survived changed nothing here.
     return {k: v for k, v in removed.items() if any(r.what != "reading function" for r in v)}
 
@@ -259,6 +266,28 @@ def _classes_built_only_behind(graph: CallGraph, key: str) -> set[str]:
             if callers and callers <= gated:
                 found.add(klass)
     return found
+
+
+def _callees_only_of(graph: CallGraph, start: set[str], head_nodes: Collection[str]) -> set[str]:
+    """What at base only ``start`` called, or code the change deleted, transitively.
+
+    A removed gate in a framework method (a root) reaches a private method that
+    the change deleted with it, and through it a helper in another module that
+    the change left: the helper had no caller but the deleted code.
+    """
+    group = set(start)
+    frontier = sorted(start)
+    while frontier:
+        node = frontier.pop()
+        for callee in graph.successors(node):
+            info = graph.nodes.get(callee)
+            if callee in group or info is None or info.kind not in LEFT_BEHIND_KINDS:
+                continue
+            callers = _callers_through_hubs(graph, callee) - {callee}
+            if callers and all(c in group or c not in head_nodes for c in callers):
+                group.add(callee)
+                frontier.append(callee)
+    return group - set(start)
 
 
 def _class_users(graph: CallGraph, klass: str) -> set[str]:
