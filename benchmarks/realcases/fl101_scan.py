@@ -45,7 +45,11 @@ FL101_REPOS = {
     "bk-passivbot": (["src"], ""),
     "realcases/ecommerce": (["ecommerce"], ""),
     "realcases/kuma": (["kuma"], ""),
-    "realcases/readthedocs.org": (["readthedocs"], ""),
+    "realcases/readthedocs.org": (
+        ["readthedocs"],
+        '[[tool.flaglint.providers]]\nname = "rtd-project-feature"\nmethods = ["has_feature"]\n'
+        'modules = ["readthedocs.projects.models"]\nkey-index = 0\n',
+    ),
 }
 
 
@@ -73,7 +77,7 @@ def run_checked_out(flaglint: str, clone: Path, paths: list[str], config: str) -
 
 
 def run(flaglint: str, checkout: Path, paths: list[str], config: str) -> list[dict]:
-    cmd = [flaglint, "check", "--format", "json", "--select", "FL101", "--exit-zero"]
+    cmd = [flaglint, "check", "--format", "json", "--select", "FL101"]
     if config.strip():
         text = config if "[tool.flaglint]" in config else "[tool.flaglint]\n" + config
         (checkout / CONFIG_NAME).write_text(text, encoding="utf-8")

@@ -140,23 +140,34 @@ class DeadCodeLeftBehind(Rule):
     def _candidates(
         base: Project, removed: dict[str, list[_Removed]], head_nodes: Collection[str]
     ) -> dict[str, str]:
-        """Functions that at base only a changed flag reached, or that read a flag: name -> key."""
+        """Functions that at base only a changed flag reached, or that read a flag: name -> key.
+
+        Each candidate is named after the flag that reached it most directly:
+        what a flag's gates and reads reach is assigned before what only its
+        deleted code called.
+        """
         graph = base.graph
-        found: dict[str, str] = {}
+        direct: dict[str, set[str]] = {}
+        behind: dict[str, set[str]] = {}
         for key in sorted(removed):
-            names: set[str] = set()
+            gated: set[str] = set()
             for on in (True, False):
-                names |= graph.reach(key, on).exclusive
-            names |= {r.symbol for r in removed[key]}
+                gated |= graph.reach(key, on).exclusive
             # What a removed gate called directly: exclusive reach misses it when the
             # gate sits in a root (a framework class's method) that reaches it otherwise too.
-            names |= {r.target for r in removed[key] if r.what == "gate" and r.target}
-            names |= _callees_only_of(graph, names, head_nodes)
-            names |= _classes_built_only_behind(graph, key)
-            for name in sorted(names):
-                info = graph.nodes.get(name)
-                if info is not None and info.kind in LEFT_BEHIND_KINDS:
-                    found.setdefault(name, key)
+            gated |= {r.target for r in removed[key] if r.what == "gate" and r.target}
+            names = (
+                gated | {r.symbol for r in removed[key]} | _classes_built_only_behind(graph, key)
+            )
+            direct[key] = names
+            behind[key] = _callees_only_of(graph, gated, head_nodes)
+        found: dict[str, str] = {}
+        for layer in (direct, behind):
+            for key in sorted(layer):
+                for name in sorted(layer[key]):
+                    info = graph.nodes.get(name)
+                    if info is not None and info.kind in LEFT_BEHIND_KINDS:
+                        found.setdefault(name, key)
         return found
 
     @staticmethod
