@@ -27,12 +27,17 @@ class DeadCodeLeftBehind(Rule):
 
     ## What it does
     Compares the working tree with the base revision given to `check --base`.
-    For every flag read that the change removed, takes the functions that at
-    base were reached only through that flag (or held the read themselves),
-    and reports those that still exist but that nothing references any more:
+    For every flag whose read or gate the change removed (a gate is removed
+    when a call the flag guarded is no longer guarded by it, even if the read
+    survives), takes what at base only that flag reached: functions behind
+    its gates, what only code the change deleted called through them,
+    functions that read the flag, and classes only its branch built. It
+    reports those that still exist but that nothing references any more:
     unreachable in flaglint's call graph and, for the entry of each dead
     chain, reported unused by vulture on the new tree. Test code does not
-    count as a use.
+    count as a use. A function gone under its base name is followed to a new
+    function of the same name with a near-identical body (moved to another
+    module or class), and the finding names the old place.
 
     ## Why is this bad?
     Removing a flag check while keeping the code behind it leaves dormant
