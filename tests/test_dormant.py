@@ -102,6 +102,18 @@ def test_fl104_through_the_cli(run_cli, tmp_path: Path) -> None:
     assert quiet.code == 0  # FL104 needs --base
 
 
+@pytest.mark.usefixtures("git_env")
+def test_fl104_names_the_old_and_new_place_of_a_moved_method(run_cli, tmp_path: Path) -> None:
+    repo = replay("FL104_shapes", tmp_path / "repo")
+    result = run_cli("check", "--base", "HEAD~1", "--select", "FL104", "--no-cache", str(repo))
+    moved = [line for line in result.out.splitlines() if "app/exporting.py:5:" in line]
+    assert moved, result.out
+    assert "`Exporter._write_v1` (moved from `app.exports.writer.Exporter._write_v1`)" in moved[0]
+    assert "flag 'csv-v2'" in moved[0]
+    kept = [line for line in result.out.splitlines() if "app/costs.py:17:" in line]
+    assert "whose gate in app.costs.CostUpdater.update" in kept[0]
+
+
 # ------------------------------------------------------------------------ blame
 @pytest.mark.usefixtures("git_env")
 def test_blame_dates_committed_and_uncommitted_lines(tmp_path: Path) -> None:
@@ -123,7 +135,7 @@ def test_age_gap_and_same_age(tmp_path: Path) -> None:
     assert findings == []  # gate and code of the same age
     router = repo / "router.py"
     router.write_text(
-        router.read_text().replace('"peg", order.ctx, False', '"peg", order.ctx, True')
+        router.read_text().replace('"peg", order.ctx, False', '"peg", order.context, False')
     )
     run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
     _, findings = _check(repo, "FL101")
@@ -136,7 +148,9 @@ def test_age_gap_and_same_age(tmp_path: Path) -> None:
 def test_age_gap_respects_dormant_after_days(tmp_path: Path) -> None:
     repo = _repo(tmp_path, config="dormant-after-days = 2000")
     router = repo / "router.py"
-    router.write_text(router.read_text().replace("False)", "True)"))
+    router.write_text(
+        router.read_text().replace('"peg", order.ctx, False', '"peg", order.context, False')
+    )
     run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
     assert _check(repo, "FL101")[1] == []
 
@@ -218,3 +232,54 @@ def test_fl101_is_suppressed_on_the_def_line(run_cli, tmp_path: Path) -> None:
     )
     quiet = run_cli("check", "--select", "FL101", "--no-cache", str(tmp_path))
     assert quiet.code == 0, quiet.out
+
+
+@pytest.mark.usefixtures("git_env")
+def test_blame_honours_git_blame_ignore_revs(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    router = repo / "router.py"
+    router.write_text(router.read_text().replace("return order\n", "return (order)\n"))
+    run_git(repo, "commit", "-qam", "sweep", date="2010-01-01T00:00:00+0000")
+    sweep = run_git(repo, "rev-parse", "HEAD").strip()
+    assert max(b.author_time for b in history.blame(repo, "router.py").values()) > 978307200
+    (repo / ".git-blame-ignore-revs").write_text(f"# style sweep\n{sweep}\n{'f' * 40}\n")
+    run_git(repo, "add", ".git-blame-ignore-revs")
+    run_git(repo, "commit", "-qm", "ignore the sweep", date="2010-01-02T00:00:00+0000")
+    for revision in ("", "HEAD"):
+        lines = history.blame(repo, "router.py", revision)
+        assert {b.author_time for b in lines.values()} == {978307200}, revision
+
+
+@pytest.mark.usefixtures("git_env")
+def test_reformat_only_compares_syntax_trees(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    router = repo / "router.py"
+    router.write_text(router.read_text().replace('"peg"', "'peg'"))
+    run_git(repo, "commit", "-qam", "quotes", date="2010-01-01T00:00:00+0000")
+    assert history.reformat_only(repo, run_git(repo, "rev-parse", "HEAD").strip(), "router.py")
+    router.write_text(router.read_text().replace("'peg'", "'peg2'"))
+    run_git(repo, "commit", "-qam", "rename", date="2010-01-02T00:00:00+0000")
+    assert not history.reformat_only(repo, run_git(repo, "rev-parse", "HEAD").strip(), "router.py")
+
+
+def test_vulture_trusts_no_unused_verdict_a_file_it_cannot_read_may_contradict() -> None:
+    from flaglint.rules.dormant.unused import scan_sources
+
+    sources = {
+        "lib.py": b"def migrate(x):\n    return x\n\n\ndef orphan(x):\n    return x\n",
+        # Syntax this Python cannot parse (PEP 695 on older versions looks the same to it).
+        "use.py": b"from lib import migrate\n\ndef run(:\n    return migrate(1)\n",
+    }
+    report = scan_sources(sources)
+    assert report.definition("lib.py", 1, "migrate") is None
+    assert report.definition("lib.py", 5, "orphan") is not None
+
+
+def test_vulture_reads_new_grammar_lowered() -> None:
+    from flaglint.rules.dormant.unused import scan_sources
+
+    sources = {
+        "lib.py": b"def migrate(x):\n    return x\n",
+        "use.py": b"from lib import migrate\n\n\ndef run[T](x: T) -> T:\n    return migrate(x)\n",
+    }
+    assert scan_sources(sources).definition("lib.py", 1, "migrate") is None

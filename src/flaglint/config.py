@@ -97,6 +97,32 @@ DEFAULTS: dict[str, Any] = {
     "tests-as-roots": False,
     "dormant-after-days": 730,
     "deprecation-words": ["deprecated", "legacy", "obsolete", "no longer used", "do not use"],
+    # Flags whose "on" state turns something off: their off state is the live path.
+    "kill-switch-patterns": [
+        "disable-*",
+        "disable_*",
+        "disabled-*",
+        "kill-*",
+        "kill_*",
+        "*-killswitch",
+        "*_killswitch",
+        "*-kill-switch",
+        "*_kill_switch",
+        "*-disabled",
+        "*_disabled",
+    ],
+    # Settings that choose a deployment: each side is some deployment's live path.
+    "mode-switch-patterns": [
+        "DEBUG",
+        "*_DEBUG",
+        "DEV",
+        "DEVELOPMENT",
+        "TESTING",
+        "LOCAL",
+        "ONPREM",
+        "ON_PREM",
+        "SELF_HOSTED",
+    ],
     "flags": {},
     "cache-dir": "",
     "jobs": 0,
@@ -156,6 +182,8 @@ class Config:
     tests_as_roots: bool = False
     dormant_after_days: int = 730
     deprecation_words: tuple[str, ...] = tuple(DEFAULTS["deprecation-words"])
+    kill_switch_patterns: tuple[str, ...] = tuple(DEFAULTS["kill-switch-patterns"])
+    mode_switch_patterns: tuple[str, ...] = tuple(DEFAULTS["mode-switch-patterns"])
     flags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     cache_dir: str = ""  # a folder inside the root; "" keeps caches in the user's cache folder
     jobs: int = 0

@@ -51,6 +51,8 @@ GLOB_KEYS = {
     "handlers",
     "entry-points",
     "tests",
+    "kill-switch-patterns",
+    "mode-switch-patterns",
 }
 
 

@@ -3,7 +3,13 @@
 Errors are :class:`HistoryError` with a sentence saying what to do.
 """
 
-from flaglint.history.blames import BlameCache, BlameLine, blame, blame_line_commits
+from flaglint.history.blames import (
+    BlameCache,
+    BlameLine,
+    blame,
+    blame_line_commits,
+    reformat_only,
+)
 from flaglint.history.objects import (
     Blob,
     list_index_blobs,
@@ -60,6 +66,7 @@ __all__ = [
     "parse_commit_line",
     "read_blobs",
     "read_files",
+    "reformat_only",
     "repo_path",
     "shallow",
     "toplevel",

@@ -28,19 +28,33 @@ class BlameLine:
     author_time: int
 
 
-def blame(repo: Path, path: str, revision: str = "") -> dict[int, BlameLine]:
+IGNORE_REVS_FILE = ".git-blame-ignore-revs"
+# How many reformatting commits in a row a function's age looks past.
+REFORMATS_SKIPPED = 3
+
+
+def blame(
+    repo: Path, path: str, revision: str = "", ignore_revs: Sequence[str] = ()
+) -> dict[int, BlameLine]:
     """Line number -> last change, from one ``git blame --porcelain`` of the whole file.
 
     Without ``revision`` the work tree is blamed, so uncommitted edits count as
     changed now. Lines git can only attribute to a shallow clone's boundary
     commit are left out: their real age is unknown, and guessing it would
     make everything look as old as the clone.
+
+    Ages must survive formatting: whitespace changes (``-w``) and lines moved
+    or copied within and between files (``-M -C``) keep their older commit;
+    so do the commits listed in the repository's ``.git-blame-ignore-revs``
+    (or ``blame.ignoreRevsFile``) and in ``ignore_revs``.
     """
     # Text conversion filters are programs the repository's configuration names.
-    args = ["blame", "--porcelain", "--root", "--no-textconv"]
+    args = ["blame", "--porcelain", "--root", "--no-textconv", "-w", "-M", "-C"]
+    for commit in ignore_revs:
+        args += ["--ignore-rev", commit]
     if revision:
         args.append(revision)
-    out = git(repo, *args, "--", path)
+    out = _blame_honouring_ignore_file(repo, args, path, revision)
     times: dict[str, int] = {}
     boundary: set[str] = set()
     owner: dict[int, str] = {}
@@ -63,6 +77,74 @@ def blame(repo: Path, path: str, revision: str = "") -> dict[int, BlameLine]:
     }
 
 
+def _blame_honouring_ignore_file(repo: Path, args: list[str], path: str, revision: str) -> bytes:
+    """Run blame with the repository's ignore-revs file; without it when git cannot use it.
+
+    git reads ``blame.ignoreRevsFile`` itself; ``.git-blame-ignore-revs`` (the
+    name GitHub honours) is passed when that is not set, as the analysed
+    revision has it. A file git rejects (a commit a shallow clone lacks, a
+    missing file) must not cost the ages: the blame is run again without it.
+    """
+    extra: list[str] = []
+    listed = _ignore_revs_listed(repo, revision)
+    if listed:
+        extra = [arg for commit in listed for arg in ("--ignore-rev", commit)]
+    try:
+        return git(repo, *args, *extra, "--", path)
+    except HistoryError:
+        return git(repo, "-c", "blame.ignoreRevsFile=", *args, "--", path)
+
+
+def _ignore_revs_listed(repo: Path, revision: str) -> list[str]:
+    """Commits listed in ``.git-blame-ignore-revs`` (at ``revision``), known to this clone."""
+    try:
+        configured = git(repo, "config", "--get", "blame.ignoreRevsFile").strip()
+    except HistoryError:
+        configured = b""
+    if configured:
+        return []  # git reads it itself
+    try:
+        if revision:
+            text = git(repo, "show", f"{revision}:{IGNORE_REVS_FILE}")
+        else:
+            text = (repo / IGNORE_REVS_FILE).read_bytes()
+    except (HistoryError, OSError):
+        return []
+    wanted = []
+    for raw in text.decode("utf-8", "replace").splitlines():
+        commit = raw.split("#", 1)[0].strip()
+        if len(commit) in (40, 64) and all(c in "0123456789abcdef" for c in commit.lower()):
+            wanted.append(commit)
+    if not wanted:
+        return []
+    # --ignore-rev of a commit the clone lacks is an error: keep those it has.
+    try:
+        out = git(repo, "cat-file", "--batch-check", input_bytes="\n".join(wanted).encode())
+    except HistoryError:
+        return []
+    found = [line.split() for line in out.decode().splitlines()]
+    return [parts[0] for parts in found if len(parts) == 3 and parts[1] == "commit"]
+
+
+def reformat_only(repo: Path, commit: str, path: str) -> bool:
+    """Whether ``commit`` changed ``path`` without changing its syntax tree (a reformat).
+
+    Compared with the first parent; a new file, a rename, a root commit or a
+    side that does not parse is a real change.
+    """
+    import ast
+
+    try:
+        after = git(repo, "show", f"{commit}:{path}")
+        before = git(repo, "show", f"{commit}^:{path}")
+    except HistoryError:
+        return False
+    try:
+        return ast.dump(ast.parse(before)) == ast.dump(ast.parse(after))
+    except (SyntaxError, ValueError):
+        return False
+
+
 class BlameCache:
     """Blames files on demand, each at most once per run; failures become ``{}``.
 
@@ -75,6 +157,8 @@ class BlameCache:
         self.revision = revision
         self._files: dict[str, dict[int, BlameLine]] = {}
         self._pending: dict[str, Future[dict[int, BlameLine]]] = {}
+        self._reblamed: dict[tuple[str, tuple[str, ...]], dict[int, BlameLine]] = {}
+        self._reformats: dict[tuple[str, str], bool] = {}
         try:
             self.repo: Path | None = toplevel(root)
         except HistoryError:
@@ -121,10 +205,50 @@ class BlameCache:
         return self._files[path]
 
     def newest(self, path: str, first: int, last: int) -> BlameLine | None:
-        """The most recent change among lines ``first..last`` (None when unknown)."""
-        lines = self.lines(path)
-        found = [lines[n] for n in range(first, last + 1) if n in lines]
-        return max(found, key=lambda b: b.author_time) if found else None
+        """The most recent real change among lines ``first..last`` (None when unknown).
+
+        A commit that only reformatted the file (the same syntax tree before
+        and after: black, ruff format, a quote-style sweep) is not a change:
+        the lines are blamed again past it, at most ``REFORMATS_SKIPPED`` times.
+        """
+        ignored: tuple[str, ...] = ()
+        newest: BlameLine | None = None
+        for _ in range(REFORMATS_SKIPPED + 1):
+            lines = self._lines_ignoring(path, ignored)
+            found = [lines[n] for n in range(first, last + 1) if n in lines]
+            if not found:
+                return newest
+            newest = max(found, key=lambda b: b.author_time)
+            if not self._reformat_only(newest.commit, path):
+                return newest
+            ignored = (*ignored, newest.commit)
+        return newest
+
+    def _lines_ignoring(self, path: str, ignored: tuple[str, ...]) -> dict[int, BlameLine]:
+        if not ignored:
+            return self.lines(path)
+        key = (path, ignored)
+        if key not in self._reblamed:
+            try:
+                assert self.repo is not None
+                self._reblamed[key] = blame(
+                    self.repo, repo_path(self.repo, self.root, path), self.revision, ignored
+                )
+            except (HistoryError, ValueError):
+                self._reblamed[key] = {}
+        return self._reblamed[key]
+
+    def _reformat_only(self, commit: str, path: str) -> bool:
+        if self.repo is None or set(commit) == {"0"}:
+            return False
+        key = (commit, path)
+        if key not in self._reformats:
+            try:
+                relative = repo_path(self.repo, self.root, path)
+            except ValueError:
+                relative = ""
+            self._reformats[key] = bool(relative) and reformat_only(self.repo, commit, relative)
+        return self._reformats[key]
 
 
 def blame_line_commits(repo: Path, path: str, lines: Sequence[int]) -> dict[int, CommitInfo | None]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph import HUB_PREFIX, CallGraph
@@ -14,6 +15,11 @@ if TYPE_CHECKING:
     from flaglint.project import Project
 from flaglint.encoding import utf8
 from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags
+from flaglint.rules.dormant.moves import moved_to
+
+# A class only the removed branch built is left behind as a whole (its methods
+# may stay reachable through ``obj.method()`` name hubs).
+LEFT_BEHIND_KINDS = (*FUNCTION_KINDS, "class")
 
 
 class DeadCodeLeftBehind(Rule):
@@ -21,12 +27,17 @@ class DeadCodeLeftBehind(Rule):
 
     ## What it does
     Compares the working tree with the base revision given to `check --base`.
-    For every flag read that the change removed, takes the functions that at
-    base were reached only through that flag (or held the read themselves),
-    and reports those that still exist but that nothing references any more:
+    For every flag whose read or gate the change removed (a gate is removed
+    when a call the flag guarded is no longer guarded by it, even if the read
+    survives), takes what at base only that flag reached: functions behind
+    its gates, what only code the change deleted called through them,
+    functions that read the flag, and classes only its branch built. It
+    reports those that still exist but that nothing references any more:
     unreachable in flaglint's call graph and, for the entry of each dead
     chain, reported unused by vulture on the new tree. Test code does not
-    count as a use.
+    count as a use. A function gone under its base name is followed to a new
+    function of the same name with a near-identical body (moved to another
+    module or class), and the finding names the old place.
 
     ## Why is this bad?
     Removing a flag check while keeping the code behind it leaves dormant
@@ -59,69 +70,109 @@ class DeadCodeLeftBehind(Rule):
         base = project.base
         if base is None:
             return
-        head_reads = {
-            (r.key, r.path, r.symbol) for r in project.inventory.reads if r.key is not None
-        }
-        removed: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
-        flags_at_base = feature_flags(base)
-        for read in base.inventory.reads:
-            if read.key in flags_at_base and (read.key, read.path, read.symbol) not in head_reads:
-                removed[read.key].append((read.path, read.line, read.symbol))
+        removed = _removed_gates(base, project)
         if not removed:
             return
-        candidates = self._candidates(base, removed)
+        candidates = self._candidates(base, removed, project.graph.nodes)
         head = project.graph
         reachable = head.reachable_from_roots()
-        # Code already unreachable at base was not orphaned by this change.
+        # Code already unreachable at base, and called by nothing, was not orphaned by this change.
         reachable_at_base = base.graph.reachable_from_roots()
-        dead = {
-            q: key
-            for q, key in sorted(candidates.items())
-            if q in reachable_at_base
-            and q in head.nodes
-            and head.nodes[q].kind in FUNCTION_KINDS
-            and q not in reachable
-            and head.nodes[q].facts.module not in head.test_modules
+        orphaned = {
+            q
+            for q in candidates
+            if q in reachable_at_base or _callers_through_hubs(base.graph, q) - {q}
         }
+        # A candidate gone under its base name is followed to where its body went.
+        moves = moved_to(base, project, sorted(q for q in orphaned if q not in head.nodes))
+        places = {q: moves.get(q, q) for q in orphaned}
+        dead = {
+            place: candidates[q]
+            for q, place in sorted(places.items())
+            if place in head.nodes
+            and head.nodes[place].kind in LEFT_BEHIND_KINDS
+            and (
+                not _class_users(head, place)
+                if head.nodes[place].kind == "class"
+                else place not in reachable
+            )
+            and head.nodes[place].facts.module not in head.test_modules
+        }
+        moved_from = {place: q for q, place in places.items() if place != q}
         confirmed = self._confirm(project, dead)
+        # A dead class is one finding: its methods are part of it.
+        classes = [q for q in confirmed if head.nodes[q].kind == "class"]
         for qualified in sorted(confirmed):
+            if any(qualified.startswith(f"{c}.") for c in classes):
+                continue
             key = dead[qualified]
             info = head.nodes[qualified]
             assert info.definition is not None
-            path, line, symbol = _removed_read_behind(base, removed[key], qualified)
+            old = moved_from.get(qualified, qualified)
+            path, line, symbol, what = _removed_read_behind(base, removed[key], old)
+            where = f" (moved from `{old}`)" if old != qualified else ""
+            if what == "reading function":
+                how = (
+                    f"reads flag '{key}' ({path}:{line} at base) and this change removed "
+                    f"every call that reached it"
+                )
+            else:
+                how = (
+                    f"was reached only through flag '{key}', whose {what} in {symbol} "
+                    f"({path}:{line} at base) this change removed"
+                )
             yield self.finding(
                 info.facts.path,
                 info.definition.line,
                 info.definition.col + 1,
-                f"`{info.definition.qualname}` was reached only through flag '{key}', whose "
-                f"read in {symbol} ({path}:{line} at base) this change removed; nothing "
-                f"references it now: delete it ({confirmed[qualified]})",
+                f"`{info.definition.qualname}`{where} {how}; nothing references it now: "
+                f"delete it ({confirmed[qualified]})",
                 symbol=qualified,
                 flag=key,
                 end_line=info.definition.end_line,
                 related=(
                     Location(
-                        path, line, 1, f"removed read of flag '{key}'", revision=base.revision[:12]
+                        path,
+                        line,
+                        1,
+                        f"removed {what} of flag '{key}'",
+                        revision=base.revision[:12],
                     ),
                 ),
             )
 
     @staticmethod
     def _candidates(
-        base: Project, removed: dict[str, list[tuple[str, int, str]]]
+        base: Project, removed: dict[str, list[_Removed]], head_nodes: Collection[str]
     ) -> dict[str, str]:
-        """Functions that at base only a removed flag reached, or that read it: name -> key."""
+        """Functions that at base only a changed flag reached, or that read a flag: name -> key.
+
+        Each candidate is named after the flag that reached it most directly:
+        what a flag's gates and reads reach is assigned before what only its
+        deleted code called.
+        """
         graph = base.graph
-        found: dict[str, str] = {}
+        direct: dict[str, set[str]] = {}
+        behind: dict[str, set[str]] = {}
         for key in sorted(removed):
-            names: set[str] = set()
+            gated: set[str] = set()
             for on in (True, False):
-                names |= graph.reach(key, on).exclusive
-            names |= {symbol for _, _, symbol in removed[key]}
-            for name in sorted(names):
-                info = graph.nodes.get(name)
-                if info is not None and info.kind in FUNCTION_KINDS:
-                    found.setdefault(name, key)
+                gated |= graph.reach(key, on).exclusive
+            # What a removed gate called directly: exclusive reach misses it when the
+            # gate sits in a root (a framework class's method) that reaches it otherwise too.
+            gated |= {r.target for r in removed[key] if r.what == "gate" and r.target}
+            names = (
+                gated | {r.symbol for r in removed[key]} | _classes_built_only_behind(graph, key)
+            )
+            direct[key] = names
+            behind[key] = _callees_only_of(graph, gated, head_nodes)
+        found: dict[str, str] = {}
+        for layer in (direct, behind):
+            for key in sorted(layer):
+                for name in sorted(layer[key]):
+                    info = graph.nodes.get(name)
+                    if info is not None and info.kind in LEFT_BEHIND_KINDS:
+                        found.setdefault(name, key)
         return found
 
     @staticmethod
@@ -166,15 +217,115 @@ class DeadCodeLeftBehind(Rule):
         return confirmed
 
 
+@dataclass(frozen=True, slots=True)
+class _Removed:
+    """A flag read or gate at base that head no longer has (or a read head no longer reaches)."""
+
+    path: str
+    line: int
+    symbol: str
+    what: str  # "read" | "gate" | "reading function"
+    target: str = ""  # for a gate: the function or class its call reached
+
+
+def _removed_gates(base: Project, head: Project) -> dict[str, list[_Removed]]:
+    """Per flag key: the reads, gated calls and flag-reading functions the change took away.
+
+    A read is removed when head has no read of the key in the same function; a
+    gate when a call the flag guarded at base is no longer guarded by it (the
+    read may survive, now deciding something else); a function that reads a
+    flag is a candidate of its own, since losing its callers removes its read
+    from every path.
+    """
+    removed: dict[str, list[_Removed]] = defaultdict(list)
+    flags_at_base = feature_flags(base)
+    head_reads = {(r.key, r.path, r.symbol) for r in head.inventory.reads if r.key is not None}
+    for read in base.inventory.reads:
+        if read.key not in flags_at_base:
+            continue
+        if (read.key, read.path, read.symbol) not in head_reads:
+            removed[read.key].append(_Removed(read.path, read.line, read.symbol, "read"))
+        else:
+            removed[read.key].append(
+                _Removed(read.path, read.line, read.symbol, "reading function")
+            )
+    head_keys = set(head.graph.flag_keys())
+    for key, on in base.graph.flag_keys():
+        if key not in flags_at_base:
+            continue
+        kept = set()
+        if (key, on) in head_keys:
+            kept = {(source, target) for _, _, source, target in head.graph.reach(key, on).sites}
+        for path, line, source, target in base.graph.reach(key, on).sites:
+            if (source, target) not in kept:
+                removed[key].append(_Removed(path, line, source, "gate", target))
+    # A key whose every read and gate survived changed nothing here.
+    return {k: v for k, v in removed.items() if any(r.what != "reading function" for r in v)}
+
+
+def _classes_built_only_behind(graph: CallGraph, key: str) -> set[str]:
+    """Classes that at base only calls gated by ``key`` instantiated (outside test code).
+
+    Exclusive reach misses them when a method stays reachable through a name
+    hub or a typed ``obj.method()`` call: the class node is reached from its
+    methods, but only the flag's branch ever built one.
+    """
+    found: set[str] = set()
+    for on in (True, False):
+        builders: dict[str, set[str]] = defaultdict(set)
+        for _, _, source, target in graph.reach(key, on).sites:
+            info = graph.nodes.get(target)
+            if info is not None and info.kind == "class":
+                builders[target].add(source)
+        for klass, gated in builders.items():
+            callers = _class_users(graph, klass)
+            if callers and callers <= gated:
+                found.add(klass)
+    return found
+
+
+def _callees_only_of(graph: CallGraph, start: set[str], head_nodes: Collection[str]) -> set[str]:
+    """What at base only ``start`` called, or code the change deleted, transitively.
+
+    A removed gate in a framework method (a root) reaches a private method that
+    the change deleted with it, and through it a helper in another module that
+    the change left: the helper had no caller but the deleted code.
+    """
+    group = set(start)
+    frontier = sorted(start)
+    while frontier:
+        node = frontier.pop()
+        for callee in graph.successors(node):
+            info = graph.nodes.get(callee)
+            if callee in group or info is None or info.kind not in LEFT_BEHIND_KINDS:
+                continue
+            callers = _callers_through_hubs(graph, callee) - {callee}
+            if callers and all(c in group or c not in head_nodes for c in callers):
+                group.add(callee)
+                frontier.append(callee)
+    return group - set(start)
+
+
+def _class_users(graph: CallGraph, klass: str) -> set[str]:
+    """Who instantiates or names ``klass``: not its own module defining it, nor its methods."""
+    module = graph.nodes[klass].facts.module
+    return {
+        c
+        for c in _callers_through_hubs(graph, klass)
+        if c not in (klass, module) and not c.startswith(f"{klass}.")
+    }
+
+
 def _removed_read_behind(
-    base: Project, reads: list[tuple[str, int, str]], qualified: str
-) -> tuple[str, int, str]:
-    """The removed read that led to ``qualified`` at base (the first one, if none did)."""
-    ordered = sorted(reads)
-    for path, line, symbol in ordered:
-        if symbol == qualified or base.graph.path(symbol, qualified):
-            return path, line, symbol
-    return ordered[0]
+    base: Project, reads: list[_Removed], qualified: str
+) -> tuple[str, int, str, str]:
+    """The removed read or gate that led to ``qualified`` at base (the first, if none did)."""
+    ordered = sorted(reads, key=lambda r: (r.what == "reading function", r.path, r.line, r.symbol))
+    for r in ordered:
+        if r.symbol == qualified or base.graph.path(r.symbol, qualified):
+            return r.path, r.line, r.symbol, r.what
+    first = ordered[0]
+    return first.path, first.line, first.symbol, first.what
 
 
 def _callers_through_hubs(graph: CallGraph, qualified: str) -> set[str]:

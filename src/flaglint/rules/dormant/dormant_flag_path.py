@@ -15,6 +15,7 @@ from flaglint.rules.dormant.evidence import DormancyEvidence, Evidence
 if TYPE_CHECKING:
     from flaglint.project import Project
 from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags, functions_of
+from flaglint.rules.dormant.polarity import FlagDefaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,18 +33,30 @@ class DormantFlagPath(Rule):
     ## What it does
     For every flag still read in the tree, finds the functions that only its
     gated code reaches (every path from an entry point passes through the flag
-    check) and reports those that look dormant:
+    check, over certain call edges, not name-only guesses) and reports those
+    that look dormant:
 
     - marked deprecated: `@deprecated` (warnings, typing_extensions, the
       `deprecated` package), `warnings.warn(..., DeprecationWarning)` in the
-      body, or a docstring or leading comment with one of `deprecation-words`;
+      body, or a docstring or leading comment that says one of
+      `deprecation-words` of the function itself (opening its summary, "this
+      function is deprecated", `.. deprecated::`), not of data or a mode it
+      handles ("rows in the legacy format");
     - old: in git, the function last changed at least `dormant-after-days`
-      before the gate that calls it did;
+      before the gate that calls it did (blame ignores whitespace, moves,
+      `.git-blame-ignore-revs` and commits that leave the syntax tree unchanged);
     - dead to vulture: vulture reports the function unused, or code inside it
       unreachable.
 
-    One finding per flag and dormant entry function; the helpers it calls are
-    part of the same finding. The message names the gate and the call path.
+    Only the side that needs the flag flipped is searched: the side a flag
+    takes at its default (the SDK call's default argument, a kill switch's off
+    state, see `kill-switch-patterns`) runs every day. Behind a deployment
+    mode (`mode-switch-patterns`: `DEBUG`, `ONPREM`) age alone is no evidence.
+    Test code is not reported unless `tests-as-roots` is set.
+
+    One finding per dormant entry function, naming every flag that gates it;
+    the helpers it calls are part of the same finding. The message names the
+    gate and the call path.
 
     ## Why is this bad?
     Code that nobody maintains but a flag can still switch on is a loaded gun.
@@ -78,7 +91,13 @@ class DormantFlagPath(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         graph = project.graph
         live = feature_flags(project)
-        reaches = [graph.reach(key, on) for key, on in graph.flag_keys() if key in live]
+        defaults = FlagDefaults(project)
+        # The side a flag takes at its default runs every day: not dormant, however old.
+        reaches = [
+            graph.reach(key, on)
+            for key, on in graph.flag_keys()
+            if key in live and defaults.default(key) is not on
+        ]
         reaches = [r for r in reaches if functions_of(graph, r.exclusive)]
         if not reaches:
             return
@@ -94,13 +113,18 @@ class DormantFlagPath(Rule):
         )
         evidence.prefetch(relevant)
         evidence.scan(relevant)
+        skip_tests = not project.config.tests_as_roots
+        by_function: dict[str, list[tuple[FlagReach, _Entry]]] = defaultdict(list)
         for reach in reaches:
-            seen: set[str] = set()
-            for entry in self._entries(graph, reach, evidence, reads_by_symbol):
-                if entry.qualified in seen:
+            for entry in self._entries(graph, reach, evidence, reads_by_symbol, defaults):
+                if skip_tests and graph.nodes[entry.qualified].facts.module in graph.test_modules:
                     continue
-                seen.add(entry.qualified)
-                yield self._finding(graph, reach, entry)
+                gates = by_function[entry.qualified]
+                if all(r.key != reach.key or r.on != reach.on for r, _ in gates):
+                    gates.append((reach, entry))
+        # One finding per function, naming every flag that gates it.
+        for qualified in sorted(by_function):
+            yield self._finding(graph, by_function[qualified])
 
     def _entries(
         self,
@@ -108,9 +132,12 @@ class DormantFlagPath(Rule):
         reach: FlagReach,
         evidence: DormancyEvidence,
         reads_by_symbol: dict[tuple[str, str], list[int]],
+        defaults: FlagDefaults,
     ) -> Iterator[_Entry]:
         """Per gate site: the dormant functions met first going down the exclusive reach."""
         memo: dict[str, list[Evidence]] = {}
+        # A deployment mode's sides are both live: age alone says nothing there.
+        mode = defaults.is_mode(reach.key)
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
@@ -125,7 +152,7 @@ class DormantFlagPath(Rule):
                     if node not in memo:
                         memo[node] = self._static_evidence(evidence, info)
                     found = list(memo[node])
-                    age = evidence.age_gap(info, path, gate_lines)
+                    age = None if mode else evidence.age_gap(info, path, gate_lines)
                     if age is not None:
                         found.insert(0, age)
                     if found:
@@ -146,24 +173,34 @@ class DormantFlagPath(Rule):
             found.append(unused)
         return found
 
-    def _finding(self, graph: CallGraph, reach: FlagReach, entry: _Entry) -> Finding:
+    def _finding(self, graph: CallGraph, gates: list[tuple[FlagReach, _Entry]]) -> Finding:
+        reach, entry = gates[0]
         info = graph.nodes[entry.qualified]
         assert info.definition is not None
         path, line, source, target = entry.site
         call_path = [source, *graph.path(target, entry.qualified)] if target else [source]
-        state = "on" if reach.on else "off"
         reasons = "; ".join(e.text for e in entry.evidence)
+        flags = ", ".join(f"'{r.key}' {'on' if r.on else 'off'}" for r, _ in gates)
         message = (
-            f"dormant `{info.definition.qualname}` is still reachable when flag "
-            f"'{reach.key}' is {state} (gate at {path}:{line}): {reasons}; "
-            f"path: {' -> '.join(call_path)}"
+            f"dormant `{info.definition.qualname}` is reachable only through "
+            f"{'flags' if len(gates) > 1 else 'flag'} "
+            f"{flags} (gate at {path}:{line}): {reasons}; path: {' -> '.join(call_path)}"
         )
-        related = [Location(path, line, 1, f"gate: flag '{reach.key}' {state} calls here")]
-        related.extend(
-            e.location
-            for e in entry.evidence
-            if e.location.message and (e.location.path, e.location.line) != (path, line)
-        )
+        related: list[Location] = []
+        for gate_reach, gate_entry in gates:
+            gate_path, gate_line = gate_entry.site[:2]
+            state = "on" if gate_reach.on else "off"
+            related.append(
+                Location(
+                    gate_path, gate_line, 1, f"gate: flag '{gate_reach.key}' {state} calls here"
+                )
+            )
+            related.extend(
+                e.location
+                for e in gate_entry.evidence
+                if e.location.message
+                and (e.location.path, e.location.line) != (gate_path, gate_line)
+            )
         return self.finding(
             info.facts.path,
             info.definition.line,

@@ -60,6 +60,39 @@ def words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(escaped) + r")(?!\w)", re.IGNORECASE)
 
 
+# What a description says of its own subject: "this function is deprecated",
+# "it is no longer used", "was legacy"; not "fills rows in the legacy format".
+_SUBJECT = (
+    r"(?:^|\b(?:this|it|which)\s+)(?:\w+\s+)?(?:is|was|has\s+been)\s+"
+    r"(?:now\s+)?(?:considered\s+)?(?:a\s+)?"
+)
+
+
+def self_described(text: str, words: re.Pattern[str], docstring: bool = True) -> str:
+    """A deprecation word that a docstring or comment says of the function itself, or "".
+
+    Counted: a phrase of several words anywhere in the summary ("no longer
+    used"), a word that opens the summary ("Deprecated: use X", "Legacy
+    matcher."), a word predicated of the subject ("This view is obsolete"),
+    and in a docstring a later line opening with it (``.. deprecated:: 2.0``,
+    "Deprecated since 3.1"). A word describing data or a mode in passing
+    ("clears rows processed via the legacy path") is not.
+    """
+    summary = " ".join(text.strip().split("\n\n", 1)[0].split())
+    for match in words.finditer(summary):
+        word = match.group(0)
+        opening = not summary[: match.start()].strip(" .:!*-#'\"`()[]")
+        predicated = re.search(_SUBJECT + r"$", summary[: match.start()], re.IGNORECASE)
+        if " " in word.strip() or opening or predicated:
+            return word
+    if docstring:
+        for line in text.splitlines()[1:]:
+            match = words.match(line.strip().lstrip(".:!*- ").strip())
+            if match:
+                return match.group(0)
+    return ""
+
+
 def iso_date(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
 
@@ -100,19 +133,14 @@ class DormancyEvidence:
                     )
                 )
                 break
-        name_word = self._name_word(definition.name)
-        if name_word:
-            found.append(Evidence("marker", f"its name says '{name_word}'", here))
         if self.words is not None:
             for text, where in (
                 (definition.docstring, "docstring"),
                 (definition.leading_comment, "comment"),
             ):
-                match = (
-                    self._docstring_word(text) if where == "docstring" else self.words.search(text)
-                )
-                if match:
-                    found.append(Evidence("marker", f"{where} says '{match.group(0)}'", here))
+                word = self_described(text, self.words, docstring=where == "docstring")
+                if word:
+                    found.append(Evidence("marker", f"{where} says '{word}'", here))
                     break
         if not found and info.kind == "method":
             owner = self.project.graph.nodes.get(f"{facts.module}.{scope}")
@@ -121,32 +149,6 @@ class DormancyEvidence:
                     found.append(Evidence("marker", f"its class: {evidence.text}", here))
                     break
         return found
-
-    def _docstring_word(self, docstring: str) -> re.Match[str] | None:
-        """A deprecation word in the summary paragraph, or opening a later line.
-
-        "Deprecated: use X", "Legacy matcher." and ``.. deprecated:: 2.0`` say
-        the function itself is dormant; "also used by the legacy viz API" in
-        the third paragraph of a live function's docstring does not.
-        """
-        assert self.words is not None
-        summary = docstring.strip().split("\n\n", 1)[0]
-        match = self.words.search(summary)
-        if match:
-            return match
-        for line in docstring.splitlines():
-            match = self.words.match(line.strip().lstrip(".:!*- ").strip())
-            if match:
-                return match
-        return None
-
-    def _name_word(self, name: str) -> str:
-        """A one-word deprecation word spelled as a part of ``name`` (``legacy_sync``)."""
-        parts = {part.lower() for part in name.split("_") if part}
-        for word in self.project.config.deprecation_words:
-            if " " not in word.strip() and word.strip().lower() in parts:
-                return word.strip().lower()
-        return ""
 
     def _deprecation_warning(self, facts: FileFacts, call: Call) -> str:
         """The category of a ``warnings.warn`` call that announces a deprecation, else ""."""
@@ -202,7 +204,7 @@ class DormancyEvidence:
         """Run vulture over ``paths`` (and only those), or recall its verdict on the same text."""
         sources = read_sources(self.project, paths)
         store: KeyedStore[UnusedReport] = KeyedStore(
-            self.project.cache_directory, VULTURE_STORE, "vulture:1", keep=4
+            self.project.cache_directory, VULTURE_STORE, "vulture:2", keep=4
         )
         key = sources_key(sources)
         report = store.get(key)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flaglint.cache.facts import blob_id
 from flaglint.encoding import utf8
+from flaglint.facts.parse import lower_new_syntax
 
 # The cache file of vulture's verdicts (flaglint.cache.store), by sources_key.
 VULTURE_STORE = "vulture.pickle"
@@ -72,16 +73,44 @@ def sources_key(sources: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
+def _parses(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def scan_sources(sources: Mapping[str, bytes]) -> UnusedReport:
-    """Run vulture over ``sources`` (path -> content) and collect what it reports."""
+    """Run vulture over ``sources`` (path -> content) and collect what it reports.
+
+    A file in newer grammar than this Python's is read lowered (as the facts
+    are); a name mentioned in a file that still cannot be parsed is never
+    reported unused: vulture would miss the uses that file holds.
+    """
     from vulture import Vulture
 
     vulture = Vulture(verbose=False)
     # vulture reports unparsable input on stderr itself; flaglint has FL901 for that.
     with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        unparsed: list[bytes] = []
         for path in sorted(sources):
-            vulture.scan(sources[path].decode("utf-8", "replace"), filename=path)
-        found = vulture.get_unused_code(min_confidence=0)
+            text = sources[path].decode("utf-8", "replace")
+            if not _parses(text):
+                # Newer grammar than this Python's: vulture reads it lowered, as the facts are.
+                lowered = lower_new_syntax(sources[path])
+                if lowered is None or not _parses(lowered):
+                    unparsed.append(sources[path])  # the uses it holds are unseen
+                    continue
+                text = lowered
+            vulture.scan(text, filename=path)
+        found = [
+            item
+            for item in vulture.get_unused_code(min_confidence=0)
+            if not any(utf8(item.name) in content for content in unparsed)
+        ]
     items = [
         UnusedItem(
             path=str(item.filename.as_posix()),
