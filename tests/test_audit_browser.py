@@ -64,9 +64,28 @@ def _chromium(*args: str, profile: Path, height: int = 900) -> subprocess.Comple
     )  # fmt: skip
 
 
+# A finding deep in a package, with a long qualified name that has no place to
+# break: the shape that pushed the Message column out of a 1400 px window.
+DEEP = "invoicing_and_settlement_subsystem_for_enterprise_customers"
+DEEP_MODULE = """\
+import os
+
+
+def reconcile_every_outstanding_invoice_against_the_settlement_ledger(lines):
+    if os.getenv("FEATURE_RECONCILE"):  # flaglint: expires=2017-01-01
+        return sum(lines)
+    return 0
+"""
+
+
 @pytest.fixture
 def page(run_cli, tmp_path: Path) -> Path:
     repo = replay("legacy", tmp_path / "legacy", CASES)
+    deep = repo / "billing" / DEEP / DEEP / DEEP
+    deep.mkdir(parents=True)
+    for folder in (deep, deep.parent, deep.parent.parent):
+        (folder / "__init__.py").write_text("")
+    (deep / "reconciliation_of_outstanding_balances.py").write_text(DEEP_MODULE)
     result = run_cli("audit", "--since", "HEAD~1", "--html", "audit.html", cwd=repo)
     assert result.code == 0, result.err
     return repo / "audit.html"
