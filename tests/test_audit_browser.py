@@ -131,10 +131,16 @@ def test_screenshots(page: Path, tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    for name, target, extra in (
-        ("legacy-top.png", page, ()),
-        ("legacy-flags.png", flags_only, ()),
-        ("legacy-flags-dark.png", flags_only, ("--force-dark-mode",)),
+    for name, target, extra, height in (
+        ("legacy-top.png", page, (), 2000),
+        ("legacy-flags.png", flags_only, (), 2400),
+        ("legacy-flags-dark.png", flags_only, ("--force-dark-mode",), 2400),
     ):
-        _chromium(*extra, f"--screenshot={shots / name}", target.as_uri(), profile=tmp_path / name)
+        _chromium(
+            *extra,
+            f"--screenshot={shots / name}",
+            target.as_uri(),
+            profile=tmp_path / name,
+            height=height,
+        )
         assert (shots / name).stat().st_size > 10_000, name
