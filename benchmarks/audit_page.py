@@ -96,9 +96,7 @@ def write_synthetic(repo: Path, flags: int) -> Path:
     (shared / "__init__.py").write_text("")
     (shared / "gateway.py").write_text("def send_order(order):\n    return order\n")
     (shared / "util.py").write_text("def normalise(order):\n    return order\n")
-    big = "".join(
-        f"\n\ndef part_{i}(order):\n    return part_{i + 1}(order)\n" for i in range(BIG)
-    )
+    big = "".join(f"\n\ndef part_{i}(order):\n    return part_{i + 1}(order)\n" for i in range(BIG))
     (shared / "big.py").write_text(
         f"def entry(order):\n    return part_0(order)\n{big}\n\ndef part_{BIG}(order):\n"
         "    return order\n"
