@@ -208,8 +208,14 @@ def _node_svg(node: _Node) -> str:
         f'<g class="{classes}" transform="translate({node.x + 1} {node.y})">'
         f"<title>{_e(tip)}</title>"
         f"<rect/>"
-        f'<text x="7" y="{13 if node.sub else 19}">{_e(prefix + node.label)}</text>{sub}{mark}</g>'
+        f'<text x="7" y="{13 if node.sub else 19}">{_e(_fit(prefix + node.label))}</text>'
+        f"{sub}{mark}</g>"
     )
+
+
+def _fit(text: str) -> str:
+    """A label cut to what a box holds (11 px monospace: about 6.6 px a character)."""
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
 def _clip(text: str, size: int = LABEL_CHARS + 2) -> str:
