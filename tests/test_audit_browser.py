@@ -47,6 +47,20 @@ PROBE = """<script>
     filters_shown: document.querySelectorAll('.filter:not([hidden])').length,
     sort_buttons: document.querySelectorAll('button.sort').length
   };
+  // Filter the findings to one rule, then sort the flags by their first header.
+  var rule = document.querySelector('.filter[data-for=findings-table] select[data-attr=rule]');
+  rule.value = 'FL103';
+  rule.dispatchEvent(new Event('change'));
+  var rows = document.querySelectorAll('#findings-table tbody tr');
+  out.rules_shown = Array.prototype.filter.call(rows, function (r) { return !r.hidden; })
+    .map(function (r) { return r.getAttribute('data-rule'); });
+  out.rows = rows.length;
+  var first = document.querySelector('#flags-table thead button.sort');
+  first.click();
+  first.click();
+  out.flags_sorted = Array.prototype.map.call(
+    document.querySelectorAll('#flags-table tbody tr td:first-child'),
+    function (td) { return td.textContent; });
   var pre = document.createElement('pre');
   pre.id = 'probe';
   pre.textContent = JSON.stringify(out);
@@ -119,6 +133,9 @@ def test_pictures_present_and_message_column_visible(page: Path, tmp_path: Path)
     assert "reach" in kinds and "timeline" in kinds
     assert "timeline repo-timeline" in kinds
     assert probe["filters_shown"] == 2 and probe["sort_buttons"] >= 5
+    assert probe["rules_shown"] == ["FL103", "FL103"] and probe["rows"] > 2
+    flags = probe["flags_sorted"]
+    assert flags == sorted(flags, reverse=True) and len(flags) == 3
 
 
 def test_screenshots(page: Path, tmp_path: Path) -> None:
