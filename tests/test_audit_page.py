@@ -235,6 +235,8 @@ def test_hostile_names_stay_text_in_pictures_and_links(run_cli, tmp_path: Path) 
     # The hostile flags were drawn: pictures and timelines exist for them.
     assert page.count('<svg class="reach"') >= 2 and page.count('<svg class="timeline"') >= 2
     assert "Reach of &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; when on" in page
+    # The hostile module's name is a node of the picture, as escaped text.
+    assert "<title>pkg.&quot;&gt;&lt;svg onload=alert(3)&gt;.view at pkg/" in page
     assert [t for t, _ in tags].count("script") == 1
     assert not any(name.startswith("on") for _, attrs in tags for name in attrs)
     hrefs = [unescape(attrs["href"] or "") for tag, attrs in tags if tag == "a"]
