@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from flaglint import history
@@ -45,6 +46,18 @@ class Reach:
     reach: tuple[str, ...] = ()
     exclusive: tuple[str, ...] = ()
     exclusive_lines: int = 0
+    # Calls made by the gated targets and what only the flag reaches
+    # (readable names), and those callees that dispatch (the ``sinks`` words).
+    calls: tuple[tuple[str, str], ...] = ()
+    sinks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyEvent:
+    """A commit that added (``delta`` > 0) or removed quoted spellings of a key."""
+
+    commit: CommitInfo
+    delta: int
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class FlagHistory:
     uncommitted_gates: int = 0
     # The text looked for in diffs: the key, or its last part for a built key.
     searched: str = ""
+    # Commits that changed how often the key is quoted (reads added, removed).
+    changes: tuple[KeyEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,8 @@ class Repository:
     dirty: tuple[str, ...]
     since: CommitInfo | None = None
     since_revision: str = ""
+    # Where the audited root lies in the repository ("" at its top, else "svc/").
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,9 @@ class Audit:
     # A flag whose gate changed this many days after its key first appeared
     # is listed as an old key with a new gate (``dormant-after-days``).
     rewired_after_days: int = 730
+    # The last commit of each finding's line, by (path, line): the finding
+    # appears on the timelines at that date.
+    finding_commits: tuple[tuple[str, int, CommitInfo], ...] = ()
 
 
 def run_audit(
@@ -136,6 +156,7 @@ def run_audit(
     before = project.base.inventory.keys() if project.base is not None else {}
     repository: Repository | None = None
     histories: dict[str, FlagHistory] = {}
+    finding_commits: tuple[tuple[str, int, CommitInfo], ...] = ()
     root = project.config.root
     if not with_history:
         notes.append("History was not read (--no-history).")
@@ -144,15 +165,18 @@ def run_audit(
             "Not a git work tree: flag history (first seen, last gate change) is not available."
         )
     else:
-        repository, histories = _history(project, keyed, since, notes)
+        repository, histories, finding_commits = _history(
+            project, keyed, since, notes, sorted(findings, key=Finding.sort_key)
+        )
 
+    sink_words = project.config.sinks
     flags = tuple(
         AuditedFlag(
             key,
             tuple(sorted({r.provider for r in reads})),
             tuple(reads),
-            _reach(project, key, True),
-            _reach(project, key, False),
+            _reach(project, key, True, sink_words),
+            _reach(project, key, False, sink_words),
             histories.get(key) if repository is not None else None,
         )
         for key, reads in keyed.items()
@@ -169,16 +193,24 @@ def run_audit(
         repository=repository,
         notes=tuple(notes),
         rewired_after_days=project.config.dormant_after_days,
-        added_since=tuple(sorted(set(keyed) - set(before))),
+        # Without --since there is nothing to compare with: no key is "added".
+        added_since=tuple(sorted(set(keyed) - set(before))) if project.base else (),
         removed_since=tuple(sorted(set(before) - set(keyed))),
+        finding_commits=finding_commits,
     )
 
 
-def _reach(project: Project, key: str, on: bool) -> Reach:
+def _reach(project: Project, key: str, on: bool, sink_words: Sequence[str] = ()) -> Reach:
     graph = project.graph
     found = graph.reach(key, on)
     if not found.sites:
         return Reach()
+    # The calls of what the gates call and of what only the flag reaches: the
+    # reach picture draws them; the full reach list stays a list.
+    callers = sorted(set(found.direct) | set(found.exclusive))
+    calls = tuple(
+        (_readable(node), _readable(target)) for node in callers for target in graph.callees(node)
+    )
     covered: dict[str, set[int]] = {}
     for node in found.exclusive:
         info = graph.nodes.get(node)
@@ -194,12 +226,34 @@ def _reach(project: Project, key: str, on: bool) -> Reach:
         reach=tuple(sorted(found.reach)),
         exclusive=tuple(sorted(found.exclusive)),
         exclusive_lines=sum(len(lines) for lines in covered.values()),
+        calls=calls,
+        sinks=tuple(
+            sorted(
+                {t for _, t in calls if is_sink(t, sink_words)}
+                | {_readable(t) for *_, t in found.sites if is_sink(_readable(t), sink_words)}
+            )
+        ),
+    )
+
+
+def is_sink(name: str, words: Sequence[str]) -> bool:
+    """Whether a called name dispatches: its last part, or its dotted tail, is a sink word."""
+    last = name.rsplit(".", 1)[-1]
+    return any(
+        (fnmatchcase(name, word) or fnmatchcase(name, "*." + word))
+        if "." in word
+        else fnmatchcase(last, word)
+        for word in words
     )
 
 
 def _history(
-    project: Project, keyed: dict[str, list[FlagRead]], since: str, notes: list[str]
-) -> tuple[Repository, dict[str, FlagHistory]]:
+    project: Project,
+    keyed: dict[str, list[FlagRead]],
+    since: str,
+    notes: list[str],
+    findings: Sequence[Finding] = (),
+) -> tuple[Repository, dict[str, FlagHistory], tuple[tuple[str, int, CommitInfo], ...]]:
     config = project.config
     root = config.root
     top = history.toplevel(root)
@@ -208,7 +262,7 @@ def _history(
     head = history.commit_info(root)
     if head is None:
         notes.append("The repository has no commits yet: flag history is not available.")
-        return Repository(None, False, ()), {}
+        return Repository(None, False, ()), {}, ()
     shallow = history.shallow(root)
     if shallow:
         notes.append(
@@ -246,8 +300,12 @@ def _history(
             mentions.update({k: by_tail[t] for k, t in tails.items() if t in by_tail})
     except HistoryError as exc:
         notes.append(f"First-seen dates are missing: {exc}.")
+    changes = _key_changes(root, sorted(keyed), keep, notes) if not shallow else {}
     gate_lines = {key: _gate_lines(project, key, reads) for key, reads in keyed.items()}
-    blamed = _blame(root, gate_lines)
+    # Finding lines are blamed in the same pass: the timelines show each
+    # finding at the last change of its line.
+    finding_lines = [(f.path, f.line) for f in findings if not f.path.startswith("<")]
+    blamed = _blame(root, {**gate_lines, "": finding_lines})
     histories: dict[str, FlagHistory] = {}
     for key, places in gate_lines.items():
         newest: tuple[int, str, int, CommitInfo] | None = None
@@ -269,8 +327,30 @@ def _history(
             gate_line=newest[2] if newest else 0,
             uncommitted_gates=uncommitted,
             searched=tails[key] if found and key in tails else key,
+            changes=changes.get(key, ()),
         )
-    return Repository(head, shallow, dirty, since_commit, since), histories
+    dated = tuple(
+        (path, line, commit)
+        for path, line in sorted(set(finding_lines))
+        if (commit := blamed.get(path, {}).get(line)) is not None
+    )
+    repository = Repository(head, shallow, dirty, since_commit, since, prefix)
+    return repository, histories, dated
+
+
+def _key_changes(
+    root: Path, keys: list[str], keep: Callable[[str], bool], notes: list[str]
+) -> dict[str, tuple[KeyEvent, ...]]:
+    """Per key, the commits that added or removed quoted spellings of it (the timelines)."""
+    try:
+        found = history.key_history(root, keys, skip_path=lambda p: not keep(p), tails=True)
+    except HistoryError as exc:
+        notes.append(f"Reads added and removed are missing from the timelines: {exc}.")
+        return {}
+    return {
+        key: tuple(KeyEvent(c.commit, c.delta) for c in events if c.delta)
+        for key, events in found.items()
+    }
 
 
 def _readable(node: str) -> str:

@@ -52,6 +52,8 @@ def _reach_data(reach: Reach) -> dict[str, Any]:
         "reach": list(reach.reach),
         "exclusive": list(reach.exclusive),
         "exclusive_lines": reach.exclusive_lines,
+        "calls": [{"from": source, "to": target} for source, target in reach.calls],
+        "sinks": list(reach.sinks),
     }
 
 
@@ -70,6 +72,9 @@ def _history_data(found: FlagHistory | None, head: CommitInfo | None) -> dict[st
         "gate_age_days": age,
         "uncommitted_gates": found.uncommitted_gates,
         "searched": found.searched,
+        "changes": [
+            {**(commit_data(event.commit) or {}), "delta": event.delta} for event in found.changes
+        ],
     }
 
 
@@ -95,6 +100,7 @@ def audit_data(audit: Audit) -> dict[str, Any]:
         if finding.flag:
             per_flag[finding.flag] = per_flag.get(finding.flag, 0) + 1
     flags = [_flag_data(f, head, per_flag.get(f.key, 0)) for f in audit.flags]
+    changed = {(path, line): commit for path, line, commit in audit.finding_commits}
     ran = {r.code for r in audit.rules_run}
     rules = [
         {
@@ -139,6 +145,7 @@ def audit_data(audit: Audit) -> dict[str, Any]:
             "head": commit_data(repository.head),
             "shallow": repository.shallow,
             "dirty": list(repository.dirty),
+            "prefix": repository.prefix,
             "since": None
             if repository.since is None
             else {"revision": repository.since_revision, **(commit_data(repository.since) or {})},
@@ -156,6 +163,7 @@ def audit_data(audit: Audit) -> dict[str, Any]:
             "oldest_flags": [
                 {"key": f["key"], "first_seen": f["history"]["first_seen"]["date"]} for f in oldest
             ],
+            "rewired_after_days": audit.rewired_after_days,
             "old_keys_new_gates": [
                 {
                     "key": key,
@@ -176,7 +184,10 @@ def audit_data(audit: Audit) -> dict[str, Any]:
             ],
         },
         "notes": list(audit.notes),
-        "findings": [finding_data(f) for f in audit.findings],
+        "findings": [
+            finding_data(f) | {"line_changed": commit_data(changed.get((f.path, f.line)))}
+            for f in audit.findings
+        ],
         "flags": flags,
         "dynamic_reads": [
             _read_data(r) | {"expression": r.expression} for r in audit.dynamic_reads

@@ -64,20 +64,35 @@ def flags(
     help="Run the rules that compare revisions against git revision REV.",
 )
 @click.option("--no-history", is_flag=True, help="Skip git history (first seen, gate changes).")
+@click.option(
+    "--link-template",
+    default=None,
+    metavar="URL",
+    help="Link the HTML report's paths to URL, e.g. "
+    "https://host/org/repo/blob/{commit}/{path}#L{line} (default: guessed from a "
+    "GitHub, GitLab or Bitbucket origin remote, else links to the files).",
+)
 def audit(
     options: AnalysisOptions,
     output_format: str,
     html_file: Path | None,
     since_revision: str | None,
     no_history: bool,
+    link_template: str | None,
 ) -> None:
     """Audit a repository: flag inventory, history, every rule's findings, a summary."""
     from flaglint.audit.gather import run_audit
     from flaglint.audit.html import render_audit_html
+    from flaglint.audit.links import LinkTemplateError, check_template, guess_template, source_links
     from flaglint.audit.render import audit_data, render_audit_json, render_audit_text
 
     if html_file is not None and not html_file.resolve().parent.is_dir():
         raise UsageFailure(f"--html {html_file}: folder {html_file.parent} does not exist")
+    if link_template is not None:
+        try:
+            check_template(link_template)
+        except LinkTemplateError as exc:
+            raise UsageFailure(f"--link-template {link_template}: {exc}") from None
     project = analysed(options)
     if since_revision is not None:
         if not since_revision.strip():
@@ -86,7 +101,19 @@ def audit(
     report = run_audit(project, ALL_RULES, since=since_revision or "", with_history=not no_history)
     data = audit_data(report)
     if html_file is not None:
-        html_file.write_text(render_audit_html(data), encoding="utf-8")
+        root = project.config.root
+        repository = data["repository"] or {}
+        template = link_template
+        if template is None and repository:
+            template = guess_template(root)
+        links = source_links(
+            template or "",
+            (repository.get("head") or {}).get("commit", ""),
+            repository.get("prefix", ""),
+            html_file,
+            root,
+        )
+        html_file.write_text(render_audit_html(data, links), encoding="utf-8")
     if output_format == "json":
         click.echo(render_audit_json(data), nl=False)
     else:
