@@ -214,3 +214,42 @@ def test_a_flag_deciding_code_with_no_call_has_branches(run_cli, tmp_path: Path)
     assert by_key["FEATURE_FAST"]["branches"] == [{"path": "settings.py", "line": 7, "when": "off"}]
     text = run_cli("flags", "--no-cache", cwd=tmp_path).out
     assert "if    settings.py:3  (runs when on)" in text
+
+
+def test_progress_only_on_a_terminal(monkeypatch) -> None:
+    """A bar on a terminal's stderr for a long stage; nothing piped, with -q, or for a short one."""
+    import io
+
+    from flaglint.engine import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert progress.terminal_stderr() is terminal
+    assert progress.terminal_stderr(quiet=True) is None
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert progress.terminal_stderr() is None
+
+    progress.enable(terminal)
+    try:
+        with progress.bar("flaglint: parsing", progress.THRESHOLD) as advance:
+            for _ in range(progress.THRESHOLD):
+                advance(1)
+        with progress.bar("flaglint: short", 3) as advance:
+            advance(3)
+    finally:
+        progress.enable(None)
+    shown = terminal.getvalue()
+    assert "flaglint: parsing" in shown and "100%" in shown
+    assert "short" not in shown
+
+
+def test_progress_never_reaches_a_pipe(run_cli, tmp_path: Path) -> None:
+    for n in range(3):
+        (tmp_path / f"m{n}.py").write_text("x = 1\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    result = run_cli("check", "--no-cache", cwd=tmp_path)
+    assert result.err == ""

@@ -13,7 +13,7 @@ import click
 
 from flaglint.cache import location as cachedir
 from flaglint.config import Config, load_config
-from flaglint.engine import analyse
+from flaglint.engine import analyse, progress
 from flaglint.project import Project
 from flaglint.rules import Rule
 
@@ -55,7 +55,15 @@ def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
         shared = AnalysisOptions(
             paths, config_file, exclude, extend_exclude, no_cache, cache_dir, stats
         )
-        return function(*args, options=shared, **kwargs)
+        from flaglint.history.repository import GIT_SECONDS
+
+        GIT_SECONDS[0] = 0.0
+        # Progress on stderr for a person at a terminal; never with -q or a pipe.
+        progress.enable(progress.terminal_stderr(quiet=bool(kwargs.get("quiet"))))
+        try:
+            return function(*args, options=shared, **kwargs)
+        finally:
+            progress.enable(None)
 
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
@@ -186,10 +194,14 @@ def print_stats(project: Project, base_ran: bool = False) -> None:
     base = ""
     if base_ran and project.base is not None:
         base = f"base-results={_cached(project.base.stats.results_cached)} "
+    from flaglint.history.repository import GIT_SECONDS
+
+    # git runs alongside the stages (blames in background threads), so its
+    # time is summed over its processes, not a slice of the wall time.
     click.echo(
         f"flaglint: files={stats.files} lines={stats.lines} parsed={stats.parsed} "
         f"cached={stats.cache_hits} results={_cached(stats.results_cached)} {base}"
-        f"edges-reused={stats.edges_reused} {timings}",
+        f"edges-reused={stats.edges_reused} {timings} git={GIT_SECONDS[0]:.3f}s",
         err=True,
     )
 

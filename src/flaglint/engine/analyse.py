@@ -11,7 +11,7 @@ from flaglint.cache import location as cachedir
 from flaglint.cache.facts import open_cache
 from flaglint.config import Config
 from flaglint.discovery import SourceFile, assign_modules, discover, excluded
-from flaglint.engine import gcpause
+from flaglint.engine import gcpause, progress
 from flaglint.engine.pool import build_all, collect_facts, fact_options
 from flaglint.facts import FileFacts
 from flaglint.project import Project, RunStats
@@ -159,8 +159,11 @@ def _project_from_blobs(
             for source, key in wanted.get(blob, [])
         ]
         stats.parsed = len(missing)
-        for facts, _ in build_all(missing, options, config.workers(), cache):
-            results[facts.path] = facts
+        shown = f"flaglint: parsing {label or revision[:12] or 'the index'}"
+        with progress.bar(shown, len(missing)) as advance:
+            for facts, _ in build_all(missing, options, config.workers(), cache):
+                results[facts.path] = facts
+                advance(1)
         cache.flush()
     stats.seconds["facts"] = time.perf_counter() - started
     files = [results[s.path] for s in sources if s.path in results]

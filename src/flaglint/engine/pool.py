@@ -13,7 +13,7 @@ from pathlib import Path
 from flaglint.cache.facts import FactCache, blob_id, dump_facts, entry_key, load_facts
 from flaglint.config import Config
 from flaglint.discovery import SourceFile
-from flaglint.engine import gcpause
+from flaglint.engine import gcpause, progress
 from flaglint.facts import FileFacts, ParseError, build_facts, count_lines
 from flaglint.facts.comments import marker_pattern
 from flaglint.flags.providers import ProviderTable
@@ -110,8 +110,10 @@ def collect_facts(
             missing.append((source, key, None, len(content)))
     stats.cache_hits += len(sources) - len(missing)
     stats.parsed += len(missing)
-    for facts, _ in build_all(missing, options, jobs, cache, root):
-        results[facts.path] = facts
+    with progress.bar("flaglint: parsing", len(missing)) as advance:
+        for facts, _ in build_all(missing, options, jobs, cache, root):
+            results[facts.path] = facts
+            advance(1)
     cache.flush()
     return [results[s.path] for s in sources if s.path in results]
 

@@ -6,6 +6,7 @@ Errors are :class:`HistoryError` with a sentence saying what to do.
 from __future__ import annotations
 
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,13 +24,25 @@ class HistoryError(Exception):
 GIT = ("git", "-c", "core.fsmonitor=false")
 
 
+# Seconds spent waiting on git processes in this run, summed over threads
+# (blames run several at once): ``--stats`` prints it as ``git=``.
+GIT_SECONDS = [0.0]
+
+
+def note_git_time(started: float) -> None:
+    GIT_SECONDS[0] += time.perf_counter() - started
+
+
 def git(repo: Path, *args: str, input_bytes: bytes | None = None) -> bytes:
+    started = time.perf_counter()
     try:
         result = subprocess.run(
             [*GIT, *args], cwd=repo, input=input_bytes, capture_output=True, check=False
         )
     except OSError as exc:  # git missing
         raise HistoryError(f"cannot run git: {exc}") from None
+    finally:
+        note_git_time(started)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise HistoryError(message[-1] if message else f"git {args[0]} failed")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from flaglint.history.repository import (
     GIT,
     CommitInfo,
     HistoryError,
+    note_git_time,
     parse_commit_line,
     shallow,
 )
@@ -90,6 +92,7 @@ def key_mentions(
     posix = "|".join(_posix_escape(k) for k in ordered)
     matcher = re.compile(pattern)
     found: dict[str, list[CommitInfo]] = {}
+    started = time.perf_counter()
     process = subprocess.Popen(
         [
             *GIT,
@@ -137,6 +140,7 @@ def key_mentions(
     finally:
         process.stdout.close()
         status = process.wait()
+        note_git_time(started)
     if status != 0:
         raise HistoryError(f"git log could not search the history (exit {status})")
     # Alternation takes the longest key at a place; a key that only ever
@@ -251,6 +255,7 @@ def _search(
         *pathspecs,
     ]
     try:
+        started = time.perf_counter()
         process = subprocess.Popen(args, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as exc:
         raise HistoryError(f"cannot run git: {exc}") from None
@@ -312,6 +317,7 @@ def _search(
         error = process.stderr.read().decode("utf-8", "replace").strip()
         process.stderr.close()
         status = process.wait()
+        note_git_time(started)
     if status != 0:
         lines = error.splitlines()
         raise HistoryError(lines[-1] if lines else "git log failed")
