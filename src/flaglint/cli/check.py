@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,12 @@ from flaglint.rules import ALL_RULES, iter_selected
     help="Also treat calls matching PATTERN as sinks (repeatable; adds to `sinks`).",
 )
 @click.option(
+    "--fix",
+    is_flag=True,
+    help="Remove suppression comments (or the codes in them) that hide nothing "
+    "(FL902's fix; implies --report-unused-suppressions).",
+)
+@click.option(
     "--stdin-filename",
     metavar="PATH",
     help="Read the source of PATH from standard input (an editor's unsaved buffer) and "
@@ -139,6 +146,7 @@ def check(
     write_baseline_file: Path | None,
     report_unused_suppressions: bool,
     sinks: tuple[str, ...],
+    fix: bool,
     stdin_filename: str | None,
     exit_zero: bool,
     output_file: Path | None,
@@ -154,6 +162,8 @@ def check(
         raise UsageFailure("--new-only needs --base REV (for example --base origin/main)")
     if staged and paths:
         raise UsageFailure("--staged checks every staged file; leave out PATHS")
+    if fix and (staged or stdin_filename is not None):
+        raise UsageFailure("--fix rewrites files in the work tree; leave out --staged")
     if stdin_filename is not None and (paths or staged or base):
         raise UsageFailure(
             "--stdin-filename checks one buffer against the work tree; "
@@ -173,7 +183,7 @@ def check(
     check_codes(config.select + config.ignore, ALL_RULES)
     gate_options = GateOptions(
         baseline=load_baseline(baseline_file) if baseline_file is not None else None,
-        report_unused_suppressions=report_unused_suppressions,
+        report_unused_suppressions=report_unused_suppressions or fix,
     )
     stdin_path = None
     if staged:
@@ -197,6 +207,8 @@ def check(
     if new_only and project.base is not None:
         base_findings = run_rules(project.base, rules, results)
     gate = apply_gate(project, findings, rules, gate_options, base_findings)
+    if fix:
+        gate = _fix(config, gate, quiet)
     if write_baseline_file is not None:
         _write_baseline(write_baseline_file, gate)
     colour = colour_choice(color)
@@ -286,6 +298,26 @@ def _report_stale(gate: GateResult, baseline_file: Path | None) -> None:
         where = f" in {entry.symbol}" if entry.symbol else ""
         line = f"    {entry.path}:{entry.line}: {entry.rule}{where} {entry.flag}"
         click.echo(log_line(line.rstrip()), err=True)
+
+
+def _fix(config: Config, gate: GateResult, quiet: bool) -> GateResult:
+    """Apply FL902's fix; the fixed comments are no longer findings."""
+    from flaglint.gate.fix import apply_fixes
+    from flaglint.rules.diagnostics.unused_suppression import UnusedSuppression
+
+    fixed = set(apply_fixes(config.root, gate.unused))
+    if not quiet:
+        counts = Counter(path for path, _ in fixed)
+        for path, count in sorted(counts.items()):
+            noun = "comment" if count == 1 else "comments"
+            line = f"flaglint: fixed {count} unused suppression {noun} in {path}"
+            click.echo(log_line(line), err=True)
+    gate.findings = [
+        f
+        for f in gate.findings
+        if not (f.rule == UnusedSuppression.code and (f.path, f.line) in fixed)
+    ]
+    return gate
 
 
 def _stdin_path(config: Config, name: str) -> str:

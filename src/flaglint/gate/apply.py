@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.findings import Finding
 from flaglint.gate.baseline import BaselineEntry, apply_baseline, split_known
-from flaglint.gate.suppressions import apply_suppressions, collect
+from flaglint.gate.suppressions import Suppression, apply_suppressions, collect
 from flaglint.rules.diagnostics.unused_suppression import UnusedSuppression
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ class GateResult:
     baselined: int = 0
     preexisting: int = 0
     stale: list[BaselineEntry] = field(default_factory=list)
+    # Suppressions that hid nothing, and the idle codes of each (what ``--fix`` removes).
+    unused: list[tuple[Suppression, tuple[str, ...]]] = field(default_factory=list)
 
 
 def active_codes(project: Project, rules: Sequence[type[Rule]]) -> set[str]:
@@ -53,8 +55,12 @@ def screen(
     rules: Sequence[type[Rule]],
     report_unused: bool,
     active: set[str] | None = None,
+    unused: list[tuple[Suppression, tuple[str, ...]]] | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
-    """Findings split by inline suppressions: (kept, suppressed); kept gains FL902s if asked."""
+    """Findings split by inline suppressions: (kept, suppressed); kept gains FL902s if asked.
+
+    ``unused``, when given, receives the suppressions behind those FL902s.
+    """
     if active is None:
         active = active_codes(project, rules)
     result = apply_suppressions(
@@ -63,6 +69,8 @@ def screen(
     kept = list(result.kept)
     if report_unused and any(r.code == UnusedSuppression.code for r in rules):
         kept.extend(UnusedSuppression().report(result.unused))
+        if unused is not None:
+            unused.extend(result.unused)
     return sorted(kept, key=Finding.sort_key), result.suppressed
 
 
@@ -78,8 +86,13 @@ def apply_gate(
     ``base_findings`` are the rules' findings at the base revision, before any
     suppression: a finding that existed there is old even if it was hidden.
     """
-    kept, suppressed = screen(project, findings, rules, options.report_unused_suppressions)
-    result = GateResult(findings=kept, recorded=list(kept), suppressed=len(suppressed))
+    unused: list[tuple[Suppression, tuple[str, ...]]] = []
+    kept, suppressed = screen(
+        project, findings, rules, options.report_unused_suppressions, unused=unused
+    )
+    result = GateResult(
+        findings=kept, recorded=list(kept), suppressed=len(suppressed), unused=unused
+    )
     if options.baseline is not None:
         split = apply_baseline(result.findings, options.baseline)
         result.findings, result.baselined, result.stale = split.new, len(split.known), split.stale
