@@ -26,7 +26,12 @@ def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
         if trimmed is None:
             carried = merge_leading(carried, leading_lines(stmt))
             continue
-        if carried:
+        if not body and stmt is not after.body[0] and not any(h.comment for h in after.header):
+            # Nothing above it any more: no blank lines before the first statement.
+            lines = [*carried, *leading_lines(trimmed)]
+            trimmed = trimmed.with_changes(leading_lines=[x for x in lines if x.comment])
+            carried = []
+        elif carried:
             trimmed = trimmed.with_changes(
                 leading_lines=merge_leading(carried, leading_lines(trimmed))
             )
