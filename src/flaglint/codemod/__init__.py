@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.rewrite import Leftover, Rewriter
+from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.project import Project
 
 __all__ = [
@@ -64,20 +65,18 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     """Rewrite every file that reads ``key``; nothing is written to disk here."""
     paths = sorted({r.path for r in project.inventory.reads if r.key == key})
     rewriter = Rewriter(project, key, keep_on)
-    before: dict[str, bytes] = {}
-    after: dict[str, bytes] = {}
-    leftovers: list[Leftover] = []
-    notes: list[Leftover] = []
-    for path in paths:
-        before[path] = (project.config.root / path).read_bytes()
-        result = rewriter.rewrite(path, before[path])
-        leftovers.extend(result.leftovers)
-        notes.extend(result.notes)
-        if result.after != before[path]:
-            after[path] = result.after
+    before, after, leftovers, notes = _rewrite_all(rewriter, paths)
+    # Functions that read the key and return it, unknown to the inventory as
+    # wrappers: their calls are reads too, so everything is rewritten again.
+    derived = derived_wrappers(project, key, keep_on, after)
+    if derived:
+        rewriter.derived = derived
+        paths = sorted(set(paths) | set(calling_files(project, derived)))
+        before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     changed = {p: before[p] for p in after}
     definitions = key_definitions(project, key)
-    final, deleted, check = cascade(project, changed, after, definitions)
+    exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
+    final, deleted, check = cascade(project, changed, after, definitions, exclusive)
     gone_names = {(d.path, d.qualname) for d in deleted}
     definitions = tuple(d for d in definitions if (d[0], d[2]) not in gone_names)
     rewrites = []
@@ -90,7 +89,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     gone = {f"{project.by_path[d.path].module}.{d.qualname}" for d in deleted}
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]
-    unreachable = sorted(set(project.graph.reach(key, not keep_on).exclusive) - gone)
+    unreachable = sorted(exclusive - gone)
     return RemovalPlan(
         key,
         keep_on,
@@ -102,6 +101,23 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         tuple(check),
         tuple(sorted(set(notes))),
     )
+
+
+def _rewrite_all(
+    rewriter: Rewriter, paths: list[str]
+) -> tuple[dict[str, bytes], dict[str, bytes], list[Leftover], list[Leftover]]:
+    before: dict[str, bytes] = {}
+    after: dict[str, bytes] = {}
+    leftovers: list[Leftover] = []
+    notes: list[Leftover] = []
+    for path in paths:
+        before[path] = (rewriter.project.config.root / path).read_bytes()
+        result = rewriter.rewrite(path, before[path])
+        leftovers.extend(result.leftovers)
+        notes.extend(result.notes)
+        if result.after != before[path]:
+            after[path] = result.after
+    return before, after, leftovers, notes
 
 
 def key_definitions(project: Project, key: str) -> tuple[tuple[str, int, str], ...]:

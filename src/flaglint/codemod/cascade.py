@@ -63,11 +63,14 @@ def cascade(
     before: dict[str, bytes],
     after: dict[str, bytes],
     constants: tuple[tuple[str, int, str], ...] = (),
+    exclusive: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, bytes], list[Deleted], list[CheckByHand]]:
     """Delete what the rewrite orphaned, round after round; ``after`` gains the files touched.
 
     ``constants`` are module-level names bound to the key (path, line, name):
-    deleted too when nothing spells them any more.
+    deleted too when nothing spells them any more. A method goes only when the
+    call graph also says only the removed side reached it (``exclusive``):
+    frameworks call methods by names that are never spelled (``get``, ``clean_x``).
     """
     current = dict(after)
     deleted: list[Deleted] = []
@@ -84,6 +87,7 @@ def cascade(
             and (facts.path, d.qualname) not in tried
             and not (d.name.startswith("__") and d.name.endswith("__"))
             and not d.name.startswith("test")
+            and (d.kind != "method" or f"{facts.module}.{d.qualname}" in exclusive)
         ]
         names = [
             (path, line, name)

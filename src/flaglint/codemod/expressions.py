@@ -180,6 +180,9 @@ class ExpressionFolder(cst.CSTTransformer):
         if rk.truth is not None:
             if rk.truth == deciding:
                 # ``x and False`` is falsy, ``x or True`` truthy, once x is evaluated.
+                if _pure(left) and is_boolean(left):
+                    # ... and exactly False (True) when x is a bool with no effects.
+                    return self._carry(updated_node, self._literal(deciding))
                 if _pure(left):
                     self._mark(updated_node, Known(truth=deciding))
                     return updated_node

@@ -47,6 +47,8 @@ class Rewriter:
         self.keep_on = keep_on
         self.folded: dict[str, bytes | None] = {}
         self.busy: set[str] = set()
+        # Wrappers the inventory does not know, found by folding (qualified name: verdict).
+        self.derived: dict[str, tuple[bool | None, str]] = {}
 
     def fold(self, path: str) -> bytes | None:
         """``path`` rewritten, for judging a wrapper in it; None while it is being folded."""
@@ -71,7 +73,9 @@ class Rewriter:
             return FileResult(
                 source, [Leftover(path, exc.raw_line, "LibCST cannot parse this file")]
             )
-        targets = find_targets(self.project, path, source, self.key, self.keep_on, self.fold)
+        targets = find_targets(
+            self.project, path, source, self.key, self.keep_on, self.fold, self.derived
+        )
         folder = FlagFolder(targets, self.keep_on)
         new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(folder)
         if new_module.code != module.code:

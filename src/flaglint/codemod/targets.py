@@ -58,8 +58,6 @@ class FileTargets:
     module_assigns: dict[Span, str] = field(default_factory=dict)
     # Reads that could not be located in the file's syntax tree.
     unmatched: list[tuple[int, str]] = field(default_factory=list)
-    # Per function (its ``def`` line): locals that only prepared a read's arguments.
-    arg_prep: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 class SpanIndex:
@@ -94,16 +92,19 @@ def find_targets(
     key: str,
     keep_on: bool,
     fold: Fold | None = None,
+    derived: dict[str, tuple[bool | None, str]] | None = None,
 ) -> FileTargets:
     """Locate every read of ``key`` in ``path`` (already known to the inventory).
 
-    ``fold`` rewrites another file with the flag fixed, for wrappers that do more.
+    ``fold`` rewrites another file with the flag fixed, for wrappers that do more;
+    calls to ``derived`` wrappers (qualified name: truth, or None and why) are reads too.
     """
     facts = project.by_path[path]
     tree = parse_source(source)
     index = SpanIndex(source)
     finder = _Finder(project, facts, tree, index, key, keep_on)
     finder.fold = fold
+    finder.derived = derived or {}
     return finder.run(path)
 
 
@@ -124,6 +125,7 @@ class _Finder:
         self.key = key
         self.keep_on = keep_on
         self.fold: Fold | None = None
+        self.derived: dict[str, tuple[bool | None, str]] = {}
         self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
         self.parents: dict[int, ast.AST] = {}
         self.decorators: set[int] = set()
@@ -147,14 +149,15 @@ class _Finder:
             node, leaf = found
             targets.leaves[self.index.span(node)] = replace(leaf, use=self._use(node))
             leaf_nodes.append(node)
+        for node, leaf in self._derived_leaves():
+            targets.leaves.setdefault(self.index.span(node), replace(leaf, use=self._use(node)))
+            leaf_nodes.append(node)
         for node, leaf in self._name_leaves():
             targets.leaves.setdefault(self.index.span(node), leaf)
             leaf_nodes.append(node)
         inside = {id(n) for n in leaf_nodes}
         self._local_bindings(targets, inside)
         self._module_bindings(targets, inside)
-        reads = [n for n in leaf_nodes if targets.leaves[self.index.span(n)].kind == "read"]
-        targets.arg_prep = argument_preparation(self.tree, reads)
         return targets
 
     # ------------------------------------------------------------------ reads
@@ -191,6 +194,26 @@ class _Finder:
             truth = self.keep_on != read.negated
             return node, Leaf("read", read.line, truth=truth, exact=method in BOOLEAN_METHODS)
         return None
+
+    def _derived_leaves(self) -> list[tuple[ast.AST, Leaf]]:
+        """Calls of wrappers found by folding their bodies (see ``wrappers.derived_wrappers``)."""
+        if not self.derived:
+            return []
+        names = {t.rpartition(".")[2] for t in self.derived}
+        resolver = self.project.inventory.resolver
+        out: list[tuple[ast.AST, Leaf]] = []
+        for call in self.facts.calls:
+            if call.callee.rpartition(".")[2] not in names:
+                continue
+            verdict = self.derived.get(resolver.call_target(self.facts, call))
+            if verdict is None:
+                continue
+            for node in self.by_start.get((call.line, call.col), []):
+                if isinstance(node, ast.Call) and dotted(node.func) == call.callee:
+                    truth, reason = verdict
+                    out.append((node, Leaf("read", call.line, truth, truth is not None, reason)))
+                    break
+        return out
 
     def _use(self, node: ast.AST) -> str:
         """How the code uses a read it does not only test, in words for the report."""
@@ -313,53 +336,6 @@ def _all_sources(project: Project) -> list[str]:
 
 def _contains(node: ast.AST, ids: set[int]) -> bool:
     return any(id(n) in ids for n in ast.walk(node))
-
-
-def argument_preparation(tree: ast.Module, reads: list[ast.AST]) -> dict[int, frozenset[str]]:
-    """Locals whose every use is inside a read of the flag, or inside another such local.
-
-    ``context = {"schema": account}`` then ``is_enabled(KEY, context)``: once
-    the read is folded, the local has no purpose left.
-    """
-    inside_read: set[int] = set()
-    for read in reads:
-        inside_read.update(id(n) for n in ast.walk(read))
-    found: dict[int, frozenset[str]] = {}
-    for function in ast.walk(tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        nodes = own_nodes(function)
-        values: dict[str, list[ast.AST]] = {}
-        for node in nodes:
-            if (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-            ):
-                values.setdefault(node.targets[0].id, []).append(node.value)
-        if not any(id(n) in inside_read for n in nodes):
-            continue
-        candidates = set(values)
-        changed = True
-        while changed:
-            changed = False
-            allowed = set(inside_read)
-            for name in candidates:
-                for value in values[name]:
-                    allowed.update(id(n) for n in ast.walk(value))
-            for name in sorted(candidates):
-                loads = [
-                    n
-                    for n in nodes
-                    if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-                ]
-                if not loads or any(id(n) not in allowed for n in loads):
-                    candidates.discard(name)
-                    changed = True
-                    break
-        if candidates:
-            found[function.lineno] = frozenset(candidates)
-    return found
 
 
 def _assigned_once(function: ast.AST, name: str) -> bool:

@@ -233,8 +233,7 @@ class FlagFolder(ExpressionFolder):
                 )
         if not original_node.deep_equals(node):
             line = self._line(original_node.name)
-            prep = self.targets.arg_prep.get(line, frozenset())
-            node, params = drop_orphaned_locals(original_node, node, prep)
+            node, params = drop_orphaned_locals(original_node, node)
             if self.in_class and self.in_class[-1] and only_delegates(node):
                 # What is left only calls the parent's method: the override has no purpose.
                 return cst.RemoveFromParent()

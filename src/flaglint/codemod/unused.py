@@ -1,12 +1,11 @@
 """Locals and function-level imports the rewrite left unused, removed with it.
 
 Only names the rewrite orphaned go: used before it in the function, unused
-after it. A local whose value has no call is simply deleted. One whose value
-calls something is deleted too when it only prepared the flag read's
-arguments (``context = {"schema": account}``, found beside the reads by
-:mod:`.targets`): the read is gone, so is what it was given. Otherwise the
-call stays as a statement, since what it does may matter; only the name goes.
-Parameters are never removed (callers pass them): they are named for a human.
+after it. Such a local was computed for the removed code alone (the flag
+read's ``context = {"schema": account}``, a value only the removed branch
+printed), so its assignment goes with that code, calls included, as a
+reviewer would delete it. Parameters are never removed (callers pass them):
+they are named for a human.
 """
 
 from __future__ import annotations
@@ -19,9 +18,7 @@ SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 def drop_orphaned_locals(
-    original: cst.FunctionDef,
-    updated: cst.FunctionDef,
-    arg_prep: frozenset[str],
+    original: cst.FunctionDef, updated: cst.FunctionDef
 ) -> tuple[cst.FunctionDef, list[str]]:
     """``updated`` without what only the removed code used, and its parameters left unused."""
     if not isinstance(updated.body, cst.IndentedBlock):
@@ -33,7 +30,7 @@ def drop_orphaned_locals(
         orphaned = {name for name, count in before.items() if count and not after.get(name)}
         if not orphaned:
             break
-        cleaner = _BlockCleaner(orphaned, arg_prep)
+        cleaner = _BlockCleaner(orphaned)
         body = node.body.visit(cleaner)
         if not cleaner.changed:
             break
@@ -56,10 +53,9 @@ def _params(params: cst.Parameters) -> list[cst.Param]:
 class _BlockCleaner(cst.CSTTransformer):
     """Drops imports and single-name assignments of orphaned names, in this scope only."""
 
-    def __init__(self, orphaned: set[str], arg_prep: frozenset[str]) -> None:
+    def __init__(self, orphaned: set[str]) -> None:
         super().__init__()
         self.orphaned = orphaned
-        self.arg_prep = arg_prep
         self.changed = False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -97,11 +93,8 @@ class _BlockCleaner(cst.CSTTransformer):
             and small.targets[0].target.value in self.orphaned
         ):
             return updated_node
-        name = small.targets[0].target.value
         self.changed = True
-        if name in self.arg_prep or not _calls(small.value):
-            return cst.RemoveFromParent()
-        return updated_node.with_changes(body=[cst.Expr(value=small.value)])
+        return cst.RemoveFromParent()
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
@@ -119,27 +112,6 @@ def local_name(alias: cst.ImportAlias) -> str:
     while isinstance(name, cst.Attribute):
         name = name.value
     return name.value if isinstance(name, cst.Name) else ""
-
-
-def _calls(node: cst.CSTNode) -> bool:
-    finder = _CallFinder()
-    node.visit(finder)
-    return finder.found
-
-
-class _CallFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.found = True
-
-    def visit_Await(self, node: cst.Await) -> None:
-        self.found = True
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        self.found = True
 
 
 def _loads(node: cst.CSTNode) -> dict[str, int]:

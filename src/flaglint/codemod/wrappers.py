@@ -163,11 +163,11 @@ def _folded_verdict(
         value = body[0].value
         if isinstance(value, ast.Constant) and isinstance(value.value, bool):
             return value.value, True
-    doing = next((s for s in body if not isinstance(s, ast.Return)), None)
+    doing = next((s for s in reversed(body) if not isinstance(s, ast.Return)), None)
     if doing is not None:
         return (
             f"wrapper {target} does more than return the flag: with the flag {state} it "
-            f"still runs line {doing.lineno} of the rewritten {path}"
+            f"still runs `{ast.unparse(doing).splitlines()[0][:60]}`"
         )
     returned = next((s for s in body if isinstance(s, ast.Return)), None)
     what = ast.unparse(returned.value) if returned is not None and returned.value else "None"
@@ -204,3 +204,108 @@ def _docstring(statement: ast.stmt) -> bool:
         and isinstance(statement.value, ast.Constant)
         and isinstance(statement.value.value, str)
     )
+
+
+def derived_wrappers(
+    project: Project, key: str, keep_on: bool, folded: dict[str, bytes]
+) -> dict[str, tuple[bool | None, str]]:
+    """Functions that read ``key`` and return it, which the inventory does not list as wrappers.
+
+    ``res = client.is_enabled(KEY, ctx); if res: log(...); return res``: each
+    is judged on its rewritten file (``folded``, by path). A function left as
+    ``return True`` (or False) stands for the flag: (truth, ""). One that
+    returns the flag but still does something else: (None, why).
+    """
+    known = {r.provider.removeprefix("wrapper:") for r in project.inventory.reads}
+    found: dict[str, tuple[bool | None, str]] = {}
+    state = "on" if keep_on else "off"
+    for path, after in sorted(folded.items()):
+        facts = project.by_path.get(path)
+        if facts is None or facts.error is not None or not facts.definitions:
+            continue
+        lines = [r.line for r in project.inventory.reads if r.key == key and r.path == path]
+        try:
+            tree_after = parse_source(after)
+            tree_before = parse_source((project.config.root / path).read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for definition in facts.definitions:
+            target = f"{facts.module}.{definition.qualname}"
+            if definition.kind == "class" or target in known:
+                continue
+            if not any(definition.line <= line <= definition.end_line for line in lines):
+                continue
+            original = find_function(tree_before, definition.qualname)
+            if original is None or not _returns_its_read(original, lines):
+                continue
+            function = find_function(tree_after, definition.qualname)
+            if function is None:
+                continue
+            body = [s for s in function.body if not _docstring(s)]
+            if (
+                len(body) == 1
+                and isinstance(body[0], ast.Return)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, bool)
+            ):
+                found[target] = (body[0].value.value, "")
+                continue
+            doing = next((s for s in reversed(body) if not isinstance(s, ast.Return)), None)
+            where = f"; it still runs: {ast.unparse(doing)[:60]}" if doing is not None else ""
+            found[target] = (
+                None,
+                f"wrapper {target} does more than return the flag with it {state}{where}",
+            )
+    return found
+
+
+def _returns_its_read(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, read_lines: list[int]
+) -> bool:
+    """Every ``return`` gives back a read of the flag, or a local bound to one."""
+    bound: set[str] = set()
+    nodes = own_nodes(function)
+    for node in nodes:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _on_read_line(node.value, read_lines)
+        ):
+            bound.add(node.targets[0].id)
+    returns = [n for n in nodes if isinstance(n, ast.Return)]
+    if not returns:
+        return False
+    for node in returns:
+        value = node.value
+        if isinstance(value, ast.Name) and value.id in bound:
+            continue
+        if value is not None and _on_read_line(value, read_lines):
+            continue
+        return False
+    return True
+
+
+def _on_read_line(node: ast.AST, read_lines: list[int]) -> bool:
+    return any(
+        isinstance(n, ast.Call)
+        and any(n.lineno <= line <= (n.end_lineno or n.lineno) for line in read_lines)
+        for n in ast.walk(node)
+    )
+
+
+def calling_files(project: Project, targets: dict[str, tuple[bool | None, str]]) -> list[str]:
+    """Paths with a call that resolves to one of ``targets``."""
+    names = {t.rpartition(".")[2] for t in targets}
+    found: set[str] = set()
+    resolver = project.inventory.resolver
+    for facts in project.files:
+        if facts.error is not None:
+            continue
+        for call in facts.calls:
+            if call.callee.rpartition(".")[2] in names and (
+                resolver.call_target(facts, call) in targets
+            ):
+                found.add(facts.path)
+                break
+    return sorted(found)
