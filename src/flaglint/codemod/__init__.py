@@ -89,7 +89,8 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     gone = {f"{project.by_path[d.path].module}.{d.qualname}" for d in deleted}
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]
-    unreachable = sorted(exclusive - gone)
+    by_hand = {f"{project.by_path[c.path].module}.{c.qualname}" for c in check}
+    unreachable = sorted(exclusive - gone - by_hand)
     return RemovalPlan(
         key,
         keep_on,

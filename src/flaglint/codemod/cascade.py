@@ -76,6 +76,7 @@ def cascade(
     deleted: list[Deleted] = []
     kept: dict[tuple[str, str], CheckByHand] = {}
     lost = _lost_words(before, after)
+    used_by = _used_from(project, set(before))
     tried: set[tuple[str, str]] = set()
     for _ in range(6):
         candidates = [
@@ -87,7 +88,7 @@ def cascade(
             and (facts.path, d.qualname) not in tried
             and not (d.name.startswith("__") and d.name.endswith("__"))
             and not d.name.startswith("test")
-            and (d.kind != "method" or f"{facts.module}.{d.qualname}" in exclusive)
+            and _orphan_candidate(f"{facts.module}.{d.qualname}", d.kind, used_by, exclusive)
         ]
         names = [
             (path, line, name)
@@ -134,7 +135,28 @@ def cascade(
             current[path] = new_text
             deleted.extend(Deleted(path, line, q) for q, line in names)
         lost = _lost_words(round_before, current)
+        used_by = _used_from(project, set(round_before))
     return current, sorted(deleted), sorted(kept.values())
+
+
+def _orphan_candidate(target: str, kind: str, used_by: set[str], exclusive: frozenset[str]) -> bool:
+    """A function or class the changed files used, or a method only the removed side reached."""
+    if kind == "method":
+        return target in exclusive
+    return target in used_by or target in exclusive
+
+
+def _used_from(project: Project, paths: set[str]) -> set[str]:
+    """What the calls and references of these files (as they were) resolve to."""
+    resolver = project.inventory.resolver
+    found: set[str] = set()
+    for path in paths:
+        facts = project.by_path.get(path)
+        if facts is None or facts.error is not None:
+            continue
+        found.update(resolver.call_target(facts, call) for call in facts.calls)
+        found.update(resolver.resolve(facts.module, r.name, r.scope) for r in facts.references)
+    return found
 
 
 def _verdict(
