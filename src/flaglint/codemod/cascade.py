@@ -29,6 +29,8 @@ from flaglint.facts.parse import parse_source
 from flaglint.project import Project
 
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+# A name not after a dot: ``legacy_total(cart)``, ``OrderFlags.X``, not ``cart.total()``.
+BARE = re.compile(rb"(?<![.\w])[A-Za-z_][A-Za-z0-9_]*")
 # Where a name can be spelled for code to find it: sources, templates, settings.
 SEARCHED = frozenset(
     {".py", ".pyi", ".html", ".htm", ".txt", ".jinja", ".jinja2", ".j2", ".yml", ".yaml"}
@@ -76,6 +78,7 @@ def cascade(
     deleted: list[Deleted] = []
     kept: dict[tuple[str, str], CheckByHand] = {}
     lost = _lost_words(before, after)
+    lost_bare = _lost_words(before, after, BARE)
     used_by = _used_from(project, set(before))
     tried: set[tuple[str, str]] = set()
     for _ in range(6):
@@ -88,7 +91,12 @@ def cascade(
             and (facts.path, d.qualname) not in tried
             and not (d.name.startswith("__") and d.name.endswith("__"))
             and not d.name.startswith("test")
-            and _orphan_candidate(f"{facts.module}.{d.qualname}", d.kind, used_by, exclusive)
+            and _orphan_candidate(
+                f"{facts.module}.{d.qualname}",
+                d.kind,
+                d.name.encode() in lost_bare or f"{facts.module}.{d.qualname}" in used_by,
+                exclusive,
+            )
         ]
         names = [
             (path, line, name)
@@ -135,15 +143,17 @@ def cascade(
             current[path] = new_text
             deleted.extend(Deleted(path, line, q) for q, line in names)
         lost = _lost_words(round_before, current)
+        lost_bare = _lost_words(round_before, current, BARE)
         used_by = _used_from(project, set(round_before))
     return current, sorted(deleted), sorted(kept.values())
 
 
-def _orphan_candidate(target: str, kind: str, used_by: set[str], exclusive: frozenset[str]) -> bool:
-    """A function or class the changed files used, or a method only the removed side reached."""
+def _orphan_candidate(target: str, kind: str, named: bool, exclusive: frozenset[str]) -> bool:
+    """A function or class the changed code named (or called), or what only the removed side
+    reached in the call graph; a method only in that last case."""
     if kind == "method":
         return target in exclusive
-    return target in used_by or target in exclusive
+    return named or target in exclusive
 
 
 def _used_from(project: Project, paths: set[str]) -> set[str]:
@@ -184,18 +194,20 @@ def _verdict(
     return None
 
 
-def _lost_words(before: dict[str, bytes], after: dict[str, bytes]) -> set[bytes]:
+def _lost_words(
+    before: dict[str, bytes], after: dict[str, bytes], word: re.Pattern[bytes] = WORD
+) -> set[bytes]:
     lost: set[bytes] = set()
     for path, text in before.items():
-        old = _count(text)
-        new = _count(after.get(path, b""))
-        lost.update(word for word, count in old.items() if count > new.get(word, 0))
+        old = _count(text, word)
+        new = _count(after.get(path, b""), word)
+        lost.update(w for w, count in old.items() if count > new.get(w, 0))
     return lost
 
 
-def _count(text: bytes) -> dict[bytes, int]:
+def _count(text: bytes, word: re.Pattern[bytes]) -> dict[bytes, int]:
     counts: dict[bytes, int] = {}
-    for match in WORD.finditer(text):
+    for match in word.finditer(text):
         counts[match.group()] = counts.get(match.group(), 0) + 1
     return counts
 
