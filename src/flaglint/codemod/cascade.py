@@ -23,7 +23,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from flaglint.codemod.imports import drop_orphaned_imports
+from flaglint.codemod.imports import drop_imported_names, drop_orphaned_imports
 from flaglint.codemod.transform import leading_lines, merge_leading
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
@@ -122,8 +122,14 @@ def cascade(
             span = _span(text, definition.qualname)
             if span is None:
                 continue
-            verdict = _verdict(definition, path, span, spelled.get(definition.name, []))
+            uses = spelled.get(definition.name, [])
+            verdict = _verdict(definition, path, span, uses)
             if verdict is None:
+                importers = {u[0] for u in uses if u[2] == "import"}
+                dropped = _drop_imports(project.config.root, importers, definition.name, current)
+                if dropped is None:
+                    continue  # an import it could not take away: keep the definition
+                current.update(dropped)
                 removals.setdefault(path, []).append((definition.qualname, definition.line))
             elif verdict:
                 kept[(path, definition.qualname)] = CheckByHand(
@@ -177,6 +183,8 @@ def _verdict(
     code = [u for u in others if u[2] == "code"]
     if code:
         return ""
+    # Imported and never used there: the import goes with it (see _drop_imports).
+    others = [u for u in others if u[2] != "import"]
     broken = [u for u in others if u[2] == "unparsed"]
     if broken:
         where = broken[0]
@@ -260,10 +268,15 @@ def _token_kinds(text: bytes) -> dict[tuple[int, str], str] | None:
         tokens = list(tokenize.tokenize(io.BytesIO(text).readline))
     except (SyntaxError, ValueError, tokenize.TokenError):
         return None
+    imports: set[int] = set()
+    for node in ast.walk(parse_source(text)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            imports.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
     kinds: dict[tuple[int, str], str] = {}
     for token in tokens:
         if token.type == tokenize.NAME:
-            kinds[(token.start[0], token.string)] = "code"
+            line = token.start[0]
+            kinds[(line, token.string)] = "import" if line in imports else "code"
     return kinds
 
 
@@ -386,3 +399,24 @@ def _assigned_name(stmt: cst.BaseStatement) -> str:
     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
         return small.target.value
     return ""
+
+
+def _drop_imports(
+    root: Path, paths: set[str], name: str, current: dict[str, bytes]
+) -> dict[str, bytes] | None:
+    """These files without their (unused) imports of ``name``; None if one cannot be dropped."""
+    out: dict[str, bytes] = {}
+    spelled = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+    for path in sorted(paths):
+        text = current.get(path) or _read(root / path)
+        if text is None:
+            return None
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            return None
+        new_text = drop_imported_names(module, {name}).bytes
+        if spelled.search(new_text):
+            return None
+        out[path] = new_text
+    return out

@@ -19,6 +19,11 @@ def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     orphaned = {name for name, count in used_before.items() if count and not used_after.get(name)}
     if not orphaned:
         return after
+    return drop_imported_names(after, orphaned)
+
+
+def drop_imported_names(after: cst.Module, orphaned: set[str]) -> cst.Module:
+    """``after`` without module-level imports of these names (the rest of each import stays)."""
     body: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []
     for stmt in after.body:
