@@ -52,7 +52,8 @@ class FlagFolder(ExpressionFolder):
                 node = node.with_changes(test=test.cond)
             return node
         if test.member or test.truth is None:
-            return node.with_changes(test=test.cond) if test.cond is not None else node
+            node = node.with_changes(test=test.cond) if test.cond is not None else node
+            return _invert_emptied(original_node, node)
         if test.truth:
             # Comments closing the kept block may sit before ``else:``/``elif``.
             closing = node.orelse.leading_lines if node.orelse is not None else ()
@@ -414,3 +415,31 @@ def _docstring(statement: cst.BaseStatement) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+def _invert_emptied(original: cst.If, node: cst.If) -> cst.If:
+    """``if x: pass else: body``, left by the rewrite, reads ``if not x: body``."""
+    if not (
+        isinstance(node.orelse, cst.Else)
+        and isinstance(node.body, cst.IndentedBlock)
+        and len(node.body.body) == 1
+        and _bare_pass(node.body.body[0])
+        and not node.body.footer
+        and not (
+            isinstance(original.body, cst.IndentedBlock)
+            and len(original.body.body) == 1
+            and _bare_pass(original.body.body[0])
+        )
+    ):
+        return node
+    test = node.test
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inverted: cst.BaseExpression = test.expression
+        if inverted.lpar and isinstance(inverted, (cst.Name, cst.Attribute, cst.Call)):
+            inverted = inverted.with_changes(lpar=[], rpar=[])
+    else:
+        atomic = isinstance(test, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+        if not atomic and not test.lpar:
+            test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        inverted = cst.UnaryOperation(operator=cst.Not(), expression=test)
+    return node.with_changes(test=inverted, body=node.orelse.body, orelse=None)
