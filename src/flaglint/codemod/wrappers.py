@@ -223,7 +223,12 @@ def derived_wrappers(
         facts = project.by_path.get(path)
         if facts is None or facts.error is not None or not facts.definitions:
             continue
-        lines = [r.line for r in project.inventory.reads if r.key == key and r.path == path]
+        starts = {
+            (r.line, r.column - 1)
+            for r in project.inventory.reads
+            if r.key == key and r.path == path
+        }
+        lines = [line for line, _ in starts]
         try:
             tree_after = parse_source(after)
             tree_before = parse_source((project.config.root / path).read_bytes())
@@ -236,7 +241,7 @@ def derived_wrappers(
             if not any(definition.line <= line <= definition.end_line for line in lines):
                 continue
             original = find_function(tree_before, definition.qualname)
-            if original is None or not _returns_its_read(original, lines):
+            if original is None or not _returns_its_read(original, starts):
                 continue
             function = find_function(tree_after, definition.qualname)
             if function is None:
@@ -260,9 +265,12 @@ def derived_wrappers(
 
 
 def _returns_its_read(
-    function: ast.FunctionDef | ast.AsyncFunctionDef, read_lines: list[int]
+    function: ast.FunctionDef | ast.AsyncFunctionDef, starts: set[tuple[int, int]]
 ) -> bool:
-    """Every ``return`` gives back a read of the flag, or a local bound to one."""
+    """Every ``return`` gives back a read of the flag itself, or a local bound to one.
+
+    ``return context`` where ``context = {"switch": READ, ...}`` is not a wrapper.
+    """
     bound: set[str] = set()
     nodes = own_nodes(function)
     for node in nodes:
@@ -270,7 +278,7 @@ def _returns_its_read(
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-            and _on_read_line(node.value, read_lines)
+            and _is_read(node.value, starts)
         ):
             bound.add(node.targets[0].id)
     returns = [n for n in nodes if isinstance(n, ast.Return)]
@@ -280,18 +288,24 @@ def _returns_its_read(
         value = node.value
         if isinstance(value, ast.Name) and value.id in bound:
             continue
-        if value is not None and _on_read_line(value, read_lines):
+        if value is not None and _is_read(value, starts):
             continue
         return False
     return True
 
 
-def _on_read_line(node: ast.AST, read_lines: list[int]) -> bool:
-    return any(
-        isinstance(n, ast.Call)
-        and any(n.lineno <= line <= (n.end_lineno or n.lineno) for line in read_lines)
-        for n in ast.walk(node)
-    )
+def _is_read(node: ast.AST, starts: set[tuple[int, int]]) -> bool:
+    """The read itself, or ``not``/``bool()``/``await`` of it."""
+    while True:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            node = node.operand
+        elif isinstance(node, ast.Await):
+            node = node.value
+        elif isinstance(node, ast.Call) and dotted(node.func) == "bool" and len(node.args) == 1:
+            node = node.args[0]
+        else:
+            break
+    return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in starts
 
 
 def calling_files(project: Project, targets: dict[str, tuple[bool | None, str]]) -> list[str]:
