@@ -11,6 +11,9 @@ import libcst as cst
 
 from flaglint.codemod.transform import leading_lines, merge_leading
 
+# The longest import line a collapsed parenthesised import may become.
+ONE_LINE = 100
+
 
 def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     """``after`` without the module-level imports that only the removed code used."""
@@ -62,7 +65,16 @@ def _trim(stmt: cst.BaseStatement, orphaned: set[str]) -> cst.BaseStatement | No
     if isinstance(names[-1].comma, cst.MaybeSentinel):
         # No trailing comma before: none after either.
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return stmt.with_changes(body=[small.with_changes(names=kept)])
+    trimmed = stmt.with_changes(body=[small.with_changes(names=kept)])
+    if len(kept) == 1 and isinstance(small, cst.ImportFrom) and small.lpar is not None:
+        # ``from m import (\n    ONE\n)``: one name left fits on one line, as isort writes it.
+        alone = small.with_changes(
+            names=[kept[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)], lpar=None, rpar=None
+        )
+        single = stmt.with_changes(body=[alone])
+        if len(cst.Module(body=[single]).code.rstrip("\n")) <= ONE_LINE:
+            return single
+    return trimmed
 
 
 def _local_name(alias: cst.ImportAlias) -> str:
