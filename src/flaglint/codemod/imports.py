@@ -65,6 +65,10 @@ def _trim(stmt: cst.BaseStatement, orphaned: set[str]) -> cst.BaseStatement | No
     if isinstance(names[-1].comma, cst.MaybeSentinel):
         # No trailing comma before: none after either.
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    elif kept[-1] is not names[-1]:
+        # The last name went: the new last one takes its comma, and with it the
+        # line break and indentation before the closing parenthesis.
+        kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
     trimmed = stmt.with_changes(body=[small.with_changes(names=kept)])
     if len(kept) == 1 and isinstance(small, cst.ImportFrom) and small.lpar is not None:
         # ``from m import (\n    ONE\n)``: one name left fits on one line, as isort writes it.
