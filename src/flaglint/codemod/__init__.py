@@ -17,6 +17,7 @@ from pathlib import Path
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.rewrite import Leftover, Rewriter
 from flaglint.codemod.wrappers import calling_files, derived_wrappers
+from flaglint.facts.parse import parse_source
 from flaglint.project import Project
 
 __all__ = [
@@ -84,8 +85,15 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         original = before.get(path)
         if original is None:
             original = (project.config.root / path).read_bytes()
-        if final[path] != original:
-            rewrites.append(FileRewrite(path, original, final[path]))
+        if final[path] == original:
+            continue
+        try:
+            parse_source(final[path])
+        except (SyntaxError, ValueError):
+            # --write only ever writes whole files that parse; a bug here is never the user's.
+            leftovers.append(Leftover(path, 1, "the rewrite would not parse; file left as is"))
+            continue
+        rewrites.append(FileRewrite(path, original, final[path]))
     gone = {f"{project.by_path[d.path].module}.{d.qualname}" for d in deleted}
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]
