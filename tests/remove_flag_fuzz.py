@@ -40,6 +40,12 @@ SHAPES = [
     "n = 0\nwhile {flag} and n < 3:\n    n += 1\nreturn n + x",
     "try:\n    if {flag}:\n        raise ValueError(x)\n"
     "except ValueError:\n    return b(x)\nreturn a(x)",
+    # What the rewrite leaves unused goes with it (issue #21).
+    "return x > 1 and not {flag}",
+    "return (x > 1 or {flag}, x)",
+    "from json import dumps\nif {flag}:\n    return dumps(x)\nreturn b(x)",
+    "y = a(x)\nif not {flag}:\n    return y\nreturn b(x)",
+    "if flag_on(x):\n    return a(x)\nreturn b(x)",
 ]
 GENERATOR_SHAPES = [
     "if not {flag}:\n    return\nyield from g(x)",
@@ -63,6 +69,12 @@ def b(x):
 
 def g(x):
     return [("g", i) for i in range(x)]
+
+
+def flag_on(x):
+    context = {"x": x}
+    res = waffle.switch_is_active("fuzz-switch", context)
+    return res
 """
 
 
@@ -87,7 +99,7 @@ def program(seed: int) -> str:
 RUNNER = """\
 import importlib, json, sys, types
 waffle = types.ModuleType("waffle")
-waffle.switch_is_active = lambda name: {value}
+waffle.switch_is_active = lambda name, *context: {value}
 sys.modules["waffle"] = waffle
 sys.path.insert(0, {folder!r})
 module = importlib.import_module("program")

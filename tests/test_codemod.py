@@ -147,13 +147,15 @@ def test_cli_reports_leftovers_and_unreachable(run_cli, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = run_cli("remove-flag", "peg", "--keep", "on", "--no-cache", cwd=tmp_path)
-    assert result.code == 1
+    assert result.code == 3, "part of it was left for a human"
     assert "-    if flag_is_active(request, 'peg'):\n-        power_peg()\n+    power_peg()" in (
         result.out
     )
     assert "left for a human: app.py:11: `while` on a flag that stays on" in result.err
     off = run_cli("remove-flag", "peg", "--keep", "off", "--no-cache", cwd=tmp_path)
-    assert "only the removed 'on' side reached: app.power_peg" in off.err
+    assert off.code == 1
+    assert "-def power_peg():\n-    return 1\n" in off.out
+    assert "deleted: app.py:4: power_peg (only the removed code used it)" in off.err
 
 
 def test_cli_usage_errors(run_cli, tmp_path: Path) -> None:
@@ -250,6 +252,7 @@ def test_key_definitions_are_listed(run_cli, tmp_path: Path) -> None:
     assert result.code == 1
     assert "+from keys import NEW_UI" not in result.out and "-from keys import NEW_UI" in result.out
     assert result.err == (
-        "the key is still defined: keys.py:1: NEW_UI (delete it when unused)\n"
+        "deleted: keys.py:1: NEW_UI (only the removed code used it)\n"
         "the key is still defined: toggles.py:3: SWITCH (delete it when unused)\n"
     )
+    assert '-NEW_UI = "new-ui"' in result.out, "the constant goes once nothing names it"

@@ -15,6 +15,8 @@ class ExitCode(enum.IntEnum):
     CLEAN = 0
     FINDINGS = 1
     USAGE = 2
+    # remove-flag: the rewrite is shown or written, but part of it was left for a human.
+    PARTIAL = 3
 
 
 class Severity(str, enum.Enum):

@@ -39,7 +39,8 @@ def remove_flag(
 ) -> None:
     """Rewrite the code reading flag KEY as if it were always on (or off).
 
-    Prints a unified diff (exit 1 when there is one); --write applies it.
+    Prints a unified diff; --write applies it. Exit 0: nothing (more) to do;
+    1: a diff to apply; 3: part of it was left for a human (listed on stderr).
     """
     from flaglint.codemod import apply_plan, plan_removal, render_diff
 
@@ -57,22 +58,31 @@ def remove_flag(
         failed = bool(report.failed)
     else:
         click.echo(render_diff(plan), nl=False)
-    for left in plan.leftovers:
-        click.echo(log_line(f"left for a human: {left.path}:{left.line}: {left.reason}"), err=True)
-    for path, line, name in plan.definitions:
-        click.echo(
-            log_line(f"the key is still defined: {path}:{line}: {name} (delete it when unused)"),
-            err=True,
-        )
+    notes = [f"left for a human: {x.path}:{x.line}: {x.reason}" for x in plan.leftovers]
+    notes += [
+        f"deleted: {d.path}:{d.line}: {d.qualname} (only the removed code used it)"
+        for d in plan.deleted
+    ]
+    notes += [
+        f"check by hand: {c.path}:{c.line}: {c.qualname}: {c.reason}" for c in plan.check_by_hand
+    ]
+    notes += [f"check by hand: {n.path}:{n.line}: {n.reason}" for n in plan.notes]
+    notes += [
+        f"the key is still defined: {path}:{line}: {name} (delete it when unused)"
+        for path, line, name in plan.definitions
+    ]
     side = "off" if keep == "on" else "on"
-    for name in plan.unreachable:
-        click.echo(
-            log_line(f"only the removed '{side}' side reached: {name} (delete it?)"), err=True
-        )
+    notes += [
+        f"only the removed '{side}' side reached: {name} (delete it?)" for name in plan.unreachable
+    ]
+    for note in notes:
+        click.echo(log_line(note), err=True)
     if options.stats:
         print_stats(project)
     if failed:
         raise SystemExit(ExitCode.USAGE)
+    if plan.leftovers:
+        raise SystemExit(ExitCode.PARTIAL)
     raise SystemExit(ExitCode.FINDINGS if plan.rewrites and not write else ExitCode.CLEAN)
 
 

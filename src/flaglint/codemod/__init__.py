@@ -14,17 +14,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
-
-from flaglint.codemod.generators import KeepGenerators, generator_paths
-from flaglint.codemod.imports import drop_orphaned_imports
-from flaglint.codemod.targets import find_targets
-from flaglint.codemod.transform import FlagFolder
+from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
+from flaglint.codemod.rewrite import Leftover, Rewriter
+from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
 
 __all__ = [
+    "CheckByHand",
+    "Deleted",
     "FileRewrite",
     "Leftover",
     "RemovalPlan",
@@ -33,15 +31,6 @@ __all__ = [
     "plan_removal",
     "render_diff",
 ]
-
-
-@dataclass(frozen=True, order=True)
-class Leftover:
-    """A read of the flag that the codemod did not rewrite, and why."""
-
-    path: str
-    line: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -61,32 +50,83 @@ class RemovalPlan:
     keep_on: bool
     rewrites: tuple[FileRewrite, ...]
     leftovers: tuple[Leftover, ...]
-    # Functions only the removed polarity of the flag reached: candidates for deletion.
+    # Functions only the removed polarity of the flag reached and still defined.
     unreachable: tuple[str, ...]
     # Where the key itself is still defined: constants and toggle objects (path, line, name).
     definitions: tuple[tuple[str, int, str], ...] = ()
+    # Definitions only the removed code used, deleted in the same diff.
+    deleted: tuple[Deleted, ...] = ()
+    # Definitions only the removed code used, kept because something may still name them.
+    check_by_hand: tuple[CheckByHand, ...] = ()
+    # Hints that block nothing: parameters the rewrite left unused.
+    notes: tuple[Leftover, ...] = ()
 
 
 def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     """Rewrite every file that reads ``key``; nothing is written to disk here."""
     paths = sorted({r.path for r in project.inventory.reads if r.key == key})
-    unreachable = tuple(sorted(project.graph.reach(key, not keep_on).exclusive))
-    rewrites: list[FileRewrite] = []
-    leftovers: list[Leftover] = []
-    for path in paths:
-        before = (project.config.root / path).read_bytes()
-        after, left = rewrite_source(project, path, before, key, keep_on)
-        leftovers.extend(left)
-        if after != before:
-            rewrites.append(FileRewrite(path, before, after))
+    rewriter = Rewriter(project, key, keep_on)
+    before, after, leftovers, notes = _rewrite_all(rewriter, paths)
+    # Functions that read the key and return it, unknown to the inventory as
+    # wrappers: their calls are reads too, so everything is rewritten again.
+    derived = derived_wrappers(project, key, keep_on, after)
+    if derived:
+        rewriter.derived = derived
+        paths = sorted(set(paths) | set(calling_files(project, derived)))
+        before, after, leftovers, notes = _rewrite_all(rewriter, paths)
+    changed = {p: before[p] for p in after}
+    definitions = key_definitions(project, key)
+    exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
+    final, deleted, check = cascade(project, changed, after, definitions, exclusive)
+    gone_names = {(d.path, d.qualname) for d in deleted}
+    definitions = tuple(d for d in definitions if (d[0], d[2]) not in gone_names)
+    rewrites = []
+    for path in sorted(final):
+        original = before.get(path)
+        if original is None:
+            original = (project.config.root / path).read_bytes()
+        if final[path] == original:
+            continue
+        try:
+            parse_source(final[path])
+        except (SyntaxError, ValueError):
+            # --write only ever writes whole files that parse; a bug here is never the user's.
+            leftovers.append(Leftover(path, 1, "the rewrite would not parse; file left as is"))
+            continue
+        rewrites.append(FileRewrite(path, original, final[path]))
+    gone = {f"{project.by_path[d.path].module}.{d.qualname}" for d in deleted}
+    gone_lines = {(d.path, d.line) for d in deleted}
+    notes = [n for n in notes if (n.path, n.line) not in gone_lines]
+    by_hand = {f"{project.by_path[c.path].module}.{c.qualname}" for c in check}
+    unreachable = sorted(exclusive - gone - by_hand)
     return RemovalPlan(
         key,
         keep_on,
         tuple(rewrites),
         tuple(sorted(set(leftovers))),
-        unreachable,
-        key_definitions(project, key),
+        tuple(unreachable),
+        definitions,
+        tuple(deleted),
+        tuple(check),
+        tuple(sorted(set(notes))),
     )
+
+
+def _rewrite_all(
+    rewriter: Rewriter, paths: list[str]
+) -> tuple[dict[str, bytes], dict[str, bytes], list[Leftover], list[Leftover]]:
+    before: dict[str, bytes] = {}
+    after: dict[str, bytes] = {}
+    leftovers: list[Leftover] = []
+    notes: list[Leftover] = []
+    for path in paths:
+        before[path] = (rewriter.project.config.root / path).read_bytes()
+        result = rewriter.rewrite(path, before[path])
+        leftovers.extend(result.leftovers)
+        notes.extend(result.notes)
+        if result.after != before[path]:
+            after[path] = result.after
+    return before, after, leftovers, notes
 
 
 def key_definitions(project: Project, key: str) -> tuple[tuple[str, int, str], ...]:
@@ -112,102 +152,6 @@ def key_definitions(project: Project, key: str) -> tuple[tuple[str, int, str], .
                 if arg is not None and inventory.resolve_arg(facts, call, arg)[0] == key:
                     found.append((facts.path, binding.line, name))
     return tuple(sorted(found))
-
-
-def rewrite_source(
-    project: Project, path: str, source: bytes, key: str, keep_on: bool
-) -> tuple[bytes, list[Leftover]]:
-    """One file's rewritten bytes and what was left in it for a human."""
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        return source, [Leftover(path, exc.raw_line, "LibCST cannot parse this file")]
-    targets = find_targets(project, path, source, key, keep_on)
-    folder = FlagFolder(targets, keep_on)
-    new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(folder)
-    if new_module.code != module.code:
-        new_module = drop_orphaned_imports(module, new_module)
-    after = new_module.bytes
-    leftovers = [Leftover(path, line, reason) for line, reason in targets.unmatched]
-    surviving = _node_ids(new_module)
-    by_line: dict[int, tuple[int, str]] = {}
-    for node_id, (_, note) in folder.unresolved.items():
-        if node_id not in surviving:
-            continue
-        current = by_line.get(note.line)
-        if current is None or note.priority > current[0]:
-            by_line[note.line] = (note.priority, note.reason)
-    leftovers.extend(Leftover(path, line, reason) for line, (_, reason) in by_line.items())
-    for span, leaf in targets.leaves.items():
-        if span not in folder.matched and leaf.kind != "local":
-            leftovers.append(Leftover(path, leaf.line, "could not match this read in the file"))
-    if after != source:
-        # Last: the generator pass rebuilds nodes, and the leftovers above are
-        # found by the identity of the nodes the rewrite kept.
-        kept, refused = _keep_generators(path, source, new_module)
-        if refused:
-            return source, refused  # a rewrite that would change what code does is not made
-        after = kept.bytes
-        try:
-            parse_source(after)
-        except SyntaxError:
-            # A rewrite that does not parse is a bug here, never the user's problem.
-            return source, [Leftover(path, 1, "the rewrite would not parse; file left as is")]
-    return after, leftovers
-
-
-def _keep_generators(
-    path: str, source: bytes, after: cst.Module
-) -> tuple[cst.Module, list[Leftover]]:
-    """Functions that yielded before the rewrite still do after it (see ``generators``).
-
-    Synchronous generators get ``yield from ()``; an async generator that would
-    lose its ``yield`` is reported, and the caller leaves the file as it is.
-    """
-    try:
-        (was, defined_before), (now, defined_after) = (
-            generator_paths(source),
-            generator_paths(after.bytes),
-        )
-    except SyntaxError:
-        return after, []  # the caller reports a rewrite that does not parse
-    lost = {p for p in was if p not in now}
-    refused = [
-        Leftover(path, 1, f"async generator {'.'.join(p[0])} would lose its yield; edit it by hand")
-        for p in sorted(lost)
-        if was[p]
-    ]
-    refused += [
-        Leftover(
-            path,
-            1,
-            f"generator {'.'.join(p[0])} would lose its yield, and the rewrite removed another "
-            "definition of that name; edit it by hand",
-        )
-        for p in sorted(lost)
-        if not was[p] and defined_before.get(p[0]) != defined_after.get(p[0])
-    ]
-    if refused:
-        return after, refused
-    if lost:
-        after = after.visit(KeepGenerators(lost))
-    return after, []
-
-
-def _node_ids(module: cst.Module) -> set[int]:
-    collector = _IdCollector()
-    module.visit(collector)
-    return collector.ids
-
-
-class _IdCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: set[int] = set()
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.ids.add(id(node))
-        return True
 
 
 def render_diff(plan: RemovalPlan) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from flaglint.codemod.targets import FileTargets, Leaf, Span
+from flaglint.codemod.targets import BOOLEAN_METHODS, FileTargets, Leaf, Span
 
 TRUTHY_WORDS = frozenset({"1", "true", "yes", "on", "y", "t", "enabled", "enable"})
 FALSY_WORDS = frozenset({"", "0", "false", "no", "off", "n", "f", "disabled", "disable", "none"})
@@ -180,6 +180,9 @@ class ExpressionFolder(cst.CSTTransformer):
         if rk.truth is not None:
             if rk.truth == deciding:
                 # ``x and False`` is falsy, ``x or True`` truthy, once x is evaluated.
+                if _pure(left) and is_boolean(left):
+                    # ... and exactly False (True) when x is a bool with no effects.
+                    return self._carry(updated_node, self._literal(deciding))
                 if _pure(left):
                     self._mark(updated_node, Known(truth=deciding))
                     return updated_node
@@ -190,6 +193,9 @@ class ExpressionFolder(cst.CSTTransformer):
                     1,
                 )
                 return original_node
+            if is_boolean(left):
+                # ``x > 1 and True`` is ``x > 1``: the operand goes, never ``and True``.
+                return self._carry(updated_node, left)
             self._mark(updated_node, Known(cond=lk.cond or left))
             return updated_node
         if lk.cond is not None or rk.cond is not None:
@@ -296,6 +302,29 @@ def _compare(truth: bool, exact: bool, other: cst.BaseExpression) -> bool | str:
 
 def is_literal(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Name) and node.value in ("True", "False")
+
+
+# Calls whose result is always True or False, whatever they are given.
+BOOLEAN_BUILTINS = frozenset(
+    {"bool", "isinstance", "issubclass", "hasattr", "callable", "any", "all"}
+)
+
+
+def is_boolean(node: cst.CSTNode) -> bool:
+    """Whether this expression's value is certainly True or False (not merely truthy)."""
+    if is_literal(node) or isinstance(node, cst.Comparison):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.operator, cst.Not)
+    if isinstance(node, cst.BooleanOperation):
+        return is_boolean(node.left) and is_boolean(node.right)
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Name):
+            return func.value in BOOLEAN_BUILTINS
+        if isinstance(func, cst.Attribute):
+            return func.attr.value in BOOLEAN_METHODS
+    return False
 
 
 def _atomic(node: cst.CSTNode) -> bool:

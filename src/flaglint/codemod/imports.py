@@ -11,6 +11,9 @@ import libcst as cst
 
 from flaglint.codemod.transform import leading_lines, merge_leading
 
+# The longest import line a collapsed parenthesised import may become.
+ONE_LINE = 100
+
 
 def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     """``after`` without the module-level imports that only the removed code used."""
@@ -19,6 +22,11 @@ def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     orphaned = {name for name, count in used_before.items() if count and not used_after.get(name)}
     if not orphaned:
         return after
+    return drop_imported_names(after, orphaned)
+
+
+def drop_imported_names(after: cst.Module, orphaned: set[str]) -> cst.Module:
+    """``after`` without module-level imports of these names (the rest of each import stays)."""
     body: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []
     for stmt in after.body:
@@ -26,7 +34,12 @@ def drop_orphaned_imports(before: cst.Module, after: cst.Module) -> cst.Module:
         if trimmed is None:
             carried = merge_leading(carried, leading_lines(stmt))
             continue
-        if carried:
+        if not body and stmt is not after.body[0] and not any(h.comment for h in after.header):
+            # Nothing above it any more: no blank lines before the first statement.
+            lines = [*carried, *leading_lines(trimmed)]
+            trimmed = trimmed.with_changes(leading_lines=[x for x in lines if x.comment])
+            carried = []
+        elif carried:
             trimmed = trimmed.with_changes(
                 leading_lines=merge_leading(carried, leading_lines(trimmed))
             )
@@ -52,7 +65,20 @@ def _trim(stmt: cst.BaseStatement, orphaned: set[str]) -> cst.BaseStatement | No
     if isinstance(names[-1].comma, cst.MaybeSentinel):
         # No trailing comma before: none after either.
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return stmt.with_changes(body=[small.with_changes(names=kept)])
+    elif kept[-1] is not names[-1]:
+        # The last name went: the new last one takes its comma, and with it the
+        # line break and indentation before the closing parenthesis.
+        kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
+    trimmed = stmt.with_changes(body=[small.with_changes(names=kept)])
+    if len(kept) == 1 and isinstance(small, cst.ImportFrom) and small.lpar is not None:
+        # ``from m import (\n    ONE\n)``: one name left fits on one line, as isort writes it.
+        alone = small.with_changes(
+            names=[kept[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)], lpar=None, rpar=None
+        )
+        single = stmt.with_changes(body=[alone])
+        if len(cst.Module(body=[single]).code.rstrip("\n")) <= ONE_LINE:
+            return single
+    return trimmed
 
 
 def _local_name(alias: cst.ImportAlias) -> str:

@@ -12,6 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
+from flaglint.codemod.wrappers import BOOLEAN_METHODS, Fold, own_nodes, wrapper_verdict
 from flaglint.discovery import discover
 from flaglint.encoding import utf8
 from flaglint.facts.model import FileFacts, Gate
@@ -22,26 +23,6 @@ from flaglint.project import Project
 
 # (start line, start column, end line, end column); columns count characters.
 Span = tuple[int, int, int, int]
-
-# Reads whose result is exactly True or False, so a literal can replace them anywhere.
-BOOLEAN_METHODS = frozenset(
-    {
-        "is_enabled",
-        "flag_is_active",
-        "switch_is_active",
-        "sample_is_active",
-        "flag_enabled",
-        "flag_disabled",
-        "is_feature_enabled",
-        "is_on",
-        "is_off",
-        "isOn",
-        "isOff",
-        "feature_enabled",
-        "get_boolean_value",
-        "get_boolean_value_async",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -105,13 +86,25 @@ class SpanIndex:
 
 
 def find_targets(
-    project: Project, path: str, source: bytes, key: str, keep_on: bool
+    project: Project,
+    path: str,
+    source: bytes,
+    key: str,
+    keep_on: bool,
+    fold: Fold | None = None,
+    derived: dict[str, tuple[bool | None, str]] | None = None,
 ) -> FileTargets:
-    """Locate every read of ``key`` in ``path`` (already known to the inventory)."""
+    """Locate every read of ``key`` in ``path`` (already known to the inventory).
+
+    ``fold`` rewrites another file with the flag fixed, for wrappers that do more;
+    calls to ``derived`` wrappers (qualified name: truth, or None and why) are reads too.
+    """
     facts = project.by_path[path]
     tree = parse_source(source)
     index = SpanIndex(source)
     finder = _Finder(project, facts, tree, index, key, keep_on)
+    finder.fold = fold
+    finder.derived = derived or {}
     return finder.run(path)
 
 
@@ -131,6 +124,8 @@ class _Finder:
         self.index = index
         self.key = key
         self.keep_on = keep_on
+        self.fold: Fold | None = None
+        self.derived: dict[str, tuple[bool | None, str]] = {}
         self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
         self.parents: dict[int, ast.AST] = {}
         self.decorators: set[int] = set()
@@ -153,6 +148,9 @@ class _Finder:
                 continue
             node, leaf = found
             targets.leaves[self.index.span(node)] = replace(leaf, use=self._use(node))
+            leaf_nodes.append(node)
+        for node, leaf in self._derived_leaves():
+            targets.leaves.setdefault(self.index.span(node), replace(leaf, use=self._use(node)))
             leaf_nodes.append(node)
         for node, leaf in self._name_leaves():
             targets.leaves.setdefault(self.index.span(node), leaf)
@@ -197,6 +195,26 @@ class _Finder:
             return node, Leaf("read", read.line, truth=truth, exact=method in BOOLEAN_METHODS)
         return None
 
+    def _derived_leaves(self) -> list[tuple[ast.AST, Leaf]]:
+        """Calls of wrappers found by folding their bodies (see ``wrappers.derived_wrappers``)."""
+        if not self.derived:
+            return []
+        names = {t.rpartition(".")[2] for t in self.derived}
+        resolver = self.project.inventory.resolver
+        out: list[tuple[ast.AST, Leaf]] = []
+        for call in self.facts.calls:
+            if call.callee.rpartition(".")[2] not in names:
+                continue
+            verdict = self.derived.get(resolver.call_target(self.facts, call))
+            if verdict is None:
+                continue
+            for node in self.by_start.get((call.line, call.col), []):
+                if isinstance(node, ast.Call) and dotted(node.func) == call.callee:
+                    truth, reason = verdict
+                    out.append((node, Leaf("read", call.line, truth, truth is not None, reason)))
+                    break
+        return out
+
     def _use(self, node: ast.AST) -> str:
         """How the code uses a read it does not only test, in words for the report."""
         parent = self.parents.get(id(node))
@@ -228,7 +246,7 @@ class _Finder:
         """A wrapper call stands for the flag only when every return is the read itself."""
         inventory = self.project.inventory
         target = inventory.resolver.call_target(self.facts, self.facts.calls[call_index])
-        verdict = _wrapper_verdict(self.project, target, self.key, self.keep_on)
+        verdict = wrapper_verdict(self.project, target, self.key, self.keep_on, self.fold)
         if isinstance(verdict, str):
             return Leaf("read", read.line, reason=verdict)
         truth, exact = verdict
@@ -316,104 +334,8 @@ def _all_sources(project: Project) -> list[str]:
     return [s.path for s in discover(config.root, [], config.exclude)]
 
 
-def _wrapper_verdict(
-    project: Project, target: str, key: str, keep_on: bool
-) -> tuple[bool, bool] | str:
-    """(truth, exact) of a call to wrapper ``target``, or why it is not certain."""
-    for facts in project.files:
-        if facts.error is not None or not target.startswith(facts.module + "."):
-            continue
-        qualname = target[len(facts.module) + 1 :]
-        definition = next(
-            (d for d in facts.definitions if d.qualname == qualname and d.kind != "class"), None
-        )
-        if definition is None:
-            continue
-        try:
-            tree = parse_source((project.config.root / facts.path).read_bytes())
-        except (OSError, SyntaxError, ValueError):
-            return f"cannot read wrapper {target}"
-        function = next(
-            (
-                n
-                for n in ast.walk(tree)
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                and n.lineno == definition.line
-            ),
-            None,
-        )
-        if function is None:
-            return f"cannot find wrapper {target}"
-        return _returns_verdict(project, facts, function, target, key, keep_on)
-    return f"cannot find wrapper {target}"
-
-
-def _returns_verdict(
-    project: Project,
-    facts: FileFacts,
-    function: ast.FunctionDef | ast.AsyncFunctionDef,
-    target: str,
-    key: str,
-    keep_on: bool,
-) -> tuple[bool, bool] | str:
-    not_exact = f"wrapper {target} does more than return the flag"
-    if not function.body or not isinstance(function.body[-1], ast.Return):
-        return not_exact
-    verdicts: set[tuple[bool, bool]] = set()
-    for node in _own_nodes(function):
-        if not isinstance(node, ast.Return):
-            continue
-        value, flips, wrapped = node.value, 0, False
-        while True:
-            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
-                value, flips, wrapped = value.operand, flips + 1, True
-            elif (
-                isinstance(value, ast.Call)
-                and dotted(value.func) == "bool"
-                and len(value.args) == 1
-            ):
-                value, wrapped = value.args[0], True
-            else:
-                break
-        if not isinstance(value, ast.Call):
-            return not_exact
-        callee = dotted(value.func)
-        index = next(
-            (
-                i
-                for i, c in enumerate(facts.calls)
-                if (c.line, c.col, c.callee) == (value.lineno, value.col_offset, callee)
-            ),
-            None,
-        )
-        read = None if index is None else project.inventory.call_read(facts, index)
-        if read is None or read.key != key or read.provider.startswith("wrapper:"):
-            return not_exact
-        truth = (keep_on != read.negated) != (flips % 2 == 1)
-        exact = wrapped or callee.rpartition(".")[2] in BOOLEAN_METHODS
-        verdicts.add((truth, exact))
-    if len(verdicts) != 1:
-        return not_exact
-    return verdicts.pop()
-
-
 def _contains(node: ast.AST, ids: set[int]) -> bool:
     return any(id(n) in ids for n in ast.walk(node))
-
-
-SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _own_nodes(function: ast.AST) -> list[ast.AST]:
-    """Nodes of a function body, not descending into nested scopes."""
-    out: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if not isinstance(node, SCOPES):
-            stack.extend(ast.iter_child_nodes(node))
-    return out
 
 
 def _assigned_once(function: ast.AST, name: str) -> bool:
@@ -428,7 +350,7 @@ def _assigned_once(function: ast.AST, name: str) -> bool:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if node.name == name and node is not function:
                 return False
-    for node in _own_nodes(function):
+    for node in own_nodes(function):
         if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
             stores += 1
         elif isinstance(node, ast.ExceptHandler) and node.name == name:
@@ -443,7 +365,7 @@ def _loads_after(function: ast.AST, name: str, stmt: ast.stmt) -> list[ast.Name]
     return sorted(
         (
             n
-            for n in _own_nodes(function)
+            for n in own_nodes(function)
             if isinstance(n, ast.Name)
             and n.id == name
             and isinstance(n.ctx, ast.Load)

@@ -14,6 +14,10 @@ import libcst as cst
 
 from flaglint.codemod.expressions import ExpressionFolder, is_literal
 from flaglint.codemod.targets import FileTargets
+from flaglint.codemod.unused import drop_orphaned_locals
+
+# Parameters a framework passes whatever the function does with them.
+FRAMEWORK_PARAMETERS = frozenset({"request", "args", "kwargs", "context", "event"})
 
 Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
 
@@ -29,6 +33,10 @@ class FlagFolder(ExpressionFolder):
         self.exits: dict[int, cst.CSTNode] = {}
         # Comments that closed a flattened block, keyed by its last statement.
         self.trailing: dict[int, tuple[cst.CSTNode, list[cst.EmptyLine]]] = {}
+        # Parameters only the removed code used: (def line, "function(parameter)").
+        self.unused_params: list[tuple[int, str]] = []
+        # One entry per enclosing definition: whether it is a class.
+        self.in_class: list[bool] = []
 
     # -------------------------------------------------------------- statements
     def visit_If(self, node: cst.If) -> None:
@@ -44,7 +52,8 @@ class FlagFolder(ExpressionFolder):
                 node = node.with_changes(test=test.cond)
             return node
         if test.member or test.truth is None:
-            return node.with_changes(test=test.cond) if test.cond is not None else node
+            node = node.with_changes(test=test.cond) if test.cond is not None else node
+            return _invert_emptied(original_node, node)
         if test.truth:
             # Comments closing the kept block may sit before ``else:``/``elif``.
             closing = node.orelse.leading_lines if node.orelse is not None else ()
@@ -99,6 +108,8 @@ class FlagFolder(ExpressionFolder):
     ) -> cst.Assert | cst.RemovalSentinel:
         known = self._info(updated_node.test)
         if known.truth is None or known.member:
+            if known.cond is not None and not known.member:
+                return updated_node.with_changes(test=known.cond)
             return updated_node
         if known.truth:
             return cst.RemoveFromParent()
@@ -198,9 +209,16 @@ class FlagFolder(ExpressionFolder):
             return updated_node
         return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
 
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.in_class.append(True)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.in_class.append(False)
+
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef:
+    ) -> cst.FunctionDef | cst.RemovalSentinel:
+        self.in_class.pop()
         node = updated_node
         folded = self._fold_decorators(
             original_node.decorators, node.decorators, node.lines_after_decorators
@@ -214,11 +232,22 @@ class FlagFolder(ExpressionFolder):
                 node = node.with_changes(
                     body=self.leave_IndentedBlock(body, body.with_changes(body=kept))
                 )
+        if not original_node.deep_equals(node):
+            line = self._line(original_node.name)
+            node, params = drop_orphaned_locals(original_node, node)
+            if self.in_class and self.in_class[-1] and only_delegates(node):
+                # What is left only calls the parent's method: the override has no purpose.
+                return cst.RemoveFromParent()
+            if not (self.in_class and self.in_class[-1]):
+                # A method keeps its signature for its overrides; a view keeps ``request``.
+                params = [p for p in params if p not in FRAMEWORK_PARAMETERS]
+                self.unused_params.extend((line, f"{node.name.value}({p})") for p in params)
         return node
 
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
+        self.in_class.pop()
         folded = self._fold_decorators(
             original_node.decorators, updated_node.decorators, updated_node.lines_after_decorators
         )
@@ -334,3 +363,83 @@ def _bare_pass(stmt: cst.BaseStatement) -> bool:
         and stmt.trailing_whitespace.comment is None
         and all(line.comment is None for line in stmt.leading_lines)
     )
+
+
+def only_delegates(function: cst.FunctionDef) -> bool:
+    """``def get(self, request, **kwargs): return super().get(request, **kwargs)``.
+
+    The body (a docstring aside) passes its own parameters, in order and
+    unchanged, to the parent's method of the same name; nothing decorates it.
+    """
+    if function.decorators or not isinstance(function.body, cst.IndentedBlock):
+        return False
+    body = [s for s in function.body.body if not _docstring(s)]
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine):
+        return False
+    statement = body[0].body
+    if len(statement) != 1 or not isinstance(statement[0], cst.Return):
+        return False
+    call = statement[0].value
+    if not (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == function.name.value
+        and isinstance(call.func.value, cst.Call)
+        and isinstance(call.func.value.func, cst.Name)
+        and call.func.value.func.value == "super"
+        and not call.func.value.args
+    ):
+        return False
+    params = function.params
+    if params.posonly_params or params.kwonly_params or not params.params:
+        return False
+    if any(p.default is not None for p in params.params):
+        return False
+    expected = [("", p.name.value) for p in params.params[1:]]
+    if isinstance(params.star_arg, cst.Param):
+        expected.append(("*", params.star_arg.name.value))
+    if params.star_kwarg is not None:
+        expected.append(("**", params.star_kwarg.name.value))
+    passed = [
+        (a.star, a.value.value)
+        for a in call.args
+        if isinstance(a.value, cst.Name) and a.keyword is None
+    ]
+    return len(passed) == len(call.args) and passed == expected
+
+
+def _docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _invert_emptied(original: cst.If, node: cst.If) -> cst.If:
+    """``if x: pass else: body``, left by the rewrite, reads ``if not x: body``."""
+    if not (
+        isinstance(node.orelse, cst.Else)
+        and isinstance(node.body, cst.IndentedBlock)
+        and len(node.body.body) == 1
+        and _bare_pass(node.body.body[0])
+        and not node.body.footer
+        and not (
+            isinstance(original.body, cst.IndentedBlock)
+            and len(original.body.body) == 1
+            and _bare_pass(original.body.body[0])
+        )
+    ):
+        return node
+    test = node.test
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inverted: cst.BaseExpression = test.expression
+        if inverted.lpar and isinstance(inverted, (cst.Name, cst.Attribute, cst.Call)):
+            inverted = inverted.with_changes(lpar=[], rpar=[])
+    else:
+        atomic = isinstance(test, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+        if not atomic and not test.lpar:
+            test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        inverted = cst.UnaryOperation(operator=cst.Not(), expression=test)
+    return node.with_changes(test=inverted, body=node.orelse.body, orelse=None)

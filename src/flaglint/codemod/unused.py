@@ -1,0 +1,200 @@
+"""Locals and function-level imports the rewrite left unused, removed with it.
+
+Only names the rewrite orphaned go: used before it in the function, unused
+after it. Such a local was computed for the removed code alone (the flag
+read's ``context = {"schema": account}``, a value only the removed branch
+printed), so its assignment goes with that code, calls included, as a
+reviewer would delete it. Parameters are never removed (callers pass them):
+they are named for a human.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def drop_orphaned_locals(
+    original: cst.FunctionDef, updated: cst.FunctionDef
+) -> tuple[cst.FunctionDef, list[str]]:
+    """``updated`` without what only the removed code used, and its parameters left unused."""
+    if not isinstance(updated.body, cst.IndentedBlock):
+        return updated, []
+    before = _loads(original.body)
+    node = updated
+    for _ in range(8):  # each pass may orphan the names the dropped statements used
+        after = _loads(node.body)
+        orphaned = {name for name, count in before.items() if count and not after.get(name)}
+        if not orphaned:
+            break
+        cleaner = _BlockCleaner(orphaned)
+        body = node.body.visit(cleaner)
+        if not cleaner.changed:
+            break
+        assert isinstance(body, cst.BaseSuite)
+        node = node.with_changes(body=body)
+    after = _loads(node.body)
+    params = [p.name.value for p in _params(node.params)]
+    unused = [p for p in params if before.get(p) and not after.get(p)]
+    return node, unused
+
+
+def _params(params: cst.Parameters) -> list[cst.Param]:
+    found = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            found.append(star)
+    return found
+
+
+class _BlockCleaner(cst.CSTTransformer):
+    """Drops imports and single-name assignments of orphaned names, in this scope only."""
+
+    def __init__(self, orphaned: set[str]) -> None:
+        super().__init__()
+        self.orphaned = orphaned
+        self.changed = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if len(updated_node.body) != 1:
+            return updated_node
+        small = updated_node.body[0]
+        if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+            small.names, cst.ImportStar
+        ):
+            names = list(small.names)
+            kept = [a for a in names if local_name(a) not in self.orphaned]
+            if len(kept) == len(names):
+                return updated_node
+            self.changed = True
+            if not kept:
+                return cst.RemoveFromParent()
+            if isinstance(names[-1].comma, cst.MaybeSentinel):
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(body=[small.with_changes(names=kept)])
+        if not (
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+            and small.targets[0].target.value in self.orphaned
+        ):
+            return updated_node
+        self.changed = True
+        return cst.RemoveFromParent()
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if updated_node.body:
+            return updated_node
+        return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+
+
+def local_name(alias: cst.ImportAlias) -> str:
+    """The name an import binds: ``x`` for ``import x.y``, ``z`` for ``... as z``."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    name: cst.BaseExpression = alias.name
+    while isinstance(name, cst.Attribute):
+        name = name.value
+    return name.value if isinstance(name, cst.Name) else ""
+
+
+def _loads(node: cst.CSTNode) -> dict[str, int]:
+    """How often each name is used, not counting where it is bound.
+
+    A local's own assignment does not use it (``x = f(x)`` uses the older x,
+    which counts), nor does an import or a parameter; strings count as uses of
+    any name they spell, for ``locals()`` and templates.
+    """
+    counter = _LoadCounter()
+    node.visit(counter)
+    for text in counter.strings:
+        for name in list(counter.counts):
+            if name in text:
+                counter.counts[name] += 1
+    return counter.counts
+
+
+class _LoadCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+        self.strings: list[str] = []
+        self.excluding: list[str] = []
+
+    def _add(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+        if not single:
+            return True
+        target = node.targets[0].target
+        assert isinstance(target, cst.Name)
+        # ``x = f(x)`` keeps x alive only if x is used elsewhere.
+        self.excluding.append(target.value)
+        node.value.visit(self)
+        self.excluding.pop()
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        for part in (node.annotation, node.default):
+            if part is not None:
+                part.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value not in self.excluding:
+            self._add(node.value)
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        # A global or nonlocal name is not this function's to drop.
+        for item in node.names:
+            self._add(item.name.value)
+        return False
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        for item in node.names:
+            self._add(item.name.value)
+        return False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.strings.append(node.value)
+
+
+def names_in(statements: Sequence[cst.CSTNode]) -> dict[str, int]:
+    """Uses per name across some statements (see :func:`_loads`)."""
+    total: dict[str, int] = {}
+    for statement in statements:
+        for name, count in _loads(statement).items():
+            total[name] = total.get(name, 0) + count
+    return total
