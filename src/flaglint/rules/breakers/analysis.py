@@ -24,7 +24,8 @@ Definitions (the README documents the same):
   directly or through a project predicate (transitively), or a ``try`` whose
   handler leaves the loop around a project call that raises under such a
   comparison; a call in the loop to such a raising function guards it too.
-  A predicate that only returns constants is no guard.
+  A predicate that only returns constants is no guard, nor is a comparison
+  of state with a constant (``job.status != PENDING``): see ``limits.py``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
+from flaglint.rules.breakers.limits import state_check
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -285,7 +287,9 @@ class BreakerAnalysis:
             return cached
         self._check_cache[key] = (False, ())
         check = facts.checks[check_index]
-        bound = check.bound or self._counts(facts, check.scope, check.names)
+        bound = (check.bound and not state_check(check.text)) or self._counts(
+            facts, check.scope, check.names
+        )
         constants: list[str] = []
         if not bound and depth < MAX_DEPTH:
             for call in check.calls:
@@ -548,10 +552,3 @@ def _loop_words(loop: Loop) -> str:
     if loop.shape == "infinite":
         return "`for` loop over an endless iterator"
     return "`for` loop"
-
-
-def group_by_key(assessments: list[Assessment]) -> dict[tuple[str, str], list[Assessment]]:
-    grouped: dict[tuple[str, str], list[Assessment]] = defaultdict(list)
-    for assessment in assessments:
-        grouped[assessment.key].append(assessment)
-    return grouped

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
-from flaglint.rules.breakers.analysis import Assessment, Guard, analysis, group_by_key
+from flaglint.rules.breakers.analysis import Assessment, Guard, analysis
+from flaglint.rules.breakers.guard_loss import LostGuard, lost_guards
 
 if TYPE_CHECKING:
     from flaglint.project import Project
-from flaglint.rules.breakers.messages import context_words, missing_words, sink_words
+from flaglint.rules.breakers.messages import (
+    context_words,
+    dispatch_words,
+    kind_plural,
+    missing_words,
+    sink_words,
+)
 
 
 class CircuitBreakerRemoved(Rule):
@@ -60,6 +68,43 @@ class CircuitBreakerRemoved(Rule):
         base = project.base
         if base is None:
             return
+        reported: set[tuple[str, int]] = set()
+        for finding in self._bound_lost(project, base):
+            reported.add((finding.path, finding.line))
+            yield finding
+        revision = base.label or base.revision[:12]
+        for lost in lost_guards(project, base):
+            key = (lost.dispatch.facts.path, lost.dispatch.line)
+            if key not in reported:
+                reported.add(key)
+                yield self._guard_finding(lost, revision)
+
+    def _guard_finding(self, lost: LostGuard, revision: str) -> Finding:
+        dispatch, limit = lost.dispatch, lost.limit
+        call = dispatch.facts.calls[dispatch.index]
+        words = dispatch_words(dispatch.sink, dispatch.via)
+        return self.finding(
+            dispatch.facts.path,
+            call.line,
+            call.col + 1,
+            f"{words} lost its limit check: at {revision} `{limit.text}` ({limit.where()}) "
+            f"guarded this call; since then it was {lost.how}. Nothing here limits how many "
+            f"{kind_plural(dispatch.sink)} it sends.",
+            symbol=lost.symbol,
+            end_line=call.end_line,
+            related=(
+                Location(
+                    limit.path,
+                    limit.line,
+                    1,
+                    f"the limit check at {revision}: `{limit.text}`",
+                    revision,
+                ),
+            ),
+        )
+
+    def _bound_lost(self, project: Project, base: Project) -> Iterator[Finding]:
+        """A repeated dispatch bounded at the base revision and unbounded now."""
         head = analysis(project)
         before = analysis(base)
         guarded: dict[tuple[str, str], Guard] = {}
@@ -115,3 +160,10 @@ class CircuitBreakerRemoved(Rule):
         if moved_to:
             return f"it moved into `{moved_to[0]}`, which nothing calls"
         return "the guard was deleted"
+
+
+def group_by_key(assessments: list[Assessment]) -> dict[tuple[str, str], list[Assessment]]:
+    grouped: dict[tuple[str, str], list[Assessment]] = defaultdict(list)
+    for assessment in assessments:
+        grouped[assessment.key].append(assessment)
+    return grouped

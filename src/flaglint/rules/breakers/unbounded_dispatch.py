@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
 from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.quiet import QuietContexts
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -59,7 +60,15 @@ class UnboundedDispatch(Rule):
     single_file: ClassVar[bool] = True
 
     def check(self, project: Project) -> Iterator[Finding]:
-        for assessment in analysis(project).unbounded():
+        quiet = QuietContexts(project)
+        seen: set[tuple[str, int]] = set()
+        for assessment in analysis(project).assessments:
+            key = (assessment.facts.path, assessment.index)
+            # The innermost repeated context that is unbounded, and bounded by nothing
+            # the code shows (what it receives, its items, a once-only flag).
+            if key in seen or not assessment.unbounded or quiet.why_quiet(assessment):
+                continue
+            seen.add(key)
             yield self.finding(
                 assessment.facts.path,
                 assessment.call.line,
