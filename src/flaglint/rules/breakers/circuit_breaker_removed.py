@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
-from flaglint.rules.breakers.analysis import Assessment, Guard, analysis
+from flaglint.rules.breakers.analysis import Assessment, BreakerAnalysis, Guard, analysis
 from flaglint.rules.breakers.guard_loss import LostGuard, lost_guards
 
 if TYPE_CHECKING:
@@ -116,11 +116,11 @@ class CircuitBreakerRemoved(Rule):
                 guarded[key] = min(guards, key=lambda g: (g.kind == "per-item", g.line))
         if not guarded:
             return
-        base_predicates = set(before.uncalled_predicates())
+        base_predicates = set(uncalled_predicates(before))
         base_functions = set(before.graph.nodes)
         moved_to = [
             p
-            for p in head.uncalled_predicates()
+            for p in uncalled_predicates(head)
             if p not in base_predicates or p not in base_functions
         ]
         revision = base.label or base.revision[:12]
@@ -167,3 +167,16 @@ def group_by_key(assessments: list[Assessment]) -> dict[tuple[str, str], list[As
     for assessment in assessments:
         grouped[assessment.key].append(assessment)
     return grouped
+
+
+def uncalled_predicates(found: BreakerAnalysis) -> list[str]:
+    """Bound predicates nothing in the project calls."""
+    out = []
+    graph = found.graph
+    for qualified in found.functions_with_outcomes():
+        if not graph.has_node(qualified) or found.predicate(qualified) != "bound":
+            continue
+        callers = [p for p in graph.predecessors(qualified) if not p.startswith("<")]
+        if not callers:
+            out.append(qualified)
+    return out

@@ -103,7 +103,7 @@ def _how_lost(was: Dominating, now: LineGuards) -> str:
 
 
 def _followed(head: DispatchGuards, symbol: str, limit: Limit, how: str) -> str:
-    """ "" when every caller of ``symbol`` now checks the limit before calling it."""
+    """An empty string when every caller of ``symbol`` now checks the limit first, else ``how``."""
     callers = [(s, site) for s, site in head.callers.get(symbol, ()) if s != symbol]
     if not callers:
         return how

@@ -139,6 +139,18 @@ def _unparse(node: ast.AST) -> str:
         return "?"
 
 
+def limit_test(text: str, words: LimitWords) -> bool:
+    """Whether a test's source holds a limit comparison (``sent + n > daily_limit``)."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return any(
+        isinstance(sub, ast.Compare) and words.compares_limit(sub, frozenset())
+        for sub in ast.walk(node)
+    )
+
+
 def state_check(text: str) -> bool:
     """Whether a test's source compares state with a constant (``job.status != PENDING``)."""
     try:

@@ -15,6 +15,8 @@ calls a context unbounded:
 * a retry loop whose test is refreshed by the dispatch's own result
   (``while order is None: order = place(...)``) with no handler in the loop
   that swallows errors: it ends when the dispatch answers or fails;
+* a call in a ``finally`` inside the loop: it cleans up after one pass
+  (``finally: task.cancel()`` in a reconnect loop);
 * a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``).
 """
 
@@ -62,6 +64,8 @@ class QuietContexts:
             return ""
         if isinstance(loop, ast.AsyncFor):
             return "asynchronous iterator"
+        if _in_finally(loop, line):
+            return "cleanup in `finally`"
         if self._receives(loop):
             return "receives its input"
         if isinstance(loop, ast.For) and _item_used(loop):
@@ -102,6 +106,15 @@ def _loop_at(function: FunctionNode, line: int) -> ast.While | ast.For | ast.Asy
         if isinstance(node, _LOOPS) and node.lineno == line:
             return node
     return None
+
+
+def _in_finally(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
+    """The call cleans up after one pass (``finally: task.cancel()``): once per pass."""
+    return any(
+        isinstance(node, ast.Try)
+        and any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in node.finalbody)
+        for node in (n for s in loop.body for n in _own_walk(s))
+    )
 
 
 def _item_used(loop: ast.For) -> bool:
