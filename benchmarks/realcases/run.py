@@ -159,6 +159,17 @@ def checkout(clone: Path, rev: str) -> Iterator[tuple[Path | None, str]]:
         git("-C", str(clone), "worktree", "prune", check=False)
 
 
+@contextlib.contextmanager
+def copied(folder: Path) -> Iterator[tuple[Path | None, str]]:
+    """A temporary copy of an unpacked source distribution (the config goes inside it)."""
+    tmp = Path(tempfile.mkdtemp(prefix="flaglint-realcase-"))
+    try:
+        shutil.copytree(folder, tmp / "src", symlinks=True)
+        yield tmp / "src", ""
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def write_config(wt: Path, config: str) -> list[str]:
     """The ``--config`` option for a case's TOML text (empty: no option)."""
     config = config.strip()
@@ -267,15 +278,20 @@ def run_corpus(path: Path, corpora: Path, flaglint: str, timeout: float) -> dict
     totals = {"findings": 0, "justified": 0, "wrong": 0, "unjudged": 0}
     for run in runs:
         clone = corpora / run["repo"].split("/")[-1]
-        if not has_commit(clone, run["commit"]):
+        if run.get("sdist"):
+            clone = corpora / run["sdist"]  # an unpacked source distribution, no git
+            if not clone.is_dir():
+                print(f"{run['name']:<28} SKIPPED (unpack {run['sdist']} into {corpora})")
+                continue
+        elif not has_commit(clone, run["commit"]):
             print(f"{run['name']:<28} SKIPPED (no clone with {run['commit'][:12]} in {clone})")
             continue
-        with checkout(clone, run["commit"]) as (wt, note):
+        with copied(clone) if run.get("sdist") else checkout(clone, run["commit"]) as (wt, note):
             if wt is None:
                 print(f"{run['name']:<28} ERROR {note}")
                 continue
             cmd = [flaglint, "check", "--format", "json", "--no-cache", "--select", "FL301"]
-            cmd += write_config(wt, run.get("config") or "")
+            cmd += write_config(wt, run.get("config") or "") or ["--config", str(_empty(wt))]
             out, why = run_flaglint(cmd + list(run["paths"]), wt, timeout)
         if out is None:
             print(f"{run['name']:<28} ERROR {why}")
@@ -300,6 +316,13 @@ def run_corpus(path: Path, corpora: Path, flaglint: str, timeout: float) -> dict
         for k, v in counts.items():
             totals[k] += v
     return totals
+
+
+def _empty(wt: Path) -> Path:
+    """A config of defaults inside the tree, so that another file cannot configure the run."""
+    cfg = wt / "flaglint-benchmark.toml"
+    cfg.write_text("[tool.flaglint]\n", encoding="utf-8")
+    return cfg
 
 
 def _verdict(finding: dict, kept: list[dict]) -> str:

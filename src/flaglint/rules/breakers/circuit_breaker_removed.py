@@ -10,6 +10,7 @@ from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
 from flaglint.rules.breakers.analysis import Assessment, BreakerAnalysis, Guard, analysis
 from flaglint.rules.breakers.guard_loss import LostGuard, lost_guards
+from flaglint.rules.breakers.quiet import QuietContexts
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -124,9 +125,10 @@ class CircuitBreakerRemoved(Rule):
             if p not in base_predicates or p not in base_functions
         ]
         revision = base.label or base.revision[:12]
+        quiet = QuietContexts(project)
         for assessment in head.unbounded():
             guard = guarded.get(assessment.key)
-            if guard is None:
+            if guard is None or quiet.why_quiet(assessment):
                 continue
             how = self._how(assessment, guard, moved_to)
             yield self.finding(
