@@ -27,6 +27,7 @@ from flaglint.rules.breakers.sources import FunctionNode
 
 MAX_HELPER_DEPTH = 3
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_BUILTINS = frozenset(("max", "min", "len", "sum", "abs", "round", "int", "float", "count"))
 
 # Resolves a call in a function to the project functions it may reach.
 CallTargets = Callable[[ast.Call], list[str]]
@@ -89,6 +90,11 @@ class FunctionGuards:
         if isinstance(test, ast.Compare):
             if self.words.compares_limit(test, self.counters):
                 return [self._limit(test, is_sum(test))]
+            # ``cost = qty * price; if cost > cash:``: the operands' values decide.
+            expanded = self._expanded(test)
+            if expanded is not None and self.words.compares_limit(expanded, self.counters):
+                limit = self._limit(expanded, is_sum(expanded))
+                return [replace(limit, text=_unparse(test))]
             return []
         name = test.id if isinstance(test, ast.Name) else getattr(test, "attr", "")
         if isinstance(test, (ast.Name, ast.Attribute)) and self.words.once(name):
@@ -106,6 +112,17 @@ class FunctionGuards:
             return self.call_limits(test)
         return []
 
+    def _expanded(self, test: ast.Compare) -> ast.Compare | None:
+        """The comparison with each local operand replaced by the value it was given."""
+        operands = [test.left, *test.comparators]
+        values: list[ast.expr] = []
+        for operand in operands:
+            bound = self.locals.get(operand.id, []) if isinstance(operand, ast.Name) else []
+            values.append(bound[0] if bound else operand)
+        if all(v is o for v, o in zip(values, operands, strict=True)):
+            return None
+        return ast.Compare(values[0], test.ops, values[1:], lineno=test.lineno, col_offset=0)
+
     def call_limits(self, call: ast.Call) -> list[Limit]:
         """Limits enforced by calling a helper: resolved, or named like a limit check."""
         found: list[Limit] = []
@@ -113,7 +130,12 @@ class FunctionGuards:
             found.extend(self._helper_limits(target, self.depth + 1))
         if not found and not self._targets(call):
             name = _callee_name(call)
-            if name and self.words.limit_like(name) and not name.startswith(("get", "set")):
+            if (
+                name
+                and name not in _BUILTINS
+                and self.words.limit_like(name)
+                and not name.startswith(("get", "set"))
+            ):
                 found.append(self._limit(call.func, False))
         return found
 

@@ -51,7 +51,7 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
             if dispatch.line in reported:
                 continue
             now = head_guards.get(dispatch.line, LineGuards(0, ()))
-            same = [d for d in base_sites if d.sink == dispatch.sink] or base_sites
+            same = _counterparts(dispatch, head_sites, base_sites)
             lost: list[LostGuard] = []
             for was in _common([base_guards.get(d.line, LineGuards(0, ())) for d in same]):
                 how = _how_lost(was, now)
@@ -67,6 +67,32 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
                 # The check written closest to the dispatch names the loss best.
                 reported.add(dispatch.line)
                 yield min(lost, key=_closest)
+
+
+def _counterparts(
+    dispatch: Dispatch, head_sites: list[Dispatch], base_sites: list[Dispatch]
+) -> list[Dispatch]:
+    """The base dispatches this one continues.
+
+    The same sink; among several, the one in the same place when the function
+    has as many of them as before, else those with the most arguments alike.
+    With none of the same sink (a new kind of dispatch), every base dispatch:
+    what guarded all of them should guard the new one too.
+    """
+    same = [d for d in base_sites if d.sink == dispatch.sink]
+    if len(same) <= 1:
+        return same or base_sites
+    now = [d for d in head_sites if d.sink == dispatch.sink]
+    if len(now) == len(same):
+        return [same[now.index(dispatch)]]
+    args = set(_arguments(dispatch))
+    scores = [len(args & set(_arguments(d))) for d in same]
+    best = max(scores)
+    return [d for d, score in zip(same, scores, strict=True) if score == best]
+
+
+def _arguments(dispatch: Dispatch) -> list[tuple[str | None, str]]:
+    return [(a.keyword, a.text) for a in dispatch.facts.calls[dispatch.index].args]
 
 
 def _closest(lost: LostGuard) -> tuple[bool, int, str, int]:

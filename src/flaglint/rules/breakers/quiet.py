@@ -15,6 +15,8 @@ calls a context unbounded:
 * a retry loop whose test is refreshed by the dispatch's own result
   (``while order is None: order = place(...)``) with no handler in the loop
   that swallows errors: it ends when the dispatch answers or fails;
+* a call in an inner ``for`` over a collection the pass assigned (it handles
+  what this pass produced);
 * a call in a ``finally`` inside the loop: it cleans up after one pass
   (``finally: task.cancel()`` in a reconnect loop);
 * a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``).
@@ -66,6 +68,8 @@ class QuietContexts:
             return "asynchronous iterator"
         if _in_finally(loop, line):
             return "cleanup in `finally`"
+        if _over_fresh_items(loop, line):
+            return "one pass over what this pass built"
         if self._receives(loop):
             return "receives its input"
         if isinstance(loop, ast.For) and _item_used(loop):
@@ -115,6 +119,32 @@ def _in_finally(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
         and any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in node.finalbody)
         for node in (n for s in loop.body for n in _own_walk(s))
     )
+
+
+def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
+    """The call is in an inner ``for`` over a collection this pass assigned.
+
+    ``while True: done, pending = await wait(tasks); for t in pending: t.cancel()``
+    handles what each pass produced; ``for child in children`` over a collection
+    from outside the loop sends the same children again on every pass.
+    """
+    nodes = [n for s in loop.body for n in _own_walk(s)]
+    assigned = {
+        name.id
+        for node in nodes
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        for name in ast.walk(target)
+        if isinstance(name, ast.Name)
+    }
+    for node in nodes:
+        if isinstance(node, (ast.For, ast.AsyncFor)) and node.lineno < line <= (
+            node.end_lineno or node.lineno
+        ):
+            names = {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
+            if names and names <= assigned:
+                return True
+    return False
 
 
 def _item_used(loop: ast.For) -> bool:
