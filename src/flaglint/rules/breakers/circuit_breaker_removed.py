@@ -27,13 +27,20 @@ class CircuitBreakerRemoved(Rule):
     """A bound guard on a dispatch loop that the change under review took away.
 
     ## What it does
-    Compares the working tree with `check --base REV`. For every sink call
-    (matched across revisions by its enclosing function and the sink's name)
-    that ran in a repeated context with a bound guard at REV and runs with
-    none now, it reports the call, names how the guard went (deleted, moved
-    into a helper that nothing calls, replaced by a predicate that returns a
-    constant, an up-front limit check removed) and points at the guard's old
-    place at REV.
+    Compares the working tree with `check --base REV`. For each function
+    that dispatches at both revisions (a sink call, or a call to a project
+    function that may reach one), it finds the limit checks in force at each
+    dispatch: a test comparing a counter, a sum, a `len(...)` or a limit-like
+    name with a bound, inline, through a local, or inside a helper that
+    raises or returns under it. A check that guarded the dispatch at REV and
+    does not now is reported with its expression, where it was and where it
+    went: removed, moved out of the loop, weakened (no longer cumulative),
+    moved into a caller that another caller bypasses, or left guarding
+    another branch. A check that still runs first (in a helper, in every
+    caller, as a bound computed from the same limit, or a once-only flag) is
+    no finding. It also reports a repeated dispatch bounded at REV and
+    unbounded now (a breaker replaced by a constant predicate, or moved into
+    a predicate that nothing calls).
 
     ## Why is this bad?
     Power Peg's cumulative-quantity check was not deleted on purpose: a 2005

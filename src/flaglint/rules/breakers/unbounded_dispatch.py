@@ -16,7 +16,7 @@ from flaglint.rules.breakers.messages import context_words, missing_words, sink_
 
 
 class UnboundedDispatch(Rule):
-    """A call that dispatches orders in a loop or handler that nothing bounds.
+    """A call that dispatches (orders, messages, tasks) in a loop or handler nothing bounds.
 
     ## What it does
     Finds sink calls (order dispatch such as `send_order`, `submit_order`,
@@ -28,8 +28,10 @@ class UnboundedDispatch(Rule):
     the repetition: no loop condition, `break`, `return`, `raise` or check
     before the call that compares a count or quantity with a limit, directly,
     through a predicate function, or through a callee that raises at a limit.
-    A `for` loop that passes its item to the sink dispatches each item once
-    and is bounded by its input.
+    A `for` loop whose item the body uses dispatches once per item, and a
+    loop refreshed by a receiving call (`receivers`: `poll`, `get`,
+    `receive`, ...), an `async for`, cleanup in `finally` and a dispatch under
+    a once-only flag (`once-gates`) are bounded by their input.
 
     ## Why is this bad?
     Knight Capital's Power Peg sent a child order on every pass and never
