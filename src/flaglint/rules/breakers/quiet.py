@@ -10,6 +10,8 @@ calls a context unbounded:
   dispatches at the pace of its input, as servers, consumers and ASGI
   lifespans do (``get`` counts only without positional arguments, as a
   queue's does, not a dict's);
+* a loop that breaks once a read comes back empty (``if not
+  get_queued().exists(): break``, a ``get_*`` or receiving call in the test);
 * a ``for`` loop whose item the body uses (in a test, a ``match``, the
   arguments): one dispatch per item of a finite collection;
 * a retry loop whose test is refreshed by the dispatch's own result
@@ -72,6 +74,8 @@ class QuietContexts:
             return "one pass over what this pass built"
         if self._receives(loop):
             return "receives its input"
+        if self._drains(loop):
+            return "drains what it reads"
         if isinstance(loop, ast.For) and _item_used(loop):
             return "one pass per item"
         if isinstance(loop, ast.While) and _retries_until_answer(loop, line):
@@ -102,6 +106,17 @@ class QuietContexts:
                     return True
             if value is not None and self._receiving(value):
                 return True
+        return False
+
+    def _drains(self, loop: ast.While | ast.For | ast.AsyncFor) -> bool:
+        """``if not get_queued().exists(): break``: it stops once what it reads is empty."""
+        for node in (n for s in loop.body for n in _own_walk(s)):
+            if isinstance(node, ast.If) and node.body and isinstance(node.body[-1], ast.Break):
+                for call in (c for c in ast.walk(node.test) if isinstance(c, ast.Call)):
+                    func = call.func
+                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                    if name.startswith("get_") or self._receiving(call):
+                        return True
         return False
 
 
