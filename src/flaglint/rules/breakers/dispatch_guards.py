@@ -83,6 +83,7 @@ class DispatchGuards:
             if source != target and not source.startswith("<"):
                 self.callers[target].append((source, site))
         self.dispatchers = self._may_dispatch()
+        self._dispatcher_names = {q.rpartition(".")[2] for q in self.dispatchers}
         self.sites = self._sites()
 
     # ------------------------------------------------------------ dispatches
@@ -127,14 +128,6 @@ class DispatchGuards:
                 if sink is not None:
                     sites[symbol].append(Dispatch(facts, index, sink, via))
         return dict(sites)
-
-    @property
-    def _dispatcher_names(self) -> set[str]:
-        names = self.__dict__.get("_names")
-        if names is None:
-            names = {q.rpartition(".")[2] for q in self.dispatchers}
-            self.__dict__["_names"] = names
-        return names
 
     def _resolved(self, facts: FileFacts, index: int) -> list[str]:
         """Project functions a call reaches by resolution (no guesses by method name)."""
