@@ -24,7 +24,7 @@ from flaglint.rules.breakers.guard_flow import (
     LineGuards,
     with_via,
 )
-from flaglint.rules.breakers.limits import Limit, LimitWords
+from flaglint.rules.breakers.limits import Limit, LimitWords, unparse
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 
 if TYPE_CHECKING:
@@ -141,7 +141,10 @@ class DispatchGuards:
     def guards_at(self, symbol: str, lines: set[int]) -> dict[int, LineGuards]:
         """The limit checks in force at ``lines`` of function ``symbol``."""
         reader = self._reader(symbol, 0)
-        return reader.at_lines(lines) if reader is not None else {}
+        try:
+            return reader.at_lines(lines) if reader is not None else {}
+        except RecursionError:  # absurdly nested code: no guard is known there
+            return {}
 
     def function_node(self, symbol: str) -> tuple[FileFacts, FunctionNode] | None:
         info = self.graph.nodes.get(symbol)
@@ -179,7 +182,10 @@ class DispatchGuards:
             return self._helpers[qualified] or ()
         self._helpers[qualified] = None  # a cycle enforces nothing more
         reader = self._reader(qualified, depth)
-        found = with_via(reader.enforced(), qualified.rpartition(".")[2]) if reader else ()
+        try:
+            found = with_via(reader.enforced(), qualified.rpartition(".")[2]) if reader else ()
+        except RecursionError:
+            found = ()
         self._helpers[qualified] = found
         return found
 
@@ -187,8 +193,6 @@ class DispatchGuards:
         """Functions of ``path`` that still hold a comparison written ``text``."""
         out = []
         for name, node in sorted(self.sources.functions(path).items()):
-            if any(
-                isinstance(sub, ast.Compare) and ast.unparse(sub) == text for sub in ast.walk(node)
-            ):
+            if any(isinstance(sub, ast.Compare) and unparse(sub) == text for sub in ast.walk(node)):
                 out.append(name)
         return out

@@ -80,7 +80,7 @@ class LimitWords:
                 found.add(node.value)  # config["max_open_trades"]
             elif _is_len(node):
                 assert isinstance(node, ast.Call)
-                found.add(f"len({_unparse(node.args[0])})")
+                found.add(f"len({unparse(node.args[0])})")
         return found
 
     def compares_limit(self, node: ast.Compare, counters: frozenset[str]) -> bool:
@@ -132,7 +132,7 @@ def _zero(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value == 0 and not isinstance(node.value, bool)
 
 
-def _unparse(node: ast.AST) -> str:
+def unparse(node: ast.AST) -> str:
     try:
         return ast.unparse(node)
     except (ValueError, RecursionError):  # pragma: no cover - ast.unparse is total on parsed trees

@@ -51,6 +51,12 @@ class QuietContexts:
 
     def why_quiet(self, assessment: Assessment) -> str:
         """Why the context is bounded after all ("" when it is not)."""
+        try:
+            return self._why_quiet(assessment)
+        except RecursionError:  # absurdly nested code: report it as the facts say
+            return ""
+
+    def _why_quiet(self, assessment: Assessment) -> str:
         function = self.sources.function(assessment.facts.path, assessment.call.scope)
         if function is None:
             return ""
