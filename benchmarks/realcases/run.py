@@ -15,6 +15,7 @@ Stdlib only; exit status is always 0.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import shutil
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -118,6 +120,67 @@ def closest(case: dict, findings: list[dict]) -> dict | None:
     return max(same_rule, key=score)
 
 
+@contextlib.contextmanager
+def checkout(clone: Path, rev: str) -> Iterator[tuple[Path | None, str]]:
+    """A temporary detached worktree of ``clone`` at ``rev``: (path or None, note)."""
+    tmp = Path(tempfile.mkdtemp(prefix="flaglint-realcase-"))
+    wt = tmp / "wt"
+    try:
+        add = git("-C", str(clone), "worktree", "add", "--detach", str(wt), rev, check=False)
+        note = ""
+        if add.returncode != 0:
+            # A partial clone or a mirror without its largest blobs cannot check every
+            # file out: retry without checkout and write out every blob that exists.
+            git("-C", str(clone), "worktree", "remove", "--force", str(wt), check=False)
+            shutil.rmtree(wt, ignore_errors=True)
+            git("-C", str(clone), "worktree", "prune", check=False)
+            add2 = git(
+                "-C", str(clone), "worktree", "add", "--detach", "--no-checkout", str(wt), rev,
+                check=False,
+            )  # fmt: skip
+            if add2.returncode != 0:
+                lines = (add2.stderr or add.stderr).strip().splitlines()
+                yield None, "git worktree add failed" + (f": {lines[-1]}" if lines else "")
+                return
+            git("-C", str(wt), "reset", "-q", check=False)
+            files = git("-C", str(wt), "ls-files", "-z", check=False).stdout
+            subprocess.run(
+                ["git", "-C", str(wt), "checkout-index", "-f", "-z", "--stdin"],
+                input=files,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            note = "worktree written without the blobs the clone lacks"
+        yield wt, note
+    finally:
+        git("-C", str(clone), "worktree", "remove", "--force", str(wt), check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+        git("-C", str(clone), "worktree", "prune", check=False)
+
+
+@contextlib.contextmanager
+def copied(folder: Path) -> Iterator[tuple[Path | None, str]]:
+    """A temporary copy of an unpacked source distribution (the config goes inside it)."""
+    tmp = Path(tempfile.mkdtemp(prefix="flaglint-realcase-"))
+    try:
+        shutil.copytree(folder, tmp / "src", symlinks=True)
+        yield tmp / "src", ""
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_config(wt: Path, config: str) -> list[str]:
+    """The ``--config`` option for a case's TOML text (empty: no option)."""
+    config = config.strip()
+    if not config:
+        return []
+    cfg = wt / "flaglint-benchmark.toml"
+    body = config if config.lstrip().startswith("[tool.flaglint") else "[tool.flaglint]\n" + config
+    cfg.write_text(body + "\n", encoding="utf-8")
+    return ["--config", str(cfg)]
+
+
 def run_case(case: dict, corpora: Path, flaglint: str, timeout: float) -> dict:
     res = {
         "id": case["id"],
@@ -144,101 +207,138 @@ def run_case(case: dict, corpora: Path, flaglint: str, timeout: float) -> dict:
             res["message"] = f"commit {rev} not in {clone}; run: git -C {clone} fetch {url}"
             return res
 
-    tmp = Path(tempfile.mkdtemp(prefix="flaglint-realcase-"))
-    wt = tmp / "wt"
     start = time.monotonic()
+    with checkout(clone, case["head"]) as (wt, note):
+        res["message"] = note
+        if wt is None:
+            res["seconds"] = round(time.monotonic() - start, 1)
+            return res
+        res.update(_check_case(case, wt, flaglint, timeout))
+    res["seconds"] = round(time.monotonic() - start, 1)
+    return res
+
+
+def run_flaglint(cmd: list[str], wt: Path, timeout: float) -> tuple[dict | None, str]:
+    """flaglint's JSON output, or None and why there is none."""
     try:
-        add = git(
-            "-C", str(clone), "worktree", "add", "--detach", str(wt), case["head"], check=False
-        )
-        if add.returncode != 0:
-            # A partial clone or a mirror without its largest blobs cannot check every
-            # file out: retry without checkout and write out every blob that exists.
-            git("-C", str(clone), "worktree", "remove", "--force", str(wt), check=False)
-            shutil.rmtree(wt, ignore_errors=True)
-            git("-C", str(clone), "worktree", "prune", check=False)
-            add2 = git(
-                "-C",
-                str(clone),
-                "worktree",
-                "add",
-                "--detach",
-                "--no-checkout",
-                str(wt),
-                case["head"],
-                check=False,
-            )
-            if add2.returncode != 0:
-                lines = (add2.stderr or add.stderr).strip().splitlines()
-                res["message"] = "git worktree add failed" + (f": {lines[-1]}" if lines else "")
-                return res
-            git("-C", str(wt), "reset", "-q", check=False)
-            files = git("-C", str(wt), "ls-files", "-z", check=False).stdout
-            subprocess.run(
-                ["git", "-C", str(wt), "checkout-index", "-f", "-z", "--stdin"],
-                input=files,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            res["message"] = "worktree written without the blobs the clone lacks"
-        cmd = [flaglint, "check", "--format", "json", "--no-cache", "--select", case["rule"]]
-        config = (case.get("config") or "").strip()
-        if config:
-            cfg = wt / "flaglint-benchmark.toml"
-            body = (
-                config
-                if config.lstrip().startswith("[tool.flaglint")
-                else "[tool.flaglint]\n" + config
-            )
-            cfg.write_text(body + "\n", encoding="utf-8")
-            cmd += ["--config", str(cfg)]
-        if case.get("base"):
-            cmd += ["--base", case["base"]]
-        cmd += list(case["paths"]) or ["."]
-        try:
-            proc = subprocess.run(cmd, cwd=wt, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            res["status"] = "timeout"
-            res["message"] = f"flaglint did not finish in {timeout:.0f}s"
-            return res
-        except OSError as exc:
-            res["message"] = f"cannot run {flaglint}: {exc}"
-            return res
-        try:
-            out = json.loads(proc.stdout)
-        except ValueError:
-            err = proc.stderr.strip().splitlines()
-            res["message"] = (
-                f"exit {proc.returncode}, no JSON: {err[-1] if err else proc.stdout[:200]}"
-            )
-            return res
-        findings = out.get("findings", [])
-        res["findings"] = sum(1 for f in findings if f.get("rule") == case["rule"])
-        errors = out.get("errors", [])
-        if errors:
-            res["message"] = (
-                (res["message"] + "; " if res["message"] else "")
-                + f"{len(errors)} analysis error(s), first: {errors[0].get('path')}: "
-                + errors[0].get("message", "")[:120]
-            )
-        hit, how = match(case, findings)
-        if hit:
-            res["status"] = "found"
-            res["how"] = how
-        else:
-            res["status"] = "missed"
-            c = closest(case, findings)
-            if c:
-                res["closest"] = {
-                    k: c.get(k) for k in ("path", "line", "symbol", "flag", "message")
-                }
+        proc = subprocess.run(cmd, cwd=wt, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"flaglint did not finish in {timeout:.0f}s"
+    except OSError as exc:
+        return None, f"cannot run {cmd[0]}: {exc}"
+    try:
+        return json.loads(proc.stdout), ""
+    except ValueError:
+        err = proc.stderr.strip().splitlines()
+        return None, f"exit {proc.returncode}, no JSON: {err[-1] if err else proc.stdout[:200]}"
+
+
+def _check_case(case: dict, wt: Path, flaglint: str, timeout: float) -> dict:
+    res: dict = {}
+    cmd = [flaglint, "check", "--format", "json", "--no-cache", "--select", case["rule"]]
+    cmd += write_config(wt, case.get("config") or "")
+    if case.get("base"):
+        cmd += ["--base", case["base"]]
+    cmd += list(case["paths"]) or ["."]
+    out, why = run_flaglint(cmd, wt, timeout)
+    if out is None:
+        res["status"] = "timeout" if "did not finish" in why else "error"
+        res["message"] = why
         return res
-    finally:
-        res["seconds"] = round(time.monotonic() - start, 1)
-        git("-C", str(clone), "worktree", "remove", "--force", str(wt), check=False)
-        shutil.rmtree(tmp, ignore_errors=True)
-        git("-C", str(clone), "worktree", "prune", check=False)
+    findings = out.get("findings", [])
+    res["findings"] = sum(1 for f in findings if f.get("rule") == case["rule"])
+    errors = out.get("errors", [])
+    if errors:
+        res["message"] = (
+            f"{len(errors)} analysis error(s), first: {errors[0].get('path')}: "
+            + errors[0].get("message", "")[:120]
+        )
+    hit, how = match(case, findings)
+    # A case whose guard still holds at head expects silence: a finding is a false alarm.
+    quiet = case.get("expect") == "none"
+    if hit:
+        res["status"] = "false-alarm" if quiet else "found"
+        res["how"] = how
+        res["finding_message"] = hit.get("message", "")
+    else:
+        res["status"] = "quiet" if quiet else "missed"
+        c = closest(case, findings)
+        if c:
+            res["closest"] = {k: c.get(k) for k in ("path", "line", "symbol", "flag", "message")}
+    return res
+
+
+def run_corpus(path: Path, corpora: Path, flaglint: str, timeout: float) -> dict:
+    """Run FL301 over each codebase of a corpus file and compare with the verdicts kept there.
+
+    A finding matches a kept verdict by path and line, then by path, symbol and sink.
+    Findings with no verdict are printed for a reviewer to read and judge.
+    """
+    runs = json.loads(path.read_text(encoding="utf-8"))
+    totals = {"findings": 0, "justified": 0, "wrong": 0, "unjudged": 0}
+    for run in runs:
+        clone = corpora / run["repo"].split("/")[-1]
+        if run.get("sdist"):
+            clone = corpora / run["sdist"]  # an unpacked source distribution, no git
+            if not clone.is_dir():
+                print(f"{run['name']:<28} SKIPPED (unpack {run['sdist']} into {corpora})")
+                continue
+        elif not has_commit(clone, run["commit"]):
+            print(f"{run['name']:<28} SKIPPED (no clone with {run['commit'][:12]} in {clone})")
+            continue
+        with copied(clone) if run.get("sdist") else checkout(clone, run["commit"]) as (wt, note):
+            if wt is None:
+                print(f"{run['name']:<28} ERROR {note}")
+                continue
+            cmd = [flaglint, "check", "--format", "json", "--no-cache", "--select", "FL301"]
+            cmd += write_config(wt, run.get("config") or "") or ["--config", str(_empty(wt))]
+            out, why = run_flaglint(cmd + list(run["paths"]), wt, timeout)
+        if out is None:
+            print(f"{run['name']:<28} ERROR {why}")
+            continue
+        kept = run.get("findings", [])
+        counts = {"justified": 0, "wrong": 0, "unjudged": 0}
+        lines = []
+        for f in (f for f in out.get("findings", []) if f.get("rule") == "FL301"):
+            verdict = _verdict(f, kept)
+            counts[verdict or "unjudged"] += 1
+            lines.append(
+                f"    {verdict or 'UNJUDGED':<9} {f['path']}:{f['line']} {f.get('symbol')}: "
+                + f.get("message", "")[:160]
+            )
+        total = sum(counts.values())
+        print(
+            f"{run['name']:<28} {total:>3} finding(s): {counts['justified']} justified, "
+            f"{counts['wrong']} wrong, {counts['unjudged']} unjudged"
+        )
+        print("\n".join(lines)) if lines else None
+        totals["findings"] += total
+        for k, v in counts.items():
+            totals[k] += v
+    return totals
+
+
+def _empty(wt: Path) -> Path:
+    """A config of defaults inside the tree, so that another file cannot configure the run."""
+    cfg = wt / "flaglint-benchmark.toml"
+    cfg.write_text("[tool.flaglint]\n", encoding="utf-8")
+    return cfg
+
+
+def _verdict(finding: dict, kept: list[dict]) -> str:
+    for k in kept:
+        if k["path"] == finding["path"] and k["line"] == finding["line"]:
+            return str(k["verdict"])
+    sink = finding.get("message", "").split("`")[1:2]
+    for k in kept:
+        if (
+            k["path"] == finding["path"]
+            and k["symbol"] == finding.get("symbol")
+            and k.get("message_start", "").split("`")[1:2] == sink
+            and k.get("moves", True)
+        ):
+            return str(k["verdict"])
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -263,11 +363,28 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=900, help="seconds allowed per case (default 900)"
     )
     ap.add_argument("--json", action="store_true", help="print machine-readable results")
+    ap.add_argument(
+        "--fl301-corpus",
+        metavar="FILE",
+        help="instead of cases, run FL301 over the runs of FILE (fl301_corpus.json) "
+        "and compare its findings with the verdicts kept there",
+    )
     args = ap.parse_args(argv)
 
     corpora = Path(args.corpora).expanduser()
     if not corpora.is_absolute():
         corpora = (Path.cwd() / corpora).resolve()
+    if args.fl301_corpus:
+        corpus = Path(args.fl301_corpus)
+        corpus = corpus if corpus.exists() else HERE / corpus.name
+        t = run_corpus(corpus, corpora, args.flaglint, args.timeout)
+        judged = t["justified"] + t["wrong"]
+        share = f"{100 * t['justified'] / judged:.0f}%" if judged else "n/a"
+        print(
+            f"\nFL301: {t['findings']} finding(s), {t['justified']} justified, {t['wrong']} wrong "
+            f"({share} of judged), {t['unjudged']} unjudged"
+        )
+        return 0
     cases = load_cases(args.case)
     results = []
     for case in cases:
@@ -275,9 +392,9 @@ def main(argv: list[str] | None = None) -> int:
         results.append(r)
         if not args.json:
             line = f"{r['id']:<48} {r['rule']:<6} {r['status'].upper():<8} {r['seconds']:>6.1f}s"
-            if r["status"] == "found":
-                line += f"  [{r['how']}]"
-            elif r["status"] == "missed":
+            if r["status"] in ("found", "false-alarm"):
+                line += f"  [{r['how']}] {r.get('finding_message', '')[:300]}"
+            elif r["status"] in ("missed", "quiet"):
                 c = r["closest"]
                 line += f"  ({r['findings']} {r['rule']} finding(s)"
                 line += f"; closest: {c['path']}:{c['line']} {c['symbol']})" if c else ")"
@@ -288,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     totals: dict[str, dict[str, int]] = {}
     for r in results:
         t = totals.setdefault(
-            r["rule"], {"cases": 0, "found": 0, "missed": 0, "skipped": 0, "error": 0, "timeout": 0}
+            r["rule"],
+            {"cases": 0, "found": 0, "missed": 0, "quiet": 0, "false-alarm": 0, "skipped": 0},
         )
         t["cases"] += 1
         t[r["status"]] = t.get(r["status"], 0) + 1
@@ -300,11 +418,15 @@ def main(argv: list[str] | None = None) -> int:
         print()
         for rule, t in sorted(totals.items()):
             extra = ", ".join(
-                f"{k} {v}" for k, v in t.items() if k not in ("cases", "found", "missed") and v
+                f"{k} {v}"
+                for k, v in t.items()
+                if k not in ("cases", "found", "missed", "quiet", "false-alarm") and v
             )
+            expecting = t["found"] + t["missed"]
             print(
-                f"{rule}: {t['found']}/{t['cases']} found, {t['missed']} missed"
-                + (f", {extra}" if extra else "")
+                f"{rule}: {t['found']}/{expecting} expected findings found, {t['missed']} missed; "
+                f"{t['quiet']}/{t['quiet'] + t['false-alarm']} cases expecting silence quiet"
+                + (f"; {extra}" if extra else "")
             )
     return 0
 

@@ -82,8 +82,74 @@ DEFAULTS: dict[str, Any] = {
         "order_market_buy",
         "order_market_sell",
         "placeOrder",
+        "place_orders",
+        "submit_orders",
+        # message sending
+        "send_message",
+        "send_mail",
+        "send_email",
+        "send_sms",
+        "send_notification",
+        # task queues (Celery and alike)
+        "delay",
+        "apply_async",
+        "send_task",
+        # HTTP writes and webhooks
+        "requests.post",
+        "requests.put",
+        "httpx.post",
+        "httpx.put",
+        "send_webhook",
+        "post_webhook",
+        "call_webhook",
     ],
     "handlers": ["on_tick", "on_quote", "on_market_data", "on_bar", "on_trade", "on_book"],
+    # Words that make a name a limit in a guard (``max_orders``, ``daily_limit``).
+    "limit-words": [
+        "limit",
+        "limits",
+        "max",
+        "maximum",
+        "quota",
+        "rate",
+        "count",
+        "budget",
+        "total",
+        "remaining",
+        "threshold",
+        "cap",
+        "allowance",
+        "num",
+        "sent",
+        "filled",
+        "retries",
+        "attempts",
+        "throttle",
+    ],
+    # Flags true on one pass only: a dispatch under one runs once (FL301, FL302).
+    "once-gates": ["first_iteration", "first_run", "is_first_*", "first_time", "run_once"],
+    # Calls that receive the next thing to handle: a loop refreshed by one is
+    # bounded by what it receives (FL301).
+    "receivers": [
+        "poll",
+        "poll_*",
+        "get",
+        "get_nowait",
+        "receive",
+        "receive_*",
+        "recv",
+        "recv_*",
+        "read",
+        "read_*",
+        "readline",
+        "fetch*",
+        "next",
+        "__anext__",
+        "consume",
+        "consume_*",
+        "listen",
+        "accept",
+    ],
     "entry-points": [],
     "tests": [
         "tests/*",
@@ -177,6 +243,9 @@ class Config:
     disabled_providers: tuple[str, ...] = ()
     sinks: tuple[str, ...] = tuple(DEFAULTS["sinks"])
     handlers: tuple[str, ...] = tuple(DEFAULTS["handlers"])
+    limit_words: tuple[str, ...] = tuple(DEFAULTS["limit-words"])
+    receivers: tuple[str, ...] = tuple(DEFAULTS["receivers"])
+    once_gates: tuple[str, ...] = tuple(DEFAULTS["once-gates"])
     entry_points: tuple[str, ...] = ()
     tests: tuple[str, ...] = tuple(DEFAULTS["tests"])
     tests_as_roots: bool = False

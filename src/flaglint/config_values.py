@@ -49,6 +49,8 @@ GLOB_KEYS = {
     "flag-enum-classes",
     "sinks",
     "handlers",
+    "receivers",
+    "once-gates",
     "entry-points",
     "tests",
     "kill-switch-patterns",

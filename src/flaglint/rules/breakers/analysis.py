@@ -24,7 +24,8 @@ Definitions (the README documents the same):
   directly or through a project predicate (transitively), or a ``try`` whose
   handler leaves the loop around a project call that raises under such a
   comparison; a call in the loop to such a raising function guards it too.
-  A predicate that only returns constants is no guard.
+  Constant predicates and state checks (``job.status != PENDING``) are no
+  guards, nor is a raise under a test that names no limit: see ``limits.py``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
+from flaglint.rules.breakers.limits import LimitWords, limit_test, state_check
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -107,6 +109,7 @@ class BreakerAnalysis:
         self._bare = tuple(p for p in config.sinks if "." not in p)
         self._dotted = tuple(p for p in config.sinks if "." in p)
         self._handlers = config.handlers
+        self._limit_words = LimitWords(config.limit_words)
         self.files = [
             f for f in project.files if f.error is None and f.module not in self.graph.test_modules
         ]
@@ -265,7 +268,10 @@ class BreakerAnalysis:
         entry = self._outcomes.get(qualified)
         if entry is not None and depth < MAX_DEPTH:
             facts, outcome = entry
-            result = any(self.check_bound(facts, c, depth + 1)[0] for c in outcome.raise_checks)
+            result = any(
+                self.check_bound(facts, c, depth + 1)[0] and self._limit_named(facts, c)
+                for c in outcome.raise_checks
+            )
         if not result and depth < MAX_DEPTH:
             for target in self.graph.successors(qualified):
                 kind = self.graph.edge_kind(qualified, target)
@@ -285,7 +291,9 @@ class BreakerAnalysis:
             return cached
         self._check_cache[key] = (False, ())
         check = facts.checks[check_index]
-        bound = check.bound or self._counts(facts, check.scope, check.names)
+        bound = (check.bound and not state_check(check.text)) or self._counts(
+            facts, check.scope, check.names
+        )
         constants: list[str] = []
         if not bound and depth < MAX_DEPTH:
             for call in check.calls:
@@ -302,6 +310,11 @@ class BreakerAnalysis:
         result = (bound, tuple(sorted(set(constants))))
         self._check_cache[key] = result
         return result
+
+    def _limit_named(self, facts: FileFacts, check_index: int) -> bool:
+        """A raise is a breaker under a limit (``sent > limit``), not under validation."""
+        text = facts.checks[check_index].text
+        return not text or limit_test(text, self._limit_words)
 
     def _counts(self, facts: FileFacts, scope: str, names: tuple[str, ...]) -> bool:
         """``if not remaining: break`` is a bound when ``remaining`` counts down."""
@@ -529,17 +542,8 @@ class BreakerAnalysis:
                 seen.add(key)
                 yield assessment
 
-    def uncalled_predicates(self) -> list[str]:
-        """Bound predicates nothing in the project calls."""
-        out = []
-        graph = self.graph
-        for qualified in sorted(self._outcomes):
-            if not graph.has_node(qualified) or self.predicate(qualified) != "bound":
-                continue
-            callers = [p for p in graph.predecessors(qualified) if not p.startswith("<")]
-            if not callers:
-                out.append(qualified)
-        return out
+    def functions_with_outcomes(self) -> list[str]:
+        return sorted(self._outcomes)
 
 
 def _loop_words(loop: Loop) -> str:
@@ -548,10 +552,3 @@ def _loop_words(loop: Loop) -> str:
     if loop.shape == "infinite":
         return "`for` loop over an endless iterator"
     return "`for` loop"
-
-
-def group_by_key(assessments: list[Assessment]) -> dict[tuple[str, str], list[Assessment]]:
-    grouped: dict[tuple[str, str], list[Assessment]] = defaultdict(list)
-    for assessment in assessments:
-        grouped[assessment.key].append(assessment)
-    return grouped

@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
-from flaglint.rules.breakers.analysis import Assessment, Guard, analysis, group_by_key
+from flaglint.rules.breakers.analysis import Assessment, BreakerAnalysis, Guard, analysis
+from flaglint.rules.breakers.guard_loss import LostGuard, lost_guards
+from flaglint.rules.breakers.quiet import QuietContexts
 
 if TYPE_CHECKING:
     from flaglint.project import Project
-from flaglint.rules.breakers.messages import context_words, missing_words, sink_words
+from flaglint.rules.breakers.messages import (
+    context_words,
+    dispatch_words,
+    kind_plural,
+    missing_words,
+    sink_words,
+)
 
 
 class CircuitBreakerRemoved(Rule):
     """A bound guard on a dispatch loop that the change under review took away.
 
     ## What it does
-    Compares the working tree with `check --base REV`. For every sink call
-    (matched across revisions by its enclosing function and the sink's name)
-    that ran in a repeated context with a bound guard at REV and runs with
-    none now, it reports the call, names how the guard went (deleted, moved
-    into a helper that nothing calls, replaced by a predicate that returns a
-    constant, an up-front limit check removed) and points at the guard's old
-    place at REV.
+    Compares the working tree with `check --base REV`. For each function
+    that dispatches at both revisions (a sink call, or a call to a project
+    function that may reach one), it finds the limit checks in force at each
+    dispatch: a test comparing a counter, a sum, a `len(...)` or a limit-like
+    name with a bound, inline, through a local, or inside a helper that
+    raises or returns under it. A check that guarded the dispatch at REV and
+    does not now is reported with its expression, where it was and where it
+    went: removed, moved out of the loop, weakened (no longer cumulative),
+    moved into a caller that another caller bypasses, or left guarding
+    another branch. A check that still runs first (in a helper, in every
+    caller, as a bound computed from the same limit, or a once-only flag) is
+    no finding. It also reports a repeated dispatch bounded at REV and
+    unbounded now (a breaker replaced by a constant predicate, or moved into
+    a predicate that nothing calls).
 
     ## Why is this bad?
     Power Peg's cumulative-quantity check was not deleted on purpose: a 2005
@@ -60,6 +76,43 @@ class CircuitBreakerRemoved(Rule):
         base = project.base
         if base is None:
             return
+        reported: set[tuple[str, int]] = set()
+        for finding in self._bound_lost(project, base):
+            reported.add((finding.path, finding.line))
+            yield finding
+        revision = base.label or base.revision[:12]
+        for lost in lost_guards(project, base):
+            key = (lost.dispatch.facts.path, lost.dispatch.line)
+            if key not in reported:
+                reported.add(key)
+                yield self._guard_finding(lost, revision)
+
+    def _guard_finding(self, lost: LostGuard, revision: str) -> Finding:
+        dispatch, limit = lost.dispatch, lost.limit
+        call = dispatch.facts.calls[dispatch.index]
+        words = dispatch_words(dispatch.sink, dispatch.via)
+        return self.finding(
+            dispatch.facts.path,
+            call.line,
+            call.col + 1,
+            f"{words} lost its limit check: at {revision} `{limit.text}` ({limit.where()}) "
+            f"guarded this call; since then it was {lost.how}. Nothing here limits how many "
+            f"{kind_plural(dispatch.sink)} it sends.",
+            symbol=lost.symbol,
+            end_line=call.end_line,
+            related=(
+                Location(
+                    limit.path,
+                    limit.line,
+                    1,
+                    f"the limit check at {revision}: `{limit.text}`",
+                    revision,
+                ),
+            ),
+        )
+
+    def _bound_lost(self, project: Project, base: Project) -> Iterator[Finding]:
+        """A repeated dispatch bounded at the base revision and unbounded now."""
         head = analysis(project)
         before = analysis(base)
         guarded: dict[tuple[str, str], Guard] = {}
@@ -71,17 +124,18 @@ class CircuitBreakerRemoved(Rule):
                 guarded[key] = min(guards, key=lambda g: (g.kind == "per-item", g.line))
         if not guarded:
             return
-        base_predicates = set(before.uncalled_predicates())
+        base_predicates = set(uncalled_predicates(before))
         base_functions = set(before.graph.nodes)
         moved_to = [
             p
-            for p in head.uncalled_predicates()
+            for p in uncalled_predicates(head)
             if p not in base_predicates or p not in base_functions
         ]
         revision = base.label or base.revision[:12]
+        quiet = QuietContexts(project)
         for assessment in head.unbounded():
             guard = guarded.get(assessment.key)
-            if guard is None:
+            if guard is None or quiet.why_quiet(assessment):
                 continue
             how = self._how(assessment, guard, moved_to)
             yield self.finding(
@@ -115,3 +169,23 @@ class CircuitBreakerRemoved(Rule):
         if moved_to:
             return f"it moved into `{moved_to[0]}`, which nothing calls"
         return "the guard was deleted"
+
+
+def group_by_key(assessments: list[Assessment]) -> dict[tuple[str, str], list[Assessment]]:
+    grouped: dict[tuple[str, str], list[Assessment]] = defaultdict(list)
+    for assessment in assessments:
+        grouped[assessment.key].append(assessment)
+    return grouped
+
+
+def uncalled_predicates(found: BreakerAnalysis) -> list[str]:
+    """Bound predicates nothing in the project calls."""
+    out = []
+    graph = found.graph
+    for qualified in found.functions_with_outcomes():
+        if not graph.has_node(qualified) or found.predicate(qualified) != "bound":
+            continue
+        callers = [p for p in graph.predecessors(qualified) if not p.startswith("<")]
+        if not callers:
+            out.append(qualified)
+    return out

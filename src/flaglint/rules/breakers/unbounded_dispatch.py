@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule
 from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.quiet import QuietContexts
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -15,7 +16,7 @@ from flaglint.rules.breakers.messages import context_words, missing_words, sink_
 
 
 class UnboundedDispatch(Rule):
-    """A call that dispatches orders in a loop or handler that nothing bounds.
+    """A call that dispatches (orders, messages, tasks) in a loop or handler nothing bounds.
 
     ## What it does
     Finds sink calls (order dispatch such as `send_order`, `submit_order`,
@@ -27,8 +28,10 @@ class UnboundedDispatch(Rule):
     the repetition: no loop condition, `break`, `return`, `raise` or check
     before the call that compares a count or quantity with a limit, directly,
     through a predicate function, or through a callee that raises at a limit.
-    A `for` loop that passes its item to the sink dispatches each item once
-    and is bounded by its input.
+    A `for` loop whose item the body uses dispatches once per item, and a
+    loop refreshed by a receiving call (`receivers`: `poll`, `get`,
+    `receive`, ...), an `async for`, cleanup in `finally` and a dispatch under
+    a once-only flag (`once-gates`) are bounded by their input.
 
     ## Why is this bad?
     Knight Capital's Power Peg sent a child order on every pass and never
@@ -59,7 +62,15 @@ class UnboundedDispatch(Rule):
     single_file: ClassVar[bool] = True
 
     def check(self, project: Project) -> Iterator[Finding]:
-        for assessment in analysis(project).unbounded():
+        quiet = QuietContexts(project)
+        seen: set[tuple[str, int]] = set()
+        for assessment in analysis(project).assessments:
+            key = (assessment.facts.path, assessment.index)
+            # The innermost repeated context that is unbounded, and bounded by nothing
+            # the code shows (what it receives, its items, a once-only flag).
+            if key in seen or not assessment.unbounded or quiet.why_quiet(assessment):
+                continue
+            seen.add(key)
             yield self.finding(
                 assessment.facts.path,
                 assessment.call.line,

@@ -1,0 +1,209 @@
+"""Repeated dispatches that are bounded by what the loop receives or by a once-only flag.
+
+FL301 reads these from each function's ``ast`` after the facts-based analysis
+calls a context unbounded:
+
+* ``async for``: an asynchronous iterator hands over what arrives, one item
+  per pass;
+* a loop refreshed by a receiving call (``receivers`` patterns: ``msg = await
+  receive()``, ``batch = q.poll()``, ``while (job := queue.get())``): it
+  dispatches at the pace of its input, as servers, consumers and ASGI
+  lifespans do (``get`` counts only without positional arguments, as a
+  queue's does, not a dict's);
+* a loop that breaks once a read comes back empty (``if not
+  get_queued().exists(): break``, a ``get_*`` or receiving call in the test);
+* a ``for`` loop whose item the body uses (in a test, a ``match``, the
+  arguments): one dispatch per item of a finite collection;
+* a retry loop whose test is refreshed by the dispatch's own result
+  (``while order is None: order = place(...)``) with no handler in the loop
+  that swallows errors: it ends when the dispatch answers or fails;
+* a call in an inner ``for`` over a collection the pass assigned (it handles
+  what this pass produced);
+* a call in a ``finally`` inside the loop: it cleans up after one pass
+  (``finally: task.cancel()`` in a reconnect loop);
+* a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``).
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from typing import TYPE_CHECKING
+
+from flaglint.rules.breakers.guard_flow import FunctionGuards
+from flaglint.rules.breakers.limits import LimitWords
+from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+    from flaglint.rules.breakers.analysis import Assessment
+
+_LOOPS = (ast.While, ast.For, ast.AsyncFor)
+
+
+class QuietContexts:
+    """Decides, per unbounded assessment, whether the code shows a bound the facts missed."""
+
+    def __init__(self, project: Project) -> None:
+        self.sources = ParsedSources(project)
+        self.receivers = project.config.receivers
+        self.words = LimitWords(project.config.limit_words, project.config.once_gates)
+
+    def why_quiet(self, assessment: Assessment) -> str:
+        """Why the context is bounded after all ("" when it is not)."""
+        try:
+            return self._why_quiet(assessment)
+        except RecursionError:  # absurdly nested code: report it as the facts say
+            return ""
+
+    def _why_quiet(self, assessment: Assessment) -> str:
+        function = self.sources.function(assessment.facts.path, assessment.call.scope)
+        if function is None:
+            return ""
+        line = assessment.call.line
+        guards = FunctionGuards(
+            function, assessment.facts.path, self.words, lambda _c: [], lambda _q, _d: ()
+        )
+        checks = guards.at_lines({line}).get(line)
+        if checks is not None and any(c.limit.once for c in checks.checks):
+            return "once-only flag"
+        if assessment.kind != "loop":
+            return ""
+        loop = _loop_at(function, assessment.line)
+        if loop is None:
+            return ""
+        if isinstance(loop, ast.AsyncFor):
+            return "asynchronous iterator"
+        if _in_finally(loop, line):
+            return "cleanup in `finally`"
+        if _over_fresh_items(loop, line):
+            return "one pass over what this pass built"
+        if self._receives(loop):
+            return "receives its input"
+        if self._drains(loop):
+            return "drains what it reads"
+        if isinstance(loop, ast.For) and _item_used(loop):
+            return "one pass per item"
+        if isinstance(loop, ast.While) and _retries_until_answer(loop, line):
+            return "retries until the dispatch answers"
+        return ""
+
+    def _receiving(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Await):
+            node = node.value
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "get" and (node.args or not isinstance(func, ast.Attribute)):
+            return False  # dict.get(key), not queue.get()
+        return any(fnmatch.fnmatchcase(name, p) for p in self.receivers)
+
+    def _receives(self, loop: ast.While | ast.For | ast.AsyncFor) -> bool:
+        if isinstance(loop, ast.For) and self._receiving(loop.iter):
+            return True
+        heads = [loop.test] if isinstance(loop, ast.While) else []
+        for node in [*heads, *(n for s in loop.body for n in _own_walk(s))]:
+            value = None
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+                value = node.value
+            elif isinstance(node, ast.AsyncWith | ast.With):
+                if any(self._receiving(item.context_expr) for item in node.items):
+                    return True
+            if value is not None and self._receiving(value):
+                return True
+        return False
+
+    def _drains(self, loop: ast.While | ast.For | ast.AsyncFor) -> bool:
+        """``if not get_queued().exists(): break``: it stops once what it reads is empty."""
+        for node in (n for s in loop.body for n in _own_walk(s)):
+            if isinstance(node, ast.If) and node.body and isinstance(node.body[-1], ast.Break):
+                for call in (c for c in ast.walk(node.test) if isinstance(c, ast.Call)):
+                    func = call.func
+                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                    if name.startswith("get_") or self._receiving(call):
+                        return True
+        return False
+
+
+def _loop_at(function: FunctionNode, line: int) -> ast.While | ast.For | ast.AsyncFor | None:
+    for node in _own_walk(function):
+        if isinstance(node, _LOOPS) and node.lineno == line:
+            return node
+    return None
+
+
+def _in_finally(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
+    """The call cleans up after one pass (``finally: task.cancel()``): once per pass."""
+    return any(
+        isinstance(node, ast.Try)
+        and any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in node.finalbody)
+        for node in (n for s in loop.body for n in _own_walk(s))
+    )
+
+
+def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
+    """The call is in an inner ``for`` over a collection this pass assigned.
+
+    ``while True: done, pending = await wait(tasks); for t in pending: t.cancel()``
+    handles what each pass produced; ``for child in children`` over a collection
+    from outside the loop sends the same children again on every pass.
+    """
+    nodes = [n for s in loop.body for n in _own_walk(s)]
+    assigned = {
+        name.id
+        for node in nodes
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        for name in ast.walk(target)
+        if isinstance(name, ast.Name)
+    }
+    for node in nodes:
+        if isinstance(node, (ast.For, ast.AsyncFor)) and node.lineno < line <= (
+            node.end_lineno or node.lineno
+        ):
+            names = {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
+            if names and names <= assigned:
+                return True
+    return False
+
+
+def _item_used(loop: ast.For) -> bool:
+    names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    names.discard("_")
+    return any(
+        isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
+        for s in loop.body
+        for n in ast.walk(s)
+    )
+
+
+def _retries_until_answer(loop: ast.While, line: int) -> bool:
+    tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+    answered = False
+    for node in (n for s in loop.body for n in _own_walk(s)):
+        if isinstance(node, ast.Try) and not all(
+            h.body and isinstance(h.body[-1], ast.Raise) for h in node.handlers
+        ):
+            return False  # a handler that swallows errors retries for ever
+        if isinstance(node, ast.Assign) and node.value.lineno <= line <= (
+            node.value.end_lineno or node.value.lineno
+        ):
+            targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            answered = answered or bool(targets & tested)
+    return answered
+
+
+def _own_walk(root: ast.AST) -> list[ast.AST]:
+    """``root`` and what it holds, not entering nested functions or classes."""
+    found: list[ast.AST] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if node is not root and isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        ):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return found

@@ -1,0 +1,97 @@
+"""The functions of a project's files at the project's revision, parsed with ``ast``.
+
+Guard comparison (FL302) reads the statements around each dispatch, which the
+per-file facts summarise away; it parses only the files it asks about, from
+the work tree or from git objects (never a checkout, never an import).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from flaglint import history
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class ParsedSources:
+    """Parsed files and their functions by qualified name, read lazily and once."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._contents: dict[str, bytes | None] = {}
+        self._functions: dict[str, dict[str, FunctionNode]] = {}
+
+    def prefetch(self, paths: list[str]) -> None:
+        """Read many files of a revision through one git process."""
+        project = self.project
+        wanted = [p for p in paths if p not in self._contents]
+        if not project.revision or not wanted:
+            return
+        by_blob: dict[str, list[str]] = {}
+        for path in wanted:
+            blob = project.blob_ids.get(path)
+            if blob is not None:
+                by_blob.setdefault(blob, []).append(path)
+        try:
+            repo = history.toplevel(project.config.root)
+            for blob, content in history.read_blobs(repo, sorted(by_blob)):
+                for path in by_blob.get(blob, []):
+                    self._contents[path] = content
+        except (OSError, history.HistoryError):
+            return
+
+    def _read(self, path: str) -> bytes | None:
+        if path not in self._contents:
+            if self.project.revision:
+                self.prefetch([path])
+                self._contents.setdefault(path, None)
+            else:
+                try:
+                    self._contents[path] = (self.project.config.root / path).read_bytes()
+                except OSError:
+                    self._contents[path] = None
+        return self._contents[path]
+
+    def functions(self, path: str) -> dict[str, FunctionNode]:
+        """Qualified name inside the module (``Class.method``) -> its definition."""
+        found = self._functions.get(path)
+        if found is None:
+            found = {}
+            content = self._read(path)
+            if content is not None:
+                try:
+                    tree = ast.parse(content)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    tree = None
+                if tree is not None:
+                    _index(tree.body, "", found)
+            self._functions[path] = found
+        return found
+
+    def function(self, path: str, qualname: str) -> FunctionNode | None:
+        return self.functions(path).get(qualname)
+
+
+def _index(body: list[ast.stmt], prefix: str, out: dict[str, FunctionNode]) -> None:
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = prefix + node.name
+            out.setdefault(name, node)
+            _index(node.body, name + ".", out)
+        elif isinstance(node, ast.ClassDef):
+            _index(node.body, prefix + node.name + ".", out)
+        elif isinstance(node, (ast.If, ast.Try)):
+            # Definitions under ``if TYPE_CHECKING``/``try: import`` keep their plain names.
+            for block in _blocks(node):
+                _index(block, prefix, out)
+
+
+def _blocks(node: ast.If | ast.Try) -> list[list[ast.stmt]]:
+    if isinstance(node, ast.If):
+        return [node.body, node.orelse]
+    return [node.body, node.orelse, node.finalbody, *(h.body for h in node.handlers)]
