@@ -26,7 +26,7 @@ from flaglint.flags.model import (
 )
 from flaglint.flags.providers import Provider, ProviderTable
 from flaglint.flags.readers import ReadersMixin, matches
-from flaglint.flags.settings import SettingsIndex, is_settings_module
+from flaglint.flags.settings import SETTING_SWITCH_PATTERNS, SettingsIndex, is_settings_module
 from flaglint.flags.values import ValuesMixin
 from flaglint.flags.wrappers import WrappersMixin
 from flaglint.names.resolve import Resolver
@@ -50,6 +50,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         self.table = ProviderTable.from_config(config)
         self.resolver = resolver or Resolver(self.files)
         self._env_patterns = config.env_flag_patterns
+        self._setting_patterns = self._env_patterns + SETTING_SWITCH_PATTERNS
         self._imported: dict[str, tuple[str, ...]] = {}
         self._atom_cache: dict[tuple[str, int, bool], tuple[FlagCondition, ...]] = {}
         self._call_cache: dict[tuple[str, int], tuple[FlagRead, Provider | None] | None] = {}
@@ -134,21 +135,21 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         found = tuple(c for g in gates for c in self.expand(module, g))
         if found or not self._settings_on:
             return found
-        if binding.kind == "bool" and not binding.scope and is_settings_module(module.module):
-            # ``ENABLE_X = False`` in settings, tested as ``settings.ENABLE_X``.
-            if matches(binding.name, self._env_patterns) and binding.name not in FRAMEWORK_SETTINGS:
-                self._setting_reads.append(
-                    FlagRead(
-                        binding.name,
-                        "setting",
-                        facts.path,
-                        atom.line,
-                        atom.col + 1,
-                        enclosing(facts, atom.line),
-                    )
-                )
-                return (FlagCondition(binding.name, on, "setting"),)
+        if binding.kind == "bool" and self.settings.is_setting(module, binding):
+            # ``ENABLE_X = False`` in settings (or a settings class), tested as ``settings.ENABLE_X``.
+            return self._setting_flag(facts, atom, binding.name, on)
         return ()
+
+    def _setting_flag(
+        self, facts: FileFacts, atom: Atom, name: str, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """A boolean setting tested at ``atom``: a flag when it is named like one."""
+        if not matches(name, self._setting_patterns) or name in FRAMEWORK_SETTINGS:
+            return ()
+        self._setting_reads.append(
+            FlagRead(name, "setting", facts.path, atom.line, atom.col + 1, enclosing(facts, atom.line))
+        )
+        return (FlagCondition(name, on, "setting"),)
 
     def _setting_name(
         self, facts: FileFacts, atom: Atom, qualified: str, on: bool
@@ -184,7 +185,14 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         if mapping:
             return self._stored_items(self.settings.by_item(mapping, key), gate.on)
         spelled = Atom("name", atom.line, atom.col, name=f"settings.{key}")
-        return self._setting_name(facts, spelled, f"settings.{key}", gate.on)
+        found = self._setting_name(facts, spelled, f"settings.{key}", gate.on)
+        if found or self.settings.names.get(key):
+            return found
+        # ``getattr(settings, "ENABLE_X", False)`` on a setting the project does not
+        # define (its host platform does): the boolean default makes it a boolean read.
+        if len(call.args) >= 3 and call.args[2].kind == "bool":
+            return self._setting_flag(facts, atom, key, gate.on)
+        return ()
 
     def member_read(self, facts: FileFacts, spelled: str, scope: str) -> tuple[str, str] | None:
         """``OrderFlags.X`` -> (``OrderFlags.X``, its value) when it is an enum member."""
