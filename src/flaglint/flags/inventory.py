@@ -136,7 +136,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         if found or not self._settings_on:
             return found
         if binding.kind == "bool" and self.settings.is_setting(module, binding):
-            # ``ENABLE_X = False`` in settings (or a settings class), tested as ``settings.ENABLE_X``.
+            # ``ENABLE_X = False`` in settings or a settings class, read as ``settings.ENABLE_X``.
             return self._setting_flag(facts, atom, binding.name, on)
         return ()
 
@@ -147,7 +147,9 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         if not matches(name, self._setting_patterns) or name in FRAMEWORK_SETTINGS:
             return ()
         self._setting_reads.append(
-            FlagRead(name, "setting", facts.path, atom.line, atom.col + 1, enclosing(facts, atom.line))
+            FlagRead(
+                name, "setting", facts.path, atom.line, atom.col + 1, enclosing(facts, atom.line)
+            )
         )
         return (FlagCondition(name, on, "setting"),)
 
