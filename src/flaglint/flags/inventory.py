@@ -23,10 +23,11 @@ from flaglint.flags.model import (
     Wrapper,
     enclosing,
     read_order,
+    scope_at,
 )
 from flaglint.flags.providers import Provider, ProviderTable
 from flaglint.flags.readers import ReadersMixin, matches
-from flaglint.flags.settings import SETTING_SWITCH_PATTERNS, SettingsIndex, is_settings_module
+from flaglint.flags.settings import SettingsIndex, is_settings_module
 from flaglint.flags.values import ValuesMixin
 from flaglint.flags.wrappers import WrappersMixin
 from flaglint.names.resolve import Resolver
@@ -50,7 +51,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         self.table = ProviderTable.from_config(config)
         self.resolver = resolver or Resolver(self.files)
         self._env_patterns = config.env_flag_patterns
-        self._setting_patterns = self._env_patterns + SETTING_SWITCH_PATTERNS
+        self._setting_patterns = self._env_patterns + config.setting_flag_patterns
         self._imported: dict[str, tuple[str, ...]] = {}
         self._atom_cache: dict[tuple[str, int, bool], tuple[FlagCondition, ...]] = {}
         self._call_cache: dict[tuple[str, int], tuple[FlagRead, Provider | None] | None] = {}
@@ -113,7 +114,9 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
             read_through_property = self._property_wrapper(facts, atom.name, atom.line, gate.on)
             if read_through_property:
                 return read_through_property
-            stored_on_self = self.attribute_conditions(facts, atom, gate.on)
+            stored_on_self = self.attribute_conditions(facts, atom, gate.on) or self._self_setting(
+                facts, atom, gate.on
+            )
             if stored_on_self:
                 return stored_on_self
             qualified = self.resolver.resolve(facts.module, atom.name)
@@ -152,6 +155,22 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
             )
         )
         return (FlagCondition(name, on, "setting"),)
+
+    def _self_setting(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
+        """``self.X`` in a method of a settings class (a property deriving another setting):
+        the class attribute ``X`` of the class or an ancestor."""
+        head, _, attr = atom.name.partition(".")
+        if head not in ("self", "cls") or "." in attr or not self._settings_on:
+            return ()
+        scope = scope_at(facts, atom.line)
+        owner = self.resolver.enclosing_class(facts.module, scope) if scope else None
+        if owner is None:
+            return ()
+        for klass in self.resolver.mro(f"{facts.module}.{owner}"):
+            symbol = self.resolver.symbol(f"{klass}.{attr}")
+            if symbol is not None and symbol.binding is not None:
+                return self._stored(facts, atom, symbol.module, symbol.binding, on)
+        return ()
 
     def _setting_name(
         self, facts: FileFacts, atom: Atom, qualified: str, on: bool

@@ -23,10 +23,6 @@ SETTINGS_CLASS_SUFFIXES = ("Config", "Settings", "Configuration")
 # ``Configuration``, a project's ``class Base(Settings)``).
 SETTINGS_BASE_SUFFIXES = ("Settings", "Configuration")
 
-# Names that state a switch, counted for boolean *settings* on top of ``env-flag-patterns``
-# (a setting needs a bool literal or a bool default and a test in code besides the name).
-SETTING_SWITCH_PATTERNS: tuple[str, ...] = ()
-
 
 def is_settings_module(module: str) -> bool:
     """``proj.settings``, ``proj.settings.base``, ``config.settings.common_settings``,
