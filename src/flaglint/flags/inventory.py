@@ -302,6 +302,11 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
                                 value=member[1],
                             )
                         )
+            for branch in facts.branches:
+                # A setting tested where no call is gated (``if not settings.X: a = b``)
+                # is read there: expanding the branch records it.
+                self.conditions(facts, branch.gates)
+                self.conditions(facts, branch.mixed)
         self.reads = sorted(set(self.reads + self._setting_reads), key=read_order)
 
     def _keep_keys(self) -> None:
