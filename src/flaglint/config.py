@@ -48,6 +48,17 @@ DEFAULTS: dict[str, Any] = {
         "FLAG_*",
         "TOGGLE_*",
     ],
+    # Boolean settings (a bool literal or default, tested in code) named like a switch,
+    # on top of env-flag-patterns.
+    "setting-flag-patterns": [
+        "ALLOW_*",
+        "*_ALLOW_*",
+        "FORCE_*",
+        "*_FORCE_*",
+        "DRY_RUN*",
+        "*_DRY_RUN*",
+        "*_ENABLE",
+    ],
     "flag-enum-classes": [
         "*Flag",
         "*Flags",
@@ -239,6 +250,7 @@ class Config:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     providers: tuple[CustomProvider, ...] = ()
     env_flag_patterns: tuple[str, ...] = tuple(DEFAULTS["env-flag-patterns"])
+    setting_flag_patterns: tuple[str, ...] = tuple(DEFAULTS["setting-flag-patterns"])
     flag_enum_classes: tuple[str, ...] = tuple(DEFAULTS["flag-enum-classes"])
     disabled_providers: tuple[str, ...] = ()
     sinks: tuple[str, ...] = tuple(DEFAULTS["sinks"])

@@ -46,6 +46,7 @@ _KIND_NAMES = {list: "a list", dict: "a table", str: "a string", bool: "true or 
 GLOB_KEYS = {
     "exclude",
     "env-flag-patterns",
+    "setting-flag-patterns",
     "flag-enum-classes",
     "sinks",
     "handlers",

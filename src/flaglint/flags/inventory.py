@@ -23,6 +23,7 @@ from flaglint.flags.model import (
     Wrapper,
     enclosing,
     read_order,
+    scope_at,
 )
 from flaglint.flags.providers import Provider, ProviderTable
 from flaglint.flags.readers import ReadersMixin, matches
@@ -50,6 +51,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         self.table = ProviderTable.from_config(config)
         self.resolver = resolver or Resolver(self.files)
         self._env_patterns = config.env_flag_patterns
+        self._setting_patterns = self._env_patterns + config.setting_flag_patterns
         self._imported: dict[str, tuple[str, ...]] = {}
         self._atom_cache: dict[tuple[str, int, bool], tuple[FlagCondition, ...]] = {}
         self._call_cache: dict[tuple[str, int], tuple[FlagRead, Provider | None] | None] = {}
@@ -112,7 +114,9 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
             read_through_property = self._property_wrapper(facts, atom.name, atom.line, gate.on)
             if read_through_property:
                 return read_through_property
-            stored_on_self = self.attribute_conditions(facts, atom, gate.on)
+            stored_on_self = self.attribute_conditions(facts, atom, gate.on) or self._self_setting(
+                facts, atom, gate.on
+            )
             if stored_on_self:
                 return stored_on_self
             qualified = self.resolver.resolve(facts.module, atom.name)
@@ -134,20 +138,38 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         found = tuple(c for g in gates for c in self.expand(module, g))
         if found or not self._settings_on:
             return found
-        if binding.kind == "bool" and not binding.scope and is_settings_module(module.module):
-            # ``ENABLE_X = False`` in settings, tested as ``settings.ENABLE_X``.
-            if matches(binding.name, self._env_patterns) and binding.name not in FRAMEWORK_SETTINGS:
-                self._setting_reads.append(
-                    FlagRead(
-                        binding.name,
-                        "setting",
-                        facts.path,
-                        atom.line,
-                        atom.col + 1,
-                        enclosing(facts, atom.line),
-                    )
-                )
-                return (FlagCondition(binding.name, on, "setting"),)
+        if binding.kind == "bool" and self.settings.is_setting(module, binding):
+            # ``ENABLE_X = False`` in settings or a settings class, read as ``settings.ENABLE_X``.
+            return self._setting_flag(facts, atom, binding.name, on)
+        return ()
+
+    def _setting_flag(
+        self, facts: FileFacts, atom: Atom, name: str, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """A boolean setting tested at ``atom``: a flag when it is named like one."""
+        if not matches(name, self._setting_patterns) or name in FRAMEWORK_SETTINGS:
+            return ()
+        self._setting_reads.append(
+            FlagRead(
+                name, "setting", facts.path, atom.line, atom.col + 1, enclosing(facts, atom.line)
+            )
+        )
+        return (FlagCondition(name, on, "setting"),)
+
+    def _self_setting(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
+        """``self.X`` in a method of a settings class (a property deriving another setting):
+        the class attribute ``X`` of the class or an ancestor."""
+        head, _, attr = atom.name.partition(".")
+        if head not in ("self", "cls") or "." in attr or not self._settings_on:
+            return ()
+        scope = scope_at(facts, atom.line)
+        owner = self.resolver.enclosing_class(facts.module, scope) if scope else None
+        if owner is None:
+            return ()
+        for klass in self.resolver.mro(f"{facts.module}.{owner}"):
+            symbol = self.resolver.symbol(f"{klass}.{attr}")
+            if symbol is not None and symbol.binding is not None:
+                return self._stored(facts, atom, symbol.module, symbol.binding, on)
         return ()
 
     def _setting_name(
@@ -184,7 +206,14 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         if mapping:
             return self._stored_items(self.settings.by_item(mapping, key), gate.on)
         spelled = Atom("name", atom.line, atom.col, name=f"settings.{key}")
-        return self._setting_name(facts, spelled, f"settings.{key}", gate.on)
+        found = self._setting_name(facts, spelled, f"settings.{key}", gate.on)
+        if found or self.settings.names.get(key):
+            return found
+        # ``getattr(settings, "ENABLE_X", False)`` on a setting the project does not
+        # define (its host platform does): the boolean default makes it a boolean read.
+        if len(call.args) >= 3 and call.args[2].kind == "bool":
+            return self._setting_flag(facts, atom, key, gate.on)
+        return ()
 
     def member_read(self, facts: FileFacts, spelled: str, scope: str) -> tuple[str, str] | None:
         """``OrderFlags.X`` -> (``OrderFlags.X``, its value) when it is an enum member."""
@@ -273,6 +302,11 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
                                 value=member[1],
                             )
                         )
+            for branch in facts.branches:
+                # A setting tested where no call is gated (``if not settings.X: a = b``)
+                # is read there: expanding the branch records it.
+                self.conditions(facts, branch.gates)
+                self.conditions(facts, branch.mixed)
         self.reads = sorted(set(self.reads + self._setting_reads), key=read_order)
 
     def _keep_keys(self) -> None:

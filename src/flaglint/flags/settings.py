@@ -19,6 +19,9 @@ from flaglint.facts.model import Arg, Binding, FileFacts, SettingWrite
 SETTINGS_OBJECTS = frozenset({"settings", "config", "conf", "SETTINGS", "CONFIG"})
 # Classes whose attributes are settings (Flask's ``app.config.from_object(Config)``).
 SETTINGS_CLASS_SUFFIXES = ("Config", "Settings", "Configuration")
+# Base classes that make a class a settings class (django-configurations'
+# ``Configuration``, a project's ``class Base(Settings)``).
+SETTINGS_BASE_SUFFIXES = ("Settings", "Configuration")
 
 
 def is_settings_module(module: str) -> bool:
@@ -33,25 +36,52 @@ def is_settings_module(module: str) -> bool:
     )
 
 
+def settings_classes(facts: FileFacts) -> frozenset[str]:
+    """Classes of a file whose attributes are settings, by qualified name.
+
+    A class is a settings class when its name ends in ``Config`` / ``Settings`` /
+    ``Configuration``, when one of its bases is named ``*Settings`` /
+    ``*Configuration``, or when it is a top-level class of a settings module
+    (``class Base(Settings): ALLOW_X = False`` in ``proj/settings/base.py``, which
+    the project's ``settings`` object is built from).
+    """
+    settings_module = is_settings_module(facts.module)
+    return frozenset(
+        d.qualname
+        for d in facts.definitions
+        if d.kind == "class"
+        and (
+            d.name.endswith(SETTINGS_CLASS_SUFFIXES)
+            or any(b.rpartition(".")[2].endswith(SETTINGS_BASE_SUFFIXES) for b in d.bases)
+            or (settings_module and "." not in d.qualname)
+        )
+    )
+
+
 class SettingsIndex:
     """Stored settings of a project by name, and keyed writes by (mapping, key)."""
 
     def __init__(self, files: Iterable[FileFacts]) -> None:
         self.names: dict[str, list[tuple[FileFacts, Binding]]] = defaultdict(list)
         self.items: dict[tuple[str, str], list[tuple[FileFacts, SettingWrite]]] = defaultdict(list)
+        # (module, class) of every settings class, for class-level settings.
+        self.classes: set[tuple[str, str]] = set()
         for facts in files:
             settings_module = is_settings_module(facts.module)
-            classes = {
-                d.qualname
-                for d in facts.definitions
-                if d.kind == "class" and d.name.endswith(SETTINGS_CLASS_SUFFIXES)
-            }
+            classes = settings_classes(facts)
+            self.classes.update((facts.module, c) for c in classes)
             for binding in facts.bindings:
                 if (not binding.scope and settings_module) or binding.scope in classes:
                     self.names[binding.name].append((facts, binding))
             for write in facts.setting_writes:
                 mapping = write.target.rpartition(".")[2]
                 self.items[(mapping, write.key)].append((facts, write))
+
+    def is_setting(self, module: FileFacts, binding: Binding) -> bool:
+        """A module-level name of a settings module, or an attribute of a settings class."""
+        if not binding.scope:
+            return is_settings_module(module.module)
+        return (module.module, binding.scope) in self.classes
 
     def by_name(self, spelled: str) -> list[tuple[FileFacts, Binding]]:
         """``settings.X`` / ``conf.settings.X``: the stored ``X``, if read through settings."""

@@ -228,6 +228,9 @@ class ValuesMixin:
                 ]
             for facts, index in sites:
                 target = self.resolver.call_target(facts, facts.calls[index])
+                if name == "__init__":  # ``Sub(flag)`` runs the ``__init__`` ``Sub`` inherits
+                    inherited = self.resolver.find_method(target, "__init__")
+                    target = inherited.rpartition(".")[0] if inherited else target
                 found[self.wrapper_target(facts, index, target)].append((facts, index))
         return found
 
