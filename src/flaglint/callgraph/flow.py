@@ -108,6 +108,11 @@ class FlowSolver:
             owner = qualified.rpartition(".")[0]
             self._add(location, {owner if function.kind == "class" else owner + "()"})
         self._rounds()
+        # The worklist's bookkeeping is for solving only: nothing grows after
+        # this, and the forked workers would otherwise each carry it.
+        self._readers = {}
+        self._constraints = []
+        self._queued = set()
 
     def _rounds(self) -> None:
         """A worklist: each constraint runs once, then again whenever a set it read grew."""
