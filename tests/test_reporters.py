@@ -230,3 +230,26 @@ def test_cli_outputs_are_valid_and_name_files_from_the_repository_top(
     )
     text = run_cli("check", cwd=project)
     assert text.out.startswith("app.py:")
+
+
+def test_sarif_help_uri_from_the_configured_docs_url() -> None:
+    import dataclasses
+
+    run = dataclasses.replace(RUN, rule_docs_url="https://docs.example.com/flaglint/{code}.html")
+    document = json.loads(REPORTERS["sarif"](FINDINGS, run))
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert rules
+    assert all(r["helpUri"] == f"https://docs.example.com/flaglint/{r['id']}.html" for r in rules)
+    plain = json.loads(REPORTERS["sarif"](FINDINGS, RUN))
+    assert all("helpUri" not in r for r in plain["runs"][0]["tool"]["driver"]["rules"])
+
+
+def test_rule_docs_url_is_validated(tmp_path) -> None:
+    import pytest as _pytest
+
+    from flaglint.config import ConfigError, load_config
+
+    for bad in ("docs.example.com/{code}", "https://docs.example.com/", "https://x/{cod}"):
+        (tmp_path / "pyproject.toml").write_text(f'[tool.flaglint]\nrule-docs-url = "{bad}"\n')
+        with _pytest.raises(ConfigError, match="rule-docs-url"):
+            load_config(tmp_path)

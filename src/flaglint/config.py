@@ -17,6 +17,7 @@ from flaglint.config_values import (
     cache_dir,
     check_glob,
     did_you_mean,
+    docs_url,
     parse_date,
     per_file_ignores,
     typed,
@@ -93,6 +94,7 @@ class Config:
     cache_dir: str = ""  # a folder inside the root; "" keeps caches in the user's cache folder
     jobs: int = 0
     max_file_size: int = 10  # megabytes; larger files are an FL901, not parsed (0: no limit)
+    rule_docs_url: str = ""  # SARIF helpUri template with {code} / {name}
     source: Path | None = None
     # --cache-dir: the user's own choice of folder, never read from a config file
     cache_override: str = ""
@@ -210,6 +212,8 @@ def _build(table: Mapping[str, Any], root: Path, source: Path | None) -> Config:
             values[key.replace("-", "_")] = tuple(items)
         elif key == "cache-dir":
             values["cache_dir"] = cache_dir(typed(key, value, str, where), where)
+        elif key == "rule-docs-url":
+            values["rule_docs_url"] = docs_url(typed(key, value, str, where), where)
         elif isinstance(expected, bool):
             values[key.replace("-", "_")] = typed(key, value, bool, where)
         elif isinstance(expected, int):

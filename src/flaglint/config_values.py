@@ -115,3 +115,19 @@ def per_file_ignores(raw: Mapping[str, Any], where: str) -> dict[str, tuple[str,
             )
         table[glob] = tuple(c.strip().upper() for c in codes)
     return table
+
+
+def docs_url(value: str, where: str) -> str:
+    """``rule-docs-url``: "" or an http(s) URL that names the rule by {code} or {name}."""
+    if not value:
+        return value
+    placeholders = "{code}" in value or "{name}" in value
+    scheme = value.startswith(("https://", "http://"))
+    leftover = value.replace("{code}", "").replace("{name}", "")
+    if not scheme or not placeholders or "{" in leftover or "}" in leftover:
+        raise ConfigError(
+            f"configuration key 'rule-docs-url' holds {value!r}, which is not a rule "
+            'documentation URL (expected "https://.../{code}.html", with {code} or {name} '
+            f"and no other braces){where}"
+        )
+    return value

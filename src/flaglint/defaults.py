@@ -182,4 +182,7 @@ DEFAULTS: dict[str, Any] = {
     "cache-dir": "",
     "jobs": 0,
     "max-file-size": 10,
+    # Where each rule's documentation lives, for SARIF's helpUri: a URL with {code}
+    # and/or {name} ("https://docs.example.com/flaglint/{code}.html"); "" for none.
+    "rule-docs-url": "",
 }

@@ -232,6 +232,7 @@ def check(
         rules=RunInfo.rule_infos(rules),
         errors=errors_seen_from(errors, prefix),
         uri_prefix=_uri_prefix(config) if output_format in ("sarif", "github") else "",
+        rule_docs_url=config.rule_docs_url,
         suppressed=gate.suppressed,
         baselined=gate.baselined,
         preexisting=gate.preexisting,

@@ -47,6 +47,8 @@ class RunInfo:
     rules: tuple[RuleInfo, ...] = ()
     errors: tuple[Mapping[str, Any], ...] = ()
     uri_prefix: str = ""
+    # ``rule-docs-url``: SARIF's helpUri per rule ("" for none).
+    rule_docs_url: str = ""
     suppressed: int = 0
     baselined: int = 0
     preexisting: int = 0

@@ -25,8 +25,8 @@ SRCROOT = "%SRCROOT%"
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 
 
-def _rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
-    return {
+def _rule_descriptor(rule: RuleInfo, docs_url: str = "") -> dict[str, Any]:
+    descriptor = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
@@ -35,6 +35,10 @@ def _rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
         "defaultConfiguration": {"level": _LEVELS.get(rule.severity, "warning")},
         "properties": {"tags": ["feature-flags", rule.name]},
     }
+    if docs_url:
+        # Codes and names are [A-Za-z0-9-]: nothing in them needs escaping in a URL.
+        descriptor["helpUri"] = docs_url.replace("{code}", rule.code).replace("{name}", rule.name)
+    return descriptor
 
 
 def _physical(path: str, line: int, column: int, prefix: str, end_line: int = 0) -> dict[str, Any]:
@@ -99,7 +103,7 @@ def render_sarif(findings: Sequence[Finding], run: RunInfo) -> str:
                         "name": "flaglint",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "rules": [_rule_descriptor(r) for r in ordered],
+                        "rules": [_rule_descriptor(r, run.rule_docs_url) for r in ordered],
                     }
                 },
                 # Where %SRCROOT% points is the consumer's checkout, so it is
