@@ -234,3 +234,25 @@ def test_a_pack_of_any_older_format_is_a_miss_and_is_replaced(tmp_path: Path, fm
     cache.put(key, facts)
     cache.flush()
     assert FactCache(tmp_path, "test").get(key) == facts
+
+
+def test_a_change_to_flaglint_s_code_is_a_cache_miss(tmp_path, monkeypatch) -> None:
+    """Caches are keyed by the installed code, not only the version string."""
+    import os
+
+    import flaglint
+    from flaglint import stamp
+
+    stamp.code_stamp.cache_clear()
+    before = stamp.code_stamp()
+    assert before.startswith(flaglint.__version__ + ":")
+    module = os.path.join(os.path.dirname(flaglint.__file__), "stamp.py")
+    info = os.stat(module)
+    try:
+        os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+        stamp.code_stamp.cache_clear()
+        assert stamp.code_stamp() != before
+    finally:
+        os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns))
+        stamp.code_stamp.cache_clear()
+    assert stamp.code_stamp() == before

@@ -28,12 +28,12 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from flaglint import __version__
 from flaglint.cache import location as cachedir
 from flaglint.cache.location import TAG_SIZE, tag, verified
 from flaglint.config import Config
 from flaglint.encoding import utf8
 from flaglint.facts.model import FileFacts
+from flaglint.stamp import code_stamp
 
 # Bumped whenever the fact records or the pack's layout change: old entries would
 # unpickle with new fields at their defaults, silently wrong. CHANGELOG.md says what
@@ -116,7 +116,7 @@ class FactCache:
     def __init__(self, directory: Path | None, config_fingerprint: str) -> None:
         self.directory = directory
         self.fingerprint = config_fingerprint
-        self.salt = f"{FORMAT}:{__version__}:{config_fingerprint}"
+        self.salt = f"{FORMAT}:{code_stamp()}:{config_fingerprint}"
         self.hits = 0
         self.misses = 0
         self._pack = str(directory / PACK) if directory is not None else ""

@@ -30,10 +30,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flaglint import __version__
 from flaglint.cache.store import KeyedStore
 from flaglint.encoding import utf8
 from flaglint.findings import Finding
+from flaglint.stamp import code_stamp
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -54,7 +54,7 @@ def tree_key(project: Project, rules: Sequence[type[Rule]], head: str) -> str | 
     """
     digest = hashlib.sha256()
     parts = [
-        f"{FORMAT}:{__version__}",
+        f"{FORMAT}:{code_stamp()}",
         dt.date.today().isoformat(),
         ",".join(r.code for r in rules),
     ]

@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from flaglint import __version__
 from flaglint.cache.facts import prepare_directory
 from flaglint.cache.location import TAG_SIZE, tag, verified
+from flaglint.stamp import code_stamp
 
 V = TypeVar("V")
 
@@ -74,7 +74,7 @@ def write_stamped(directory: Path | None, name: str, stamp: str, value: object) 
 
 
 def _stamp(stamp: str) -> str:
-    return f"{__version__}:{stamp}"
+    return f"{code_stamp()}:{stamp}"
 
 
 class KeyedStore(Generic[V]):
