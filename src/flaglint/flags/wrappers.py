@@ -193,6 +193,16 @@ class WrappersMixin:
             negated=not first.on if wrapper.fixed else first.on,
         )
 
+    def _wrappers_named(self, attribute: str) -> list[str]:
+        """Wrappers whose last name is ``attribute``, in discovery order (indexed once per size)."""
+        index = getattr(self, "_by_attribute", None)
+        if index is None or index[0] != len(self._wrappers):
+            grouped: dict[str, list[str]] = {}
+            for qualified in self._wrappers:
+                grouped.setdefault(qualified.rpartition(".")[2], []).append(qualified)
+            index = self._by_attribute = (len(self._wrappers), grouped)
+        return index[1].get(attribute, [])
+
     def _property_wrapper(
         self, facts: FileFacts, name: str, line: int, on: bool
     ) -> tuple[FlagCondition, ...]:
@@ -211,7 +221,7 @@ class WrappersMixin:
             # Mixins: the property lives on a sibling class the composed object
             # inherits too. One wrapper of that name in the project is taken.
             attribute = name.partition(".")[2]
-            named = [q for q in self._wrappers if q.rpartition(".")[2] == attribute]
+            named = self._wrappers_named(attribute)
             if len(named) == 1:
                 qualified = named[0]
         wrapper = self._wrappers.get(qualified)

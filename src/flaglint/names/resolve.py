@@ -43,6 +43,9 @@ class Symbol:
     binding: Binding | None = None
 
 
+_UNSPLIT = object()
+
+
 class ModuleIndex:
     """Lookup tables for one module's facts."""
 
@@ -80,6 +83,8 @@ class Resolver:
         # Set while following a chain that the depth limit or the cycle guard cut short.
         self._cut = False
         self._targets: dict[tuple[str, str, str], str] = {}
+        self._splits: dict[str, tuple[str, str] | None] = {}
+        self._symbols: dict[str, Symbol | None] = {}
 
     # ------------------------------------------------------------- spelling
     def resolve(self, module: str, spelled: str, scope: str = "") -> str:
@@ -206,6 +211,14 @@ class Resolver:
 
     def split_module(self, qualified: str) -> tuple[str, str] | None:
         """``pkg.mod.Class.method`` -> (``pkg.mod``, ``Class.method``) for project modules."""
+        # Memoised: the modules never change, and the inventory and the value
+        # flow ask for the same names hundreds of thousands of times on Django.
+        found = self._splits.get(qualified, _UNSPLIT)
+        if found is _UNSPLIT:
+            found = self._splits[qualified] = self._split_module(qualified)
+        return found  # type: ignore[return-value]
+
+    def _split_module(self, qualified: str) -> tuple[str, str] | None:
         name = qualified.split("(", 1)[0].split("[", 1)[0]
         parts = name.split(".")
         for cut in range(len(parts), 0, -1):
@@ -216,6 +229,12 @@ class Resolver:
 
     # -------------------------------------------------------------- symbols
     def symbol(self, qualified: str) -> Symbol | None:
+        found = self._symbols.get(qualified, _UNSPLIT)
+        if found is _UNSPLIT:
+            found = self._symbols[qualified] = self._symbol(qualified)
+        return found  # type: ignore[return-value]
+
+    def _symbol(self, qualified: str) -> Symbol | None:
         split = self.split_module(qualified)
         if split is None:
             return None
