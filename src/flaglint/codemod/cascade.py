@@ -26,6 +26,7 @@ import libcst as cst
 from flaglint.codemod.imports import drop_imported_names, drop_orphaned_imports
 from flaglint.codemod.transform import leading_lines, merge_leading
 from flaglint.facts.parse import parse_source
+from flaglint.facts.syntax import definition_path
 from flaglint.project import Project
 
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -295,21 +296,10 @@ def _span(text: bytes | None, qualname: str) -> tuple[int, int] | None:
         tree = parse_source(text)
     except (SyntaxError, ValueError):
         return None
-    scope: list[ast.stmt] = tree.body
-    node: ast.AST | None = None
-    for part in qualname.split("."):
-        matches = [
-            n
-            for n in scope
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            and n.name == part
-        ]
-        if len(matches) != 1:
-            return None
-        node = matches[0]
-        scope = node.body
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    path = definition_path(tree, qualname)
+    if not path:
         return None
+    node = path[-1]
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     return first, node.end_lineno or node.lineno
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from flaglint.facts.model import FileFacts
 from flaglint.facts.parse import parse_source
-from flaglint.facts.syntax import dotted
+from flaglint.facts.syntax import definition_path, dotted
 from flaglint.project import Project
 
 # Rewrites one file with the flag fixed: its path -> the new bytes, or None when
@@ -178,23 +178,10 @@ def _folded_verdict(
 
 def find_function(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The one function named ``qualname`` (``Class.method``) at the top of ``tree``."""
-    scope: list[ast.stmt] = tree.body
-    parts = qualname.split(".")
-    found: ast.AST | None = None
-    for index, part in enumerate(parts):
-        matches = [
-            n
-            for n in scope
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            and n.name == part
-        ]
-        if len(matches) != 1:
-            return None
-        found = matches[0]
-        if index + 1 < len(parts):
-            if not isinstance(found, ast.ClassDef):
-                return None
-            scope = found.body
+    path = definition_path(tree, qualname)
+    if not path or not all(isinstance(n, ast.ClassDef) for n in path[:-1]):
+        return None
+    found = path[-1]
     return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 

@@ -205,3 +205,27 @@ def is_boolean_expression(node: ast.expr) -> bool:
         and node.func.id == "bool"
         and len(node.args) == 1
     )
+
+
+def definition_path(
+    tree: ast.Module, qualname: str
+) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] | None:
+    """The definitions ``qualname`` names, outermost first (``C.m``: the class, then the method).
+
+    Each part must be the one function or class of that name directly in the
+    body above it; None when a part is missing or defined twice.
+    """
+    scope: list[ast.stmt] = tree.body
+    path: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+    for part in qualname.split("."):
+        matches = [
+            n
+            for n in scope
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and n.name == part
+        ]
+        if len(matches) != 1:
+            return None
+        path.append(matches[0])
+        scope = matches[0].body
+    return path
