@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, ClassVar
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from flaglint.findings import Finding, Severity
 
@@ -111,3 +112,23 @@ def specificity(rule: type[Rule], selectors: Iterable[str]) -> int:
         elif rule.code.startswith(selector):
             best = max(best, len(selector))
     return best
+
+
+_T = TypeVar("_T")
+
+
+def per_project(build: Callable[[Project], _T]) -> Callable[[Project], _T]:
+    """``build(project)`` computed once per project object and shared by the rules that ask.
+
+    Keyed weakly: a project (a head tree, a ``--base`` tree) takes its result with it.
+    """
+    cache: weakref.WeakKeyDictionary[Project, _T] = weakref.WeakKeyDictionary()
+
+    def get(project: Project) -> _T:
+        found = cache.get(project)
+        if found is None:
+            found = cache[project] = build(project)
+        return found
+
+    get.__doc__ = f"{build.__name__}(project), computed once per project object."
+    return get

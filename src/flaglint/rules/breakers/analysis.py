@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
+from flaglint.rules.base import per_project
 from flaglint.rules.breakers.limits import LimitWords, limit_test, state_check
 
 if TYPE_CHECKING:
@@ -84,18 +84,6 @@ class Assessment:
     @property
     def key(self) -> tuple[str, str]:
         return self.symbol, self.call.callee.rpartition(".")[2]
-
-
-_CACHE: weakref.WeakKeyDictionary[Project, BreakerAnalysis] = weakref.WeakKeyDictionary()
-
-
-def analysis(project: Project) -> BreakerAnalysis:
-    """The project's breaker analysis, computed once per project object."""
-    found = _CACHE.get(project)
-    if found is None:
-        found = BreakerAnalysis(project)
-        _CACHE[project] = found
-    return found
 
 
 class BreakerAnalysis:
@@ -552,3 +540,7 @@ def _loop_words(loop: Loop) -> str:
     if loop.shape == "infinite":
         return "`for` loop over an endless iterator"
     return "`for` loop"
+
+
+# Computed once per project: FL301 and FL302 (head and base) share it.
+analysis = per_project(BreakerAnalysis)

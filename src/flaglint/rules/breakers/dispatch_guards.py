@@ -10,13 +10,13 @@ its branches queues the task). FL302 compares these per function between
 from __future__ import annotations
 
 import ast
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import FileFacts
+from flaglint.rules.base import per_project
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.guard_flow import (
     MAX_HELPER_DEPTH,
@@ -50,17 +50,6 @@ class Dispatch:
     @property
     def callee(self) -> str:
         return self.facts.calls[self.index].callee.rpartition(".")[2]
-
-
-_CACHE: weakref.WeakKeyDictionary[Project, DispatchGuards] = weakref.WeakKeyDictionary()
-
-
-def dispatch_guards(project: Project) -> DispatchGuards:
-    found = _CACHE.get(project)
-    if found is None:
-        found = DispatchGuards(project)
-        _CACHE[project] = found
-    return found
 
 
 class DispatchGuards:
@@ -196,3 +185,7 @@ class DispatchGuards:
             if any(isinstance(sub, ast.Compare) and unparse(sub) == text for sub in ast.walk(node)):
                 out.append(name)
         return out
+
+
+# Computed once per project: FL301 and FL302 (head and base) share it.
+dispatch_guards = per_project(DispatchGuards)
