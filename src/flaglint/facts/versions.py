@@ -66,24 +66,23 @@ class VersionsMixin:
         raise NotImplementedError
 
     def _versions_init(self) -> None:
-        self._fn_states: list[_Function | None] = []
+        self._fn_states: list[_Function] = []
         self._arm_path: Path = ()
         self._arm_exits: dict[tuple[int, int], bool] = {}
+        self._outer_paths: list[Path] = []  # the enclosing functions' arm paths
 
     # ----------------------------------------------------------------- hooks
     def _versions_enter(self, params: Sequence[str]) -> None:
         self._fn_states.append(
             _Function(self._fscope, frozenset(params), len(self.flows), len(self.flow_calls))
         )
-        self._fn_paths_saved = getattr(self, "_fn_paths_saved", [])
-        self._fn_paths_saved.append(self._arm_path)
+        self._outer_paths.append(self._arm_path)
         self._arm_path = ()
 
     def _versions_leave(self, body: Sequence[ast.stmt]) -> None:
         state = self._fn_states.pop()
-        self._arm_path = self._fn_paths_saved.pop()
-        if state is not None:
-            self._version(state, body)
+        self._arm_path = self._outer_paths.pop()
+        self._version(state, body)
 
     def _arm_enter(self, chain: int, arm: int, body: Sequence[ast.stmt]) -> None:
         self._arm_exits[(chain, arm)] = always_exits(body)
