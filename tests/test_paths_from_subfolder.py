@@ -60,6 +60,20 @@ def test_a_subfolder_with_no_paths_reports_only_its_own_files(run_cli, tree: Pat
     assert "in 2 files" in result.out  # lib/__init__.py and lib/other.py
 
 
+def test_the_subfolder_shown_does_not_depend_on_the_format(run_cli, tree: Path) -> None:
+    """SARIF from a subfolder reports the findings text does; only their paths differ."""
+    result = run_cli("check", "--no-cache", "--format", "sarif", cwd=tree / "lib")
+    assert result.code == 0
+    assert json.loads(result.out)["runs"][0]["results"] == []
+    result = run_cli("check", "--no-cache", "--format", "sarif", cwd=tree / "app")
+    assert result.code == 1
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(result.out)["runs"][0]["results"]
+    ]
+    assert uris == ["app/flags.py"]
+
+
 def test_paths_given_from_a_subfolder_are_shown_from_it(run_cli, tree: Path) -> None:
     result = run_cli("check", "--no-cache", "../app", cwd=tree / "lib")
     assert result.code == 1

@@ -214,17 +214,20 @@ def check(
     colour = colour_choice(color)
     # Run from a subfolder of the root: paths as seen from there, and with
     # no PATHS only that subfolder's findings (the program is still whole).
-    prefix = cwd_prefix(config.root) if output_format in ("text", "json") else None
+    # Which findings a subfolder shows does not depend on the format; how their
+    # paths are written does (SARIF and GitHub stay relative to the root).
+    here = cwd_prefix(config.root)
+    prefix = here if output_format in ("text", "json") else None
     shown_findings = gate.findings
     files, errors = project.stats.files, error_data(project.files)
     if stdin_path is not None:
         shown_findings = [f for f in shown_findings if f.path == stdin_path]
         files = 1
         errors = [e for e in errors if e["path"] == stdin_path]
-    elif prefix and not paths and not staged:
-        shown_findings = in_subfolder(shown_findings, prefix)
-        files = sum(1 for f in project.files if under(f.path, prefix))
-        errors = [e for e in errors if under(e["path"], prefix)]
+    elif here and not paths and not staged:
+        shown_findings = in_subfolder(shown_findings, here)
+        files = sum(1 for f in project.files if under(f.path, here))
+        errors = [e for e in errors if under(e["path"], here)]
     shown_findings = as_seen_from(shown_findings, prefix)
     run = RunInfo(
         files=files,
