@@ -62,9 +62,12 @@ def file_answers(solver: FlowSolver, facts: FileFacts) -> FileAnswers:
     # A lambda no call site was seen to invoke (stored where flow loses it) is
     # assumed to run where it is written: its calls stay in that scope's reach.
     for definition in facts.definitions:
-        if definition.kind == "lambda" and f"{module}.{definition.qualname}" not in solver.called:
+        if definition.kind != "lambda":
+            continue
+        qualified = f"{module}.{definition.qualname}"
+        if qualified not in solver.called:
             owner = definition.qualname.rpartition(".")[0]
-            implicit.append((owner, definition.line, f"{module}.{definition.qualname}", "ref"))
+            implicit.append((owner, definition.line, qualified, "ref"))
     return FileAnswers(tuple(calls), tuple(implicit))
 
 
