@@ -1,4 +1,10 @@
-"""Forked resolution ends, with the error or a serial fallback, when a worker dies."""
+"""Forked resolution ends, with the error or a serial fallback, when a worker dies.
+
+The workers and the test meet through two pipes made before the fork: a worker
+writes a byte to ``started`` when it begins resolving and then blocks reading
+``release``, so the test acts while every worker is inside its work, without
+guessing how long forking takes.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,12 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_incremental import FILES, _project, _write
+from shop_project import FILES, analyse_tree, write_tree
 
 from flaglint.callgraph import CallGraph
 from flaglint.callgraph import workers as graph_module
@@ -20,17 +27,39 @@ pytestmark = pytest.mark.skipif(
     reason="forked resolution needs the fork start method",
 )
 
+JOBS = 2
+
 
 class _Hung(Exception):
     pass
 
 
+@dataclass
+class Handshake:
+    started: int  # read end: a byte per worker that began resolving
+    release: int  # write end: a byte lets one blocked worker go on
+
+    def wait_for_workers(self) -> None:
+        for _ in range(JOBS):
+            assert os.read(self.started, 1) == b"s"
+
+    def release_workers(self) -> None:
+        os.write(self.release, b"r" * JOBS * 64)
+
+
+def _join_other_threads() -> None:
+    """Wait for an executor's threads to end (they outlive a failing build)."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+
 @pytest.fixture
-def watchdog():
-    """Fail, instead of hanging the suite, if a build waits for more than 15 s."""
+def watchdog() -> Iterator[None]:
+    """Fail, instead of hanging the suite, if anything waits for more than 15 s."""
 
     def fire(signum, frame):
-        raise _Hung("the call graph is still waiting for its workers")
+        raise _Hung("the call graph or the test is still waiting for the workers")
 
     previous = signal.signal(signal.SIGALRM, fire)
     signal.alarm(15)
@@ -40,54 +69,64 @@ def watchdog():
 
 
 @pytest.fixture
-def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers that are still resolving when the test interrupts them."""
+def held_workers(monkeypatch: pytest.MonkeyPatch, watchdog: None) -> Iterator[Handshake]:
+    """Workers that announce themselves and wait, inside their work, to be released."""
+    _join_other_threads()  # with another thread alive the graph would not fork
+    started_r, started_w = os.pipe()
+    release_r, release_w = os.pipe()
     original = CallGraph.file_result
     parent = os.getpid()
+    announced = set()
 
-    def slow(self, facts):
-        if os.getpid() != parent:
-            time.sleep(2)
+    def held(self, facts):
+        if os.getpid() != parent and os.getpid() not in announced:
+            announced.add(os.getpid())
+            os.write(started_w, b"s")
+            os.read(release_r, 1)
         return original(self, facts)
 
-    monkeypatch.setattr(CallGraph, "file_result", slow)
+    monkeypatch.setattr(CallGraph, "file_result", held)
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
-    # An earlier test's executor thread may still be winding down; with it
-    # alive the graph would not fork at all.
-    deadline = time.monotonic() + 10
-    while threading.active_count() > 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    handshake = Handshake(started_r, release_w)
+    try:
+        yield handshake
+    finally:
+        handshake.release_workers()  # never leave a worker blocked
+        _join_other_threads()
+        for fd in (started_r, started_w, release_r, release_w):
+            os.close(fd)
 
 
 def test_ctrl_c_while_the_inventory_builds_ends_the_build(
-    tmp_path: Path, watchdog: None, slow_workers: None
+    tmp_path: Path, held_workers: Handshake
 ) -> None:
     # Ctrl-C reaches the whole process group: the workers die of it, the parent raises.
-    project = _project(_write(tmp_path / "shop", FILES))
+    project = analyse_tree(write_tree(tmp_path / "shop", FILES))
 
     def inventory():
-        time.sleep(0.5)
+        held_workers.wait_for_workers()
         children = multiprocessing.active_children()
-        assert children  # the workers forked and are resolving
+        assert len(children) == JOBS  # the workers forked and are resolving
         for child in children:
             os.kill(child.pid, signal.SIGINT)
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        CallGraph(project.files, inventory, project.resolver, jobs=2)
+        CallGraph(project.files, inventory, project.resolver, jobs=JOBS)
 
 
 def test_a_killed_worker_leaves_the_parent_to_resolve(
-    tmp_path: Path, watchdog: None, slow_workers: None
+    tmp_path: Path, held_workers: Handshake
 ) -> None:
     # The OOM killer takes a worker: the parent resolves every file itself.
-    project = _project(_write(tmp_path / "shop", FILES))
-    serial = _project(_write(tmp_path / "again", FILES))
+    project = analyse_tree(write_tree(tmp_path / "shop", FILES))
+    serial = analyse_tree(write_tree(tmp_path / "again", FILES))
 
     def inventory():
-        time.sleep(0.5)
+        held_workers.wait_for_workers()
         os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+        held_workers.release_workers()
         return project.inventory
 
-    graph = CallGraph(project.files, inventory, project.resolver, jobs=2)
+    graph = CallGraph(project.files, inventory, project.resolver, jobs=JOBS)
     assert graph.file_edges == serial.graph.file_edges

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -214,14 +215,28 @@ def test_pool_workers_leave_when_their_parent_is_killed(tmp_path: Path) -> None:
     assert workers
     parent.kill()
     parent.wait()
-    import time
-
-    deadline = time.monotonic() + 30
-    alive = workers
-    while alive and time.monotonic() < deadline:
-        alive = [p for p in workers if _running(p)]
-        time.sleep(0.1)
+    alive = [p for p in workers if not _ended(p, timeout=30)]
     assert alive == [], "pool workers outlived their killed parent"
+
+
+def _ended(pid: int, timeout: float) -> bool:
+    """Whether ``pid`` ends within ``timeout`` seconds, waiting on its pidfd where Linux has one."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    except (AttributeError, OSError):  # no pidfd here: look at /proc until the deadline
+        import time
+
+        deadline = time.monotonic() + timeout
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return not _running(pid)
+    try:
+        readable, _, _ = select.select([fd], [], [], timeout)
+        return bool(readable)
+    finally:
+        os.close(fd)
 
 
 def _running(pid: int) -> bool:

@@ -12,76 +12,14 @@ from pathlib import Path
 
 import pytest
 from conftest import cache_folder
+from shop_project import FILES
+from shop_project import analyse_tree as _project
+from shop_project import write_tree as _write
 
 from flaglint.callgraph.incremental import changed_names, reusable
-from flaglint.config import load_config
-from flaglint.engine import analyse
 from flaglint.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph_projects"
-
-FILES = {
-    "pyproject.toml": "[tool.flaglint]\n",
-    "shop/__init__.py": "from shop.pricing import quote as public_quote\n",
-    "shop/pricing.py": """\
-import os
-
-
-def quote(order):
-    if os.getenv("FEATURE_ROUNDING"):
-        return _round(order.total)
-    return surcharge(order)
-
-
-def _round(value):
-    return round(value, 2)
-""",
-    "shop/views.py": """\
-from shop import pricing
-from shop.pricing import Mixin, quote
-
-
-class Base:
-    def handle(self, order):
-        return self.validate(order)
-
-    def validate(self, order):
-        return order
-
-
-class Checkout(Base):
-    def run(self, order):
-        self.audit(order)
-        return pricing.fee(order)
-
-
-class Late(Mixin):
-    pass
-
-
-def make():
-    checkout = Checkout()
-    checkout.run(quote(None))
-    return pricing.discount(checkout)
-""",
-    "shop/star.py": """\
-from shop.pricing import *
-from shop.views import Checkout, Late
-
-
-def use():
-    return extra()
-
-
-def build():
-    return Checkout()
-
-
-class Later(Late):
-    def go(self):
-        return self.validate(1)
-""",
-}
 
 APPEND = "\n\n{}\n"
 ROUND = "def _round(value):\n    return round(value, 2)\n"
@@ -134,18 +72,6 @@ REPLACES: dict[str, tuple[str, str, str]] = {
         "    quote(None)\n    return extra()",
     ),
 }
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
-
-
-def _project(root: Path) -> Project:
-    return analyse(load_config(root), [root], use_cache=False)
 
 
 def _shape(project: Project) -> tuple[list[tuple[str, str, str, list[object]]], list[str]]:
