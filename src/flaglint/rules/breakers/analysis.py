@@ -116,6 +116,10 @@ class BreakerAnalysis:
         self.sink_functions: dict[str, str] = {}
         self._sink_names: set[str] = set()
         self._bare_seen: dict[str, bool] = {}
+        self._dotted_seen: dict[str, bool] = {}
+        self._dotted_pattern = re.compile(
+            "|".join(fnmatch.translate(p) for p in self._dotted) or "(?!)"
+        )
         self._bare_pattern = (
             re.compile("|".join(fnmatch.translate(p) for p in self._bare)) if self._bare else None
         )
@@ -147,12 +151,16 @@ class BreakerAnalysis:
             return bare
         if self._dotted:
             qualified = self.resolver.call_target(facts, call)
-            for pattern in self._dotted:
-                if fnmatch.fnmatchcase(qualified, pattern) or fnmatch.fnmatchcase(
-                    call.callee, pattern
-                ):
-                    return qualified
+            if self._dotted_match(qualified) or self._dotted_match(call.callee):
+                return qualified
         return None
+
+    def _dotted_match(self, name: str) -> bool:
+        """Whether a dotted sink pattern matches ``name`` (one regular expression, memoised)."""
+        matched = self._dotted_seen.get(name)
+        if matched is None:
+            matched = self._dotted_seen[name] = bool(self._dotted_pattern.match(name))
+        return matched
 
     def sink_of(self, facts: FileFacts, index: int) -> tuple[str, str] | None:
         """(sink, via) when call ``index`` dispatches, else None."""
@@ -194,22 +202,25 @@ class BreakerAnalysis:
         twice: an edge counts when one of its sites is an unconditional call
         of the caller's body.
         """
-        unconditional: set[tuple[str, int]] = set()
         queue: list[str] = []
-        for facts, call, qualified in self._unconditional_calls():
+        bodies = list(self._unconditional_calls())
+        for facts, call, qualified in bodies:
             direct = self.direct_sink(facts, call)
             if direct is not None and qualified not in self.sink_functions:
                 self.sink_functions[qualified] = direct
                 queue.append(qualified)
         if not queue:
             return  # no function dispatches by itself: nothing to propagate
-        for facts, call, _ in self._unconditional_calls():
-            unconditional.add((facts.path, call.line))
+        unconditional = {(facts.path, call.line) for facts, call, _ in bodies}
         callers: dict[str, set[str]] = defaultdict(set)
-        for source, target, site in self.graph.edge_sites():
-            if source != target and (site.path, site.line) in unconditional:
-                if self.graph.edge_kind(source, target) in (EdgeKind.CALL, EdgeKind.INIT):
-                    callers[target].add(source)
+        kind_of = self.graph.edge_kind
+        # The graph's per-file edges, read raw: building a Site (with its
+        # flag conditions) for each of Django's edges took most of this stage.
+        for path, edges in self.graph.file_edges.items():
+            for source, target, _, line, _ in edges:
+                if source != target and (path, line) in unconditional:
+                    if kind_of(source, target) in (EdgeKind.CALL, EdgeKind.INIT):
+                        callers[target].add(source)
         while queue:
             target = queue.pop()
             for source in sorted(callers.get(target, ())):
