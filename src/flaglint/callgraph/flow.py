@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph.invoke import Invoked, static_invoke
-from flaglint.facts.model import FileFacts, FlowCall, FlowFunction, Shape
+from flaglint.facts.model import FileFacts, Flow, FlowCall, FlowFunction, Shape
 from flaglint.names.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ class FlowSolver:
         self._attributes: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
         self._invokes: dict[str, Invoked | None | object] = {}
         self._outside: dict[str, bool] = {}
-        # Constraints as (file number, index, is a Flow); readers per location.
-        self._constraints: list[tuple[int, int, bool]] = []
+        # Constraints as (facts, index, the Flow or None for a FlowCall); readers per location.
+        self._constraints: list[tuple[FileFacts, int, Flow | None]] = []
         self._readers: dict[str, set[int]] = {}
         self._pending: list[int] = []
         self._queued: set[int] = set()
@@ -117,24 +117,22 @@ class FlowSolver:
     def _rounds(self) -> None:
         """A worklist: each constraint runs once, then again whenever a set it read grew."""
         if not self._constraints:
-            for number, facts in enumerate(self.files):
+            for facts in self.files:
                 for index, flow in enumerate(facts.flows):
                     if flow.value is not None:
-                        self._constraints.append((number, index, True))
+                        self._constraints.append((facts, index, flow))
                 for index in range(len(facts.flow_calls)):
-                    self._constraints.append((number, index, False))
+                    self._constraints.append((facts, index, None))
             self._pending = list(range(len(self._constraints) - 1, -1, -1))
             self._queued = set(self._pending)
-        pending, queued, files = self._pending, self._queued, self.files
+        pending, queued, constraints = self._pending, self._queued, self._constraints
         while pending:
             current = pending.pop()
             queued.discard(current)
             self._reading = current
-            number, index, is_flow = self._constraints[current]
-            facts = files[number]
-            if is_flow:
-                flow = facts.flows[index]
-                values = self.values(facts.module, flow.scope, flow.value)
+            facts, index, flow = constraints[current]
+            if flow is not None:
+                values = self.values(facts.module, flow.scope, flow.value)  # type: ignore[arg-type]
                 if values:
                     self._store(facts.module, flow.scope, flow.target, values)
             else:
@@ -251,11 +249,23 @@ class FlowSolver:
             locations, constants = self.lookup(module, scope, shape[1])
             if not locations:
                 return constants  # type: ignore[return-value]
+            # What _get does, inline: this is the solver's most frequent read.
+            reading, pts = self._reading, self.pts
+            if reading >= 0:
+                readers = self._readers
+                for location in locations:
+                    noted = readers.get(location)
+                    if noted is None:
+                        readers[location] = {reading}
+                    else:
+                        noted.add(reading)
             if not constants and len(locations) == 1:
-                return self._get(locations[0])  # type: ignore[return-value]
+                return pts.get(locations[0], ())  # type: ignore[return-value]
             out = set(constants)
             for location in locations:
-                out.update(self._get(location))
+                found = pts.get(location)
+                if found:
+                    out.update(found)
             return out
         if kind == "a":
             out = set()
