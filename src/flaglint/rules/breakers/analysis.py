@@ -117,9 +117,7 @@ class BreakerAnalysis:
         self._sink_names: set[str] = set()
         self._bare_seen: dict[str, bool] = {}
         self._dotted_seen: dict[str, bool] = {}
-        self._dotted_pattern = re.compile(
-            "|".join(fnmatch.translate(p) for p in self._dotted) or "(?!)"
-        )
+        self._dotted_pattern = re.compile("|".join(map(fnmatch.translate, self._dotted)) or "(?!)")
         self._bare_pattern = (
             re.compile("|".join(fnmatch.translate(p) for p in self._bare)) if self._bare else None
         )
@@ -209,13 +207,12 @@ class BreakerAnalysis:
             if direct is not None and qualified not in self.sink_functions:
                 self.sink_functions[qualified] = direct
                 queue.append(qualified)
-        if not queue:
-            return  # no function dispatches by itself: nothing to propagate
+        if not queue:  # no function dispatches by itself: nothing to propagate
+            return
         unconditional = {(facts.path, call.line) for facts, call, _ in bodies}
         callers: dict[str, set[str]] = defaultdict(set)
         kind_of = self.graph.edge_kind
-        # The graph's per-file edges, read raw: building a Site (with its
-        # flag conditions) for each of Django's edges took most of this stage.
+        # Edges read raw: a Site (with its conditions) per edge took most of this.
         for path, edges in self.graph.file_edges.items():
             for source, target, _, line, _ in edges:
                 if source != target and (path, line) in unconditional:
