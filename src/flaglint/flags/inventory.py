@@ -26,8 +26,8 @@ from flaglint.flags.model import (
     scope_at,
 )
 from flaglint.flags.providers import Provider, ProviderTable
-from flaglint.flags.readers import ReadersMixin, matches
-from flaglint.flags.settings import SettingsIndex, is_settings_module
+from flaglint.flags.readers import CONFIGURATION_SUFFIXES, ReadersMixin, matches
+from flaglint.flags.settings import SETTINGS_OBJECTS, SettingsIndex, is_settings_module
 from flaglint.flags.values import ValuesMixin
 from flaglint.flags.wrappers import WrappersMixin
 from flaglint.names.resolve import Resolver
@@ -173,7 +173,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         return ()
 
     def _setting_name(
-        self, facts: FileFacts, atom: Atom, qualified: str, on: bool
+        self, facts: FileFacts, atom: Atom, qualified: str, on: bool, host: bool = True
     ) -> tuple[FlagCondition, ...]:
         """``settings.X`` (Django's lazy settings, a star-imported settings module)."""
         if not self._settings_on:
@@ -182,6 +182,12 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         head, _, name = qualified.rpartition(".")
         if not stored and head and is_settings_module(head):
             stored = self.settings.names.get(name, [])
+        if host and not stored and head and name not in self.settings.defined:
+            through_settings = atom.name.rpartition(".")[0].rpartition(".")[2] in SETTINGS_OBJECTS
+            if through_settings and not name.endswith(CONFIGURATION_SUFFIXES):
+                # ``if settings.X:`` on a setting the project never defines (its host
+                # platform does): tested for truth, a flag when named like one.
+                return self._setting_flag(facts, atom, name, on)
         found: list[FlagCondition] = []
         for module, binding in stored:
             found.extend(self._stored(facts, atom, module, binding, on))
@@ -206,7 +212,9 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         if mapping:
             return self._stored_items(self.settings.by_item(mapping, key), gate.on)
         spelled = Atom("name", atom.line, atom.col, name=f"settings.{key}")
-        found = self._setting_name(facts, spelled, f"settings.{key}", gate.on)
+        # A default that is no boolean (``getattr(settings, "X", 3)``) says the value is none.
+        host = len(call.args) < 3
+        found = self._setting_name(facts, spelled, f"settings.{key}", gate.on, host)
         if found or self.settings.names.get(key):
             return found
         # ``getattr(settings, "ENABLE_X", False)`` on a setting the project does not
