@@ -387,10 +387,28 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
                     side = "on" if condition.on else "off"
                     found[condition.key].add((facts.path, branch.line, side))
                     certain.add(condition.key)
-                for condition in self.conditions(facts, branch.mixed):
+                for condition in self.conditions(facts, branch.mixed) + self.undecided(
+                    facts, branch.gates
+                ):
                     if condition.key not in certain:
                         found[condition.key].add((facts.path, branch.line, "mixed"))
         return {key: sorted(sites) for key, sites in found.items()}
+
+    def undecided(self, facts: FileFacts, gates: tuple[Gate, ...]) -> tuple[FlagCondition, ...]:
+        """Flags that decide tested wrappers together with other conditions
+        (``if self.show_toolbar:`` where the property returns ``DEBUG or FORCE_TOOLBAR``)."""
+        found: list[FlagCondition] = []
+        for gate in gates:
+            atom = facts.atoms[gate.atom]
+            wrapper = None
+            if atom.kind == "call":
+                target = self.resolver.call_target(facts, facts.calls[atom.call])
+                wrapper = self._wrappers.get(self.wrapper_target(facts, atom.call, target))
+            elif atom.kind == "name":
+                wrapper = self.property_wrapper(facts, atom.name, atom.line)
+            if wrapper is not None and wrapper.param is None:
+                found.extend(wrapper.undecided(gate.on))
+        return tuple(dict.fromkeys(found))
 
     def gates_by_key(self) -> dict[str, dict[str, list[str]]]:
         gates: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"on": set(), "off": set()})
