@@ -136,12 +136,17 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         """A name bound to a value: the flags the value carries, or the setting itself."""
         gates = binding.true_gates if on else binding.false_gates
         found = tuple(c for g in gates for c in self.expand(module, g))
-        if found or not self._settings_on:
+        # ``USE_X = os.environ.get("K") is not None``: a comparison, so a boolean
+        # setting of its own besides the flags its value carries.
+        compared = binding.kind == "other" and any(
+            g.value is not None for g in binding.true_gates + binding.false_gates
+        )
+        if (found and not compared) or not self._settings_on:
             return found
-        if binding.kind == "bool" and self.settings.is_setting(module, binding):
+        if (binding.kind == "bool" or compared) and self.settings.is_setting(module, binding):
             # ``ENABLE_X = False`` in settings or a settings class, read as ``settings.ENABLE_X``.
-            return self._setting_flag(facts, atom, binding.name, on)
-        return ()
+            return tuple(dict.fromkeys(found + self._setting_flag(facts, atom, binding.name, on)))
+        return found
 
     def _setting_flag(
         self, facts: FileFacts, atom: Atom, name: str, on: bool
@@ -286,6 +291,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
             read = self.call_read(facts, index)
             if read is not None and read in self._filtered:
                 self._filtered[read] = (self._filtered[read][0], True)
+        self._stored_presence_tests()
         self._keep_keys()
         self.reads = [r for r in candidates if self.kept(r)]
         for facts in self.files:
@@ -316,6 +322,23 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
                 self.conditions(facts, branch.gates)
                 self.conditions(facts, branch.mixed)
         self.reads = sorted(set(self.reads + self._setting_reads), key=read_order)
+
+    def _stored_presence_tests(self) -> None:
+        """``USE_PROMOS = os.environ.get("PROMOS") is not None`` in settings: a presence
+        test stored as a setting named like a flag makes the variable an on/off switch."""
+        if not self._settings_on:
+            return
+        for name, stored in self.settings.names.items():
+            if name in FRAMEWORK_SETTINGS or not matches(name, self._setting_patterns):
+                continue
+            for module, binding in stored:
+                for gate in binding.true_gates:
+                    atom = module.atoms[gate.atom]
+                    if gate.value != "None" or atom.kind != "call":
+                        continue
+                    read = self.call_read(module, atom.call)
+                    if read is not None and read in self._filtered:
+                        self._filtered[read] = (self._filtered[read][0], True)
 
     def _keep_keys(self) -> None:
         """A key kept by one read (a boolean one, say) is kept at all its reads."""
