@@ -23,11 +23,11 @@ from flaglint.flags.model import (
     Wrapper,
     enclosing,
     read_order,
-    scope_at,
 )
 from flaglint.flags.providers import Provider, ProviderTable
-from flaglint.flags.readers import CONFIGURATION_SUFFIXES, ReadersMixin, matches
-from flaglint.flags.settings import SETTINGS_OBJECTS, SettingsIndex, is_settings_module
+from flaglint.flags.readers import ReadersMixin
+from flaglint.flags.setting_reads import SettingReadsMixin
+from flaglint.flags.settings import SettingsIndex
 from flaglint.flags.values import ValuesMixin
 from flaglint.flags.wrappers import WrappersMixin
 from flaglint.names.resolve import Resolver
@@ -35,14 +35,9 @@ from flaglint.names.resolve import Resolver
 __all__ = ["FlagCondition", "FlagRead", "GatedCall", "Inventory"]
 
 FLAG_ENUM_BASES = frozenset({"enum.Flag", "enum.IntFlag"})
-# Django's own switches: named like flags, but they configure the framework.
-FRAMEWORK_SETTINGS = frozenset(
-    {"USE_I18N", "USE_L10N", "USE_TZ", "USE_THOUSAND_SEPARATOR", "USE_X_FORWARDED_HOST"}
-    | {"USE_X_FORWARDED_PORT", "USE_ETAGS", "USE_DEPRECATED_PYTZ"}
-)
 
 
-class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
+class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin):
     """All flag reads and gated call sites of a project."""
 
     def __init__(self, files: list[FileFacts], config: Config, resolver: Resolver | None = None):
@@ -127,105 +122,6 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         if atom.kind == "item" and self._settings_on:
             base, _, key = atom.name[:-1].rpartition("[")
             return self._stored_items(self.settings.by_item(base, key), gate.on)
-        return ()
-
-    # -------------------------------------------------------------- settings
-    def _stored(
-        self, facts: FileFacts, atom: Atom, module: FileFacts, binding: Binding, on: bool
-    ) -> tuple[FlagCondition, ...]:
-        """A name bound to a value: the flags the value carries, or the setting itself."""
-        gates = binding.true_gates if on else binding.false_gates
-        found = tuple(c for g in gates for c in self.expand(module, g))
-        # ``USE_X = os.environ.get("K") is not None``: a comparison, so a boolean
-        # setting of its own besides the flags its value carries.
-        compared = binding.kind == "other" and any(
-            g.value is not None for g in binding.true_gates + binding.false_gates
-        )
-        if (found and not compared) or not self._settings_on:
-            return found
-        if (binding.kind == "bool" or compared) and self.settings.is_setting(module, binding):
-            # ``ENABLE_X = False`` in settings or a settings class, read as ``settings.ENABLE_X``.
-            return tuple(dict.fromkeys(found + self._setting_flag(facts, atom, binding.name, on)))
-        return found
-
-    def _setting_flag(
-        self, facts: FileFacts, atom: Atom, name: str, on: bool
-    ) -> tuple[FlagCondition, ...]:
-        """A boolean setting tested at ``atom``: a flag when it is named like one."""
-        if not matches(name, self._setting_patterns) or name in FRAMEWORK_SETTINGS:
-            return ()
-        self._setting_reads.append(
-            FlagRead(
-                name, "setting", facts.path, atom.line, atom.col + 1, enclosing(facts, atom.line)
-            )
-        )
-        return (FlagCondition(name, on, "setting"),)
-
-    def _self_setting(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
-        """``self.X`` in a method of a settings class (a property deriving another setting):
-        the class attribute ``X`` of the class or an ancestor."""
-        head, _, attr = atom.name.partition(".")
-        if head not in ("self", "cls") or "." in attr or not self._settings_on:
-            return ()
-        scope = scope_at(facts, atom.line)
-        owner = self.resolver.enclosing_class(facts.module, scope) if scope else None
-        if owner is None:
-            return ()
-        for klass in self.resolver.mro(f"{facts.module}.{owner}"):
-            symbol = self.resolver.symbol(f"{klass}.{attr}")
-            if symbol is not None and symbol.binding is not None:
-                return self._stored(facts, atom, symbol.module, symbol.binding, on)
-        return ()
-
-    def _setting_name(
-        self, facts: FileFacts, atom: Atom, qualified: str, on: bool, host: bool = True
-    ) -> tuple[FlagCondition, ...]:
-        """``settings.X`` (Django's lazy settings, a star-imported settings module)."""
-        if not self._settings_on:
-            return ()
-        stored = self.settings.by_name(atom.name)
-        head, _, name = qualified.rpartition(".")
-        if not stored and head and is_settings_module(head):
-            stored = self.settings.names.get(name, [])
-        if host and not stored and head and name not in self.settings.defined:
-            through_settings = atom.name.rpartition(".")[0].rpartition(".")[2] in SETTINGS_OBJECTS
-            if through_settings and not name.endswith(CONFIGURATION_SUFFIXES):
-                # ``if settings.X:`` on a setting the project never defines (its host
-                # platform does): tested for truth, a flag when named like one.
-                return self._setting_flag(facts, atom, name, on)
-        found: list[FlagCondition] = []
-        for module, binding in stored:
-            found.extend(self._stored(facts, atom, module, binding, on))
-        return tuple(dict.fromkeys(found))
-
-    def _stored_items(self, writes: list, on: bool) -> tuple[FlagCondition, ...]:  # type: ignore[type-arg]
-        found: list[FlagCondition] = []
-        for module, write in writes:
-            gates = write.true_gates if on else write.false_gates
-            found.extend(c for g in gates for c in self.expand(module, g))
-        return tuple(dict.fromkeys(found))
-
-    def _setting_call(self, facts: FileFacts, atom: Atom, gate: Gate) -> tuple[FlagCondition, ...]:
-        """``getattr(settings, "X", False)``, ``app.config.get("X")``."""
-        if not self._settings_on:
-            return ()
-        call = facts.calls[atom.call]
-        found = self.settings.by_call(call.callee, call.args)
-        if found is None:
-            return ()
-        mapping, key = found
-        if mapping:
-            return self._stored_items(self.settings.by_item(mapping, key), gate.on)
-        spelled = Atom("name", atom.line, atom.col, name=f"settings.{key}")
-        # A default that is no boolean (``getattr(settings, "X", 3)``) says the value is none.
-        host = len(call.args) < 3
-        found = self._setting_name(facts, spelled, f"settings.{key}", gate.on, host)
-        if found or self.settings.names.get(key):
-            return found
-        # ``getattr(settings, "ENABLE_X", False)`` on a setting the project does not
-        # define (its host platform does): the boolean default makes it a boolean read.
-        if len(call.args) >= 3 and call.args[2].kind == "bool":
-            return self._setting_flag(facts, atom, key, gate.on)
         return ()
 
     def member_read(self, facts: FileFacts, spelled: str, scope: str) -> tuple[str, str] | None:
@@ -322,23 +218,6 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
                 self.conditions(facts, branch.gates)
                 self.conditions(facts, branch.mixed)
         self.reads = sorted(set(self.reads + self._setting_reads), key=read_order)
-
-    def _stored_presence_tests(self) -> None:
-        """``USE_PROMOS = os.environ.get("PROMOS") is not None`` in settings: a presence
-        test stored as a setting named like a flag makes the variable an on/off switch."""
-        if not self._settings_on:
-            return
-        for name, stored in self.settings.names.items():
-            if name in FRAMEWORK_SETTINGS or not matches(name, self._setting_patterns):
-                continue
-            for module, binding in stored:
-                for gate in binding.true_gates:
-                    atom = module.atoms[gate.atom]
-                    if gate.value != "None" or atom.kind != "call":
-                        continue
-                    read = self.call_read(module, atom.call)
-                    if read is not None and read in self._filtered:
-                        self._filtered[read] = (self._filtered[read][0], True)
 
     def _keep_keys(self) -> None:
         """A key kept by one read (a boolean one, say) is kept at all its reads."""
