@@ -59,6 +59,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin):
         self._settings_on = "setting" not in config.disabled_providers
         self.settings = SettingsIndex(self.files)
         self._setting_reads: list[FlagRead] = []
+        self._both_ways: dict[str, bool] = {}
         self._values_init()
         self._boolean_arguments: set[tuple[str, int]] = set()
         self._find_wrappers()

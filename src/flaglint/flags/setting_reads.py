@@ -20,7 +20,29 @@ from flaglint.names.resolve import Resolver
 # Django's own switches: named like flags, but they configure the framework.
 FRAMEWORK_SETTINGS = frozenset(
     {"USE_I18N", "USE_L10N", "USE_TZ", "USE_THOUSAND_SEPARATOR", "USE_X_FORWARDED_HOST"}
-    | {"USE_X_FORWARDED_PORT", "USE_ETAGS", "USE_DEPRECATED_PYTZ"}
+    | {"USE_X_FORWARDED_PORT", "USE_ETAGS", "USE_DEPRECATED_PYTZ", "DEBUG", "TEMPLATE_DEBUG"}
+    | {"APPEND_SLASH", "PREPEND_WWW", "DEBUG_PROPAGATE_EXCEPTIONS", "EMAIL_USE_TLS"}
+    | {"EMAIL_USE_SSL", "TESTING"}
+)
+# Settings of the framework and common libraries by prefix (``CELERY_TASK_ALWAYS_EAGER``,
+# ``SESSION_COOKIE_SECURE``): a deployment sets them both ways, yet they are no
+# switch of the project's. Applies to settings that are not named like flags.
+LIBRARY_SETTING_PREFIXES = (
+    "CELERY_",
+    "CORS_",
+    "CSRF_",
+    "SESSION_",
+    "SECURE_",
+    "ELASTICSEARCH_",
+    "LANGUAGE_",
+    "STATIC",
+    "MEDIA",
+    "AWS_",
+    "REST_",
+    "SOCIAL_AUTH_",
+    "ACCOUNT_",
+    "COMPRESS_",
+    "DEBUG_TOOLBAR",
 )
 
 
@@ -33,6 +55,7 @@ class SettingReadsMixin:
     _setting_patterns: tuple[str, ...]
     _setting_reads: list[FlagRead]
     _filtered: dict[FlagRead, tuple[Provider, bool]]
+    _both_ways: dict[str, bool]
 
     if TYPE_CHECKING:
 
@@ -48,9 +71,7 @@ class SettingReadsMixin:
         found = tuple(c for g in gates for c in self.expand(module, g))
         # ``USE_X = os.environ.get("K") is not None``: a comparison, so a boolean
         # setting of its own besides the flags its value carries.
-        compared = binding.kind == "other" and any(
-            g.value is not None for g in binding.true_gates + binding.false_gates
-        )
+        compared = _compared(binding)
         if (found and not compared) or not self._settings_on:
             return found
         if (binding.kind == "bool" or compared) and self.settings.is_setting(module, binding):
@@ -61,8 +82,11 @@ class SettingReadsMixin:
     def _setting_flag(
         self, facts: FileFacts, atom: Atom, name: str, on: bool
     ) -> tuple[FlagCondition, ...]:
-        """A boolean setting tested at ``atom``: a flag when it is named like one."""
-        if not matches(name, self._setting_patterns) or name in FRAMEWORK_SETTINGS:
+        """A boolean setting tested at ``atom``: a flag when it is named like one, or
+        when the project's settings set it both ways."""
+        if name in FRAMEWORK_SETTINGS or not (
+            matches(name, self._setting_patterns) or self._set_both_ways(name)
+        ):
             return ()
         self._setting_reads.append(
             FlagRead(
@@ -70,6 +94,35 @@ class SettingReadsMixin:
             )
         )
         return (FlagCondition(name, on, "setting"),)
+
+    def _set_both_ways(self, name: str) -> bool:
+        """``X = False`` in the base settings, ``X = True`` (or ``X = "X" in os.environ``)
+        in another environment's: a switch a deployment turns, whatever its name.
+
+        Test settings do not count: a test turning a setting on says nothing of deployments.
+        """
+        found = self._both_ways.get(name)
+        if found is None:
+            # Per place (a settings module or class): ``try: ext = True / except: ext =
+            # False`` in one module probes an import, it is no environment's choice.
+            values: dict[str, set[tuple[str, str]]] = {}
+            for module, binding in self.settings.names.get(name, ()):
+                if _test_module(module.module) or not (
+                    binding.kind == "bool" or _compared(binding)
+                ):
+                    continue
+                value = binding.value if binding.kind == "bool" else "computed"
+                values.setdefault(value, set()).add((module.module, binding.scope))
+            places = [p for sites in values.values() for p in sites]
+            found = (
+                name.isupper()  # settings are upper case; lower case names are locals
+                and not name.startswith(LIBRARY_SETTING_PREFIXES)
+                and "False" in values
+                and len(values) > 1
+                and len(set(places)) > 1
+            )
+            self._both_ways[name] = found
+        return found
 
     def _self_setting(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
         """``self.X`` in a method of a settings class (a property deriving another setting):
@@ -154,3 +207,20 @@ class SettingReadsMixin:
                     read = self.call_read(module, atom.call)
                     if read is not None and read in self._filtered:
                         self._filtered[read] = (self._filtered[read][0], True)
+
+
+def _compared(binding: Binding) -> bool:
+    """A binding whose value is a comparison (a boolean): ``"X" in os.environ``,
+    ``os.environ.get("X") is not None``."""
+    return binding.kind == "boolexpr" or (
+        binding.kind == "other"
+        and any(g.value is not None for g in binding.true_gates + binding.false_gates)
+    )
+
+
+def _test_module(module: str) -> bool:
+    """``proj.settings.test``, ``snuba.settings.settings_test``, ``test_settings``."""
+    return any(
+        part == "test" or part.startswith("test_") or part.endswith("_test")
+        for part in module.split(".")
+    )
