@@ -15,7 +15,7 @@ import fnmatch
 from collections import defaultdict
 
 from flaglint.config import Config
-from flaglint.facts.model import Atom, Binding, FileFacts, Gate
+from flaglint.facts.model import Atom, Binding, FileFacts, FlowCall, Gate
 from flaglint.flags.model import (
     FlagCondition,
     FlagRead,
@@ -24,6 +24,7 @@ from flaglint.flags.model import (
     enclosing,
     read_order,
 )
+from flaglint.flags.orm import OrmReadsMixin
 from flaglint.flags.providers import Provider, ProviderTable
 from flaglint.flags.readers import ReadersMixin
 from flaglint.flags.setting_reads import SettingReadsMixin
@@ -37,7 +38,7 @@ __all__ = ["FlagCondition", "FlagRead", "GatedCall", "Inventory"]
 FLAG_ENUM_BASES = frozenset({"enum.Flag", "enum.IntFlag"})
 
 
-class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin):
+class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, OrmReadsMixin):
     """All flag reads and gated call sites of a project."""
 
     def __init__(self, files: list[FileFacts], config: Config, resolver: Resolver | None = None):
@@ -60,6 +61,8 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin):
         self.settings = SettingsIndex(self.files)
         self._setting_reads: list[FlagRead] = []
         self._both_ways: dict[str, bool] = {}
+        self._key_owners: dict[str, set[str]] = {}
+        self._orm_flows: dict[str, dict[int, FlowCall]] = {}
         self._values_init()
         self._boolean_arguments: set[tuple[str, int]] = set()
         self._find_wrappers()
@@ -95,7 +98,9 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin):
                 return wrapper.conditions(gate.on)
             read = self.call_read(facts, atom.call)
             if read is None:
-                return self._setting_call(facts, atom, gate)
+                return self._setting_call(facts, atom, gate) or self.orm_conditions(
+                    facts, atom.call, gate.on
+                )
             if read.key is None or not self.kept(read):
                 return ()
             return (FlagCondition(read.key, gate.on != read.negated, read.provider),)
@@ -188,6 +193,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin):
             read = self.call_read(facts, index)
             if read is not None and read in self._filtered:
                 self._filtered[read] = (self._filtered[read][0], True)
+        candidates.extend(self.orm_reads(self.files))
         self._stored_presence_tests()
         self._keep_keys()
         self.reads = [r for r in candidates if self.kept(r)]
