@@ -38,7 +38,7 @@ from flaglint.stamp import code_stamp
 # Bumped whenever the fact records or the pack's layout change: old entries would
 # unpickle with new fields at their defaults, silently wrong. CHANGELOG.md says what
 # each format changed.
-FORMAT = 14
+FORMAT = 15
 PACK = "facts.pickle"
 MAGIC = b"flaglint-facts%d\n" % FORMAT
 ENTRY = b"flaglint-entry%d" % FORMAT

@@ -511,6 +511,8 @@ class FactCollector(
             members = bitor_members(value)
             if members is not None:
                 return "bitor", "|".join(members), -1
+        if is_boolean_expression(value):  # ``X = "X" in os.environ``: a boolean setting
+            return "boolexpr", "", -1
         return "other", "", -1
 
     # ------------------------------------------------------------------ calls

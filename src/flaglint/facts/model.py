@@ -78,7 +78,8 @@ class Binding(NamedTuple):
     """A name bound at module or class level (``scope`` is "" or the class).
 
     kind: a literal kind, "name" (another dotted name), "call" (the value is
-    the call ``call``), "bitor" (``A | B`` of names), "auto", or "other".
+    the call ``call``), "bitor" (``A | B`` of names), "auto", "boolexpr" (a
+    comparison or ``not x``), or "other".
     ``true_gates``/``false_gates`` hold what the value means when tested, so a
     module-level ``ENABLED = os.getenv("FEATURE_X") == "1"`` carries the read.
     """

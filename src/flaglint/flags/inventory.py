@@ -15,7 +15,7 @@ import fnmatch
 from collections import defaultdict
 
 from flaglint.config import Config
-from flaglint.facts.model import Atom, Binding, FileFacts, Gate
+from flaglint.facts.model import Atom, Binding, FileFacts, FlowCall, Gate
 from flaglint.flags.model import (
     FlagCondition,
     FlagRead,
@@ -23,11 +23,12 @@ from flaglint.flags.model import (
     Wrapper,
     enclosing,
     read_order,
-    scope_at,
 )
+from flaglint.flags.orm import OrmReadsMixin
 from flaglint.flags.providers import Provider, ProviderTable
-from flaglint.flags.readers import ReadersMixin, matches
-from flaglint.flags.settings import SettingsIndex, is_settings_module
+from flaglint.flags.readers import ReadersMixin
+from flaglint.flags.setting_reads import SettingReadsMixin
+from flaglint.flags.settings import SettingsIndex
 from flaglint.flags.values import ValuesMixin
 from flaglint.flags.wrappers import WrappersMixin
 from flaglint.names.resolve import Resolver
@@ -35,14 +36,9 @@ from flaglint.names.resolve import Resolver
 __all__ = ["FlagCondition", "FlagRead", "GatedCall", "Inventory"]
 
 FLAG_ENUM_BASES = frozenset({"enum.Flag", "enum.IntFlag"})
-# Django's own switches: named like flags, but they configure the framework.
-FRAMEWORK_SETTINGS = frozenset(
-    {"USE_I18N", "USE_L10N", "USE_TZ", "USE_THOUSAND_SEPARATOR", "USE_X_FORWARDED_HOST"}
-    | {"USE_X_FORWARDED_PORT", "USE_ETAGS", "USE_DEPRECATED_PYTZ"}
-)
 
 
-class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
+class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, OrmReadsMixin):
     """All flag reads and gated call sites of a project."""
 
     def __init__(self, files: list[FileFacts], config: Config, resolver: Resolver | None = None):
@@ -64,6 +60,9 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         self._settings_on = "setting" not in config.disabled_providers
         self.settings = SettingsIndex(self.files)
         self._setting_reads: list[FlagRead] = []
+        self._both_ways: dict[str, bool] = {}
+        self._key_owners: dict[str, set[str]] = {}
+        self._orm_flows: dict[str, dict[int, FlowCall]] = {}
         self._values_init()
         self._boolean_arguments: set[tuple[str, int]] = set()
         self._find_wrappers()
@@ -99,7 +98,9 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
                 return wrapper.conditions(gate.on)
             read = self.call_read(facts, atom.call)
             if read is None:
-                return self._setting_call(facts, atom, gate)
+                return self._setting_call(facts, atom, gate) or self.orm_conditions(
+                    facts, atom.call, gate.on
+                )
             if read.key is None or not self.kept(read):
                 return ()
             return (FlagCondition(read.key, gate.on != read.negated, read.provider),)
@@ -127,92 +128,6 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
         if atom.kind == "item" and self._settings_on:
             base, _, key = atom.name[:-1].rpartition("[")
             return self._stored_items(self.settings.by_item(base, key), gate.on)
-        return ()
-
-    # -------------------------------------------------------------- settings
-    def _stored(
-        self, facts: FileFacts, atom: Atom, module: FileFacts, binding: Binding, on: bool
-    ) -> tuple[FlagCondition, ...]:
-        """A name bound to a value: the flags the value carries, or the setting itself."""
-        gates = binding.true_gates if on else binding.false_gates
-        found = tuple(c for g in gates for c in self.expand(module, g))
-        if found or not self._settings_on:
-            return found
-        if binding.kind == "bool" and self.settings.is_setting(module, binding):
-            # ``ENABLE_X = False`` in settings or a settings class, read as ``settings.ENABLE_X``.
-            return self._setting_flag(facts, atom, binding.name, on)
-        return ()
-
-    def _setting_flag(
-        self, facts: FileFacts, atom: Atom, name: str, on: bool
-    ) -> tuple[FlagCondition, ...]:
-        """A boolean setting tested at ``atom``: a flag when it is named like one."""
-        if not matches(name, self._setting_patterns) or name in FRAMEWORK_SETTINGS:
-            return ()
-        self._setting_reads.append(
-            FlagRead(
-                name, "setting", facts.path, atom.line, atom.col + 1, enclosing(facts, atom.line)
-            )
-        )
-        return (FlagCondition(name, on, "setting"),)
-
-    def _self_setting(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
-        """``self.X`` in a method of a settings class (a property deriving another setting):
-        the class attribute ``X`` of the class or an ancestor."""
-        head, _, attr = atom.name.partition(".")
-        if head not in ("self", "cls") or "." in attr or not self._settings_on:
-            return ()
-        scope = scope_at(facts, atom.line)
-        owner = self.resolver.enclosing_class(facts.module, scope) if scope else None
-        if owner is None:
-            return ()
-        for klass in self.resolver.mro(f"{facts.module}.{owner}"):
-            symbol = self.resolver.symbol(f"{klass}.{attr}")
-            if symbol is not None and symbol.binding is not None:
-                return self._stored(facts, atom, symbol.module, symbol.binding, on)
-        return ()
-
-    def _setting_name(
-        self, facts: FileFacts, atom: Atom, qualified: str, on: bool
-    ) -> tuple[FlagCondition, ...]:
-        """``settings.X`` (Django's lazy settings, a star-imported settings module)."""
-        if not self._settings_on:
-            return ()
-        stored = self.settings.by_name(atom.name)
-        head, _, name = qualified.rpartition(".")
-        if not stored and head and is_settings_module(head):
-            stored = self.settings.names.get(name, [])
-        found: list[FlagCondition] = []
-        for module, binding in stored:
-            found.extend(self._stored(facts, atom, module, binding, on))
-        return tuple(dict.fromkeys(found))
-
-    def _stored_items(self, writes: list, on: bool) -> tuple[FlagCondition, ...]:  # type: ignore[type-arg]
-        found: list[FlagCondition] = []
-        for module, write in writes:
-            gates = write.true_gates if on else write.false_gates
-            found.extend(c for g in gates for c in self.expand(module, g))
-        return tuple(dict.fromkeys(found))
-
-    def _setting_call(self, facts: FileFacts, atom: Atom, gate: Gate) -> tuple[FlagCondition, ...]:
-        """``getattr(settings, "X", False)``, ``app.config.get("X")``."""
-        if not self._settings_on:
-            return ()
-        call = facts.calls[atom.call]
-        found = self.settings.by_call(call.callee, call.args)
-        if found is None:
-            return ()
-        mapping, key = found
-        if mapping:
-            return self._stored_items(self.settings.by_item(mapping, key), gate.on)
-        spelled = Atom("name", atom.line, atom.col, name=f"settings.{key}")
-        found = self._setting_name(facts, spelled, f"settings.{key}", gate.on)
-        if found or self.settings.names.get(key):
-            return found
-        # ``getattr(settings, "ENABLE_X", False)`` on a setting the project does not
-        # define (its host platform does): the boolean default makes it a boolean read.
-        if len(call.args) >= 3 and call.args[2].kind == "bool":
-            return self._setting_flag(facts, atom, key, gate.on)
         return ()
 
     def member_read(self, facts: FileFacts, spelled: str, scope: str) -> tuple[str, str] | None:
@@ -278,6 +193,8 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
             read = self.call_read(facts, index)
             if read is not None and read in self._filtered:
                 self._filtered[read] = (self._filtered[read][0], True)
+        candidates.extend(self.orm_reads(self.files))
+        self._stored_presence_tests()
         self._keep_keys()
         self.reads = [r for r in candidates if self.kept(r)]
         for facts in self.files:
@@ -379,10 +296,28 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin):
                     side = "on" if condition.on else "off"
                     found[condition.key].add((facts.path, branch.line, side))
                     certain.add(condition.key)
-                for condition in self.conditions(facts, branch.mixed):
+                for condition in self.conditions(facts, branch.mixed) + self.undecided(
+                    facts, branch.gates
+                ):
                     if condition.key not in certain:
                         found[condition.key].add((facts.path, branch.line, "mixed"))
         return {key: sorted(sites) for key, sites in found.items()}
+
+    def undecided(self, facts: FileFacts, gates: tuple[Gate, ...]) -> tuple[FlagCondition, ...]:
+        """Flags that decide tested wrappers together with other conditions
+        (``if self.show_toolbar:`` where the property returns ``DEBUG or FORCE_TOOLBAR``)."""
+        found: list[FlagCondition] = []
+        for gate in gates:
+            atom = facts.atoms[gate.atom]
+            wrapper = None
+            if atom.kind == "call":
+                target = self.resolver.call_target(facts, facts.calls[atom.call])
+                wrapper = self._wrappers.get(self.wrapper_target(facts, atom.call, target))
+            elif atom.kind == "name":
+                wrapper = self.property_wrapper(facts, atom.name, atom.line)
+            if wrapper is not None and wrapper.param is None:
+                found.extend(wrapper.undecided(gate.on))
+        return tuple(dict.fromkeys(found))
 
     def gates_by_key(self) -> dict[str, dict[str, list[str]]]:
         gates: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"on": set(), "off": set()})

@@ -70,6 +70,13 @@ class Wrapper:
         """The flag conditions a test of the wrapper's value (truthy when ``on``) implies."""
         return self.fixed if on else self.fixed_off
 
+    def undecided(self, on: bool) -> tuple[FlagCondition, ...]:
+        """Flags that decide the wrapper's value without a polarity holding when it is
+        truthy (``on``) or falsy: ``return a or FLAG`` truthy says nothing of ``FLAG``,
+        yet ``FLAG`` decides it (falsy implies it off)."""
+        certain = {c.key for c in self.conditions(on)}
+        return tuple(c for c in self.conditions(not on) if c.key not in certain)
+
 
 def base_provider(name: str) -> str:
     """A wrapper of a wrapper still reads through the SDK underneath."""

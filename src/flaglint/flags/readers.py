@@ -71,6 +71,10 @@ class ReadersMixin:
 
         def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str: ...
 
+        def note_key_owner(
+            self, facts: FileFacts, call: Call, provider: Provider, arg: Arg
+        ) -> None: ...
+
         def value_argument_calls(
             self, facts: FileFacts, index: int, wrapper: Wrapper
         ) -> list[int]: ...
@@ -289,6 +293,7 @@ class ReadersMixin:
         arg = arg_at(call.args, provider.key_position(method), provider.key_keyword)
         if arg is None:
             return None, ""
+        self.note_key_owner(facts, call, provider, arg)
         return self.resolve_arg(facts, call, arg)
 
     def resolve_arg(self, facts: FileFacts, call: Call, arg: Arg) -> tuple[str | None, str]:

@@ -66,7 +66,12 @@ class SettingsIndex:
         self.items: dict[tuple[str, str], list[tuple[FileFacts, SettingWrite]]] = defaultdict(list)
         # (module, class) of every settings class, for class-level settings.
         self.classes: set[tuple[str, str]] = set()
+        # Every name bound or defined anywhere (properties too): a setting read through
+        # ``settings`` and bound nowhere is one the host platform defines.
+        self.defined: set[str] = set()
         for facts in files:
+            self.defined.update(b.name for b in facts.bindings)
+            self.defined.update(d.name for d in facts.definitions)
             settings_module = is_settings_module(facts.module)
             classes = settings_classes(facts)
             self.classes.update((facts.module, c) for c in classes)

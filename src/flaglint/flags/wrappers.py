@@ -211,11 +211,16 @@ class WrappersMixin:
         Open edX code wraps toggles this way (``@cached_property def
         team_submissions_enabled(self): return self.is_feature_enabled(...)``).
         """
+        wrapper = self.property_wrapper(facts, name, line)
+        return () if wrapper is None else wrapper.conditions(on)
+
+    def property_wrapper(self, facts: FileFacts, name: str, line: int) -> Wrapper | None:
+        """The fixed-key wrapper a ``self.x`` read at ``line`` calls, when ``x`` is a property."""
         if not name.startswith(("self.", "cls.")) or name.count(".") != 1:
-            return ()
+            return None
         scope = scope_at(facts, line)
         if not scope:
-            return ()
+            return None
         qualified = self.resolver.resolve(facts.module, name, scope)
         if qualified not in self._wrappers:
             # Mixins: the property lives on a sibling class the composed object
@@ -227,13 +232,13 @@ class WrappersMixin:
         wrapper = self._wrappers.get(qualified)
         symbol = self.resolver.symbol(qualified)
         if wrapper is None or wrapper.param is not None or symbol is None:
-            return ()
+            return None
         definition = symbol.definition
         if definition is None or not any(
             d.rpartition(".")[2] in PROPERTY_DECORATORS for d in definition.decorators
         ):
-            return ()
-        return wrapper.conditions(on)
+            return None
+        return wrapper
 
 
 def _value_params(

@@ -1,0 +1,226 @@
+"""How settings are read back as flags: ``settings.X``, ``getattr(settings, "X", False)``,
+``self.X`` in a settings class, ``app.config["X"]``, and a host platform's settings.
+
+A stored setting carries the flags of the value it was given (``ENABLE_X =
+env.bool("ENABLE_X")``); a boolean setting (a literal, a comparison) named like a
+flag is a flag of its own (mechanism ``setting``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flaglint.facts.model import Atom, Binding, FileFacts, Gate
+from flaglint.flags.model import FlagCondition, FlagRead, enclosing, scope_at
+from flaglint.flags.providers import Provider
+from flaglint.flags.readers import CONFIGURATION_SUFFIXES, matches
+from flaglint.flags.settings import SETTINGS_OBJECTS, SettingsIndex, is_settings_module
+from flaglint.names.resolve import Resolver
+
+# Django's own switches: named like flags, but they configure the framework.
+FRAMEWORK_SETTINGS = frozenset(
+    {"USE_I18N", "USE_L10N", "USE_TZ", "USE_THOUSAND_SEPARATOR", "USE_X_FORWARDED_HOST"}
+    | {"USE_X_FORWARDED_PORT", "USE_ETAGS", "USE_DEPRECATED_PYTZ", "DEBUG", "TEMPLATE_DEBUG"}
+    | {"APPEND_SLASH", "PREPEND_WWW", "DEBUG_PROPAGATE_EXCEPTIONS", "EMAIL_USE_TLS"}
+    | {"EMAIL_USE_SSL", "TESTING"}
+)
+# Settings of the framework and common libraries by prefix (``CELERY_TASK_ALWAYS_EAGER``,
+# ``SESSION_COOKIE_SECURE``): a deployment sets them both ways, yet they are no
+# switch of the project's. Applies to settings that are not named like flags.
+LIBRARY_SETTING_PREFIXES = (
+    "CELERY_",
+    "CORS_",
+    "CSRF_",
+    "SESSION_",
+    "SECURE_",
+    "ELASTICSEARCH_",
+    "LANGUAGE_",
+    "STATIC",
+    "MEDIA",
+    "AWS_",
+    "REST_",
+    "SOCIAL_AUTH_",
+    "ACCOUNT_",
+    "COMPRESS_",
+    "DEBUG_TOOLBAR",
+)
+
+
+class SettingReadsMixin:
+    """Settings reads for :class:`~flaglint.flags.inventory.Inventory`, which holds the state."""
+
+    resolver: Resolver
+    settings: SettingsIndex
+    _settings_on: bool
+    _setting_patterns: tuple[str, ...]
+    _setting_reads: list[FlagRead]
+    _filtered: dict[FlagRead, tuple[Provider, bool]]
+    _both_ways: dict[str, bool]
+
+    if TYPE_CHECKING:
+
+        def expand(self, facts: FileFacts, gate: Gate) -> tuple[FlagCondition, ...]: ...
+
+        def call_read(self, facts: FileFacts, index: int) -> FlagRead | None: ...
+
+    def _stored(
+        self, facts: FileFacts, atom: Atom, module: FileFacts, binding: Binding, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """A name bound to a value: the flags the value carries, or the setting itself."""
+        gates = binding.true_gates if on else binding.false_gates
+        found = tuple(c for g in gates for c in self.expand(module, g))
+        # ``USE_X = os.environ.get("K") is not None``: a comparison, so a boolean
+        # setting of its own besides the flags its value carries.
+        compared = _compared(binding)
+        if (found and not compared) or not self._settings_on:
+            return found
+        if (binding.kind == "bool" or compared) and self.settings.is_setting(module, binding):
+            # ``ENABLE_X = False`` in settings or a settings class, read as ``settings.ENABLE_X``.
+            return tuple(dict.fromkeys(found + self._setting_flag(facts, atom, binding.name, on)))
+        return found
+
+    def _setting_flag(
+        self, facts: FileFacts, atom: Atom, name: str, on: bool
+    ) -> tuple[FlagCondition, ...]:
+        """A boolean setting tested at ``atom``: a flag when it is named like one, or
+        when the project's settings set it both ways."""
+        if name in FRAMEWORK_SETTINGS or not (
+            matches(name, self._setting_patterns) or self._set_both_ways(name)
+        ):
+            return ()
+        self._setting_reads.append(
+            FlagRead(
+                name, "setting", facts.path, atom.line, atom.col + 1, enclosing(facts, atom.line)
+            )
+        )
+        return (FlagCondition(name, on, "setting"),)
+
+    def _set_both_ways(self, name: str) -> bool:
+        """``X = False`` in the base settings, ``X = True`` (or ``X = "X" in os.environ``)
+        in another environment's: a switch a deployment turns, whatever its name.
+
+        Test settings do not count: a test turning a setting on says nothing of deployments.
+        """
+        found = self._both_ways.get(name)
+        if found is None:
+            # Per place (a settings module or class): ``try: ext = True / except: ext =
+            # False`` in one module probes an import, it is no environment's choice.
+            values: dict[str, set[tuple[str, str]]] = {}
+            for module, binding in self.settings.names.get(name, ()):
+                if _test_module(module.module) or not (
+                    binding.kind == "bool" or _compared(binding)
+                ):
+                    continue
+                value = binding.value if binding.kind == "bool" else "computed"
+                values.setdefault(value, set()).add((module.module, binding.scope))
+            places = [p for sites in values.values() for p in sites]
+            found = (
+                name.isupper()  # settings are upper case; lower case names are locals
+                and not name.startswith(LIBRARY_SETTING_PREFIXES)
+                and "False" in values
+                and len(values) > 1
+                and len(set(places)) > 1
+            )
+            self._both_ways[name] = found
+        return found
+
+    def _self_setting(self, facts: FileFacts, atom: Atom, on: bool) -> tuple[FlagCondition, ...]:
+        """``self.X`` in a method of a settings class (a property deriving another setting):
+        the class attribute ``X`` of the class or an ancestor."""
+        head, _, attr = atom.name.partition(".")
+        if head not in ("self", "cls") or "." in attr or not self._settings_on:
+            return ()
+        scope = scope_at(facts, atom.line)
+        owner = self.resolver.enclosing_class(facts.module, scope) if scope else None
+        if owner is None:
+            return ()
+        for klass in self.resolver.mro(f"{facts.module}.{owner}"):
+            symbol = self.resolver.symbol(f"{klass}.{attr}")
+            if symbol is not None and symbol.binding is not None:
+                return self._stored(facts, atom, symbol.module, symbol.binding, on)
+        return ()
+
+    def _setting_name(
+        self, facts: FileFacts, atom: Atom, qualified: str, on: bool, host: bool = True
+    ) -> tuple[FlagCondition, ...]:
+        """``settings.X`` (Django's lazy settings, a star-imported settings module)."""
+        if not self._settings_on:
+            return ()
+        stored = self.settings.by_name(atom.name)
+        head, _, name = qualified.rpartition(".")
+        if not stored and head and is_settings_module(head):
+            stored = self.settings.names.get(name, [])
+        if host and not stored and head and name not in self.settings.defined:
+            through_settings = atom.name.rpartition(".")[0].rpartition(".")[2] in SETTINGS_OBJECTS
+            if through_settings and not name.endswith(CONFIGURATION_SUFFIXES):
+                # ``if settings.X:`` on a setting the project never defines (its host
+                # platform does): tested for truth, a flag when named like one.
+                return self._setting_flag(facts, atom, name, on)
+        found: list[FlagCondition] = []
+        for module, binding in stored:
+            found.extend(self._stored(facts, atom, module, binding, on))
+        return tuple(dict.fromkeys(found))
+
+    def _stored_items(self, writes: list, on: bool) -> tuple[FlagCondition, ...]:  # type: ignore[type-arg]
+        found: list[FlagCondition] = []
+        for module, write in writes:
+            gates = write.true_gates if on else write.false_gates
+            found.extend(c for g in gates for c in self.expand(module, g))
+        return tuple(dict.fromkeys(found))
+
+    def _setting_call(self, facts: FileFacts, atom: Atom, gate: Gate) -> tuple[FlagCondition, ...]:
+        """``getattr(settings, "X", False)``, ``app.config.get("X")``."""
+        if not self._settings_on:
+            return ()
+        call = facts.calls[atom.call]
+        found = self.settings.by_call(call.callee, call.args)
+        if found is None:
+            return ()
+        mapping, key = found
+        if mapping:
+            return self._stored_items(self.settings.by_item(mapping, key), gate.on)
+        spelled = Atom("name", atom.line, atom.col, name=f"settings.{key}")
+        # A default that is no boolean (``getattr(settings, "X", 3)``) says the value is none.
+        host = len(call.args) < 3
+        found = self._setting_name(facts, spelled, f"settings.{key}", gate.on, host)
+        if found or self.settings.names.get(key):
+            return found
+        # ``getattr(settings, "ENABLE_X", False)`` on a setting the project does not
+        # define (its host platform does): the boolean default makes it a boolean read.
+        if len(call.args) >= 3 and call.args[2].kind == "bool":
+            return self._setting_flag(facts, atom, key, gate.on)
+        return ()
+
+    def _stored_presence_tests(self) -> None:
+        """``USE_PROMOS = os.environ.get("PROMOS") is not None`` in settings: a presence
+        test stored as a setting named like a flag makes the variable an on/off switch."""
+        if not self._settings_on:
+            return
+        for name, stored in self.settings.names.items():
+            if name in FRAMEWORK_SETTINGS or not matches(name, self._setting_patterns):
+                continue
+            for module, binding in stored:
+                for gate in binding.true_gates:
+                    atom = module.atoms[gate.atom]
+                    if gate.value != "None" or atom.kind != "call":
+                        continue
+                    read = self.call_read(module, atom.call)
+                    if read is not None and read in self._filtered:
+                        self._filtered[read] = (self._filtered[read][0], True)
+
+
+def _compared(binding: Binding) -> bool:
+    """A binding whose value is a comparison (a boolean): ``"X" in os.environ``,
+    ``os.environ.get("X") is not None``."""
+    return binding.kind == "boolexpr" or (
+        binding.kind == "other"
+        and any(g.value is not None for g in binding.true_gates + binding.false_gates)
+    )
+
+
+def _test_module(module: str) -> bool:
+    """``proj.settings.test``, ``snuba.settings.settings_test``, ``test_settings``."""
+    return any(
+        part == "test" or part.startswith("test_") or part.endswith("_test")
+        for part in module.split(".")
+    )
