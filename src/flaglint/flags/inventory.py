@@ -54,6 +54,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, Orm
         self._wrappers: dict[str, Wrapper] = {}
         self._flag_enums: dict[str, bool] = {}
         self._filtered: dict[FlagRead, tuple[Provider, bool]] = {}
+        self._read_types: dict[FlagRead, str] = {}
         self._kept: set[str] | None = None
         self._boolean_calls: dict[str, frozenset[int]] = {}
         self._instances: dict[str, Provider | None] = {}
@@ -229,10 +230,16 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, Orm
     def _keep_keys(self) -> None:
         """A key kept by one read (a boolean one, say) is kept at all its reads."""
         boolean = {r.key for r, (_, b) in self._filtered.items() if b and r.key is not None}
+        types = self._read_types
+        explicit = {r.key for r in self._filtered if types.get(r) == "explicit"}
+        untyped = {r.key for r in self._filtered if types.get(r) != "typed"}
         self._kept = {
             r.key
             for r, (provider, _) in self._filtered.items()
-            if r.key is not None and self._passes(provider, r.key, r.key in boolean)
+            if r.key is not None
+            and self._passes(
+                provider, r.key, r.key in boolean, r.key in explicit, r.key not in untyped
+            )
         }
 
     def _instance_names(self) -> set[str]:

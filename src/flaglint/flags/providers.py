@@ -48,6 +48,8 @@ class Provider:
     min_args: int = 1
     # Methods whose value is a boolean (environs' ``env.bool``, dynaconf's ``as_bool``).
     boolean_methods: tuple[str, ...] = ()
+    # Methods whose value is typed and not a boolean (environs' ``env.int``, ``env.str``).
+    value_methods: tuple[str, ...] = ()
     # Classes whose instances read a key when called: ``env = environ.Env(); env("X")``.
     instances: tuple[str, ...] = ()
     # Custom providers' key filters: globs the key must match, or (with
@@ -182,6 +184,7 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         name="environs",
         methods=("bool", "str", "int", "__call__"),
         boolean_methods=("bool",),
+        value_methods=("str", "int"),
         instances=("environs.Env",),
         modules=("environs",),
         key_keyword=None,
@@ -191,6 +194,7 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         name="django-environ",
         methods=("bool", "str", "int", "get_value", "__call__"),
         boolean_methods=("bool",),
+        value_methods=("str", "int"),
         instances=("environ.Env", "environ.environ.Env"),
         modules=("environ",),
         key_keyword="var",

@@ -57,6 +57,9 @@ class ReadersMixin:
     _wrappers: dict[str, Wrapper]
     # Reads of filtered providers: (provider, read as a boolean); kept keys once known.
     _filtered: dict[FlagRead, tuple[Provider, bool]]
+    # How a filtered read types its value: "explicit" (a boolean method, cast or
+    # default) or "typed" (a non-boolean method: ``env.int``, ``env.str``).
+    _read_types: dict[FlagRead, str]
     _kept: set[str] | None
     _boolean_calls: dict[str, frozenset[int]]
     _instances: dict[str, Provider | None]
@@ -166,7 +169,15 @@ class ReadersMixin:
         self, facts: FileFacts, index: int, call: Call, provider: Provider, method: str
     ) -> bool:
         """Read as a boolean: a boolean method or cast, a ``bool`` default, a test."""
-        if method in provider.boolean_methods or index in self._booleans(facts):
+        return index in self._booleans(facts) or self._explicit_boolean(
+            call, provider, method, facts
+        )
+
+    def _explicit_boolean(
+        self, call: Call, provider: Provider, method: str, facts: FileFacts
+    ) -> bool:
+        """The read says it is a boolean: a boolean method or cast, a ``bool`` default."""
+        if method in provider.boolean_methods:
             return True
         key_position = provider.key_position(method)
         for arg in call.args:
@@ -201,13 +212,29 @@ class ReadersMixin:
         if self._kept is not None and read.key in self._kept:
             return True
         provider, boolean = entry
-        return self._passes(provider, read.key, boolean)
+        kind = self._read_types.get(read)
+        return self._passes(provider, read.key, boolean, kind == "explicit", kind == "typed")
 
-    def _passes(self, provider: Provider, key: str, boolean: bool) -> bool:
+    def _passes(
+        self,
+        provider: Provider,
+        key: str,
+        boolean: bool,
+        explicit: bool = False,
+        typed: bool = False,
+    ) -> bool:
         if provider.env:
-            return boolean or (
-                matches(key, self._env_patterns) and not key.endswith(CONFIGURATION_SUFFIXES)
-            )
+            # A read that says it is a boolean is a switch whatever its name. A
+            # configuration name (``CLICKHOUSE_URL``, but not ``USE_FAST_PATH``)
+            # tested for presence is not, and a flag-like name read as a number
+            # or a string (``env.int("FEATURE_VALUE_LIMIT")``) is a setting.
+            if explicit:
+                return True
+            flaglike = matches(key, self._env_patterns)
+            configuration = key.endswith(CONFIGURATION_SUFFIXES)
+            if boolean:
+                return flaglike or not configuration
+            return flaglike and not configuration and not typed
         if provider.key_patterns and matches(key, provider.key_patterns):
             return True
         return provider.boolean_only and boolean
@@ -285,6 +312,10 @@ class ReadersMixin:
                 provider,
                 self._boolean_read(facts, index, call, provider, method),
             )
+            if self._explicit_boolean(call, provider, method, facts):
+                self._read_types[read] = "explicit"
+            elif method in provider.value_methods:
+                self._read_types[read] = "typed"
         return read, provider
 
     def _key(
@@ -305,6 +336,13 @@ class ReadersMixin:
             binding = self.resolver.literal(qualified)
             if binding is not None and binding.kind in ("str", "int"):
                 return binding.value, ""
+            # ``switch_is_active(settings.X_SWITCH)``: the key is the string the
+            # project's settings give X, when they all give it the same one.
+            stored = {(b.kind, b.value) for _, b in self.settings.by_name(arg.text)}
+            if len(stored) == 1:
+                kind, value = next(iter(stored))
+                if kind == "str":
+                    return value, ""
             return None, arg.text
         if arg.kind == "fstring":
             return self._fstring(facts, call, arg.text)
