@@ -56,9 +56,13 @@ class OrmReadsMixin:
             field = provider.key_keyword
             if not owners or not field:
                 continue
+            manager = ".objects." in f".{call.callee}"
             for arg in call.args:
                 keyword = arg.keyword or ""
-                if not (keyword == field or keyword.endswith("__" + field)):
+                # A queryset: through a manager (``Model.objects.get(key=...)``) or a
+                # lookup across a relation (``filter(feature__key=...)``); a plain
+                # ``cache.get(key=Keys.X)`` is no table read.
+                if not (keyword.endswith("__" + field) or (manager and keyword == field)):
                     continue
                 if arg.kind != "name" or "." not in arg.text:
                     continue

@@ -23,6 +23,8 @@ from flaglint.names.resolve import Resolver
 
 # A cast that makes a configuration read a boolean: ``config("X", cast=bool)``.
 BOOL_CAST_WORDS = frozenset({"bool", "(bool", "@bool"})
+# Casts to a value that is no boolean: ``config("X_SECONDS", cast=int)``.
+VALUE_CAST_WORDS = frozenset({"int", "float", "str", "Decimal", "Csv()", "list", "dict", "json"})
 
 
 # Names of configuration values, never switches, even under a flag-like prefix
@@ -314,7 +316,9 @@ class ReadersMixin:
             )
             if self._explicit_boolean(call, provider, method, facts):
                 self._read_types[read] = "explicit"
-            elif method in provider.value_methods:
+            elif method in provider.value_methods or any(
+                a.keyword == "cast" and a.text in VALUE_CAST_WORDS for a in call.args
+            ):
                 self._read_types[read] = "typed"
         return read, provider
 

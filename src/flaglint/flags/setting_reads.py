@@ -11,19 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flaglint.facts.model import Atom, Binding, FileFacts, Gate
+from flaglint.flags.framework_settings import DJANGO_SETTINGS
 from flaglint.flags.model import FlagCondition, FlagRead, enclosing, scope_at
 from flaglint.flags.providers import Provider
 from flaglint.flags.readers import CONFIGURATION_SUFFIXES, matches
-from flaglint.flags.settings import SETTINGS_OBJECTS, SettingsIndex, is_settings_module
+from flaglint.flags.settings import SettingsIndex, is_settings_module
 from flaglint.names.resolve import Resolver
 
-# Django's own switches: named like flags, but they configure the framework.
-FRAMEWORK_SETTINGS = frozenset(
-    {"USE_I18N", "USE_L10N", "USE_TZ", "USE_THOUSAND_SEPARATOR", "USE_X_FORWARDED_HOST"}
-    | {"USE_X_FORWARDED_PORT", "USE_ETAGS", "USE_DEPRECATED_PYTZ", "DEBUG", "TEMPLATE_DEBUG"}
-    | {"APPEND_SLASH", "PREPEND_WWW", "DEBUG_PROPAGATE_EXCEPTIONS", "EMAIL_USE_TLS"}
-    | {"EMAIL_USE_SSL", "TESTING"}
-)
 # Settings of the framework and common libraries by prefix (``CELERY_TASK_ALWAYS_EAGER``,
 # ``SESSION_COOKIE_SECURE``): a deployment sets them both ways, yet they are no
 # switch of the project's. Applies to settings that are not named like flags.
@@ -84,7 +78,7 @@ class SettingReadsMixin:
     ) -> tuple[FlagCondition, ...]:
         """A boolean setting tested at ``atom``: a flag when it is named like one, or
         when the project's settings set it both ways."""
-        if name in FRAMEWORK_SETTINGS or not (
+        if name in DJANGO_SETTINGS or not (
             matches(name, self._setting_patterns) or self._set_both_ways(name)
         ):
             return ()
@@ -103,23 +97,27 @@ class SettingReadsMixin:
         """
         found = self._both_ways.get(name)
         if found is None:
-            # Per place (a settings module or class): ``try: ext = True / except: ext =
-            # False`` in one module probes an import, it is no environment's choice.
-            values: dict[str, set[tuple[str, str]]] = {}
+            # Per place (a settings module or class). A place that sets both values
+            # (``try: ext = True / except: ext = False``) probes an import; it is no
+            # environment's choice and does not count.
+            places: dict[tuple[str, str], set[str]] = {}
             for module, binding in self.settings.names.get(name, ()):
-                if _test_module(module.module) or not (
-                    binding.kind == "bool" or _compared(binding)
-                ):
+                if _test_place(module.module, binding.scope):
                     continue
-                value = binding.value if binding.kind == "bool" else "computed"
-                values.setdefault(value, set()).add((module.module, binding.scope))
-            places = [p for sites in values.values() for p in sites]
+                if binding.kind == "bool":
+                    value = binding.value
+                elif _compared(binding) and not _environment_marker(module, binding):
+                    value = "True"
+                else:
+                    continue
+                places.setdefault((module.module, binding.scope), set()).add(value)
+            chosen = [values.pop() for values in places.values() if len(values) == 1]
             found = (
                 name.isupper()  # settings are upper case; lower case names are locals
+                and "DEBUG" not in name  # debugging aids, as DEBUG itself
                 and not name.startswith(LIBRARY_SETTING_PREFIXES)
-                and "False" in values
-                and len(values) > 1
-                and len(set(places)) > 1
+                and "False" in chosen
+                and "True" in chosen
             )
             self._both_ways[name] = found
         return found
@@ -151,7 +149,8 @@ class SettingReadsMixin:
         if not stored and head and is_settings_module(head):
             stored = self.settings.names.get(name, [])
         if host and not stored and head and name not in self.settings.defined:
-            through_settings = atom.name.rpartition(".")[0].rpartition(".")[2] in SETTINGS_OBJECTS
+            # Only Django's ``settings``: ``config.X`` / ``conf.X`` may be any object.
+            through_settings = atom.name.rpartition(".")[0].rpartition(".")[2] == "settings"
             if through_settings and not name.endswith(CONFIGURATION_SUFFIXES):
                 # ``if settings.X:`` on a setting the project never defines (its host
                 # platform does): tested for truth, a flag when named like one.
@@ -197,7 +196,7 @@ class SettingReadsMixin:
         if not self._settings_on:
             return
         for name, stored in self.settings.names.items():
-            if name in FRAMEWORK_SETTINGS or not matches(name, self._setting_patterns):
+            if name in DJANGO_SETTINGS or not matches(name, self._setting_patterns):
                 continue
             for module, binding in stored:
                 for gate in binding.true_gates:
@@ -218,9 +217,29 @@ def _compared(binding: Binding) -> bool:
     )
 
 
-def _test_module(module: str) -> bool:
-    """``proj.settings.test``, ``snuba.settings.settings_test``, ``test_settings``."""
+def _environment_marker(module: FileFacts, binding: Binding) -> bool:
+    """``IS_PRODUCTION = ENV == "production"``: a name compared with strings marks an
+    environment; it is not a switch of its own (a read compared, ``"X" in os.environ``, is)."""
+    gates = binding.true_gates + binding.false_gates
+    return bool(gates) and all(
+        module.atoms[g.atom].kind == "name" and (g.value or "")[:1] in ("'", '"') for g in gates
+    )
+
+
+# Settings modules and classes that configure tests or CI, not a deployment.
+_TEST_PARTS = frozenset({"test", "tests", "testing", "ci"})
+
+
+def _test_place(module: str, scope: str) -> bool:
+    """``proj.settings.test``, ``settings_test``, ``test_settings``, ``testing``, ``ci``,
+    and settings classes such as ``TestingConfig`` or ``TestConfig``."""
+    parts = module.split(".")
+    if scope:
+        parts.append(scope.rpartition(".")[2].lower())
     return any(
-        part == "test" or part.startswith("test_") or part.endswith("_test")
-        for part in module.split(".")
+        part in _TEST_PARTS
+        or part.startswith(("test_", "testing"))
+        or part.endswith(("_test", "_tests"))
+        or (part.startswith("test") and part.endswith("config"))
+        for part in parts
     )
