@@ -25,6 +25,8 @@ from flaglint.names.resolve import Resolver
 BOOL_CAST_WORDS = frozenset({"bool", "(bool", "@bool"})
 # Casts to a value that is no boolean: ``config("X_SECONDS", cast=int)``.
 VALUE_CAST_WORDS = frozenset({"int", "float", "str", "Decimal", "Csv()", "list", "dict", "json"})
+# Conversions written around a read: ``int(os.getenv("X_SECONDS", "30"))``.
+VALUE_CONVERSIONS = frozenset({"int", "float", "Decimal", "timedelta", "Path"})
 
 
 # Names of configuration values, never switches, even under a flag-like prefix
@@ -316,8 +318,10 @@ class ReadersMixin:
             )
             if self._explicit_boolean(call, provider, method, facts):
                 self._read_types[read] = "explicit"
-            elif method in provider.value_methods or any(
-                a.keyword == "cast" and a.text in VALUE_CAST_WORDS for a in call.args
+            elif (
+                method in provider.value_methods
+                or any(a.keyword == "cast" and a.text in VALUE_CAST_WORDS for a in call.args)
+                or _converted(facts, call)
             ):
                 self._read_types[read] = "typed"
         return read, provider
@@ -367,3 +371,13 @@ class ReadersMixin:
                 return None, f'f"{template}"'
             out.append(binding.value)
         return "".join(out), ""
+
+
+def _converted(facts: FileFacts, call: Call) -> bool:
+    """``int(os.getenv("X", "100"))``: the read is the first argument of a conversion."""
+    return any(
+        outer.line == call.line
+        and outer.callee in VALUE_CONVERSIONS
+        and outer.col + len(outer.callee) + 1 == call.col
+        for outer in facts.calls
+    )
