@@ -49,9 +49,18 @@ class DormantFlagPath(Rule):
       unreachable.
 
     Only the side that needs the flag flipped is searched: the side a flag
-    takes at its default (the SDK call's default argument, a kill switch's off
-    state, see `kill-switch-patterns`) runs every day. Behind a deployment
-    mode (`mode-switch-patterns`: `DEBUG`, `ONPREM`) age alone is no evidence.
+    takes at its default runs every day. The default is the SDK call's default
+    argument (`variation(key, ctx, False)`, `getattr(settings, "X", False)`,
+    `env.bool("X", default=False)`), a kill switch's off state (see
+    `kill-switch-patterns`), or the API's value for a flag nobody set: waffle
+    flags, switches and samples are off (unless `WAFFLE_FLAG_DEFAULT`,
+    `WAFFLE_SWITCH_DEFAULT` or `WAFFLE_SAMPLE_DEFAULT` says otherwise), Open
+    edX toggles are off (a `SettingToggle` says its own `default`), and a
+    custom provider declared with `absent = false` (a feature row per project,
+    `project.has_feature(...)`) is off. Where the default is unknown, and
+    behind a deployment mode (`mode-switch-patterns`: `DEBUG`, `ONPREM`),
+    both sides are searched but age alone is no evidence: only a deprecation
+    marker or vulture.
     Test code is not reported unless `tests-as-roots` is set.
 
     One finding per dormant entry function, naming every flag that gates it;
@@ -136,8 +145,10 @@ class DormantFlagPath(Rule):
     ) -> Iterator[_Entry]:
         """Per gate site: the dormant functions met first going down the exclusive reach."""
         memo: dict[str, list[Evidence]] = {}
-        # A deployment mode's sides are both live: age alone says nothing there.
-        mode = defaults.is_mode(reach.key)
+        # Age is evidence only on the side that needs the flag flipped away from a known
+        # default; where the default is unknown, or the flag is a deployment mode whose
+        # sides are both live, only a deprecation marker or vulture counts.
+        mode = defaults.is_mode(reach.key) or defaults.default(reach.key) is None
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
