@@ -8,6 +8,12 @@ how many were read, how many were justified, and the precision. A finding
 without a verdict is printed as UNREAD. Always exits 0.
 
     python benchmarks/realcases/fl101_scan.py --corpora /work/corpora --flaglint flaglint
+
+With ``--revisions`` it runs instead at the revisions of ``FL101_REVISIONS``:
+parents of real flag-removal commits, where the flags later removed were still
+live and their stale side still existed (``--at name@rev`` runs one revision
+of any repository). Verdicts of those findings are keyed ``name@rev`` (the
+first 12 hex digits).
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import checkout  # noqa: E402  (the benchmark's worktree helper, blobs or not)
+
 TRUTH = HERE.parent / "inventory" / "truth"
 CONFIG_NAME = "flaglint-benchmark.toml"
 # Folders under --corpora (clones with history); None: paths and config from the
@@ -51,6 +60,10 @@ FL101_REPOS = {
         'modules = ["readthedocs.projects.models"]\nkey-index = 0\n',
     ),
 }
+
+
+# Parents of flag-removal commits (name under --corpora, revision, the removal it precedes).
+FL101_REVISIONS: list[tuple[str, str, str]] = []
 
 
 def settings(name: str) -> tuple[list[str], str]:
@@ -92,6 +105,24 @@ def run(flaglint: str, checkout: Path, paths: list[str], config: str) -> list[di
     return [f for f in findings if f.get("code", f.get("rule")) == "FL101"]
 
 
+def run_at(flaglint: str, clone: Path, rev: str, paths: list[str], config: str) -> list[dict]:
+    """Run in a temporary worktree of ``clone`` at ``rev``."""
+    with checkout(clone, rev) as (tree, note):
+        if tree is None:
+            print(f"  {note}", file=sys.stderr)
+            return []
+        return run(flaglint, tree, paths, config)
+
+
+def targets(args: argparse.Namespace) -> list[tuple[str, str, str | None]]:
+    """(verdict name, clone name, revision or None for the checked-out commit)."""
+    if args.at:
+        return [(f"{n}@{r[:12]}", n, r) for n, _, r in (a.partition("@") for a in args.at)]
+    if args.revisions:
+        return [(f"{n}@{r[:12]}", n, r) for n, r, _ in FL101_REVISIONS]
+    return [(n, n, None) for n in args.repo or list(FL101_REPOS)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", default="/work/corpora", type=Path)
@@ -99,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", action="append", help="only these repositories")
     parser.add_argument("--verdicts", default=HERE / "FL101_READ.json", type=Path)
     parser.add_argument("--json", action="store_true", help="print the raw findings")
+    parser.add_argument("--revisions", action="store_true", help="run at FL101_REVISIONS")
+    parser.add_argument("--at", action="append", help="NAME@REV: run at this revision")
     args = parser.parse_args(argv)
     verdicts = {}
     if args.verdicts.exists():
@@ -106,13 +139,16 @@ def main(argv: list[str] | None = None) -> int:
             verdicts[(v["repo"], v["symbol"], v["flag"])] = v
     total = justified = read = 0
     raw = {}
-    for name in args.repo or list(FL101_REPOS):
-        checkout = args.corpora / name
-        if not checkout.is_dir():
-            print(f"{name}: missing clone at {checkout}")
+    for name, clone_name, rev in targets(args):
+        clone = args.corpora / clone_name
+        if not clone.is_dir():
+            print(f"{name}: missing clone at {clone}")
             continue
-        paths, config = settings(name)
-        findings = run_checked_out(args.flaglint, checkout, paths, config)
+        paths, config = settings(clone_name)
+        if rev is None:
+            findings = run_checked_out(args.flaglint, clone, paths, config)
+        else:
+            findings = run_at(args.flaglint, clone, rev, paths, config)
         raw[name] = findings
         ok = seen = 0
         print(f"{name}: {len(findings)} FL101 findings")

@@ -15,6 +15,7 @@ from flaglint.rules.dormant.evidence import DormancyEvidence, Evidence
 if TYPE_CHECKING:
     from flaglint.project import Project
 from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags, functions_of
+from flaglint.rules.dormant.notes import retirement_note
 from flaglint.rules.dormant.polarity import FlagDefaults
 
 
@@ -41,7 +42,9 @@ class DormantFlagPath(Rule):
       body, or a docstring or leading comment that says one of
       `deprecation-words` of the function itself (opening its summary, "this
       function is deprecated", `.. deprecated::`), not of data or a mode it
-      handles ("rows in the legacy format");
+      handles ("rows in the legacy format"); or a note asking to remove the
+      function together with the flag that gates it ("TODO: remove when
+      removing FAST_CLONE"), naming the flag;
     - old: in git, the function last changed at least `dormant-after-days`
       before the gate that calls it did (blame ignores whitespace, moves,
       `.git-blame-ignore-revs` and commits that leave the syntax tree unchanged);
@@ -163,6 +166,9 @@ class DormantFlagPath(Rule):
                     if node not in memo:
                         memo[node] = self._static_evidence(evidence, info)
                     found = list(memo[node])
+                    note = self._note(evidence, info, reach.key)
+                    if note is not None:
+                        found.append(note)
                     age = None if mode else evidence.age_gap(info, path, gate_lines)
                     if age is not None:
                         found.insert(0, age)
@@ -175,6 +181,15 @@ class DormantFlagPath(Rule):
                     if successor not in visited:
                         visited.add(successor)
                         queue.append(successor)
+
+    @staticmethod
+    def _note(evidence: DormancyEvidence, info: NodeInfo, key: str) -> Evidence | None:
+        definition = info.definition
+        if definition is None:
+            return None
+        where = Location(info.facts.path, definition.line, definition.col + 1)
+        comment = evidence.comment_above(info)
+        return retirement_note(definition.docstring, comment, key, where)
 
     @staticmethod
     def _static_evidence(evidence: DormancyEvidence, info: NodeInfo) -> list[Evidence]:

@@ -105,6 +105,7 @@ class DormancyEvidence:
         self.words = words_pattern(project.config.deprecation_words)
         self.blame = history.BlameCache(project.config.root, project.revision)
         self.unused = UnusedReport([])
+        self.sources: dict[str, bytes] = {}
 
     # -------------------------------------------------------------- markers
     def markers(self, info: NodeInfo) -> list[Evidence]:
@@ -206,12 +207,30 @@ class DormancyEvidence:
         store: KeyedStore[UnusedReport] = KeyedStore(
             self.project.cache_directory, VULTURE_STORE, "vulture:2", keep=4
         )
+        self.sources = sources
         key = sources_key(sources)
         report = store.get(key)
         if report is None:
             report = scan_sources(sources)
             store.put(key, report)
         self.unused = report
+
+    def comment_above(self, info: NodeInfo) -> str:
+        """The comment lines right above a definition (and its decorators), read from the
+        scanned source: facts keep leading comments only when they hold a marker word."""
+        definition = info.definition
+        source = self.sources.get(info.facts.path) if definition is not None else None
+        if definition is None or source is None:
+            return ""
+        lines = source.decode("utf-8", "replace").splitlines()[: definition.line - 1]
+        texts: list[str] = []
+        for line in reversed(lines):
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                texts.append(stripped.lstrip("#").strip())
+            elif not stripped.startswith("@"):
+                break
+        return " ".join(reversed(texts))
 
     def vulture(self, info: NodeInfo) -> Evidence | None:
         definition = info.definition
