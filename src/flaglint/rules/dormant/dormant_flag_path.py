@@ -44,7 +44,9 @@ class DormantFlagPath(Rule):
       function is deprecated", `.. deprecated::`), not of data or a mode it
       handles ("rows in the legacy format"); or a note asking to remove the
       function together with the flag that gates it ("TODO: remove when
-      removing FAST_CLONE"), naming the flag;
+      removing FAST_CLONE"), naming the flag; or, for the function a gate
+      calls directly, a comment opening that side of the gate which calls it
+      the old one ("# Old behavior", "# Legacy path: ...");
     - old: in git, the function last changed at least `dormant-after-days`
       before the gate that calls it did (blame ignores whitespace, moves,
       `.git-blame-ignore-revs` and commits that leave the syntax tree unchanged);
@@ -155,6 +157,7 @@ class DormantFlagPath(Rule):
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
+            label = evidence.side_label(path, line, gate_lines)
             queue = deque([target])
             visited = {target}
             while queue:
@@ -169,6 +172,8 @@ class DormantFlagPath(Rule):
                     note = self._note(evidence, info, reach.key)
                     if note is not None:
                         found.append(note)
+                    if label is not None and node == target:
+                        found.append(label)
                     age = None if mode else evidence.age_gap(info, path, gate_lines)
                     if age is not None:
                         found.insert(0, age)

@@ -21,6 +21,7 @@ from flaglint.cache.store import KeyedStore
 from flaglint.callgraph import NodeInfo
 from flaglint.facts.model import Call, FileFacts
 from flaglint.findings import Location
+from flaglint.rules.dormant.labels import side_label
 from flaglint.rules.dormant.unused import VULTURE_STORE, UnusedReport, scan_sources, sources_key
 
 if TYPE_CHECKING:
@@ -231,6 +232,17 @@ class DormancyEvidence:
             elif not stripped.startswith("@"):
                 break
         return " ".join(reversed(texts))
+
+    def side_label(self, path: str, call_line: int, gate_lines: list[int]) -> Evidence | None:
+        """A comment that labels the gated side holding ``call_line`` as the old one."""
+        source = self.sources.get(path)
+        if source is None:
+            return None
+        label = side_label(source.decode("utf-8", "replace"), call_line, gate_lines)
+        if not label:
+            return None
+        text = f"its side of the gate is labelled '{label[:60]}'"
+        return Evidence("marker", text, Location(path, call_line, 1, text))
 
     def vulture(self, info: NodeInfo) -> Evidence | None:
         definition = info.definition
