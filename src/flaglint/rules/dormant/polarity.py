@@ -6,7 +6,7 @@ the flag flipped away from its default. The default is known when
 
 - every read that states one agrees: the SDK call's default argument
   (``variation(key, ctx, False)``, ``get_option("x", True)``,
-  ``env.bool("X", default=False)``);
+  ``env.bool("X", default=False)``, a wrapper's ``dev_fallback=False``);
 - else the key is named like a kill switch (``kill-switch-patterns``): it is
   off until someone pulls it;
 - else every read goes through an API whose flags are off when nobody set
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 # Keywords SDKs and config readers use for the value returned when a flag is unset.
 DEFAULT_KEYWORDS = frozenset({"default", "default_value", "defaultValue", "fallback"})
+# A project wrapper's own spelling of the same: ``dev_fallback=False``, ``flag_default=True``.
+DEFAULT_SUFFIXES = ("_default", "_fallback")
 _SEGMENTS = re.compile(r"[.:/]")
 # A string default spelled as a boolean (``envbool("X", "True")``, ``getenv("X", "0")``).
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
@@ -72,7 +74,9 @@ def stated_default(args: Iterable[Arg]) -> bool | None:
     often a sample rate or a timeout as a default).
     """
     for arg in args:
-        by_keyword = arg.keyword in DEFAULT_KEYWORDS
+        by_keyword = arg.keyword in DEFAULT_KEYWORDS or (arg.keyword or "").lower().endswith(
+            DEFAULT_SUFFIXES
+        )
         positional = arg.keyword is None and (arg.position or 0) >= 1
         if arg.kind == "bool" and (by_keyword or positional):
             return arg.text == "True"
