@@ -283,3 +283,14 @@ def test_vulture_reads_new_grammar_lowered() -> None:
         "use.py": b"from lib import migrate\n\n\ndef run[T](x: T) -> T:\n    return migrate(x)\n",
     }
     assert scan_sources(sources).definition("lib.py", 1, "migrate") is None
+
+
+def test_provider_absent_must_be_a_bool(tmp_path: Path) -> None:
+    from flaglint.config import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flaglint]\n[[tool.flaglint.providers]]\nname = "x"\nmethods = ["on"]\n'
+        'absent = "no"\n'
+    )
+    with pytest.raises(ConfigError, match="providers.absent"):
+        load_config(tmp_path)

@@ -42,6 +42,7 @@ _PROVIDER_KEYS = {
     "key-keyword",
     "key-patterns",
     "boolean-only",
+    "absent",
 }
 _FLAG_KEYS = {"expires", "description", "owner"}
 
@@ -61,6 +62,8 @@ class CustomProvider:
     # ``boolean_only``, those read as a boolean (tested, cast, a bool default).
     key_patterns: tuple[str, ...] = ()
     boolean_only: bool = False
+    # The flag's value when nobody set it (``has_feature`` of a missing row: False).
+    absent: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,9 @@ def _provider(raw: Any, where: str) -> CustomProvider:
     boolean_only = raw.get("boolean-only", False)
     if not isinstance(boolean_only, bool):
         raise ConfigError(f"configuration key 'providers.boolean-only' must be a bool{where}")
+    absent = raw.get("absent")
+    if absent is not None and not isinstance(absent, bool):
+        raise ConfigError(f"configuration key 'providers.absent' must be a bool{where}")
     return CustomProvider(
         name=raw["name"],
         functions=strings("functions"),
@@ -268,6 +274,7 @@ def _provider(raw: Any, where: str) -> CustomProvider:
         key_keyword=keyword,
         key_patterns=strings("key-patterns"),
         boolean_only=boolean_only,
+        absent=absent,
     )
 
 

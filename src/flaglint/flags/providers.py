@@ -56,6 +56,9 @@ class Provider:
     # ``boolean_only``) a boolean read; both set, either will do.
     key_patterns: tuple[str, ...] = ()
     boolean_only: bool = False
+    # The value a flag of this API has when nobody has set it (no database row, no
+    # setting): waffle's and Open edX's toggles are off. None: the API does not say.
+    absent: bool | None = None
 
     @property
     def filtered(self) -> bool:
@@ -111,6 +114,7 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         modules=("waffle",),
         key_keyword="flag_name",
         key_index_for=(("flag_is_active", 1),),
+        absent=False,
     ),
     Provider(
         name="django-flags",
@@ -174,6 +178,7 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         toggle_reads=("is_enabled", "is_enabled_without_course_context"),
         modules=("edx_toggles",),
         key_keyword="name",
+        absent=False,
     ),
     Provider(
         name="env",
@@ -239,6 +244,7 @@ class ProviderTable:
                 key_keyword=p.key_keyword,
                 key_patterns=p.key_patterns,
                 boolean_only=p.boolean_only,
+                absent=p.absent,
             )
             for p in config.providers
         )

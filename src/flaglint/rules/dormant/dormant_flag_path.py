@@ -15,6 +15,7 @@ from flaglint.rules.dormant.evidence import DormancyEvidence, Evidence
 if TYPE_CHECKING:
     from flaglint.project import Project
 from flaglint.rules.dormant.helpers import FUNCTION_KINDS, feature_flags, functions_of
+from flaglint.rules.dormant.notes import retirement_note
 from flaglint.rules.dormant.polarity import FlagDefaults
 
 
@@ -41,7 +42,11 @@ class DormantFlagPath(Rule):
       body, or a docstring or leading comment that says one of
       `deprecation-words` of the function itself (opening its summary, "this
       function is deprecated", `.. deprecated::`), not of data or a mode it
-      handles ("rows in the legacy format");
+      handles ("rows in the legacy format"); or a note asking to remove the
+      function together with the flag that gates it ("TODO: remove when
+      removing FAST_CLONE"), naming the flag; or, for the function a gate
+      calls directly, a comment opening that side of the gate which calls it
+      the old one ("# Old behavior", "# Legacy path: ...");
     - old: in git, the function last changed at least `dormant-after-days`
       before the gate that calls it did (blame ignores whitespace, moves,
       `.git-blame-ignore-revs` and commits that leave the syntax tree unchanged);
@@ -49,9 +54,18 @@ class DormantFlagPath(Rule):
       unreachable.
 
     Only the side that needs the flag flipped is searched: the side a flag
-    takes at its default (the SDK call's default argument, a kill switch's off
-    state, see `kill-switch-patterns`) runs every day. Behind a deployment
-    mode (`mode-switch-patterns`: `DEBUG`, `ONPREM`) age alone is no evidence.
+    takes at its default runs every day. The default is the SDK call's default
+    argument (`variation(key, ctx, False)`, `getattr(settings, "X", False)`,
+    `env.bool("X", default=False)`), a kill switch's off state (see
+    `kill-switch-patterns`), or the API's value for a flag nobody set: waffle
+    flags, switches and samples are off (unless `WAFFLE_FLAG_DEFAULT`,
+    `WAFFLE_SWITCH_DEFAULT` or `WAFFLE_SAMPLE_DEFAULT` says otherwise), Open
+    edX toggles are off (a `SettingToggle` says its own `default`), and a
+    custom provider declared with `absent = false` (a feature row per project,
+    `project.has_feature(...)`) is off. Where the default is unknown, and
+    behind a deployment mode (`mode-switch-patterns`: `DEBUG`, `ONPREM`),
+    both sides are searched but age alone is no evidence: only a deprecation
+    marker or vulture.
     Test code is not reported unless `tests-as-roots` is set.
 
     One finding per dormant entry function, naming every flag that gates it;
@@ -136,11 +150,14 @@ class DormantFlagPath(Rule):
     ) -> Iterator[_Entry]:
         """Per gate site: the dormant functions met first going down the exclusive reach."""
         memo: dict[str, list[Evidence]] = {}
-        # A deployment mode's sides are both live: age alone says nothing there.
-        mode = defaults.is_mode(reach.key)
+        # Age is evidence only on the side that needs the flag flipped away from a known
+        # default; where the default is unknown, or the flag is a deployment mode whose
+        # sides are both live, only a deprecation marker or vulture counts.
+        mode = defaults.is_mode(reach.key) or defaults.default(reach.key) is None
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
+            label = evidence.side_label(path, line, gate_lines)
             queue = deque([target])
             visited = {target}
             while queue:
@@ -152,6 +169,11 @@ class DormantFlagPath(Rule):
                     if node not in memo:
                         memo[node] = self._static_evidence(evidence, info)
                     found = list(memo[node])
+                    note = self._note(evidence, info, reach.key)
+                    if note is not None:
+                        found.append(note)
+                    if label is not None and node == target:
+                        found.append(label)
                     age = None if mode else evidence.age_gap(info, path, gate_lines)
                     if age is not None:
                         found.insert(0, age)
@@ -164,6 +186,15 @@ class DormantFlagPath(Rule):
                     if successor not in visited:
                         visited.add(successor)
                         queue.append(successor)
+
+    @staticmethod
+    def _note(evidence: DormancyEvidence, info: NodeInfo, key: str) -> Evidence | None:
+        definition = info.definition
+        if definition is None:
+            return None
+        where = Location(info.facts.path, definition.line, definition.col + 1)
+        comment = evidence.comment_above(info)
+        return retirement_note(definition.docstring, comment, key, where)
 
     @staticmethod
     def _static_evidence(evidence: DormancyEvidence, info: NodeInfo) -> list[Evidence]:

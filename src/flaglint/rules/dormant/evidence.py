@@ -21,6 +21,7 @@ from flaglint.cache.store import KeyedStore
 from flaglint.callgraph import NodeInfo
 from flaglint.facts.model import Call, FileFacts
 from flaglint.findings import Location
+from flaglint.rules.dormant.labels import side_label
 from flaglint.rules.dormant.unused import VULTURE_STORE, UnusedReport, scan_sources, sources_key
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class DormancyEvidence:
         self.words = words_pattern(project.config.deprecation_words)
         self.blame = history.BlameCache(project.config.root, project.revision)
         self.unused = UnusedReport([])
+        self.sources: dict[str, bytes] = {}
 
     # -------------------------------------------------------------- markers
     def markers(self, info: NodeInfo) -> list[Evidence]:
@@ -206,12 +208,41 @@ class DormancyEvidence:
         store: KeyedStore[UnusedReport] = KeyedStore(
             self.project.cache_directory, VULTURE_STORE, "vulture:2", keep=4
         )
+        self.sources = sources
         key = sources_key(sources)
         report = store.get(key)
         if report is None:
             report = scan_sources(sources)
             store.put(key, report)
         self.unused = report
+
+    def comment_above(self, info: NodeInfo) -> str:
+        """The comment lines right above a definition (and its decorators), read from the
+        scanned source: facts keep leading comments only when they hold a marker word."""
+        definition = info.definition
+        source = self.sources.get(info.facts.path) if definition is not None else None
+        if definition is None or source is None:
+            return ""
+        lines = source.decode("utf-8", "replace").splitlines()[: definition.line - 1]
+        texts: list[str] = []
+        for line in reversed(lines):
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                texts.append(stripped.lstrip("#").strip())
+            elif not stripped.startswith("@"):
+                break
+        return " ".join(reversed(texts))
+
+    def side_label(self, path: str, call_line: int, gate_lines: list[int]) -> Evidence | None:
+        """A comment that labels the gated side holding ``call_line`` as the old one."""
+        source = self.sources.get(path)
+        if source is None:
+            return None
+        label = side_label(source.decode("utf-8", "replace"), call_line, gate_lines)
+        if not label:
+            return None
+        text = f"its side of the gate is labelled '{label[:60]}'"
+        return Evidence("marker", text, Location(path, call_line, 1, text))
 
     def vulture(self, info: NodeInfo) -> Evidence | None:
         definition = info.definition

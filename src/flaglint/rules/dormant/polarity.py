@@ -6,11 +6,18 @@ the flag flipped away from its default. The default is known when
 
 - every read that states one agrees: the SDK call's default argument
   (``variation(key, ctx, False)``, ``get_option("x", True)``,
-  ``env.bool("X", default=False)``);
+  ``env.bool("X", default=False)``, a wrapper's ``dev_fallback=False``);
 - else the key is named like a kill switch (``kill-switch-patterns``): it is
-  off until someone pulls it.
+  off until someone pulls it;
+- else every read goes through an API whose flags are off when nobody set
+  them (``Provider.absent``): waffle's flags, switches and samples (unless the
+  project sets ``WAFFLE_FLAG_DEFAULT``/``WAFFLE_SWITCH_DEFAULT``/
+  ``WAFFLE_SAMPLE_DEFAULT`` to something else), Open edX toggles (a
+  ``SettingToggle``'s own ``default`` wins), and custom providers declared
+  with ``absent = false`` (a database row per feature, ``has_feature``).
 
-Otherwise it is unknown, and both sides may hold dormant code. A deployment
+Otherwise it is unknown: both sides may hold dormant code, but age alone is
+no evidence there (the rule asks for a deprecation marker or vulture). A deployment
 mode (``mode-switch-patterns``: ``DEBUG``, ``ONPREM``) has no dormant side:
 each is some deployment's daily path, so only strong evidence (a deprecation
 marker, vulture) counts there, never age alone.
@@ -24,17 +31,28 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from flaglint.facts.model import Arg, FileFacts
-from flaglint.flags.model import FlagRead
+from flaglint.flags.model import FlagRead, base_provider
+from flaglint.flags.providers import ProviderTable
 
 if TYPE_CHECKING:
     from flaglint.project import Project
 
 # Keywords SDKs and config readers use for the value returned when a flag is unset.
 DEFAULT_KEYWORDS = frozenset({"default", "default_value", "defaultValue", "fallback"})
+# A project wrapper's own spelling of the same: ``dev_fallback=False``, ``flag_default=True``.
+DEFAULT_SUFFIXES = ("_default", "_fallback")
 _SEGMENTS = re.compile(r"[.:/]")
 # A string default spelled as a boolean (``envbool("X", "True")``, ``getenv("X", "0")``).
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+# waffle's settings for a missing flag, switch or sample, by the word in the read's callee.
+WAFFLE_DEFAULT_SETTINGS = {
+    "flag": "WAFFLE_FLAG_DEFAULT",
+    "switch": "WAFFLE_SWITCH_DEFAULT",
+    "sample": "WAFFLE_SAMPLE_DEFAULT",
+}
+# Open edX toggles whose constructor states the default (``SettingToggle("X", default=True)``).
+SETTING_TOGGLES = frozenset({"SettingToggle", "SettingDictToggle"})
 
 
 def matches(key: str, patterns: Iterable[str]) -> bool:
@@ -56,7 +74,9 @@ def stated_default(args: Iterable[Arg]) -> bool | None:
     often a sample rate or a timeout as a default).
     """
     for arg in args:
-        by_keyword = arg.keyword in DEFAULT_KEYWORDS
+        by_keyword = arg.keyword in DEFAULT_KEYWORDS or (arg.keyword or "").lower().endswith(
+            DEFAULT_SUFFIXES
+        )
         positional = arg.keyword is None and (arg.position or 0) >= 1
         if arg.kind == "bool" and (by_keyword or positional):
             return arg.text == "True"
@@ -82,28 +102,84 @@ def read_default(facts: FileFacts, read: FlagRead) -> bool | None:
     return None
 
 
+def waffle_defaults(files: Iterable[FileFacts]) -> dict[str, str]:
+    """``WAFFLE_*_DEFAULT`` settings bound anywhere: setting name -> the value's text."""
+    names = set(WAFFLE_DEFAULT_SETTINGS.values())
+    return {b.name: b.value for f in files for b in f.bindings if b.name in names}
+
+
+def setting_toggle_defaults(files: Iterable[FileFacts]) -> dict[str, set[bool]]:
+    """Keys of ``SettingToggle("X", default=...)`` constructors and the defaults they state."""
+    found: dict[str, set[bool]] = {}
+    for facts in files:
+        for call in facts.calls:
+            if call.callee.rpartition(".")[2] not in SETTING_TOGGLES or not call.args:
+                continue
+            first = call.args[0]
+            if first.kind != "str" or first.keyword not in (None, "name"):
+                continue
+            # edx_toggles' SettingToggle defaults to False when the call says nothing.
+            stated = stated_default(call.args[1:])
+            key = first.text.strip("'\"")
+            found.setdefault(key, set()).add(False if stated is None else stated)
+    return found
+
+
 class FlagDefaults:
-    """The default value of each flag of a project, where the code says it."""
+    """The default value of each flag of a project, where the code or its API says it."""
 
     def __init__(self, project: Project) -> None:
         self.patterns = project.config.kill_switch_patterns
         self.modes = project.config.mode_switch_patterns
         by_path = project.by_path
+        absent = {p.name: p.absent for p in ProviderTable.from_config(project.config).providers}
+        waffle = waffle_defaults(project.files)
+        toggles = setting_toggle_defaults(project.files)
         self.stated: dict[str, set[bool]] = {}
+        # Per key, the value each read's API gives a flag nobody set (None: unknown).
+        self.absent: dict[str, set[bool | None]] = {}
         for read in project.inventory.reads:
             if read.key is None or read.path not in by_path:
                 continue
-            value = read_default(by_path[read.path], read)
+            facts = by_path[read.path]
+            value = read_default(facts, read)
             if value is not None:
                 self.stated.setdefault(read.key, set()).add(value)
+            provider = base_provider(read.provider)
+            unset = absent.get(provider)
+            if provider == "django-waffle":
+                unset = self._waffle_absent(facts, read, waffle)
+            elif provider == "openedx-toggles" and read.key in toggles:
+                unset = None if len(toggles[read.key]) > 1 else next(iter(toggles[read.key]))
+            self.absent.setdefault(read.key, set()).add(unset)
+
+    @staticmethod
+    def _waffle_absent(facts: FileFacts, read: FlagRead, waffle: dict[str, str]) -> bool | None:
+        """Off, unless the project sets the ``WAFFLE_*_DEFAULT`` of this kind of read."""
+        if not waffle:
+            return False
+        callee = next(
+            (c.callee for c in facts.calls if c.line == read.line and c.col + 1 == read.column),
+            read.expression,
+        ).rpartition(".")[2]
+        for word, setting in WAFFLE_DEFAULT_SETTINGS.items():
+            if word in callee.lower():
+                value = waffle.get(setting, "False")
+                return False if value == "False" else True if value == "True" else None
+        return None
 
     def default(self, key: str) -> bool | None:
-        """True or False when known, None when the code does not say (or says both)."""
+        """True or False when known, None when neither the code nor its API says (or both)."""
         values = self.stated.get(key, set())
         if len(values) == 1:
             return next(iter(values))
-        if not values and is_kill_switch(key, self.patterns):
+        if values:
+            return None
+        if is_kill_switch(key, self.patterns):
             return False
+        unset = self.absent.get(key, set())
+        if len(unset) == 1:
+            return next(iter(unset))
         return None
 
     def is_mode(self, key: str) -> bool:
@@ -113,4 +189,6 @@ class FlagDefaults:
     def why(self, key: str) -> str:
         if self.stated.get(key):
             return "its reads' default"
-        return "a kill switch, off until pulled"
+        if is_kill_switch(key, self.patterns):
+            return "a kill switch, off until pulled"
+        return "its API's value when unset"
