@@ -21,7 +21,10 @@ calls a context unbounded:
   what this pass produced);
 * a call in a ``finally`` inside the loop: it cleans up after one pass
   (``finally: task.cancel()`` in a reconnect loop);
-* a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``).
+* a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``);
+* a dispatch under a latch that its branch closes (``if not self.placed: buy();
+  self.placed = True``) and a ``while`` that drains a collection (``while
+  targets: t = targets.pop()``): see ``latches.py``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import fnmatch
 from typing import TYPE_CHECKING
 
 from flaglint.rules.breakers.guard_flow import FunctionGuards
+from flaglint.rules.breakers.latches import drains, latched, own_walk
 from flaglint.rules.breakers.limits import LimitWords
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 
@@ -45,6 +49,7 @@ class QuietContexts:
     """Decides, per unbounded assessment, whether the code shows a bound the facts missed."""
 
     def __init__(self, project: Project) -> None:
+        self.project = project
         self.sources = ParsedSources(project)
         self.receivers = project.config.receivers
         self.words = LimitWords(project.config.limit_words, project.config.once_gates)
@@ -67,11 +72,19 @@ class QuietContexts:
         checks = guards.at_lines({line}).get(line)
         if checks is not None and any(c.limit.once for c in checks.checks):
             return "once-only flag"
+        helper = self._helper(assessment.via)
+        if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
+            return "a latch the dispatch closes"
         if assessment.kind != "loop":
             return ""
         loop = _loop_at(function, assessment.line)
         if loop is None:
             return ""
+        span = (loop.lineno, loop.end_lineno or loop.lineno)
+        if latched(function, line, assessment.sink, helper, span, persistent=False):
+            return "a latch the dispatch closes"
+        if isinstance(loop, ast.While) and drains(loop):
+            return "drains a finite collection"
         if isinstance(loop, ast.AsyncFor):
             return "asynchronous iterator"
         if _in_finally(loop, line):
@@ -88,6 +101,13 @@ class QuietContexts:
             return "retries until the dispatch answers"
         return ""
 
+    def _helper(self, via: str) -> FunctionNode | None:
+        """The project function a dispatch goes through, parsed (None when direct)."""
+        info = self.project.graph.nodes.get(via) if via else None
+        if info is None:
+            return None
+        return self.sources.function(info.facts.path, via[len(info.facts.module) + 1 :])
+
     def _receiving(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Await):
             node = node.value
@@ -103,7 +123,7 @@ class QuietContexts:
         if isinstance(loop, ast.For) and self._receiving(loop.iter):
             return True
         heads = [loop.test] if isinstance(loop, ast.While) else []
-        for node in [*heads, *(n for s in loop.body for n in _own_walk(s))]:
+        for node in [*heads, *(n for s in loop.body for n in own_walk(s))]:
             value = None
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
                 value = node.value
@@ -116,7 +136,7 @@ class QuietContexts:
 
     def _drains(self, loop: ast.While | ast.For | ast.AsyncFor) -> bool:
         """``if not get_queued().exists(): break``: it stops once what it reads is empty."""
-        for node in (n for s in loop.body for n in _own_walk(s)):
+        for node in (n for s in loop.body for n in own_walk(s)):
             if isinstance(node, ast.If) and node.body and isinstance(node.body[-1], ast.Break):
                 for call in (c for c in ast.walk(node.test) if isinstance(c, ast.Call)):
                     func = call.func
@@ -127,7 +147,7 @@ class QuietContexts:
 
 
 def _loop_at(function: FunctionNode, line: int) -> ast.While | ast.For | ast.AsyncFor | None:
-    for node in _own_walk(function):
+    for node in own_walk(function):
         if isinstance(node, _LOOPS) and node.lineno == line:
             return node
     return None
@@ -138,7 +158,7 @@ def _in_finally(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
     return any(
         isinstance(node, ast.Try)
         and any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in node.finalbody)
-        for node in (n for s in loop.body for n in _own_walk(s))
+        for node in (n for s in loop.body for n in own_walk(s))
     )
 
 
@@ -149,7 +169,7 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
     handles what each pass produced; ``for child in children`` over a collection
     from outside the loop sends the same children again on every pass.
     """
-    nodes = [n for s in loop.body for n in _own_walk(s)]
+    nodes = [n for s in loop.body for n in own_walk(s)]
     assigned = {
         name.id
         for node in nodes
@@ -181,7 +201,7 @@ def _item_used(loop: ast.For) -> bool:
 def _retries_until_answer(loop: ast.While, line: int) -> bool:
     tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
     answered = False
-    for node in (n for s in loop.body for n in _own_walk(s)):
+    for node in (n for s in loop.body for n in own_walk(s)):
         if isinstance(node, ast.Try) and not all(
             h.body and isinstance(h.body[-1], ast.Raise) for h in node.handlers
         ):
@@ -192,18 +212,3 @@ def _retries_until_answer(loop: ast.While, line: int) -> bool:
             targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             answered = answered or bool(targets & tested)
     return answered
-
-
-def _own_walk(root: ast.AST) -> list[ast.AST]:
-    """``root`` and what it holds, not entering nested functions or classes."""
-    found: list[ast.AST] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if node is not root and isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-        ):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    return found
