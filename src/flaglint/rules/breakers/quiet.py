@@ -11,7 +11,9 @@ calls a context unbounded:
   lifespans do (``get`` counts only without positional arguments, as a
   queue's does, not a dict's);
 * a loop that breaks once a read comes back empty (``if not
-  get_queued().exists(): break``, a ``get_*`` or receiving call in the test);
+  get_queued().exists(): break``, a ``get_*`` or receiving call in the test),
+  or whose pass starts by waiting for work (``while not
+  queued().exists(): sleep(5)``);
 * a ``for`` loop whose item the body uses (in a test, a ``match``, the
   arguments): one dispatch per item of a finite collection;
 * a retry loop whose test is refreshed by the dispatch's own result
@@ -95,6 +97,8 @@ class QuietContexts:
             return "receives its input"
         if self._drains(loop):
             return "drains what it reads"
+        if self._waits_for_work(loop, line):
+            return "waits until there is work"
         if isinstance(loop, ast.For) and _item_used(loop):
             return "one pass per item"
         if isinstance(loop, ast.While) and _retries_until_answer(loop, line):
@@ -138,12 +142,43 @@ class QuietContexts:
         """``if not get_queued().exists(): break``: it stops once what it reads is empty."""
         for node in (n for s in loop.body for n in own_walk(s)):
             if isinstance(node, ast.If) and node.body and isinstance(node.body[-1], ast.Break):
-                for call in (c for c in ast.walk(node.test) if isinstance(c, ast.Call)):
-                    func = call.func
-                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                    if name.startswith("get_") or self._receiving(call):
-                        return True
+                if self._reads_work(node.test):
+                    return True
         return False
+
+    def _waits_for_work(self, loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
+        """``while not queued().exists(): sleep(5)`` before the call: one pass per batch of work.
+
+        A wait on anything else (``while not gateway.connected(): sleep(1)``) does
+        not bound what the pass then sends.
+        """
+        for stmt in loop.body:
+            if not isinstance(stmt, ast.While) or (stmt.end_lineno or stmt.lineno) >= line:
+                continue
+            test = stmt.test
+            waits = all(isinstance(s, (ast.Expr, ast.Pass)) for s in stmt.body) and any(
+                _call_name(c) in ("sleep", "wait")
+                for s in stmt.body
+                for c in ast.walk(s)
+                if isinstance(c, ast.Call)
+            )
+            if waits and isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                if self._reads_work(test.operand):
+                    return True
+        return False
+
+    def _reads_work(self, test: ast.expr) -> bool:
+        """A test that reads pending work: a ``get_*`` or receiving call, or ``.exists()``."""
+        for call in (c for c in ast.walk(test) if isinstance(c, ast.Call)):
+            name = _call_name(call)
+            if name.startswith("get_") or name == "exists" or self._receiving(call):
+                return True
+        return False
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _loop_at(function: FunctionNode, line: int) -> ast.While | ast.For | ast.AsyncFor | None:
