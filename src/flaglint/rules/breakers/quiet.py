@@ -35,6 +35,8 @@ import ast
 import fnmatch
 from typing import TYPE_CHECKING
 
+from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import drains, latched, own_walk
 from flaglint.rules.breakers.limits import LimitWords
@@ -74,6 +76,8 @@ class QuietContexts:
         checks = guards.at_lines({line}).get(line)
         if checks is not None and any(c.limit.once for c in checks.checks):
             return "once-only flag"
+        if not assessment.via and self._builder(assessment):
+            return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
@@ -104,6 +108,15 @@ class QuietContexts:
         if isinstance(loop, ast.While) and _retries_until_answer(loop, line):
             return "retries until the dispatch answers"
         return ""
+
+    def _builder(self, assessment: Assessment) -> bool:
+        """The sink's name matched, but every project function it reaches only builds."""
+        breakers = analysis(self.project)
+        targets = breakers.targets(assessment.facts, assessment.index)
+        functions = [self._helper(t) for t in targets]
+        return bool(functions) and all(
+            f is not None and builds_only(f, breakers.sink_name) for f in functions
+        )
 
     def _helper(self, via: str) -> FunctionNode | None:
         """The project function a dispatch goes through, parsed (None when direct)."""
