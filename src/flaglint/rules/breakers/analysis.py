@@ -139,6 +139,9 @@ class BreakerAnalysis:
             self._targets[key] = found
         return found
 
+    def sink_name(self, bare: str) -> bool:
+        return bool(self._bare_pattern and self._bare_pattern.match(bare))
+
     def direct_sink(self, facts: FileFacts, call: Call) -> str | None:
         bare = call.callee.rpartition(".")[2]
         matched = self._bare_seen.get(bare)

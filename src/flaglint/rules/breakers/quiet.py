@@ -11,7 +11,9 @@ calls a context unbounded:
   lifespans do (``get`` counts only without positional arguments, as a
   queue's does, not a dict's);
 * a loop that breaks once a read comes back empty (``if not
-  get_queued().exists(): break``, a ``get_*`` or receiving call in the test);
+  get_queued().exists(): break``, a ``get_*`` or receiving call in the test),
+  or whose pass starts by waiting for work (``while not
+  queued().exists(): sleep(5)``);
 * a ``for`` loop whose item the body uses (in a test, a ``match``, the
   arguments): one dispatch per item of a finite collection;
 * a retry loop whose test is refreshed by the dispatch's own result
@@ -21,7 +23,10 @@ calls a context unbounded:
   what this pass produced);
 * a call in a ``finally`` inside the loop: it cleans up after one pass
   (``finally: task.cancel()`` in a reconnect loop);
-* a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``).
+* a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``);
+* a dispatch under a latch that its branch closes (``if not self.placed: buy();
+  self.placed = True``) and a ``while`` that drains a collection (``while
+  targets: t = targets.pop()``): see ``latches.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +35,10 @@ import ast
 import fnmatch
 from typing import TYPE_CHECKING
 
+from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
+from flaglint.rules.breakers.latches import drains, latched, own_walk
 from flaglint.rules.breakers.limits import LimitWords
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 
@@ -45,6 +53,7 @@ class QuietContexts:
     """Decides, per unbounded assessment, whether the code shows a bound the facts missed."""
 
     def __init__(self, project: Project) -> None:
+        self.project = project
         self.sources = ParsedSources(project)
         self.receivers = project.config.receivers
         self.words = LimitWords(project.config.limit_words, project.config.once_gates)
@@ -67,11 +76,21 @@ class QuietContexts:
         checks = guards.at_lines({line}).get(line)
         if checks is not None and any(c.limit.once for c in checks.checks):
             return "once-only flag"
+        if not assessment.via and self._builder(assessment):
+            return "the call builds an object and sends nothing"
+        helper = self._helper(assessment.via)
+        if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
+            return "a latch the dispatch closes"
         if assessment.kind != "loop":
             return ""
         loop = _loop_at(function, assessment.line)
         if loop is None:
             return ""
+        span = (loop.lineno, loop.end_lineno or loop.lineno)
+        if latched(function, line, assessment.sink, helper, span, persistent=False):
+            return "a latch the dispatch closes"
+        if isinstance(loop, ast.While) and drains(loop):
+            return "drains a finite collection"
         if isinstance(loop, ast.AsyncFor):
             return "asynchronous iterator"
         if _in_finally(loop, line):
@@ -82,11 +101,29 @@ class QuietContexts:
             return "receives its input"
         if self._drains(loop):
             return "drains what it reads"
+        if self._waits_for_work(loop, line):
+            return "waits until there is work"
         if isinstance(loop, ast.For) and _item_used(loop):
             return "one pass per item"
         if isinstance(loop, ast.While) and _retries_until_answer(loop, line):
             return "retries until the dispatch answers"
         return ""
+
+    def _builder(self, assessment: Assessment) -> bool:
+        """The sink's name matched, but every project function it reaches only builds."""
+        breakers = analysis(self.project)
+        targets = breakers.targets(assessment.facts, assessment.index)
+        functions = [self._helper(t) for t in targets]
+        return bool(functions) and all(
+            f is not None and builds_only(f, breakers.sink_name) for f in functions
+        )
+
+    def _helper(self, via: str) -> FunctionNode | None:
+        """The project function a dispatch goes through, parsed (None when direct)."""
+        info = self.project.graph.nodes.get(via) if via else None
+        if info is None:
+            return None
+        return self.sources.function(info.facts.path, via[len(info.facts.module) + 1 :])
 
     def _receiving(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Await):
@@ -103,7 +140,7 @@ class QuietContexts:
         if isinstance(loop, ast.For) and self._receiving(loop.iter):
             return True
         heads = [loop.test] if isinstance(loop, ast.While) else []
-        for node in [*heads, *(n for s in loop.body for n in _own_walk(s))]:
+        for node in [*heads, *(n for s in loop.body for n in own_walk(s))]:
             value = None
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
                 value = node.value
@@ -116,18 +153,49 @@ class QuietContexts:
 
     def _drains(self, loop: ast.While | ast.For | ast.AsyncFor) -> bool:
         """``if not get_queued().exists(): break``: it stops once what it reads is empty."""
-        for node in (n for s in loop.body for n in _own_walk(s)):
+        for node in (n for s in loop.body for n in own_walk(s)):
             if isinstance(node, ast.If) and node.body and isinstance(node.body[-1], ast.Break):
-                for call in (c for c in ast.walk(node.test) if isinstance(c, ast.Call)):
-                    func = call.func
-                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                    if name.startswith("get_") or self._receiving(call):
-                        return True
+                if self._reads_work(node.test):
+                    return True
+        return False
+
+    def _waits_for_work(self, loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
+        """``while not queued().exists(): sleep(5)`` before the call: one pass per batch of work.
+
+        A wait on anything else (``while not gateway.connected(): sleep(1)``) does
+        not bound what the pass then sends.
+        """
+        for stmt in loop.body:
+            if not isinstance(stmt, ast.While) or (stmt.end_lineno or stmt.lineno) >= line:
+                continue
+            test = stmt.test
+            waits = all(isinstance(s, (ast.Expr, ast.Pass)) for s in stmt.body) and any(
+                _call_name(c) in ("sleep", "wait")
+                for s in stmt.body
+                for c in ast.walk(s)
+                if isinstance(c, ast.Call)
+            )
+            if waits and isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                if self._reads_work(test.operand):
+                    return True
+        return False
+
+    def _reads_work(self, test: ast.expr) -> bool:
+        """A test that reads pending work: a ``get_*`` or receiving call, or ``.exists()``."""
+        for call in (c for c in ast.walk(test) if isinstance(c, ast.Call)):
+            name = _call_name(call)
+            if name.startswith("get_") or name == "exists" or self._receiving(call):
+                return True
         return False
 
 
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
 def _loop_at(function: FunctionNode, line: int) -> ast.While | ast.For | ast.AsyncFor | None:
-    for node in _own_walk(function):
+    for node in own_walk(function):
         if isinstance(node, _LOOPS) and node.lineno == line:
             return node
     return None
@@ -138,7 +206,7 @@ def _in_finally(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bool:
     return any(
         isinstance(node, ast.Try)
         and any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in node.finalbody)
-        for node in (n for s in loop.body for n in _own_walk(s))
+        for node in (n for s in loop.body for n in own_walk(s))
     )
 
 
@@ -149,7 +217,7 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
     handles what each pass produced; ``for child in children`` over a collection
     from outside the loop sends the same children again on every pass.
     """
-    nodes = [n for s in loop.body for n in _own_walk(s)]
+    nodes = [n for s in loop.body for n in own_walk(s)]
     assigned = {
         name.id
         for node in nodes
@@ -181,7 +249,7 @@ def _item_used(loop: ast.For) -> bool:
 def _retries_until_answer(loop: ast.While, line: int) -> bool:
     tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
     answered = False
-    for node in (n for s in loop.body for n in _own_walk(s)):
+    for node in (n for s in loop.body for n in own_walk(s)):
         if isinstance(node, ast.Try) and not all(
             h.body and isinstance(h.body[-1], ast.Raise) for h in node.handlers
         ):
@@ -192,18 +260,3 @@ def _retries_until_answer(loop: ast.While, line: int) -> bool:
             targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             answered = answered or bool(targets & tested)
     return answered
-
-
-def _own_walk(root: ast.AST) -> list[ast.AST]:
-    """``root`` and what it holds, not entering nested functions or classes."""
-    found: list[ast.AST] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if node is not root and isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-        ):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    return found

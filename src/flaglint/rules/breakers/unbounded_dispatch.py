@@ -30,8 +30,11 @@ class UnboundedDispatch(Rule):
     through a predicate function, or through a callee that raises at a limit.
     A `for` loop whose item the body uses dispatches once per item, and a
     loop refreshed by a receiving call (`receivers`: `poll`, `get`,
-    `receive`, ...), an `async for`, cleanup in `finally` and a dispatch under
-    a once-only flag (`once-gates`) are bounded by their input.
+    `receive`, ...), an `async for`, cleanup in `finally`, a dispatch under
+    a once-only flag (`once-gates`) or under a latch its branch closes
+    (`if not self.placed: ...; self.placed = True`) and a `while` that drains
+    its collection are bounded by their input. A call named like a sink that
+    reaches only project functions returning a new object sends nothing.
 
     ## Why is this bad?
     Knight Capital's Power Peg sent a child order on every pass and never
