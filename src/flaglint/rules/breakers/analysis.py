@@ -146,8 +146,7 @@ class BreakerAnalysis:
         bare = call.callee.rpartition(".")[2]
         matched = self._bare_seen.get(bare)
         if matched is None:
-            matched = bool(self._bare_pattern and self._bare_pattern.match(bare))
-            self._bare_seen[bare] = matched
+            matched = self._bare_seen[bare] = self.sink_name(bare)
         if matched:
             return bare
         if self._dotted:
@@ -158,10 +157,9 @@ class BreakerAnalysis:
 
     def _dotted_match(self, name: str) -> bool:
         """Whether a dotted sink pattern matches ``name`` (one regular expression, memoised)."""
-        matched = self._dotted_seen.get(name)
-        if matched is None:
-            matched = self._dotted_seen[name] = bool(self._dotted_pattern.match(name))
-        return matched
+        if name not in self._dotted_seen:
+            self._dotted_seen[name] = bool(self._dotted_pattern.match(name))
+        return self._dotted_seen[name]
 
     def sink_of(self, facts: FileFacts, index: int) -> tuple[str, str] | None:
         """(sink, via) when call ``index`` dispatches, else None."""
@@ -199,9 +197,8 @@ class BreakerAnalysis:
     def _propagate(self) -> None:
         """Functions that dispatch on every call become sinks themselves.
 
-        Works from the call graph's resolved edges, so no call is resolved
-        twice: an edge counts when one of its sites is an unconditional call
-        of the caller's body.
+        From the call graph's resolved edges (no call is resolved twice): an edge
+        counts when one of its sites is an unconditional call of the caller's body.
         """
         queue: list[str] = []
         bodies = list(self._unconditional_calls())
@@ -210,8 +207,8 @@ class BreakerAnalysis:
             if direct is not None and qualified not in self.sink_functions:
                 self.sink_functions[qualified] = direct
                 queue.append(qualified)
-        if not queue:  # no function dispatches by itself: nothing to propagate
-            return
+        if not queue:
+            return  # no function dispatches by itself: nothing to propagate
         unconditional = {(facts.path, call.line) for facts, call, _ in bodies}
         callers: dict[str, set[str]] = defaultdict(set)
         kind_of = self.graph.edge_kind
