@@ -38,6 +38,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CORPORA = Path(os.environ.get("FLAGLINT_CORPORA", "/work/corpora"))
+CONFIG_NAME = ".flaglint-removeflag.toml"
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|_)|(^|/)test_[^/]*\.py$|_tests?\.py$")
 
 
@@ -87,8 +88,16 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     paths = [str(p) for p in case.get("paths", ["."])]  # type: ignore[union-attr]
     flaglint = Path(sys.executable).parent / "flaglint"
     env = {**os.environ, "FLAGLINT_CACHE_DIR": str(scratch / "cache")}
+    options = []
+    config = str(case.get("config") or "")
+    if config:
+        # The project's flaglint configuration, as a user would write it (readers it defines).
+        (work / CONFIG_NAME).write_text("[tool.flaglint]\n" + config, encoding="utf-8")
+        options = ["--config", CONFIG_NAME]
     diff = subprocess.run(
-        [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"]), *paths],
+        [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"])]
+        + options
+        + paths,
         cwd=work,
         capture_output=True,
         text=True,
@@ -101,6 +110,7 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     originals = {path: (work / path).read_text(encoding="utf-8") for path in touched}
     written = subprocess.run(
         [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"]), "--write"]
+        + options
         + paths,
         cwd=work,
         capture_output=True,
