@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
+from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
 from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.facts.parse import parse_source
@@ -23,6 +24,7 @@ from flaglint.project import Project
 __all__ = [
     "CheckByHand",
     "Deleted",
+    "DeletedTest",
     "FileRewrite",
     "Leftover",
     "RemovalPlan",
@@ -60,6 +62,8 @@ class RemovalPlan:
     check_by_hand: tuple[CheckByHand, ...] = ()
     # Hints that block nothing: parameters the rewrite left unused.
     notes: tuple[Leftover, ...] = ()
+    # Tests deleted because they patched a wrapper to the removed value.
+    deleted_tests: tuple[DeletedTest, ...] = ()
 
 
 def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
@@ -75,6 +79,19 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         paths = sorted(set(paths) | set(calling_files(project, derived)))
         before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     changed = {p: before[p] for p in after}
+    deleted_tests: list[DeletedTest] = []
+    if not leftovers:
+        # Wrappers now ``return True``: tests that patch them are edited as well, so
+        # that the cascade can delete the wrappers (see ``patched_tests``).
+        constants = constant_functions(before, after)
+        modules = frozenset(f.module for f in project.files)
+        tests, deleted_tests, patch_leftovers = edit_tests(
+            project.config.root, constants, modules, after
+        )
+        leftovers.extend(Leftover(x.path, x.line, x.reason) for x in patch_leftovers)
+        for path, text in tests.items():
+            changed.setdefault(path, (project.config.root / path).read_bytes())
+            after[path] = text
     definitions = key_definitions(project, key)
     exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
     final, deleted, check = cascade(project, changed, after, definitions, exclusive)
@@ -82,7 +99,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     definitions = tuple(d for d in definitions if (d[0], d[2]) not in gone_names)
     rewrites = []
     for path in sorted(final):
-        original = before.get(path)
+        original = changed.get(path) or before.get(path)
         if original is None:
             original = (project.config.root / path).read_bytes()
         if final[path] == original:
@@ -109,6 +126,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         tuple(deleted),
         tuple(check),
         tuple(sorted(set(notes))),
+        tuple(deleted_tests),
     )
 
 
