@@ -17,6 +17,13 @@ from pathlib import Path
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
+from flaglint.codemod.templates import (
+    TemplateNote,
+    drop_entries,
+    fold_templates,
+    folded_entries,
+    read_back,
+)
 from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
@@ -92,6 +99,8 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         for path, text in tests.items():
             changed.setdefault(path, (project.config.root / path).read_bytes())
             after[path] = text
+    template_notes = _fold_templates(project, changed, after)
+    notes.extend(Leftover(n.path, n.line, n.reason) for n in template_notes)
     definitions = key_definitions(project, key)
     exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
     final, deleted, check = cascade(project, changed, after, definitions, exclusive)
@@ -105,7 +114,8 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         if final[path] == original:
             continue
         try:
-            parse_source(final[path])
+            if path.endswith((".py", ".pyi")):
+                parse_source(final[path])
         except (SyntaxError, ValueError):
             # --write only ever writes whole files that parse; a bug here is never the user's.
             leftovers.append(Leftover(path, 1, "the rewrite would not parse; file left as is"))
@@ -128,6 +138,39 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         tuple(sorted(set(notes))),
         tuple(deleted_tests),
     )
+
+
+def _fold_templates(
+    project: Project, changed: dict[str, bytes], after: dict[str, bytes]
+) -> list[TemplateNote]:
+    """Context entries the rewrite made literal: templates folded, entries dropped (in place)."""
+    names = folded_entries(changed, after)
+    if not names:
+        return []
+    root = project.config.root
+    trial = {path: drop_entries(text, set(names)) for path, text in after.items()}
+    read = read_back(root, set(names), trial)
+    notes = [
+        TemplateNote(
+            where.split(":")[0],
+            int(where.split(":")[1]),
+            f"reads or sets {name} too; the template's condition and the entry kept",
+        )
+        for name, where in sorted(read.items())
+    ]
+    folded, done, template_notes = fold_templates(
+        root, {n: v for n, v in names.items() if n not in read}
+    )
+    notes.extend(template_notes)
+    if not done:
+        return notes
+    for path, text in after.items():
+        after[path] = drop_entries(text, done)
+    for path, text in folded.items():
+        if any(name.encode() in (root / path).read_bytes() for name in done):
+            changed.setdefault(path, (root / path).read_bytes())
+            after[path] = text
+    return notes
 
 
 def _rewrite_all(
