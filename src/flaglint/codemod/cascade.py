@@ -262,6 +262,13 @@ def _spellings(
     return found
 
 
+def spellings(
+    root: Path, names: set[str], current: dict[str, bytes]
+) -> dict[str, list[tuple[str, int, str]]]:
+    """Every place under the root that spells one of ``names``, with ``current`` texts first."""
+    return _spellings(root, names, current)
+
+
 def _token_kinds(text: bytes) -> dict[tuple[int, str], str] | None:
     """Per (line, name): "code" when a NAME token spells it; None if the file does not parse."""
     try:
