@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flaglint.codemod.attributes import drop_orphaned_attributes
+from flaglint.codemod.attributes import drop_orphaned_attributes, inline_constant_properties
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
@@ -103,9 +103,12 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     template_notes = _fold_templates(project, changed, after)
     notes.extend(Leftover(n.path, n.line, n.reason) for n in template_notes)
     after.update(drop_orphaned_attributes(project.config.root, changed, after))
+    inlined, properties = inline_constant_properties(project.config.root, changed, after)
+    after.update(inlined)
     definitions = key_definitions(project, key)
     exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
     final, deleted, check = cascade(project, changed, after, definitions, exclusive)
+    deleted = sorted([*deleted, *(Deleted(*p) for p in properties)])
     gone_names = {(d.path, d.qualname) for d in deleted}
     definitions = tuple(d for d in definitions if (d[0], d[2]) not in gone_names)
     rewrites = []
