@@ -49,7 +49,7 @@ def run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedP
 def checkout(repo: Path, commit: str, into: Path) -> None:
     """Python (and config) files of ``commit``: corpora share objects, some large blobs absent."""
     run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(into)], into.parent)
-    patterns = ["*.py", "*.toml", "*.cfg", "*.ini"]
+    patterns = ["*.py", "*.toml", "*.cfg", "*.ini", "*.html", "*.sql", "*.jinja", "*.jinja2", "*.j2"]
     run(["git", "sparse-checkout", "set", "--no-cone", *patterns], into)
     run(["git", "checkout", "-q", commit], into)
 
@@ -105,8 +105,10 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     )
     headers = [line for line in diff.stdout.splitlines() if line.startswith("+++ b/")]
     touched = sorted(line.removeprefix("+++ b/") for line in headers)
-    before_f = ruff_codes(work, touched)
-    before_v = vulture_names(work, touched)
+    # Templates are compared with the real commit; parsing, ruff and vulture are for Python.
+    python = [path for path in touched if path.endswith(".py")]
+    before_f = ruff_codes(work, python)
+    before_v = vulture_names(work, python)
     originals = {path: (work / path).read_text(encoding="utf-8") for path in touched}
     written = subprocess.run(
         [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"]), "--write"]
@@ -119,11 +121,11 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     )
     parses = all(
         run([sys.executable, "-m", "py_compile", path], work, check=False).returncode == 0
-        for path in touched
+        for path in python
     )
-    after_f = ruff_codes(work, touched)
+    after_f = ruff_codes(work, python)
     new_f = sorted(k for k, v in after_f.items() if v > before_f.get(k, 0))
-    new_v = sorted(vulture_names(work, touched) - before_v)
+    new_v = sorted(vulture_names(work, python) - before_v)
     real_changed = run(
         ["git", "diff", "--name-only", f"{commit}^", commit, "--", "*.py"], work
     ).stdout.split()

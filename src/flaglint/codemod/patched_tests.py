@@ -372,6 +372,8 @@ class _FunctionPlan:
                 injecting.append((decorator, patch))
             if patch.name and isinstance(call, cst.Call):
                 self.calls.append(call)
+                if not patch.injects:
+                    self._fail(patch.problem or "patched without a mock")
         params = list(node.params.params)
         for position, (decorator, patch) in enumerate(injecting):
             if not patch.name:
