@@ -15,7 +15,7 @@ def _edit(tmp_path: Path, source: str, keep: bool = True):
 
 
 def test_patches_flaglint_cannot_follow_are_left_and_named(tmp_path: Path) -> None:
-    source = '''from unittest import mock
+    source = """from unittest import mock
 
 @mock.patch("app.views.is_beta", new=lambda account: True)
 def test_new(): pass
@@ -29,7 +29,7 @@ class TestAll:
 
 def test_started():
     patcher = mock.patch("app.views.is_beta", return_value=True)
-'''
+"""
     edited, deleted, left = _edit(tmp_path, source)
     assert edited == {} and deleted == []
     reasons = {(x.line, x.reason.split(":")[0]) for x in left}
@@ -40,18 +40,18 @@ def test_started():
 
 
 def test_other_modules_and_names_are_not_touched(tmp_path: Path) -> None:
-    source = '''from unittest import mock
+    source = """from unittest import mock
 
 @mock.patch("elsewhere.is_beta", return_value=False)
 @mock.patch("app.views.is_gamma", return_value=False)
 def test_other(a, b): pass
-'''
+"""
     edited, deleted, left = _edit(tmp_path, source)
     assert (edited, deleted, left) == ({}, [], [])
 
 
 def test_the_bottom_decorator_injects_the_first_mock(tmp_path: Path) -> None:
-    source = '''from unittest import mock
+    source = """from unittest import mock
 
 class T:
     @mock.patch("app.views.is_beta")
@@ -59,16 +59,19 @@ class T:
     def test_x(self, send, flag):
         flag.return_value = True
         send.assert_called()
-'''
+"""
     edited, deleted, left = _edit(tmp_path, source)
     assert left == [] and deleted == []
-    assert edited["test_x.py"].decode() == '''from unittest import mock
+    assert (
+        edited["test_x.py"].decode()
+        == """from unittest import mock
 
 class T:
     @mock.patch("app.views.send")
     def test_x(self, send):
         send.assert_called()
-'''
+"""
+    )
 
 
 def test_only_functions_the_rewrite_made_constant() -> None:

@@ -49,7 +49,9 @@ def run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedP
 def checkout(repo: Path, commit: str, into: Path) -> None:
     """Python (and config) files of ``commit``: corpora share objects, some large blobs absent."""
     run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(into)], into.parent)
-    patterns = ["*.py", "*.toml", "*.cfg", "*.ini", "*.html", "*.sql", "*.jinja", "*.jinja2", "*.j2"]
+    patterns = ["*.py", "*.toml", "*.cfg", "*.ini"]
+    # Templates too: remove-flag folds the ones that read a flag's value.
+    patterns += ["*.html", "*.sql", "*.jinja", "*.jinja2", "*.j2"]
     run(["git", "sparse-checkout", "set", "--no-cone", *patterns], into)
     run(["git", "checkout", "-q", commit], into)
 
