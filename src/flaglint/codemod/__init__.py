@@ -88,10 +88,10 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     changed = {p: before[p] for p in after}
     deleted_tests: list[DeletedTest] = []
+    constants = constant_functions(before, after)
     if not leftovers:
         # Wrappers now ``return True``: tests that patch them are edited as well, so
         # that the cascade can delete the wrappers (see ``patched_tests``).
-        constants = constant_functions(before, after)
         modules = frozenset(f.module for f in project.files)
         tests, deleted_tests, patch_leftovers = edit_tests(
             project.config.root, constants, modules, after
@@ -107,7 +107,8 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     after.update(inlined)
     definitions = key_definitions(project, key)
     exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
-    final, deleted, check = cascade(project, changed, after, definitions, exclusive)
+    emptied = frozenset(constants) if not leftovers else frozenset()
+    final, deleted, check = cascade(project, changed, after, definitions, exclusive, emptied)
     deleted = sorted([*deleted, *(Deleted(*p) for p in properties)])
     gone_names = {(d.path, d.qualname) for d in deleted}
     definitions = tuple(d for d in definitions if (d[0], d[2]) not in gone_names)
