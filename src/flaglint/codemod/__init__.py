@@ -107,7 +107,15 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     after.update(inlined)
     definitions = key_definitions(project, key)
     exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
-    emptied = frozenset(constants) if not leftovers else frozenset()
+    # Wrappers of the key left as ``return True``, called or not: deleted when nothing
+    # names them. Other functions made constant may be entry points: they stay.
+    wrappers = set(derived) | {
+        r.provider.removeprefix("wrapper:")
+        for r in project.inventory.reads
+        if r.key == key and r.provider.startswith("wrapper:")
+    }
+    wrapper_names = {target.rpartition(".")[2] for target in wrappers}
+    emptied = frozenset(n for n in constants if n in wrapper_names and not leftovers)
     final, deleted, check = cascade(project, changed, after, definitions, exclusive, emptied)
     deleted = sorted([*deleted, *(Deleted(*p) for p in properties)])
     gone_names = {(d.path, d.qualname) for d in deleted}
