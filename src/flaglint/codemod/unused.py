@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from flaglint.codemod.dead_stores import drop_dead_stores
+
 SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
@@ -36,6 +38,7 @@ def drop_orphaned_locals(
             break
         assert isinstance(body, cst.BaseSuite)
         node = node.with_changes(body=body)
+    node = drop_dead_stores(original, node)
     after = _loads(node.body)
     params = [p.name.value for p in _params(node.params)]
     unused = [p for p in params if before.get(p) and not after.get(p)]
