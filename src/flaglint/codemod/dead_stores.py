@@ -137,9 +137,20 @@ class _StoreRemover(cst.CSTTransformer):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        if id(original_node) in self.dead:
-            return cst.RemoveFromParent()
-        return updated_node
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for before, stmt in zip(original_node.body, updated_node.body, strict=True):
+            if id(before) in self.dead:
+                # Its blank and comment lines stay above the next statement.
+                carried.extend(getattr(stmt, "leading_lines", ()))
+                continue
+            if carried:
+                stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+                carried = []
+            body.append(stmt)
+        if len(body) == len(updated_node.body):
+            return updated_node
+        return updated_node.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
