@@ -64,3 +64,24 @@ def test_nothing_is_deleted_that_anything_still_names(run_cli, tmp_path: Path) -
     again = run_cli("remove-flag", "new-checkout", "--keep", "on", "--no-cache", cwd=root)
     assert "-def shared_rounding(value):" in again.out
     assert "deleted: shop/legacy.py:29: shared_rounding" in again.err
+
+
+def test_an_uncalled_function_made_constant_stays_unless_it_wraps_the_flag(
+    run_cli, tmp_path: Path
+) -> None:
+    """An uncalled wrapper goes; an entry point the rewrite made constant does not."""
+    root = tmp_path / "p"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "app" / "api.py").write_text(
+        "import waffle\n\n\n"
+        "def is_old_enabled():\n"
+        '    return waffle.switch_is_active("old")\n\n\n'
+        "def public_answer(x):\n"
+        '    return not waffle.switch_is_active("old") or x\n',
+        encoding="utf-8",
+    )
+    result = run_cli("remove-flag", "old", "--keep", "off", "--no-cache", cwd=root)
+    assert "-def is_old_enabled():" in result.out
+    assert "-def public_answer(x):" not in result.out
+    assert "+    return True" in result.out

@@ -38,6 +38,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CORPORA = Path(os.environ.get("FLAGLINT_CORPORA", "/work/corpora"))
+CONFIG_NAME = ".flaglint-removeflag.toml"
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|_)|(^|/)test_[^/]*\.py$|_tests?\.py$")
 
 
@@ -49,6 +50,8 @@ def checkout(repo: Path, commit: str, into: Path) -> None:
     """Python (and config) files of ``commit``: corpora share objects, some large blobs absent."""
     run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(into)], into.parent)
     patterns = ["*.py", "*.toml", "*.cfg", "*.ini"]
+    # Templates too: remove-flag folds the ones that read a flag's value.
+    patterns += ["*.html", "*.sql", "*.jinja", "*.jinja2", "*.j2"]
     run(["git", "sparse-checkout", "set", "--no-cone", *patterns], into)
     run(["git", "checkout", "-q", commit], into)
 
@@ -87,8 +90,16 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     paths = [str(p) for p in case.get("paths", ["."])]  # type: ignore[union-attr]
     flaglint = Path(sys.executable).parent / "flaglint"
     env = {**os.environ, "FLAGLINT_CACHE_DIR": str(scratch / "cache")}
+    options = []
+    config = str(case.get("config") or "")
+    if config:
+        # The project's flaglint configuration, as a user would write it (readers it defines).
+        (work / CONFIG_NAME).write_text("[tool.flaglint]\n" + config, encoding="utf-8")
+        options = ["--config", CONFIG_NAME]
     diff = subprocess.run(
-        [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"]), *paths],
+        [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"])]
+        + options
+        + paths,
         cwd=work,
         capture_output=True,
         text=True,
@@ -96,11 +107,14 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     )
     headers = [line for line in diff.stdout.splitlines() if line.startswith("+++ b/")]
     touched = sorted(line.removeprefix("+++ b/") for line in headers)
-    before_f = ruff_codes(work, touched)
-    before_v = vulture_names(work, touched)
+    # Templates are compared with the real commit; parsing, ruff and vulture are for Python.
+    python = [path for path in touched if path.endswith(".py")]
+    before_f = ruff_codes(work, python)
+    before_v = vulture_names(work, python)
     originals = {path: (work / path).read_text(encoding="utf-8") for path in touched}
     written = subprocess.run(
         [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"]), "--write"]
+        + options
         + paths,
         cwd=work,
         capture_output=True,
@@ -109,11 +123,11 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     )
     parses = all(
         run([sys.executable, "-m", "py_compile", path], work, check=False).returncode == 0
-        for path in touched
+        for path in python
     )
-    after_f = ruff_codes(work, touched)
+    after_f = ruff_codes(work, python)
     new_f = sorted(k for k, v in after_f.items() if v > before_f.get(k, 0))
-    new_v = sorted(vulture_names(work, touched) - before_v)
+    new_v = sorted(vulture_names(work, python) - before_v)
     real_changed = run(
         ["git", "diff", "--name-only", f"{commit}^", commit, "--", "*.py"], work
     ).stdout.split()

@@ -64,6 +64,9 @@ def remove_flag(
         for d in plan.deleted
     ]
     notes += [
+        f"deleted test: {t.path}:{t.line}: {t.qualname} ({t.reason})" for t in plan.deleted_tests
+    ]
+    notes += [
         f"check by hand: {c.path}:{c.line}: {c.qualname}: {c.reason}" for c in plan.check_by_hand
     ]
     notes += [f"check by hand: {n.path}:{n.line}: {n.reason}" for n in plan.notes]

@@ -14,8 +14,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from flaglint.codemod.attributes import drop_orphaned_attributes, inline_constant_properties
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
+from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
+from flaglint.codemod.templates import (
+    TemplateNote,
+    drop_entries,
+    fold_templates,
+    folded_entries,
+    read_back,
+)
 from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
@@ -23,6 +32,7 @@ from flaglint.project import Project
 __all__ = [
     "CheckByHand",
     "Deleted",
+    "DeletedTest",
     "FileRewrite",
     "Leftover",
     "RemovalPlan",
@@ -60,6 +70,8 @@ class RemovalPlan:
     check_by_hand: tuple[CheckByHand, ...] = ()
     # Hints that block nothing: parameters the rewrite left unused.
     notes: tuple[Leftover, ...] = ()
+    # Tests deleted because they patched a wrapper to the removed value.
+    deleted_tests: tuple[DeletedTest, ...] = ()
 
 
 def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
@@ -75,20 +87,49 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         paths = sorted(set(paths) | set(calling_files(project, derived)))
         before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     changed = {p: before[p] for p in after}
+    deleted_tests: list[DeletedTest] = []
+    constants = constant_functions(before, after)
+    if not leftovers:
+        # Wrappers now ``return True``: tests that patch them are edited as well, so
+        # that the cascade can delete the wrappers (see ``patched_tests``).
+        modules = frozenset(f.module for f in project.files)
+        tests, deleted_tests, patch_leftovers = edit_tests(
+            project.config.root, constants, modules, after
+        )
+        leftovers.extend(Leftover(x.path, x.line, x.reason) for x in patch_leftovers)
+        for path, text in tests.items():
+            changed.setdefault(path, (project.config.root / path).read_bytes())
+            after[path] = text
+    template_notes = _fold_templates(project, changed, after)
+    notes.extend(Leftover(n.path, n.line, n.reason) for n in template_notes)
+    after.update(drop_orphaned_attributes(project.config.root, changed, after))
+    inlined, properties = inline_constant_properties(project.config.root, changed, after)
+    after.update(inlined)
     definitions = key_definitions(project, key)
     exclusive = frozenset(project.graph.reach(key, not keep_on).exclusive)
-    final, deleted, check = cascade(project, changed, after, definitions, exclusive)
+    # Wrappers of the key left as ``return True``, called or not: deleted when nothing
+    # names them. Other functions made constant may be entry points: they stay.
+    wrappers = set(derived) | {
+        r.provider.removeprefix("wrapper:")
+        for r in project.inventory.reads
+        if r.key == key and r.provider.startswith("wrapper:")
+    }
+    wrapper_names = {target.rpartition(".")[2] for target in wrappers}
+    emptied = frozenset(n for n in constants if n in wrapper_names and not leftovers)
+    final, deleted, check = cascade(project, changed, after, definitions, exclusive, emptied)
+    deleted = sorted([*deleted, *(Deleted(*p) for p in properties)])
     gone_names = {(d.path, d.qualname) for d in deleted}
     definitions = tuple(d for d in definitions if (d[0], d[2]) not in gone_names)
     rewrites = []
     for path in sorted(final):
-        original = before.get(path)
+        original = changed.get(path) or before.get(path)
         if original is None:
             original = (project.config.root / path).read_bytes()
         if final[path] == original:
             continue
         try:
-            parse_source(final[path])
+            if path.endswith((".py", ".pyi")):
+                parse_source(final[path])
         except (SyntaxError, ValueError):
             # --write only ever writes whole files that parse; a bug here is never the user's.
             leftovers.append(Leftover(path, 1, "the rewrite would not parse; file left as is"))
@@ -109,7 +150,41 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         tuple(deleted),
         tuple(check),
         tuple(sorted(set(notes))),
+        tuple(deleted_tests),
     )
+
+
+def _fold_templates(
+    project: Project, changed: dict[str, bytes], after: dict[str, bytes]
+) -> list[TemplateNote]:
+    """Context entries the rewrite made literal: templates folded, entries dropped (in place)."""
+    names = folded_entries(changed, after)
+    if not names:
+        return []
+    root = project.config.root
+    trial = {path: drop_entries(text, set(names)) for path, text in after.items()}
+    read = read_back(root, set(names), trial)
+    notes = [
+        TemplateNote(
+            where.split(":")[0],
+            int(where.split(":")[1]),
+            f"reads or sets {name} too; the template's condition and the entry kept",
+        )
+        for name, where in sorted(read.items())
+    ]
+    folded, done, template_notes = fold_templates(
+        root, {n: v for n, v in names.items() if n not in read}
+    )
+    notes.extend(template_notes)
+    if not done:
+        return notes
+    for path, text in after.items():
+        after[path] = drop_entries(text, done)
+    for path, text in folded.items():
+        if any(name.encode() in (root / path).read_bytes() for name in done):
+            changed.setdefault(path, (root / path).read_bytes())
+            after[path] = text
+    return notes
 
 
 def _rewrite_all(

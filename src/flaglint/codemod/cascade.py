@@ -67,6 +67,7 @@ def cascade(
     after: dict[str, bytes],
     constants: tuple[tuple[str, int, str], ...] = (),
     exclusive: frozenset[str] = frozenset(),
+    emptied: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, bytes], list[Deleted], list[CheckByHand]]:
     """Delete what the rewrite orphaned, round after round; ``after`` gains the files touched.
 
@@ -78,8 +79,10 @@ def cascade(
     current = dict(after)
     deleted: list[Deleted] = []
     kept: dict[tuple[str, str], CheckByHand] = {}
-    lost = _lost_words(before, after)
-    lost_bare = _lost_words(before, after, BARE)
+    # Functions the rewrite left as ``return True``: wrappers of the flag, candidates
+    # like what lost a use (still deleted only when nothing spells them).
+    lost = _lost_words(before, after) | {n.encode() for n in emptied}
+    lost_bare = _lost_words(before, after, BARE) | {n.encode() for n in emptied}
     used_by = _used_from(project, set(before))
     tried: set[tuple[str, str]] = set()
     for _ in range(6):
@@ -260,6 +263,13 @@ def _spellings(
                 how = kinds.get((line, match.group().decode()), "a string or comment")
             found.setdefault(match.group().decode(), []).append((relative, line, how))
     return found
+
+
+def spellings(
+    root: Path, names: set[str], current: dict[str, bytes]
+) -> dict[str, list[tuple[str, int, str]]]:
+    """Every place under the root that spells one of ``names``, with ``current`` texts first."""
+    return _spellings(root, names, current)
 
 
 def _token_kinds(text: bytes) -> dict[tuple[int, str], str] | None:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from flaglint.codemod.expressions import ExpressionFolder, is_literal
 from flaglint.codemod.targets import FileTargets
-from flaglint.codemod.unused import drop_orphaned_locals
+from flaglint.codemod.unused import bare_pass, drop_orphaned_locals, invert_emptied
 
 # Parameters a framework passes whatever the function does with them.
 FRAMEWORK_PARAMETERS = frozenset({"request", "args", "kwargs", "context", "event"})
@@ -53,7 +53,7 @@ class FlagFolder(ExpressionFolder):
             return node
         if test.member or test.truth is None:
             node = node.with_changes(test=test.cond) if test.cond is not None else node
-            return _invert_emptied(original_node, node)
+            return invert_emptied(original_node, node)
         if test.truth:
             # Comments closing the kept block may sit before ``else:``/``elif``.
             closing = node.orelse.leading_lines if node.orelse is not None else ()
@@ -154,7 +154,7 @@ class FlagFolder(ExpressionFolder):
                 )
             ]
         # A kept ``else: pass`` says nothing once it stands alone.
-        statements = [s for s in statements if not _bare_pass(s)]
+        statements = [s for s in statements if not bare_pass(s)]
         if not statements:
             return cst.RemoveFromParent()
         first = statements[0]
@@ -356,15 +356,6 @@ class _NameCounter(cst.CSTVisitor):
         self.counts[node.value] = self.counts.get(node.value, 0) + 1
 
 
-def _bare_pass(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and all(isinstance(small, cst.Pass) for small in stmt.body)
-        and stmt.trailing_whitespace.comment is None
-        and all(line.comment is None for line in stmt.leading_lines)
-    )
-
-
 def only_delegates(function: cst.FunctionDef) -> bool:
     """``def get(self, request, **kwargs): return super().get(request, **kwargs)``.
 
@@ -415,31 +406,3 @@ def _docstring(statement: cst.BaseStatement) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
-
-
-def _invert_emptied(original: cst.If, node: cst.If) -> cst.If:
-    """``if x: pass else: body``, left by the rewrite, reads ``if not x: body``."""
-    if not (
-        isinstance(node.orelse, cst.Else)
-        and isinstance(node.body, cst.IndentedBlock)
-        and len(node.body.body) == 1
-        and _bare_pass(node.body.body[0])
-        and not node.body.footer
-        and not (
-            isinstance(original.body, cst.IndentedBlock)
-            and len(original.body.body) == 1
-            and _bare_pass(original.body.body[0])
-        )
-    ):
-        return node
-    test = node.test
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inverted: cst.BaseExpression = test.expression
-        if inverted.lpar and isinstance(inverted, (cst.Name, cst.Attribute, cst.Call)):
-            inverted = inverted.with_changes(lpar=[], rpar=[])
-    else:
-        atomic = isinstance(test, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
-        if not atomic and not test.lpar:
-            test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        inverted = cst.UnaryOperation(operator=cst.Not(), expression=test)
-    return node.with_changes(test=inverted, body=node.orelse.body, orelse=None)

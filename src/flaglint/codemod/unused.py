@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from flaglint.codemod.dead_stores import drop_dead_stores
+
 SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
@@ -36,6 +38,7 @@ def drop_orphaned_locals(
             break
         assert isinstance(body, cst.BaseSuite)
         node = node.with_changes(body=body)
+    node = drop_dead_stores(original, node)
     after = _loads(node.body)
     params = [p.name.value for p in _params(node.params)]
     unused = [p for p in params if before.get(p) and not after.get(p)]
@@ -95,6 +98,36 @@ class _BlockCleaner(cst.CSTTransformer):
             return updated_node
         self.changed = True
         return cst.RemoveFromParent()
+
+    def leave_NamedExpr(
+        self, original_node: cst.NamedExpr, updated_node: cst.NamedExpr
+    ) -> cst.BaseExpression:
+        # ``(x := f())`` whose x only the removed code read: ``f()``.
+        target = updated_node.target
+        if not (isinstance(target, cst.Name) and target.value in self.orphaned):
+            return updated_node
+        self.changed = True
+        value = updated_node.value
+        if updated_node.lpar and not value.lpar:
+            return value.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return value
+
+    def leave_UnaryOperation(
+        self, original_node: cst.UnaryOperation, updated_node: cst.UnaryOperation
+    ) -> cst.UnaryOperation:
+        # ``not (x := f())`` that lost its x reads ``not f()``.
+        inner = updated_node.expression
+        if (
+            isinstance(original_node.expression, cst.NamedExpr)
+            and isinstance(inner, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+            and inner.lpar
+        ):
+            return updated_node.with_changes(expression=inner.with_changes(lpar=[], rpar=[]))
+        return updated_node
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        # ``if x: (a local only the removed code used) else: ...`` now reads ``if not x: ...``.
+        return invert_emptied(original_node, updated_node)
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
@@ -162,6 +195,11 @@ class _LoadCounter(cst.CSTVisitor):
         node.value.visit(self)
         return False
 
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
+        # ``(x := f())`` binds x, as an assignment does; it does not use it.
+        node.value.visit(self)
+        return False
+
     def visit_Arg(self, node: cst.Arg) -> bool:
         node.value.visit(self)
         return False
@@ -198,3 +236,40 @@ def names_in(statements: Sequence[cst.CSTNode]) -> dict[str, int]:
         for name, count in _loads(statement).items():
             total[name] = total.get(name, 0) + count
     return total
+
+
+def bare_pass(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and all(isinstance(small, cst.Pass) for small in stmt.body)
+        and stmt.trailing_whitespace.comment is None
+        and all(line.comment is None for line in stmt.leading_lines)
+    )
+
+
+def invert_emptied(original: cst.If, node: cst.If) -> cst.If:
+    """``if x: pass else: body``, left by the rewrite, reads ``if not x: body``."""
+    if not (
+        isinstance(node.orelse, cst.Else)
+        and isinstance(node.body, cst.IndentedBlock)
+        and len(node.body.body) == 1
+        and bare_pass(node.body.body[0])
+        and not node.body.footer
+        and not (
+            isinstance(original.body, cst.IndentedBlock)
+            and len(original.body.body) == 1
+            and bare_pass(original.body.body[0])
+        )
+    ):
+        return node
+    test = node.test
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inverted: cst.BaseExpression = test.expression
+        if inverted.lpar and isinstance(inverted, (cst.Name, cst.Attribute, cst.Call)):
+            inverted = inverted.with_changes(lpar=[], rpar=[])
+    else:
+        atomic = isinstance(test, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+        if not atomic and not test.lpar:
+            test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        inverted = cst.UnaryOperation(operator=cst.Not(), expression=test)
+    return node.with_changes(test=inverted, body=node.orelse.body, orelse=None)

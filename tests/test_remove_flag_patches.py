@@ -1,0 +1,80 @@
+"""remove-flag on tests that patch a wrapper it made constant: what is edited, what is left."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flaglint.codemod.patched_tests import constant_functions, edit_tests
+
+MODULES = frozenset({"app.views", "app.flags"})
+
+
+def _edit(tmp_path: Path, source: str, keep: bool = True):
+    (tmp_path / "test_x.py").write_text(source, encoding="utf-8")
+    return edit_tests(tmp_path, {"is_beta": keep}, MODULES, {})
+
+
+def test_patches_flaglint_cannot_follow_are_left_and_named(tmp_path: Path) -> None:
+    source = """from unittest import mock
+
+@mock.patch("app.views.is_beta", new=lambda account: True)
+def test_new(): pass
+
+@mock.patch("app.views.is_beta", side_effect=[True, False])
+def test_side_effect(flag): pass
+
+@mock.patch("app.views.is_beta")
+class TestAll:
+    def test_a(self, flag): pass
+
+def test_started():
+    patcher = mock.patch("app.views.is_beta", return_value=True)
+"""
+    edited, deleted, left = _edit(tmp_path, source)
+    assert edited == {} and deleted == []
+    reasons = {(x.line, x.reason.split(":")[0]) for x in left}
+    assert (4, "test_new") in reasons
+    assert (7, "test_side_effect") in reasons
+    assert any(line == 9 and "class TestAll" in r for line, r in reasons)
+    assert any(line == 14 and "outside a decorator" in r for line, r in reasons)
+
+
+def test_other_modules_and_names_are_not_touched(tmp_path: Path) -> None:
+    source = """from unittest import mock
+
+@mock.patch("elsewhere.is_beta", return_value=False)
+@mock.patch("app.views.is_gamma", return_value=False)
+def test_other(a, b): pass
+"""
+    edited, deleted, left = _edit(tmp_path, source)
+    assert (edited, deleted, left) == ({}, [], [])
+
+
+def test_the_bottom_decorator_injects_the_first_mock(tmp_path: Path) -> None:
+    source = """from unittest import mock
+
+class T:
+    @mock.patch("app.views.is_beta")
+    @mock.patch("app.views.send")
+    def test_x(self, send, flag):
+        flag.return_value = True
+        send.assert_called()
+"""
+    edited, deleted, left = _edit(tmp_path, source)
+    assert left == [] and deleted == []
+    assert (
+        edited["test_x.py"].decode()
+        == """from unittest import mock
+
+class T:
+    @mock.patch("app.views.send")
+    def test_x(self, send):
+        send.assert_called()
+"""
+    )
+
+
+def test_only_functions_the_rewrite_made_constant() -> None:
+    before = {"f.py": b"def a():\n    return read()\n\ndef b():\n    return True\n"}
+    after = {"f.py": b"def a():\n    return False\n\ndef b():\n    return True\n"}
+    assert constant_functions(before, after) == {"a": False}
