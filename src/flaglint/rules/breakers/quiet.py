@@ -35,6 +35,7 @@ import ast
 import fnmatch
 from typing import TYPE_CHECKING
 
+from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
@@ -110,13 +111,23 @@ class QuietContexts:
         return ""
 
     def _builder(self, assessment: Assessment) -> bool:
-        """The sink's name matched, but every project function it reaches only builds."""
-        breakers = analysis(self.project)
-        targets = breakers.targets(assessment.facts, assessment.index)
-        functions = [self._helper(t) for t in targets]
-        return bool(functions) and all(
-            f is not None and builds_only(f, breakers.sink_name) for f in functions
-        )
+        """The sink's name matched, but the call resolves to one project function that builds.
+
+        Only a definite edge counts: a call on a receiver of unknown type reaches
+        every project method of that name through a hub (``may``), and one
+        builder among them says nothing about the receiver's own method.
+        """
+        facts = assessment.facts
+        edges = self.project.graph.targets(facts, facts.calls[assessment.index])
+        definite = {
+            node
+            for node, kind in edges
+            if kind == EdgeKind.CALL and not node.startswith(HUB_PREFIX)
+        }
+        if len(definite) != 1:
+            return False
+        function = self._helper(definite.pop())
+        return function is not None and builds_only(function, analysis(self.project).sink_name)
 
     def _helper(self, via: str) -> FunctionNode | None:
         """The project function a dispatch goes through, parsed (None when direct)."""
