@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
@@ -40,7 +41,7 @@ from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import drains, latched, own_walk
-from flaglint.rules.breakers.limits import LimitWords
+from flaglint.rules.breakers.limits import LimitWords, call_name
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class QuietContexts:
         span = (loop.lineno, loop.end_lineno or loop.lineno)
         if latched(function, line, assessment.sink, helper, span, persistent=False):
             return "a latch the dispatch closes"
-        if isinstance(loop, ast.While) and drains(loop):
+        if isinstance(loop, ast.While) and drains(loop, self._method_of(assessment)):
             return "drains a finite collection"
         if isinstance(loop, ast.AsyncFor):
             return "asynchronous iterator"
@@ -129,6 +130,12 @@ class QuietContexts:
         function = self._helper(definite.pop())
         return function is not None and builds_only(function, analysis(self.project).sink_name)
 
+    def _method_of(self, assessment: Assessment) -> Callable[[str], FunctionNode | None]:
+        """Finds a method of the class the dispatching function belongs to."""
+        owner = assessment.call.scope.rpartition(".")[0]
+        path = assessment.facts.path
+        return lambda name: self.sources.function(path, f"{owner}.{name}") if owner else None
+
     def _helper(self, via: str) -> FunctionNode | None:
         """The project function a dispatch goes through, parsed (None when direct)."""
         info = self.project.graph.nodes.get(via) if via else None
@@ -142,7 +149,7 @@ class QuietContexts:
         if not isinstance(node, ast.Call):
             return False
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        name = call_name(node)
         if name == "get" and (node.args or not isinstance(func, ast.Attribute)):
             return False  # dict.get(key), not queue.get()
         return any(fnmatch.fnmatchcase(name, p) for p in self.receivers)
@@ -181,7 +188,7 @@ class QuietContexts:
                 continue
             test = stmt.test
             waits = all(isinstance(s, (ast.Expr, ast.Pass)) for s in stmt.body) and any(
-                _call_name(c) in ("sleep", "wait")
+                call_name(c) in ("sleep", "wait")
                 for s in stmt.body
                 for c in ast.walk(s)
                 if isinstance(c, ast.Call)
@@ -194,15 +201,10 @@ class QuietContexts:
     def _reads_work(self, test: ast.expr) -> bool:
         """A test that reads pending work: a ``get_*`` or receiving call, or ``.exists()``."""
         for call in (c for c in ast.walk(test) if isinstance(c, ast.Call)):
-            name = _call_name(call)
+            name = call_name(call)
             if name.startswith("get_") or name == "exists" or self._receiving(call):
                 return True
         return False
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _loop_at(function: FunctionNode, line: int) -> ast.While | ast.For | ast.AsyncFor | None:
