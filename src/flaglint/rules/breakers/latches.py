@@ -46,9 +46,7 @@ def latched(
     persistent: bool = True,
 ) -> bool:
     """Whether a check around ``line`` tests state that its dispatching branch sets,
-    and nothing reopens it: no assignment keeping the test open runs after the
-    dispatch, at the top of the function or in the helper, and, in a loop
-    (``within``), the state is assigned nowhere in the loop but in that branch."""
+    and nothing reopens it (see ``_reopened``)."""
     sink_name = sink.rpartition(".")[2]
     for test, branch, holds in _enclosing_branches(function, line):
         if within is not None and not within[0] <= test.lineno <= within[1]:
@@ -69,8 +67,7 @@ def latched(
             for name, value in _assignments(node)
             if name in tested and _closes(name, value, calls, opened)
         }
-        span = (branch[0].lineno, branch[-1].end_lineno or branch[-1].lineno)
-        closed -= _reopened(function, helper, test, line, span, within, calls, opened)
+        closed -= _reopened(function, helper, test, line, branch, within, calls, opened)
         if closed:
             return True
     return False
@@ -248,34 +245,39 @@ def _reopened(
     helper: ast.AST | None,
     test: ast.expr,
     line: int,
-    branch: tuple[int, int],
+    branch: list[ast.stmt],
     within: tuple[int, int] | None,
     calls: set[str],
     opened: dict[str, list[_Condition]],
 ) -> set[str]:
-    """State assigned so that the test may pass again on the next call or pass."""
-    # In a handler, a reset among the function's own statements runs on every call.
-    top = {id(stmt) for stmt in getattr(function, "body", [])} if within is None else set()
-    # In a handler, the other arm of an ``if`` around the dispatch runs on another
-    # event (the sell that reopens a ping-pong's buy), unless it is the plain
-    # ``else`` of the latch's own test: that reopens it on the very next call.
-    other_arms = [
-        arm
-        for arm_test, arm, _holds in _enclosing_branches(function, line, other=True)
-        if within is None
-        and (arm_test is not test or (len(arm) == 1 and isinstance(arm[0], ast.If)))
-    ]
+    """State assigned so that the test may pass again on the next call or pass.
+
+    In a loop (``within``): any such assignment in the loop outside the closing
+    branch, or in that branch after the dispatch. In a handler: one that runs on
+    every call (a statement of the function under no test or loop), one that runs
+    whenever the dispatch does, after it, and one in the plain ``else`` of the
+    latch's own test. A reset under another test after the dispatch (once a
+    cancel is sent, on a fill) is another event reopening it, as another handler
+    would. In the helper that dispatches, any such assignment.
+    """
+    start, end = branch[0].lineno, branch[-1].end_lineno or branch[-1].lineno
+    steady = _steady(getattr(function, "body", []))
+    after = _steady(branch)
+    for arm_test, arm, _holds in _enclosing_branches(function, line, other=True):
+        if arm_test is test and not (len(arm) == 1 and isinstance(arm[0], ast.If)):
+            steady |= _steady(arm)
     found = set()
     for node in own_walk(function):
         for name, value in _assignments(node):
             if name not in opened or _closes(name, value, calls, opened):
                 continue
             at = getattr(node, "lineno", 0)
-            if any(a[0].lineno <= at <= (a[-1].end_lineno or at) for a in other_arms):
-                continue
-            in_loop = within is not None and within[0] <= at <= within[1]
-            outside = not branch[0] <= at <= branch[1]
-            if at > line or id(node) in top or (in_loop and outside):
+            inside = start <= at <= end
+            if within is not None:
+                reopens = (within[0] <= at <= within[1] and not inside) or (inside and at > line)
+            else:
+                reopens = id(node) in steady or (id(node) in after and at > line)
+            if reopens:
                 found.add(name)
     if helper is not None:
         for node in own_walk(helper):
@@ -284,6 +286,20 @@ def _reopened(
                 for name, value in _assignments(node)
                 if name in opened and not _closes(name, value, calls, opened)
             )
+    return found
+
+
+def _steady(body: list[ast.stmt]) -> set[int]:
+    """Ids of the statements that run whenever ``body`` does (through ``with`` and ``try``)."""
+    found: set[int] = set()
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        found.add(id(stmt))
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            stack.extend(stmt.body)
+        elif isinstance(stmt, ast.Try):
+            stack.extend([*stmt.body, *stmt.orelse, *stmt.finalbody])
     return found
 
 
