@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 
 from flaglint.rules.breakers.latches import own_walk
+from flaglint.rules.breakers.limits import call_name
 
 _SENDING = re.compile(
     r"^_*(send|post|put|patch|submit|place|execute|publish|emit|notify|dispatch|enqueue|"
@@ -30,7 +31,7 @@ def builds_only(function: ast.AST, sink_name: Callable[[str], bool]) -> bool:
     constructed: set[str] = set()
     for node in nodes:
         if isinstance(node, ast.Call):
-            name = _name(node)
+            name = call_name(node)
             if sink_name(name) or _SENDING.match(name):
                 return False
         elif isinstance(node, ast.Assign) and _constructs(node.value):
@@ -44,9 +45,4 @@ def builds_only(function: ast.AST, sink_name: Callable[[str], bool]) -> bool:
 
 
 def _constructs(value: ast.expr) -> bool:
-    return isinstance(value, ast.Call) and _name(value)[:1].isupper()
-
-
-def _name(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return isinstance(value, ast.Call) and call_name(value)[:1].isupper()

@@ -166,3 +166,9 @@ def state_check(text: str) -> bool:
 
 
 _STATE_WORDS = LimitWords(("limit", "max", "min", "quota", "count", "total", "threshold"))
+
+
+def call_name(call: ast.Call) -> str:
+    """The bare name a call is made by: ``f`` for ``f(x)``, ``m`` for ``a.b.m(x)``."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")

@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import drains, latched, own_walk
-from flaglint.rules.breakers.limits import LimitWords
+from flaglint.rules.breakers.limits import LimitWords, call_name
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 
 if TYPE_CHECKING:
@@ -89,7 +91,7 @@ class QuietContexts:
         span = (loop.lineno, loop.end_lineno or loop.lineno)
         if latched(function, line, assessment.sink, helper, span, persistent=False):
             return "a latch the dispatch closes"
-        if isinstance(loop, ast.While) and drains(loop):
+        if isinstance(loop, ast.While) and drains(loop, self._method_of(assessment)):
             return "drains a finite collection"
         if isinstance(loop, ast.AsyncFor):
             return "asynchronous iterator"
@@ -110,13 +112,29 @@ class QuietContexts:
         return ""
 
     def _builder(self, assessment: Assessment) -> bool:
-        """The sink's name matched, but every project function it reaches only builds."""
-        breakers = analysis(self.project)
-        targets = breakers.targets(assessment.facts, assessment.index)
-        functions = [self._helper(t) for t in targets]
-        return bool(functions) and all(
-            f is not None and builds_only(f, breakers.sink_name) for f in functions
-        )
+        """The sink's name matched, but the call resolves to one project function that builds.
+
+        Only a definite edge counts: a call on a receiver of unknown type reaches
+        every project method of that name through a hub (``may``), and one
+        builder among them says nothing about the receiver's own method.
+        """
+        facts = assessment.facts
+        edges = self.project.graph.targets(facts, facts.calls[assessment.index])
+        definite = {
+            node
+            for node, kind in edges
+            if kind == EdgeKind.CALL and not node.startswith(HUB_PREFIX)
+        }
+        if len(definite) != 1:
+            return False
+        function = self._helper(definite.pop())
+        return function is not None and builds_only(function, analysis(self.project).sink_name)
+
+    def _method_of(self, assessment: Assessment) -> Callable[[str], FunctionNode | None]:
+        """Finds a method of the class the dispatching function belongs to."""
+        owner = assessment.call.scope.rpartition(".")[0]
+        path = assessment.facts.path
+        return lambda name: self.sources.function(path, f"{owner}.{name}") if owner else None
 
     def _helper(self, via: str) -> FunctionNode | None:
         """The project function a dispatch goes through, parsed (None when direct)."""
@@ -131,7 +149,7 @@ class QuietContexts:
         if not isinstance(node, ast.Call):
             return False
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        name = call_name(node)
         if name == "get" and (node.args or not isinstance(func, ast.Attribute)):
             return False  # dict.get(key), not queue.get()
         return any(fnmatch.fnmatchcase(name, p) for p in self.receivers)
@@ -170,7 +188,7 @@ class QuietContexts:
                 continue
             test = stmt.test
             waits = all(isinstance(s, (ast.Expr, ast.Pass)) for s in stmt.body) and any(
-                _call_name(c) in ("sleep", "wait")
+                call_name(c) in ("sleep", "wait")
                 for s in stmt.body
                 for c in ast.walk(s)
                 if isinstance(c, ast.Call)
@@ -183,15 +201,10 @@ class QuietContexts:
     def _reads_work(self, test: ast.expr) -> bool:
         """A test that reads pending work: a ``get_*`` or receiving call, or ``.exists()``."""
         for call in (c for c in ast.walk(test) if isinstance(c, ast.Call)):
-            name = _call_name(call)
+            name = call_name(call)
             if name.startswith("get_") or name == "exists" or self._receiving(call):
                 return True
         return False
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _loop_at(function: FunctionNode, line: int) -> ast.While | ast.For | ast.AsyncFor | None:

@@ -31,10 +31,13 @@ class UnboundedDispatch(Rule):
     A `for` loop whose item the body uses dispatches once per item, and a
     loop refreshed by a receiving call (`receivers`: `poll`, `get`,
     `receive`, ...), an `async for`, cleanup in `finally`, a dispatch under
-    a once-only flag (`once-gates`) or under a latch its branch closes
-    (`if not self.placed: ...; self.placed = True`) and a `while` that drains
-    its collection are bounded by their input. A call named like a sink that
-    reaches only project functions returning a new object sends nothing.
+    a once-only flag (`once-gates`) or under a latch its branch closes and
+    nothing reopens in the same pass or call (`if not self.placed: ...;
+    self.placed = True`), and a `while` that pops from its collection on
+    every pass and never refills it are bounded by their input. A call named
+    like a sink that resolves to exactly one project function, one that
+    returns a new object and sends nothing, builds and does not send (a call
+    on a receiver of unknown type is never taken for a builder).
 
     ## Why is this bad?
     Knight Capital's Power Peg sent a child order on every pass and never
