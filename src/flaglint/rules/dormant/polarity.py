@@ -6,7 +6,9 @@ the flag flipped away from its default. The default is known when
 
 - every read that states one agrees: the SDK call's default argument
   (``variation(key, ctx, False)``, ``get_option("x", True)``,
-  ``env.bool("X", default=False)``, a wrapper's ``dev_fallback=False``);
+  ``env.bool("X", default=False)``, a wrapper's ``dev_fallback=False``): a
+  literal passed positionally after the key, or by one of ``default-keywords``
+  (``use_default=False`` or ``allow_fallback=True`` say nothing of the value);
 - else the key is named like a kill switch (``kill-switch-patterns``): it is
   off until someone pulls it;
 - else every read goes through an API whose flags are off when nobody set
@@ -27,9 +29,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
+from flaglint.defaults import DEFAULTS
 from flaglint.facts.model import Arg, FileFacts
 from flaglint.flags.model import FlagRead, base_provider
 from flaglint.flags.providers import ProviderTable
@@ -37,10 +40,9 @@ from flaglint.flags.providers import ProviderTable
 if TYPE_CHECKING:
     from flaglint.project import Project
 
-# Keywords SDKs and config readers use for the value returned when a flag is unset.
-DEFAULT_KEYWORDS = frozenset({"default", "default_value", "defaultValue", "fallback"})
-# A project wrapper's own spelling of the same: ``dev_fallback=False``, ``flag_default=True``.
-DEFAULT_SUFFIXES = ("_default", "_fallback")
+# Keywords SDKs and config readers use for the value returned when a flag is unset
+# (``default-keywords`` configures them, a wrapper's ``dev_fallback`` among them).
+DEFAULT_KEYWORDS = frozenset(DEFAULTS["default-keywords"])
 _SEGMENTS = re.compile(r"[.:/]")
 # A string default spelled as a boolean (``envbool("X", "True")``, ``getenv("X", "0")``).
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
@@ -66,17 +68,17 @@ def is_kill_switch(key: str, patterns: Iterable[str]) -> bool:
     return matches(key, patterns)
 
 
-def stated_default(args: Iterable[Arg]) -> bool | None:
+def stated_default(
+    args: Iterable[Arg], keywords: Collection[str] = DEFAULT_KEYWORDS
+) -> bool | None:
     """The boolean default a read's arguments state, if any.
 
-    A ``True``/``False`` literal passed by a default keyword, or positionally
+    A ``True``/``False`` literal passed by one of ``keywords``, or positionally
     after the key; ``0``/``1`` only by keyword (a positional number is as
     often a sample rate or a timeout as a default).
     """
     for arg in args:
-        by_keyword = arg.keyword in DEFAULT_KEYWORDS or (arg.keyword or "").lower().endswith(
-            DEFAULT_SUFFIXES
-        )
+        by_keyword = arg.keyword in keywords
         positional = arg.keyword is None and (arg.position or 0) >= 1
         if arg.kind == "bool" and (by_keyword or positional):
             return arg.text == "True"
@@ -89,14 +91,16 @@ def stated_default(args: Iterable[Arg]) -> bool | None:
     return None
 
 
-def read_default(facts: FileFacts, read: FlagRead) -> bool | None:
+def read_default(
+    facts: FileFacts, read: FlagRead, keywords: Collection[str] = DEFAULT_KEYWORDS
+) -> bool | None:
     """The default stated by the call that is ``read`` (matched by line and column)."""
     for call in facts.calls:
         if call.line == read.line and call.col + 1 == read.column:
-            return stated_default(call.args)
+            return stated_default(call.args, keywords)
     for call in facts.calls:
         if call.line == read.line and not call.decorator and call.args:
-            found = stated_default(call.args)
+            found = stated_default(call.args, keywords)
             if found is not None and any(a.text.strip("'\"") == read.key for a in call.args):
                 return found
     return None
@@ -132,6 +136,7 @@ class FlagDefaults:
         self.patterns = project.config.kill_switch_patterns
         self.modes = project.config.mode_switch_patterns
         by_path = project.by_path
+        keywords = frozenset(project.config.default_keywords)
         absent = {p.name: p.absent for p in ProviderTable.from_config(project.config).providers}
         waffle = waffle_defaults(project.files)
         toggles = setting_toggle_defaults(project.files)
@@ -142,7 +147,7 @@ class FlagDefaults:
             if read.key is None or read.path not in by_path:
                 continue
             facts = by_path[read.path]
-            value = read_default(facts, read)
+            value = read_default(facts, read, keywords)
             if value is not None:
                 self.stated.setdefault(read.key, set()).add(value)
             provider = base_provider(read.provider)
