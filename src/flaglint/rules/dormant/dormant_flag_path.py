@@ -200,7 +200,7 @@ class DormantFlagPath(Rule):
             return None
         where = Location(info.facts.path, definition.line, definition.col + 1)
         comment = evidence.comment_above(info)
-        return retirement_note(definition.docstring, comment, key, where)
+        return retirement_note(definition.docstring, comment, key, where, definition.name)
 
     @staticmethod
     def _static_evidence(evidence: DormancyEvidence, info: NodeInfo) -> list[Evidence]:
