@@ -294,3 +294,14 @@ def test_provider_absent_must_be_a_bool(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="providers.absent"):
         load_config(tmp_path)
+
+
+def test_waffle_absent_agrees_with_and_without_settings() -> None:
+    from flaglint.rules.dormant.polarity import waffle_absent
+
+    # A wrapper whose name says no kind: off when nothing is set, whether or not settings exist.
+    assert waffle_absent("is_on", {}) is False
+    assert waffle_absent("is_on", {"WAFFLE_SAMPLE_DEFAULT": {"False"}}) is False
+    assert waffle_absent("is_on", {"WAFFLE_FLAG_DEFAULT": {"True"}}) is None
+    assert waffle_absent("switch_is_active", {"WAFFLE_FLAG_DEFAULT": {"True"}}) is False
+    assert waffle_absent("flag_is_active", {"WAFFLE_FLAG_DEFAULT": {"True", "False"}}) is None

@@ -93,6 +93,7 @@ class Config:
     deprecation_words: tuple[str, ...] = tuple(DEFAULTS["deprecation-words"])
     kill_switch_patterns: tuple[str, ...] = tuple(DEFAULTS["kill-switch-patterns"])
     mode_switch_patterns: tuple[str, ...] = tuple(DEFAULTS["mode-switch-patterns"])
+    default_keywords: tuple[str, ...] = tuple(DEFAULTS["default-keywords"])
     flags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     cache_dir: str = ""  # a folder inside the root; "" keeps caches in the user's cache folder
     jobs: int = 0

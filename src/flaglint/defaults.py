@@ -166,6 +166,17 @@ DEFAULTS: dict[str, Any] = {
         "*-disabled",
         "*_disabled",
     ],
+    # Keywords by which a flag read states the flag's value when nobody set it: the
+    # SDKs' own, and a project wrapper's spelling of the same (``dev_fallback=False``).
+    "default-keywords": [
+        "default",
+        "default_value",
+        "defaultValue",
+        "fallback",
+        "fallback_value",
+        "dev_fallback",
+        "flag_default",
+    ],
     # Settings that choose a deployment: each side is some deployment's live path.
     "mode-switch-patterns": [
         "DEBUG",

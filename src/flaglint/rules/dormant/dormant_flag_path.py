@@ -53,10 +53,14 @@ class DormantFlagPath(Rule):
     - dead to vulture: vulture reports the function unused, or code inside it
       unreachable.
 
-    Only the side that needs the flag flipped is searched: the side a flag
-    takes at its default runs every day. The default is the SDK call's default
-    argument (`variation(key, ctx, False)`, `getattr(settings, "X", False)`,
-    `env.bool("X", default=False)`), a kill switch's off state (see
+    Which side is searched for what: the side that needs the flag flipped
+    away from its default, for all three; the side a flag takes at its default
+    runs every day, so there only the author's own word counts (a deprecation
+    marker, a removal note naming the flag, an old-side label), never age or
+    vulture. The default is the SDK call's default argument
+    (`variation(key, ctx, False)`, `getattr(settings, "X", False)`,
+    `env.bool("X", default=False)`, a keyword of `default-keywords` such as a
+    wrapper's `dev_fallback=False`), a kill switch's off state (see
     `kill-switch-patterns`), or the API's value for a flag nobody set: waffle
     flags, switches and samples are off (unless `WAFFLE_FLAG_DEFAULT`,
     `WAFFLE_SWITCH_DEFAULT` or `WAFFLE_SAMPLE_DEFAULT` says otherwise), Open
@@ -106,12 +110,7 @@ class DormantFlagPath(Rule):
         graph = project.graph
         live = feature_flags(project)
         defaults = FlagDefaults(project)
-        # The side a flag takes at its default runs every day: not dormant, however old.
-        reaches = [
-            graph.reach(key, on)
-            for key, on in graph.flag_keys()
-            if key in live and defaults.default(key) is not on
-        ]
+        reaches = [graph.reach(key, on) for key, on in graph.flag_keys() if key in live]
         reaches = [r for r in reaches if functions_of(graph, r.exclusive)]
         if not reaches:
             return
@@ -120,13 +119,17 @@ class DormantFlagPath(Rule):
         for read in project.inventory.reads:
             if read.key is not None:
                 reads_by_symbol[(read.key, read.symbol)].append(read.line)
-        # Only the files that hold gated functions or their gates are blamed and scanned.
-        relevant = sorted(
-            {graph.nodes[q].facts.path for r in reaches for q in functions_of(graph, r.exclusive)}
-            | {site[0] for r in reaches for site in r.sites}
-        )
-        evidence.prefetch(relevant)
-        evidence.scan(relevant)
+
+        def files(sides: list[FlagReach]) -> set[str]:
+            return {
+                graph.nodes[q].facts.path for r in sides for q in functions_of(graph, r.exclusive)
+            } | {site[0] for r in sides for site in r.sites}
+
+        # Only the files that hold gated functions or their gates are blamed and scanned;
+        # the default sides' files are only read for their comments (no age, no vulture).
+        flipped = files([r for r in reaches if defaults.default(r.key) is not r.on])
+        evidence.prefetch(sorted(flipped))
+        evidence.scan(sorted(flipped), also=sorted(files(reaches) - flipped))
         skip_tests = not project.config.tests_as_roots
         by_function: dict[str, list[tuple[FlagReach, _Entry]]] = defaultdict(list)
         for reach in reaches:
@@ -152,8 +155,11 @@ class DormantFlagPath(Rule):
         memo: dict[str, list[Evidence]] = {}
         # Age is evidence only on the side that needs the flag flipped away from a known
         # default; where the default is unknown, or the flag is a deployment mode whose
-        # sides are both live, only a deprecation marker or vulture counts.
-        mode = defaults.is_mode(reach.key) or defaults.default(reach.key) is None
+        # sides are both live, only a deprecation marker or vulture counts. The default
+        # side runs every day: only the author's own word that it is the old one counts
+        # there (a deprecation marker, a removal note naming the flag, an old-side label).
+        daily = defaults.default(reach.key) is reach.on
+        mode = daily or defaults.is_mode(reach.key) or defaults.default(reach.key) is None
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
@@ -168,7 +174,7 @@ class DormantFlagPath(Rule):
                 if info is not None and info.kind in FUNCTION_KINDS:
                     if node not in memo:
                         memo[node] = self._static_evidence(evidence, info)
-                    found = list(memo[node])
+                    found = [e for e in memo[node] if not daily or e.kind == "marker"]
                     note = self._note(evidence, info, reach.key)
                     if note is not None:
                         found.append(note)
@@ -194,7 +200,7 @@ class DormantFlagPath(Rule):
             return None
         where = Location(info.facts.path, definition.line, definition.col + 1)
         comment = evidence.comment_above(info)
-        return retirement_note(definition.docstring, comment, key, where)
+        return retirement_note(definition.docstring, comment, key, where, definition.name)
 
     @staticmethod
     def _static_evidence(evidence: DormancyEvidence, info: NodeInfo) -> list[Evidence]:

@@ -107,6 +107,7 @@ class DormancyEvidence:
         self.blame = history.BlameCache(project.config.root, project.revision)
         self.unused = UnusedReport([])
         self.sources: dict[str, bytes] = {}
+        self._lines: dict[str, list[str]] = {}
 
     # -------------------------------------------------------------- markers
     def markers(self, info: NodeInfo) -> list[Evidence]:
@@ -202,13 +203,17 @@ class DormancyEvidence:
         )
 
     # -------------------------------------------------------------- vulture
-    def scan(self, paths: Iterable[str]) -> None:
-        """Run vulture over ``paths`` (and only those), or recall its verdict on the same text."""
+    def scan(self, paths: Iterable[str], also: Iterable[str] = ()) -> None:
+        """Run vulture over ``paths`` (and only those), or recall its verdict on the same text.
+
+        The files in ``also`` are read for their comments, not given to vulture.
+        """
         sources = read_sources(self.project, paths)
         store: KeyedStore[UnusedReport] = KeyedStore(
             self.project.cache_directory, VULTURE_STORE, "vulture:2", keep=4
         )
-        self.sources = sources
+        self.sources = {**read_sources(self.project, also), **sources}
+        self._lines = {}
         key = sources_key(sources)
         report = store.get(key)
         if report is None:
@@ -216,17 +221,25 @@ class DormancyEvidence:
             store.put(key, report)
         self.unused = report
 
+    def lines(self, path: str) -> list[str] | None:
+        """The lines of a scanned file, decoded and split once per file."""
+        if path not in self._lines:
+            source = self.sources.get(path)
+            if source is None:
+                return None
+            self._lines[path] = source.decode("utf-8", "replace").splitlines()
+        return self._lines[path]
+
     def comment_above(self, info: NodeInfo) -> str:
         """The comment lines right above a definition (and its decorators), read from the
         scanned source: facts keep leading comments only when they hold a marker word."""
         definition = info.definition
-        source = self.sources.get(info.facts.path) if definition is not None else None
-        if definition is None or source is None:
+        lines = self.lines(info.facts.path) if definition is not None else None
+        if definition is None or lines is None:
             return ""
-        lines = source.decode("utf-8", "replace").splitlines()[: definition.line - 1]
         texts: list[str] = []
-        for line in reversed(lines):
-            stripped = line.strip()
+        for index in range(min(definition.line - 1, len(lines)) - 1, -1, -1):
+            stripped = lines[index].strip()
             if stripped.startswith("#"):
                 texts.append(stripped.lstrip("#").strip())
             elif not stripped.startswith("@"):
@@ -235,10 +248,10 @@ class DormancyEvidence:
 
     def side_label(self, path: str, call_line: int, gate_lines: list[int]) -> Evidence | None:
         """A comment that labels the gated side holding ``call_line`` as the old one."""
-        source = self.sources.get(path)
-        if source is None:
+        lines = self.lines(path)
+        if lines is None:
             return None
-        label = side_label(source.decode("utf-8", "replace"), call_line, gate_lines)
+        label = side_label(lines, call_line, gate_lines)
         if not label:
             return None
         text = f"its side of the gate is labelled '{label[:60]}'"

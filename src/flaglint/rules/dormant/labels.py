@@ -15,7 +15,7 @@ _OLD_SIDE = re.compile(
 _LABEL_REACH = 60
 
 
-def side_label(source: str, call_line: int, gate_lines: list[int]) -> str:
+def side_label(lines: list[str], call_line: int, gate_lines: list[int]) -> str:
     """The comment labelling the side of a gate that holds ``call_line`` as the old one, or "".
 
     Among the comment lines between the gate's read (the nearest one above the
@@ -26,7 +26,6 @@ def side_label(source: str, call_line: int, gate_lines: list[int]) -> str:
     above = [g for g in gate_lines if g < call_line]
     if not above:
         return ""
-    lines = source.splitlines()
     start = max(max(above), call_line - _LABEL_REACH)
     if call_line > len(lines):
         return ""

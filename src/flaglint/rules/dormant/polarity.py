@@ -6,13 +6,16 @@ the flag flipped away from its default. The default is known when
 
 - every read that states one agrees: the SDK call's default argument
   (``variation(key, ctx, False)``, ``get_option("x", True)``,
-  ``env.bool("X", default=False)``, a wrapper's ``dev_fallback=False``);
+  ``env.bool("X", default=False)``, a wrapper's ``dev_fallback=False``): a
+  literal passed positionally after the key, or by one of ``default-keywords``
+  (``use_default=False`` or ``allow_fallback=True`` say nothing of the value);
 - else the key is named like a kill switch (``kill-switch-patterns``): it is
   off until someone pulls it;
 - else every read goes through an API whose flags are off when nobody set
   them (``Provider.absent``): waffle's flags, switches and samples (unless the
   project sets ``WAFFLE_FLAG_DEFAULT``/``WAFFLE_SWITCH_DEFAULT``/
-  ``WAFFLE_SAMPLE_DEFAULT`` to something else), Open edX toggles (a
+  ``WAFFLE_SAMPLE_DEFAULT`` to something else outside test settings modules;
+  settings that disagree leave it unknown), Open edX toggles (a
   ``SettingToggle``'s own ``default`` wins), and custom providers declared
   with ``absent = false`` (a database row per feature, ``has_feature``).
 
@@ -27,9 +30,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
+from flaglint.defaults import DEFAULTS
 from flaglint.facts.model import Arg, FileFacts
 from flaglint.flags.model import FlagRead, base_provider
 from flaglint.flags.providers import ProviderTable
@@ -37,10 +41,9 @@ from flaglint.flags.providers import ProviderTable
 if TYPE_CHECKING:
     from flaglint.project import Project
 
-# Keywords SDKs and config readers use for the value returned when a flag is unset.
-DEFAULT_KEYWORDS = frozenset({"default", "default_value", "defaultValue", "fallback"})
-# A project wrapper's own spelling of the same: ``dev_fallback=False``, ``flag_default=True``.
-DEFAULT_SUFFIXES = ("_default", "_fallback")
+# Keywords SDKs and config readers use for the value returned when a flag is unset
+# (``default-keywords`` configures them, a wrapper's ``dev_fallback`` among them).
+DEFAULT_KEYWORDS = frozenset(DEFAULTS["default-keywords"])
 _SEGMENTS = re.compile(r"[.:/]")
 # A string default spelled as a boolean (``envbool("X", "True")``, ``getenv("X", "0")``).
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
@@ -51,6 +54,8 @@ WAFFLE_DEFAULT_SETTINGS = {
     "switch": "WAFFLE_SWITCH_DEFAULT",
     "sample": "WAFFLE_SAMPLE_DEFAULT",
 }
+# Settings modules named for tests (``settings/test.py``): not production's WAFFLE_*_DEFAULT.
+TEST_STEMS = frozenset({"test", "tests", "testing"})
 # Open edX toggles whose constructor states the default (``SettingToggle("X", default=True)``).
 SETTING_TOGGLES = frozenset({"SettingToggle", "SettingDictToggle"})
 
@@ -66,17 +71,17 @@ def is_kill_switch(key: str, patterns: Iterable[str]) -> bool:
     return matches(key, patterns)
 
 
-def stated_default(args: Iterable[Arg]) -> bool | None:
+def stated_default(
+    args: Iterable[Arg], keywords: Collection[str] = DEFAULT_KEYWORDS
+) -> bool | None:
     """The boolean default a read's arguments state, if any.
 
-    A ``True``/``False`` literal passed by a default keyword, or positionally
+    A ``True``/``False`` literal passed by one of ``keywords``, or positionally
     after the key; ``0``/``1`` only by keyword (a positional number is as
     often a sample rate or a timeout as a default).
     """
     for arg in args:
-        by_keyword = arg.keyword in DEFAULT_KEYWORDS or (arg.keyword or "").lower().endswith(
-            DEFAULT_SUFFIXES
-        )
+        by_keyword = arg.keyword in keywords
         positional = arg.keyword is None and (arg.position or 0) >= 1
         if arg.kind == "bool" and (by_keyword or positional):
             return arg.text == "True"
@@ -89,23 +94,71 @@ def stated_default(args: Iterable[Arg]) -> bool | None:
     return None
 
 
-def read_default(facts: FileFacts, read: FlagRead) -> bool | None:
+def read_default(
+    facts: FileFacts, read: FlagRead, keywords: Collection[str] = DEFAULT_KEYWORDS
+) -> bool | None:
     """The default stated by the call that is ``read`` (matched by line and column)."""
     for call in facts.calls:
         if call.line == read.line and call.col + 1 == read.column:
-            return stated_default(call.args)
+            return stated_default(call.args, keywords)
     for call in facts.calls:
         if call.line == read.line and not call.decorator and call.args:
-            found = stated_default(call.args)
+            found = stated_default(call.args, keywords)
             if found is not None and any(a.text.strip("'\"") == read.key for a in call.args):
                 return found
     return None
 
 
-def waffle_defaults(files: Iterable[FileFacts]) -> dict[str, str]:
-    """``WAFFLE_*_DEFAULT`` settings bound anywhere: setting name -> the value's text."""
+def is_test_settings(facts: FileFacts, test_modules: Collection[str]) -> bool:
+    """A test module (the ``tests`` setting) or a module named for tests (``settings/test.py``)."""
+    stem = facts.module.rpartition(".")[2].lower()
+    return (
+        facts.module in test_modules
+        or stem in TEST_STEMS
+        or stem.startswith("test_")
+        or stem.endswith(("_test", "_tests", "_testing"))
+    )
+
+
+def waffle_defaults(
+    files: Iterable[FileFacts], test_modules: Collection[str] = ()
+) -> dict[str, set[str]]:
+    """``WAFFLE_*_DEFAULT`` settings bound outside test settings: name -> the values' texts.
+
+    Every binding counts, whatever the order of the files: production's value is
+    not decided by which settings module happens to come last.
+    """
     names = set(WAFFLE_DEFAULT_SETTINGS.values())
-    return {b.name: b.value for f in files for b in f.bindings if b.name in names}
+    found: dict[str, set[str]] = {}
+    for facts in files:
+        if is_test_settings(facts, test_modules):
+            continue
+        for binding in facts.bindings:
+            if binding.name in names:
+                found.setdefault(binding.name, set()).add(binding.value)
+    return found
+
+
+def waffle_absent(callee: str, waffle: dict[str, set[str]]) -> bool | None:
+    """A waffle read's value when nobody set the flag, switch or sample it reads.
+
+    Off unless the project sets the matching ``WAFFLE_*_DEFAULT`` (values that
+    disagree, or are not a boolean literal: unknown). A callee that names no
+    kind (a wrapper) is off or on only when all three kinds agree.
+    """
+
+    def kind(setting: str) -> bool | None:
+        values = waffle.get(setting, {"False"})
+        if len(values) != 1:
+            return None
+        value = next(iter(values))
+        return False if value == "False" else True if value == "True" else None
+
+    for word, setting in WAFFLE_DEFAULT_SETTINGS.items():
+        if word in callee.lower():
+            return kind(setting)
+    every = {kind(setting) for setting in WAFFLE_DEFAULT_SETTINGS.values()}
+    return next(iter(every)) if len(every) == 1 else None
 
 
 def setting_toggle_defaults(files: Iterable[FileFacts]) -> dict[str, set[bool]]:
@@ -132,8 +185,9 @@ class FlagDefaults:
         self.patterns = project.config.kill_switch_patterns
         self.modes = project.config.mode_switch_patterns
         by_path = project.by_path
+        keywords = frozenset(project.config.default_keywords)
         absent = {p.name: p.absent for p in ProviderTable.from_config(project.config).providers}
-        waffle = waffle_defaults(project.files)
+        waffle = waffle_defaults(project.files, project.graph.test_modules)
         toggles = setting_toggle_defaults(project.files)
         self.stated: dict[str, set[bool]] = {}
         # Per key, the value each read's API gives a flag nobody set (None: unknown).
@@ -142,31 +196,24 @@ class FlagDefaults:
             if read.key is None or read.path not in by_path:
                 continue
             facts = by_path[read.path]
-            value = read_default(facts, read)
+            value = read_default(facts, read, keywords)
             if value is not None:
                 self.stated.setdefault(read.key, set()).add(value)
             provider = base_provider(read.provider)
             unset = absent.get(provider)
             if provider == "django-waffle":
-                unset = self._waffle_absent(facts, read, waffle)
+                callee = next(
+                    (
+                        c.callee
+                        for c in facts.calls
+                        if (c.line, c.col + 1) == (read.line, read.column)
+                    ),
+                    read.expression,
+                )
+                unset = waffle_absent(callee.rpartition(".")[2], waffle)
             elif provider == "openedx-toggles" and read.key in toggles:
                 unset = None if len(toggles[read.key]) > 1 else next(iter(toggles[read.key]))
             self.absent.setdefault(read.key, set()).add(unset)
-
-    @staticmethod
-    def _waffle_absent(facts: FileFacts, read: FlagRead, waffle: dict[str, str]) -> bool | None:
-        """Off, unless the project sets the ``WAFFLE_*_DEFAULT`` of this kind of read."""
-        if not waffle:
-            return False
-        callee = next(
-            (c.callee for c in facts.calls if c.line == read.line and c.col + 1 == read.column),
-            read.expression,
-        ).rpartition(".")[2]
-        for word, setting in WAFFLE_DEFAULT_SETTINGS.items():
-            if word in callee.lower():
-                value = waffle.get(setting, "False")
-                return False if value == "False" else True if value == "True" else None
-        return None
 
     def default(self, key: str) -> bool | None:
         """True or False when known, None when neither the code nor its API says (or both)."""
