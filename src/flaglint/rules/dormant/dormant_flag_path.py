@@ -159,11 +159,16 @@ class DormantFlagPath(Rule):
         # side runs every day: only the author's own word that it is the old one counts
         # there (a deprecation marker, a removal note naming the flag, an old-side label).
         daily = defaults.default(reach.key) is reach.on
+        # Where the read itself names this side as what runs when nobody sets the flag
+        # (``variation(key, ctx, False)``, ``dev_fallback=False``), a label calling the
+        # side old may describe a rollout half done (koku's "# Legacy path", still the
+        # daily path of every account not moved): only words about the function count.
+        labels = not (daily and defaults.stated_in_code(reach.key))
         mode = daily or defaults.is_mode(reach.key) or defaults.default(reach.key) is None
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
-            label = evidence.side_label(path, line, gate_lines)
+            label = evidence.side_label(path, line, gate_lines) if labels else None
             queue = deque([target])
             visited = {target}
             while queue:

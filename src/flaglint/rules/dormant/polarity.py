@@ -229,6 +229,10 @@ class FlagDefaults:
             return next(iter(unset))
         return None
 
+    def stated_in_code(self, key: str) -> bool:
+        """Whether the default comes from the reads themselves, not from the API's unset value."""
+        return len(self.stated.get(key, set())) == 1
+
     def is_mode(self, key: str) -> bool:
         """A deployment mode (``DEBUG``, ``ONPREM``): each side is some deployment's live path."""
         return matches(key, self.modes)
