@@ -103,11 +103,12 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
             after[path] = text
     # Tests that override the flag itself (waffle's testutils) or set it.
     names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
-    tests, overridden, override_leftovers = edit_overrides(
+    tests, overridden, override_leftovers, override_notes = edit_overrides(
         project.config.root, key, keep_on, names, after
     )
     deleted_tests.extend(overridden)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
+    notes.extend(Leftover(x.path, x.line, x.reason) for x in override_notes)
     for path, text in tests.items():
         changed.setdefault(path, (project.config.root / path).read_bytes())
         after[path] = text

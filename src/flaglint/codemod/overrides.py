@@ -35,7 +35,7 @@ class _Override:
 
 def edit_overrides(
     root: Path, key: str, keep_on: bool, constants: frozenset[str], current: dict[str, bytes]
-) -> tuple[dict[str, bytes], list[DeletedTest], list[PatchLeftover]]:
+) -> tuple[dict[str, bytes], list[DeletedTest], list[PatchLeftover], list[PatchLeftover]]:
     """Every Python file under ``root`` that overrides or sets ``key`` in a test, edited.
 
     ``constants`` are the names bound to the key (or to a toggle object of it):
@@ -44,6 +44,7 @@ def edit_overrides(
     edited: dict[str, bytes] = {}
     deleted: list[DeletedTest] = []
     leftovers: list[PatchLeftover] = []
+    notes: list[PatchLeftover] = []
     spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
     for file in _python_files(root):
         relative = file.relative_to(root).as_posix()
@@ -65,9 +66,10 @@ def edit_overrides(
         new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
         deleted.extend(editor.deleted)
         leftovers.extend(editor.leftovers)
+        notes.extend(editor.notes)
         if new_module.code != module.code:
             edited[relative] = drop_orphaned_imports(module, new_module).bytes
-    return edited, sorted(deleted), sorted(set(leftovers))
+    return edited, sorted(deleted), sorted(set(leftovers)), sorted(set(notes))
 
 
 def _helper_names(module: cst.Module) -> frozenset[str]:
@@ -112,6 +114,7 @@ class _OverrideEditor(cst.CSTTransformer):
         self.scope: list[str] = []
         self.deleted: list[DeletedTest] = []
         self.leftovers: list[PatchLeftover] = []
+        self.notes: list[PatchLeftover] = []  # hints that block nothing
         self.handled: set[int] = set()
         self.withs: set[int] = set()
         self.dropped: set[int] = set()  # decorators setting the kept value
@@ -258,10 +261,25 @@ class _OverrideEditor(cst.CSTTransformer):
         if not any(self._names_key(a) for a in args) or len(node.args) < 2:
             return
         qualname = ".".join(self.scope)
-        self.leftovers.append(
-            PatchLeftover(
-                self.path,
-                self._line(node),
-                f"{qualname} sets {self.key} with {func}(...); check the test by hand",
+        line = self._line(node)
+        if _set_value(node) == self.keep_on:
+            # The test ran with the kept value: it still passes, the call is only dead.
+            reason = (
+                f"{qualname} sets {self.key} to the kept value with {func}(...); the call can go"
             )
-        )
+            self.notes.append(PatchLeftover(self.path, line, reason))
+        else:
+            reason = f"{qualname} sets {self.key} with {func}(...); check the test by hand"
+            self.leftovers.append(PatchLeftover(self.path, line, reason))
+
+
+def _set_value(call: cst.Call) -> bool | None:
+    """The literal a setter call gives (second argument or ``active=``): True/False/1/0."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    value = positional[1] if len(positional) > 1 else keywords.get("active")
+    if value is None or len(positional) > 2 or any(a.star for a in call.args):
+        return None
+    if isinstance(value, cst.Integer) and value.value in ("0", "1"):
+        return value.value == "1"
+    return _boolean(value)
