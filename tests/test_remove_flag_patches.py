@@ -78,3 +78,40 @@ def test_only_functions_the_rewrite_made_constant() -> None:
     before = {"f.py": b"def a():\n    return read()\n\ndef b():\n    return True\n"}
     after = {"f.py": b"def a():\n    return False\n\ndef b():\n    return True\n"}
     assert constant_functions(before, after) == {"a": False}
+
+
+def test_open_edx_and_sample_overrides_of_the_key(tmp_path: Path) -> None:
+    from flaglint.codemod.overrides import edit_overrides
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_y.py").write_text(
+        """from edx_toggles.toggles.testutils import override_waffle_flag
+from waffle.testutils import override_sample
+
+from app.toggles import BETA_FLAG
+
+
+class T:
+    @override_waffle_flag(BETA_FLAG, active=False)
+    def test_off(self): pass
+
+    @override_sample("beta", active=True)
+    def test_on(self): pass
+
+    @override_sample("beta", active=percent)
+    def test_computed(self): pass
+
+    @override_waffle_flag(OTHER_FLAG, active=False)
+    def test_other(self): pass
+""",
+        encoding="utf-8",
+    )
+    edited, deleted, left, notes = edit_overrides(
+        tmp_path, "beta", True, frozenset({"BETA_FLAG"}), {}
+    )
+    assert [(d.line, d.qualname) for d in deleted] == [(9, "T.test_off")]
+    assert [(x.line, "not True/False" in x.reason) for x in left] == [(14, True)]
+    text = edited["tests/test_y.py"].decode()
+    assert '@override_sample("beta", active=True)' not in text
+    assert "@override_waffle_flag(OTHER_FLAG, active=False)" in text
+    assert "from edx_toggles" in text and notes == []

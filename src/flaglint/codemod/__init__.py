@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flaglint.codemod.attributes import drop_orphaned_attributes, inline_constant_properties
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
+from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
 from flaglint.codemod.templates import (
@@ -100,6 +101,17 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         for path, text in tests.items():
             changed.setdefault(path, (project.config.root / path).read_bytes())
             after[path] = text
+    # Tests that override the flag itself (waffle's testutils) or set it.
+    names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
+    tests, overridden, override_leftovers, override_notes = edit_overrides(
+        project.config.root, key, keep_on, names, after
+    )
+    deleted_tests.extend(overridden)
+    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
+    notes.extend(Leftover(x.path, x.line, x.reason) for x in override_notes)
+    for path, text in tests.items():
+        changed.setdefault(path, (project.config.root / path).read_bytes())
+        after[path] = text
     template_notes = _fold_templates(project, changed, after)
     notes.extend(Leftover(n.path, n.line, n.reason) for n in template_notes)
     after.update(drop_orphaned_attributes(project.config.root, changed, after))
@@ -150,7 +162,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         tuple(deleted),
         tuple(check),
         tuple(sorted(set(notes))),
-        tuple(deleted_tests),
+        tuple(sorted(deleted_tests)),
     )
 
 
