@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import ast
 import io
-import os
 import re
 import tokenize
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import libcst as cst
 
 from flaglint.codemod.imports import drop_imported_names, drop_orphaned_imports
 from flaglint.codemod.transform import leading_lines, merge_leading
+from flaglint.codemod.tree import current_texts
 from flaglint.facts.parse import parse_source
 from flaglint.facts.syntax import definition_path
 from flaglint.project import Project
@@ -37,8 +36,6 @@ SEARCHED = frozenset(
     {".py", ".pyi", ".html", ".htm", ".txt", ".jinja", ".jinja2", ".j2", ".yml", ".yaml"}
     | {".cfg", ".toml", ".ini", ".json", ".xml", ".js", ".ts", ".tsx", ".jsx"}
 )
-SKIPPED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".tox", ".venv", "venv"})
-LARGEST = 2_000_000
 HARMLESS_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "override"})
 
 
@@ -224,14 +221,6 @@ def _count(text: bytes, word: re.Pattern[bytes]) -> dict[bytes, int]:
     return counts
 
 
-def _files(root: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            if os.path.splitext(name)[1] in SEARCHED:
-                yield Path(folder) / name
-
-
 def _spellings(
     root: Path, names: set[str], current: dict[str, bytes]
 ) -> dict[str, list[tuple[str, int, str]]]:
@@ -242,16 +231,7 @@ def _spellings(
     pattern = re.compile(
         rb"\b(" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b"
     )
-    for file in _files(root):
-        relative = file.relative_to(root).as_posix()
-        text = current.get(relative)
-        if text is None:
-            try:
-                if file.stat().st_size > LARGEST:
-                    continue
-                text = file.read_bytes()
-            except OSError:
-                continue
+    for file, relative, text in current_texts(root, SEARCHED, current):
         if not pattern.search(text):
             continue
         kinds = _token_kinds(text) if file.suffix in (".py", ".pyi") else None

@@ -19,11 +19,11 @@ from pathlib import Path
 import libcst as cst
 
 from flaglint.codemod.imports import drop_orphaned_imports
-from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover, _python_files
+from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _dotted, _string, _WithUnwrapper
-from flaglint.codemod.transform import leading_lines
+from flaglint.codemod.transform import trimmed_block
+from flaglint.codemod.tree import current_texts
 
-LARGEST = 2_000_000
 WAFFLE_HELPERS = frozenset({"override_switch", "override_flag", "override_sample"})
 EDX_HELPERS = frozenset({"override_waffle_flag", "override_waffle_switch"})
 
@@ -46,16 +46,7 @@ def edit_overrides(
     leftovers: list[PatchLeftover] = []
     notes: list[PatchLeftover] = []
     spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
-    for file in _python_files(root):
-        relative = file.relative_to(root).as_posix()
-        text = current.get(relative)
-        if text is None:
-            try:
-                if file.stat().st_size > LARGEST:
-                    continue
-                text = file.read_bytes()
-            except OSError:
-                continue
+    for _, relative, text in current_texts(root, (".py",), current):
         if not any(name in text for name in spelled):
             continue
         try:
@@ -212,16 +203,7 @@ class _OverrideEditor(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        if len(updated_node.body) == len(original_node.body):
-            return updated_node
-        body = list(updated_node.body)
-        if not body:
-            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        if id(original_node.body[0]) in self.gone:
-            # The first statement went: no blank line under the ``class`` line.
-            kept = [line for line in leading_lines(body[0]) if line.comment is not None]
-            body[0] = body[0].with_changes(leading_lines=kept)
-        return updated_node.with_changes(body=body)
+        return trimmed_block(original_node, updated_node, self.gone)
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:

@@ -13,8 +13,6 @@ and the wrapper then stays, since a string still names it.
 from __future__ import annotations
 
 import ast
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +20,9 @@ import libcst as cst
 
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patches import FunctionPlan, patch_call
-from flaglint.codemod.transform import leading_lines
+from flaglint.codemod.transform import trimmed_block
+from flaglint.codemod.tree import current_texts
 from flaglint.facts.parse import parse_source
-
-SKIPPED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".tox", ".venv", "venv"})
-LARGEST = 2_000_000
 
 
 @dataclass(frozen=True, order=True)
@@ -103,16 +99,7 @@ def edit_tests(
     if not constants:
         return edited, deleted, leftovers
     spelled = [name.encode() for name in sorted(constants)]
-    for file in _python_files(root):
-        relative = file.relative_to(root).as_posix()
-        text = current.get(relative)
-        if text is None:
-            try:
-                if file.stat().st_size > LARGEST:
-                    continue
-                text = file.read_bytes()
-            except OSError:
-                continue
+    for _, relative, text in current_texts(root, (".py",), current):
         if not any(name in text for name in spelled):
             continue
         try:
@@ -128,14 +115,6 @@ def edit_tests(
             new_module = drop_orphaned_imports(module, new_module)
             edited[relative] = new_module.bytes
     return edited, sorted(deleted), sorted(set(leftovers))
-
-
-def _python_files(root: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(".py"):
-                yield Path(folder) / name
 
 
 class _TestEditor(cst.CSTTransformer):
@@ -183,16 +162,7 @@ class _TestEditor(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        if len(updated_node.body) == len(original_node.body):
-            return updated_node
-        body = list(updated_node.body)
-        if not body:
-            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        if id(original_node.body[0]) in self.removed:
-            # The first statement went: no blank line under the ``class`` line.
-            kept = [line for line in leading_lines(body[0]) if line.comment is not None]
-            body[0] = body[0].with_changes(leading_lines=kept)
-        return updated_node.with_changes(body=body)
+        return trimmed_block(original_node, updated_node, self.removed)
 
     def visit_Call(self, node: cst.Call) -> None:
         if id(node) in self.handled:

@@ -12,19 +12,16 @@ entry back) leaves both the templates and the entry as they are, for a human.
 from __future__ import annotations
 
 import ast
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.tree import current_texts
 from flaglint.facts.parse import parse_source
 
 SUFFIXES = frozenset({".html", ".htm", ".txt", ".jinja", ".jinja2", ".j2", ".sql", ".xml"})
-SKIPPED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".tox", ".venv", "venv"})
-LARGEST = 2_000_000
 TAG = re.compile(rb"\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}", re.S)
 
 
@@ -157,15 +154,6 @@ def _line_span(text: bytes, span: tuple[int, int]) -> tuple[int, int]:
     return line_start, line_end
 
 
-def template_files(root: Path) -> Iterator[Path]:
-    """Files under the root a template engine may read."""
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            if os.path.splitext(name)[1] in SUFFIXES:
-                yield Path(folder) / name
-
-
 def fold_templates(
     root: Path, names: dict[str, bool]
 ) -> tuple[dict[str, bytes], set[str], list[TemplateNote]]:
@@ -173,15 +161,9 @@ def fold_templates(
     if not names:
         return {}, set(), []
     texts: dict[str, bytes] = {}
-    for file in template_files(root):
-        try:
-            if file.stat().st_size > LARGEST:
-                continue
-            text = file.read_bytes()
-        except OSError:
-            continue
+    for _, relative, text in current_texts(root, SUFFIXES):
         if any(name.encode() in text for name in names):
-            texts[file.relative_to(root).as_posix()] = text
+            texts[relative] = text
     folded: dict[str, bytes] = {}
     done: set[str] = set()
     notes: list[TemplateNote] = []
@@ -281,22 +263,10 @@ def read_back(root: Path, names: set[str], current: dict[str, bytes]) -> dict[st
     """
     found: dict[str, str] = {}
     patterns = {n: re.compile(READ_BACK.format(re.escape(n)).encode()) for n in sorted(names)}
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        for file_name in sorted(files):
-            if not file_name.endswith(".py"):
-                continue
-            file = Path(folder) / file_name
-            relative = file.relative_to(root).as_posix()
-            text = current.get(relative)
-            if text is None:
-                try:
-                    text = file.read_bytes()
-                except OSError:
-                    continue
-            for name, pattern in patterns.items():
-                match = pattern.search(text) if name not in found else None
-                if match is not None:
-                    line = text.count(b"\n", 0, match.start()) + 1
-                    found[name] = f"{relative}:{line}"
+    for _, relative, text in current_texts(root, (".py",), current):
+        for name, pattern in patterns.items():
+            match = pattern.search(text) if name not in found else None
+            if match is not None:
+                line = text.count(b"\n", 0, match.start()) + 1
+                found[name] = f"{relative}:{line}"
     return found

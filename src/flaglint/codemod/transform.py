@@ -8,7 +8,7 @@ comments and blank lines in order while blocks are flattened or removed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import libcst as cst
 
@@ -406,3 +406,20 @@ def _docstring(statement: cst.BaseStatement) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+def trimmed_block(
+    original: cst.IndentedBlock, updated: cst.IndentedBlock, removed: Collection[int]
+) -> cst.IndentedBlock:
+    """A block some statements (``id`` of the original in ``removed``) were taken from:
+    ``pass`` when none is left, and no blank line under the ``def``/``class`` line when
+    the first one went."""
+    if len(updated.body) == len(original.body):
+        return updated
+    body = list(updated.body)
+    if not body:
+        return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+    if id(original.body[0]) in removed:
+        kept = [line for line in leading_lines(body[0]) if line.comment is not None]
+        body[0] = body[0].with_changes(leading_lines=kept)
+    return updated.with_changes(body=body)
