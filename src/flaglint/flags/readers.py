@@ -169,14 +169,6 @@ class ReadersMixin:
             found = self._boolean_calls[facts.module] = frozenset(facts.boolean_calls)
         return found
 
-    def _boolean_read(
-        self, facts: FileFacts, index: int, call: Call, provider: Provider, method: str
-    ) -> bool:
-        """Read as a boolean: a boolean method or cast, a ``bool`` default, a test."""
-        return index in self._booleans(facts) or self._explicit_boolean(
-            call, provider, method, facts
-        )
-
     def _explicit_boolean(
         self, call: Call, provider: Provider, method: str, facts: FileFacts
     ) -> bool:
@@ -312,11 +304,10 @@ class ReadersMixin:
             key, provider.name, facts.path, call.line, call.col + 1, symbol, expression, negated
         )
         if provider.filtered:
-            self._filtered[read] = (
-                provider,
-                self._boolean_read(facts, index, call, provider, method),
-            )
-            if self._explicit_boolean(call, provider, method, facts):
+            # Read as a boolean: the read says so, or it is tested.
+            explicit = self._explicit_boolean(call, provider, method, facts)
+            self._filtered[read] = (provider, explicit or index in self._booleans(facts))
+            if explicit:
                 self._read_types[read] = "explicit"
             elif (
                 method in provider.value_methods
