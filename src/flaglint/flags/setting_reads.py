@@ -15,7 +15,7 @@ from flaglint.flags.framework_settings import DJANGO_SETTINGS
 from flaglint.flags.model import FlagCondition, FlagRead, enclosing, scope_at
 from flaglint.flags.providers import Provider
 from flaglint.flags.readers import CONFIGURATION_SUFFIXES, matches
-from flaglint.flags.settings import SettingsIndex, is_settings_module
+from flaglint.flags.settings import SettingsIndex, is_settings_module, names_test_settings
 from flaglint.names.resolve import Resolver
 
 # Settings of the framework and common libraries by prefix (``CELERY_TASK_ALWAYS_EAGER``,
@@ -226,20 +226,9 @@ def _environment_marker(module: FileFacts, binding: Binding) -> bool:
     )
 
 
-# Settings modules and classes that configure tests or CI, not a deployment.
-_TEST_PARTS = frozenset({"test", "tests", "testing", "ci"})
-
-
 def _test_place(module: str, scope: str) -> bool:
-    """``proj.settings.test``, ``settings_test``, ``test_settings``, ``testing``, ``ci``,
-    and settings classes such as ``TestingConfig`` or ``TestConfig``."""
+    """Settings of tests or CI: a module part or the settings class named for them."""
     parts = module.split(".")
     if scope:
-        parts.append(scope.rpartition(".")[2].lower())
-    return any(
-        part in _TEST_PARTS
-        or part.startswith(("test_", "testing"))
-        or part.endswith(("_test", "_tests"))
-        or (part.startswith("test") and part.endswith("config"))
-        for part in parts
-    )
+        parts.append(scope.rpartition(".")[2])
+    return any(names_test_settings(part) for part in parts)

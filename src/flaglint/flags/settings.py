@@ -17,6 +17,8 @@ from flaglint.facts.model import Arg, Binding, FileFacts, SettingWrite
 
 # The object a Django / Flask project reads its settings through, by its last segment.
 SETTINGS_OBJECTS = frozenset({"settings", "config", "conf", "SETTINGS", "CONFIG"})
+# Names of settings modules and classes that configure tests or CI, not a deployment.
+TEST_SETTINGS_NAMES = frozenset({"test", "tests", "testing", "ci"})
 # Classes whose attributes are settings (Flask's ``app.config.from_object(Config)``).
 SETTINGS_CLASS_SUFFIXES = ("Config", "Settings", "Configuration")
 # Base classes that make a class a settings class (django-configurations'
@@ -117,3 +119,15 @@ class SettingsIndex:
             if (mapping, args[0].text) in self.items:
                 return mapping, args[0].text
         return None
+
+
+def names_test_settings(name: str) -> bool:
+    """A module or class name (one dotted part) of test or CI settings: ``test``,
+    ``settings_test``, ``test_settings``, ``testing``, ``ci``, ``TestingConfig``."""
+    part = name.lower()
+    return (
+        part in TEST_SETTINGS_NAMES
+        or part.startswith(("test_", "testing"))
+        or part.endswith(("_test", "_tests", "_testing"))
+        or (part.startswith("test") and part.endswith("config"))
+    )

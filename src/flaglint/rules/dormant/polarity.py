@@ -37,6 +37,7 @@ from flaglint.defaults import DEFAULTS
 from flaglint.facts.model import Arg, FileFacts
 from flaglint.flags.model import FlagRead, base_provider
 from flaglint.flags.providers import ProviderTable
+from flaglint.flags.settings import names_test_settings
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -55,7 +56,6 @@ WAFFLE_DEFAULT_SETTINGS = {
     "sample": "WAFFLE_SAMPLE_DEFAULT",
 }
 # Settings modules named for tests (``settings/test.py``): not production's WAFFLE_*_DEFAULT.
-TEST_STEMS = frozenset({"test", "tests", "testing"})
 # Open edX toggles whose constructor states the default (``SettingToggle("X", default=True)``).
 SETTING_TOGGLES = frozenset({"SettingToggle", "SettingDictToggle"})
 
@@ -111,13 +111,7 @@ def read_default(
 
 def is_test_settings(facts: FileFacts, test_modules: Collection[str]) -> bool:
     """A test module (the ``tests`` setting) or a module named for tests (``settings/test.py``)."""
-    stem = facts.module.rpartition(".")[2].lower()
-    return (
-        facts.module in test_modules
-        or stem in TEST_STEMS
-        or stem.startswith("test_")
-        or stem.endswith(("_test", "_tests", "_testing"))
-    )
+    return facts.module in test_modules or names_test_settings(facts.module.rpartition(".")[2])
 
 
 def waffle_defaults(
