@@ -17,6 +17,7 @@ import libcst as cst
 
 from flaglint.codemod.cascade import spellings
 from flaglint.codemod.imports import drop_orphaned_imports
+from flaglint.codemod.transform import sole_assignment
 
 SELF_READ = re.compile(rb"\bself\.([A-Za-z_][A-Za-z0-9_]*)\b")
 
@@ -73,12 +74,10 @@ class _AssignmentRemover(cst.CSTTransformer):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        if len(updated_node.body) != 1:
+        assignment = sole_assignment(updated_node)
+        if assignment is None:
             return updated_node
-        small = updated_node.body[0]
-        if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
-            return updated_node
-        target = small.targets[0].target
+        target = assignment[0]
         if (
             isinstance(target, cst.Attribute)
             and isinstance(target.value, cst.Name)

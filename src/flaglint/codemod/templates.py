@@ -18,6 +18,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.transform import sole_assignment
 from flaglint.codemod.tree import current_texts
 from flaglint.facts.parse import parse_source
 
@@ -218,18 +219,16 @@ class _EntryRemover(cst.CSTTransformer):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        if len(updated_node.body) != 1:
+        assignment = sole_assignment(updated_node)
+        if assignment is None:
             return updated_node
-        small = updated_node.body[0]
-        if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
-            return updated_node
-        target = small.targets[0].target
+        target, value = assignment
         if (
             isinstance(target, cst.Subscript)
             and len(target.slice) == 1
             and isinstance(target.slice[0].slice, cst.Index)
             and _literal_key(target.slice[0].slice.value) in self.names
-            and _is_bool(small.value)
+            and _is_bool(value)
         ):
             return cst.RemoveFromParent()
         return updated_node

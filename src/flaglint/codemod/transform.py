@@ -423,3 +423,15 @@ def trimmed_block(
         kept = [line for line in leading_lines(body[0]) if line.comment is not None]
         body[0] = body[0].with_changes(leading_lines=kept)
     return updated.with_changes(body=body)
+
+
+def sole_assignment(
+    line: cst.SimpleStatementLine,
+) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression] | None:
+    """(target, value) of ``target = value`` alone on its line, else None."""
+    if len(line.body) != 1:
+        return None
+    small = line.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+        return None
+    return small.targets[0].target, small.value
