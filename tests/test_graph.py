@@ -581,3 +581,54 @@ def test_locals_assigned_twice_are_versioned_along_if_arms(tmp_path: Path) -> No
         if "# sees:" in line:
             expected = set(line.split("# sees:")[1].split())
             assert seen.get(number) == expected, f"line {number}: {line.strip()}"
+
+
+JOBS = """\
+class Mailer:
+    def send(self):
+        return 1
+
+
+def deliver(sender):
+    return sender.send()
+
+
+def main():
+    return deliver(Mailer())
+"""
+
+TEST_JOBS = """\
+from app.jobs import deliver
+
+
+class FakeSender:
+    def send(self):
+        return 0
+
+
+def test_deliver():
+    box = FakeSender()
+    assert deliver(box) == 0
+    assert box.send() == 0
+"""
+
+
+@pytest.mark.parametrize("as_roots", [False, True])
+def test_what_tests_pass_in_is_not_how_the_program_runs(tmp_path: Path, as_roots: bool) -> None:
+    """A test's fake flows into production code only when tests are roots."""
+    setting = "tests-as-roots = true\n" if as_roots else ""
+    (tmp_path / "pyproject.toml").write_text(f"[tool.flaglint]\n{setting}")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "jobs.py").write_text(JOBS)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "__init__.py").write_text("")
+    (tmp_path / "tests" / "test_jobs.py").write_text(TEST_JOBS)
+    graph = analyse(load_config(tmp_path), [tmp_path], use_cache=False).graph
+    sent = set(graph.graph.successors("app.jobs.deliver"))
+    assert "app.jobs.Mailer.send" in sent
+    assert ("tests.test_jobs.FakeSender.send" in sent) is as_roots
+    # The test's own calls still link: by import, and through the local's hub.
+    test = set(graph.graph.successors("tests.test_jobs.test_deliver"))
+    assert "app.jobs.deliver" in test
+    assert "tests.test_jobs.FakeSender.send" in test or "name:send" in test

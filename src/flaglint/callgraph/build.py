@@ -73,7 +73,11 @@ class CallGraph:
         # Value flow is solved for the whole program before any file's edges
         # are resolved: a file's edges depend on its answers, so a file's old
         # edges are reused only when its answers are the same as before.
-        solver = FlowSolver(files, resolver, self.nodes)
+        # Tests are not roots by default: what they pass to the program (mocks,
+        # fakes, every variant a test tries) is not how it runs, and their flow
+        # is three quarters of a large project's constraints (Django's).
+        passive = () if tests_as_roots else self.test_modules
+        solver = FlowSolver(files, resolver, self.nodes, passive)
         solver.solve()
         self.flow = solver
         self.flow_answers: dict[str, FileAnswers] = {}

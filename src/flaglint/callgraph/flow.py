@@ -21,7 +21,7 @@ Locations (the keys) are dotted names as well: ``pkg.m.f.x`` for a local,
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph.invoke import Invoked, static_invoke
@@ -47,9 +47,17 @@ class FlowSolver:
     """Points-to sets of every location, solved once per graph."""
 
     def __init__(
-        self, files: Iterable[FileFacts], resolver: Resolver, nodes: Mapping[str, NodeInfo]
+        self,
+        files: Iterable[FileFacts],
+        resolver: Resolver,
+        nodes: Mapping[str, NodeInfo],
+        passive: Collection[str] = (),
     ) -> None:
         self.files = [f for f in files if f.flows or f.flow_calls]
+        # Modules whose constraints are not solved (test modules, unless tests
+        # are roots): their names keep their scopes, their calls are answered
+        # from what the rest of the program flows, and they bind nothing in it.
+        self.passive = frozenset(passive)
         self.resolver = resolver
         self.nodes = nodes
         self.pts: dict[str, set[str]] = {}
@@ -118,6 +126,8 @@ class FlowSolver:
         """A worklist: each constraint runs once, then again whenever a set it read grew."""
         if not self._constraints:
             for facts in self.files:
+                if facts.module in self.passive:
+                    continue
                 for index, flow in enumerate(facts.flows):
                     if flow.value is not None:
                         self._constraints.append((facts, index, flow))
