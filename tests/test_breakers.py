@@ -67,3 +67,21 @@ def test_check_base_reports_fl302_on_the_demo(run_cli, tmp_path: Path) -> None:
     [related] = finding["related"]
     assert (related["path"], related["line"]) == ("smars/router.py", 12)
     assert related["revision"] == "v2003"  # as the user named it
+
+
+def test_target_orders_in_a_handler_add_nothing(run_cli, tmp_path: Path) -> None:
+    project = tmp_path / "rotation"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[tool.flaglint]\nsinks = ["order_target_percent", "order_size"]\nhandlers = ["next"]\n'
+    )
+    (project / "strategy.py").write_text(
+        "class Rotation:\n"
+        "    def next(self):\n"
+        "        for data in self.universe:\n"
+        "            self.order_target_percent(data, target=0.1)\n"
+        "            self.order_size(data, size=10)\n"
+    )
+    result = run_cli("check", "--select", "FL301", "--format", "json", cwd=project)
+    found = {(f["rule"], f["line"], f["symbol"]) for f in json.loads(result.out)["findings"]}
+    assert found == {("FL301", 5, "strategy.Rotation.next")}, result.out

@@ -86,6 +86,7 @@ class Config:
     limit_words: tuple[str, ...] = tuple(DEFAULTS["limit-words"])
     receivers: tuple[str, ...] = tuple(DEFAULTS["receivers"])
     once_gates: tuple[str, ...] = tuple(DEFAULTS["once-gates"])
+    position_words: tuple[str, ...] = tuple(DEFAULTS["position-words"])
     entry_points: tuple[str, ...] = ()
     tests: tuple[str, ...] = tuple(DEFAULTS["tests"])
     tests_as_roots: bool = False

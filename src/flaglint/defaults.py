@@ -115,6 +115,9 @@ DEFAULTS: dict[str, Any] = {
         "attempts",
         "throttle",
     ],
+    # Words that name a position: a dispatch only while it is empty (``if not
+    # self.position:``) enters once per position, as ``self.pos == 0`` does (FL301).
+    "position-words": ["position", "positions", "pos", "holding", "holdings", "inventory"],
     # Flags true on one pass only: a dispatch under one runs once (FL301, FL302).
     "once-gates": ["first_iteration", "first_run", "is_first_*", "first_time", "run_once"],
     # Calls that receive the next thing to handle: a loop refreshed by one is

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from flaglint.rules.breakers.limits import call_name, unparse
+from flaglint.rules.breakers.limits import call_name, name_words, unparse
 
 _TAKES = frozenset({"pop", "popleft", "popitem"})
 _TAKES_FROM = frozenset({"heappop"})  # heapq.heappop(items)
@@ -32,6 +32,8 @@ _READS = frozenset(
     {"len", "bool", "list", "tuple", "set", "sorted", "min", "max", "sum", "any", "all", "print"}
     | {"repr", "str", "isinstance", "enumerate", "iter", "next"}
 )
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 # One condition on a term: ("truth" | "eq" | "is", constant, whether it must hold).
 _Condition = tuple[str, object, bool]
@@ -48,7 +50,7 @@ def latched(
     """Whether a check around ``line`` tests state that its dispatching branch sets,
     and nothing reopens it (see ``_reopened``)."""
     sink_name = sink.rpartition(".")[2]
-    for test, branch, holds in _enclosing_branches(function, line):
+    for test, branch, holds in enclosing_branches(function, line):
         if within is not None and not within[0] <= test.lineno <= within[1]:
             continue
         tested = _state_terms(test, function if persistent else None)
@@ -71,6 +73,39 @@ def latched(
         if closed:
             return True
     return False
+
+
+def while_flat(
+    function: ast.AST, line: int, words: frozenset[str], is_sink: Callable[[str], bool]
+) -> bool:
+    """A check around ``line`` lets the dispatch run only while a position is empty.
+
+    ``if not self.position: buy()`` enters once per position, as ``if self.pos ==
+    0:`` does (a comparison, a bound already); ``words`` name a position
+    (``position-words``), matched against the parts of the term's last name. The
+    other arm of the same test counts too when the flat arm dispatches: ``if not
+    self.position: buy() else: sell()`` exits while holding and enters while flat,
+    one order per change of position, as a ping-pong does.
+    """
+    other_arms = {id(t): arm for t, arm, _h in enclosing_branches(function, line, other=True)}
+    for test, _branch, holds in enclosing_branches(function, line):
+        for term, conditions in _opened_by(test, holds).items():
+            if not set(name_words(term.rpartition(".")[2])) & words:
+                continue
+            if ("truth", True, False) in conditions:
+                return True
+            # ``if not self.position: buy() else: sell()``: the exit while holding
+            # alternates with the entry while flat, as a ping-pong does.
+            arm = other_arms.get(id(test), [])
+            if ("truth", True, True) in conditions and _dispatches(arm, is_sink):
+                return True
+    return False
+
+
+def _dispatches(body: list[ast.stmt], is_sink: Callable[[str], bool]) -> bool:
+    return any(
+        isinstance(n, ast.Call) and is_sink(call_name(n)) for stmt in body for n in own_walk(stmt)
+    )
 
 
 def drains(loop: ast.While, method: Callable[[str], ast.AST | None] | None = None) -> bool:
@@ -130,7 +165,7 @@ def _refills(node: ast.AST, subjects: set[str]) -> bool:
     return any(name in subjects for name, _ in _assignments(node))
 
 
-def _enclosing_branches(
+def enclosing_branches(
     function: ast.AST, line: int, other: bool = False
 ) -> list[tuple[ast.expr, list[ast.stmt], bool]]:
     """(test, branch, whether the test holds there) of each ``if`` around ``line``;
@@ -145,7 +180,46 @@ def _enclosing_branches(
                         found.append((node.test, branch, holds))
                     elif arms[1 - index][0]:
                         found.append((node.test, arms[1 - index][0], not holds))
+    for guard, rest in _exit_guards(function, line):
+        found.append((guard.test, guard.body if other else rest, other))
     return found
+
+
+def _exit_guards(function: ast.AST, line: int) -> list[tuple[ast.If, list[ast.stmt]]]:
+    """``if self.order: return`` ahead of ``line`` in a block that holds it: (guard, the
+    statements after it). The dispatch runs only when the test fails, as in the ``else``
+    of ``if not self.order: ...``; the guard's own body is its other arm."""
+    found = []
+    for node in own_walk(function):
+        if node is not function and isinstance(node, _SCOPES):
+            continue
+        for block in _blocks(node):
+            for index, stmt in enumerate(block):
+                if not (stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno)):
+                    continue
+                for at, guard in enumerate(block[:index]):
+                    if isinstance(guard, ast.If) and not guard.orelse and _exits(guard.body):
+                        found.append((guard, block[at + 1 :]))
+    return found
+
+
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists a node holds directly (bodies, ``else``, ``finally``, handlers)."""
+    blocks = [
+        getattr(node, field)
+        for field in ("body", "orelse", "finalbody")
+        if isinstance(getattr(node, field, None), list)
+    ]
+    if isinstance(node, ast.Try):
+        blocks.extend(h.body for h in node.handlers)
+    if isinstance(node, ast.Match):
+        blocks.extend(c.body for c in node.cases)
+    return [b for b in blocks if b and isinstance(b[0], ast.stmt)]
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    """A branch that leaves the call or the pass: ``return``, ``raise``, ``continue``, ``break``."""
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
 
 
 def _state_terms(test: ast.expr, function: ast.AST | None) -> set[str]:
@@ -263,7 +337,7 @@ def _reopened(
     start, end = branch[0].lineno, branch[-1].end_lineno or branch[-1].lineno
     steady = _steady(getattr(function, "body", []))
     after = _steady(branch)
-    for arm_test, arm, _holds in _enclosing_branches(function, line, other=True):
+    for arm_test, arm, _holds in enclosing_branches(function, line, other=True):
         if arm_test is test and not (len(arm) == 1 and isinstance(arm[0], ast.If)):
             steady |= _steady(arm)
     found = set()

@@ -60,7 +60,7 @@ class LimitWords:
         return any(fnmatch.fnmatchcase(identifier, p) for p in self.once_gates)
 
     def limit_like(self, identifier: str) -> bool:
-        parts = [p.lower() for p in _WORD_SPLIT.split(identifier) if p]
+        parts = name_words(identifier)
         return any(p in self.words or p.rstrip("s") in self.words for p in parts)
 
     def terms(self, expr: ast.expr, counters: frozenset[str]) -> set[str]:
@@ -109,6 +109,11 @@ class LimitWords:
         )
         # PENDING, Status.ACTIVE: constants that name a state, unless they name a limit.
         return len(name) > 1 and name.isupper() and not self.limit_like(name)
+
+
+def name_words(identifier: str) -> list[str]:
+    """The lower-case words of a name, split at ``_`` and case changes."""
+    return [p.lower() for p in _WORD_SPLIT.split(identifier) if p]
 
 
 def is_sum(node: ast.Compare) -> bool:

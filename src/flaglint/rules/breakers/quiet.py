@@ -23,6 +23,10 @@ calls a context unbounded:
   what this pass produced);
 * a call in a ``finally`` inside the loop: it cleans up after one pass
   (``finally: task.cancel()`` in a reconnect loop);
+* a handler's call to a sink named for a target (``order_target_percent``): it
+  orders the difference to a position, nothing once the position is there;
+* a dispatch only while no position is open (``if not self.position:``,
+  ``position-words``), or the exit in the other arm of that test;
 * a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``);
 * a dispatch under a latch that its branch closes (``if not self.placed: buy();
   self.placed = True``) and a ``while`` that drains a collection (``while
@@ -40,9 +44,16 @@ from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
-from flaglint.rules.breakers.latches import drains, latched, own_walk
-from flaglint.rules.breakers.limits import LimitWords, call_name
+from flaglint.rules.breakers.latches import (
+    drains,
+    enclosing_branches,
+    latched,
+    own_walk,
+    while_flat,
+)
+from flaglint.rules.breakers.limits import LimitWords, call_name, name_words, unparse
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
+from flaglint.rules.breakers.throttles import throttle_at
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -59,6 +70,7 @@ class QuietContexts:
         self.sources = ParsedSources(project)
         self.receivers = project.config.receivers
         self.words = LimitWords(project.config.limit_words, project.config.once_gates)
+        self.position_words = frozenset(w.lower() for w in project.config.position_words)
 
     def why_quiet(self, assessment: Assessment) -> str:
         """Why the context is bounded after all ("" when it is not)."""
@@ -81,8 +93,12 @@ class QuietContexts:
         if not assessment.via and self._builder(assessment):
             return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
+        if assessment.kind == "handler" and "target" in name_words(assessment.sink):
+            return "sets a position to a target"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
+        if while_flat(function, line, self.position_words, analysis(self.project).sink_name):
+            return "only while no position is open"
         if assessment.kind != "loop":
             return ""
         loop = _loop_at(function, assessment.line)
@@ -103,6 +119,8 @@ class QuietContexts:
             return "receives its input"
         if self._drains(loop):
             return "drains what it reads"
+        if isinstance(loop, ast.While) and _pages(loop):
+            return "pages through what it reads"
         if self._waits_for_work(loop, line):
             return "waits until there is work"
         if isinstance(loop, ast.For) and _item_used(loop):
@@ -110,6 +128,29 @@ class QuietContexts:
         if isinstance(loop, ast.While) and _retries_until_answer(loop, line):
             return "retries until the dispatch answers"
         return ""
+
+    def throttles(self, assessment: Assessment) -> list[str]:
+        """The tests of the time throttles that are a repeated dispatch's only guards."""
+        if not assessment.repeated or not assessment.guards:
+            return []
+        if any(g.kind != "condition" for g in assessment.guards):
+            return []
+        function = self.sources.function(assessment.facts.path, assessment.call.scope)
+        if function is None:
+            return []
+        line = assessment.call.line
+        found = [throttle_at(function, line, g.line) for g in assessment.guards]
+        if not all(found):
+            return []
+        # Another test on the object's state (``status == "ACTIVE"``, ``not hasattr(self,
+        # "placed")``) may be the stop that a fill handler sets: not only a throttle then.
+        lines = {g.line for g in assessment.guards}
+        for test, _branch, _holds in enclosing_branches(function, line):
+            if test.lineno not in lines and any(
+                isinstance(n, ast.Name) and n.id in ("self", "cls") for n in ast.walk(test)
+            ):
+                return []
+        return found
 
     def _builder(self, assessment: Assessment) -> bool:
         """The sink's name matched, but the call resolves to one project function that builds.
@@ -245,6 +286,44 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
         ):
             names = {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
             if names and names <= assigned:
+                return True
+    return False
+
+
+def _pages(loop: ast.While) -> bool:
+    """``page = read(after=last); if not page: break; last = page[-1]``: a cursor read.
+
+    The pass reads a page with a call given a cursor, breaks once the page is
+    empty, and moves the cursor on from the page (``last = page[-1].id``) or by
+    a step (``offset += size``): it ends with what it reads.
+    """
+    for stmt in loop.body:
+        if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)):
+            continue
+        test = stmt.test
+        if not (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+            continue
+        if not isinstance(test.operand, ast.Name):
+            continue
+        page = test.operand.id
+        reads = [
+            s.value
+            for s in loop.body[: loop.body.index(stmt)]
+            if isinstance(s, ast.Assign)
+            and [unparse(t) for t in s.targets] == [page]
+            and any(isinstance(c, ast.Call) for c in ast.walk(s.value))
+        ]
+        if not reads:
+            continue
+        given = {n.id for n in ast.walk(reads[-1]) if isinstance(n, ast.Name)} - {page}
+        for node in (n for s in loop.body for n in own_walk(s)):
+            moved = ""
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                if page in {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}:
+                    moved = unparse(node.targets[0])
+            elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+                moved = unparse(node.target)
+            if moved and moved in given:
                 return True
     return False
 

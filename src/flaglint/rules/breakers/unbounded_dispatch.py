@@ -74,15 +74,20 @@ class UnboundedDispatch(Rule):
             key = (assessment.facts.path, assessment.index)
             # The innermost repeated context that is unbounded, and bounded by nothing
             # the code shows (what it receives, its items, a once-only flag).
-            if key in seen or not assessment.unbounded or quiet.why_quiet(assessment):
+            if key in seen:
+                continue
+            throttles = [] if assessment.unbounded else quiet.throttles(assessment)
+            if not (assessment.unbounded or throttles) or quiet.why_quiet(assessment):
                 continue
             seen.add(key)
+            rate = "; ".join(f"`{t}` limits the rate, not the total" for t in throttles)
             yield self.finding(
                 assessment.facts.path,
                 assessment.call.line,
                 assessment.call.col + 1,
                 f"{sink_words(assessment)} runs {context_words(assessment)} with no bound guard; "
-                + missing_words(assessment),
+                + missing_words(assessment)
+                + (f"; {rate}" if rate else ""),
                 symbol=assessment.symbol,
                 end_line=assessment.call.end_line,
                 related=(
