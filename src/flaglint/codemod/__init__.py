@@ -103,8 +103,9 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
             after[path] = text
     # Tests that override the flag itself (waffle's testutils) or set it.
     names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
+    module_paths = {f.module: f.path for f in project.files}
     tests, overridden, override_leftovers, override_notes = edit_overrides(
-        project.config.root, key, keep_on, names, after
+        project.config.root, key, keep_on, names, after, module_paths
     )
     deleted_tests.extend(overridden)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
