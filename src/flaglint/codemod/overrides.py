@@ -13,16 +13,18 @@ not guessed at: the test is named for a human.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.default_tests import default_test_reason
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _dotted, _string, _WithUnwrapper
-from flaglint.codemod.setters import Setter, SetterFinder
+from flaglint.codemod.setters import Setter, SetterFinder, setter_names
 from flaglint.codemod.transform import leading_lines, trimmed_block
 from flaglint.codemod.tree import current_texts
 
@@ -46,13 +48,15 @@ def edit_overrides(
     constants: frozenset[str],
     current: dict[str, bytes],
     modules: Mapping[str, str] | None = None,
+    default: bool | None = None,
 ) -> tuple[dict[str, bytes], list[DeletedTest], list[PatchLeftover], list[PatchLeftover]]:
     """Every Python file under ``root`` that overrides or sets ``key`` in a test, edited.
 
     ``constants`` are the names bound to the key (or to a toggle object of it):
     ``NAME``, ``mod.NAME`` and ``Class.NAME`` all name it by their last part.
     ``modules`` maps the project's module names to their paths (where a test's
-    helpers are imported from).
+    helpers are imported from); ``default`` is the flag's value where nobody set it,
+    when certain (see ``default_tests``).
     """
     edited: dict[str, bytes] = {}
     deleted: list[DeletedTest] = []
@@ -68,8 +72,9 @@ def edit_overrides(
         except cst.ParserSyntaxError:
             continue
         helpers = {name: OVERRIDE for name in _helper_names(module)}
-        helpers.update(_setter_names(module, relative, text, finder, modules or {}))
+        helpers.update(setter_names(module, relative, text, finder, modules or {}))
         editor = _OverrideEditor(relative, key, keep_on, constants, helpers)
+        editor.default = default
         new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
         deleted.extend(editor.deleted)
         leftovers.extend(editor.leftovers)
@@ -95,36 +100,6 @@ def _helper_names(module: cst.Module) -> frozenset[str]:
                     if isinstance(asname, cst.Name):
                         names.add(asname.value)
     return frozenset(names)
-
-
-def _setter_names(
-    module: cst.Module, path: str, text: bytes, finder: SetterFinder, modules: Mapping[str, str]
-) -> dict[str, Setter]:
-    """The project's setter helpers ``module`` defines or imports, by local name."""
-    found = dict(finder.in_text(path, text))
-    own = next((m for m, p in modules.items() if p == path), "")
-    package = own if path.endswith("__init__.py") else own.rpartition(".")[0]
-    for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
-                continue
-            source = _dotted(small.module) if small.module is not None else ""
-            if small.relative:
-                base = package
-                for _ in range(len(small.relative) - 1):
-                    base = base.rpartition(".")[0]
-                source = ".".join(p for p in (base, source) if p)
-            for alias in small.names:
-                name = _dotted(alias.name)
-                setter = finder.in_module(source).get(name)
-                if setter is None:
-                    # ``from package import module`` is not a function.
-                    continue
-                asname = alias.asname.name if alias.asname is not None else None
-                found[asname.value if isinstance(asname, cst.Name) else name] = setter
-    return found
 
 
 def _is_test_file(path: str) -> bool:
@@ -164,6 +139,8 @@ class _OverrideEditor(cst.CSTTransformer):
         self.removed_by = ""
         self.set_calls: set[int] = set()  # setter calls of the kept value, as statements
         self.set_lines: set[int] = set()  # their statements (ids of the originals)
+        self.default: bool | None = None  # the flag's value where nobody set it
+        self.classes: list[cst.ClassDef] = []
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(cst.metadata.PositionProvider, node).start.line
@@ -193,6 +170,12 @@ class _OverrideEditor(cst.CSTTransformer):
         self.handled.add(id(node))
         return setter
 
+    def _spells(self, text: str) -> bool:
+        """``text`` spells the key or a name bound to it."""
+        return self.key in text or any(
+            re.search(rf"\b{re.escape(name)}\b", text) for name in self.constants
+        )
+
     def _override(self, node: cst.BaseExpression) -> _Override | None:
         setter = self._setter(node, factory=True)
         if setter is None:
@@ -211,12 +194,14 @@ class _OverrideEditor(cst.CSTTransformer):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self.dropped |= self._decorators(node, is_class=True)
         self.scope.append(node.name.value)
+        self.classes.append(node)
         return True
 
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
         self.scope.pop()
+        self.classes.pop()
         return updated_node
 
     def _decorators(self, node: cst.ClassDef | cst.FunctionDef, is_class: bool) -> set[int]:
@@ -249,6 +234,14 @@ class _OverrideEditor(cst.CSTTransformer):
         self.scope.append(node.name.value)
         if not self.removed_by and self.test_file:
             self._setter_calls(node)
+        if (
+            not self.removed_by
+            and self.test_file
+            and self.default is not None
+            and self.default != self.keep_on
+            and len(self.scope) <= 2
+        ):
+            self.removed_by = default_test_reason(node, self.classes, self._spells, self.key)
         if self.removed_by:
             qualname = ".".join(self.scope)
             self.deleted.append(DeletedTest(self.path, self._line(node), qualname, self.removed_by))
@@ -368,6 +361,14 @@ class _OverrideEditor(cst.CSTTransformer):
         if id(node) in self.handled or not self.test_file or not self.scope:
             return
         func = _dotted(node.func)
+        if func and self._setter(node, factory=True) is not None:
+            # ``override_switch(KEY, active=True).enable()`` in a ``setUp``: not a decorator.
+            qualname = ".".join(self.scope)
+            reason = (
+                f"{qualname} overrides {self.key} with {func}(...) outside a decorator or `with`"
+            )
+            self._leave(self._line(node), reason)
+            return
         if not func or func.split(".")[-1] in self.helpers:
             return
         args = [a.value for a in node.args if a.keyword is None][:1]

@@ -20,6 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import libcst as cst
+
+from flaglint.codemod.patches import _dotted
 from flaglint.facts.parse import parse_source
 from flaglint.facts.syntax import dotted
 
@@ -233,3 +236,33 @@ class SetterFinder:
                 if setter is not None:
                     found[statement.name] = setter
         return found
+
+
+def setter_names(
+    module: cst.Module, path: str, text: bytes, finder: SetterFinder, modules: Mapping[str, str]
+) -> dict[str, Setter]:
+    """The project's setter helpers ``module`` defines or imports, by local name."""
+    found = dict(finder.in_text(path, text))
+    own = next((m for m, p in modules.items() if p == path), "")
+    package = own if path.endswith("__init__.py") else own.rpartition(".")[0]
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            source = _dotted(small.module) if small.module is not None else ""
+            if small.relative:
+                base = package
+                for _ in range(len(small.relative) - 1):
+                    base = base.rpartition(".")[0]
+                source = ".".join(p for p in (base, source) if p)
+            for alias in small.names:
+                name = _dotted(alias.name)
+                setter = finder.in_module(source).get(name)
+                if setter is None:
+                    # ``from package import module`` is not a function.
+                    continue
+                asname = alias.asname.name if alias.asname is not None else None
+                found[asname.value if isinstance(asname, cst.Name) else name] = setter
+    return found
