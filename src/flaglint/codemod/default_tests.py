@@ -11,11 +11,13 @@ that merely runs with the default, without saying so, is not guessed at.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Sequence
 
 import libcst as cst
 
+from flaglint.facts.parse import parse_source
 from flaglint.project import Project
 
 # Words saying the flag is off, in the test's name or docstring.
@@ -33,7 +35,8 @@ def known_default(project: Project, key: str) -> bool | None:
 
     Unknown when any read goes through another SDK, when the project binds a
     ``WAFFLE_*_DEFAULT`` anywhere (test settings included), or when a migration
-    spells the key (a data migration may create it switched on, in tests too).
+    spells the key other than to create, select or delete it switched off (a data
+    migration may create it switched on, in tests too).
     """
     reads = [r for r in project.inventory.reads if r.key == key]
     direct = [r for r in reads if not r.provider.startswith("wrapper:")]
@@ -43,14 +46,46 @@ def known_default(project: Project, key: str) -> bool | None:
         if any(b.name in WAFFLE_DEFAULTS for b in facts.bindings):
             return None
     for facts in project.files:
-        if "/migrations/" in f"/{facts.path}" and facts.error is None:
+        if "/migrations/" in f"/{facts.path}":
             try:
                 text = (project.config.root / facts.path).read_bytes()
             except OSError:
                 return None
-            if key.encode() in text:
+            if key.encode() in text and not _created_off(text, key):
                 return None
     return False
+
+
+def _created_off(text: bytes, key: str) -> bool:
+    """Every mention of ``key`` in a data migration names a row it creates, selects or
+    deletes without switching it on (``get_or_create(name=KEY, defaults={"active": False})``)."""
+    try:
+        tree = parse_source(text)
+    except (SyntaxError, ValueError):
+        return False
+    named: set[int] = set()
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
+            continue
+        arguments = [k.value for k in call.keywords if k.arg == "name"] + call.args[:1]
+        if not any(isinstance(a, ast.Constant) and a.value == key for a in arguments):
+            continue
+        named.update(id(a) for a in arguments)
+        values = [k.value for k in call.keywords if k.arg in ("active", "everyone")]
+        for keyword in call.keywords:
+            if keyword.arg == "defaults" and isinstance(keyword.value, ast.Dict):
+                pairs = zip(keyword.value.keys, keyword.value.values, strict=True)
+                values += [
+                    v
+                    for k, v in pairs
+                    if not isinstance(k, ast.Constant) or k.value in ("active", "everyone")
+                ]
+            elif keyword.arg == "defaults":
+                return False
+        if any(not (isinstance(v, ast.Constant) and v.value in (False, None)) for v in values):
+            return False
+    mentions = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == key]
+    return all(id(n) in named for n in mentions)
 
 
 def default_test_reason(
