@@ -153,3 +153,31 @@ def test_the_default_is_known_only_when_no_migration_turns_the_switch_on(
     )
     project = analyse(Config(root=tmp_path), [tmp_path], use_cache=False)
     assert known_default(project, "beta") is None
+
+
+def test_docstrings_that_still_describe_the_flag_are_named() -> None:
+    from flaglint.codemod.comments import stale_docstrings
+
+    before = (
+        "def pacing(run):\n"
+        '    """Serves a waffle switch: toggles between two values."""\n'
+        "    if switch_is_active('ro'):\n"
+        "        return 1\n"
+        "    return 2\n\n\n"
+        "def other(run):\n"
+        '    """Unrelated to any switch."""\n'
+        "    return 3\n\n\n"
+        "def test_pacing():\n"
+        '    """Pacing when \'ro\' is enabled."""\n'
+        "    assert pacing(None) == 1\n"
+    )
+    after = before.replace("    if switch_is_active('ro'):\n        return 1\n", "")
+    reworded = after.replace("Serves a waffle switch: toggles", "Returns one of")
+    found = stale_docstrings(
+        {"m.py": {3}}, frozenset({"ro"}), {"m.py": before.encode()}, {"m.py": after.encode()}
+    )
+    assert found == [("m.py", 1, "pacing"), ("m.py", 11, "test_pacing")]
+    found = stale_docstrings(
+        {"m.py": {3}}, frozenset({"ro"}), {"m.py": before.encode()}, {"m.py": reworded.encode()}
+    )
+    assert found == [("m.py", 11, "test_pacing")]
