@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from flaglint.codemod.patched_tests import constant_functions, edit_tests
 
 MODULES = frozenset({"app.views", "app.flags"})
@@ -115,3 +117,67 @@ class T:
     assert '@override_sample("beta", active=True)' not in text
     assert "@override_waffle_flag(OTHER_FLAG, active=False)" in text
     assert "from edx_toggles" in text and notes == []
+
+
+@pytest.mark.parametrize(
+    ("migration", "known"),
+    [
+        ("Switch.objects.get_or_create(name='beta', defaults={'active': False})", False),
+        ("Switch.objects.filter(name='beta').delete()", False),
+        ("Switch.objects.get_or_create(name='beta', defaults={'active': True})", None),
+        ("Switch.objects.create(name='beta', active=settings.BETA)", None),
+        ("NAMES = ['beta']", None),
+    ],
+)
+def test_the_default_is_known_only_when_no_migration_turns_the_switch_on(
+    tmp_path: Path, migration: str, known: bool | None
+) -> None:
+    from flaglint.codemod.default_tests import known_default
+    from flaglint.config import Config
+    from flaglint.engine import analyse
+
+    (tmp_path / "app" / "migrations").mkdir(parents=True)
+    (tmp_path / "app" / "views.py").write_text(
+        "import waffle\n\n\ndef view(request):\n    return waffle.switch_is_active('beta')\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "app" / "migrations" / "0001_beta.py").write_text(
+        "from waffle.models import Switch\n\n\n"
+        f"def forwards(apps, schema_editor):\n    {migration}\n",
+        encoding="utf-8",
+    )
+    project = analyse(Config(root=tmp_path), [tmp_path], use_cache=False)
+    assert known_default(project, "beta") is known
+    (tmp_path / "app" / "settings.py").write_text(
+        "WAFFLE_SWITCH_DEFAULT = False\n", encoding="utf-8"
+    )
+    project = analyse(Config(root=tmp_path), [tmp_path], use_cache=False)
+    assert known_default(project, "beta") is None
+
+
+def test_docstrings_that_still_describe_the_flag_are_named() -> None:
+    from flaglint.codemod.comments import stale_docstrings
+
+    before = (
+        "def pacing(run):\n"
+        '    """Serves a waffle switch: toggles between two values."""\n'
+        "    if switch_is_active('ro'):\n"
+        "        return 1\n"
+        "    return 2\n\n\n"
+        "def other(run):\n"
+        '    """Unrelated to any switch."""\n'
+        "    return 3\n\n\n"
+        "def test_pacing():\n"
+        '    """Pacing when \'ro\' is enabled."""\n'
+        "    assert pacing(None) == 1\n"
+    )
+    after = before.replace("    if switch_is_active('ro'):\n        return 1\n", "")
+    reworded = after.replace("Serves a waffle switch: toggles", "Returns one of")
+    found = stale_docstrings(
+        {"m.py": {3}}, frozenset({"ro"}), {"m.py": before.encode()}, {"m.py": after.encode()}
+    )
+    assert found == [("m.py", 1, "pacing"), ("m.py", 11, "test_pacing")]
+    found = stale_docstrings(
+        {"m.py": {3}}, frozenset({"ro"}), {"m.py": before.encode()}, {"m.py": reworded.encode()}
+    )
+    assert found == [("m.py", 11, "test_pacing")]

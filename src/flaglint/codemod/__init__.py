@@ -16,6 +16,8 @@ from pathlib import Path
 
 from flaglint.codemod.attributes import drop_orphaned_attributes, inline_constant_properties
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
+from flaglint.codemod.comments import stale_docstrings
+from flaglint.codemod.default_tests import known_default
 from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
@@ -103,8 +105,9 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
             after[path] = text
     # Tests that override the flag itself (waffle's testutils) or set it.
     names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
+    module_paths = {f.module: f.path for f in project.files}
     tests, overridden, override_leftovers, override_notes = edit_overrides(
-        project.config.root, key, keep_on, names, after
+        project.config.root, key, keep_on, names, after, module_paths, known_default(project, key)
     )
     deleted_tests.extend(overridden)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
@@ -147,6 +150,14 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
             leftovers.append(Leftover(path, 1, "the rewrite would not parse; file left as is"))
             continue
         rewrites.append(FileRewrite(path, original, final[path]))
+    read_lines: dict[str, set[int]] = {}
+    for read in project.inventory.reads:
+        if read.key == key:
+            read_lines.setdefault(read.path, set()).add(read.line)
+    spelled = frozenset({key, *(d[2].rpartition(".")[2] for d in key_definitions(project, key))})
+    for path, line, qualname in stale_docstrings(read_lines, spelled, changed, final):
+        reason = f"{qualname}: its docstring still describes the flag; reword it"
+        notes.append(Leftover(path, line, reason))
     gone = {f"{project.by_path[d.path].module}.{d.qualname}" for d in deleted}
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]

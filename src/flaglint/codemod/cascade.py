@@ -113,6 +113,11 @@ def cascade(
             {d.name for _, d in candidates} | {name for _, _, name in names},
             current,
         )
+        # What nothing named before the rewrite either was not orphaned by it (an entry
+        # point, or code already dead): only the flag's own wrappers go regardless.
+        originally = _spellings(
+            project.config.root, {d.name for _, d in candidates if d.name not in emptied}, {}
+        )
         removals: dict[str, list[tuple[str, int]]] = {}
         for path, line, name in names:
             elsewhere = [u for u in spelled.get(name, []) if (u[0], u[1]) != (path, line)]
@@ -123,6 +128,14 @@ def cascade(
             span = _span(text, definition.qualname)
             if span is None:
                 continue
+            if definition.name not in emptied:
+                span_before = _span(_read(project.config.root / path), definition.qualname)
+                uses_before = originally.get(definition.name, [])
+                if (
+                    span_before is None
+                    or _verdict(definition, path, span_before, uses_before) is None
+                ):
+                    continue
             uses = spelled.get(definition.name, [])
             verdict = _verdict(definition, path, span, uses)
             if verdict is None:

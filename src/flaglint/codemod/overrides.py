@@ -13,19 +13,27 @@ not guessed at: the test is named for a human.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.default_tests import default_test_reason
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _dotted, _string, _WithUnwrapper
-from flaglint.codemod.transform import trimmed_block
+from flaglint.codemod.setters import Setter, SetterFinder, setter_names
+from flaglint.codemod.transform import leading_lines, trimmed_block
 from flaglint.codemod.tree import current_texts
 
 WAFFLE_HELPERS = frozenset({"override_switch", "override_flag", "override_sample"})
 EDX_HELPERS = frozenset({"override_waffle_flag", "override_waffle_switch"})
+# Where waffle's and Open edX's override helpers take the name and the value.
+OVERRIDE = Setter(0, "name", 1, "active", None, factory=True)
+# Any other call naming the key first: ``set_config(KEY, 0)``.
+OTHER = Setter(0, "name", 1, "active", None)
 
 
 @dataclass(frozen=True)
@@ -34,18 +42,28 @@ class _Override:
 
 
 def edit_overrides(
-    root: Path, key: str, keep_on: bool, constants: frozenset[str], current: dict[str, bytes]
+    root: Path,
+    key: str,
+    keep_on: bool,
+    constants: frozenset[str],
+    current: dict[str, bytes],
+    modules: Mapping[str, str] | None = None,
+    default: bool | None = None,
 ) -> tuple[dict[str, bytes], list[DeletedTest], list[PatchLeftover], list[PatchLeftover]]:
     """Every Python file under ``root`` that overrides or sets ``key`` in a test, edited.
 
     ``constants`` are the names bound to the key (or to a toggle object of it):
     ``NAME``, ``mod.NAME`` and ``Class.NAME`` all name it by their last part.
+    ``modules`` maps the project's module names to their paths (where a test's
+    helpers are imported from); ``default`` is the flag's value where nobody set it,
+    when certain (see ``default_tests``).
     """
     edited: dict[str, bytes] = {}
     deleted: list[DeletedTest] = []
     leftovers: list[PatchLeftover] = []
     notes: list[PatchLeftover] = []
     spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
+    finder = SetterFinder(root, modules or {}, current)
     for _, relative, text in current_texts(root, (".py",), current):
         if not any(name in text for name in spelled):
             continue
@@ -53,7 +71,10 @@ def edit_overrides(
             module = cst.parse_module(text)
         except cst.ParserSyntaxError:
             continue
-        editor = _OverrideEditor(relative, key, keep_on, constants, _helper_names(module))
+        helpers = {name: OVERRIDE for name in _helper_names(module)}
+        helpers.update(setter_names(module, relative, text, finder, modules or {}))
+        editor = _OverrideEditor(relative, key, keep_on, constants, helpers)
+        editor.default = default
         new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
         deleted.extend(editor.deleted)
         leftovers.extend(editor.leftovers)
@@ -93,7 +114,12 @@ class _OverrideEditor(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
 
     def __init__(
-        self, path: str, key: str, keep_on: bool, constants: frozenset[str], helpers: frozenset[str]
+        self,
+        path: str,
+        key: str,
+        keep_on: bool,
+        constants: frozenset[str],
+        helpers: dict[str, Setter],
     ) -> None:
         super().__init__()
         self.path = path
@@ -111,6 +137,10 @@ class _OverrideEditor(cst.CSTTransformer):
         self.dropped: set[int] = set()  # decorators setting the kept value
         self.gone: set[int] = set()  # test functions deleted
         self.removed_by = ""
+        self.set_calls: set[int] = set()  # setter calls of the kept value, as statements
+        self.set_lines: set[int] = set()  # their statements (ids of the originals)
+        self.default: bool | None = None  # the flag's value where nobody set it
+        self.classes: list[cst.ClassDef] = []
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(cst.metadata.PositionProvider, node).start.line
@@ -121,22 +151,37 @@ class _OverrideEditor(cst.CSTTransformer):
         dotted = _dotted(node)
         return bool(dotted) and dotted.split(".")[-1] in self.constants
 
-    def _override(self, node: cst.BaseExpression) -> _Override | None:
+    def _setter(self, node: cst.BaseExpression, factory: bool) -> Setter | None:
+        """The helper ``node`` calls, when it is one of the kind asked and names the key."""
         if not isinstance(node, cst.Call):
             return None
         func = _dotted(node.func)
-        if not func or func.split(".")[-1] not in self.helpers:
+        setter = self.helpers.get(func.split(".")[-1]) if func else None
+        if setter is None or setter.factory != factory:
             return None
         positional = [a for a in node.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        first = positional[0].value if positional else keywords.get("name")
+        if len(positional) > setter.name_index:
+            first = positional[setter.name_index].value
+        else:
+            first = keywords.get(setter.name_param)
         if first is None or not self._names_key(first):
             return None
         self.handled.add(id(node))
-        value = positional[1].value if len(positional) > 1 else keywords.get("active")
-        if value is None or any(a.star for a in node.args):
-            return _Override(None)
-        return _Override(_boolean(value))
+        return setter
+
+    def _spells(self, text: str) -> bool:
+        """``text`` spells the key or a name bound to it."""
+        return self.key in text or any(
+            re.search(rf"\b{re.escape(name)}\b", text) for name in self.constants
+        )
+
+    def _override(self, node: cst.BaseExpression) -> _Override | None:
+        setter = self._setter(node, factory=True)
+        if setter is None:
+            return None
+        assert isinstance(node, cst.Call)
+        return _Override(_set_value(node, setter))
 
     def _leave(self, line: int, reason: str) -> None:
         self.leftovers.append(PatchLeftover(self.path, line, f"{reason}; edit it by hand"))
@@ -149,12 +194,14 @@ class _OverrideEditor(cst.CSTTransformer):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self.dropped |= self._decorators(node, is_class=True)
         self.scope.append(node.name.value)
+        self.classes.append(node)
         return True
 
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
         self.scope.pop()
+        self.classes.pop()
         return updated_node
 
     def _decorators(self, node: cst.ClassDef | cst.FunctionDef, is_class: bool) -> set[int]:
@@ -185,12 +232,71 @@ class _OverrideEditor(cst.CSTTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.dropped |= self._decorators(node, is_class=False)
         self.scope.append(node.name.value)
+        if not self.removed_by and self.test_file:
+            self._setter_calls(node)
+        if (
+            not self.removed_by
+            and self.test_file
+            and self.default is not None
+            and self.default != self.keep_on
+            and len(self.scope) <= 2
+        ):
+            self.removed_by = default_test_reason(node, self.classes, self._spells, self.key)
         if self.removed_by:
             qualname = ".".join(self.scope)
             self.deleted.append(DeletedTest(self.path, self._line(node), qualname, self.removed_by))
             self.gone.add(id(node))
             self.removed_by = ""
         return True
+
+    def _setter_calls(self, node: cst.FunctionDef) -> None:
+        """Calls of the project's setter helpers in ``node``'s own body, decided together."""
+        finder = _CallFinder()
+        node.body.visit(finder)
+        calls = [(c, s) for c, s in finder.calls if self._setter(c, factory=False) is not None]
+        if not calls:
+            return
+        qualname = ".".join(self.scope)
+        values = {
+            _set_value(call, self.helpers[_dotted(call.func).split(".")[-1]]) for call, _ in calls
+        }
+        func = _dotted(calls[0][0].func)
+        if values == {self.keep_on}:
+            for call, statement in calls:
+                if statement is not None:
+                    self.set_calls.add(id(call))
+                    self.set_lines.add(statement)
+                    continue
+                reason = (
+                    f"{qualname} sets {self.key} to the kept value with {func}(...); "
+                    "the call can go"
+                )
+                self.notes.append(PatchLeftover(self.path, self._line(call), reason))
+        elif (
+            values == {not self.keep_on}
+            and node.name.value.startswith("test")
+            and (len(self.scope) <= 2)
+        ):
+            value = not self.keep_on
+            self.removed_by = f"it set {self.key} to {value}, the removed value, with {func}(...)"
+        else:
+            why = (
+                "to both values"
+                if values == {True, False}
+                else "to a value that is not True/False"
+                if None in values
+                else f"to {not self.keep_on}, the removed value, outside a test"
+            )
+            for call, _ in calls:
+                reason = f"{qualname} sets {self.key} {why} with {func}(...); edit it by hand"
+                self.leftovers.append(PatchLeftover(self.path, self._line(call), reason))
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if id(original_node) in self.set_lines:
+            return cst.RemoveFromParent()
+        return updated_node
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
@@ -203,7 +309,26 @@ class _OverrideEditor(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        return trimmed_block(original_node, updated_node, self.gone)
+        removed = self.gone | self.set_lines
+        if len(updated_node.body) == len(original_node.body):
+            return updated_node
+        # A statement after a dropped setter call takes its blank lines: the blank
+        # line that separated the call from the test's body goes with it.
+        body = list(updated_node.body)
+        kept = iter(range(len(body)))
+        index = -1
+        previous: cst.BaseStatement | None = None
+        for statement in original_node.body:
+            if id(statement) in removed:
+                previous = statement if id(statement) in self.set_lines else None
+                continue
+            index = next(kept)
+            if previous is not None and index > 0:
+                comments = [x for x in leading_lines(body[index]) if x.comment is not None]
+                lines = [*leading_lines(previous), *comments]
+                body[index] = body[index].with_changes(leading_lines=lines)
+            previous = None
+        return trimmed_block(original_node, updated_node.with_changes(body=body), removed)
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
@@ -236,6 +361,14 @@ class _OverrideEditor(cst.CSTTransformer):
         if id(node) in self.handled or not self.test_file or not self.scope:
             return
         func = _dotted(node.func)
+        if func and self._setter(node, factory=True) is not None:
+            # ``override_switch(KEY, active=True).enable()`` in a ``setUp``: not a decorator.
+            qualname = ".".join(self.scope)
+            reason = (
+                f"{qualname} overrides {self.key} with {func}(...) outside a decorator or `with`"
+            )
+            self._leave(self._line(node), reason)
+            return
         if not func or func.split(".")[-1] in self.helpers:
             return
         args = [a.value for a in node.args if a.keyword is None][:1]
@@ -244,7 +377,7 @@ class _OverrideEditor(cst.CSTTransformer):
             return
         qualname = ".".join(self.scope)
         line = self._line(node)
-        if _set_value(node) == self.keep_on:
+        if _set_value(node, OTHER) == self.keep_on:
             # The test ran with the kept value: it still passes, the call is only dead.
             reason = (
                 f"{qualname} sets {self.key} to the kept value with {func}(...); the call can go"
@@ -255,13 +388,44 @@ class _OverrideEditor(cst.CSTTransformer):
             self.leftovers.append(PatchLeftover(self.path, line, reason))
 
 
-def _set_value(call: cst.Call) -> bool | None:
+def _set_value(call: cst.Call, setter: Setter = OVERRIDE) -> bool | None:
     """The literal a setter call gives (second argument or ``active=``): True/False/1/0."""
-    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if any(a.star for a in call.args):
+        return None
+    positional = [a.value for a in call.args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    value = positional[1] if len(positional) > 1 else keywords.get("active")
-    if value is None or len(positional) > 2 or any(a.star for a in call.args):
+    if len(positional) > setter.value_index:
+        value = positional[setter.value_index]
+    else:
+        value = keywords.get(setter.value_param)
+    if value is None:
+        return setter.default
+    if len(positional) > max(setter.name_index, setter.value_index) + 1 and not setter.factory:
         return None
     if isinstance(value, cst.Integer) and value.value in ("0", "1"):
         return value.value == "1"
     return _boolean(value)
+
+
+class _CallFinder(cst.CSTVisitor):
+    """Calls in a function's own body, each with its statement's id when it is one alone."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[cst.Call, int | None]] = []
+        self._alone: dict[int, int] = {}
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
+            self._alone[id(node.body[0].value)] = id(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append((node, self._alone.get(id(node))))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False

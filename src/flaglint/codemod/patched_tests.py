@@ -19,6 +19,7 @@ from pathlib import Path
 import libcst as cst
 
 from flaglint.codemod.imports import drop_orphaned_imports
+from flaglint.codemod.logging_only import constant_result
 from flaglint.codemod.patches import FunctionPlan, patch_call
 from flaglint.codemod.transform import trimmed_block
 from flaglint.codemod.tree import current_texts
@@ -70,15 +71,7 @@ def _constant_bodies(text: bytes) -> dict[str, bool | None]:
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        body = list(node.body)
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            body = body[1:]
-        value = None
-        if len(body) == 1 and isinstance(body[0], ast.Return):
-            returned = body[0].value
-            if isinstance(returned, ast.Constant) and isinstance(returned.value, bool):
-                value = returned.value
-        out[node.name] = value
+        out[node.name] = constant_result(node)
     return out
 
 

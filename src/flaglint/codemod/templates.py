@@ -20,6 +20,7 @@ import libcst as cst
 
 from flaglint.codemod.transform import sole_assignment
 from flaglint.codemod.tree import current_texts
+from flaglint.codemod.unused import invert_emptied
 from flaglint.facts.parse import parse_source
 
 SUFFIXES = frozenset({".html", ".htm", ".txt", ".jinja", ".jinja2", ".j2", ".sql", ".xml"})
@@ -60,10 +61,20 @@ def _entries(text: bytes) -> dict[str, list[bool | None]]:
     except (SyntaxError, ValueError):
         return {}
     out: dict[str, list[bool | None]] = {}
+    # An entry set to True only on some paths (``if staff: ctx["x"] = True``) is not the
+    # template's constant: where it is not set, the template reads it as false.
+    conditional = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.Try, ast.Match))
+        for child in ast.walk(node)
+    }
 
     def add(key: ast.expr | None, value: ast.expr) -> None:
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             literal = value.value if isinstance(value, ast.Constant) else None
+            if literal is True and id(value) in conditional:
+                literal = None
             out.setdefault(key.value, []).append(literal if isinstance(literal, bool) else None)
 
     for node in ast.walk(tree):
@@ -233,6 +244,25 @@ class _EntryRemover(cst.CSTTransformer):
             return cst.RemoveFromParent()
         return updated_node
 
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If | cst.RemovalSentinel:
+        """``if staff: ctx["x"] = False`` emptied: the ``if`` goes when its test does nothing
+        else (names, attributes, literals, comparisons), or reads ``if not staff:`` + else."""
+        body = updated_node.body
+        if not (
+            isinstance(body, cst.IndentedBlock)
+            and not body.body
+            and isinstance(original_node.body, cst.IndentedBlock)
+            and original_node.body.body
+            and not body.footer
+        ):
+            return updated_node
+        if updated_node.orelse is None and _inert(updated_node.test):
+            return cst.RemoveFromParent()
+        emptied = updated_node.with_changes(
+            body=body.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        )
+        return invert_emptied(original_node, emptied)
+
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.Dict:
         elements = list(updated_node.elements)
         kept = [
@@ -269,3 +299,19 @@ def read_back(root: Path, names: set[str], current: dict[str, bytes]) -> dict[st
                 line = text.count(b"\n", 0, match.start()) + 1
                 found[name] = f"{relative}:{line}"
     return found
+
+
+def _inert(test: cst.BaseExpression) -> bool:
+    """A test whose evaluation does nothing but read: names, attributes (``user.is_staff``,
+    assumed plain), literals, ``not``/``and``/``or`` and comparisons of those."""
+    if isinstance(test, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(test, cst.Attribute):
+        return _inert(test.value)
+    if isinstance(test, cst.UnaryOperation):
+        return isinstance(test.operator, cst.Not) and _inert(test.expression)
+    if isinstance(test, cst.BooleanOperation):
+        return _inert(test.left) and _inert(test.right)
+    if isinstance(test, cst.Comparison):
+        return _inert(test.left) and all(_inert(c.comparator) for c in test.comparisons)
+    return False

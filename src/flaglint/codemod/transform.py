@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 
 import libcst as cst
 
+from flaglint.codemod.comments import without_flag_comment
 from flaglint.codemod.expressions import ExpressionFolder, is_literal
 from flaglint.codemod.targets import FileTargets
 from flaglint.codemod.unused import bare_pass, drop_orphaned_locals, invert_emptied
@@ -54,15 +55,16 @@ class FlagFolder(ExpressionFolder):
         if test.member or test.truth is None:
             node = node.with_changes(test=test.cond) if test.cond is not None else node
             return invert_emptied(original_node, node)
+        leading = without_flag_comment(node.leading_lines)
         if test.truth:
             # Comments closing the kept block may sit before ``else:``/``elif``.
             closing = node.orelse.leading_lines if node.orelse is not None else ()
-            return self._flatten(node.body, node.leading_lines, closing)
+            return self._flatten(node.body, leading, closing)
         if node.orelse is None:
             return cst.RemoveFromParent()
         if isinstance(node.orelse, cst.Else):
-            return self._flatten(node.orelse.body, node.leading_lines)
-        return node.orelse.with_changes(leading_lines=node.leading_lines)
+            return self._flatten(node.orelse.body, leading)
+        return node.orelse.with_changes(leading_lines=leading)
 
     def _fold_elifs(self, node: cst.If) -> cst.If:
         while isinstance(node.orelse, cst.If):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from flaglint.codemod.logging_only import blocking_statement, constant_result, without_logging
 from flaglint.facts.model import FileFacts
 from flaglint.facts.parse import parse_source
 from flaglint.facts.syntax import definition_path, dotted
@@ -155,15 +156,20 @@ def _folded_verdict(
     function = find_function(tree, qualname)
     if function is None:
         return reason
-    body = list(function.body)
-    if body and _docstring(body[0]):
-        body = body[1:]
     state = "on" if keep_on else "off"
-    if len(body) == 1 and isinstance(body[0], ast.Return):
-        value = body[0].value
-        if isinstance(value, ast.Constant) and isinstance(value.value, bool):
-            return value.value, True
-    doing = next((s for s in reversed(body) if not isinstance(s, ast.Return)), None)
+    value = constant_result(function)
+    if value is not None:
+        return value, True
+    body = without_logging(list(function.body))
+    doing = blocking_statement(function)
+    if isinstance(doing, ast.If) and not doing.orelse and isinstance(doing.body[0], ast.Return):
+        # ``if not org_id: return False``: a guard the flag does not decide.
+        value = doing.body[0].value
+        return (
+            f"wrapper {target} does more than return the flag: with the flag {state} it "
+            f"still returns {ast.unparse(value) if value else 'None'} when "
+            f"`{ast.unparse(doing.test)[:60]}`"
+        )
     if doing is not None:
         return (
             f"wrapper {target} does more than return the flag: with the flag {state} it "
@@ -183,14 +189,6 @@ def find_function(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.Asyn
         return None
     found = path[-1]
     return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-
-
-def _docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
 
 
 def derived_wrappers(
@@ -233,16 +231,11 @@ def derived_wrappers(
             function = find_function(tree_after, definition.qualname)
             if function is None:
                 continue
-            body = [s for s in function.body if not _docstring(s)]
-            if (
-                len(body) == 1
-                and isinstance(body[0], ast.Return)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, bool)
-            ):
-                found[target] = (body[0].value.value, "")
+            value = constant_result(function)
+            if value is not None:
+                found[target] = (value, "")
                 continue
-            doing = next((s for s in reversed(body) if not isinstance(s, ast.Return)), None)
+            doing = blocking_statement(function)
             where = f"; it still runs: {ast.unparse(doing)[:60]}" if doing is not None else ""
             found[target] = (
                 None,
