@@ -14,6 +14,7 @@ from flaglint import history
 from flaglint.config import load_config
 from flaglint.engine import analyse, analyse_revision, run_rules
 from flaglint.rules import by_code
+from flaglint.rules.dormant.labels import calls_itself_old
 
 GATED = """\
 import ldclient
@@ -305,3 +306,20 @@ def test_waffle_absent_agrees_with_and_without_settings() -> None:
     assert waffle_absent("is_on", {"WAFFLE_FLAG_DEFAULT": {"True"}}) is None
     assert waffle_absent("switch_is_active", {"WAFFLE_FLAG_DEFAULT": {"True"}}) is False
     assert waffle_absent("flag_is_active", {"WAFFLE_FLAG_DEFAULT": {"True", "False"}}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Install old requirements.\n\nThis is the old behavior and the one to drop.", True),
+        ("This helper was the legacy way to seed the cache.", True),
+        ("It is now the previous implementation, kept for one release.", True),
+        ("This method is the deprecated code path.", True),
+        ("This is the new behavior, where every project is heading.", False),
+        ("It accepts manifests in the old format too.", False),
+        ("Sync the mirror; the old path on disk is kept for the archive.", False),
+        ("Old behavior", False),  # a side's label, not a sentence about the function
+    ],
+)
+def test_calls_itself_old(text: str, said: bool) -> None:
+    assert bool(calls_itself_old(text)) is said

@@ -59,6 +59,17 @@ FL101_REPOS = {
         '[[tool.flaglint.providers]]\nname = "rtd-project-feature"\nmethods = ["has_feature"]\n'
         'modules = ["readthedocs.projects.models"]\nkey-index = 0\n',
     ),
+    "enterprise-catalog": (["enterprise_catalog"], ""),
+    "license-manager": (["license_manager"], ""),
+    "enterprise-access": (["enterprise_access"], ""),
+    "edx-ora2": (["openassessment"], ""),
+    "saleor": (["saleor"], ""),
+    "netbox": (["netbox"], ""),
+    "dispatch": (["src/dispatch"], ""),
+    "plane": (["apps/api/plane"], ""),
+    "paperless-ngx": (["src"], ""),
+    "OctoBot": (["octobot", "packages"], ""),
+    "flagsmith": None,
 }
 
 
@@ -88,8 +99,73 @@ FL101_REVISIONS: list[tuple[str, str, str]] = [  # fmt: skip
     ),
     (
         "credentials",
+        "d5b750aa2f31cf32acff17602f74de3a8a8946b3",
+        "a925397b46 2023-10-23 feat: remove manual event bus publishing config and functionality",
+    ),
+    (
+        "credentials",
         "7df8c96ef6f0ffc547b7e0892c32d02ead1d22f6",
         "5247e1722b 2021-09-01 fix: corrects issue with issue_date and visible_date",
+    ),
+    (
+        "edx-ora2",
+        "d3971d58cdd32d0590e99b11ff6ab46bc5cf4acd",
+        "149aad9b02 2020-11-04 Do not use waffle for activation of mobile support",
+    ),
+    (
+        "enterprise-catalog",
+        "4d4b32756525fe2977f7bdc6344a23597b94c3ff",
+        "27c342fc 2023-10-03 chore: remove deprecated code for indexing catalogs for programs",
+    ),
+    (
+        "enterprise-catalog",
+        "57a9fed9c0035f891978ed6077b4ff75f3f49430",
+        "5e6c753c99 2023-07-19 feat: Remove api calls for content enrollment url (#650)",
+    ),
+    (
+        "license-manager",
+        "3290ac540f7f170887eb3098eb117caa37e0d179",
+        "fc4833f487 2021-10-13 fix: expose license activation key in license serializer",
+    ),
+    (
+        "license-manager",
+        "97ffc8353f315d326ffda25a6b1d3ea0a9be68cf",
+        "526abc29f5 2022-08-16 feat: remove SUBSCRIPTION_LICENSE_MODIFIED signal send (#443)",
+    ),
+    (
+        "dispatch",
+        "ce57eeff74695138f194a04259b874923c18d29f",
+        "e76bdac60 2025-01-24 Removes experimental features flag from Case Cost",
+    ),
+    (
+        "saleor",
+        "470c8a97816eff55f51b12975a94d40c44decebb",
+        "b56c316ce6 2020-02-03 Remove condition of opentracing enabled",
+    ),
+    (
+        "saleor",
+        "f73318c129a663b91bbfdaca5103faab05f22803",
+        "ede8553330 2023-05-15 Move ENABLE_ACCOUNT_CONFIRMATION_BY_EMAIL flag to SiteSettings",
+    ),
+    (
+        "plane",
+        "34ab188a9903689b444d31b2cc24a6be311de9d2",
+        "eb53876af3 2023-11-18 feat: Instance Registration and Configuration (#2793)",
+    ),
+    (
+        "paperless-ngx",
+        "da6dc2ad5babc289375fef64680b1f7f8a76c741",
+        "cdc07cf153 2018-02-04 Move the encrypt/decrypt decision out of db and into the view",
+    ),
+    (
+        "OctoBot",
+        "fabdc885db4a2a0e1f9c749f0ee3b995f4378c88",
+        "dae2fddc4c 2019-06-05 Temporary cleanup",
+    ),
+    (
+        "netbox",
+        "b83fcc6077bd9d980c1f2164e32015454429279e",
+        "a38a38218b 2023-11-30 14132 Add EventRule - change webhook",
     ),
     (
         "kitsune",
@@ -347,7 +423,9 @@ def run_at(flaglint: str, clone: Path, rev: str, paths: list[str], config: str) 
         if tree is None:
             print(f"  {note}", file=sys.stderr)
             return []
-        return run(flaglint, tree, paths, config)
+        # Layouts move over the years (plane's apiserver/ became apps/api/): what exists.
+        present = [p for p in paths if (tree / p).exists()] or ["."]
+        return run(flaglint, tree, present, config)
 
 
 def targets(args: argparse.Namespace) -> list[tuple[str, str, str | None]]:
@@ -355,7 +433,8 @@ def targets(args: argparse.Namespace) -> list[tuple[str, str, str | None]]:
     if args.at:
         return [(f"{n}@{r[:12]}", n, r) for n, _, r in (a.partition("@") for a in args.at)]
     if args.revisions:
-        return [(f"{n}@{r[:12]}", n, r) for n, r, _ in FL101_REVISIONS]
+        wanted = set(args.repo or [n for n, _, _ in FL101_REVISIONS])
+        return [(f"{n}@{r[:12]}", n, r) for n, r, _ in FL101_REVISIONS if n in wanted]
     return [(n, n, None) for n in args.repo or list(FL101_REPOS)]
 
 
@@ -363,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", default="/work/corpora", type=Path)
     parser.add_argument("--flaglint", default="flaglint")
-    parser.add_argument("--repo", action="append", help="only these repositories")
+    parser.add_argument("--repo", action="append", help="only these (also with --revisions)")
     parser.add_argument("--verdicts", default=HERE / "FL101_READ.json", type=Path)
     parser.add_argument("--json", action="store_true", help="print the raw findings")
     parser.add_argument("--revisions", action="store_true", help="run at FL101_REVISIONS")

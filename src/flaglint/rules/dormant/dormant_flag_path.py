@@ -42,11 +42,13 @@ class DormantFlagPath(Rule):
       body, or a docstring or leading comment that says one of
       `deprecation-words` of the function itself (opening its summary, "this
       function is deprecated", `.. deprecated::`), not of data or a mode it
-      handles ("rows in the legacy format"); or a note asking to remove the
-      function together with the flag that gates it ("TODO: remove when
-      removing FAST_CLONE"), naming the flag; or, for the function a gate
-      calls directly, a comment opening that side of the gate which calls it
-      the old one ("# Old behavior", "# Legacy path: ...");
+      handles ("rows in the legacy format"), or that calls the function itself
+      the old way of doing its job ("This is the old behavior and the one we
+      want to get rid of", "this helper was the legacy implementation"); or
+      a note asking to remove the function together with the flag that gates
+      it ("TODO: remove when removing FAST_CLONE"), naming the flag; or, for
+      the function a gate calls directly, a comment opening that side of the
+      gate which calls it the old one ("# Old behavior", "# Legacy path: ...");
     - old: in git, the function last changed at least `dormant-after-days`
       before the gate that calls it did (blame ignores whitespace, moves,
       `.git-blame-ignore-revs` and commits that leave the syntax tree unchanged);

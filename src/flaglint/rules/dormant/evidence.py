@@ -21,7 +21,7 @@ from flaglint.cache.store import KeyedStore
 from flaglint.callgraph import NodeInfo
 from flaglint.facts.model import Call, FileFacts
 from flaglint.findings import Location
-from flaglint.rules.dormant.labels import side_label
+from flaglint.rules.dormant.labels import calls_itself_old, side_label
 from flaglint.rules.dormant.unused import VULTURE_STORE, UnusedReport, scan_sources, sources_key
 
 if TYPE_CHECKING:
@@ -144,6 +144,17 @@ class DormancyEvidence:
                 word = self_described(text, self.words, docstring=where == "docstring")
                 if word:
                     found.append(Evidence("marker", f"{where} says '{word}'", here))
+                    break
+        if not found:
+            # Facts keep a leading comment only when it holds a deprecation word: "# This is
+            # the old path" is read from the scanned source.
+            for text, where in (
+                (definition.docstring, "docstring"),
+                (definition.leading_comment or self.comment_above(info), "comment"),
+            ):
+                phrase = calls_itself_old(text)
+                if phrase:
+                    found.append(Evidence("marker", f"{where} says '{phrase[:60]}'", here))
                     break
         if not found and info.kind == "method":
             owner = self.project.graph.nodes.get(f"{facts.module}.{scope}")

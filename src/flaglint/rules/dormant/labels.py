@@ -1,4 +1,4 @@
-"""Comments that label one side of a gate as the old one: "# Old behavior"."""
+"""Comments that call one side of a gate, or a function, the old one: "# Old behavior"."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import re
 
 # A comment opening one side of a gate that calls it the old one: "# Old behavior",
 # "# Legacy path (pre-Phase 3): ...", "# old way of doing it".
-_OLD_SIDE = re.compile(
-    r"^(?:old|legacy|previous|deprecated|obsolete)\b[\w\s-]{0,20}?"
-    r"\b(?:behaviou?r|path|way|code|flow|implementation|logic|approach|pipeline)\b",
+_OLD = r"(?:old|legacy|previous|deprecated|obsolete)\b[\w\s-]{0,20}?"
+_BEHAVIOUR = r"\b(?:behaviou?r|path|way|code|flow|implementation|logic|approach|pipeline)\b"
+_OLD_SIDE = re.compile("^" + _OLD + _BEHAVIOUR, re.IGNORECASE)
+# A description that says its own function is the old way of doing something: "This is
+# the old behavior and the one we want to get rid of", "This method was the legacy
+# implementation"; not "reads rows in the old format" (a noun of data, not of behaviour)
+# nor "the old path is kept for X" (no subject that is the function itself).
+_SELF_OLD = re.compile(
+    r"(?<!\w)(?:this|it)(?:\s+(?:function|method|class|helper|view|task))?\s+"
+    r"(?:is|was)\s+(?:now\s+)?(?:the|an?|our)\s+" + _OLD + _BEHAVIOUR,
     re.IGNORECASE,
 )
 # How far above a call its side's label may sit, at most.
@@ -40,3 +47,9 @@ def side_label(lines: list[str], call_line: int, gate_lines: list[int]) -> str:
         elif depth < indent and re.match(r"(?:else|elif)\b", stripped):
             label = ""  # another side begins after the label: not the call's side
     return label if _OLD_SIDE.match(label) else ""
+
+
+def calls_itself_old(text: str) -> str:
+    """The phrase in a docstring or leading comment calling its own function the old way, or ""."""
+    match = _SELF_OLD.search(" ".join(text.split()))
+    return match.group(0) if match else ""
