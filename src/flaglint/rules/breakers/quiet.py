@@ -26,7 +26,8 @@ calls a context unbounded:
 * a handler's call to a sink named for a target (``order_target_percent``): it
   orders the difference to a position, nothing once the position is there;
 * a dispatch only while no position is open (``if not self.position:``,
-  ``position-words``), or the exit in the other arm of that test;
+  ``position-words``), or the exit in the other arm of that test, when the
+  test is inside what repeats (the loop, or the handler);
 * a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``);
 * a dispatch under a latch that its branch closes (``if not self.placed: buy();
   self.placed = True``) and a ``while`` that drains a collection (``while
@@ -97,14 +98,16 @@ class QuietContexts:
             return "sets a position to a target"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
-        if while_flat(function, line, self.position_words, analysis(self.project).sink_name):
+        sinks = analysis(self.project)
+        loop = _loop_at(function, assessment.line) if assessment.kind == "loop" else None
+        # A check counts only inside what repeats: the loop, or the handler's whole body.
+        span = (loop.lineno, loop.end_lineno or loop.lineno) if loop is not None else None
+        if (assessment.kind != "loop" or span is not None) and while_flat(
+            function, line, self.position_words, sinks.sink_name, span
+        ):
             return "only while no position is open"
-        if assessment.kind != "loop":
+        if loop is None or span is None:
             return ""
-        loop = _loop_at(function, assessment.line)
-        if loop is None:
-            return ""
-        span = (loop.lineno, loop.end_lineno or loop.lineno)
         if latched(function, line, assessment.sink, helper, span, persistent=False):
             return "a latch the dispatch closes"
         if isinstance(loop, ast.While) and drains(loop, self._method_of(assessment)):
