@@ -122,7 +122,7 @@ class QuietContexts:
             return "receives its input"
         if self._drains(loop):
             return "drains what it reads"
-        if isinstance(loop, ast.While) and _pages(loop):
+        if isinstance(loop, ast.While) and _pages(loop, line, sinks.dispatches_by_name):
             return "pages through what it reads"
         if self._waits_for_work(loop, line):
             return "waits until there is work"
@@ -293,12 +293,15 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
     return False
 
 
-def _pages(loop: ast.While) -> bool:
+def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
     """``page = read(after=last); if not page: break; last = page[-1]``: a cursor read.
 
     The pass reads a page with a call given a cursor, breaks once the page is
-    empty, and moves the cursor on from the page (``last = page[-1].id``) or by
-    a step (``offset += size``): it ends with what it reads.
+    empty, and moves the cursor on from an element of the page (``last =
+    page[-1].id``) or by a step (``offset += size``): it ends with what it reads.
+    The read is no dispatch (``filled = send_order(qty); if not filled: break;
+    qty = filled`` sends until an order fails), and a cursor set to the page
+    itself moves nowhere a page says.
     """
     for stmt in loop.body:
         if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)):
@@ -316,19 +319,34 @@ def _pages(loop: ast.While) -> bool:
             and [unparse(t) for t in s.targets] == [page]
             and any(isinstance(c, ast.Call) for c in ast.walk(s.value))
         ]
-        if not reads:
+        if not reads or _dispatches_in(reads[-1], line, is_sink):
             continue
         given = {n.id for n in ast.walk(reads[-1]) if isinstance(n, ast.Name)} - {page}
         for node in (n for s in loop.body for n in own_walk(s)):
             moved = ""
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                if page in {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}:
+                if _element_of(node.value, page):
                     moved = unparse(node.targets[0])
             elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
                 moved = unparse(node.target)
             if moved and moved in given:
                 return True
     return False
+
+
+def _dispatches_in(value: ast.expr, line: int, is_sink: Callable[[str], bool]) -> bool:
+    """The read holds the dispatch itself, or a call named like a sink."""
+    if value.lineno <= line <= (value.end_lineno or value.lineno):
+        return True
+    return any(isinstance(c, ast.Call) and is_sink(call_name(c)) for c in ast.walk(value))
+
+
+def _element_of(value: ast.expr, page: str) -> bool:
+    """``page[-1]``, ``page[-1].id``, ``page[-1]["id"]``: something read out of the page."""
+    return any(
+        isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == page
+        for n in ast.walk(value)
+    )
 
 
 def _item_used(loop: ast.For) -> bool:
