@@ -23,8 +23,9 @@ calls a context unbounded:
   what this pass produced);
 * a call in a ``finally`` inside the loop: it cleans up after one pass
   (``finally: task.cancel()`` in a reconnect loop);
-* a handler's call to a sink named for a target (``order_target_percent``): it
-  orders the difference to a position, nothing once the position is there;
+* a handler's call to a sink named for a target order (``order`` right before
+  ``target``: ``order_target_percent``): it orders the difference to a
+  position, nothing once the position is there;
 * a dispatch only while no position is open (``if not self.position:``,
   ``position-words``), or the exit in the other arm of that test, when the
   test is inside what repeats (the loop, or the handler);
@@ -94,7 +95,7 @@ class QuietContexts:
         if not assessment.via and self._builder(assessment):
             return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
-        if assessment.kind == "handler" and "target" in name_words(assessment.sink):
+        if assessment.kind == "handler" and _orders_to_target(assessment.sink):
             return "sets a position to a target"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
@@ -291,6 +292,17 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
             if names and names <= assigned:
                 return True
     return False
+
+
+def _orders_to_target(sink: str) -> bool:
+    """A sink named for a target order (``order_target_percent``, ``orderTargetValue``).
+
+    It orders the difference between the position and a target, nothing once the
+    position is there. ``order`` must come right before ``target``:
+    ``send_order_to_target`` sends a whole order to wherever the target is.
+    """
+    words = name_words(sink.rpartition(".")[2])
+    return any(pair == ("order", "target") for pair in zip(words, words[1:], strict=False))
 
 
 def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
