@@ -142,10 +142,6 @@ class BreakerAnalysis:
     def sink_name(self, bare: str) -> bool:
         return bool(self._bare_pattern and self._bare_pattern.match(bare))
 
-    def dispatches_by_name(self, bare: str) -> bool:
-        """A sink pattern matches ``bare``, or a project function of that name is a sink."""
-        return self.sink_name(bare) or bare in self._sink_names
-
     def direct_sink(self, facts: FileFacts, call: Call) -> str | None:
         bare = call.callee.rpartition(".")[2]
         matched = self._bare_seen.get(bare)

@@ -73,6 +73,7 @@ class QuietContexts:
         self.receivers = project.config.receivers
         self.words = LimitWords(project.config.limit_words, project.config.once_gates)
         self.position_words = frozenset(w.lower() for w in project.config.position_words)
+        self._sink_functions: frozenset[str] | None = None
 
     def why_quiet(self, assessment: Assessment) -> str:
         """Why the context is bounded after all ("" when it is not)."""
@@ -123,7 +124,7 @@ class QuietContexts:
             return "receives its input"
         if self._drains(loop):
             return "drains what it reads"
-        if isinstance(loop, ast.While) and _pages(loop, line, sinks.dispatches_by_name):
+        if isinstance(loop, ast.While) and _pages(loop, line, self._dispatches_by_name):
             return "pages through what it reads"
         if self._waits_for_work(loop, line):
             return "waits until there is work"
@@ -155,6 +156,13 @@ class QuietContexts:
             ):
                 return []
         return found
+
+    def _dispatches_by_name(self, bare: str) -> bool:
+        """A sink pattern matches ``bare``, or a project function of that name is a sink."""
+        if self._sink_functions is None:
+            found = analysis(self.project).sink_functions
+            self._sink_functions = frozenset(q.rpartition(".")[2] for q in found)
+        return bare in self._sink_functions or analysis(self.project).sink_name(bare)
 
     def _builder(self, assessment: Assessment) -> bool:
         """The sink's name matched, but the call resolves to one project function that builds.
