@@ -73,7 +73,10 @@ def test_target_orders_in_a_handler_add_nothing(run_cli, tmp_path: Path) -> None
     project = tmp_path / "rotation"
     project.mkdir()
     (project / "pyproject.toml").write_text(
-        '[tool.flaglint]\nsinks = ["order_target_percent", "order_size"]\nhandlers = ["next"]\n'
+        "[tool.flaglint]\n"
+        'sinks = ["order_target_percent", "orderTargetValue", "order_size",'
+        ' "send_order_to_target"]\n'
+        'handlers = ["next"]\n'
     )
     (project / "strategy.py").write_text(
         "class Rotation:\n"
@@ -81,7 +84,14 @@ def test_target_orders_in_a_handler_add_nothing(run_cli, tmp_path: Path) -> None
         "        for data in self.universe:\n"
         "            self.order_target_percent(data, target=0.1)\n"
         "            self.order_size(data, size=10)\n"
+        "            self.orderTargetValue(data, 1000)\n"
+        "            send_order_to_target(data)\n"
     )
     result = run_cli("check", "--select", "FL301", "--format", "json", cwd=project)
     found = {(f["rule"], f["line"], f["symbol"]) for f in json.loads(result.out)["findings"]}
-    assert found == {("FL301", 5, "strategy.Rotation.next")}, result.out
+    # ``send_order_to_target`` sends a whole order to a target: only ``order`` right
+    # before ``target`` names an order to a target position.
+    assert found == {
+        ("FL301", 5, "strategy.Rotation.next"),
+        ("FL301", 7, "strategy.Rotation.next"),
+    }, result.out

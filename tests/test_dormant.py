@@ -319,6 +319,8 @@ def test_waffle_absent_agrees_with_and_without_settings() -> None:
         ("It accepts manifests in the old format too.", False),
         ("Sync the mirror; the old path on disk is kept for the archive.", False),
         ("Old behavior", False),  # a side's label, not a sentence about the function
+        # A bare "it" past the first word is what the text named, not the function.
+        ("Install fast.\n\nBefore FEATURE_FAST existed, it was the old behaviour here.", False),
     ],
 )
 def test_calls_itself_old(text: str, said: bool) -> None:

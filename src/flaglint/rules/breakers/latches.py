@@ -76,7 +76,11 @@ def latched(
 
 
 def while_flat(
-    function: ast.AST, line: int, words: frozenset[str], is_sink: Callable[[str], bool]
+    function: ast.AST,
+    line: int,
+    words: frozenset[str],
+    is_sink: Callable[[str], bool],
+    within: tuple[int, int] | None = None,
 ) -> bool:
     """A check around ``line`` lets the dispatch run only while a position is empty.
 
@@ -86,9 +90,15 @@ def while_flat(
     other arm of the same test counts too when the flat arm dispatches: ``if not
     self.position: buy() else: sell()`` exits while holding and enters while flat,
     one order per change of position, as a ping-pong does.
+
+    Only a check inside the repeated context counts (``within``, the lines of a
+    loop; a handler's whole body): ``if not self.position: while True: buy()``
+    tests once and then sends on every pass.
     """
     other_arms = {id(t): arm for t, arm, _h in enclosing_branches(function, line, other=True)}
     for test, _branch, holds in enclosing_branches(function, line):
+        if within is not None and not within[0] < test.lineno <= within[1]:
+            continue
         for term, conditions in _opened_by(test, holds).items():
             if not set(name_words(term.rpartition(".")[2])) & words:
                 continue

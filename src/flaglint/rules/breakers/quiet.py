@@ -23,10 +23,12 @@ calls a context unbounded:
   what this pass produced);
 * a call in a ``finally`` inside the loop: it cleans up after one pass
   (``finally: task.cancel()`` in a reconnect loop);
-* a handler's call to a sink named for a target (``order_target_percent``): it
-  orders the difference to a position, nothing once the position is there;
+* a handler's call to a sink named for a target order (``order`` right before
+  ``target``: ``order_target_percent``): it orders the difference to a
+  position, nothing once the position is there;
 * a dispatch only while no position is open (``if not self.position:``,
-  ``position-words``), or the exit in the other arm of that test;
+  ``position-words``), or the exit in the other arm of that test, when the
+  test is inside what repeats (the loop, or the handler);
 * a dispatch under a once-only flag (``once-gates``: ``self.first_iteration``);
 * a dispatch under a latch that its branch closes (``if not self.placed: buy();
   self.placed = True``) and a ``while`` that drains a collection (``while
@@ -71,6 +73,7 @@ class QuietContexts:
         self.receivers = project.config.receivers
         self.words = LimitWords(project.config.limit_words, project.config.once_gates)
         self.position_words = frozenset(w.lower() for w in project.config.position_words)
+        self._sink_functions: frozenset[str] | None = None
 
     def why_quiet(self, assessment: Assessment) -> str:
         """Why the context is bounded after all ("" when it is not)."""
@@ -93,18 +96,20 @@ class QuietContexts:
         if not assessment.via and self._builder(assessment):
             return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
-        if assessment.kind == "handler" and "target" in name_words(assessment.sink):
+        if assessment.kind == "handler" and _orders_to_target(assessment.sink):
             return "sets a position to a target"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
-        if while_flat(function, line, self.position_words, analysis(self.project).sink_name):
+        sinks = analysis(self.project)
+        loop = _loop_at(function, assessment.line) if assessment.kind == "loop" else None
+        # A check counts only inside what repeats: the loop, or the handler's whole body.
+        span = (loop.lineno, loop.end_lineno or loop.lineno) if loop is not None else None
+        if (assessment.kind != "loop" or span is not None) and while_flat(
+            function, line, self.position_words, sinks.sink_name, span
+        ):
             return "only while no position is open"
-        if assessment.kind != "loop":
+        if loop is None or span is None:
             return ""
-        loop = _loop_at(function, assessment.line)
-        if loop is None:
-            return ""
-        span = (loop.lineno, loop.end_lineno or loop.lineno)
         if latched(function, line, assessment.sink, helper, span, persistent=False):
             return "a latch the dispatch closes"
         if isinstance(loop, ast.While) and drains(loop, self._method_of(assessment)):
@@ -119,7 +124,7 @@ class QuietContexts:
             return "receives its input"
         if self._drains(loop):
             return "drains what it reads"
-        if isinstance(loop, ast.While) and _pages(loop):
+        if isinstance(loop, ast.While) and _pages(loop, line, self._dispatches_by_name):
             return "pages through what it reads"
         if self._waits_for_work(loop, line):
             return "waits until there is work"
@@ -151,6 +156,13 @@ class QuietContexts:
             ):
                 return []
         return found
+
+    def _dispatches_by_name(self, bare: str) -> bool:
+        """A sink pattern matches ``bare``, or a project function of that name is a sink."""
+        if self._sink_functions is None:
+            found = analysis(self.project).sink_functions
+            self._sink_functions = frozenset(q.rpartition(".")[2] for q in found)
+        return bare in self._sink_functions or analysis(self.project).sink_name(bare)
 
     def _builder(self, assessment: Assessment) -> bool:
         """The sink's name matched, but the call resolves to one project function that builds.
@@ -290,12 +302,26 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
     return False
 
 
-def _pages(loop: ast.While) -> bool:
+def _orders_to_target(sink: str) -> bool:
+    """A sink named for a target order (``order_target_percent``, ``orderTargetValue``).
+
+    It orders the difference between the position and a target, nothing once the
+    position is there. ``order`` must come right before ``target``:
+    ``send_order_to_target`` sends a whole order to wherever the target is.
+    """
+    words = name_words(sink.rpartition(".")[2])
+    return any(pair == ("order", "target") for pair in zip(words, words[1:], strict=False))
+
+
+def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
     """``page = read(after=last); if not page: break; last = page[-1]``: a cursor read.
 
     The pass reads a page with a call given a cursor, breaks once the page is
-    empty, and moves the cursor on from the page (``last = page[-1].id``) or by
-    a step (``offset += size``): it ends with what it reads.
+    empty, and moves the cursor on from an element of the page (``last =
+    page[-1].id``) or by a step (``offset += size``): it ends with what it reads.
+    The read is no dispatch (``filled = send_order(qty); if not filled: break;
+    qty = filled`` sends until an order fails), and a cursor set to the page
+    itself moves nowhere a page says.
     """
     for stmt in loop.body:
         if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)):
@@ -313,19 +339,34 @@ def _pages(loop: ast.While) -> bool:
             and [unparse(t) for t in s.targets] == [page]
             and any(isinstance(c, ast.Call) for c in ast.walk(s.value))
         ]
-        if not reads:
+        if not reads or _dispatches_in(reads[-1], line, is_sink):
             continue
         given = {n.id for n in ast.walk(reads[-1]) if isinstance(n, ast.Name)} - {page}
         for node in (n for s in loop.body for n in own_walk(s)):
             moved = ""
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                if page in {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}:
+                if _element_of(node.value, page):
                     moved = unparse(node.targets[0])
             elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
                 moved = unparse(node.target)
             if moved and moved in given:
                 return True
     return False
+
+
+def _dispatches_in(value: ast.expr, line: int, is_sink: Callable[[str], bool]) -> bool:
+    """The read holds the dispatch itself, or a call named like a sink."""
+    if value.lineno <= line <= (value.end_lineno or value.lineno):
+        return True
+    return any(isinstance(c, ast.Call) and is_sink(call_name(c)) for c in ast.walk(value))
+
+
+def _element_of(value: ast.expr, page: str) -> bool:
+    """``page[-1]``, ``page[-1].id``, ``page[-1]["id"]``: something read out of the page."""
+    return any(
+        isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == page
+        for n in ast.walk(value)
+    )
 
 
 def _item_used(loop: ast.For) -> bool:

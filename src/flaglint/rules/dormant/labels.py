@@ -12,9 +12,11 @@ _OLD_SIDE = re.compile("^" + _OLD + _BEHAVIOUR, re.IGNORECASE)
 # A description that says its own function is the old way of doing something: "This is
 # the old behavior and the one we want to get rid of", "This method was the legacy
 # implementation"; not "reads rows in the old format" (a noun of data, not of behaviour)
-# nor "the old path is kept for X" (no subject that is the function itself).
+# nor "the old path is kept for X" (no subject that is the function itself). A bare "it"
+# is the function only as the description's first word: later, "Before X existed, it was
+# the old behaviour of pip that ran here" is about something the text named.
 _SELF_OLD = re.compile(
-    r"(?<!\w)(?:this|it)(?:\s+(?:function|method|class|helper|view|task))?\s+"
+    r"(?:(?<!\w)this(?:\s+(?:function|method|class|helper|view|task))?|^it)\s+"
     r"(?:is|was)\s+(?:now\s+)?(?:the|an?|our)\s+" + _OLD + _BEHAVIOUR,
     re.IGNORECASE,
 )
