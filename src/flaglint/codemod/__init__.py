@@ -17,7 +17,7 @@ from pathlib import Path
 from flaglint.codemod.attributes import drop_orphaned_attributes, inline_constant_properties
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.comments import stale_docstrings
-from flaglint.codemod.default_tests import known_default
+from flaglint.codemod.default_tests import called_outside_tests, known_default
 from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
@@ -107,7 +107,15 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
     module_paths = {f.module: f.path for f in project.files}
     tests, overridden, override_leftovers, override_notes = edit_overrides(
-        project.config.root, key, keep_on, names, after, module_paths, known_default(project, key)
+        project.config.root,
+        key,
+        keep_on,
+        names,
+        after,
+        module_paths,
+        known_default(project, key),
+        project.config.tests,
+        called_outside_tests(project),
     )
     deleted_tests.extend(overridden)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
