@@ -81,6 +81,9 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     """Rewrite every file that reads ``key``; nothing is written to disk here."""
     paths = sorted({r.path for r in project.inventory.reads if r.key == key})
     rewriter = Rewriter(project, key, keep_on)
+    rewriter.flag_names = frozenset(
+        {key, *(d[2].rpartition(".")[2] for d in key_definitions(project, key))}
+    )
     before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     # Functions that read the key and return it, unknown to the inventory as
     # wrappers: their calls are reads too, so everything is rewritten again.
