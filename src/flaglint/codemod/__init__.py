@@ -23,6 +23,7 @@ from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit
 from flaglint.codemod.rewrite import Leftover, Rewriter
 from flaglint.codemod.templates import (
     TemplateNote,
+    conditional_entries,
     drop_entries,
     fold_templates,
     folded_entries,
@@ -193,8 +194,9 @@ def _fold_templates(
 ) -> list[TemplateNote]:
     """Context entries the rewrite made literal: templates folded, entries dropped (in place)."""
     names = folded_entries(changed, after)
+    conditional = conditional_entries(changed, after)
     if not names:
-        return []
+        return conditional
     root = project.config.root
     trial = {path: drop_entries(text, set(names)) for path, text in after.items()}
     read = read_back(root, set(names), trial)
@@ -206,8 +208,9 @@ def _fold_templates(
         )
         for name, where in sorted(read.items())
     ]
+    notes.extend(conditional)
     folded, done, template_notes = fold_templates(
-        root, {n: v for n, v in names.items() if n not in read}
+        root, {n: v for n, v in names.items() if n not in read}, after
     )
     notes.extend(template_notes)
     if not done:

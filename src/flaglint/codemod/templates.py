@@ -54,19 +54,56 @@ def folded_entries(before: dict[str, bytes], after: dict[str, bytes]) -> dict[st
     return {name: values.pop() for name, values in found.items() if len(values) == 1}
 
 
-def _entries(text: bytes) -> dict[str, list[bool | None]]:
-    """Per string key: the literal each entry holds (None for anything else)."""
+def conditional_entries(before: dict[str, bytes], after: dict[str, bytes]) -> list[TemplateNote]:
+    """Entries the rewrite made ``True`` on some paths only (``{"x": True} if staff else
+    {...}``): their templates are kept, and each is named for a human."""
+    notes: list[TemplateNote] = []
+    for path, text in sorted(after.items()):
+        old = before.get(path)
+        if old is None or not path.endswith(".py"):
+            continue
+        was = _entries(old)
+        found: dict[str, int] = {}
+        _entries(text, found)
+        for name, line in sorted(found.items()):
+            if None in was.get(name, [True]):
+                reason = (
+                    f"sets {name} to True on some paths only; "
+                    "the entry and its templates kept (elsewhere they read it as false)"
+                )
+                notes.append(TemplateNote(path, line, reason))
+    return notes
+
+
+def _entries(
+    text: bytes, conditional_true: dict[str, int] | None = None
+) -> dict[str, list[bool | None]]:
+    """Per string key: the literal each entry holds (None for anything else);
+    ``conditional_true`` collects the keys set to True on some paths only (first line)."""
     try:
         tree = parse_source(text)
     except (SyntaxError, ValueError):
         return {}
     out: dict[str, list[bool | None]] = {}
-    # An entry set to True only on some paths (``if staff: ctx["x"] = True``) is not the
-    # template's constant: where it is not set, the template reads it as false.
+    # An entry set to True only on some paths (``if staff: ctx["x"] = True``, a dict
+    # chosen by ``... if staff else ...`` or ``or``) is not the template's constant:
+    # where it is not set, the template reads it as false.
     conditional = {
         id(child)
         for node in ast.walk(tree)
-        if isinstance(node, (ast.If, ast.For, ast.While, ast.Try, ast.Match))
+        if isinstance(
+            node,
+            (
+                ast.If,
+                ast.For,
+                ast.While,
+                ast.Try,
+                ast.Match,
+                ast.IfExp,
+                ast.BoolOp,
+                ast.comprehension,
+            ),
+        )
         for child in ast.walk(node)
     }
 
@@ -75,6 +112,8 @@ def _entries(text: bytes) -> dict[str, list[bool | None]]:
             literal = value.value if isinstance(value, ast.Constant) else None
             if literal is True and id(value) in conditional:
                 literal = None
+                if conditional_true is not None:
+                    conditional_true.setdefault(key.value, value.lineno)
             out.setdefault(key.value, []).append(literal if isinstance(literal, bool) else None)
 
     for node in ast.walk(tree):
@@ -167,9 +206,14 @@ def _line_span(text: bytes, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def fold_templates(
-    root: Path, names: dict[str, bool]
+    root: Path, names: dict[str, bool], python: dict[str, bytes] | None = None
 ) -> tuple[dict[str, bytes], set[str], list[TemplateNote]]:
-    """Templates folded per name, the names folded everywhere, and what was left."""
+    """Templates folded per name, the names folded everywhere, and what was left.
+
+    ``python`` holds the rewritten Python files: a template some code renders without
+    the entry (``render(request, "detail.html", {"title": "y"})``, another return of the
+    view or another view) reads it as false there, so it is not folded.
+    """
     if not names:
         return {}, set(), []
     texts: dict[str, bytes] = {}
@@ -197,9 +241,140 @@ def fold_templates(
                 break
             attempt[path] = new
         if not failed and attempt:
+            # A render without the entry reads it as false: only a True entry differs.
+            without = render_without(root, python or {}, name, set(attempt)) if value else None
+            if without is not None:
+                path, line = without
+                reason = (
+                    f"renders a template reading {name} without that entry; entry and template kept"
+                )
+                notes.append(TemplateNote(path, line, reason))
+                continue
             folded.update(attempt)
             done.add(name)
     return folded, done, notes
+
+
+RENDERS = frozenset(
+    {"render", "render_to_response", "render_to_string", "TemplateResponse", "get_template"}
+)
+
+
+def render_without(
+    root: Path, current: dict[str, bytes], name: str, templates: set[str]
+) -> tuple[str, int] | None:
+    """(path, line) of a call rendering one of ``templates`` (paths under the root) with a
+    context that lacks ``name``: none given, a dict literal without it, or a local only
+    ever bound to such dicts. A context flaglint cannot see into counts as carrying it."""
+    for _, relative, text in current_texts(root, (".py",), current):
+        if not any(Path(t).name.encode() in text for t in templates):
+            continue
+        try:
+            tree = parse_source(text)
+        except (SyntaxError, ValueError):
+            continue
+        scopes = [
+            n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        for scope in [tree, *scopes]:
+            for call in _own_calls(scope):
+                rendered = _rendered_template(call)
+                if rendered is None or not any(
+                    t == rendered or t.endswith("/" + rendered) for t in templates
+                ):
+                    continue
+                context = _context_argument(call, rendered)
+                if not _carries(context, name, scope):
+                    return relative, call.lineno
+    return None
+
+
+def _own_calls(scope: ast.AST) -> list[ast.Call]:
+    """Calls in ``scope``'s own body (not in nested functions)."""
+    out: list[ast.Call] = []
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Call):
+            out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _rendered_template(call: ast.Call) -> str | None:
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if last not in RENDERS:
+        return None
+    for argument in [*call.args, *(k.value for k in call.keywords if k.arg == "template_name")]:
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            if Path(argument.value).suffix in SUFFIXES:
+                return argument.value
+    return None
+
+
+def _context_argument(call: ast.Call, rendered: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in ("context", "dictionary"):
+            return keyword.value
+    positional = call.args
+    for index, argument in enumerate(positional):
+        if isinstance(argument, ast.Constant) and argument.value == rendered:
+            return positional[index + 1] if index + 1 < len(positional) else None
+    return None
+
+
+def _carries(context: ast.expr | None, name: str, scope: ast.AST) -> bool:
+    if context is None:
+        return False
+    if isinstance(context, ast.Dict):
+        return None in context.keys or any(
+            isinstance(k, ast.Constant) and k.value == name for k in context.keys
+        )
+    if isinstance(context, ast.IfExp):
+        return _carries(context.body, name, scope) and _carries(context.orelse, name, scope)
+    if isinstance(context, ast.BoolOp):
+        return all(_carries(value, name, scope) for value in context.values)
+    if not isinstance(context, ast.Name):
+        return True  # a call, an attribute: not seen into
+    bound: list[ast.expr] = []
+    for node in _own_nodes(scope):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == context.id:
+                    bound.append(node.value)
+                elif (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == context.id
+                ):
+                    return True  # ``ctx[...] = ...``: may set it
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == context.id
+        ):
+            return True  # ``ctx.update(...)``: may set it
+    if not bound:
+        return True  # a parameter or a global: not seen into
+    return any(
+        _carries(value, name, scope) if not isinstance(value, ast.Name) else True for value in bound
+    )
+
+
+def _own_nodes(scope: ast.AST) -> list[ast.AST]:
+    out: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def drop_entries(text: bytes, names: set[str]) -> bytes:
