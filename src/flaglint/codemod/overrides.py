@@ -24,6 +24,7 @@ from flaglint.codemod.default_tests import default_test_reason
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _dotted, _string, _WithUnwrapper
+from flaglint.codemod.setter_calls import CallFinder
 from flaglint.codemod.setters import Setter, SetterFinder, is_test_path, setter_names
 from flaglint.codemod.transform import leading_lines, trimmed_block
 from flaglint.codemod.tree import current_texts
@@ -262,7 +263,7 @@ class _OverrideEditor(cst.CSTTransformer):
 
     def _setter_calls(self, node: cst.FunctionDef) -> None:
         """Calls of the project's setter helpers in ``node``'s own body, decided together."""
-        finder = _CallFinder()
+        finder = CallFinder()
         node.body.visit(finder)
         calls = [(c, s) for c, s in finder.calls if self._setter(c, factory=False) is not None]
         if not calls:
@@ -421,42 +422,3 @@ def _set_value(call: cst.Call, setter: Setter = OVERRIDE) -> bool | None:
     if isinstance(value, cst.Integer) and value.value in ("0", "1"):
         return value.value == "1"
     return _boolean(value)
-
-
-class _CallFinder(cst.CSTVisitor):
-    """Calls in a function's own body, each with its statement's id when it is one alone;
-    ``conditional`` holds those under an ``if``, a loop, a ``try``, a ``with`` or a match."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[cst.Call, int | None]] = []
-        self.conditional: set[int] = set()
-        self._alone: dict[int, int] = {}
-        self._depth = 0
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match)):
-            self._depth += 1
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match)):
-            self._depth -= 1
-        super().on_leave(original_node)
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        if len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
-            self._alone[id(node.body[0].value)] = id(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append((node, self._alone.get(id(node))))
-        if self._depth:
-            self.conditional.add(id(node))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
