@@ -62,11 +62,14 @@ def conditional_entries(before: dict[str, bytes], after: dict[str, bytes]) -> li
         old = before.get(path)
         if old is None or not path.endswith(".py"):
             continue
-        was = _entries(old)
-        found: dict[str, int] = {}
+        # Only the entries the rewrite made True: one set so in the original stays quiet.
+        was: dict[str, list[int]] = {}
+        _entries(old, was)
+        found: dict[str, list[int]] = {}
         _entries(text, found)
-        for name, line in sorted(found.items()):
-            if None in was.get(name, [True]):
+        for name, lines in sorted(found.items()):
+            if len(lines) > len(was.get(name, [])):
+                line = lines[0]
                 reason = (
                     f"sets {name} to True on some paths only; "
                     "the entry and its templates kept (elsewhere they read it as false)"
@@ -76,10 +79,10 @@ def conditional_entries(before: dict[str, bytes], after: dict[str, bytes]) -> li
 
 
 def _entries(
-    text: bytes, conditional_true: dict[str, int] | None = None
+    text: bytes, conditional_true: dict[str, list[int]] | None = None
 ) -> dict[str, list[bool | None]]:
     """Per string key: the literal each entry holds (None for anything else);
-    ``conditional_true`` collects the keys set to True on some paths only (first line)."""
+    ``conditional_true`` collects the lines where a key is set to True on some paths only."""
     try:
         tree = parse_source(text)
     except (SyntaxError, ValueError):
@@ -113,7 +116,7 @@ def _entries(
             if literal is True and id(value) in conditional:
                 literal = None
                 if conditional_true is not None:
-                    conditional_true.setdefault(key.value, value.lineno)
+                    conditional_true.setdefault(key.value, []).append(value.lineno)
             out.setdefault(key.value, []).append(literal if isinstance(literal, bool) else None)
 
     for node in ast.walk(tree):
