@@ -17,12 +17,13 @@ from pathlib import Path
 from flaglint.codemod.attributes import drop_orphaned_attributes, inline_constant_properties
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.comments import stale_docstrings
-from flaglint.codemod.default_tests import known_default
+from flaglint.codemod.default_tests import called_outside_tests, known_default
 from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
 from flaglint.codemod.templates import (
     TemplateNote,
+    conditional_entries,
     drop_entries,
     fold_templates,
     folded_entries,
@@ -81,6 +82,9 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     """Rewrite every file that reads ``key``; nothing is written to disk here."""
     paths = sorted({r.path for r in project.inventory.reads if r.key == key})
     rewriter = Rewriter(project, key, keep_on)
+    rewriter.flag_names = frozenset(
+        {key, *(d[2].rpartition(".")[2] for d in key_definitions(project, key))}
+    )
     before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     # Functions that read the key and return it, unknown to the inventory as
     # wrappers: their calls are reads too, so everything is rewritten again.
@@ -107,7 +111,15 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
     module_paths = {f.module: f.path for f in project.files}
     tests, overridden, override_leftovers, override_notes = edit_overrides(
-        project.config.root, key, keep_on, names, after, module_paths, known_default(project, key)
+        project.config.root,
+        key,
+        keep_on,
+        names,
+        after,
+        module_paths,
+        known_default(project, key),
+        project.config.tests,
+        called_outside_tests(project),
     )
     deleted_tests.extend(overridden)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
@@ -182,8 +194,9 @@ def _fold_templates(
 ) -> list[TemplateNote]:
     """Context entries the rewrite made literal: templates folded, entries dropped (in place)."""
     names = folded_entries(changed, after)
+    conditional = conditional_entries(changed, after)
     if not names:
-        return []
+        return conditional
     root = project.config.root
     trial = {path: drop_entries(text, set(names)) for path, text in after.items()}
     read = read_back(root, set(names), trial)
@@ -195,8 +208,9 @@ def _fold_templates(
         )
         for name, where in sorted(read.items())
     ]
+    notes.extend(conditional)
     folded, done, template_notes = fold_templates(
-        root, {n: v for n, v in names.items() if n not in read}
+        root, {n: v for n, v in names.items() if n not in read}, after
     )
     notes.extend(template_notes)
     if not done:

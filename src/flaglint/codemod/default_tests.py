@@ -2,8 +2,10 @@
 
 django-waffle's flags, switches and samples are off where nobody set them (unless
 the project changes ``WAFFLE_*_DEFAULT``). A test that sets nothing about the flag
-runs with it off; when its docstring names the flag and says it is off
-(``Verify the widget is hidden when 'x_feature' is disabled``), it tests the
+runs with it off; when its docstring names the flag (its key or a constant bound
+to it, as a whole token: ``'x_feature_v2'`` does not name ``x_feature``) and says
+it is off in the same clause (``Verify the widget is hidden when 'x_feature' is
+disabled``; not "the 'x_feature' widget renders without errors"), it tests the
 side a ``--keep on`` removal deletes, and it would fail afterwards. It is
 deleted with the other tests of the removed side, and listed. Only then: a test
 that merely runs with the default, without saying so, is not guessed at.
@@ -13,17 +15,21 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import libcst as cst
 
+from flaglint.codemod.setters import is_test_path
+from flaglint.codemod.words import clauses_naming, token
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
 
-# Words saying the flag is off, in the test's name or docstring.
+# Words saying the flag is off, in the clause of the docstring that names it.
 OFF_WORDS = re.compile(
-    r"\b(disabled?|disables|off|inactive|not (active|enabled|on)|without)\b", re.IGNORECASE
+    r"\b(disabled?|disables|off|inactive|not (active|enabled|on))\b", re.IGNORECASE
 )
+# Words that turn an off-word around: "not disabled", "never off".
+NEGATED = re.compile(r"\b(not|never|isn't|aren't)\s+(disabled?|off|inactive)\b", re.IGNORECASE)
 SETUPS = frozenset({"setUp", "setUpClass", "setUpTestData", "setup_method", "setup_class"})
 WAFFLE_DEFAULTS = frozenset(
     {"WAFFLE_FLAG_DEFAULT", "WAFFLE_SWITCH_DEFAULT", "WAFFLE_SAMPLE_DEFAULT"}
@@ -54,6 +60,18 @@ def known_default(project: Project, key: str) -> bool | None:
             if key.encode() in text and not _created_off(text, key):
                 return None
     return False
+
+
+def called_outside_tests(project: Project) -> frozenset[str]:
+    """The last part of every name that code outside the project's tests calls or imports:
+    a ``test_*`` function so named is production code, never a test to delete."""
+    names: set[str] = set()
+    for facts in project.files:
+        if is_test_path(facts.path, project.config.tests):
+            continue
+        names.update(c.callee.rpartition(".")[2] for c in facts.calls)
+        names.update(i.target.rpartition(".")[2] for i in facts.imports)
+    return frozenset(names)
 
 
 def _created_off(text: bytes, key: str) -> bool:
@@ -93,14 +111,19 @@ def default_test_reason(
     classes: Sequence[cst.ClassDef],
     spells_key: Callable[[str], bool],
     key: str,
+    names: Collection[str] = (),
 ) -> str:
-    """Why ``function`` tests the flag's default (off) side, or "" when not certain."""
+    """Why ``function`` tests the flag's default (off) side, or "" when not certain.
+
+    Its docstring must name the flag (``key`` or one of ``names``, a whole token) and
+    say it is off in the same clause; ``spells_key`` (any spelling at all) must find
+    the flag nowhere in its code, decorators or its class's setup.
+    """
     if not function.name.value.startswith("test"):
         return ""
     docstring = function.get_docstring() or ""
-    if not spells_key(docstring):
-        return ""
-    if not (OFF_WORDS.search(docstring) or OFF_WORDS.search(function.name.value.replace("_", " "))):
+    flag_names = [key, *names]
+    if not any(_says_off(clause, flag_names) for clause in clauses_naming(docstring, flag_names)):
         return ""
     statements = list(getattr(function.body, "body", ()))[1:]
     code = "".join(_code(s) for s in statements)
@@ -118,3 +141,16 @@ def default_test_reason(
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
+
+
+def _says_off(clause: str, names: Sequence[str]) -> bool:
+    """The clause says the flag is off: an off-word, or ``without`` right before its name
+    ("without the 'x' flag"); "renders without errors" says nothing about it."""
+    if NEGATED.search(clause):
+        return False
+    if OFF_WORDS.search(clause):
+        return True
+    return any(
+        re.search(rf"\bwithout\s+(the\s+)?[`'\"]?{token(name).pattern}", clause, re.IGNORECASE)
+        for name in names
+    )

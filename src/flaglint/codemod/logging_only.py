@@ -3,7 +3,8 @@
 A wrapper that logs the flag's value (``result = client.is_enabled(KEY, ctx);
 LOG.info(f"{KEY}: {result}"); return result``) still stands for the flag: a log
 line is not behaviour a removal must keep. Logging calls (``LOG.info``,
-``logger.debug``, ``logging.warning``...: a receiver whose name says ``log``) whose
+``logger.debug``, ``logging.warning``...: a receiver whose name has a whole word
+``log``/``logger``/``logging``, or a name bound from ``getLogger``; not ``dialog``) whose
 arguments call nothing but ``str``/``repr``/``len``/``bool``/``format`` are set aside,
 as are locals bound to side-effect-free values; what is left must be a single
 ``return`` of a boolean literal (or of a local bound to one), after guards
@@ -13,6 +14,7 @@ as are locals bound to side-effect-free values; what is left must be a single
 from __future__ import annotations
 
 import ast
+import re
 
 from flaglint.facts.syntax import dotted
 
@@ -22,15 +24,41 @@ LOG_METHODS = frozenset(
 HARMLESS_CALLS = frozenset({"str", "repr", "len", "bool", "format", "int", "float"})
 
 
-def is_log_statement(statement: ast.stmt) -> bool:
+LOG_WORDS = frozenset({"log", "logger", "logging"})
+
+
+def logger_names(tree: ast.Module) -> frozenset[str]:
+    """Names the module binds to ``logging.getLogger(...)`` (``audit = getLogger(...)``)."""
+    found: set[str] = set()
+    for statement in tree.body:
+        if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+            continue
+        if dotted(statement.value.func).split(".")[-1] != "getLogger":
+            continue
+        found.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    return frozenset(found)
+
+
+def is_logger(receiver: str, loggers: frozenset[str] = frozenset()) -> bool:
+    """``receiver`` (a dotted name) is a logger: its last part is a name bound from
+    ``getLogger``, or has a whole word ``log``/``logger``/``logging`` (split on ``_`` and
+    on case: ``LOG``, ``_logger``, ``audit_log``, ``eventLogger``); ``dialog``, ``catalog``
+    and ``blog`` are not."""
+    last = receiver.split(".")[-1]
+    if last in loggers or receiver in loggers:
+        return True
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", last)
+    return any(word.lower() in LOG_WORDS for word in words)
+
+
+def is_log_statement(statement: ast.stmt, loggers: frozenset[str] = frozenset()) -> bool:
     """``LOG.info(f"...")`` alone on its line, calling nothing else."""
     if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
         return False
     call = statement.value
     if not (isinstance(call.func, ast.Attribute) and call.func.attr in LOG_METHODS):
         return False
-    receiver = dotted(call.func.value).split(".")[-1].lower()
-    if "log" not in receiver:
+    if not is_logger(dotted(call.func.value), loggers):
         return False
     arguments = [*call.args, *(k.value for k in call.keywords)]
     return all(_harmless(a) for a in arguments)
@@ -54,7 +82,7 @@ def _plain(test: ast.expr) -> bool:
     return all(isinstance(n, (*allowed, *operators)) for n in ast.walk(test))
 
 
-def without_logging(body: list[ast.stmt]) -> list[ast.stmt]:
+def without_logging(body: list[ast.stmt], loggers: frozenset[str] = frozenset()) -> list[ast.stmt]:
     """``body`` without its docstring and its logging statements."""
     if (
         body
@@ -63,12 +91,14 @@ def without_logging(body: list[ast.stmt]) -> list[ast.stmt]:
         and isinstance(body[0].value.value, str)
     ):
         body = body[1:]
-    return [s for s in body if not is_log_statement(s)]
+    return [s for s in body if not is_log_statement(s, loggers)]
 
 
-def blocking_statement(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.stmt | None:
+def blocking_statement(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, loggers: frozenset[str] = frozenset()
+) -> ast.stmt | None:
     """The first statement, logging set aside, that is more than a harmless local."""
-    for statement in without_logging(list(function.body)):
+    for statement in without_logging(list(function.body), loggers):
         if isinstance(statement, ast.Return):
             continue
         if (
@@ -82,9 +112,11 @@ def blocking_statement(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.
     return None
 
 
-def constant_result(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool | None:
+def constant_result(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, loggers: frozenset[str] = frozenset()
+) -> bool | None:
     """The boolean ``function`` always returns, logging set aside; None when not certain."""
-    statements = without_logging(list(function.body))
+    statements = without_logging(list(function.body), loggers)
     if not statements or not isinstance(statements[-1], ast.Return):
         return None
     known: dict[str, bool | None] = {}

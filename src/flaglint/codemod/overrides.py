@@ -14,7 +14,7 @@ not guessed at: the test is named for a human.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from flaglint.codemod.default_tests import default_test_reason
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _dotted, _string, _WithUnwrapper
-from flaglint.codemod.setters import Setter, SetterFinder, setter_names
+from flaglint.codemod.setter_calls import CallFinder
+from flaglint.codemod.setters import Setter, SetterFinder, is_test_path, setter_names
 from flaglint.codemod.transform import leading_lines, trimmed_block
 from flaglint.codemod.tree import current_texts
 
@@ -49,6 +50,8 @@ def edit_overrides(
     current: dict[str, bytes],
     modules: Mapping[str, str] | None = None,
     default: bool | None = None,
+    tests: Sequence[str] = (),
+    called_outside_tests: Collection[str] = frozenset(),
 ) -> tuple[dict[str, bytes], list[DeletedTest], list[PatchLeftover], list[PatchLeftover]]:
     """Every Python file under ``root`` that overrides or sets ``key`` in a test, edited.
 
@@ -56,14 +59,16 @@ def edit_overrides(
     ``NAME``, ``mod.NAME`` and ``Class.NAME`` all name it by their last part.
     ``modules`` maps the project's module names to their paths (where a test's
     helpers are imported from); ``default`` is the flag's value where nobody set it,
-    when certain (see ``default_tests``).
+    when certain (see ``default_tests``); ``tests`` the project's test globs (only
+    functions of test modules are tests); ``called_outside_tests`` the names that
+    code outside the tests calls or imports: a function so named is never deleted.
     """
     edited: dict[str, bytes] = {}
     deleted: list[DeletedTest] = []
     leftovers: list[PatchLeftover] = []
     notes: list[PatchLeftover] = []
     spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
-    finder = SetterFinder(root, modules or {}, current)
+    finder = SetterFinder(root, modules or {}, current, tests)
     for _, relative, text in current_texts(root, (".py",), current):
         if not any(name in text for name in spelled):
             continue
@@ -73,8 +78,9 @@ def edit_overrides(
             continue
         helpers = {name: OVERRIDE for name in _helper_names(module)}
         helpers.update(setter_names(module, relative, text, finder, modules or {}))
-        editor = _OverrideEditor(relative, key, keep_on, constants, helpers)
+        editor = _OverrideEditor(relative, key, keep_on, constants, helpers, tests)
         editor.default = default
+        editor.called_outside_tests = called_outside_tests
         new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
         deleted.extend(editor.deleted)
         leftovers.extend(editor.leftovers)
@@ -102,14 +108,6 @@ def _helper_names(module: cst.Module) -> frozenset[str]:
     return frozenset(names)
 
 
-def _is_test_file(path: str) -> bool:
-    parts = path.split("/")
-    name = parts[-1]
-    return (
-        name.startswith("test") or name.endswith(("_test.py", "_tests.py")) or "tests" in parts[:-1]
-    )
-
-
 class _OverrideEditor(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
 
@@ -120,6 +118,7 @@ class _OverrideEditor(cst.CSTTransformer):
         keep_on: bool,
         constants: frozenset[str],
         helpers: dict[str, Setter],
+        tests: Sequence[str],
     ) -> None:
         super().__init__()
         self.path = path
@@ -127,7 +126,7 @@ class _OverrideEditor(cst.CSTTransformer):
         self.keep_on = keep_on
         self.constants = constants
         self.helpers = helpers
-        self.test_file = _is_test_file(path)
+        self.test_file = is_test_path(path, tests)
         self.scope: list[str] = []
         self.deleted: list[DeletedTest] = []
         self.leftovers: list[PatchLeftover] = []
@@ -141,6 +140,8 @@ class _OverrideEditor(cst.CSTTransformer):
         self.set_lines: set[int] = set()  # their statements (ids of the originals)
         self.default: bool | None = None  # the flag's value where nobody set it
         self.classes: list[cst.ClassDef] = []
+        self.called_outside_tests: Collection[str] = frozenset()
+        self.functions: list[cst.FunctionDef] = []
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(cst.metadata.PositionProvider, node).start.line
@@ -232,6 +233,7 @@ class _OverrideEditor(cst.CSTTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.dropped |= self._decorators(node, is_class=False)
         self.scope.append(node.name.value)
+        self.functions.append(node)
         if not self.removed_by and self.test_file:
             self._setter_calls(node)
         if (
@@ -241,7 +243,17 @@ class _OverrideEditor(cst.CSTTransformer):
             and self.default != self.keep_on
             and len(self.scope) <= 2
         ):
-            self.removed_by = default_test_reason(node, self.classes, self._spells, self.key)
+            self.removed_by = default_test_reason(
+                node, self.classes, self._spells, self.key, self.constants
+            )
+        if self.removed_by and node.name.value in self.called_outside_tests:
+            qualname = ".".join(self.scope)
+            self._leave(
+                self._line(node),
+                f"{qualname} looks like a test of the removed side ({self.removed_by}) "
+                "but code outside the tests calls it",
+            )
+            self.removed_by = ""
         if self.removed_by:
             qualname = ".".join(self.scope)
             self.deleted.append(DeletedTest(self.path, self._line(node), qualname, self.removed_by))
@@ -251,7 +263,7 @@ class _OverrideEditor(cst.CSTTransformer):
 
     def _setter_calls(self, node: cst.FunctionDef) -> None:
         """Calls of the project's setter helpers in ``node``'s own body, decided together."""
-        finder = _CallFinder()
+        finder = CallFinder()
         node.body.visit(finder)
         calls = [(c, s) for c, s in finder.calls if self._setter(c, factory=False) is not None]
         if not calls:
@@ -276,6 +288,7 @@ class _OverrideEditor(cst.CSTTransformer):
             values == {not self.keep_on}
             and node.name.value.startswith("test")
             and (len(self.scope) <= 2)
+            and not any(id(call) in finder.conditional for call, _ in calls)
         ):
             value = not self.keep_on
             self.removed_by = f"it set {self.key} to {value}, the removed value, with {func}(...)"
@@ -285,6 +298,8 @@ class _OverrideEditor(cst.CSTTransformer):
                 if values == {True, False}
                 else "to a value that is not True/False"
                 if None in values
+                else f"to {not self.keep_on}, the removed value, on some paths only"
+                if any(id(call) in finder.conditional for call, _ in calls)
                 else f"to {not self.keep_on}, the removed value, outside a test"
             )
             for call, _ in calls:
@@ -302,6 +317,7 @@ class _OverrideEditor(cst.CSTTransformer):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef | cst.RemovalSentinel:
         self.scope.pop()
+        self.functions.pop()
         if id(original_node) in self.gone:
             return cst.RemoveFromParent()
         return updated_node
@@ -369,7 +385,14 @@ class _OverrideEditor(cst.CSTTransformer):
             )
             self._leave(self._line(node), reason)
             return
-        if not func or func.split(".")[-1] in self.helpers:
+        if not func or any(id(f) in self.gone for f in self.functions):
+            # A call in a deleted test goes with it.
+            return
+        if func.split(".")[-1] in self.helpers and any(a.star for a in node.args):
+            # ``set_switch(*ARGS)``: which flag and value it sets cannot be read here.
+            qualname = ".".join(self.scope)
+            reason = f"{qualname} calls {func}(...) with unpacked arguments; check the test by hand"
+            self.leftovers.append(PatchLeftover(self.path, self._line(node), reason))
             return
         args = [a.value for a in node.args if a.keyword is None][:1]
         args += [a.value for a in node.args if a.keyword is not None and a.keyword.value == "name"]
@@ -405,27 +428,3 @@ def _set_value(call: cst.Call, setter: Setter = OVERRIDE) -> bool | None:
     if isinstance(value, cst.Integer) and value.value in ("0", "1"):
         return value.value == "1"
     return _boolean(value)
-
-
-class _CallFinder(cst.CSTVisitor):
-    """Calls in a function's own body, each with its statement's id when it is one alone."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[cst.Call, int | None]] = []
-        self._alone: dict[int, int] = {}
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        if len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
-            self._alone[id(node.body[0].value)] = id(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append((node, self._alone.get(id(node))))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False

@@ -19,7 +19,7 @@ from pathlib import Path
 import libcst as cst
 
 from flaglint.codemod.imports import drop_orphaned_imports
-from flaglint.codemod.logging_only import constant_result
+from flaglint.codemod.logging_only import constant_result, logger_names
 from flaglint.codemod.patches import FunctionPlan, patch_call
 from flaglint.codemod.transform import trimmed_block
 from flaglint.codemod.tree import current_texts
@@ -68,10 +68,11 @@ def _constant_bodies(text: bytes) -> dict[str, bool | None]:
     except (SyntaxError, ValueError):
         return {}
     out: dict[str, bool | None] = {}
+    loggers = logger_names(tree)
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        out[node.name] = constant_result(node)
+        out[node.name] = constant_result(node, loggers)
     return out
 
 

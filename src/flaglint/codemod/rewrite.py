@@ -49,6 +49,8 @@ class Rewriter:
         self.busy: set[str] = set()
         # Wrappers the inventory does not know, found by folding (qualified name: verdict).
         self.derived: dict[str, tuple[bool | None, str]] = {}
+        # The key and the names bound to it, for judging the comments above a folded test.
+        self.flag_names: frozenset[str] = frozenset({key})
 
     def fold(self, path: str) -> bytes | None:
         """``path`` rewritten, for judging a wrapper in it; None while it is being folded."""
@@ -76,7 +78,7 @@ class Rewriter:
         targets = find_targets(
             self.project, path, source, self.key, self.keep_on, self.fold, self.derived
         )
-        folder = FlagFolder(targets, self.keep_on)
+        folder = FlagFolder(targets, self.keep_on, self.flag_names)
         new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(folder)
         if new_module.code != module.code:
             new_module = drop_orphaned_imports(module, new_module)

@@ -16,12 +16,13 @@ nothing) is not a setter, and its calls stay for a human.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
+from flaglint.callgraph.roots import matches
 from flaglint.codemod.patches import _dotted
 from flaglint.facts.parse import parse_source
 from flaglint.facts.syntax import dotted
@@ -55,16 +56,10 @@ class Setter:
     factory: bool = False
 
 
-def is_test_path(path: str) -> bool:
-    """A test module, a module of a test package, or pytest's ``conftest.py``."""
-    parts = path.split("/")
-    name = parts[-1]
-    return (
-        name.startswith("test")
-        or name == "conftest.py"
-        or name.endswith(("_test.py", "_tests.py"))
-        or any(p in ("tests", "test", "testing") for p in parts[:-1])
-    )
+def is_test_path(path: str, tests: Sequence[str]) -> bool:
+    """A test module: a path the project's ``tests`` globs match (as the call graph
+    decides it), never a production module whose name merely starts with ``test``."""
+    return matches(path, tuple(tests))
 
 
 def setter_of(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Setter | None:
@@ -76,6 +71,7 @@ def setter_of(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Setter | None
     names: set[str] = set()
     value_param = ""
     factory = False
+    rows = _model_rows(function)
     for node in _own_nodes(function):
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
             # ``return override_switch(name, active)``: used as a decorator or a ``with``.
@@ -102,9 +98,12 @@ def setter_of(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Setter | None
                 if (
                     isinstance(target, ast.Attribute)
                     and target.attr in VALUE_FIELDS
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in rows
                     and isinstance(node.value, ast.Name)
                     and node.value.id in params
                 ):
+                    # ``switch.active = active`` on the row the model call gave, only.
                     value_param = node.value.id
     if len(names) != 1:
         return None
@@ -120,6 +119,23 @@ def setter_of(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Setter | None
         if isinstance(literal, ast.Constant) and isinstance(literal.value, bool):
             default = literal.value
     return Setter(params.index(name_param), name_param, index, value_param, default, factory)
+
+
+def _model_rows(function: ast.AST) -> set[str]:
+    """Locals bound to a waffle model's row: ``switch = Switch.objects.get(...)``,
+    ``switch, _ = Switch.objects.get_or_create(...)``."""
+    rows: set[str] = set()
+    for node in _own_nodes(function):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        parts = dotted(node.value.func).split(".")
+        if len(parts) < 3 or parts[-3] not in MODELS or parts[-2] != "objects":
+            continue
+        for target in node.targets:
+            first = target.elts[0] if isinstance(target, ast.Tuple) and target.elts else target
+            if isinstance(first, ast.Name):
+                rows.add(first.id)
+    return rows
 
 
 def _model_write(call: ast.Call, params: list[str]) -> tuple[str, str] | None:
@@ -196,8 +212,15 @@ def _own_nodes(function: ast.AST) -> list[ast.AST]:
 class SetterFinder:
     """Setters by where they are defined, each module read once."""
 
-    def __init__(self, root: Path, modules: Mapping[str, str], current: Mapping[str, bytes]):
+    def __init__(
+        self,
+        root: Path,
+        modules: Mapping[str, str],
+        current: Mapping[str, bytes],
+        tests: Sequence[str],
+    ):
         self.root = root
+        self.tests = tuple(tests)
         self.modules = modules
         self.current = current
         self._found: dict[str, dict[str, Setter]] = {}
@@ -206,11 +229,13 @@ class SetterFinder:
         """The top-level setters of ``module`` (a dotted name), by function name."""
         if module not in self._found:
             path = self.modules.get(module)
-            self._found[module] = self._read(path) if path and is_test_path(path) else {}
+            self._found[module] = (
+                self._read(path) if path and is_test_path(path, self.tests) else {}
+            )
         return self._found[module]
 
     def in_text(self, path: str, text: bytes) -> dict[str, Setter]:
-        return self._setters(text) if is_test_path(path) else {}
+        return self._setters(text) if is_test_path(path, self.tests) else {}
 
     def _read(self, path: str) -> dict[str, Setter]:
         text = self.current.get(path)

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.renders import SUFFIXES, render_without
 from flaglint.codemod.transform import sole_assignment
 from flaglint.codemod.tree import current_texts
 from flaglint.codemod.unused import invert_emptied
 from flaglint.facts.parse import parse_source
 
-SUFFIXES = frozenset({".html", ".htm", ".txt", ".jinja", ".jinja2", ".j2", ".sql", ".xml"})
 TAG = re.compile(rb"\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}", re.S)
 
 
@@ -54,19 +54,59 @@ def folded_entries(before: dict[str, bytes], after: dict[str, bytes]) -> dict[st
     return {name: values.pop() for name, values in found.items() if len(values) == 1}
 
 
-def _entries(text: bytes) -> dict[str, list[bool | None]]:
-    """Per string key: the literal each entry holds (None for anything else)."""
+def conditional_entries(before: dict[str, bytes], after: dict[str, bytes]) -> list[TemplateNote]:
+    """Entries the rewrite made ``True`` on some paths only (``{"x": True} if staff else
+    {...}``): their templates are kept, and each is named for a human."""
+    notes: list[TemplateNote] = []
+    for path, text in sorted(after.items()):
+        old = before.get(path)
+        if old is None or not path.endswith(".py"):
+            continue
+        # Only the entries the rewrite made True: one set so in the original stays quiet.
+        was: dict[str, list[int]] = {}
+        _entries(old, was)
+        found: dict[str, list[int]] = {}
+        _entries(text, found)
+        for name, lines in sorted(found.items()):
+            if len(lines) > len(was.get(name, [])):
+                line = lines[0]
+                reason = (
+                    f"sets {name} to True on some paths only; "
+                    "the entry and its templates kept (elsewhere they read it as false)"
+                )
+                notes.append(TemplateNote(path, line, reason))
+    return notes
+
+
+def _entries(
+    text: bytes, conditional_true: dict[str, list[int]] | None = None
+) -> dict[str, list[bool | None]]:
+    """Per string key: the literal each entry holds (None for anything else);
+    ``conditional_true`` collects the lines where a key is set to True on some paths only."""
     try:
         tree = parse_source(text)
     except (SyntaxError, ValueError):
         return {}
     out: dict[str, list[bool | None]] = {}
-    # An entry set to True only on some paths (``if staff: ctx["x"] = True``) is not the
-    # template's constant: where it is not set, the template reads it as false.
+    # An entry set to True only on some paths (``if staff: ctx["x"] = True``, a dict
+    # chosen by ``... if staff else ...`` or ``or``) is not the template's constant:
+    # where it is not set, the template reads it as false.
     conditional = {
         id(child)
         for node in ast.walk(tree)
-        if isinstance(node, (ast.If, ast.For, ast.While, ast.Try, ast.Match))
+        if isinstance(
+            node,
+            (
+                ast.If,
+                ast.For,
+                ast.While,
+                ast.Try,
+                ast.Match,
+                ast.IfExp,
+                ast.BoolOp,
+                ast.comprehension,
+            ),
+        )
         for child in ast.walk(node)
     }
 
@@ -75,6 +115,8 @@ def _entries(text: bytes) -> dict[str, list[bool | None]]:
             literal = value.value if isinstance(value, ast.Constant) else None
             if literal is True and id(value) in conditional:
                 literal = None
+                if conditional_true is not None:
+                    conditional_true.setdefault(key.value, []).append(value.lineno)
             out.setdefault(key.value, []).append(literal if isinstance(literal, bool) else None)
 
     for node in ast.walk(tree):
@@ -167,9 +209,14 @@ def _line_span(text: bytes, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def fold_templates(
-    root: Path, names: dict[str, bool]
+    root: Path, names: dict[str, bool], python: dict[str, bytes] | None = None
 ) -> tuple[dict[str, bytes], set[str], list[TemplateNote]]:
-    """Templates folded per name, the names folded everywhere, and what was left."""
+    """Templates folded per name, the names folded everywhere, and what was left.
+
+    ``python`` holds the rewritten Python files: a template some code renders without
+    the entry (``render(request, "detail.html", {"title": "y"})``, another return of the
+    view or another view) reads it as false there, so it is not folded.
+    """
     if not names:
         return {}, set(), []
     texts: dict[str, bytes] = {}
@@ -197,6 +244,15 @@ def fold_templates(
                 break
             attempt[path] = new
         if not failed and attempt:
+            # A render without the entry reads it as false: only a True entry differs.
+            without = render_without(root, python or {}, name, set(attempt)) if value else None
+            if without is not None:
+                path, line = without
+                reason = (
+                    f"renders a template reading {name} without that entry; entry and template kept"
+                )
+                notes.append(TemplateNote(path, line, reason))
+                continue
             folded.update(attempt)
             done.add(name)
     return folded, done, notes

@@ -26,8 +26,12 @@ Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.Rem
 class FlagFolder(ExpressionFolder):
     """Rewrites one module as if the flag were permanently on (or off)."""
 
-    def __init__(self, targets: FileTargets, keep_on: bool) -> None:
+    def __init__(
+        self, targets: FileTargets, keep_on: bool, flag_names: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__(targets, keep_on)
+        # The key and the names bound to it: a comment spelling one speaks of the flag.
+        self.flag_names = flag_names
         self.elifs: set[int] = set()
         self.assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]] = {}
         # Kept branches that end in return/raise/break/continue: what follows is dead.
@@ -55,7 +59,7 @@ class FlagFolder(ExpressionFolder):
         if test.member or test.truth is None:
             node = node.with_changes(test=test.cond) if test.cond is not None else node
             return invert_emptied(original_node, node)
-        leading = without_flag_comment(node.leading_lines)
+        leading = without_flag_comment(node.leading_lines, self.flag_names)
         if test.truth:
             # Comments closing the kept block may sit before ``else:``/``elif``.
             closing = node.orelse.leading_lines if node.orelse is not None else ()

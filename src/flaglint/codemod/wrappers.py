@@ -12,7 +12,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from flaglint.codemod.logging_only import blocking_statement, constant_result, without_logging
+from flaglint.codemod.logging_only import (
+    blocking_statement,
+    constant_result,
+    logger_names,
+    without_logging,
+)
 from flaglint.facts.model import FileFacts
 from flaglint.facts.parse import parse_source
 from flaglint.facts.syntax import definition_path, dotted
@@ -157,11 +162,12 @@ def _folded_verdict(
     if function is None:
         return reason
     state = "on" if keep_on else "off"
-    value = constant_result(function)
+    loggers = logger_names(tree)
+    value = constant_result(function, loggers)
     if value is not None:
         return value, True
-    body = without_logging(list(function.body))
-    doing = blocking_statement(function)
+    body = without_logging(list(function.body), loggers)
+    doing = blocking_statement(function, loggers)
     if isinstance(doing, ast.If) and not doing.orelse and isinstance(doing.body[0], ast.Return):
         # ``if not org_id: return False``: a guard the flag does not decide.
         value = doing.body[0].value
@@ -231,11 +237,12 @@ def derived_wrappers(
             function = find_function(tree_after, definition.qualname)
             if function is None:
                 continue
-            value = constant_result(function)
+            loggers = logger_names(tree_after)
+            value = constant_result(function, loggers)
             if value is not None:
                 found[target] = (value, "")
                 continue
-            doing = blocking_statement(function)
+            doing = blocking_statement(function, loggers)
             where = f"; it still runs: {ast.unparse(doing)[:60]}" if doing is not None else ""
             found[target] = (
                 None,
