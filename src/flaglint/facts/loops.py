@@ -18,6 +18,7 @@ import ast
 from collections.abc import Iterable
 
 from flaglint.facts.model import Call, CallContext, Check, Exit, FunctionOutcomes, Loop
+from flaglint.facts.syntax import ends_in_exit
 
 # Calls whose result is the next item of a feed: a loop that passes that item
 # on dispatches each one once, like a ``for`` over the feed.
@@ -240,7 +241,7 @@ class LoopFactsMixin:
 
     def _loop_try_check(self, node: ast.Try) -> int | None:
         """A check for a ``try`` whose handlers leave the block, filled in after the body."""
-        if not any(_always_leaves(h.body) for h in node.handlers):
+        if not any(ends_in_exit(h.body) for h in node.handlers):
             return None
         index = self._loop_check("try", None, node.lineno)
         self._stmt_checks[id(node)] = index
@@ -348,7 +349,3 @@ def _truth_names(test: ast.expr) -> tuple[str, ...]:
         elif isinstance(item, ast.BoolOp):
             stack.extend(item.values)
     return tuple(names)
-
-
-def _always_leaves(stmts: list[ast.stmt]) -> bool:
-    return bool(stmts) and isinstance(stmts[-1], (ast.Continue, ast.Break, ast.Return, ast.Raise))

@@ -100,6 +100,11 @@ def is_truthy_literal(node: ast.expr) -> bool | None:
     return None
 
 
+def ends_in_exit(stmts: Sequence[ast.stmt]) -> bool:
+    """The last statement of ``stmts`` leaves: ``return``, ``raise``, ``continue``, ``break``."""
+    return bool(stmts) and isinstance(stmts[-1], EXITS)
+
+
 def always_exits(stmts: Sequence[ast.stmt]) -> bool:
     """True when control never falls off the end of ``stmts``."""
     if not stmts:

@@ -22,11 +22,11 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from flaglint.facts.syntax import ends_in_exit
 from flaglint.rules.breakers.limits import Limit, LimitWords, is_sum
 from flaglint.rules.breakers.sources import FunctionNode
 
 MAX_HELPER_DEPTH = 3
-_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BUILTINS = frozenset(("max", "min", "len", "sum", "abs", "round", "int", "float", "count"))
 
 # Resolves a call in a function to the project functions it may reach.
@@ -247,7 +247,7 @@ class FunctionGuards:
         """Limit checks a statement enforces on the statements after it."""
         if isinstance(stmt, ast.If):
             found = []
-            if _leaves(stmt.body) or (stmt.orelse and _leaves(stmt.orelse)):
+            if ends_in_exit(stmt.body) or (stmt.orelse and ends_in_exit(stmt.orelse)):
                 found = self.limits_of(stmt.test)
             # ``if max_entries > -1: if count > max_entries: return`` still stops what
             # follows when the outer test only says whether the limit is on.
@@ -277,12 +277,8 @@ def with_via(limits: tuple[Limit, ...] | list[Limit], name: str) -> tuple[Limit,
     return tuple(replace(lim, via=(name, *lim.via)) for lim in limits)
 
 
-def _leaves(body: list[ast.stmt]) -> bool:
-    return bool(body) and isinstance(body[-1], _EXITS)
-
-
 def _handlers_leave(node: ast.Try) -> bool:
-    return bool(node.handlers) and all(_leaves(h.body) for h in node.handlers)
+    return bool(node.handlers) and all(ends_in_exit(h.body) for h in node.handlers)
 
 
 def _own_nodes(function: FunctionNode) -> list[ast.AST]:

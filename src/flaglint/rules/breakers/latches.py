@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from flaglint.facts.syntax import ends_in_exit
 from flaglint.rules.breakers.limits import call_name, name_words, unparse
 
 _TAKES = frozenset({"pop", "popleft", "popitem"})
@@ -208,7 +209,7 @@ def _exit_guards(function: ast.AST, line: int) -> list[tuple[ast.If, list[ast.st
                 if not (stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno)):
                     continue
                 for at, guard in enumerate(block[:index]):
-                    if isinstance(guard, ast.If) and not guard.orelse and _exits(guard.body):
+                    if isinstance(guard, ast.If) and not guard.orelse and ends_in_exit(guard.body):
                         found.append((guard, block[at + 1 :]))
     return found
 
@@ -225,11 +226,6 @@ def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
     if isinstance(node, ast.Match):
         blocks.extend(c.body for c in node.cases)
     return [b for b in blocks if b and isinstance(b[0], ast.stmt)]
-
-
-def _exits(body: list[ast.stmt]) -> bool:
-    """A branch that leaves the call or the pass: ``return``, ``raise``, ``continue``, ``break``."""
-    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
 
 
 def _state_terms(test: ast.expr, function: ast.AST | None) -> set[str]:
