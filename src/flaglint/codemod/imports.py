@@ -7,6 +7,8 @@ quotes), is none of the codemod's business and stays.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from flaglint.codemod.transform import leading_lines, merge_leading
@@ -79,6 +81,17 @@ def _trim(stmt: cst.BaseStatement, orphaned: set[str]) -> cst.BaseStatement | No
         if len(cst.Module(body=[single]).code.rstrip("\n")) <= ONE_LINE:
             return single
     return trimmed
+
+
+def from_imports(module: cst.Module) -> Iterator[tuple[cst.ImportFrom, cst.ImportAlias]]:
+    """Each name of the module-level ``from m import a, b as c`` statements (not ``*``)."""
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    yield small, alias
 
 
 def _local_name(alias: cst.ImportAlias) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import libcst as cst
 
 from flaglint.codemod.default_tests import default_test_reason
-from flaglint.codemod.imports import drop_orphaned_imports
+from flaglint.codemod.imports import drop_orphaned_imports, from_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _dotted, _string, _WithUnwrapper
 from flaglint.codemod.setter_calls import CallFinder
@@ -93,18 +93,12 @@ def edit_overrides(
 def _helper_names(module: cst.Module) -> frozenset[str]:
     """The local names of the override helpers: their own, and aliases of waffle's."""
     names = set(WAFFLE_HELPERS | EDX_HELPERS)
-    for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
-                continue
-            for alias in small.names:
-                imported = _dotted(alias.name)
-                if imported in WAFFLE_HELPERS | EDX_HELPERS and alias.asname is not None:
-                    asname = alias.asname.name
-                    if isinstance(asname, cst.Name):
-                        names.add(asname.value)
+    for _, alias in from_imports(module):
+        imported = _dotted(alias.name)
+        if imported in WAFFLE_HELPERS | EDX_HELPERS and alias.asname is not None:
+            asname = alias.asname.name
+            if isinstance(asname, cst.Name):
+                names.add(asname.value)
     return frozenset(names)
 
 

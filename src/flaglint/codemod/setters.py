@@ -23,6 +23,7 @@ from pathlib import Path
 import libcst as cst
 
 from flaglint.callgraph.roots import matches
+from flaglint.codemod.imports import from_imports
 from flaglint.codemod.patches import _dotted
 from flaglint.facts.parse import parse_source
 from flaglint.facts.syntax import dotted
@@ -270,24 +271,18 @@ def setter_names(
     found = dict(finder.in_text(path, text))
     own = next((m for m, p in modules.items() if p == path), "")
     package = own if path.endswith("__init__.py") else own.rpartition(".")[0]
-    for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
+    for small, alias in from_imports(module):
+        source = _dotted(small.module) if small.module is not None else ""
+        if small.relative:
+            base = package
+            for _ in range(len(small.relative) - 1):
+                base = base.rpartition(".")[0]
+            source = ".".join(p for p in (base, source) if p)
+        name = _dotted(alias.name)
+        setter = finder.in_module(source).get(name)
+        if setter is None:
+            # ``from package import module`` is not a function.
             continue
-        for small in stmt.body:
-            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
-                continue
-            source = _dotted(small.module) if small.module is not None else ""
-            if small.relative:
-                base = package
-                for _ in range(len(small.relative) - 1):
-                    base = base.rpartition(".")[0]
-                source = ".".join(p for p in (base, source) if p)
-            for alias in small.names:
-                name = _dotted(alias.name)
-                setter = finder.in_module(source).get(name)
-                if setter is None:
-                    # ``from package import module`` is not a function.
-                    continue
-                asname = alias.asname.name if alias.asname is not None else None
-                found[asname.value if isinstance(asname, cst.Name) else name] = setter
+        asname = alias.asname.name if alias.asname is not None else None
+        found[asname.value if isinstance(asname, cst.Name) else name] = setter
     return found
