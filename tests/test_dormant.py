@@ -183,6 +183,44 @@ def test_only_relevant_files_are_blamed_and_scanned(
     assert scanned == [["router.py"]]
 
 
+@pytest.mark.usefixtures("git_env")
+def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Age is no evidence where nobody knows which side runs: git is not asked."""
+    import flaglint.history.blames as history_blame
+    import flaglint.rules.dormant.evidence as dormancy
+
+    repo = _repo(tmp_path, doc="Obsolete since 2003.")
+    router = repo / "router.py"
+    text = router.read_text().replace("def route(order):", "def route(order, fallback):")
+    router.write_text(
+        text.replace('"peg", order.ctx, False', '"peg", order.ctx, fallback').replace(
+            "route(None)", "route(None, None)"
+        )
+    )
+    run_git(repo, "commit", "-qam", "default from the caller", date="2004-01-01T00:00:00+0000")
+    blamed: list[str] = []
+    scanned: list[list[str]] = []
+    real_blame, real_scan = history.blame, dormancy.scan_sources
+
+    def spy_blame(repo: Path, path: str, revision: str = ""):
+        blamed.append(path)
+        return real_blame(repo, path, revision)
+
+    def spy_scan(sources):
+        scanned.append(sorted(sources))
+        return real_scan(sources)
+
+    monkeypatch.setattr(history_blame, "blame", spy_blame)
+    monkeypatch.setattr(dormancy, "scan_sources", spy_scan)
+    _, findings = _check(repo, "FL101")
+    assert [(f.symbol, f.flag) for f in findings] == [("router.power_peg", "peg")]
+    assert "1095 days" not in findings[0].message
+    assert scanned == [["router.py"]]
+    assert blamed == []
+
+
 def test_no_git_means_no_age_evidence_but_markers_work(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
     (tmp_path / "router.py").write_text(GATED.format(doc="Obsolete since 2003."))

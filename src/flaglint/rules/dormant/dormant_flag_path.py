@@ -127,10 +127,11 @@ class DormantFlagPath(Rule):
                 graph.nodes[q].facts.path for r in sides for q in functions_of(graph, r.exclusive)
             } | {site[0] for r in sides for site in r.sites}
 
-        # Only the files that hold gated functions or their gates are blamed and scanned;
-        # the default sides' files are only read for their comments (no age, no vulture).
+        # Only the files that hold gated functions or their gates are scanned; the default
+        # sides' files are only read for their comments (no age, no vulture). Only the
+        # files of sides where age is evidence (see ``_entries``) are blamed.
         flipped = files([r for r in reaches if defaults.default(r.key) is not r.on])
-        evidence.prefetch(sorted(flipped))
+        evidence.prefetch(sorted(files([r for r in reaches if not self._ageless(r, defaults)])))
         evidence.scan(sorted(flipped), also=sorted(files(reaches) - flipped))
         skip_tests = not project.config.tests_as_roots
         by_function: dict[str, list[tuple[FlagReach, _Entry]]] = defaultdict(list)
@@ -161,12 +162,12 @@ class DormantFlagPath(Rule):
         # side runs every day: only the author's own word that it is the old one counts
         # there (a deprecation marker, a removal note naming the flag, an old-side label).
         daily = defaults.default(reach.key) is reach.on
+        ageless = self._ageless(reach, defaults)
         # Where the read itself names this side as what runs when nobody sets the flag
         # (``variation(key, ctx, False)``, ``dev_fallback=False``), a label calling the
         # side old may describe a rollout half done (koku's "# Legacy path", still the
         # daily path of every account not moved): only words about the function count.
         labels = not (daily and defaults.stated_in_code(reach.key))
-        mode = daily or defaults.is_mode(reach.key) or defaults.default(reach.key) is None
         for site in reach.sites:
             path, line, source, target = site
             gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
@@ -187,7 +188,7 @@ class DormantFlagPath(Rule):
                         found.append(note)
                     if label is not None and node == target:
                         found.append(label)
-                    age = None if mode else evidence.age_gap(info, path, gate_lines)
+                    age = None if ageless else evidence.age_gap(info, path, gate_lines)
                     if age is not None:
                         found.insert(0, age)
                     if found:
@@ -199,6 +200,12 @@ class DormantFlagPath(Rule):
                     if successor not in visited:
                         visited.add(successor)
                         queue.append(successor)
+
+    @staticmethod
+    def _ageless(reach: FlagReach, defaults: FlagDefaults) -> bool:
+        """Whether age is no evidence on this side: it runs daily, or nobody knows if it does."""
+        default = defaults.default(reach.key)
+        return default is reach.on or default is None or defaults.is_mode(reach.key)
 
     @staticmethod
     def _note(evidence: DormancyEvidence, info: NodeInfo, key: str) -> Evidence | None:
