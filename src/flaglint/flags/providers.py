@@ -312,20 +312,49 @@ class ProviderTable:
         self, method: str, receiver: str, imported_modules: Iterable[str]
     ) -> Provider | None:
         """The provider whose method this is, given what the receiver resolved to."""
-        candidates = [p for p in self.providers if method in p.methods]
+        candidates = self._method_providers.get(method)
         if not candidates:
             return None
         for provider in candidates:
             if any(_in_module(receiver, m) for m in provider.modules):
                 return provider
-        imported = tuple(imported_modules)
+        covered = self._imported_providers(tuple(imported_modules))
         for provider in candidates:
-            if any(_in_module(i, m) for i in imported for m in provider.modules):
+            if id(provider) in covered:
                 return provider
         for provider in candidates:
             if method in provider.distinctive:
                 return provider
         return None
+
+    @cached_property
+    def _method_providers(self) -> dict[str, tuple[Provider, ...]]:
+        """Method name -> the providers that have it, in table order."""
+        found: dict[str, list[Provider]] = {}
+        for provider in self.providers:
+            for method in provider.methods:
+                found.setdefault(method, []).append(provider)
+        return {method: tuple(providers) for method, providers in found.items()}
+
+    @cached_property
+    def _imports_seen(self) -> dict[tuple[str, ...], frozenset[int]]:
+        return {}
+
+    def _imported_providers(self, imported: tuple[str, ...]) -> frozenset[int]:
+        """The providers (by ``id``) one of whose modules a file imports, once per import list.
+
+        Every method call of a file asks the same question of the same imports
+        (koku: 224,686 module comparisons, a fifth of the inventory's time).
+        """
+        found = self._imports_seen.get(imported)
+        if found is None:
+            found = frozenset(
+                id(provider)
+                for provider in self.providers
+                if any(_in_module(i, m) for i in imported for m in provider.modules)
+            )
+            self._imports_seen[imported] = found
+        return found
 
 
 def _in_module(qualified: str, module: str) -> bool:
