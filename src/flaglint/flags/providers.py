@@ -280,10 +280,22 @@ class ProviderTable:
     def by_function(self, qualified: str) -> Provider | None:
         if not self._may_match(qualified):
             return None
-        for provider in self.providers:
-            if _matches_any(qualified, provider.functions):
-                return provider
-        return None
+        # Asked again for every call of a common name (``get``): answered once.
+        memo = self._function_memo
+        if qualified not in memo:
+            memo[qualified] = next(
+                (p for p in self.providers if _matches_any(qualified, p.functions)), None
+            )
+        return memo[qualified]
+
+    @cached_property
+    def _function_memo(self) -> dict[str, Provider | None]:
+        return {}
+
+    @cached_property
+    def toggle_read_methods(self) -> frozenset[str]:
+        """Methods that read a toggle object of some provider (``is_enabled``)."""
+        return frozenset(m for p in self.providers for m in p.toggle_reads)
 
     def by_instance(self, constructor: str) -> Provider | None:
         """The provider whose reader objects ``constructor`` makes (``environ.Env``)."""

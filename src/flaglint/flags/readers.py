@@ -262,7 +262,7 @@ class ReadersMixin:
     def _toggle_read(
         self, method: str, receiver: str, facts: FileFacts, call: Call, symbol: str
     ) -> tuple[FlagRead, Provider | None] | None:
-        if not any(method in p.toggle_reads for p in self.table.providers):
+        if method not in self.table.toggle_read_methods:
             return None
         bound = self._toggle_binding(receiver.removesuffix("()"), call.callee.rpartition(".")[0])
         if bound is None:
