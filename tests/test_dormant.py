@@ -168,9 +168,9 @@ def test_only_relevant_files_are_blamed_and_scanned(
     scanned: list[list[str]] = []
     real_blame, real_scan = history.blame, dormancy.scan_sources
 
-    def spy_blame(repo: Path, path: str, revision: str = ""):
+    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=()):
         blamed.append(path)
-        return real_blame(repo, path, revision)
+        return real_blame(repo, path, revision, ignore_revs)
 
     def spy_scan(sources):
         scanned.append(sorted(sources))
@@ -204,9 +204,9 @@ def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
     scanned: list[list[str]] = []
     real_blame, real_scan = history.blame, dormancy.scan_sources
 
-    def spy_blame(repo: Path, path: str, revision: str = ""):
+    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=()):
         blamed.append(path)
-        return real_blame(repo, path, revision)
+        return real_blame(repo, path, revision, ignore_revs)
 
     def spy_scan(sources):
         scanned.append(sorted(sources))
@@ -219,6 +219,49 @@ def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
     assert "1095 days" not in findings[0].message
     assert scanned == [["router.py"]]
     assert blamed == []
+
+
+@pytest.mark.usefixtures("git_env")
+def test_blames_are_kept_between_runs_until_a_file_or_head_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flaglint.history.blames as history_blame
+
+    repo = _repo(tmp_path)
+    router = repo / "router.py"
+    router.write_text(
+        router.read_text().replace('"peg", order.ctx, False', '"peg", order.context, False')
+    )
+    run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
+    blamed: list[str] = []
+    real_blame = history.blame
+
+    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=()):
+        blamed.append(path)
+        return real_blame(repo, path, revision, ignore_revs)
+
+    monkeypatch.setattr(history_blame, "blame", spy_blame)
+
+    def fl101() -> list[tuple[int, str, str]]:
+        project = analyse(load_config(repo), [repo])  # with the cache folder
+        return [(f.line, f.symbol, f.message) for f in run_rules(project, [by_code("FL101")])]
+
+    first = fl101()
+    assert [(line, symbol) for line, symbol, _ in first] == [(9, "router.power_peg")]
+    assert "1095 days before its gate" in first[0][2]
+    assert blamed == ["router.py"]
+    assert fl101() == first  # the stored blame answers
+    assert blamed == ["router.py"]
+    # An uncommitted edit elsewhere in the file: blamed afresh, and not stored.
+    router.write_text(router.read_text() + "\n\ndef later():\n    return 2\n")
+    assert fl101() == first
+    assert fl101() == first
+    assert blamed == ["router.py"] * 3
+    # Committed: a new HEAD, a new blame, then stored again.
+    run_git(repo, "commit", "-qam", "later", date="2005-01-01T00:00:00+0000")
+    assert fl101() == first
+    assert fl101() == first
+    assert blamed == ["router.py"] * 4
 
 
 def test_no_git_means_no_age_evidence_but_markers_work(tmp_path: Path) -> None:

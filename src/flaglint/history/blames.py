@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,9 +152,23 @@ class BlameCache:
     ages, so the evidence that needs them is not offered.
     """
 
-    def __init__(self, root: Path, revision: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        revision: str = "",
+        stored: dict[str, object] | None = None,
+        key: Callable[[str], str | None] | None = None,
+    ) -> None:
+        """``stored`` and ``key``: answers kept between runs (see :class:`BlameStore`).
+
+        ``key(path)`` names a file's blame when it can be stored (its content is
+        committed), else None; ``stored`` maps those names to blames and
+        reformat verdicts, and takes the new ones.
+        """
         self.root = root
         self.revision = revision
+        self.stored = stored if stored is not None else {}
+        self.key = key
         self._files: dict[str, dict[int, BlameLine]] = {}
         self._pending: dict[str, Future[dict[int, BlameLine]]] = {}
         self._reblamed: dict[tuple[str, tuple[str, ...]], dict[int, BlameLine]] = {}
@@ -189,12 +203,29 @@ class BlameCache:
             for path in wanted:
                 self.lines(path)
 
-    def _blame(self, path: str) -> dict[int, BlameLine]:
+    def _blame(self, path: str, ignored: tuple[str, ...] = ()) -> dict[int, BlameLine]:
         assert self.repo is not None
+        name = self.key(path) if self.key is not None else None
+        if name is not None:
+            name = ":".join((name, *ignored))
+            found = self.stored.get(name)
+            if isinstance(found, dict):
+                return {
+                    line: BlameLine(commit, time)
+                    for commit, (time, lines) in found.items()
+                    for line in lines
+                }
         try:
-            return blame(self.repo, repo_path(self.repo, self.root, path), self.revision)
+            relative = repo_path(self.repo, self.root, path)
+            lines = blame(self.repo, relative, self.revision, ignored)
         except (HistoryError, ValueError):
-            return {}
+            return {}  # not stored: git may answer next time
+        if name is not None:  # commit -> (time, its lines): small, and plain data
+            kept: dict[str, tuple[int, list[int]]] = {}
+            for line, found_line in sorted(lines.items()):
+                kept.setdefault(found_line.commit, (found_line.author_time, []))[1].append(line)
+            self.stored[name] = kept
+        return lines
 
     def lines(self, path: str) -> dict[int, BlameLine]:
         pending = self._pending.pop(path, None)
@@ -229,13 +260,7 @@ class BlameCache:
             return self.lines(path)
         key = (path, ignored)
         if key not in self._reblamed:
-            try:
-                assert self.repo is not None
-                self._reblamed[key] = blame(
-                    self.repo, repo_path(self.repo, self.root, path), self.revision, ignored
-                )
-            except (HistoryError, ValueError):
-                self._reblamed[key] = {}
+            self._reblamed[key] = self._blame(path, ignored) if self.repo is not None else {}
         return self._reblamed[key]
 
     def _reformat_only(self, commit: str, path: str) -> bool:
@@ -247,7 +272,12 @@ class BlameCache:
                 relative = repo_path(self.repo, self.root, path)
             except ValueError:
                 relative = ""
-            self._reformats[key] = bool(relative) and reformat_only(self.repo, commit, relative)
+            name = f"reformat:{commit}:{relative}"  # a commit never changes
+            found = self.stored.get(name)
+            if not isinstance(found, bool):
+                found = bool(relative) and reformat_only(self.repo, commit, relative)
+                self.stored[name] = found
+            self._reformats[key] = found
         return self._reformats[key]
 
 

@@ -142,6 +142,7 @@ class DormantFlagPath(Rule):
                 gates = by_function[entry.qualified]
                 if all(r.key != reach.key or r.on != reach.on for r, _ in gates):
                     gates.append((reach, entry))
+        evidence.save()
         # One finding per function, naming every flag that gates it.
         for qualified in sorted(by_function):
             yield self._finding(graph, by_function[qualified])

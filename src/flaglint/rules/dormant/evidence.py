@@ -21,6 +21,7 @@ from flaglint.cache.store import KeyedStore
 from flaglint.callgraph import NodeInfo
 from flaglint.facts.model import Call, FileFacts
 from flaglint.findings import Location
+from flaglint.rules.dormant.ages import BlameStore
 from flaglint.rules.dormant.labels import calls_itself_old, side_label
 from flaglint.rules.dormant.unused import VULTURE_STORE, UnusedReport, scan_sources, sources_key
 
@@ -104,7 +105,10 @@ class DormancyEvidence:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.words = words_pattern(project.config.deprecation_words)
-        self.blame = history.BlameCache(project.config.root, project.revision)
+        self.store = BlameStore(project)
+        self.blame = history.BlameCache(
+            project.config.root, project.revision, self.store.entries, self.store.key
+        )
         self.unused = UnusedReport([])
         self.sources: dict[str, bytes] = {}
         self._lines: dict[str, list[str]] = {}
@@ -183,6 +187,10 @@ class DormancyEvidence:
         The blames run in the background; the first question about a file waits for its answer.
         """
         self.blame.prefetch(paths, wait=False)
+
+    def save(self) -> None:
+        """Keep this run's new blames for the next run."""
+        self.store.save()
 
     def last_change(self, path: str, first: int, last: int) -> history.BlameLine | None:
         return self.blame.newest(path, first, last)
