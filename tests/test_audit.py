@@ -540,3 +540,23 @@ def test_html_tags_balance_and_headings_descend(legacy: Path) -> None:
     assert len(checker.ids) == len(set(checker.ids))
     for target in re.findall(r'href="#([^"]+)"', page):
         assert target in checker.ids, f"link to missing #{target}"
+
+
+@pytest.mark.usefixtures("git_env")
+def test_audit_stats_show_each_phase_and_leave_the_report_alone(tmp_path: Path, run_cli) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text(
+        "import os\n\n\ndef route():\n    if os.environ.get('FEATURE_FAST') == '1':\n"
+        "        fast()\n\n\ndef fast():\n    return 1\n"
+    )
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "one")
+    plain = run_cli("audit", "--format", "json", cwd=repo)
+    timed = run_cli("audit", "--format", "json", "--stats", cwd=repo)
+    assert timed.out == plain.out
+    phases = dict(re.findall(r" (\w+)=([\d.]+)s", timed.err))
+    assert {"facts", "graph", "rules", "history", "reach", "report"} <= set(phases)
+    no_history = run_cli("audit", "--no-history", "--stats", cwd=repo)
+    assert " history=" not in no_history.err and " reach=" in no_history.err

@@ -9,6 +9,7 @@ rule's findings and notes on what could not be done. Reporters in
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -165,10 +166,13 @@ def run_audit(
             "Not a git work tree: flag history (first seen, last gate change) is not available."
         )
     else:
+        started = time.perf_counter()
         repository, histories, finding_commits = _history(
             project, keyed, since, notes, sorted(findings, key=Finding.sort_key)
         )
+        project.stats.seconds["history"] = time.perf_counter() - started
 
+    started = time.perf_counter()
     sink_words = project.config.sinks
     flags = tuple(
         AuditedFlag(
@@ -181,6 +185,7 @@ def run_audit(
         )
         for key, reads in keyed.items()
     )
+    project.stats.seconds["reach"] = time.perf_counter() - started
     return Audit(
         name=root.resolve().name,
         files=project.stats.files,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -99,6 +100,7 @@ def audit(
             raise UsageFailure("--since needs a revision (a tag, a branch, HEAD~1)")
         attach_base(project, project.config, since_revision)
     report = run_audit(project, ALL_RULES, since=since_revision or "", with_history=not no_history)
+    started = time.perf_counter()
     data = audit_data(report)
     if html_file is not None:
         root = project.config.root
@@ -120,6 +122,7 @@ def audit(
         click.echo(render_audit_text(data), nl=False)
     if html_file is not None:
         click.echo(f"flaglint: wrote {html_file}", err=True)
+    project.stats.seconds["report"] = time.perf_counter() - started
     if options.stats:
         print_stats(project)
 
