@@ -293,24 +293,26 @@ def _history(
             return False
         return not excluded(path[len(prefix) :], config.exclude)
 
-    mentions: dict[str, history.KeyMentions] = {}
-    tails: dict[str, str] = {}
-    try:
-        mentions = history.key_mentions(root, sorted(keyed), keep_path=keep)
-        # A key built at run time (f"{NAMESPACE}.name") is spelled in no diff,
-        # but its last part usually is: a second pass searches those parts.
-        tails = {key: tail for key in keyed if key not in mentions and (tail := _tail(key))}
-        if tails:
-            by_tail = history.key_mentions(root, sorted(set(tails.values())), keep_path=keep)
-            mentions.update({k: by_tail[t] for k, t in tails.items() if t in by_tail})
-    except HistoryError as exc:
-        notes.append(f"First-seen dates are missing: {exc}.")
-    changes = _key_changes(root, sorted(keyed), keep, notes) if not shallow else {}
     gate_lines = {key: _gate_lines(project, key, reads) for key, reads in keyed.items()}
     # Finding lines are blamed in the same pass: the timelines show each
     # finding at the last change of its line.
     finding_lines = [(f.path, f.line) for f in findings if not f.path.startswith("<")]
-    blamed = _blame(root, {**gate_lines, "": finding_lines})
+    # Three independent reads of the history, each a git process that mostly
+    # waits on itself: run side by side, their time is the longest of them
+    # (koku, 5,138 commits: 26.8 s in a row). Notes keep their order.
+    mention_notes: list[str] = []
+    change_notes: list[str] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        mentions_job = pool.submit(_mentions, root, sorted(keyed), keep, mention_notes)
+        changes_job = (
+            pool.submit(_key_changes, root, sorted(keyed), keep, change_notes)
+            if not shallow
+            else None
+        )
+        blamed = _blame(root, {**gate_lines, "": finding_lines})
+        mentions, tails = mentions_job.result()
+        changes = changes_job.result() if changes_job is not None else {}
+    notes.extend(mention_notes + change_notes)
     histories: dict[str, FlagHistory] = {}
     for key, places in gate_lines.items():
         newest: tuple[int, str, int, CommitInfo] | None = None
@@ -341,6 +343,25 @@ def _history(
     )
     repository = Repository(head, shallow, dirty, since_commit, since, prefix)
     return repository, histories, dated
+
+
+def _mentions(
+    root: Path, keys: list[str], keep: Callable[[str], bool], notes: list[str]
+) -> tuple[dict[str, history.KeyMentions], dict[str, str]]:
+    """Per key, the first and last commit naming it; and the keys found by their last part."""
+    mentions: dict[str, history.KeyMentions] = {}
+    tails: dict[str, str] = {}
+    try:
+        mentions = history.key_mentions(root, keys, keep_path=keep)
+        # A key built at run time (f"{NAMESPACE}.name") is spelled in no diff,
+        # but its last part usually is: a second pass searches those parts.
+        tails = {key: tail for key in keys if key not in mentions and (tail := _tail(key))}
+        if tails:
+            by_tail = history.key_mentions(root, sorted(set(tails.values())), keep_path=keep)
+            mentions.update({k: by_tail[t] for k, t in tails.items() if t in by_tail})
+    except HistoryError as exc:
+        notes.append(f"First-seen dates are missing: {exc}.")
+    return mentions, tails
 
 
 def _key_changes(
