@@ -6,9 +6,14 @@ Usage (from the repository root, in a venv with flaglint and vulture installed):
     python benchmarks/run.py --corpus django -n 5
     python benchmarks/run.py --write benchmarks/RESULTS.md
 
-Each corpus is downloaded once with ``pip download`` into ``benchmarks/corpora/``
+Each PyPI corpus is downloaded once with ``pip download`` into ``benchmarks/corpora/``
 (gitignored), unpacked, and committed twice into a git repository of its own:
 the second commit changes one file, so ``check --base HEAD~1`` has a parent.
+The flag-heavy corpora (koku, snuba, course-discovery, edx-enterprise) are real
+repositories cloned at a pinned commit with their history (``--source NAME=PATH``
+clones a local copy instead of GitHub):
+
+    python benchmarks/run.py --corpus koku --source koku=/path/to/koku -n 1
 
 Every repetition runs, each in its own child process: vulture; ``ast.parse``
 over every file on 1 and on 2 workers; ``flaglint check`` cold (empty cache),
@@ -58,9 +63,48 @@ class Corpus:
     sdist: bool  # an sdist carries tests too; a wheel only the package
 
 
-CORPUS_TABLE = {
+@dataclass(frozen=True)
+class GitCorpus:
+    """A real repository that reads many flags, at a pinned commit, with its history.
+
+    Cloned from ``url``, or from a local copy given with ``--source NAME=PATH`` (a
+    machine without GitHub access). The edit and ``--base HEAD~1`` rows use the
+    repository's own previous commit.
+    """
+
+    name: str
+    url: str
+    commit: str
+    flags: str  # what kind of flags it reads, for the results page
+
+
+CORPUS_TABLE: dict[str, Corpus | GitCorpus] = {
     "django": Corpus("django", "django==5.2.19", sdist=True),
     "homeassistant": Corpus("homeassistant", "homeassistant==2024.3.3", sdist=False),
+    "koku": GitCorpus(
+        "koku",
+        "https://github.com/project-koku/koku",
+        "768be82535f8e75523d966b4797e954ad054b52f",
+        "Unleash toggles through project wrappers",
+    ),
+    "snuba": GitCorpus(
+        "snuba",
+        "https://github.com/getsentry/snuba",
+        "61009262d9a0b81ba952265a7f245e502674cef2",
+        "runtime configuration and settings switches",
+    ),
+    "course-discovery": GitCorpus(
+        "course-discovery",
+        "https://github.com/openedx/course-discovery",
+        "e519c2834f2dcd89cda9b82656ac99369eb9ca1b",
+        "waffle switches and flags",
+    ),
+    "edx-enterprise": GitCorpus(
+        "edx-enterprise",
+        "https://github.com/openedx/edx-enterprise",
+        "06d3340eeb51f10e18a73b200e76690249509702",
+        "waffle switches and settings toggles",
+    ),
 }
 
 # Ratio to vulture's time (or RSS, or the 2-worker ast.parse floor) that each target allows.
@@ -84,6 +128,21 @@ GIT_IDENTITY = [
 
 
 # ------------------------------------------------------------------ corpora
+def clone(corpus: GitCorpus, source: str | None) -> Path:
+    """The repository at its pinned commit (a branch ``benchmark``); cloned once."""
+    tree = CORPORA / corpus.name
+    if (tree / ".git").is_dir() and _git(tree, "rev-parse", "HEAD") == corpus.commit:
+        return tree
+    shutil.rmtree(tree, ignore_errors=True)
+    CORPORA.mkdir(parents=True, exist_ok=True)
+    origin = ["--shared", source] if source else [corpus.url]
+    subprocess.run(["git", "clone", "-q", "--no-checkout", *origin, str(tree)], check=True)
+    _git(tree, "checkout", "-q", "-B", "benchmark", corpus.commit)
+    (tree / "flaglint-benchmark.toml").write_text("[tool.flaglint]\njobs = 2\n")
+    (tree / ".git" / "info" / "exclude").write_text("flaglint-benchmark.toml\n")
+    return tree
+
+
 def fetch(corpus: Corpus) -> Path:
     """The corpus as a git repository with two commits; downloaded and built once."""
     tree = CORPORA / corpus.name
@@ -427,6 +486,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", action="append", choices=sorted(CORPUS_TABLE))
     parser.add_argument("-n", "--repeat", type=int, default=3)
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="clone a git corpus from this local repository instead of its URL",
+    )
     parser.add_argument("--write", type=Path, help="also write the tables to this file")
     parser.add_argument("--floor-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--base-child", nargs=2, help=argparse.SUPPRESS)
@@ -440,11 +506,16 @@ def main() -> int:
         base_child(*args.base_child)
         return 0
 
+    sources = dict(item.partition("=")[::2] for item in args.source)
     use_cli_base = cli_has_base()
     sections = []
     failed = False
     for name in args.corpus or ["django", "homeassistant"]:
-        tree = fetch(CORPUS_TABLE[name])
+        corpus = CORPUS_TABLE[name]
+        if isinstance(corpus, GitCorpus):
+            tree = clone(corpus, sources.get(name))
+        else:
+            tree = fetch(corpus)
         results = Results(name)
         if not use_cli_base:
             results.notes.append("--base measured through the engine API (no CLI option)")
