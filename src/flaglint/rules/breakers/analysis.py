@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
 from flaglint.rules.base import per_project
+from flaglint.rules.breakers.builders import constructs
 from flaglint.rules.breakers.limits import LimitWords, limit_test, state_check
 
 if TYPE_CHECKING:
@@ -259,16 +260,15 @@ class BreakerAnalysis:
         """Whether calling ``qualified`` raises once a limit is reached (transitively)."""
         if qualified in self._raisers:
             return self._raisers[qualified]
-        self._raisers[qualified] = False
-        result = False
-        entry = self._outcomes.get(qualified)
+        self._raisers[qualified] = result = False
+        entry = None if constructs(self.graph, qualified) else self._outcomes.get(qualified)
         if entry is not None and depth < MAX_DEPTH:
             facts, outcome = entry
             result = any(
                 self.check_bound(facts, c, depth + 1)[0] and self._limit_named(facts, c)
                 for c in outcome.raise_checks
             )
-        if not result and depth < MAX_DEPTH:
+        if not result and depth < MAX_DEPTH and not constructs(self.graph, qualified):
             for target in self.graph.successors(qualified):
                 kind = self.graph.edge_kind(qualified, target)
                 if kind == EdgeKind.CALL and self.raises_bound(target, depth + 1):
