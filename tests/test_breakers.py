@@ -101,7 +101,8 @@ def test_target_setters_in_a_loop_add_nothing(run_cli, tmp_path: Path) -> None:
     project = tmp_path / "grid"
     project.mkdir()
     (project / "pyproject.toml").write_text(
-        '[tool.flaglint]\nsinks = ["set_target_volume", "insert_order", "reset_target_volume"]\n'
+        '[tool.flaglint]\nsinks = ["set_target_volume", "insert_order", "reset_target_volume",'
+        ' "sell_all"]\n'
     )
     (project / "grid.py").write_text(
         "def run(api, task, levels):\n"
@@ -110,6 +111,7 @@ def test_target_setters_in_a_loop_add_nothing(run_cli, tmp_path: Path) -> None:
         "        task.set_target_volume(levels[api.layer()])\n"
         "        api.insert_order('cu', 'BUY', 1)\n"
         "        task.reset_target_volume(0)\n"
+        "        api.sell_all()\n"
     )
     result = run_cli("check", "--select", "FL301", "--format", "json", cwd=project)
     found = {(f["rule"], f["line"], f["symbol"]) for f in json.loads(result.out)["findings"]}

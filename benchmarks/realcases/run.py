@@ -277,7 +277,8 @@ def run_corpus(path: Path, corpora: Path, flaglint: str, timeout: float) -> dict
     runs = json.loads(path.read_text(encoding="utf-8"))
     totals = {"findings": 0, "justified": 0, "wrong": 0, "unjudged": 0}
     for run in runs:
-        clone = corpora / run["repo"].split("/")[-1]
+        # ``clone``: the folder's name when two repositories share a last name part.
+        clone = corpora / (run.get("clone") or run["repo"].split("/")[-1])
         if run.get("sdist"):
             clone = corpora / run["sdist"]  # an unpacked source distribution, no git
             if not clone.is_dir():

@@ -313,12 +313,15 @@ def _orders_to_target(sink: str) -> bool:
 
     It orders the difference between the position and a target, nothing once the
     position is there. ``order`` must come right before ``target``, or the name
-    must start by setting a target: ``send_order_to_target`` sends a whole order
-    to wherever the target is.
+    must start by setting a target, or close everything (``sell_all``,
+    ``liquidate``: the target is flat): ``send_order_to_target`` sends a whole
+    order to wherever the target is.
     """
     words = name_words(sink.rpartition(".")[2])
-    if words[:2] == ["set", "target"]:
+    if words[:2] == ["set", "target"] or words == ["liquidate"]:
         return True
+    if words[:1] in (["sell"], ["close"], ["liquidate"], ["flatten"]) and "all" in words:
+        return True  # ``sell_all``, ``close_all_positions``: the target is flat
     return any(pair == ("order", "target") for pair in zip(words, words[1:], strict=False))
 
 
