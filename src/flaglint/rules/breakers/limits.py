@@ -14,9 +14,13 @@ import ast
 import fnmatch
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 _WORD_SPLIT = re.compile(r"[_\W]+|(?<=[a-z])(?=[A-Z])")
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+if TYPE_CHECKING:
+    from flaglint.facts.model import Loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,3 +215,12 @@ def call_name(call: ast.Call) -> str:
     """The bare name a call is made by: ``f`` for ``f(x)``, ``m`` for ``a.b.m(x)``."""
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def loop_words(loop: Loop) -> str:
+    """How a message names a loop: ``while True`` loop, ``for`` loop over an endless iterator."""
+    if loop.kind == "while":
+        return "`while True` loop" if loop.shape == "infinite" else "`while` loop"
+    if loop.shape == "infinite":
+        return "`for` loop over an endless iterator"
+    return "`for` loop"
