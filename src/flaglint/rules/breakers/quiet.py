@@ -28,6 +28,8 @@ calls a context unbounded:
   the difference to a position, nothing once the position is there;
 * a dispatch that leaves the loop after it (``insert_order(...); break``):
   once per loop, not once per pass;
+* a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
+  see ``budgets.py``);
 * a dispatch only while no position is open (``if not self.position:``,
   ``position-words``), or the exit in the other arm of that test, when the
   test is inside what repeats (the loop, or the handler);
@@ -46,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import (
@@ -101,6 +104,8 @@ class QuietContexts:
         helper = self._helper(assessment.via)
         if _orders_to_target(assessment.sink):
             return "sets a position to a target"
+        if sized_from_budget(function, line, assessment.call.callee):
+            return "sized from the money left"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
         sinks = analysis(self.project)
