@@ -7,8 +7,9 @@ the cash does, and their total never passes it. A fixed size
 (``market_order(symbol, 100)``) has no such bound.
 
 The size must read the money left in the call's own arguments, or through a
-local assigned in the same function: a name made of ``cash``, ``balance`` or
-``funds``, or of ``buying`` and ``power``, or ``margin`` and ``remaining``.
+local assigned in the same function (inside the loop, for a loop): a name made
+of ``cash``, ``balance`` or ``funds``, or of ``buying`` and ``power``, or
+``margin`` and ``remaining``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,21 @@ _MONEY_LEFT = frozenset({"cash", "balance", "funds"})
 _MONEY_LEFT_PAIRS = (("buying", "power"), ("margin", "remaining"))
 
 
-def sized_from_budget(function: ast.AST, line: int, sink: str) -> bool:
-    """Whether the sink call at ``line`` takes its size from the money left."""
+def sized_from_budget(
+    function: ast.AST, line: int, sink: str, within: tuple[int, int] | None = None
+) -> bool:
+    """Whether the sink call at ``line`` takes its size from the money left.
+
+    In a loop (``within``: its lines) the money must be read on every pass: a
+    size computed once before ``while order is None: order = buy(qty)`` is sent
+    again as it was, drawn down by nothing.
+    """
     bare = sink.rpartition(".")[2]
     nodes = own_walk(function)
     locals_: dict[str, list[ast.expr]] = {}
     for node in nodes:
+        if within is not None and not within[0] <= getattr(node, "lineno", 0) <= within[1]:
+            continue
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):

@@ -104,8 +104,6 @@ class QuietContexts:
         helper = self._helper(assessment.via)
         if _orders_to_target(assessment.sink):
             return "sets a position to a target"
-        if sized_from_budget(function, line, assessment.call.callee):
-            return "sized from the money left"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
         sinks = analysis(self.project)
@@ -116,6 +114,9 @@ class QuietContexts:
             function, line, self.position_words, sinks.sink_name, span
         ):
             return "only while no position is open"
+        repeats = assessment.kind != "loop" or span is not None
+        if repeats and sized_from_budget(function, line, assessment.call.callee, span):
+            return "sized from the money left"
         if loop is None or span is None:
             return ""
         if latched(function, line, assessment.sink, helper, span, persistent=False):
