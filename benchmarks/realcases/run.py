@@ -194,7 +194,7 @@ def run_case(case: dict, corpora: Path, flaglint: str, timeout: float) -> dict:
         "closest": None,
         "findings": 0,
     }
-    name = case["repo"].split("/")[-1]
+    name = case.get("clone") or case["repo"].split("/")[-1]
     clone = corpora / name
     url = case.get("url") or f"https://github.com/{case['repo']}"
     if not (clone / ".git").exists() and not (clone / "HEAD").exists():
