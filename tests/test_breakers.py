@@ -95,3 +95,26 @@ def test_target_orders_in_a_handler_add_nothing(run_cli, tmp_path: Path) -> None
         ("FL301", 5, "strategy.Rotation.next"),
         ("FL301", 7, "strategy.Rotation.next"),
     }, result.out
+
+
+def test_target_setters_in_a_loop_add_nothing(run_cli, tmp_path: Path) -> None:
+    project = tmp_path / "grid"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[tool.flaglint]\nsinks = ["set_target_volume", "insert_order", "reset_target_volume",'
+        ' "sell_all"]\n'
+    )
+    (project / "grid.py").write_text(
+        "def run(api, task, levels):\n"
+        "    while True:\n"
+        "        api.wait_update()\n"
+        "        task.set_target_volume(levels[api.layer()])\n"
+        "        api.insert_order('cu', 'BUY', 1)\n"
+        "        task.reset_target_volume(0)\n"
+        "        api.sell_all()\n"
+    )
+    result = run_cli("check", "--select", "FL301", "--format", "json", cwd=project)
+    found = {(f["rule"], f["line"], f["symbol"]) for f in json.loads(result.out)["findings"]}
+    # ``set_target_volume`` moves the position to a target: only a name that starts by
+    # setting a target counts, not one that merely mentions it.
+    assert found == {("FL301", 5, "grid.run"), ("FL301", 6, "grid.run")}, result.out

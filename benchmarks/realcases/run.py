@@ -194,7 +194,7 @@ def run_case(case: dict, corpora: Path, flaglint: str, timeout: float) -> dict:
         "closest": None,
         "findings": 0,
     }
-    name = case["repo"].split("/")[-1]
+    name = case.get("clone") or case["repo"].split("/")[-1]
     clone = corpora / name
     url = case.get("url") or f"https://github.com/{case['repo']}"
     if not (clone / ".git").exists() and not (clone / "HEAD").exists():
@@ -277,7 +277,8 @@ def run_corpus(path: Path, corpora: Path, flaglint: str, timeout: float) -> dict
     runs = json.loads(path.read_text(encoding="utf-8"))
     totals = {"findings": 0, "justified": 0, "wrong": 0, "unjudged": 0}
     for run in runs:
-        clone = corpora / run["repo"].split("/")[-1]
+        # ``clone``: the folder's name when two repositories share a last name part.
+        clone = corpora / (run.get("clone") or run["repo"].split("/")[-1])
         if run.get("sdist"):
             clone = corpora / run["sdist"]  # an unpacked source distribution, no git
             if not clone.is_dir():

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
 from flaglint.rules.base import per_project
-from flaglint.rules.breakers.limits import LimitWords, limit_test, state_check
+from flaglint.rules.breakers.builders import constructs
+from flaglint.rules.breakers.limits import LimitWords, limit_test, loop_words, state_check
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -259,16 +260,15 @@ class BreakerAnalysis:
         """Whether calling ``qualified`` raises once a limit is reached (transitively)."""
         if qualified in self._raisers:
             return self._raisers[qualified]
-        self._raisers[qualified] = False
-        result = False
-        entry = self._outcomes.get(qualified)
+        self._raisers[qualified] = result = False
+        entry = None if constructs(self.graph, qualified) else self._outcomes.get(qualified)
         if entry is not None and depth < MAX_DEPTH:
             facts, outcome = entry
             result = any(
                 self.check_bound(facts, c, depth + 1)[0] and self._limit_named(facts, c)
                 for c in outcome.raise_checks
             )
-        if not result and depth < MAX_DEPTH:
+        if not result and depth < MAX_DEPTH and not constructs(self.graph, qualified):
             for target in self.graph.successors(qualified):
                 kind = self.graph.edge_kind(qualified, target)
                 if kind == EdgeKind.CALL and self.raises_bound(target, depth + 1):
@@ -276,6 +276,13 @@ class BreakerAnalysis:
                     break
         self._raisers[qualified] = result
         return result
+
+    def raises_here(self, qualified: str) -> bool:  # itself, not through its callees
+        entry = None if constructs(self.graph, qualified) else self._outcomes.get(qualified)
+        return entry is not None and any(
+            self.check_bound(entry[0], c, 1)[0] and self._limit_named(entry[0], c)
+            for c in entry[1].raise_checks
+        )
 
     def check_bound(
         self, facts: FileFacts, check_index: int, depth: int = 0
@@ -408,14 +415,14 @@ class BreakerAnalysis:
                 loop = facts.loops[loop_index]
                 repeated, guards = self._loop_guards(facts, context, loop_index, loop)
                 guards.extend(self._pre_loop(dominating, loop))
-                words = f"{_loop_words(loop)} at line {loop.line}"
+                words = f"{loop_words(loop)} at line {loop.line}"
                 if loop.kind == "for" and loop.shape == "unknown" and repeated:
                     words += ", whose item never reaches the call"
                 yield make("loop", loop.line, words, repeated, guards)
         if definition is not None and definition.kind in ("function", "method"):
             if self._is_handler(symbol, definition.name):
                 guards = [g for g in dominating]
-                guards.extend(self._raising_calls(facts, call.scope, 0, call.line))
+                guards.extend(self._raising_calls(facts, call.scope, 0, call.line, sink=index))
                 yield make("handler", definition.line, f"handler `{definition.name}`", True, guards)
             cycle = self._cycles.get(symbol)  # found on first use: only sink calls ask
             if cycle is not None:
@@ -479,25 +486,26 @@ class BreakerAnalysis:
         return True, guards
 
     def _raising_calls(
-        self, facts: FileFacts, scope: str, first: int, last: int, loop_index: int = -1
+        self, facts: FileFacts, scope: str, first: int, last: int, loop: int = -1, sink: int = -1
     ) -> list[Guard]:
-        """Calls in a loop (or a handler before the sink) that raise at a limit."""
+        """Calls in a loop, or in a handler up to its dispatch ``sink``, that raise at a limit.
+
+        In a handler a dispatch counts only by its own raise: its callees validate orders.
+        """
         guards = []
         contexts = self._contexts[facts.path]
         for index, call in enumerate(facts.calls):
             if call.scope != scope or not first <= call.line <= last:
                 continue
-            if loop_index >= 0:
+            if loop >= 0:
                 context = contexts.get(index)
-                if context is None or loop_index not in context.loops:
+                if context is None or loop not in context.loops:
                     continue
+            own = index == sink or (sink >= 0 and self.direct_sink(facts, call) is not None)
             for target in self.targets(facts, index):
-                if self.raises_bound(target):
-                    guards.append(
-                        Guard(
-                            facts.path, call.line, f"`{call.callee}()` raises at a limit", "raises"
-                        )
-                    )
+                if self.raises_here(target) if own else self.raises_bound(target):
+                    text = f"`{call.callee}()` raises at a limit"
+                    guards.append(Guard(facts.path, call.line, text, "raises"))
                     break
         return guards
 
@@ -540,14 +548,6 @@ class BreakerAnalysis:
 
     def functions_with_outcomes(self) -> list[str]:
         return sorted(self._outcomes)
-
-
-def _loop_words(loop: Loop) -> str:
-    if loop.kind == "while":
-        return "`while True` loop" if loop.shape == "infinite" else "`while` loop"
-    if loop.shape == "infinite":
-        return "`for` loop over an endless iterator"
-    return "`for` loop"
 
 
 # Computed once per project: FL301 and FL302 (head and base) share it.

@@ -14,9 +14,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flaglint.rules.breakers.latches import own_walk
 from flaglint.rules.breakers.limits import call_name
+
+if TYPE_CHECKING:
+    from flaglint.callgraph.build import CallGraph
 
 _SENDING = re.compile(
     r"^_*(send|post|put|patch|submit|place|execute|publish|emit|notify|dispatch|enqueue|"
@@ -46,3 +50,13 @@ def builds_only(function: ast.AST, sink_name: Callable[[str], bool]) -> bool:
 
 def _constructs(value: ast.expr) -> bool:
     return isinstance(value, ast.Call) and call_name(value)[:1].isupper()
+
+
+def constructs(graph: CallGraph, qualified: str) -> bool:
+    """A class or its ``__init__``: calling it builds an object.
+
+    A raise there validates the arguments (``Order(...)`` with two stop
+    modifiers), it does not stop a dispatch at a limit.
+    """
+    info = graph.nodes.get(qualified)
+    return qualified.endswith(".__init__") or (info is not None and info.kind == "class")

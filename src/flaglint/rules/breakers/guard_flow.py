@@ -4,7 +4,8 @@ A check dominates a dispatch when the dispatch runs only after it passed:
 
 * ``if <limit>: return/raise/break/continue`` before it (in its block or an
   enclosing one), or an ``if``/``while`` with a limit test around it;
-* a local that holds a limit test (``over = sent + n > limit; if over: ...``);
+* a local that holds a limit test (``over = sent + n > limit; if over: ...``),
+  or that is set under one (``if over: error = "..."`` then ``if error: return``);
 * a call before it to a project helper that raises or returns under a limit
   check (followed through helpers, a few calls deep), directly or inside a
   ``try`` whose handlers all leave;
@@ -79,6 +80,9 @@ class FunctionGuards:
                 if isinstance(target, ast.Name):
                     self.locals.setdefault(target.id, []).append(sub.value)
         self.counters = frozenset(counters)
+        # ``if over: error = "..."``: the tests under which each local is set.
+        self.set_under: dict[str, list[ast.expr]] = {}
+        _collect_set_under(node.body, [], self.set_under)
 
     # ------------------------------------------------------------ tests
     def limits_of(self, test: ast.expr, seen: frozenset[str] = frozenset()) -> list[Limit]:
@@ -104,7 +108,7 @@ class FunctionGuards:
                 return [self._limit(test, False)]
             if test.id in seen:
                 return []
-            values = self.locals.get(test.id, [])
+            values = self.locals.get(test.id, []) + self.set_under.get(test.id, [])
             return [lim for v in values for lim in self.limits_of(v, seen | {test.id})]
         if isinstance(test, ast.Await):
             return self.limits_of(test.value, seen)
@@ -279,6 +283,33 @@ def with_via(limits: tuple[Limit, ...] | list[Limit], name: str) -> tuple[Limit,
 
 def _handlers_leave(node: ast.Try) -> bool:
     return bool(node.handlers) and all(ends_in_exit(h.body) for h in node.handlers)
+
+
+def _collect_set_under(
+    body: list[ast.stmt], tests: list[ast.expr], out: dict[str, list[ast.expr]]
+) -> None:
+    """Record, for each local assigned in an ``if`` branch, the tests that branch passed."""
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and tests:
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and not _is_falsy(stmt.value):
+                    out.setdefault(target.id, []).extend(tests)
+        elif isinstance(stmt, ast.If):
+            _collect_set_under(stmt.body, [*tests, stmt.test], out)
+            _collect_set_under(stmt.orelse, tests, out)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            _collect_set_under(stmt.body, tests, out)
+            _collect_set_under(stmt.orelse, tests, out)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            _collect_set_under(stmt.body, tests, out)
+        elif isinstance(stmt, ast.Try):
+            for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
+                _collect_set_under(block, tests, out)
+
+
+def _is_falsy(value: ast.expr) -> bool:
+    """``error = None``, ``over = False``, ``count = 0``: a reset, not a signal."""
+    return isinstance(value, ast.Constant) and not value.value
 
 
 def _own_nodes(function: FunctionNode) -> list[ast.AST]:

@@ -13,8 +13,10 @@ without any count or limit in sight:
 * a **drain**: ``while targets: target = targets.pop(0)`` takes one item of a
   collection per pass and never adds to it, so it ends with the collection.
 
-A latch in a handler must persist between calls: an attribute (``self.x``,
-``cls.x``) or a ``global``; a local reset on every call closes nothing.
+A latch in a handler must persist between calls: an attribute of ``self``,
+``cls`` or the handler's first parameter (the context object a framework hands
+to every call: ``handle_bar(context, bar)`` tests ``context.fired``) or a
+``global``; a local reset on every call closes nothing.
 """
 
 from __future__ import annotations
@@ -232,19 +234,29 @@ def _state_terms(test: ast.expr, function: ast.AST | None) -> set[str]:
     """The state a test reads: attributes of ``self``/``cls`` and, unless persistence
     is required, plain names (``global`` names always count)."""
     declared: set[str] = set()
+    owners = {"self", "cls"}
     if function is not None:
         for node in own_walk(function):
             if isinstance(node, ast.Global):
                 declared.update(node.names)
+        owners.update(_first_parameter(function))
     terms = set()
     for node in ast.walk(test):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id in ("self", "cls"):
+            if node.value.id in owners:
                 terms.add(unparse(node))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             if function is None or node.id in declared:
                 terms.add(node.id)
     return terms
+
+
+def _first_parameter(function: ast.AST) -> list[str]:
+    """The first parameter: ``self`` of a method, the context object of a plain handler."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    params = [*function.args.posonlyargs, *function.args.args]
+    return [params[0].arg] if params else []
 
 
 def _opened_by(test: ast.expr, holds: bool = True) -> dict[str, list[_Condition]]:

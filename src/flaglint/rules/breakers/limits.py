@@ -14,9 +14,13 @@ import ast
 import fnmatch
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 _WORD_SPLIT = re.compile(r"[_\W]+|(?<=[a-z])(?=[A-Z])")
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+if TYPE_CHECKING:
+    from flaglint.facts.model import Loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,12 @@ class LimitWords:
             return False  # is / in: identity and membership are state checks
         if any(self._state_constant(o) for o in operands):
             return False
+        if all(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops) and any(
+            _enum_member(o) for o in operands
+        ):
+            return False  # ``order_type == OrderType.LIMIT``: a kind of order, not a limit
+        if any(_distinct_count(o) for o in operands) and any(_small(o) for o in operands):
+            return False  # ``len(set(symbols)) > 1``: all the same or not, no limit
         if any(_zero(o) for o in operands) and not any(
             isinstance(o, (ast.Name, ast.Attribute, ast.Subscript)) and self.terms(o, counters)
             for o in operands
@@ -109,6 +119,34 @@ class LimitWords:
         )
         # PENDING, Status.ACTIVE: constants that name a state, unless they name a limit.
         return len(name) > 1 and name.isupper() and not self.limit_like(name)
+
+
+def _enum_member(node: ast.expr) -> bool:
+    """``Order.OrderType.LIMIT``: an upper-case member of a class-like (CamelCase) owner."""
+    if not (isinstance(node, ast.Attribute) and node.attr.isupper() and len(node.attr) > 1):
+        return False
+    owner = node.value
+    owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+    return owner_name[:1].isupper() and not owner_name.isupper()
+
+
+def _distinct_count(node: ast.expr) -> bool:
+    """``len(set(x))``, ``len({...})``: how many different values, not how many."""
+    if not _is_len(node):
+        return False
+    assert isinstance(node, ast.Call)
+    arg = node.args[0]
+    return isinstance(arg, (ast.Set, ast.SetComp)) or (
+        isinstance(arg, ast.Call) and getattr(arg.func, "id", "") == "set"
+    )
+
+
+def _small(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and node.value in (0, 1, 2)
+        and not isinstance(node.value, bool)
+    )
 
 
 def name_words(identifier: str) -> list[str]:
@@ -177,3 +215,12 @@ def call_name(call: ast.Call) -> str:
     """The bare name a call is made by: ``f`` for ``f(x)``, ``m`` for ``a.b.m(x)``."""
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def loop_words(loop: Loop) -> str:
+    """How a message names a loop: ``while True`` loop, ``for`` loop over an endless iterator."""
+    if loop.kind == "while":
+        return "`while True` loop" if loop.shape == "infinite" else "`while` loop"
+    if loop.shape == "infinite":
+        return "`for` loop over an endless iterator"
+    return "`for` loop"

@@ -23,9 +23,13 @@ calls a context unbounded:
   what this pass produced);
 * a call in a ``finally`` inside the loop: it cleans up after one pass
   (``finally: task.cancel()`` in a reconnect loop);
-* a handler's call to a sink named for a target order (``order`` right before
-  ``target``: ``order_target_percent``): it orders the difference to a
-  position, nothing once the position is there;
+* a call to a sink named for a target order (``order`` right before
+  ``target``: ``order_target_percent``; or ``set_target_volume``): it orders
+  the difference to a position, nothing once the position is there;
+* a dispatch that leaves the loop after it (``insert_order(...); break``):
+  once per loop, not once per pass;
+* a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
+  see ``budgets.py``);
 * a dispatch only while no position is open (``if not self.position:``,
   ``position-words``), or the exit in the other arm of that test, when the
   test is inside what repeats (the loop, or the handler);
@@ -44,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import (
@@ -53,6 +58,7 @@ from flaglint.rules.breakers.latches import (
     own_walk,
     while_flat,
 )
+from flaglint.rules.breakers.leaves import leaves_after
 from flaglint.rules.breakers.limits import LimitWords, call_name, name_words, unparse
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
@@ -83,7 +89,7 @@ class QuietContexts:
             return ""
 
     def _why_quiet(self, assessment: Assessment) -> str:
-        function = self.sources.function(assessment.facts.path, assessment.call.scope)
+        function = self.sources.code_of(assessment.facts.path, assessment.call.scope)
         if function is None:
             return ""
         line = assessment.call.line
@@ -96,7 +102,7 @@ class QuietContexts:
         if not assessment.via and self._builder(assessment):
             return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
-        if assessment.kind == "handler" and _orders_to_target(assessment.sink):
+        if _orders_to_target(assessment.sink):
             return "sets a position to a target"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
@@ -108,10 +114,15 @@ class QuietContexts:
             function, line, self.position_words, sinks.sink_name, span
         ):
             return "only while no position is open"
+        repeats = assessment.kind != "loop" or span is not None
+        if repeats and sized_from_budget(function, line, assessment.call.callee, span):
+            return "sized from the money left"
         if loop is None or span is None:
             return ""
         if latched(function, line, assessment.sink, helper, span, persistent=False):
             return "a latch the dispatch closes"
+        if leaves_after(loop, line):
+            return "leaves the loop after dispatching"
         if isinstance(loop, ast.While) and drains(loop, self._method_of(assessment)):
             return "drains a finite collection"
         if isinstance(loop, ast.AsyncFor):
@@ -140,7 +151,7 @@ class QuietContexts:
             return []
         if any(g.kind != "condition" for g in assessment.guards):
             return []
-        function = self.sources.function(assessment.facts.path, assessment.call.scope)
+        function = self.sources.code_of(assessment.facts.path, assessment.call.scope)
         if function is None:
             return []
         line = assessment.call.line
@@ -303,13 +314,20 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
 
 
 def _orders_to_target(sink: str) -> bool:
-    """A sink named for a target order (``order_target_percent``, ``orderTargetValue``).
+    """A sink named for a target order (``order_target_percent``, ``orderTargetValue``,
+    ``set_target_volume``).
 
     It orders the difference between the position and a target, nothing once the
-    position is there. ``order`` must come right before ``target``:
-    ``send_order_to_target`` sends a whole order to wherever the target is.
+    position is there. ``order`` must come right before ``target``, or the name
+    must start by setting a target, or close everything (``sell_all``,
+    ``liquidate``: the target is flat): ``send_order_to_target`` sends a whole
+    order to wherever the target is.
     """
     words = name_words(sink.rpartition(".")[2])
+    if words[:2] == ["set", "target"] or words == ["liquidate"]:
+        return True
+    if words[:1] in (["sell"], ["close"], ["liquidate"], ["flatten"]) and "all" in words:
+        return True  # ``sell_all``, ``close_all_positions``: the target is flat
     return any(pair == ("order", "target") for pair in zip(words, words[1:], strict=False))
 
 

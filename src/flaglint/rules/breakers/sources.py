@@ -25,6 +25,7 @@ class ParsedSources:
         self.project = project
         self._contents: dict[str, bytes | None] = {}
         self._functions: dict[str, dict[str, FunctionNode]] = {}
+        self._modules: dict[str, FunctionNode | None] = {}
 
     def prefetch(self, paths: list[str]) -> None:
         """Read many files of a revision through one git process."""
@@ -70,11 +71,19 @@ class ParsedSources:
                     tree = None
                 if tree is not None:
                     _index(tree.body, "", found)
+                    self._modules[path] = _module_code(tree)
             self._functions[path] = found
         return found
 
     def function(self, path: str, qualname: str) -> FunctionNode | None:
         return self.functions(path).get(qualname)
+
+    def code_of(self, path: str, scope: str) -> FunctionNode | None:
+        """The function a call's scope names, or the module's own statements for ``""``."""
+        if scope:
+            return self.function(path, scope)
+        self.functions(path)
+        return self._modules.get(path)
 
 
 def _index(body: list[ast.stmt], prefix: str, out: dict[str, FunctionNode]) -> None:
@@ -89,6 +98,25 @@ def _index(body: list[ast.stmt], prefix: str, out: dict[str, FunctionNode]) -> N
             # Definitions under ``if TYPE_CHECKING``/``try: import`` keep their plain names.
             for block in _blocks(node):
                 _index(block, prefix, out)
+
+
+def _module_code(tree: ast.Module) -> FunctionNode:
+    """A script's top-level statements as the body of a function of no parameters.
+
+    Scripts loop at module level (``while True: api.wait_update(); ...``); the
+    readers of a dispatch's surroundings take a function.
+    """
+    code = ast.FunctionDef(
+        name="<module>",
+        args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
+        body=tree.body or [ast.Pass()],
+        decorator_list=[],
+        type_params=[],
+        lineno=1,
+        col_offset=0,
+    )
+    code.end_lineno = tree.body[-1].end_lineno if tree.body else 1
+    return code
 
 
 def _blocks(node: ast.If | ast.Try) -> list[list[ast.stmt]]:
