@@ -88,12 +88,10 @@ class ExpressionFolder(cst.CSTTransformer):
 
     def _carry(self, whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
         """``part`` standing in for ``whole``: keeps whole's parentheses unless part is atomic."""
-        lpar = getattr(whole, "lpar", ())
-        if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
-            moved = part.with_changes(lpar=lpar, rpar=getattr(whole, "rpar", ()))
+        moved = _in_parentheses_of(whole, part)
+        if moved is not part:
             self._mark(moved, self._info(part))
-            return moved
-        return part
+        return moved
 
     # ------------------------------------------------------------------ leaves
     def _leaf(
@@ -196,7 +194,9 @@ class ExpressionFolder(cst.CSTTransformer):
             if is_boolean(left):
                 # ``x > 1 and True`` is ``x > 1``: the operand goes, never ``and True``.
                 return self._carry(updated_node, left)
-            self._mark(updated_node, Known(cond=lk.cond or left))
+            # The condition may replace the whole test: it keeps the whole's parentheses,
+            # which a test spread over several lines needs to parse.
+            self._mark(updated_node, Known(cond=_in_parentheses_of(updated_node, lk.cond or left)))
             return updated_node
         if lk.cond is not None or rk.cond is not None:
             cond = updated_node.with_changes(left=lk.cond or left, right=rk.cond or right)
@@ -325,6 +325,14 @@ def is_boolean(node: cst.CSTNode) -> bool:
         if isinstance(func, cst.Attribute):
             return func.attr.value in BOOLEAN_METHODS
     return False
+
+
+def _in_parentheses_of(whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
+    """``part`` wearing ``whole``'s parentheses, unless it is atomic or has its own."""
+    lpar = getattr(whole, "lpar", ())
+    if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
+        return part.with_changes(lpar=lpar, rpar=getattr(whole, "rpar", ()))
+    return part
 
 
 def _atomic(node: cst.CSTNode) -> bool:
