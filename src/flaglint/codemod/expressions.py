@@ -327,6 +327,37 @@ def is_boolean(node: cst.CSTNode) -> bool:
     return False
 
 
+# Tests that read the same without parentheses (never a yield, a tuple or a lambda).
+_BARE_TESTS = (
+    cst.BooleanOperation,
+    cst.Comparison,
+    cst.UnaryOperation,
+    cst.BinaryOperation,
+    cst.Name,
+    cst.Attribute,
+    cst.Call,
+    cst.Subscript,
+)
+
+
+def bare_test(statement: cst.If | cst.While, original: cst.If | cst.While) -> cst.If | cst.While:
+    """``if (x):`` as ``if x:`` when the rewrite changed the test and it fits on one line.
+
+    The parentheses carried a test spread over lines, or an operand that is gone;
+    a test the flag did not change keeps its parentheses as written.
+    """
+    test = statement.test
+    if not isinstance(test, _BARE_TESTS) or not test.lpar or test.deep_equals(original.test):
+        return statement
+    bare = test.with_changes(lpar=(), rpar=())
+    if "\n" in cst.Module(body=()).code_for_node(bare):
+        return statement
+    space = statement.whitespace_before_test
+    if isinstance(space, cst.SimpleWhitespace) and not space.value:
+        space = cst.SimpleWhitespace(" ")
+    return statement.with_changes(test=bare, whitespace_before_test=space)
+
+
 def _in_parentheses_of(whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
     """``part`` wearing ``whole``'s parentheses, unless it is atomic or has its own."""
     lpar = getattr(whole, "lpar", ())
