@@ -29,7 +29,7 @@ from flaglint.codemod.templates import (
     folded_entries,
     read_back,
 )
-from flaglint.codemod.test_mentions import unedited_mentions
+from flaglint.codemod.test_mentions import template_mentions, unedited_mentions
 from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
@@ -179,6 +179,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
             project.config.root, test_paths, final, key, names, project.config.tests, reported
         )
     )
+    notes.extend(template_mentions(project.config.root, final, key))
     gone = {f"{project.by_path[d.path].module}.{d.qualname}" for d in deleted}
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]

@@ -1,4 +1,4 @@
-"""Tests that still name the flag after the rewrite, in a way nothing here edited.
+"""Tests and templates that still name the flag after the rewrite, as nothing here edited.
 
 A test may set the flag by means remove-flag does not know (pytest-django's
 ``settings.FEATURES[NAME] = False``, a fixture, a parametrized value) and assert
@@ -10,6 +10,10 @@ leftover or note already names, is left for a human.
 
 Tokens, not text, so that comments and docstrings that merely mention the flag
 do not count (stale docstrings are reported on their own).
+
+A template that reads the flag itself (Jinja's ``waffle.flag('x')``, a template tag
+given the key) is never edited: each line quoting the key is named, so that the
+removal is not mistaken for complete.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 
 from flaglint.codemod.rewrite import Leftover
 from flaglint.codemod.setters import is_test_path
+from flaglint.codemod.tree import current_texts
 
 REASON = (
     "a test still names the flag ({name}): it may set it or assert the removed side "
@@ -56,6 +61,26 @@ def unedited_mentions(
             if (path, number) in reported or number not in kept:
                 continue
             found.append(Leftover(path, number, REASON.format(name=name)))
+    return found
+
+
+TEMPLATES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".txt"})
+TEMPLATE_NOTE = (
+    "a template still names the flag ({key!r}); remove-flag does not edit a template "
+    "that reads the flag itself: check it by hand"
+)
+
+
+def template_mentions(root: Path, final: Mapping[str, bytes], key: str) -> list[Leftover]:
+    """Notes for the template lines that quote ``key`` (``'key'`` or ``"key"``)."""
+    quoted = [f"'{key}'".encode(), f'"{key}"'.encode()]
+    found: list[Leftover] = []
+    for _, relative, text in current_texts(root, TEMPLATES, final):
+        if not any(q in text for q in quoted):
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if any(q in line for q in quoted):
+                found.append(Leftover(relative, number, TEMPLATE_NOTE.format(key=key)))
     return found
 
 
