@@ -46,6 +46,10 @@ SHAPES = [
     "from json import dumps\nif {flag}:\n    return dumps(x)\nreturn b(x)",
     "y = a(x)\nif not {flag}:\n    return y\nreturn b(x)",
     "if flag_on(x):\n    return a(x)\nreturn b(x)",
+    # Parenthesised tests: over lines, and ones the rewrite leaves on one line.
+    "if (\n    x\n    and x - 1\n    and {flag}\n):\n    return a(x)\nreturn b(x)",
+    "if (x > 1 and\n        {flag}):\n    return a(x)\n"
+    "elif (x and\n      not {flag}):\n    return b(x)\nreturn g(x)",
 ]
 GENERATOR_SHAPES = [
     "if not {flag}:\n    return\nyield from g(x)",

@@ -29,6 +29,7 @@ from flaglint.codemod.templates import (
     folded_entries,
     read_back,
 )
+from flaglint.codemod.test_mentions import template_mentions, unedited_mentions
 from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
@@ -170,6 +171,15 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     for path, line, qualname in stale_docstrings(read_lines, spelled, changed, final):
         reason = f"{qualname}: its docstring still describes the flag; reword it"
         notes.append(Leftover(path, line, reason))
+    # Last: a test that still names the flag, untouched above, may assert the removed side.
+    reported = {(x.path, x.line) for x in [*leftovers, *notes]} | {d[:2] for d in definitions}
+    test_paths = (f.path for f in project.files)
+    leftovers.extend(
+        unedited_mentions(
+            project.config.root, test_paths, final, key, names, project.config.tests, reported
+        )
+    )
+    notes.extend(template_mentions(project.config.root, final, key))
     gone = {f"{project.by_path[d.path].module}.{d.qualname}" for d in deleted}
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]

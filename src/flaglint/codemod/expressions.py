@@ -88,12 +88,10 @@ class ExpressionFolder(cst.CSTTransformer):
 
     def _carry(self, whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
         """``part`` standing in for ``whole``: keeps whole's parentheses unless part is atomic."""
-        lpar = getattr(whole, "lpar", ())
-        if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
-            moved = part.with_changes(lpar=lpar, rpar=getattr(whole, "rpar", ()))
+        moved = _in_parentheses_of(whole, part)
+        if moved is not part:
             self._mark(moved, self._info(part))
-            return moved
-        return part
+        return moved
 
     # ------------------------------------------------------------------ leaves
     def _leaf(
@@ -196,7 +194,9 @@ class ExpressionFolder(cst.CSTTransformer):
             if is_boolean(left):
                 # ``x > 1 and True`` is ``x > 1``: the operand goes, never ``and True``.
                 return self._carry(updated_node, left)
-            self._mark(updated_node, Known(cond=lk.cond or left))
+            # The condition may replace the whole test: it keeps the whole's parentheses,
+            # which a test spread over several lines needs to parse.
+            self._mark(updated_node, Known(cond=_in_parentheses_of(updated_node, lk.cond or left)))
             return updated_node
         if lk.cond is not None or rk.cond is not None:
             cond = updated_node.with_changes(left=lk.cond or left, right=rk.cond or right)
@@ -325,6 +325,45 @@ def is_boolean(node: cst.CSTNode) -> bool:
         if isinstance(func, cst.Attribute):
             return func.attr.value in BOOLEAN_METHODS
     return False
+
+
+# Tests that read the same without parentheses (never a yield, a tuple or a lambda).
+_BARE_TESTS = (
+    cst.BooleanOperation,
+    cst.Comparison,
+    cst.UnaryOperation,
+    cst.BinaryOperation,
+    cst.Name,
+    cst.Attribute,
+    cst.Call,
+    cst.Subscript,
+)
+
+
+def bare_test(statement: cst.If | cst.While, original: cst.If | cst.While) -> cst.If | cst.While:
+    """``if (x):`` as ``if x:`` when the rewrite changed the test and it fits on one line.
+
+    The parentheses carried a test spread over lines, or an operand that is gone;
+    a test the flag did not change keeps its parentheses as written.
+    """
+    test = statement.test
+    if not isinstance(test, _BARE_TESTS) or not test.lpar or test.deep_equals(original.test):
+        return statement
+    bare = test.with_changes(lpar=(), rpar=())
+    if "\n" in cst.Module(body=()).code_for_node(bare):
+        return statement
+    space = statement.whitespace_before_test
+    if isinstance(space, cst.SimpleWhitespace) and not space.value:
+        space = cst.SimpleWhitespace(" ")
+    return statement.with_changes(test=bare, whitespace_before_test=space)
+
+
+def _in_parentheses_of(whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
+    """``part`` wearing ``whole``'s parentheses, unless it is atomic or has its own."""
+    lpar = getattr(whole, "lpar", ())
+    if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
+        return part.with_changes(lpar=lpar, rpar=getattr(whole, "rpar", ()))
+    return part
 
 
 def _atomic(node: cst.CSTNode) -> bool:

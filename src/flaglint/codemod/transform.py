@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 import libcst as cst
 
 from flaglint.codemod.comments import without_flag_comment
-from flaglint.codemod.expressions import ExpressionFolder, is_literal
+from flaglint.codemod.expressions import ExpressionFolder, bare_test, is_literal
 from flaglint.codemod.targets import FileTargets
 from flaglint.codemod.unused import bare_pass, drop_orphaned_locals, invert_emptied
 
@@ -55,10 +55,10 @@ class FlagFolder(ExpressionFolder):
             # The enclosing ``if`` decides about this branch; see _fold_elifs.
             if test.cond is not None:
                 node = node.with_changes(test=test.cond)
-            return node
+            return bare_test(node, original_node)
         if test.member or test.truth is None:
             node = node.with_changes(test=test.cond) if test.cond is not None else node
-            return invert_emptied(original_node, node)
+            return invert_emptied(original_node, bare_test(node, original_node))
         leading = without_flag_comment(node.leading_lines, self.flag_names)
         if test.truth:
             # Comments closing the kept block may sit before ``else:``/``elif``.
@@ -85,9 +85,10 @@ class FlagFolder(ExpressionFolder):
     def leave_While(self, original_node: cst.While, updated_node: cst.While) -> Statement:
         test = self._info(updated_node.test)
         if test.truth is None or test.member:
-            if test.cond is not None:
-                return updated_node.with_changes(test=test.cond)
-            return updated_node
+            node = (
+                updated_node.with_changes(test=test.cond) if test.cond is not None else updated_node
+            )
+            return bare_test(node, original_node)
         if not test.truth:
             if updated_node.orelse is not None:
                 return self._flatten(updated_node.orelse.body, updated_node.leading_lines)

@@ -1,0 +1,68 @@
+"""remove-flag: tests that still name the flag after the rewrite are left for a human."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flaglint.codemod.test_mentions import unedited_mentions
+
+TESTS = ("tests/*", "*_test.py")
+
+SOURCE = '''from app.features import NEW_EDITOR, is_enabled  # an import line names it: quiet
+import app.features as f
+
+
+def test_set(settings):
+    """Runs while "new-editor" is on."""
+    settings.FEATURES[NEW_EDITOR] = False
+    # NEW_EDITOR in a comment: quiet
+    assert is_enabled("new-editor") is False
+
+
+def test_other(settings):
+    settings.FEATURES["new-editor-v2"] = True
+    settings.FEATURES[f.NEW_EDITOR] = True
+'''
+
+
+def _write(root: Path, path: str, text: str) -> None:
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text(text, encoding="utf-8")
+
+
+def test_names_and_key_literals_are_reported_not_prose_or_imports(tmp_path: Path) -> None:
+    _write(tmp_path, "tests/test_views.py", SOURCE)
+    _write(tmp_path, "app/views.py", 'FLAG = "new-editor"\n')
+    found = unedited_mentions(
+        tmp_path,
+        ["tests/test_views.py", "app/views.py"],
+        {},
+        "new-editor",
+        {"NEW_EDITOR"},
+        TESTS,
+        reported=set(),
+    )
+    assert [(x.path, x.line) for x in found] == [
+        ("tests/test_views.py", 7),
+        ("tests/test_views.py", 9),
+        ("tests/test_views.py", 14),
+    ]
+    assert "(NEW_EDITOR)" in found[0].reason
+    assert "('new-editor')" in found[1].reason
+
+
+def test_lines_the_rewrite_removed_or_already_reported_stay_quiet(tmp_path: Path) -> None:
+    _write(tmp_path, "tests/test_views.py", SOURCE)
+    lines = SOURCE.splitlines(keepends=True)
+    del lines[6]  # the rewrite dropped line 7 (the setter)
+    final = {"tests/test_views.py": "".join(lines).encode("utf-8")}
+    found = unedited_mentions(
+        tmp_path,
+        ["tests/test_views.py"],
+        final,
+        "new-editor",
+        {"NEW_EDITOR"},
+        TESTS,
+        reported={("tests/test_views.py", 14)},
+    )
+    assert [(x.path, x.line) for x in found] == [("tests/test_views.py", 9)]
