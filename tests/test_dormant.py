@@ -406,3 +406,44 @@ def test_waffle_absent_agrees_with_and_without_settings() -> None:
 )
 def test_calls_itself_old(text: str, said: bool) -> None:
     assert bool(calls_itself_old(text)) is said
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_shallow_clone_stores_no_blame_and_deepened_finds_the_old_code(
+    tmp_path: Path,
+) -> None:
+    """Blamed shallow, every line is as young as the clone; deepened, the ages come back."""
+    origin = _repo(tmp_path)
+    router = origin / "router.py"
+    router.write_text(
+        router.read_text().replace('"peg", order.ctx, False', '"peg", order.context, False')
+    )
+    run_git(origin, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(clone)], check=True
+    )
+    (clone / "pyproject.toml").write_text("[tool.flaglint]\n")
+
+    def fl101() -> list[str]:
+        project = analyse(load_config(clone), [clone])  # with the cache folder
+        return [f.symbol for f in run_rules(project, [by_code("FL101")])]
+
+    assert fl101() == []
+    run_git(clone, "fetch", "-q", "--unshallow")
+    assert fl101() == ["router.power_peg"]
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_configured_ignore_revs_file_is_read_from_the_work_tree(tmp_path: Path) -> None:
+    """git reads blame.ignoreRevsFile from the work tree: the store's key follows it."""
+    from flaglint.rules.dormant.ages import _ignore_revs
+
+    repo = _repo(tmp_path)
+    run_git(repo, "config", "blame.ignoreRevsFile", ".git-blame-ignore-revs")
+    (repo / ".git-blame-ignore-revs").write_text("")
+    before = _ignore_revs(repo, "HEAD")
+    (repo / ".git-blame-ignore-revs").write_text("0" * 40 + "\n")
+    assert _ignore_revs(repo, "HEAD") != before
+    run_git(repo, "config", "blame.ignoreRevsFile", "/etc/hostname")
+    assert _ignore_revs(repo, "HEAD") is None  # outside the repository: not stored

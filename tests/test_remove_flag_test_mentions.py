@@ -66,3 +66,16 @@ def test_lines_the_rewrite_removed_or_already_reported_stay_quiet(tmp_path: Path
         reported={("tests/test_views.py", 14)},
     )
     assert [(x.path, x.line) for x in found] == [("tests/test_views.py", 9)]
+
+
+def test_template_files_that_are_links_are_not_read(tmp_path: Path) -> None:
+    """A link may lead out of the root: it is never read, whatever it names."""
+    from flaglint.codemod.tree import tree_files
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("{% if 'beta' %}\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "page.html").write_text("{% if flag('beta') %}\n")
+    (root / "notes.txt").symlink_to(outside)
+    assert [p.name for p in tree_files(root, {".html", ".txt"})] == ["page.html"]

@@ -19,12 +19,14 @@ LARGEST = 2_000_000
 def tree_files(root: Path, suffixes: Collection[str]) -> Iterator[Path]:
     """Files under ``root`` with one of ``suffixes``, sorted, outside tool and hidden folders.
 
-    Symbolic links to folders are not followed (``os.walk``'s default).
+    Symbolic links are not followed: to folders (``os.walk``'s default) or to files.
     """
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
         for name in sorted(files):
-            if os.path.splitext(name)[1] in suffixes:
+            if os.path.splitext(name)[1] in suffixes and not os.path.islink(
+                os.path.join(folder, name)
+            ):
                 yield Path(folder) / name
 
 

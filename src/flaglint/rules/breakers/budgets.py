@@ -6,7 +6,8 @@ spends a share of what the account still holds: repeated, the orders shrink as
 the cash does, and their total never passes it. A fixed size
 (``market_order(symbol, 100)``) has no such bound.
 
-The size must read the money left in the call's own arguments, or through a
+The size (an argument after the first, or a keyword naming a quantity, amount,
+value, size or volume) must read the money left, directly or through a
 local assigned in the same function (inside the loop, for a loop): a name made
 of ``cash``, ``balance`` or ``funds``, or of ``buying`` and ``power``, or
 ``margin`` and ``remaining``.
@@ -21,6 +22,10 @@ from flaglint.rules.breakers.limits import call_name, name_words
 
 _MONEY_LEFT = frozenset({"cash", "balance", "funds"})
 _MONEY_LEFT_PAIRS = (("buying", "power"), ("margin", "remaining"))
+# Keyword arguments that give an order's size.
+_SIZE_WORDS = frozenset(
+    {"qty", "quantity", "amount", "value", "size", "volume", "shares", "notional", "percent"}
+)
 
 
 def sized_from_budget(
@@ -44,7 +49,12 @@ def sized_from_budget(
                     locals_.setdefault(target.id, []).append(node.value)
     for node in nodes:
         if isinstance(node, ast.Call) and node.lineno == line and call_name(node) == bare:
-            arguments = [*node.args, *(k.value for k in node.keywords)]
+            # The size, not what the order is for: an account or symbol argument
+            # (``account=context.cash_account``) that names money sizes nothing.
+            arguments = [
+                *node.args[1:],
+                *(k.value for k in node.keywords if k.arg and _SIZE_WORDS & set(name_words(k.arg))),
+            ]
             if any(_reads_money_left(a, locals_, set()) for a in arguments):
                 return True
     return False

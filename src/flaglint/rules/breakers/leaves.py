@@ -22,6 +22,10 @@ def leaves_after(loop: ast.For | ast.AsyncFor | ast.While, line: int) -> bool:
     path = _blocks_to(loop.body, line)
     if path is None:
         return False
+    # A retry: ``try: send() except ConnectionError: continue`` then ``break``
+    # sends again on every failed pass; the leave bounds nothing.
+    if any(_retries(block[index]) for block, index in path):
+        return False
     for block, index in reversed(path):
         for stmt in block[index + 1 :]:
             if _may_continue(stmt):
@@ -60,6 +64,15 @@ def _sub_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     if isinstance(stmt, ast.Match):
         return [case.body for case in stmt.cases]
     return []
+
+
+def _retries(stmt: ast.stmt) -> bool:
+    """A ``try`` whose handler or ``finally`` may go round the loop again."""
+    if not isinstance(stmt, ast.Try):
+        return False
+    return any(_may_continue(s) for h in stmt.handlers for s in h.body) or any(
+        _may_continue(s) for s in stmt.finalbody
+    )
 
 
 def _may_continue(stmt: ast.stmt) -> bool:

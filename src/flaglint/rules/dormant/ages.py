@@ -7,7 +7,9 @@ to the parent unchanged). So a blame is stored under the commit, the path,
 the blob, and what decides which commits blame looks past (the ignore-revs
 file and ``blame.ignoreRevsFile``); a file with uncommitted changes is
 blamed every time. Which commits only reformatted a file never changes
-either. The store is one stamped file of the cache folder
+either. A shallow clone stores nothing (deepened, the same commit blames
+older), nor does a repository whose configured ignore-revs file is a link or
+lies outside it. The store is one stamped file of the cache folder
 (:mod:`flaglint.cache.store`), the newest ``KEEP`` entries.
 """
 
@@ -72,21 +74,32 @@ class BlameStore:
                 return None  # uncommitted changes: blamed afresh
         return f"{self._context}:{relative}:{blob}"
 
+    def usable(self) -> bool:
+        """Whether blames may be stored at all (a cache folder, a repository with full history)."""
+        if self.directory is None:
+            return False
+        with self._lock:
+            if self._blobs is None:
+                self._prepare()
+        return self._repo is not None
+
     def _prepare(self) -> None:
         self._blobs = {}
         try:
             repo = history.toplevel(self.root)
+            # A shallow clone blames lines on its boundary; deepened later, the
+            # same commit blames older: nothing of a shallow clone is kept.
+            if history.shallow(repo):
+                return
             commit = history.verify_revision(repo, self.revision or "HEAD")
             listed = history.list_python_blobs(repo, commit)
-        except history.HistoryError:
+            ignore = _ignore_revs(repo, self.revision)
+        except (history.HistoryError, OSError, ValueError, RuntimeError):
             return
-        digest = hashlib.sha1(commit.encode())
-        try:
-            configured = history.git(repo, "config", "--get", "blame.ignoreRevsFile")
-        except history.HistoryError:
-            configured = b""
-        digest.update(b"\0" + configured.strip() + b"\0")
-        digest.update(_ignore_revs(repo, self.revision, configured.strip().decode()))
+        if ignore is None:
+            return
+        digest = hashlib.sha1(commit.encode() + b"\0")
+        digest.update(ignore)
         self._context = digest.hexdigest()[:20]
         self._blobs = {b.path: b.blob_id for b in listed}
         self._repo = repo
@@ -100,24 +113,33 @@ class BlameStore:
         self._loaded = len(self.entries)
 
 
-def _ignore_revs(repo: Path, revision: str, configured: str) -> bytes:
-    """The bytes of the files that list commits blame looks past, as blame will read them.
+def _ignore_revs(repo: Path, revision: str) -> bytes | None:
+    """The commits blame looks past, as the bytes it reads them from; None when unknown.
 
-    A configured file outside the repository is named, not read.
+    ``blame.ignoreRevsFile``, when set, is read by git from the work tree whatever
+    the revision; otherwise flaglint passes ``.git-blame-ignore-revs`` of the
+    revision blamed (see ``history.blames``). A configured file that is a link,
+    lies outside the repository or cannot be read makes the blame unstorable.
     """
-    found = b""
-    for name in (IGNORE_REVS_FILE, configured):
-        if not name:
-            continue
+    try:
+        configured = history.git(repo, "config", "--get", "blame.ignoreRevsFile").strip()
+    except history.HistoryError:
+        configured = b""
+    if configured:
+        name = configured.decode("utf-8", "surrogateescape")
+        path = repo / name
+        if path.is_symlink() or not path.resolve().is_relative_to(repo.resolve()):
+            return None
         try:
-            if revision and name == IGNORE_REVS_FILE:
-                found += history.git(repo, "show", f"{revision}:{name}")
-            else:
-                path = repo / name
-                if path.is_symlink() or not path.resolve().is_relative_to(repo.resolve()):
-                    raise OSError(name)
-                found += path.read_bytes()
-        except (history.HistoryError, OSError):
-            pass
-        found += b"\0"
-    return found
+            return b"config\0" + configured + b"\0" + path.read_bytes()
+        except OSError:
+            return None
+    try:
+        if revision:
+            return b"file\0" + history.git(repo, "show", f"{revision}:{IGNORE_REVS_FILE}")
+        path = repo / IGNORE_REVS_FILE
+        if path.is_symlink():
+            return None
+        return b"file\0" + path.read_bytes()
+    except (history.HistoryError, FileNotFoundError):
+        return b"none\0"

@@ -106,8 +106,10 @@ class DormancyEvidence:
         self.project = project
         self.words = words_pattern(project.config.deprecation_words)
         self.store = BlameStore(project)
+        # Reformat verdicts are stored as they are found: only where blames are too.
+        stored = self.store.entries if self.store.usable() else {}
         self.blame = history.BlameCache(
-            project.config.root, project.revision, self.store.entries, self.store.key
+            project.config.root, project.revision, stored, self.store.key
         )
         self.unused = UnusedReport([])
         self.sources: dict[str, bytes] = {}
