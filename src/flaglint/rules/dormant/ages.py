@@ -50,14 +50,9 @@ class BlameStore:
 
     def key(self, path: str) -> str | None:
         """The name of ``path``'s blame, or None when it cannot be stored."""
-        if self.directory is None:
+        if not self.usable():
             return None
-        with self._lock:
-            if self._blobs is None:
-                self._prepare()
-        assert self._blobs is not None
-        if self._repo is None:
-            return None
+        assert self._blobs is not None and self._repo is not None
         try:
             relative = history.repo_path(self._repo, self.root, path)
         except ValueError:
