@@ -51,6 +51,20 @@ def user_cache_home() -> Path:
     ``$FLAGLINT_CACHE_DIR`` is taken only as an absolute path (after ``~``):
     a relative one would name a folder of whichever tree flaglint runs in.
     """
+    # Asked once per cache entry read (its tag's key): remembered for the
+    # environment it was worked out from.
+    env = tuple(os.environ.get(name) for name in _HOME_ENV)
+    home = _homes.get(env)
+    if home is None:
+        home = _homes[env] = _user_cache_home()
+    return home
+
+
+_HOME_ENV = (ENV_HOME, "XDG_CACHE_HOME", "HOME", "LOCALAPPDATA", "USERPROFILE")
+_homes: dict[tuple[str | None, ...], Path] = {}
+
+
+def _user_cache_home() -> Path:
     explicit = os.environ.get(ENV_HOME, "")
     if explicit and Path(explicit).expanduser().is_absolute():
         return Path(explicit).expanduser()
