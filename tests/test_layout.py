@@ -85,3 +85,17 @@ def test_no_module_grows_past_the_limit() -> None:
     over = {name: size for name, size in sizes.items() if size > OVERSIZED.get(name, MAX_LINES)}
     assert over == {}, "split the module, or say in OVERSIZED why it stays whole"
     assert set(OVERSIZED) <= set(sizes), "a module in OVERSIZED is gone: drop it there"
+
+
+def test_the_check_command_does_not_import_libcst_or_networkx_up_front() -> None:
+    """A warm check reads cached facts and findings: importing LibCST (0.26 s)
+    or networkx (0.3 s) before a file needs them is most of such a run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flaglint.cli, flaglint.engine.analyse, flaglint.engine.run\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'networkx'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
