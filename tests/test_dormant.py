@@ -222,7 +222,7 @@ def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
 
 
 @pytest.mark.usefixtures("git_env")
-def test_blames_are_kept_between_runs_until_a_file_or_head_changes(
+def test_blames_are_kept_between_runs_until_the_file_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import flaglint.history.blames as history_blame
@@ -260,6 +260,13 @@ def test_blames_are_kept_between_runs_until_a_file_or_head_changes(
     # Committed: a new HEAD, a new blame, then stored again.
     run_git(repo, "commit", "-qam", "later", date="2005-01-01T00:00:00+0000")
     assert fl101() == first
+    assert fl101() == first
+    assert blamed == ["router.py"] * 4
+    # A commit that leaves the file alone keeps its blame (the pre-commit
+    # hook's next run after every commit).
+    (repo / "other.py").write_text("def other():\n    return 3\n")
+    run_git(repo, "add", "other.py")
+    run_git(repo, "commit", "-qm", "elsewhere", date="2006-01-01T00:00:00+0000")
     assert fl101() == first
     assert blamed == ["router.py"] * 4
 

@@ -3,14 +3,18 @@
 A file's blame depends on the commit it is read at and on nothing else once
 its content is committed: the work-tree file, when its content is the blob
 ``HEAD`` holds, blames exactly as ``HEAD:path`` does (git passes every line
-to the parent unchanged). So a blame is stored under the commit, the path,
-the blob, and what decides which commits blame looks past (the ignore-revs
-file and ``blame.ignoreRevsFile``); a file with uncommitted changes is
-blamed every time. Which commits only reformatted a file never changes
-either. A shallow clone stores nothing (deepened, the same commit blames
-older), nor does a repository whose configured ignore-revs file is a link or
-lies outside it. The store is one stamped file of the cache folder
-(:mod:`flaglint.cache.store`), the newest ``KEEP`` entries.
+to the parent unchanged). Nor does a commit that leaves the file alone change
+its blame: blame passes every line through it, and looks for moves and copies
+only in commits that change the file. So a blame is stored under the last
+commit that changed the file (``git rev-list -1 HEAD -- path``), the path, the
+blob, and what decides which commits blame looks past (the ignore-revs file
+and ``blame.ignoreRevsFile``): a new commit elsewhere in the tree keeps every
+other file's blame. A file with uncommitted changes is blamed every time.
+Which commits only reformatted a file never changes either. A shallow clone
+stores nothing (deepened, the same commit blames older), nor does a
+repository whose configured ignore-revs file is a link or lies outside it.
+The store is one stamped file of the cache folder (:mod:`flaglint.cache.store`),
+the newest ``KEEP`` entries.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
     from flaglint.project import Project
 
 BLAME_STORE = "blames.pickle"
-STAMP = "blames:1"
+STAMP = "blames:2"
 KEEP = 1024
 
 
@@ -45,6 +49,8 @@ class BlameStore:
         self._loaded = len(self.entries)
         self._blobs: dict[str, str] | None = None
         self._context = ""
+        self._commit = ""
+        self._changed_in: dict[str, str | None] = {}
         self._repo: Path | None = None
         self._lock = threading.Lock()  # keys are asked from the blaming threads
 
@@ -67,7 +73,25 @@ class BlameStore:
                 return None
             if blob_id(content) != blob:
                 return None  # uncommitted changes: blamed afresh
-        return f"{self._context}:{relative}:{blob}"
+        changed_in = self._last_change(relative)
+        if changed_in is None:
+            return None
+        return f"{self._context}:{relative}:{blob}:{changed_in}"
+
+    def _last_change(self, relative: str) -> str | None:
+        """The newest commit at or before the analysed one that changed ``relative``."""
+        with self._lock:
+            if relative in self._changed_in:
+                return self._changed_in[relative]
+        assert self._repo is not None
+        try:
+            out = history.git(self._repo, "rev-list", "-1", self._commit, "--", relative)
+            found: str | None = out.decode("ascii").strip() or None
+        except (history.HistoryError, OSError, UnicodeDecodeError):
+            found = None
+        with self._lock:
+            self._changed_in[relative] = found
+        return found
 
     def usable(self) -> bool:
         """Whether blames may be stored at all (a cache folder, a repository with full history)."""
@@ -93,9 +117,10 @@ class BlameStore:
             return
         if ignore is None:
             return
-        digest = hashlib.sha1(commit.encode() + b"\0")
+        digest = hashlib.sha1(b"ignore-revs\0")
         digest.update(ignore)
         self._context = digest.hexdigest()[:20]
+        self._commit = commit
         self._blobs = {b.path: b.blob_id for b in listed}
         self._repo = repo
 
