@@ -7,6 +7,7 @@ kind, call sites and flag conditions, in order, and the roots.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -303,6 +304,36 @@ def test_forked_resolution_builds_the_serial_graph(
         for source, target, *_ in raw:
             assert id(source) in nodes
             assert id(target) in nodes or target.startswith("name:")
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="forked resolution needs the fork start method",
+)
+@pytest.mark.parametrize("case", ["unrelated function", "a call in a body"])
+def test_forked_workers_send_no_answers_for_reused_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """A file whose answers are the earlier tree's comes back without them; the parent
+    takes the earlier answers, and the graph and answers equal a fresh serial build."""
+    from flaglint.callgraph import workers as graph_module
+
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    _, borrowing, fresh = _edited(tmp_path, case)
+    borrowing.config = replace(borrowing.config, jobs=2)
+    graph = borrowing.graph
+    assert _shape(borrowing) == _shape(fresh)
+    assert graph.flow_answers == fresh.graph.flow_answers
+    assert graph.reused >= 1
+    # What one worker sends, run in this process: reused files carry neither
+    # answers nor edges, the others both.
+    files = [f for f in borrowing.files if f.error is None]
+    monkeypatch.setattr(graph_module, "_FORKED", (graph, files, list(graph.nodes), 1))
+    sent = pickle.loads(graph_module._resolve_share(0))
+    reused = {path for path, answers, edges in sent if answers is None and edges is None}
+    assert len(reused) == graph.reused
+    assert all(answers is not None for path, answers, _ in sent if path not in reused)
+    assert {path for path, _, _ in sent} == {f.path for f in files}
 
 
 def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
