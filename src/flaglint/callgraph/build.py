@@ -257,8 +257,7 @@ class CallGraph:
             hub = self._hubs[method] = HUB_PREFIX + method
         return hub
 
-    def earlier_answers(self, path: str) -> FileAnswers:
-        """The earlier tree's answers for ``path`` (a worker found them unchanged)."""
+    def earlier_answers(self, path: str) -> FileAnswers:  # a worker found them unchanged
         return self._old_answers[path]
 
     def file_result(self, facts: FileFacts) -> tuple[FileAnswers, list[RawEdge] | None]:
