@@ -28,6 +28,8 @@ calls a context unbounded:
   the difference to a position, nothing once the position is there;
 * a dispatch that leaves the loop after it (``insert_order(...); break``):
   once per loop, not once per pass;
+* a close of a position (``self.position.close()``), and an entry right after
+  one in the same block (a reversal): see ``flats.py``;
 * a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
   see ``budgets.py``);
 * a dispatch only while no position is open (``if not self.position:``,
@@ -50,6 +52,7 @@ from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
+from flaglint.rules.breakers.flats import closes_position, enters_from_flat
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import (
     drains,
@@ -104,6 +107,10 @@ class QuietContexts:
         helper = self._helper(assessment.via)
         if _orders_to_target(assessment.sink):
             return "sets a position to a target"
+        if not assessment.via and closes_position(assessment.call.callee, self.position_words):
+            return "closes a position: the target is flat"
+        if enters_from_flat(function, line, self.position_words):
+            return "enters from flat: the position is closed just before"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
         sinks = analysis(self.project)
