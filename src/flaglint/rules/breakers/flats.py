@@ -38,7 +38,7 @@ def enters_from_flat(function: ast.AST, line: int, position_words: Iterable[str]
     flatten every pass.
     """
     words = frozenset(position_words)
-    block = _innermost_block(function, line)
+    block = innermost_block(function, line)
     for stmt in block:
         if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
             return False
@@ -50,7 +50,7 @@ def enters_from_flat(function: ast.AST, line: int, position_words: Iterable[str]
     return False
 
 
-def _innermost_block(function: ast.AST, line: int) -> list[ast.stmt]:
+def innermost_block(function: ast.AST, line: int) -> list[ast.stmt]:
     """The statement list that directly holds the statement on ``line``."""
     best: list[ast.stmt] = []
     best_span = None

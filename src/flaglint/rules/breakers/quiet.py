@@ -30,6 +30,8 @@ calls a context unbounded:
   once per loop, not once per pass;
 * a close of a position (``self.position.close()``), and an entry right after
   one in the same block (a reversal): see ``flats.py``;
+* in a handler, a dispatch whose result is checked right after with a raise
+  once it went through (a test of a refused order): see ``refusals.py``;
 * a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
   see ``budgets.py``);
 * a dispatch only while no position is open (``if not self.position:``,
@@ -63,6 +65,7 @@ from flaglint.rules.breakers.latches import (
 )
 from flaglint.rules.breakers.leaves import leaves_after
 from flaglint.rules.breakers.limits import LimitWords, call_name, name_words, unparse
+from flaglint.rules.breakers.refusals import expects_refusal
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
 
@@ -111,6 +114,8 @@ class QuietContexts:
             return "closes a position: the target is flat"
         if enters_from_flat(function, line, self.position_words):
             return "enters from flat: the position is closed just before"
+        if assessment.kind == "handler" and expects_refusal(function, line):
+            return "raises once a dispatch goes through: it expects a refusal"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
         sinks = analysis(self.project)
