@@ -28,8 +28,9 @@ calls a context unbounded:
   the difference to a position, nothing once the position is there;
 * a dispatch that leaves the loop after it (``insert_order(...); break``):
   once per loop, not once per pass;
-* a close of a position (``self.position.close()``), and an entry right after
-  one in the same block (a reversal): see ``flats.py``;
+* a close of a position (``self.position.close()``, or a sell of the quantity
+  it holds), and an entry right after a close in the same block (a reversal):
+  see ``flats.py``;
 * in a handler, a dispatch whose result is checked right after with a raise
   once it went through (a test of a refused order): see ``refusals.py``;
 * a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
@@ -54,7 +55,12 @@ from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
-from flaglint.rules.breakers.flats import closes_position, enters_from_flat
+from flaglint.rules.breakers.flats import (
+    closes_position,
+    enters_from_flat,
+    orders_to_target,
+    sells_what_is_held,
+)
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import (
     drains,
@@ -64,7 +70,7 @@ from flaglint.rules.breakers.latches import (
     while_flat,
 )
 from flaglint.rules.breakers.leaves import leaves_after
-from flaglint.rules.breakers.limits import LimitWords, call_name, name_words, unparse
+from flaglint.rules.breakers.limits import LimitWords, call_name, unparse
 from flaglint.rules.breakers.refusals import expects_refusal
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
@@ -108,12 +114,14 @@ class QuietContexts:
         if not assessment.via and self._builder(assessment):
             return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
-        if _orders_to_target(assessment.sink):
+        if orders_to_target(assessment.sink):
             return "sets a position to a target"
         if not assessment.via and closes_position(assessment.call.callee, self.position_words):
             return "closes a position: the target is flat"
         if enters_from_flat(function, line, self.position_words):
             return "enters from flat: the position is closed just before"
+        if self._sells_what_is_held(assessment, function, helper):
+            return "sells what the position holds"
         if assessment.kind == "handler" and expects_refusal(function, line):
             return "raises once a dispatch goes through: it expects a refusal"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
@@ -180,6 +188,19 @@ class QuietContexts:
                 return []
         return found
 
+    def _sells_what_is_held(
+        self, assessment: Assessment, function: FunctionNode, helper: FunctionNode | None
+    ) -> bool:
+        """The dispatch, or every dispatch of the helper it goes through, closes a position."""
+        is_sink = analysis(self.project).sink_name
+        if assessment.via:
+            return helper is not None and sells_what_is_held(helper, is_sink, self.position_words)
+        if sells_what_is_held(function, is_sink, self.position_words, assessment.call.line):
+            return True
+        # A project function configured as a sink (``self._submit_sell()``): read its body.
+        callee = self._definite_callee(assessment)
+        return callee is not None and sells_what_is_held(callee, is_sink, self.position_words)
+
     def _dispatches_by_name(self, bare: str) -> bool:
         """A sink pattern matches ``bare``, or a project function of that name is a sink."""
         if self._sink_functions is None:
@@ -188,11 +209,16 @@ class QuietContexts:
         return bare in self._sink_functions or analysis(self.project).sink_name(bare)
 
     def _builder(self, assessment: Assessment) -> bool:
-        """The sink's name matched, but the call resolves to one project function that builds.
+        """The sink's name matched, but the call resolves to one project function that builds."""
+        function = self._definite_callee(assessment)
+        return function is not None and builds_only(function, analysis(self.project).sink_name)
+
+    def _definite_callee(self, assessment: Assessment) -> FunctionNode | None:
+        """The one project function the call resolves to, parsed.
 
         Only a definite edge counts: a call on a receiver of unknown type reaches
         every project method of that name through a hub (``may``), and one
-        builder among them says nothing about the receiver's own method.
+        function among them says nothing about the receiver's own method.
         """
         facts = assessment.facts
         edges = self.project.graph.targets(facts, facts.calls[assessment.index])
@@ -201,10 +227,7 @@ class QuietContexts:
             for node, kind in edges
             if kind == EdgeKind.CALL and not node.startswith(HUB_PREFIX)
         }
-        if len(definite) != 1:
-            return False
-        function = self._helper(definite.pop())
-        return function is not None and builds_only(function, analysis(self.project).sink_name)
+        return self._helper(definite.pop()) if len(definite) == 1 else None
 
     def _method_of(self, assessment: Assessment) -> Callable[[str], FunctionNode | None]:
         """Finds a method of the class the dispatching function belongs to."""
@@ -323,24 +346,6 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
             if names and names <= assigned:
                 return True
     return False
-
-
-def _orders_to_target(sink: str) -> bool:
-    """A sink named for a target order (``order_target_percent``, ``orderTargetValue``,
-    ``set_target_volume``).
-
-    It orders the difference between the position and a target, nothing once the
-    position is there. ``order`` must come right before ``target``, or the name
-    must start by setting a target, or close everything (``sell_all``,
-    ``liquidate``: the target is flat): ``send_order_to_target`` sends a whole
-    order to wherever the target is.
-    """
-    words = name_words(sink.rpartition(".")[2])
-    if words[:2] == ["set", "target"] or words == ["liquidate"]:
-        return True
-    if words[:1] in (["sell"], ["close"], ["liquidate"], ["flatten"]) and "all" in words:
-        return True  # ``sell_all``, ``close_all_positions``: the target is flat
-    return any(pair == ("order", "target") for pair in zip(words, words[1:], strict=False))
 
 
 def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
