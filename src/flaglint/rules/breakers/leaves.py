@@ -2,10 +2,11 @@
 
 ``while True: wait(); if auction_open(): insert_order(...); break`` waits for a
 moment and then sends one order: the ``break`` after the call ends the loop.
-The leave must follow the dispatch in its own block or in an enclosing one
-inside the loop, with no ``continue`` before it that could skip it, and no
-inner loop in between (its ``break`` would end only the inner loop, and the
-inner loop repeats the call).
+A call that ends the process (``sys.exit(1)``, ``os._exit(1)``) leaves too: a
+watchdog that sends one alert and exits. The leave must follow the dispatch in
+its own block or in an enclosing one inside the loop, with no ``continue``
+before it that could skip it, and no inner loop in between (its ``break``
+would end only the inner loop, and the inner loop repeats the call).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 
 _LEAVES = (ast.Break, ast.Return, ast.Raise)
+_EXITS = frozenset({"sys.exit", "os._exit", "os.abort", "exit", "quit"})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -30,9 +32,16 @@ def leaves_after(loop: ast.For | ast.AsyncFor | ast.While, line: int) -> bool:
         for stmt in block[index + 1 :]:
             if _may_continue(stmt):
                 return False
-            if isinstance(stmt, _LEAVES):
+            if isinstance(stmt, _LEAVES) or _exits(stmt):
                 return True
     return False
+
+
+def _exits(stmt: ast.stmt) -> bool:
+    """``sys.exit(1)``, ``os._exit(1)``: a call that ends the process."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    return ast.unparse(stmt.value.func) in _EXITS
 
 
 def _blocks_to(block: list[ast.stmt], line: int) -> list[tuple[list[ast.stmt], int]] | None:

@@ -28,6 +28,11 @@ calls a context unbounded:
   the difference to a position, nothing once the position is there;
 * a dispatch that leaves the loop after it (``insert_order(...); break``):
   once per loop, not once per pass;
+* a close of a position (``self.position.close()``, or a sell of the quantity
+  it holds), and an entry right after a close in the same block (a reversal):
+  see ``flats.py``;
+* in a handler, a dispatch whose result is checked right after with a raise
+  once it went through (a test of a refused order): see ``refusals.py``;
 * a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
   see ``budgets.py``);
 * a dispatch only while no position is open (``if not self.position:``,
@@ -50,6 +55,12 @@ from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
+from flaglint.rules.breakers.flats import (
+    closes_position,
+    enters_from_flat,
+    orders_to_target,
+    sells_what_is_held,
+)
 from flaglint.rules.breakers.guard_flow import FunctionGuards
 from flaglint.rules.breakers.latches import (
     drains,
@@ -59,7 +70,8 @@ from flaglint.rules.breakers.latches import (
     while_flat,
 )
 from flaglint.rules.breakers.leaves import leaves_after
-from flaglint.rules.breakers.limits import LimitWords, call_name, name_words, unparse
+from flaglint.rules.breakers.limits import LimitWords, call_name, unparse
+from flaglint.rules.breakers.refusals import expects_refusal
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
 
@@ -102,8 +114,16 @@ class QuietContexts:
         if not assessment.via and self._builder(assessment):
             return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
-        if _orders_to_target(assessment.sink):
+        if orders_to_target(assessment.sink):
             return "sets a position to a target"
+        if not assessment.via and closes_position(assessment.call.callee, self.position_words):
+            return "closes a position: the target is flat"
+        if enters_from_flat(function, line, self.position_words):
+            return "enters from flat: the position is closed just before"
+        if self._sells_what_is_held(assessment, function, helper):
+            return "sells what the position holds"
+        if assessment.kind == "handler" and expects_refusal(function, line):
+            return "raises once a dispatch goes through: it expects a refusal"
         if assessment.kind == "handler" and latched(function, line, assessment.sink, helper):
             return "a latch the dispatch closes"
         sinks = analysis(self.project)
@@ -168,6 +188,19 @@ class QuietContexts:
                 return []
         return found
 
+    def _sells_what_is_held(
+        self, assessment: Assessment, function: FunctionNode, helper: FunctionNode | None
+    ) -> bool:
+        """The dispatch, or every dispatch of the helper it goes through, closes a position."""
+        is_sink = analysis(self.project).sink_name
+        if assessment.via:
+            return helper is not None and sells_what_is_held(helper, is_sink, self.position_words)
+        if sells_what_is_held(function, is_sink, self.position_words, assessment.call.line):
+            return True
+        # A project function configured as a sink (``self._submit_sell()``): read its body.
+        callee = self._definite_callee(assessment)
+        return callee is not None and sells_what_is_held(callee, is_sink, self.position_words)
+
     def _dispatches_by_name(self, bare: str) -> bool:
         """A sink pattern matches ``bare``, or a project function of that name is a sink."""
         if self._sink_functions is None:
@@ -176,11 +209,16 @@ class QuietContexts:
         return bare in self._sink_functions or analysis(self.project).sink_name(bare)
 
     def _builder(self, assessment: Assessment) -> bool:
-        """The sink's name matched, but the call resolves to one project function that builds.
+        """The sink's name matched, but the call resolves to one project function that builds."""
+        function = self._definite_callee(assessment)
+        return function is not None and builds_only(function, analysis(self.project).sink_name)
+
+    def _definite_callee(self, assessment: Assessment) -> FunctionNode | None:
+        """The one project function the call resolves to, parsed.
 
         Only a definite edge counts: a call on a receiver of unknown type reaches
         every project method of that name through a hub (``may``), and one
-        builder among them says nothing about the receiver's own method.
+        function among them says nothing about the receiver's own method.
         """
         facts = assessment.facts
         edges = self.project.graph.targets(facts, facts.calls[assessment.index])
@@ -189,10 +227,7 @@ class QuietContexts:
             for node, kind in edges
             if kind == EdgeKind.CALL and not node.startswith(HUB_PREFIX)
         }
-        if len(definite) != 1:
-            return False
-        function = self._helper(definite.pop())
-        return function is not None and builds_only(function, analysis(self.project).sink_name)
+        return self._helper(definite.pop()) if len(definite) == 1 else None
 
     def _method_of(self, assessment: Assessment) -> Callable[[str], FunctionNode | None]:
         """Finds a method of the class the dispatching function belongs to."""
@@ -313,62 +348,57 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
     return False
 
 
-def _orders_to_target(sink: str) -> bool:
-    """A sink named for a target order (``order_target_percent``, ``orderTargetValue``,
-    ``set_target_volume``).
-
-    It orders the difference between the position and a target, nothing once the
-    position is there. ``order`` must come right before ``target``, or the name
-    must start by setting a target, or close everything (``sell_all``,
-    ``liquidate``: the target is flat): ``send_order_to_target`` sends a whole
-    order to wherever the target is.
-    """
-    words = name_words(sink.rpartition(".")[2])
-    if words[:2] == ["set", "target"] or words == ["liquidate"]:
-        return True
-    if words[:1] in (["sell"], ["close"], ["liquidate"], ["flatten"]) and "all" in words:
-        return True  # ``sell_all``, ``close_all_positions``: the target is flat
-    return any(pair == ("order", "target") for pair in zip(words, words[1:], strict=False))
-
-
 def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
     """``page = read(after=last); if not page: break; last = page[-1]``: a cursor read.
 
     The pass reads a page with a call given a cursor, breaks once the page is
-    empty, and moves the cursor on from an element of the page (``last =
-    page[-1].id``) or by a step (``offset += size``): it ends with what it reads.
+    empty (or the loop is ``while page:`` and the pass reads the next page), and
+    moves the cursor on from an element of the page (``last = page[-1].id``) or
+    by a step (``offset += size``): it ends with what it reads.
     The read is no dispatch (``filled = send_order(qty); if not filled: break;
     qty = filled`` sends until an order fails), and a cursor set to the page
     itself moves nowhere a page says.
     """
+    candidates: list[tuple[str, list[ast.expr]]] = []
     for stmt in loop.body:
         if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)):
             continue
         test = stmt.test
-        if not (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
-            continue
-        if not isinstance(test.operand, ast.Name):
-            continue
-        page = test.operand.id
-        reads = [
-            s.value
-            for s in loop.body[: loop.body.index(stmt)]
-            if isinstance(s, ast.Assign)
-            and [unparse(t) for t in s.targets] == [page]
-            and any(isinstance(c, ast.Call) for c in ast.walk(s.value))
-        ]
-        if not reads or _dispatches_in(reads[-1], line, is_sink):
-            continue
-        given = {n.id for n in ast.walk(reads[-1]) if isinstance(n, ast.Name)} - {page}
-        for node in (n for s in loop.body for n in own_walk(s)):
-            moved = ""
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                if _element_of(node.value, page):
-                    moved = unparse(node.targets[0])
-            elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
-                moved = unparse(node.target)
-            if moved and moved in given:
-                return True
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            if isinstance(test.operand, ast.Name):
+                before = loop.body[: loop.body.index(stmt)]
+                candidates.append((test.operand.id, _reads_of(test.operand.id, before)))
+    if isinstance(loop.test, ast.Name):  # ``while ids: ...; ids = read(cursor)``
+        candidates.append((loop.test.id, _reads_of(loop.test.id, loop.body)))
+    return any(
+        reads and not _dispatches_in(reads[-1], line, is_sink) and _cursor_moves(loop, page, reads)
+        for page, reads in candidates
+    )
+
+
+def _reads_of(page: str, block: list[ast.stmt]) -> list[ast.expr]:
+    """The calls assigned to ``page`` by the statements of ``block``."""
+    return [
+        s.value
+        for s in block
+        if isinstance(s, ast.Assign)
+        and [unparse(t) for t in s.targets] == [page]
+        and any(isinstance(c, ast.Call) for c in ast.walk(s.value))
+    ]
+
+
+def _cursor_moves(loop: ast.While, page: str, reads: list[ast.expr]) -> bool:
+    """A name given to the read moves on from an element of the page, or by a step."""
+    given = {n.id for n in ast.walk(reads[-1]) if isinstance(n, ast.Name)} - {page}
+    for node in (n for s in loop.body for n in own_walk(s)):
+        moved = ""
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            if _element_of(node.value, page):
+                moved = unparse(node.targets[0])
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+            moved = unparse(node.target)
+        if moved and moved in given:
+            return True
     return False
 
 
