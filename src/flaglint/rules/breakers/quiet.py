@@ -72,6 +72,7 @@ from flaglint.rules.breakers.latches import (
 from flaglint.rules.breakers.leaves import leaves_after
 from flaglint.rules.breakers.limits import LimitWords, call_name, unparse
 from flaglint.rules.breakers.refusals import expects_refusal
+from flaglint.rules.breakers.retries import retries_until_answer
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
 
@@ -161,7 +162,7 @@ class QuietContexts:
             return "waits until there is work"
         if isinstance(loop, ast.For) and _item_used(loop):
             return "one pass per item"
-        if isinstance(loop, ast.While) and _retries_until_answer(loop, line):
+        if isinstance(loop, ast.While) and retries_until_answer(loop, line):
             return "retries until the dispatch answers"
         return ""
 
@@ -425,19 +426,3 @@ def _item_used(loop: ast.For) -> bool:
         for s in loop.body
         for n in ast.walk(s)
     )
-
-
-def _retries_until_answer(loop: ast.While, line: int) -> bool:
-    tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
-    answered = False
-    for node in (n for s in loop.body for n in own_walk(s)):
-        if isinstance(node, ast.Try) and not all(
-            h.body and isinstance(h.body[-1], ast.Raise) for h in node.handlers
-        ):
-            return False  # a handler that swallows errors retries for ever
-        if isinstance(node, ast.Assign) and node.value.lineno <= line <= (
-            node.value.end_lineno or node.value.lineno
-        ):
-            targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-            answered = answered or bool(targets & tested)
-    return answered
