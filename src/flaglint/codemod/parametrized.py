@@ -187,8 +187,25 @@ class _AssignmentEditor(cst.CSTTransformer):
             return
         if values == {self.keep_on}:
             self.statements.update(id(s) for s, _ in found)
+        elif values == {not self.keep_on} and self._sets_others(node, found[0][0]):
+            # A configuration of several flags (a page's settings): not this flag's test.
+            self._leave(
+                found[0][0],
+                f"{qualname} sets {self.key} to {not self.keep_on}, the removed value, "
+                "among other entries of the same mapping",
+            )
         elif values == {not self.keep_on}:
             self._delete(node, f"it set {self.key} to {not self.keep_on}, the removed value")
+
+    def _sets_others(self, node: cst.FunctionDef, statement: cst.BaseStatement) -> bool:
+        """The test also writes other keys into the mapping ``statement`` writes the flag to."""
+        mapping = _mapping(statement)
+        assert isinstance(node.body, cst.IndentedBlock)
+        return any(
+            _mapping(other) == mapping and self._assigned(other) is None
+            for other in node.body.body
+            if other is not statement
+        )
 
     def _delete(self, node: cst.FunctionDef, reason: str) -> None:
         qualname = ".".join(self.scope)
@@ -295,6 +312,19 @@ class _AssignmentEditor(cst.CSTTransformer):
         return updated_node.with_changes(
             decorators=decorators, params=params.with_changes(params=kept)
         )
+
+
+def _mapping(statement: cst.BaseStatement) -> str:
+    """The code of ``mapping`` in ``mapping[key] = value`` alone on its line, else ""."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return ""
+    small = statement.body[0]
+    if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+        return ""
+    target = small.targets[0].target
+    if not isinstance(target, cst.Subscript):
+        return ""
+    return cst.Module(body=()).code_for_node(target.value)
 
 
 def drop_column(
