@@ -366,7 +366,8 @@ def bare_test(
         keyword = "if " if isinstance(statement, cst.If) else "while "
         if not joiner.refused and column + len(keyword) + len(line) + 1 <= JOINED_WIDTH:
             bare, code = joined, line  # type: ignore[assignment]
-    if "\n" in code:
+    if "\n" in code or code.count("#") != cst.Module(body=()).code_for_node(test).count("#"):
+        # Still spread over lines, or a comment inside the parentheses would go with them.
         return statement
     space = statement.whitespace_before_test
     if isinstance(space, cst.SimpleWhitespace) and not space.value:
@@ -409,7 +410,8 @@ class _OperatorJoiner(cst.CSTTransformer):
 def _in_parentheses_of(whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
     """``part`` wearing ``whole``'s parentheses, unless it is atomic or has its own."""
     lpar = getattr(whole, "lpar", ())
-    if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
+    commented = "#" in "".join(cst.Module(body=()).code_for_node(p) for p in lpar)
+    if lpar and (commented or not _atomic(part)) and not getattr(part, "lpar", ()):
         return part.with_changes(lpar=lpar, rpar=getattr(whole, "rpar", ()))
     return part
 
