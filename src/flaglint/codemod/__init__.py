@@ -19,8 +19,10 @@ from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.comments import stale_docstrings
 from flaglint.codemod.default_tests import called_outside_tests, known_default
 from flaglint.codemod.overrides import edit_overrides
+from flaglint.codemod.parametrized import edit_assignments
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
 from flaglint.codemod.rewrite import Leftover, Rewriter
+from flaglint.codemod.sdk_patches import edit_sdk_patches
 from flaglint.codemod.templates import (
     TemplateNote,
     conditional_entries,
@@ -125,6 +127,38 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     deleted_tests.extend(overridden)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
     notes.extend(Leftover(x.path, x.line, x.reason) for x in override_notes)
+    for path, text in tests.items():
+        changed.setdefault(path, (project.config.root / path).read_bytes())
+        after[path] = text
+    # Tests that write it into a mapping (pytest-django's ``settings``), parametrized or not.
+    tests, assigned, assign_leftovers = edit_assignments(
+        project.config.root,
+        key,
+        keep_on,
+        names,
+        after,
+        project.config.tests,
+        called_outside_tests(project),
+    )
+    deleted_tests.extend(assigned)
+    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in assign_leftovers)
+    for path, text in tests.items():
+        changed.setdefault(path, (project.config.root / path).read_bytes())
+        after[path] = text
+    # Tests that patch the SDK's read function where only this flag can be meant.
+    inventory = project.inventory
+    tests, patched, sdk_leftovers = edit_sdk_patches(
+        project.config.root,
+        key,
+        keep_on,
+        inventory.reads,
+        inventory.table.providers,
+        module_paths,
+        after,
+        project.config.tests,
+    )
+    deleted_tests.extend(patched)
+    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in sdk_leftovers)
     for path, text in tests.items():
         changed.setdefault(path, (project.config.root / path).read_bytes())
         after[path] = text

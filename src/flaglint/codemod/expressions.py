@@ -69,6 +69,9 @@ class ExpressionFolder(cst.CSTTransformer):
     def _line(self, node: cst.CSTNode) -> int:
         return int(self.get_metadata(PositionProvider, node).start.line)
 
+    def _column(self, node: cst.CSTNode) -> int:
+        return int(self.get_metadata(PositionProvider, node).start.column)
+
     def _info(self, node: cst.CSTNode) -> Known:
         entry = self.known.get(id(node))
         return entry[1] if entry is not None and entry[0] is node else Known()
@@ -340,17 +343,31 @@ _BARE_TESTS = (
 )
 
 
-def bare_test(statement: cst.If | cst.While, original: cst.If | cst.While) -> cst.If | cst.While:
+def bare_test(
+    statement: cst.If | cst.While, original: cst.If | cst.While, column: int = -1
+) -> cst.If | cst.While:
     """``if (x):`` as ``if x:`` when the rewrite changed the test and it fits on one line.
 
     The parentheses carried a test spread over lines, or an operand that is gone;
-    a test the flag did not change keeps its parentheses as written.
+    a test the flag did not change keeps its parentheses as written. ``column`` is where
+    the statement starts: a test broken only at its ``and``/``or`` is joined when the
+    line then fits in 79 columns, as black and ruff's formatter would write it.
     """
     test = statement.test
     if not isinstance(test, _BARE_TESTS) or not test.lpar or test.deep_equals(original.test):
         return statement
     bare = test.with_changes(lpar=(), rpar=())
-    if "\n" in cst.Module(body=()).code_for_node(bare):
+    code = cst.Module(body=()).code_for_node(bare)
+    if "\n" in code and column >= 0:
+        # Spread over lines only at its ``and``/``or``: joined when it now fits in 79 columns.
+        joiner = _OperatorJoiner()
+        joined = bare.visit(joiner)
+        line = cst.Module(body=()).code_for_node(joined)
+        keyword = "if " if isinstance(statement, cst.If) else "while "
+        if not joiner.refused and column + len(keyword) + len(line) + 1 <= JOINED_WIDTH:
+            bare, code = joined, line  # type: ignore[assignment]
+    if "\n" in code or code.count("#") != cst.Module(body=()).code_for_node(test).count("#"):
+        # Still spread over lines, or a comment inside the parentheses would go with them.
         return statement
     space = statement.whitespace_before_test
     if isinstance(space, cst.SimpleWhitespace) and not space.value:
@@ -358,10 +375,43 @@ def bare_test(statement: cst.If | cst.While, original: cst.If | cst.While) -> cs
     return statement.with_changes(test=bare, whitespace_before_test=space)
 
 
+JOINED_WIDTH = 79
+
+
+class _OperatorJoiner(cst.CSTTransformer):
+    """Line breaks around ``and``/``or`` as single spaces; ``refused`` when one carries a
+    comment or another line break is left."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = False
+
+    def _space(self, white: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+        if not isinstance(white, cst.ParenthesizedWhitespace):
+            return white
+        lines = [white.first_line, *white.empty_lines]
+        if any(getattr(line, "comment", None) is not None for line in lines):
+            self.refused = True
+            return white
+        return cst.SimpleWhitespace(" ")
+
+    def leave_BooleanOperation(
+        self, original_node: cst.BooleanOperation, updated_node: cst.BooleanOperation
+    ) -> cst.BooleanOperation:
+        operator = updated_node.operator
+        return updated_node.with_changes(
+            operator=operator.with_changes(
+                whitespace_before=self._space(operator.whitespace_before),
+                whitespace_after=self._space(operator.whitespace_after),
+            )
+        )
+
+
 def _in_parentheses_of(whole: cst.BaseExpression, part: cst.BaseExpression) -> cst.BaseExpression:
     """``part`` wearing ``whole``'s parentheses, unless it is atomic or has its own."""
     lpar = getattr(whole, "lpar", ())
-    if lpar and not _atomic(part) and not getattr(part, "lpar", ()):
+    commented = "#" in "".join(cst.Module(body=()).code_for_node(p) for p in lpar)
+    if lpar and (commented or not _atomic(part)) and not getattr(part, "lpar", ()):
         return part.with_changes(lpar=lpar, rpar=getattr(whole, "rpar", ()))
     return part
 

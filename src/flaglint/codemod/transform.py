@@ -58,7 +58,8 @@ class FlagFolder(ExpressionFolder):
             return bare_test(node, original_node)
         if test.member or test.truth is None:
             node = node.with_changes(test=test.cond) if test.cond is not None else node
-            return invert_emptied(original_node, bare_test(node, original_node))
+            column = self._column(original_node)
+            return invert_emptied(original_node, bare_test(node, original_node, column))
         leading = without_flag_comment(node.leading_lines, self.flag_names)
         if test.truth:
             # Comments closing the kept block may sit before ``else:``/``elif``.
@@ -88,7 +89,7 @@ class FlagFolder(ExpressionFolder):
             node = (
                 updated_node.with_changes(test=test.cond) if test.cond is not None else updated_node
             )
-            return bare_test(node, original_node)
+            return bare_test(node, original_node, self._column(original_node))
         if not test.truth:
             if updated_node.orelse is not None:
                 return self._flatten(updated_node.orelse.body, updated_node.leading_lines)
