@@ -43,6 +43,8 @@ def enters_from_flat(function: ast.AST, line: int, position_words: Iterable[str]
     for stmt in block:
         if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
             return False
+        if _names_an_instrument(function, line):
+            return False  # ``close(); submit_order(symbol="ABC")``: flat is not ABC's
         value = stmt.value if isinstance(stmt, ast.Expr) else None
         if isinstance(value, ast.Await):
             value = value.value
@@ -159,11 +161,45 @@ def _dict_assignments(function: ast.AST) -> dict[str, dict[str, ast.expr]]:
 
 
 def _names_a_position(value: ast.expr, words: frozenset[str]) -> bool:
-    """``self.position.qty``, ``pos.size``: a quantity read from something named a position."""
-    node = value
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-        part = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
-        if part and set(name_words(part)) & words:
-            return True
+    """``self.position.qty``, ``pos.size``: the quantity read from something named a position.
+
+    Only ``<receiver>.<quantity>`` with nothing after it, where the receiver's name is
+    made of position words alone: ``self.max_position.qty`` is a limit and
+    ``self.position.lot_size`` a step, neither what is held.
+    """
+    if not (isinstance(value, ast.Attribute) and value.attr.lower() in _QUANTITIES):
+        return False
+    receiver = value.value
+    part = (
+        receiver.attr
+        if isinstance(receiver, ast.Attribute)
+        else receiver.id
+        if isinstance(receiver, ast.Name)
+        else ""
+    )
+    parts = set(name_words(part))
+    return bool(parts) and parts <= words
+
+
+_QUANTITIES = frozenset({"qty", "quantity", "size", "amount", "volume", "shares", "units"})
+
+
+_INSTRUMENT_KEYWORDS = frozenset(
+    {"symbol", "ticker", "instrument", "asset", "security", "contract", "data", "instrument_id"}
+)
+
+
+def _names_an_instrument(function: ast.AST, line: int) -> bool:
+    """The entry on ``line`` names what it buys (a keyword or a literal first argument).
+
+    The position closed just before is the strategy's own; an entry that names an
+    instrument may be another one, which the close left as it was.
+    """
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and node.lineno == line:
+            if any(k.arg in _INSTRUMENT_KEYWORDS for k in node.keywords):
+                return True
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                return True
     return False

@@ -119,9 +119,12 @@ class QuietContexts:
             return "sets a position to a target"
         if not assessment.via and closes_position(assessment.call.callee, self.position_words):
             return "closes a position: the target is flat"
-        if enters_from_flat(function, line, self.position_words):
+        # In a loop the position does not change until fills arrive: every pass
+        # would close, re-enter or sell the held quantity again. Only per event.
+        handler = assessment.kind == "handler"
+        if handler and enters_from_flat(function, line, self.position_words):
             return "enters from flat: the position is closed just before"
-        if self._sells_what_is_held(assessment, function, helper):
+        if handler and self._sells_what_is_held(assessment, function, helper):
             return "sells what the position holds"
         if assessment.kind == "handler" and expects_refusal(function, line):
             return "raises once a dispatch goes through: it expects a refusal"
@@ -360,7 +363,9 @@ def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
     qty = filled`` sends until an order fails), and a cursor set to the page
     itself moves nowhere a page says.
     """
-    candidates: list[tuple[str, list[ast.expr]]] = []
+    # (page, its reads, whether a step counts): a ``while page:`` loop must move its
+    # cursor from an element of the page (``while price: ...; attempt += 1`` is no page).
+    candidates: list[tuple[str, list[ast.expr], bool]] = []
     for stmt in loop.body:
         if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)):
             continue
@@ -368,12 +373,14 @@ def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             if isinstance(test.operand, ast.Name):
                 before = loop.body[: loop.body.index(stmt)]
-                candidates.append((test.operand.id, _reads_of(test.operand.id, before)))
+                candidates.append((test.operand.id, _reads_of(test.operand.id, before), True))
     if isinstance(loop.test, ast.Name):  # ``while ids: ...; ids = read(cursor)``
-        candidates.append((loop.test.id, _reads_of(loop.test.id, loop.body)))
+        candidates.append((loop.test.id, _reads_of(loop.test.id, loop.body), False))
     return any(
-        reads and not _dispatches_in(reads[-1], line, is_sink) and _cursor_moves(loop, page, reads)
-        for page, reads in candidates
+        reads
+        and not _dispatches_in(reads[-1], line, is_sink)
+        and _cursor_moves(loop, page, reads, steps)
+        for page, reads, steps in candidates
     )
 
 
@@ -388,7 +395,7 @@ def _reads_of(page: str, block: list[ast.stmt]) -> list[ast.expr]:
     ]
 
 
-def _cursor_moves(loop: ast.While, page: str, reads: list[ast.expr]) -> bool:
+def _cursor_moves(loop: ast.While, page: str, reads: list[ast.expr], steps: bool) -> bool:
     """A name given to the read moves on from an element of the page, or by a step."""
     given = {n.id for n in ast.walk(reads[-1]) if isinstance(n, ast.Name)} - {page}
     for node in (n for s in loop.body for n in own_walk(s)):
@@ -396,7 +403,7 @@ def _cursor_moves(loop: ast.While, page: str, reads: list[ast.expr]) -> bool:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             if _element_of(node.value, page):
                 moved = unparse(node.targets[0])
-        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+        elif steps and isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
             moved = unparse(node.target)
         if moved and moved in given:
             return True

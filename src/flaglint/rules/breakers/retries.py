@@ -3,8 +3,9 @@
 ``while order is None: order = place(...)`` sends again only until an answer
 comes back, unless a handler in the loop swallows the errors that would
 otherwise end it. The test must wait for an answer (``is None``, ``not x``,
-``x == []``): ``while accepted: accepted = place(...)`` goes on for as long as
-the dispatches are answered, which is no bound.
+``x == []``) that the dispatch itself gives: not a field of it (``done =
+place().filled``), not ``filled == 0``, and not ``while accepted: accepted =
+place(...)``, which goes on for as long as the dispatches are answered.
 """
 
 from __future__ import annotations
@@ -23,8 +24,17 @@ def retries_until_answer(loop: ast.While, line: int) -> bool:
             h.body and isinstance(h.body[-1], ast.Raise) for h in node.handlers
         ):
             return False  # a handler that swallows errors retries for ever
-        if isinstance(node, ast.Assign) and node.value.lineno <= line <= (
-            node.value.end_lineno or node.value.lineno
+        value = (
+            node.value.value
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Await)
+            else getattr(node, "value", None)
+        )
+        # The dispatch's answer itself (``order = place(...)``), not a field of it
+        # (``done = place(...).filled`` waits for a fill, which is no answer).
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(value, ast.Call)
+            and node.value.lineno <= line <= (node.value.end_lineno or node.value.lineno)
         ):
             targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             answered = answered or bool(targets & tested)
@@ -51,9 +61,9 @@ def _waited_for(test: ast.expr) -> set[str]:
 
 
 def _empty(node: ast.expr) -> bool:
-    """``None``, ``False``, ``0``, ``""`` or an empty literal collection."""
-    if isinstance(node, ast.Constant):
-        return not node.value
+    """``None``, ``""`` or an empty literal collection."""
+    if isinstance(node, ast.Constant):  # not 0 or False: ``filled == 0`` waits for a fill
+        return node.value is None or node.value == "" or node.value == b""
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return not node.elts
     return isinstance(node, ast.Dict) and not node.keys
