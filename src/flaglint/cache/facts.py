@@ -75,8 +75,13 @@ class _FactPickler(pickle.Pickler):
 
 def dump_facts(facts: FileFacts) -> bytes:
     """The bytes of a cache entry for ``facts``."""
+    return dump_named_tuples(facts)
+
+
+def dump_named_tuples(value: object) -> bytes:
+    """``value`` pickled with its named tuples as ``tuple.__new__(cls, values)``."""
     buffer = BytesIO()
-    _FactPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(facts)
+    _FactPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
     return buffer.getvalue()
 
 

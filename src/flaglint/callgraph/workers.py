@@ -23,9 +23,9 @@ from __future__ import annotations
 import pickle
 import sys
 from collections.abc import Callable, Mapping
-from io import BytesIO
 from typing import TYPE_CHECKING, Protocol
 
+from flaglint.cache.facts import dump_named_tuples
 from flaglint.callgraph.model import EdgeKind, RawEdge
 from flaglint.lifetime import watch_parent
 
@@ -161,19 +161,4 @@ def _resolve_share(share: int) -> bytes:
             for source, target, kind, line, index in raw
         ]
         out.append((facts.path, answers, encoded))
-    buffer = BytesIO()
-    _TuplePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(out)
-    return buffer.getvalue()
-
-
-_tuple_new = tuple.__new__
-
-
-class _TuplePickler(pickle.Pickler):
-    """Pickles named tuples as ``tuple.__new__(cls, values)``: one C call each to load."""
-
-    def reducer_override(self, obj: object) -> object:
-        cls = obj.__class__
-        if isinstance(obj, tuple) and hasattr(cls, "_fields"):
-            return _tuple_new, (cls, tuple(obj))
-        return NotImplemented
+    return dump_named_tuples(out)
