@@ -14,7 +14,8 @@ from __future__ import annotations
 import ast
 
 _LEAVES = (ast.Break, ast.Return, ast.Raise)
-_EXITS = frozenset({"sys.exit", "os._exit", "os.abort", "exit", "quit"})
+# Not a bare ``exit``/``quit``: the site module's helpers, or any function of that name.
+_EXITS = frozenset({"sys.exit", "os._exit", "os.abort"})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -28,13 +29,38 @@ def leaves_after(loop: ast.For | ast.AsyncFor | ast.While, line: int) -> bool:
     # sends again on every failed pass; the leave bounds nothing.
     if any(_retries(block[index]) for block, index in path):
         return False
-    for block, index in reversed(path):
+    for depth in range(len(path) - 1, -1, -1):
+        block, index = path[depth]
         for stmt in block[index + 1 :]:
             if _may_continue(stmt):
                 return False
             if isinstance(stmt, _LEAVES) or _exits(stmt):
-                return True
+                # A ``try`` around the leave whose handler swallows it stays in the loop.
+                return not any(_swallows(path[d][0][path[d][1]], stmt) for d in range(depth))
     return False
+
+
+def _swallows(enclosing: ast.stmt, leave: ast.stmt) -> bool:
+    """``enclosing`` is a ``try`` holding ``leave`` in its body, with a handler that
+    catches what the leave raises and does not raise again."""
+    if not isinstance(enclosing, ast.Try):
+        return False
+    if not any(leave in list(ast.walk(s)) for s in enclosing.body):
+        return False
+    caught = {"BaseException", "SystemExit"} if _exits(leave) else {"BaseException", "Exception"}
+    for handler in enclosing.handlers:
+        names = (
+            {ast.unparse(t).rpartition(".")[2] for t in _types(handler.type)}
+            if handler.type is not None
+            else {"BaseException"}
+        )
+        if names & caught and not any(isinstance(n, ast.Raise) for n in ast.walk(handler)):
+            return True
+    return False
+
+
+def _types(node: ast.expr) -> list[ast.expr]:
+    return list(node.elts) if isinstance(node, ast.Tuple) else [node]
 
 
 def _exits(stmt: ast.stmt) -> bool:
