@@ -156,14 +156,11 @@ def test_age_gap_respects_dormant_after_days(tmp_path: Path) -> None:
     assert _check(repo, "FL101")[1] == []
 
 
-@pytest.mark.usefixtures("git_env")
-def test_only_relevant_files_are_blamed_and_scanned(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _spy_on_git(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[list[str]]]:
+    """The paths FL101 blames and the file sets it hands vulture, as they happen."""
     import flaglint.history.blames as history_blame
     import flaglint.rules.dormant.evidence as dormancy
 
-    repo = _repo(tmp_path)
     blamed: list[str] = []
     scanned: list[list[str]] = []
     real_blame, real_scan = history.blame, dormancy.scan_sources
@@ -178,6 +175,15 @@ def test_only_relevant_files_are_blamed_and_scanned(
 
     monkeypatch.setattr(history_blame, "blame", spy_blame)
     monkeypatch.setattr(dormancy, "scan_sources", spy_scan)
+    return blamed, scanned
+
+
+@pytest.mark.usefixtures("git_env")
+def test_only_relevant_files_are_blamed_and_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path)
+    blamed, scanned = _spy_on_git(monkeypatch)
     _check(repo, "FL101")
     assert blamed == ["router.py"]
     assert scanned == [["router.py"]]
@@ -188,9 +194,6 @@ def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Age is no evidence where nobody knows which side runs: git is not asked."""
-    import flaglint.history.blames as history_blame
-    import flaglint.rules.dormant.evidence as dormancy
-
     repo = _repo(tmp_path, doc="Obsolete since 2003.")
     router = repo / "router.py"
     text = router.read_text().replace("def route(order):", "def route(order, fallback):")
@@ -200,20 +203,7 @@ def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
         )
     )
     run_git(repo, "commit", "-qam", "default from the caller", date="2004-01-01T00:00:00+0000")
-    blamed: list[str] = []
-    scanned: list[list[str]] = []
-    real_blame, real_scan = history.blame, dormancy.scan_sources
-
-    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=()):
-        blamed.append(path)
-        return real_blame(repo, path, revision, ignore_revs)
-
-    def spy_scan(sources):
-        scanned.append(sorted(sources))
-        return real_scan(sources)
-
-    monkeypatch.setattr(history_blame, "blame", spy_blame)
-    monkeypatch.setattr(dormancy, "scan_sources", spy_scan)
+    blamed, scanned = _spy_on_git(monkeypatch)
     _, findings = _check(repo, "FL101")
     assert [(f.symbol, f.flag) for f in findings] == [("router.power_peg", "peg")]
     assert "1095 days" not in findings[0].message
@@ -225,22 +215,13 @@ def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
 def test_blames_are_kept_between_runs_until_the_file_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flaglint.history.blames as history_blame
-
     repo = _repo(tmp_path)
     router = repo / "router.py"
     router.write_text(
         router.read_text().replace('"peg", order.ctx, False', '"peg", order.context, False')
     )
     run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
-    blamed: list[str] = []
-    real_blame = history.blame
-
-    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=()):
-        blamed.append(path)
-        return real_blame(repo, path, revision, ignore_revs)
-
-    monkeypatch.setattr(history_blame, "blame", spy_blame)
+    blamed, _ = _spy_on_git(monkeypatch)
 
     def fl101() -> list[tuple[int, str, str]]:
         project = analyse(load_config(repo), [repo])  # with the cache folder
