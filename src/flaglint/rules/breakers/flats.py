@@ -38,13 +38,13 @@ def enters_from_flat(function: ast.AST, line: int, position_words: Iterable[str]
     test of their own): a close before a loop, or in one arm of an ``if``, does not
     flatten every pass.
     """
+    if _names_an_instrument(function, line):
+        return False  # ``close(); submit_order(symbol="ABC")``: flat is not ABC's
     words = frozenset(position_words)
     block = innermost_block(function, line)
     for stmt in block:
         if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
             return False
-        if _names_an_instrument(function, line):
-            return False  # ``close(); submit_order(symbol="ABC")``: flat is not ABC's
         value = stmt.value if isinstance(stmt, ast.Expr) else None
         if isinstance(value, ast.Await):
             value = value.value

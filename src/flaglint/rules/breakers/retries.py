@@ -24,17 +24,13 @@ def retries_until_answer(loop: ast.While, line: int) -> bool:
             h.body and isinstance(h.body[-1], ast.Raise) for h in node.handlers
         ):
             return False  # a handler that swallows errors retries for ever
-        value = (
-            node.value.value
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Await)
-            else getattr(node, "value", None)
-        )
+        if not isinstance(node, ast.Assign):
+            continue
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
         # The dispatch's answer itself (``order = place(...)``), not a field of it
         # (``done = place(...).filled`` waits for a fill, which is no answer).
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(value, ast.Call)
-            and node.value.lineno <= line <= (node.value.end_lineno or node.value.lineno)
+        if isinstance(value, ast.Call) and node.value.lineno <= line <= (
+            node.value.end_lineno or node.value.lineno
         ):
             targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             answered = answered or bool(targets & tested)
