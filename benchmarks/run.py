@@ -403,11 +403,11 @@ def repetition(tree: Path, results: Results, rep: int, use_cli_base: bool) -> No
             results.failures.append(f"rep {rep}: {name} exited {sample.code}: {sample.stderr!r}")
         results.add(name, sample)
     vulture = samples["vulture"]
-    for name in ("cold", "warm", "project", "edit", "hook", "base", "commit"):
+    commands = ("cold", "warm", "project", "edit", "hook", "base", "commit")
+    for name in commands:
         if name in samples:
             results.ratios.setdefault(name, []).append(samples[name].seconds / vulture.seconds)
     results.ratios.setdefault("cold/floor", []).append(cold.seconds / samples["floor2"].seconds)
-    commands = ("cold", "warm", "project", "edit", "hook", "base", "commit")
     peak = max(samples[n].rss_mb for n in commands if n in samples)
     results.ratios.setdefault("rss", []).append(peak / vulture.rss_mb)
 
