@@ -30,7 +30,7 @@ import libcst as cst
 
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
-from flaglint.codemod.patches import _boolean, _dotted, _string
+from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
 from flaglint.codemod.setters import is_test_path
 from flaglint.codemod.transform import leading_lines, merge_leading, trimmed_block
 from flaglint.codemod.tree import current_texts
@@ -89,18 +89,7 @@ class _Mentions(cst.CSTVisitor):
             self.count += 1
 
 
-class _Uses(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.count = 0
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.count += 1
-
-
-def _count(node: cst.CSTNode, visitor: _Mentions | _Uses) -> int:
+def _count(node: cst.CSTNode, visitor: _Mentions) -> int:
     node.visit(visitor)
     return visitor.count
 
@@ -241,7 +230,7 @@ class _AssignmentEditor(cst.CSTTransformer):
                     statement, f"{qualname} sets {self.key} from a parametrize column: {result}"
                 )
                 return
-            if _count(node.body, _Uses(param)) != 1:
+            if _count_uses(node.body, param) != 1:
                 self._leave(
                     statement,
                     f"{qualname} sets {self.key} from the parametrize column {param!r}, "
