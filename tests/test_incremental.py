@@ -277,6 +277,32 @@ def test_review_borrowed_edges_build_the_fresh_graph(tmp_path: Path, case: str) 
     assert _shape(borrowing) == _shape(fresh)
 
 
+def _spy_on_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[dict[str, object], bytes, object]]:
+    """Record, for each graph built, what its workers resolved, and what one worker
+    resolving every file sends (run in this process, while the graph's solver exists)."""
+    from flaglint.callgraph import build as build_module
+    from flaglint.callgraph import workers as graph_module
+
+    seen: list[tuple[dict[str, object], bytes, object]] = []
+
+    def spied(graph, files, jobs):  # type: ignore[no-untyped-def]
+        collect = graph_module.resolve_in_workers(graph, files, jobs)
+        monkeypatch.setattr(graph_module, "_FORKED", (graph, files, list(graph.nodes), 1))
+        one_worker = graph_module._resolve_share(0)
+        monkeypatch.setattr(graph_module, "_FORKED", None)
+
+        def collected(failing: bool = False):  # type: ignore[no-untyped-def]
+            seen.append((collect(failing), one_worker, graph))
+            return seen[-1][0]
+
+        return collected
+
+    monkeypatch.setattr(build_module, "resolve_in_workers", spied)
+    return seen
+
+
 @pytest.mark.skipif(
     "fork" not in __import__("multiprocessing").get_all_start_methods(),
     reason="forked resolution needs the fork start method",
@@ -292,11 +318,12 @@ def test_forked_resolution_builds_the_serial_graph(
     serial = _project(root)
     serial.config = replace(serial.config, jobs=1)
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    resolved = _spy_on_workers(monkeypatch)
     forked = _project(root)
     forked.config = replace(forked.config, jobs=3)
     files = [f for f in forked.files if f.error is None]
-    workers = graph_module.resolve_in_workers(forked.graph, files, 3)()
-    assert sorted(workers) == sorted(f.path for f in files)
+    assert forked.graph is not None
+    assert [sorted(r) for r, _, _ in resolved] == [sorted(f.path for f in files)]
     assert _shape(forked) == _shape(serial)
     # The names that came back are the nodes' own objects, not copies.
     nodes = {id(name) for name in forked.graph.nodes}
@@ -319,17 +346,17 @@ def test_forked_workers_send_no_answers_for_reused_files(
     from flaglint.callgraph import workers as graph_module
 
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    seen = _spy_on_workers(monkeypatch)
     _, borrowing, fresh = _edited(tmp_path, case)
     borrowing.config = replace(borrowing.config, jobs=2)
     graph = borrowing.graph
     assert _shape(borrowing) == _shape(fresh)
     assert graph.flow_answers == fresh.graph.flow_answers
     assert graph.reused >= 1
-    # What one worker sends, run in this process: reused files carry neither
-    # answers nor edges, the others both.
+    # What one worker sends: reused files carry neither answers nor edges, the
+    # others both.
     files = [f for f in borrowing.files if f.error is None]
-    monkeypatch.setattr(graph_module, "_FORKED", (graph, files, list(graph.nodes), 1))
-    sent = pickle.loads(graph_module._resolve_share(0))
+    sent = pickle.loads(next(sent for _, sent, built in seen if built is graph))
     reused = {path for path, answers, edges in sent if answers is None and edges is None}
     assert len(reused) == graph.reused
     assert all(answers is not None for path, answers, _ in sent if path not in reused)
@@ -341,17 +368,21 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.M
 
     from flaglint.callgraph import workers as graph_module
 
-    project = _project(_write(tmp_path / "shop", FILES))
+    root = _write(tmp_path / "shop", FILES)
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
-    files = [f for f in project.files if f.error is None]
+    resolved = _spy_on_workers(monkeypatch)
     release = threading.Event()
     waiter = threading.Thread(target=release.wait)
     waiter.start()
     try:
-        assert graph_module.resolve_in_workers(project.graph, files, 2)() == {}
+        first = _project(root)
+        first.config = replace(first.config, jobs=2)
+        assert first.graph is not None
     finally:
         release.set()
         waiter.join()
-    assert sorted(graph_module.resolve_in_workers(project.graph, files, 2)()) == sorted(
-        f.path for f in files
-    )
+    second = _project(root)
+    second.config = replace(second.config, jobs=2)
+    assert _shape(second) == _shape(first)
+    files = [f for f in second.files if f.error is None]
+    assert [sorted(r) for r, _, _ in resolved] == [[], sorted(f.path for f in files)]

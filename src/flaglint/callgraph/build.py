@@ -79,7 +79,7 @@ class CallGraph:
         passive = () if tests_as_roots else self.test_modules
         solver = FlowSolver(files, resolver, self.nodes, passive)
         solver.solve()
-        self.flow = solver
+        self.flow: FlowSolver = solver
         self.flow_answers: dict[str, FileAnswers] = {}
         self._old_answers: Mapping[str, FileAnswers] = reuse_answers or {}
         self._reuse: Mapping[str, list[RawEdge]] = reuse or {}
@@ -106,6 +106,11 @@ class CallGraph:
                 self.reused += 1
             self.file_edges[facts.path] = raw
             self._add_file_edges(raw)
+        # The solver and the earlier tree's answers and edges served the files'
+        # answers; nothing asks them again, and they are a tenth of a run's peak
+        # memory (koku: 16 MB of 257 once the rules run on top of them).
+        del self.flow
+        self._old_answers, self._reuse = {}, {}
         self.roots = RootFinder(
             self.nodes, resolver, self.test_modules, tests_as_roots, self._entry_points
         ).roots(files)
