@@ -190,6 +190,48 @@ def test_only_relevant_files_are_blamed_and_scanned(
 
 
 @pytest.mark.usefixtures("git_env")
+def test_fl101_starts_blaming_before_the_other_rules_and_is_checked_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git blames while the other rules run: FL101 starts first and is checked last,
+    blaming each file once, with the findings a plain check gives."""
+    from flaglint.rules.base import Rule
+    from flaglint.rules.dormant.dormant_flag_path import DormantFlagPath
+
+    repo = _repo(tmp_path, doc="Deprecated: use route_v2.")
+    plain = [(f.rule, f.line, f.symbol) for f in _check(repo, "FL101")[1]]
+    assert plain == [("FL101", 9, "router.power_peg")]
+    events: list[str] = []
+
+    class Other(Rule):
+        code = "FL998"
+        name = "other"
+
+        def check(self, project):  # type: ignore[no-untyped-def]
+            events.append("other checked")
+            return []
+
+    real_start, real_check = DormantFlagPath.start, DormantFlagPath.check
+
+    def start(self, project):  # type: ignore[no-untyped-def]
+        events.append("FL101 started")
+        return real_start(self, project)
+
+    def check(self, project):  # type: ignore[no-untyped-def]
+        events.append("FL101 checked")
+        return real_check(self, project)
+
+    monkeypatch.setattr(DormantFlagPath, "start", start)
+    monkeypatch.setattr(DormantFlagPath, "check", check)
+    blamed, _ = _spy_on_git(monkeypatch)
+    project = analyse(load_config(repo), [repo], use_cache=False)
+    found = run_rules(project, [DormantFlagPath, Other])
+    assert events == ["FL101 started", "other checked", "FL101 checked"]
+    assert [(f.rule, f.line, f.symbol) for f in found] == plain
+    assert blamed == ["router.py"]
+
+
+@pytest.mark.usefixtures("git_env")
 def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -47,10 +47,10 @@ def run_rules(
     # the cyclic collector's full scans of them took 40% of this stage
     # (benchmarks/RESULTS.md, design measurements).
     with gcpause.paused():
-        for rule_class in rules:
-            if rule_class.needs_history and project.base is None:
-                continue
-            findings.update(rule_class().check(project))
+        selected = [r() for r in rules if not (r.needs_history and project.base is None)]
+        waiting = [rule for rule in selected if rule.start(project)]
+        for rule in [r for r in selected if r not in waiting] + waiting:
+            findings.update(rule.check(project))
     ordered = sorted(findings, key=Finding.sort_key)
     if results is not None and key is not None:
         results.put(key, ordered)

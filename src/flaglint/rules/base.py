@@ -31,6 +31,15 @@ class Rule:
     def check(self, project: Project) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def start(self, project: Project) -> bool:
+        """Begin slow work outside Python (git, subprocesses) that :meth:`check` will wait on.
+
+        Called on every selected rule before any ``check``; a rule that returns
+        True is checked after the rules that did not, so their work overlaps its
+        wait (FL101's blames run while the other rules do). The default starts nothing.
+        """
+        return False
+
     def finding(
         self,
         path: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flaglint.callgraph import HUB_PREFIX, CallGraph, FlagReach, NodeInfo
 from flaglint.findings import Finding, Location, Severity
@@ -107,32 +107,45 @@ class DormantFlagPath(Rule):
     name = "dormant-flag-path"
     severity = Severity.WARNING
     summary = "Deprecated, old or unused code is reachable only through a live flag."
+    # What ``start`` worked out, for the project it was given.
+    _prepared: tuple[Project, _Prepared | None] | None = None
 
-    def check(self, project: Project) -> Iterator[Finding]:
+    def start(self, project: Project) -> bool:
+        """Start blaming the files of sides where age is evidence; the other rules run meanwhile."""
+        self._prepared = (project, self._prepare(project))
+        return self._prepared[1] is not None
+
+    def _prepare(self, project: Project) -> _Prepared | None:
         graph = project.graph
         live = feature_flags(project)
         defaults = FlagDefaults(project)
         reaches = [graph.reach(key, on) for key, on in graph.flag_keys() if key in live]
         reaches = [r for r in reaches if functions_of(graph, r.exclusive)]
         if not reaches:
-            return
+            return None
         evidence = DormancyEvidence(project)
+        # Only the files of sides where age is evidence (see ``_entries``) are blamed.
+        evidence.prefetch(
+            sorted(_files(graph, [r for r in reaches if not self._ageless(r, defaults)]))
+        )
+        return _Prepared(defaults, reaches, evidence)
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        started, self._prepared = self._prepared, None
+        prepared = started[1] if started and started[0] is project else self._prepare(project)
+        if prepared is None:
+            return
+        graph = project.graph
+        defaults, reaches, evidence = prepared
         reads_by_symbol: dict[tuple[str, str], list[int]] = defaultdict(list)
         for read in project.inventory.reads:
             if read.key is not None:
                 reads_by_symbol[(read.key, read.symbol)].append(read.line)
 
-        def files(sides: list[FlagReach]) -> set[str]:
-            return {
-                graph.nodes[q].facts.path for r in sides for q in functions_of(graph, r.exclusive)
-            } | {site[0] for r in sides for site in r.sites}
-
         # Only the files that hold gated functions or their gates are scanned; the default
-        # sides' files are only read for their comments (no age, no vulture). Only the
-        # files of sides where age is evidence (see ``_entries``) are blamed.
-        flipped = files([r for r in reaches if defaults.default(r.key) is not r.on])
-        evidence.prefetch(sorted(files([r for r in reaches if not self._ageless(r, defaults)])))
-        evidence.scan(sorted(flipped), also=sorted(files(reaches) - flipped))
+        # sides' files are only read for their comments (no age, no vulture).
+        flipped = _files(graph, [r for r in reaches if defaults.default(r.key) is not r.on])
+        evidence.scan(sorted(flipped), also=sorted(_files(graph, reaches) - flipped))
         skip_tests = not project.config.tests_as_roots
         by_function: dict[str, list[tuple[FlagReach, _Entry]]] = defaultdict(list)
         for reach in reaches:
@@ -263,3 +276,18 @@ class DormantFlagPath(Rule):
             end_line=info.definition.end_line,
             related=tuple(sorted(set(related))),
         )
+
+
+class _Prepared(NamedTuple):
+    """What :meth:`DormantFlagPath.start` worked out for ``check``."""
+
+    defaults: FlagDefaults
+    reaches: list[FlagReach]
+    evidence: DormancyEvidence
+
+
+def _files(graph: CallGraph, sides: list[FlagReach]) -> set[str]:
+    """The files that hold the sides' gated functions or their gates."""
+    return {graph.nodes[q].facts.path for r in sides for q in functions_of(graph, r.exclusive)} | {
+        site[0] for r in sides for site in r.sites
+    }
