@@ -253,6 +253,45 @@ def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
     assert blamed == []
 
 
+SCHEME_GATED = """\
+import environ
+
+env = environ.FileAwareEnv(PEG=(bool, {default}))
+
+
+def route(order):
+    if env("PEG"):
+        power_peg(order)
+
+
+def power_peg(order):
+    '''Peg orders.'''
+    return order
+
+
+if __name__ == "__main__":
+    route(None)
+"""
+
+
+@pytest.mark.usefixtures("git_env")
+@pytest.mark.parametrize("default", ["False", "True"])
+def test_a_django_environ_scheme_states_the_default(tmp_path: Path, default: str) -> None:
+    """``environ.FileAwareEnv(PEG=(bool, False))``: the flag is off unless set, so the
+    on side is the one age speaks for; with ``(bool, True)`` it runs every day."""
+    repo = _repo(tmp_path)
+    (repo / "router.py").write_text(SCHEME_GATED.format(default=default).replace("PEG", "OLD"))
+    run_git(repo, "commit", "-qam", "old", date="2001-01-01T00:00:00+0000")
+    (repo / "router.py").write_text(SCHEME_GATED.format(default=default))
+    run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
+    _, findings = _check(repo, "FL101")
+    if default == "True":
+        assert findings == []
+        return
+    assert [(f.line, f.symbol, f.flag) for f in findings] == [(11, "router.power_peg", "PEG")]
+    assert "1095 days before its gate" in findings[0].message
+
+
 @pytest.mark.usefixtures("git_env")
 def test_blames_are_kept_between_runs_until_the_file_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -200,7 +200,13 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         methods=("bool", "str", "int", "get_value", "__call__"),
         boolean_methods=("bool",),
         value_methods=("str", "int"),
-        instances=("environ.Env", "environ.environ.Env"),
+        # FileAwareEnv also reads ``X_FILE`` (a secret mounted as a file) for ``X``.
+        instances=(
+            "environ.Env",
+            "environ.environ.Env",
+            "environ.FileAwareEnv",
+            "environ.environ.FileAwareEnv",
+        ),
         modules=("environ",),
         key_keyword="var",
         env=True,

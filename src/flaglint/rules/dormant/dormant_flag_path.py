@@ -62,7 +62,8 @@ class DormantFlagPath(Rule):
     vulture. The default is the SDK call's default argument
     (`variation(key, ctx, False)`, `getattr(settings, "X", False)`,
     `env.bool("X", default=False)`, a keyword of `default-keywords` such as a
-    wrapper's `dev_fallback=False`), a kill switch's off state (see
+    wrapper's `dev_fallback=False`), django-environ's scheme
+    (`env = environ.Env(X=(bool, False))`), a kill switch's off state (see
     `kill-switch-patterns`), or the API's value for a flag nobody set: waffle
     flags, switches and samples are off (unless `WAFFLE_FLAG_DEFAULT`,
     `WAFFLE_SWITCH_DEFAULT` or `WAFFLE_SAMPLE_DEFAULT` says otherwise), Open

@@ -109,6 +109,30 @@ def read_default(
     return None
 
 
+# django-environ's scheme entry for a boolean: ``X=(bool, False)``.
+_SCHEME_BOOL = re.compile(r"\(\s*bool\s*,\s*(True|False)\s*,?\s*\)")
+
+
+def scheme_default(project: Project, facts: FileFacts, read: FlagRead) -> bool | None:
+    """``env = environ.Env(X=(bool, False))``: what ``env("X")`` / ``env.bool("X")`` gives
+    when ``X`` is not set (django-environ's scheme), as the code states it."""
+    call = next((c for c in facts.calls if (c.line, c.col + 1) == (read.line, read.column)), None)
+    if call is None:
+        return None
+    target = project.resolver.call_target(facts, call)
+    for reader in (target, target.rpartition(".")[0]):
+        symbol = project.resolver.symbol(reader)
+        binding = symbol.binding if symbol is not None else None
+        if binding is None or binding.kind != "call" or binding.call < 0:
+            continue
+        for arg in symbol.module.calls[binding.call].args:  # type: ignore[union-attr]
+            if arg.keyword == read.key:
+                found = _SCHEME_BOOL.fullmatch(arg.text)
+                return None if found is None else found.group(1) == "True"
+        return None
+    return None
+
+
 def is_test_settings(facts: FileFacts, test_modules: Collection[str]) -> bool:
     """A test module (the ``tests`` setting) or a module named for tests (``settings/test.py``)."""
     return facts.module in test_modules or names_test_settings(facts.module.rpartition(".")[2])
@@ -191,6 +215,8 @@ class FlagDefaults:
                 continue
             facts = by_path[read.path]
             value = read_default(facts, read, keywords)
+            if value is None and base_provider(read.provider) == "django-environ":
+                value = scheme_default(project, facts, read)
             if value is not None:
                 self.stated.setdefault(read.key, set()).add(value)
             provider = base_provider(read.provider)
