@@ -402,6 +402,37 @@ def test_blame_honours_git_blame_ignore_revs(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("git_env")
+def test_a_failing_blame_is_retried_only_without_an_ignore_revs_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git blame is run again without the ignore-revs file only when one was used: a
+    blame that fails for another reason (a blob a partial clone lacks) fails once."""
+    import flaglint.history.blames as blames
+
+    repo = _repo(tmp_path)
+    blamed: list[tuple[str, ...]] = []
+    real_git = blames.git
+
+    def spy(repo_: Path, *args: str, **kwargs):  # type: ignore[no-untyped-def]
+        if "blame" in args:
+            blamed.append(args)
+        return real_git(repo_, *args, **kwargs)
+
+    monkeypatch.setattr(blames, "git", spy)
+    with pytest.raises(history.HistoryError):
+        history.blame(repo, "missing.py")
+    assert len(blamed) == 1
+    # With commits listed in .git-blame-ignore-revs, a failure is retried without them.
+    first = run_git(repo, "rev-parse", "HEAD").strip()
+    (repo / ".git-blame-ignore-revs").write_text(f"{first}\n")
+    blamed.clear()
+    with pytest.raises(history.HistoryError):
+        history.blame(repo, "missing.py")
+    assert len(blamed) == 2
+    assert "--ignore-rev" in blamed[0] and "--ignore-rev" not in blamed[1]
+
+
+@pytest.mark.usefixtures("git_env")
 def test_reformat_only_compares_syntax_trees(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     router = repo / "router.py"

@@ -85,24 +85,22 @@ def _blame_honouring_ignore_file(repo: Path, args: list[str], path: str, revisio
     revision has it. A file git rejects (a commit a shallow clone lacks, a
     missing file) must not cost the ages: the blame is run again without it.
     """
-    extra: list[str] = []
-    listed = _ignore_revs_listed(repo, revision)
-    if listed:
-        extra = [arg for commit in listed for arg in ("--ignore-rev", commit)]
+    try:
+        configured = bool(git(repo, "config", "--get", "blame.ignoreRevsFile").strip())
+    except HistoryError:
+        configured = False
+    listed = [] if configured else _ignore_revs_listed(repo, revision)  # git reads its own
+    extra = [arg for commit in listed for arg in ("--ignore-rev", commit)]
     try:
         return git(repo, *args, *extra, "--", path)
     except HistoryError:
+        if not configured and not extra:
+            raise  # no ignore-revs file was used: the same blame would fail again
         return git(repo, "-c", "blame.ignoreRevsFile=", *args, "--", path)
 
 
 def _ignore_revs_listed(repo: Path, revision: str) -> list[str]:
     """Commits listed in ``.git-blame-ignore-revs`` (at ``revision``), known to this clone."""
-    try:
-        configured = git(repo, "config", "--get", "blame.ignoreRevsFile").strip()
-    except HistoryError:
-        configured = b""
-    if configured:
-        return []  # git reads it itself
     try:
         if revision:
             text = git(repo, "show", f"{revision}:{IGNORE_REVS_FILE}")
