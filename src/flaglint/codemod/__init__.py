@@ -17,6 +17,7 @@ from pathlib import Path
 from flaglint.codemod.attributes import drop_orphaned_attributes, inline_constant_properties
 from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.comments import stale_docstrings
+from flaglint.codemod.ddt_columns import edit_ddt_columns
 from flaglint.codemod.default_tests import called_outside_tests, known_default
 from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.parametrized import edit_assignments
@@ -110,8 +111,23 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         for path, text in tests.items():
             changed.setdefault(path, (project.config.root / path).read_bytes())
             after[path] = text
-    # Tests that override the flag itself (waffle's testutils) or set it.
+    # Tests that override the flag itself (waffle's testutils) or set it; first, ddt
+    # columns feeding those overrides are narrowed to the kept value.
     names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
+    tests, narrowed, ddt_leftovers = edit_ddt_columns(
+        project.config.root,
+        key,
+        keep_on,
+        names,
+        after,
+        project.config.tests,
+        called_outside_tests(project),
+    )
+    deleted_tests.extend(narrowed)
+    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in ddt_leftovers)
+    for path, text in tests.items():
+        changed.setdefault(path, (project.config.root / path).read_bytes())
+        after[path] = text
     module_paths = {f.module: f.path for f in project.files}
     tests, overridden, override_leftovers, override_notes = edit_overrides(
         project.config.root,

@@ -1,6 +1,6 @@
 """Recognising ``patch(...)`` of a now-constant wrapper, and what dropping it takes.
 
-``_FunctionPlan`` reads one test function: which of its decorators and
+``FunctionPlan`` reads one test function: which of its decorators and
 ``with`` statements patch a wrapper, what each makes it return (``return_value=``
 or the injected mock's ``return_value = ...`` line), and the parameter each
 injects. ``patched_tests`` decides from that whether to edit or delete the test.
@@ -198,14 +198,13 @@ class FunctionPlan:
                 self.calls.append(call)
                 if patch.problem:
                     self._fail(patch.problem)
-                elif len(statement.items) != 1:
-                    self._fail("patched in a `with` of several items")
                 elif item.asname is not None:
                     self._fail("the patch's mock is named with `as`")
                 elif patch.value is None:
                     self._fail("patched without a constant return_value")
                 else:
-                    self.withs.add(id(statement))
+                    # One item of several: only that item goes, the others stay.
+                    self.withs.add(id(statement) if len(statement.items) == 1 else id(item))
                     self.values.append((patch.name, patch.value))
 
     def apply(self, node: cst.FunctionDef) -> cst.FunctionDef:
@@ -246,7 +245,7 @@ class _WithFinder(cst.CSTVisitor):
 
 
 class _WithUnwrapper(cst.CSTTransformer):
-    """``with patch(...):`` blocks replaced by their bodies."""
+    """``with patch(...):`` blocks replaced by their bodies; items of ``withs`` dropped."""
 
     def __init__(self, withs: set[int]) -> None:
         super().__init__()
@@ -255,6 +254,17 @@ class _WithUnwrapper(cst.CSTTransformer):
     def leave_With(
         self, original_node: cst.With, updated_node: cst.With
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        if any(id(item) in self.withs for item in original_node.items):
+            items = [
+                new
+                for old, new in zip(original_node.items, updated_node.items, strict=True)
+                if id(old) not in self.withs
+            ]
+            if items:
+                items[-1] = items[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                return updated_node.with_changes(items=items)
+            # Every item went: the block stands alone.
+            self.withs.add(id(original_node))
         if id(original_node) not in self.withs or not isinstance(
             updated_node.body, cst.IndentedBlock
         ):

@@ -1,0 +1,305 @@
+"""Tests that set the removed flag from a ddt column, narrowed to the kept value.
+
+``@ddt.data(True, False)`` (or ``@ddt.data((a, True), ...)`` with ``@ddt.unpack``)
+feeding a parameter whose only use is the value of a call naming the flag
+(``with override_switch(NAME, active=enabled):``, ``toggle_switch(NAME, enabled)``):
+the rows carrying the removed value go, then the column and the parameter, and the
+call gets the kept literal, which the override editors then drop as they drop any
+override of the kept value. A ``data`` left with no column goes with its ``unpack``;
+one left with one column of a tuple row is written as plain values; a test left with
+no row is deleted.
+
+Dropping the rows of the removed value and writing the kept one in place of the
+parameter leaves every remaining run of the test as it was. A column used further
+in the test (``assertEqual(..., enabled)``), rows that are not literals (``*CASES``,
+dicts, ``file_data``) and values other than ``True``/``False`` are left for a human
+with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+
+import libcst as cst
+
+from flaglint.codemod.imports import drop_orphaned_imports, from_imports
+from flaglint.codemod.parametrized import _narrowed
+from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
+from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
+from flaglint.codemod.setters import is_test_path
+from flaglint.codemod.tree import current_texts
+
+
+def edit_ddt_columns(
+    root: Path,
+    key: str,
+    keep_on: bool,
+    constants: frozenset[str],
+    current: dict[str, bytes],
+    tests: Sequence[str],
+    called_outside_tests: Collection[str] = frozenset(),
+) -> tuple[dict[str, bytes], list[DeletedTest], list[PatchLeftover]]:
+    """Every test module under ``root`` whose ddt columns set ``key``, narrowed.
+
+    ``constants`` are the names bound to the key (``NAME``, ``mod.NAME`` name it by
+    their last part); ``tests`` the project's test globs; a function named in
+    ``called_outside_tests`` is never deleted.
+    """
+    edited: dict[str, bytes] = {}
+    deleted: list[DeletedTest] = []
+    leftovers: list[PatchLeftover] = []
+    spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
+    for _, relative, text in current_texts(root, (".py",), current):
+        if not is_test_path(relative, tests) or b"ddt" not in text:
+            continue
+        if not any(name in text for name in spelled):
+            continue
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            continue
+        names = _ddt_names(module)
+        editor = _ColumnEditor(relative, key, keep_on, constants, names, called_outside_tests)
+        new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
+        deleted.extend(editor.deleted)
+        leftovers.extend(editor.leftovers)
+        if new_module.code != module.code:
+            edited[relative] = drop_orphaned_imports(module, new_module).bytes
+    return edited, sorted(deleted), sorted(set(leftovers))
+
+
+def _ddt_names(module: cst.Module) -> dict[str, str]:
+    """Local spellings of ``ddt.data`` and ``ddt.unpack``: ``{"ddt.data": "data", ...}``."""
+    names = {"ddt.data": "data", "ddt.unpack": "unpack"}
+    for statement, alias in from_imports(module):
+        if statement.module is None or _dotted(statement.module) != "ddt":
+            continue
+        imported = _dotted(alias.name)
+        if imported not in ("data", "unpack"):
+            continue
+        local = imported
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = alias.asname.name.value
+        names[local] = imported
+    return names
+
+
+class _ValueUse(cst.CSTVisitor):
+    """The argument of a call naming the key whose value is the parameter, if any."""
+
+    def __init__(self, names_key: Callable[[cst.BaseExpression], bool], param: str) -> None:
+        super().__init__()
+        self.names_key = names_key
+        self.param = param
+        self.arg: cst.Arg | None = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        named = [a for a in node.args if a.keyword is not None and a.keyword.value == "name"]
+        first = positional[:1] or named
+        if not first or not self.names_key(first[0].value):
+            return
+        for arg in node.args:
+            if arg is first[0] or arg.star:
+                continue
+            if isinstance(arg.value, cst.Name) and arg.value.value == self.param:
+                self.arg = arg
+
+
+class _ColumnEditor(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+
+    def __init__(
+        self,
+        path: str,
+        key: str,
+        keep_on: bool,
+        constants: frozenset[str],
+        names: dict[str, str],
+        called_outside_tests: Collection[str],
+    ) -> None:
+        super().__init__()
+        self.path = path
+        self.key = key
+        self.keep_on = keep_on
+        self.constants = constants
+        self.names = names
+        self.called_outside_tests = called_outside_tests
+        self.scope: list[str] = []
+        self.deleted: list[DeletedTest] = []
+        self.leftovers: list[PatchLeftover] = []
+        self.gone: set[int] = set()
+        # Test functions narrowed: decorator id -> its new form (None: it goes),
+        # the parameter that goes and the argument that gets the kept literal.
+        self.plans: dict[int, tuple[dict[int, cst.Decorator | None], str, cst.Arg]] = {}
+        self.literals: set[int] = set()
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
+
+    def _names_key(self, node: cst.BaseExpression) -> bool:
+        if _string(node) == self.key:
+            return True
+        dotted = _dotted(node)
+        return bool(dotted) and dotted.split(".")[-1] in self.constants
+
+    def _leave(self, node: cst.CSTNode, reason: str) -> None:
+        self.leftovers.append(
+            PatchLeftover(self.path, self._line(node), f"{reason}; edit it by hand")
+        )
+
+    def _kind(self, decorator: cst.Decorator) -> str:
+        """``data`` or ``unpack`` when ``decorator`` is ddt's, else ""."""
+        expression = decorator.decorator
+        func = expression.func if isinstance(expression, cst.Call) else expression
+        return self.names.get(_dotted(func), "")
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.scope.append(node.name.value)
+        return True
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        self.scope.pop()
+        return updated_node
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.scope.append(node.name.value)
+        if len(self.scope) == 2 and node.name.value.startswith("test"):
+            self._plan(node)
+        return True
+
+    def _plan(self, node: cst.FunctionDef) -> None:
+        data = [d for d in node.decorators if self._kind(d) == "data"]
+        unpack = [d for d in node.decorators if self._kind(d) == "unpack"]
+        if len(data) != 1 or len(unpack) > 1:
+            return
+        params = node.params.params[1:]  # after ``self``
+        qualname = ".".join(self.scope)
+        for index, param in enumerate(params):
+            finder = _ValueUse(self._names_key, param.name.value)
+            node.body.visit(finder)
+            if finder.arg is None:
+                continue
+            if param.default is not None:
+                return
+            if _count_uses(node.body, param.name.value) != 1:
+                self._leave(
+                    finder.arg,
+                    f"{qualname} sets {self.key} from the ddt column {param.name.value!r}, "
+                    "which the test also uses otherwise",
+                )
+                return
+            self._narrow(node, data[0], unpack[0] if unpack else None, index, finder.arg)
+            return
+
+    def _narrow(
+        self,
+        node: cst.FunctionDef,
+        data: cst.Decorator,
+        unpack: cst.Decorator | None,
+        column: int,
+        arg: cst.Arg,
+    ) -> None:
+        qualname = ".".join(self.scope)
+        param = node.params.params[column + 1].name.value
+        call = data.decorator
+        where = f"{qualname} sets {self.key} from the ddt column {param!r}"
+        if not isinstance(call, cst.Call) or any(a.star or a.keyword for a in call.args):
+            self._leave(arg, f"{where}, whose rows are not literal")
+            return
+        rows = list(call.args)
+        width = 1
+        if unpack is not None:
+            if not all(isinstance(r.value, (cst.Tuple, cst.List)) for r in rows):
+                self._leave(arg, f"{where}, whose rows are not literal tuples")
+                return
+            widths = {len(r.value.elements) for r in rows}  # type: ignore[attr-defined]
+            if len(widths) != 1:
+                self._leave(arg, f"{where}, whose rows differ in length")
+                return
+            width = widths.pop()
+        elif column != 0:
+            return
+        if column >= width:
+            return
+        kept: list[int] = []
+        for position, row in enumerate(rows):
+            cell = row.value
+            if unpack is not None:
+                element = cell.elements[column]  # type: ignore[attr-defined]
+                if isinstance(element, cst.StarredElement):
+                    self._leave(arg, f"{where}, whose rows are not literal tuples")
+                    return
+                cell = element.value
+            value = _boolean(cell)
+            if value is None:
+                self._leave(arg, f"{where}, which holds a value other than True/False")
+                return
+            if value == self.keep_on:
+                kept.append(position)
+        if not kept:
+            if node.name.value in self.called_outside_tests:
+                self._leave(node, f"{qualname} runs only with the removed value of {self.key}")
+                return
+            removed = not self.keep_on
+            reason = f"every row of its ddt data set {self.key} to {removed}, the removed value"
+            self.deleted.append(DeletedTest(self.path, self._line(node), qualname, reason))
+            self.gone.add(id(node))
+            return
+        decorators: dict[int, cst.Decorator | None] = {}
+        if width == 1:
+            decorators[id(data)] = None
+            if unpack is not None:
+                decorators[id(unpack)] = None
+        else:
+            left = _without_args(rows, set(range(len(rows))) - set(kept))
+            narrowed = [_narrowed_arg(a, column, width == 2) for a in left]
+            decorators[id(data)] = data.with_changes(decorator=call.with_changes(args=narrowed))
+            if width == 2 and unpack is not None:
+                decorators[id(unpack)] = None
+        self.plans[id(node)] = (decorators, param, arg)
+        self.literals.add(id(arg))
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        if id(original_node) not in self.literals:
+            return updated_node
+        return updated_node.with_changes(value=cst.Name("True" if self.keep_on else "False"))
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef | cst.RemovalSentinel:
+        self.scope.pop()
+        if id(original_node) in self.gone:
+            return cst.RemoveFromParent()
+        if id(original_node) not in self.plans:
+            return updated_node
+        changes, param, _ = self.plans[id(original_node)]
+        decorators: list[cst.Decorator] = []
+        for old, decorator in zip(original_node.decorators, updated_node.decorators, strict=True):
+            if id(old) not in changes:
+                decorators.append(decorator)
+            elif (new := changes[id(old)]) is not None:
+                decorators.append(new)
+        params = updated_node.params
+        kept = [p for p in params.params if p.name.value != param]
+        if kept and params.params[-1].name.value == param:
+            kept[-1] = kept[-1].with_changes(comma=params.params[-1].comma)
+        return updated_node.with_changes(
+            decorators=decorators, params=params.with_changes(params=kept)
+        )
+
+
+def _without_args(args: Sequence[cst.Arg], drop: set[int]) -> list[cst.Arg]:
+    """``args`` less the positions in ``drop``; the last keeps the original last's comma."""
+    kept = [a for i, a in enumerate(args) if i not in drop]
+    if kept and len(args) - 1 in drop:
+        kept[-1] = kept[-1].with_changes(comma=args[-1].comma)
+    return kept
+
+
+def _narrowed_arg(arg: cst.Arg, column: int, scalar: bool) -> cst.Arg:
+    """A row of ``ddt.data`` without ``column``, its one remaining value when ``scalar``."""
+    return arg.with_changes(value=_narrowed(cst.Element(value=arg.value), column, scalar).value)
