@@ -62,6 +62,7 @@ from flaglint.rules.breakers.flats import (
     sells_what_is_held,
 )
 from flaglint.rules.breakers.guard_flow import FunctionGuards
+from flaglint.rules.breakers.holdings import module_callee, once_per_key, pass_code, sink_calls
 from flaglint.rules.breakers.latches import (
     drains,
     enclosing_branches,
@@ -141,6 +142,18 @@ class QuietContexts:
         repeats = assessment.kind != "loop" or span is not None
         if repeats and sized_from_budget(function, line, assessment.call.callee, span):
             return "sized from the money left"
+        # A project function that sends (configured, or reached): its own sink calls.
+        callee = helper or (None if assessment.via else self._definite_callee(assessment))
+        bare = assessment.call.callee.rpartition(".")[2]
+        calls = sink_calls(callee, self._dispatches_by_name) if callee else []
+        if calls and all(sized_from_budget(callee, c.lineno, call_name(c)) for c in calls):
+            return "its helper sizes each order from the money left"
+        if not callee:
+            calls = sink_calls(function, lambda name: name == bare, line)
+        resolve = module_callee(self.sources, assessment.facts.path, self._method_of(assessment))
+        why = once_per_key(callee or function, calls, pass_code(loop if repeats else None, resolve))
+        if why:
+            return why
         if loop is None or span is None:
             return ""
         if latched(function, line, assessment.sink, helper, span, persistent=False):
