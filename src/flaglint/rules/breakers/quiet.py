@@ -3,8 +3,7 @@
 FL301 reads these from each function's ``ast`` after the facts-based analysis
 calls a context unbounded:
 
-* ``async for``: an asynchronous iterator hands over what arrives, one item
-  per pass;
+* ``async for``: an asynchronous iterator hands over what arrives;
 * a loop refreshed by a receiving call (``receivers`` patterns: ``msg = await
   receive()``, ``batch = q.poll()``, ``while (job := queue.get())``): it
   dispatches at the pace of its input, as servers, consumers and ASGI
@@ -19,22 +18,21 @@ calls a context unbounded:
 * a retry loop whose test is refreshed by the dispatch's own result
   (``while order is None: order = place(...)``) with no handler in the loop
   that swallows errors: it ends when the dispatch answers or fails;
-* a call in an inner ``for`` over a collection the pass assigned (it handles
-  what this pass produced);
-* a call in a ``finally`` inside the loop: it cleans up after one pass
-  (``finally: task.cancel()`` in a reconnect loop);
+* a call in an inner ``for`` over a collection the pass assigned;
+* a call in a ``finally`` inside the loop: cleanup after one pass;
 * a call to a sink named for a target order (``order`` right before
   ``target``: ``order_target_percent``; or ``set_target_volume``): it orders
   the difference to a position, nothing once the position is there;
-* a dispatch that leaves the loop after it (``insert_order(...); break``):
-  once per loop, not once per pass;
+* a dispatch that leaves the loop after it (``insert_order(...); break``);
 * a close of a position (``self.position.close()``, or a sell of the quantity
   it holds), and an entry right after a close in the same block (a reversal):
   see ``flats.py``;
 * in a handler, a dispatch whose result is checked right after with a raise
   once it went through (a test of a refused order): see ``refusals.py``;
-* a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
-  see ``budgets.py``);
+* a dispatch sized from the money left, itself or in the helper it calls
+  (``order_value(s, portfolio.cash * 0.3)``, see ``budgets.py``);
+* a dispatch once per key of a collection the pass records into or drops from
+  (``holdings.py``), a batch built under a count of what is held (``batches.py``);
 * a dispatch only while no position is open (``if not self.position:``,
   ``position-words``), or the exit in the other arm of that test, when the
   test is inside what repeats (the loop, or the handler);
@@ -53,6 +51,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.batches import batch_bounded
 from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.flats import (
@@ -144,14 +143,17 @@ class QuietContexts:
             return "sized from the money left"
         # A project function that sends (configured, or reached): its own sink calls.
         callee = helper or (None if assessment.via else self._definite_callee(assessment))
-        bare = assessment.call.callee.rpartition(".")[2]
         calls = sink_calls(callee, self._dispatches_by_name) if callee else []
         if calls and all(sized_from_budget(callee, c.lineno, call_name(c)) for c in calls):
             return "its helper sizes each order from the money left"
-        if not callee:
-            calls = sink_calls(function, lambda name: name == bare, line)
-        resolve = module_callee(self.sources, assessment.facts.path, self._method_of(assessment))
-        why = once_per_key(callee or function, calls, pass_code(loop if repeats else None, resolve))
+        bare = assessment.call.callee.rpartition(".")[2]
+        direct = sink_calls(function, lambda name: name == bare, line)
+        method_of = self._method_of(assessment)
+        resolve = module_callee(self.sources, assessment.facts.path, method_of)
+        why = once_per_key(
+            callee or function, calls if callee else direct, pass_code(loop, resolve)
+        )
+        why = why or batch_bounded(function, direct, method_of)
         if why:
             return why
         if loop is None or span is None:
