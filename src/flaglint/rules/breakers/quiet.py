@@ -73,6 +73,7 @@ from flaglint.rules.breakers.leaves import leaves_after
 from flaglint.rules.breakers.limits import LimitWords, call_name
 from flaglint.rules.breakers.pages import pages
 from flaglint.rules.breakers.refusals import expects_refusal
+from flaglint.rules.breakers.relays import relays
 from flaglint.rules.breakers.retries import retries_until_answer
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
@@ -157,6 +158,8 @@ class QuietContexts:
         why = why or batch_bounded(function, direct, method_of)
         if why:
             return why
+        if handler and direct and relays(function, direct[0]):
+            return "passes on what it received, once each"
         if loop is None or span is None:
             return ""
         if latched(function, line, assessment.sink, helper, span, persistent=False):
