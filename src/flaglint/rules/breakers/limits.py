@@ -205,43 +205,10 @@ def state_check(text: str) -> bool:
     if any(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
         return True
     words = _STATE_WORDS
-    operands = (node.left, *node.comparators)
-    if any(words._state_constant(o) for o in operands):
-        return True
-    # ``bar.symbol == self.symbol``, ``data["key"] == config.secret``: two values
-    # compared for identity, no quantity on either side (``filled == order.qty`` is one).
-    equal = all(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops)
-    return equal and not any(_quantity(o) for o in operands)
+    return any(words._state_constant(o) for o in (node.left, *node.comparators))
 
 
 _STATE_WORDS = LimitWords(("limit", "max", "min", "quota", "count", "total", "threshold"))
-# Words that name an amount: an equality on one may be a bound (``filled == qty``).
-_AMOUNT_WORDS = LimitWords(
-    (
-        *_STATE_WORDS.words,
-        *("qty", "quantity", "filled", "fill", "size", "amount", "volume", "sent", "remaining"),
-        *("left", "balance", "cash", "share", "lot", "unit", "num", "number", "spent", "used"),
-        *("budget", "position", "pos", "done", "executed", "attempt", "retry", "retries", "n"),
-    )
-)
-
-
-def _quantity(expr: ast.expr) -> bool:
-    """A number, arithmetic, a ``len(...)``, or a name (or string key) naming an amount."""
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Constant):
-            if type(node.value) in (int, float):
-                return True
-            if isinstance(node.value, str) and node.value.isidentifier():
-                if _AMOUNT_WORDS.limit_like(node.value):
-                    return True
-        elif isinstance(node, ast.BinOp) or (isinstance(node, ast.Call) and _is_len(node)):
-            return True
-        elif isinstance(node, ast.Name) and _AMOUNT_WORDS.limit_like(node.id):
-            return True
-        elif isinstance(node, ast.Attribute) and _AMOUNT_WORDS.limit_like(node.attr):
-            return True
-    return False
 
 
 def call_name(call: ast.Call) -> str:

@@ -54,7 +54,6 @@ from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.batches import batch_bounded
 from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
-from flaglint.rules.breakers.changes import on_change
 from flaglint.rules.breakers.flats import (
     closes_position,
     enters_from_flat,
@@ -115,8 +114,6 @@ class QuietContexts:
         checks = guards.at_lines({line}).get(line)
         if checks is not None and any(c.limit.once for c in checks.checks):
             return "once-only flag"
-        if on_change(function, line):
-            return "once per change of the value it records"
         if not assessment.via and self._builder(assessment):
             return "the call builds an object and sends nothing"
         helper = self._helper(assessment.via)
