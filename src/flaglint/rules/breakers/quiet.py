@@ -3,8 +3,7 @@
 FL301 reads these from each function's ``ast`` after the facts-based analysis
 calls a context unbounded:
 
-* ``async for``: an asynchronous iterator hands over what arrives, one item
-  per pass;
+* ``async for``: an asynchronous iterator hands over what arrives;
 * a loop refreshed by a receiving call (``receivers`` patterns: ``msg = await
   receive()``, ``batch = q.poll()``, ``while (job := queue.get())``): it
   dispatches at the pace of its input, as servers, consumers and ASGI
@@ -19,22 +18,21 @@ calls a context unbounded:
 * a retry loop whose test is refreshed by the dispatch's own result
   (``while order is None: order = place(...)``) with no handler in the loop
   that swallows errors: it ends when the dispatch answers or fails;
-* a call in an inner ``for`` over a collection the pass assigned (it handles
-  what this pass produced);
-* a call in a ``finally`` inside the loop: it cleans up after one pass
-  (``finally: task.cancel()`` in a reconnect loop);
+* a call in an inner ``for`` over a collection the pass assigned;
+* a call in a ``finally`` inside the loop: cleanup after one pass;
 * a call to a sink named for a target order (``order`` right before
   ``target``: ``order_target_percent``; or ``set_target_volume``): it orders
   the difference to a position, nothing once the position is there;
-* a dispatch that leaves the loop after it (``insert_order(...); break``):
-  once per loop, not once per pass;
+* a dispatch that leaves the loop after it (``insert_order(...); break``);
 * a close of a position (``self.position.close()``, or a sell of the quantity
   it holds), and an entry right after a close in the same block (a reversal):
   see ``flats.py``;
 * in a handler, a dispatch whose result is checked right after with a raise
   once it went through (a test of a refused order): see ``refusals.py``;
-* a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
-  see ``budgets.py``);
+* a dispatch sized from the money left, itself or in the helper it calls
+  (``order_value(s, portfolio.cash * 0.3)``, see ``budgets.py``);
+* a dispatch once per key of a collection the pass records into or drops from
+  (``holdings.py``), a batch built under a count of what is held (``batches.py``);
 * a dispatch only while no position is open (``if not self.position:``,
   ``position-words``), or the exit in the other arm of that test, when the
   test is inside what repeats (the loop, or the handler);
@@ -53,6 +51,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
+from flaglint.rules.breakers.batches import batch_bounded
 from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.flats import (
@@ -62,6 +61,7 @@ from flaglint.rules.breakers.flats import (
     sells_what_is_held,
 )
 from flaglint.rules.breakers.guard_flow import FunctionGuards
+from flaglint.rules.breakers.holdings import module_callee, once_per_key, pass_code, sink_calls
 from flaglint.rules.breakers.latches import (
     drains,
     enclosing_branches,
@@ -70,8 +70,10 @@ from flaglint.rules.breakers.latches import (
     while_flat,
 )
 from flaglint.rules.breakers.leaves import leaves_after
-from flaglint.rules.breakers.limits import LimitWords, call_name, unparse
+from flaglint.rules.breakers.limits import LimitWords, call_name
+from flaglint.rules.breakers.pages import pages
 from flaglint.rules.breakers.refusals import expects_refusal
+from flaglint.rules.breakers.relays import relays
 from flaglint.rules.breakers.retries import retries_until_answer
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
@@ -141,6 +143,23 @@ class QuietContexts:
         repeats = assessment.kind != "loop" or span is not None
         if repeats and sized_from_budget(function, line, assessment.call.callee, span):
             return "sized from the money left"
+        # A project function that sends (configured, or reached): its own sink calls.
+        callee = helper or (None if assessment.via else self._definite_callee(assessment))
+        calls = sink_calls(callee, self._dispatches_by_name) if callee else []
+        if calls and all(sized_from_budget(callee, c.lineno, call_name(c)) for c in calls):
+            return "its helper sizes each order from the money left"
+        bare = assessment.call.callee.rpartition(".")[2]
+        direct = sink_calls(function, lambda name: name == bare, line)
+        method_of = self._method_of(assessment)
+        resolve = module_callee(self.sources, assessment.facts.path, method_of)
+        why = once_per_key(
+            callee or function, calls if callee else direct, pass_code(loop, resolve)
+        )
+        why = why or batch_bounded(function, direct, method_of)
+        if why:
+            return why
+        if handler and direct and relays(function, direct[0]):
+            return "passes on what it received, once each"
         if loop is None or span is None:
             return ""
         if latched(function, line, assessment.sink, helper, span, persistent=False):
@@ -159,7 +178,7 @@ class QuietContexts:
             return "receives its input"
         if self._drains(loop):
             return "drains what it reads"
-        if isinstance(loop, ast.While) and _pages(loop, line, self._dispatches_by_name):
+        if isinstance(loop, ast.While) and pages(loop, line, self._dispatches_by_name):
             return "pages through what it reads"
         if self._waits_for_work(loop, line):
             return "waits until there is work"
@@ -350,79 +369,6 @@ def _over_fresh_items(loop: ast.While | ast.For | ast.AsyncFor, line: int) -> bo
             if names and names <= assigned:
                 return True
     return False
-
-
-def _pages(loop: ast.While, line: int, is_sink: Callable[[str], bool]) -> bool:
-    """``page = read(after=last); if not page: break; last = page[-1]``: a cursor read.
-
-    The pass reads a page with a call given a cursor, breaks once the page is
-    empty (or the loop is ``while page:`` and the pass reads the next page), and
-    moves the cursor on from an element of the page (``last = page[-1].id``) or
-    by a step (``offset += size``): it ends with what it reads.
-    The read is no dispatch (``filled = send_order(qty); if not filled: break;
-    qty = filled`` sends until an order fails), and a cursor set to the page
-    itself moves nowhere a page says.
-    """
-    # (page, its reads, whether a step counts): a ``while page:`` loop must move its
-    # cursor from an element of the page (``while price: ...; attempt += 1`` is no page).
-    candidates: list[tuple[str, list[ast.expr], bool]] = []
-    for stmt in loop.body:
-        if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)):
-            continue
-        test = stmt.test
-        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            if isinstance(test.operand, ast.Name):
-                before = loop.body[: loop.body.index(stmt)]
-                candidates.append((test.operand.id, _reads_of(test.operand.id, before), True))
-    if isinstance(loop.test, ast.Name):  # ``while ids: ...; ids = read(cursor)``
-        candidates.append((loop.test.id, _reads_of(loop.test.id, loop.body), False))
-    return any(
-        reads
-        and not _dispatches_in(reads[-1], line, is_sink)
-        and _cursor_moves(loop, page, reads, steps)
-        for page, reads, steps in candidates
-    )
-
-
-def _reads_of(page: str, block: list[ast.stmt]) -> list[ast.expr]:
-    """The calls assigned to ``page`` by the statements of ``block``."""
-    return [
-        s.value
-        for s in block
-        if isinstance(s, ast.Assign)
-        and [unparse(t) for t in s.targets] == [page]
-        and any(isinstance(c, ast.Call) for c in ast.walk(s.value))
-    ]
-
-
-def _cursor_moves(loop: ast.While, page: str, reads: list[ast.expr], steps: bool) -> bool:
-    """A name given to the read moves on from an element of the page, or by a step."""
-    given = {n.id for n in ast.walk(reads[-1]) if isinstance(n, ast.Name)} - {page}
-    for node in (n for s in loop.body for n in own_walk(s)):
-        moved = ""
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            if _element_of(node.value, page):
-                moved = unparse(node.targets[0])
-        elif steps and isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
-            moved = unparse(node.target)
-        if moved and moved in given:
-            return True
-    return False
-
-
-def _dispatches_in(value: ast.expr, line: int, is_sink: Callable[[str], bool]) -> bool:
-    """The read holds the dispatch itself, or a call named like a sink."""
-    if value.lineno <= line <= (value.end_lineno or value.lineno):
-        return True
-    return any(isinstance(c, ast.Call) and is_sink(call_name(c)) for c in ast.walk(value))
-
-
-def _element_of(value: ast.expr, page: str) -> bool:
-    """``page[-1]``, ``page[-1].id``, ``page[-1]["id"]``: something read out of the page."""
-    return any(
-        isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == page
-        for n in ast.walk(value)
-    )
 
 
 def _item_used(loop: ast.For) -> bool:
