@@ -232,6 +232,36 @@ def test_fl101_starts_blaming_before_the_other_rules_and_is_checked_last(
 
 
 @pytest.mark.usefixtures("git_env")
+def test_both_graphs_are_built_before_fl101_starts_blaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Graphs resolve in forked workers only while one thread runs: with --base, the
+    head's and the base's graphs are built before FL101's blame threads start."""
+    import threading
+
+    from flaglint.callgraph import build as build_module
+    from flaglint.engine import attach_base
+
+    repo = _repo(tmp_path)
+    (repo / "other.py").write_text("def helper():\n    return 2\n")
+    run_git(repo, "commit", "-qam", "two", date="2004-01-01T00:00:00+0000")
+    threads: list[int] = []
+    real = build_module.resolve_in_workers
+
+    def spy(graph, files, jobs):  # type: ignore[no-untyped-def]
+        threads.append(threading.active_count())
+        return real(graph, files, jobs)
+
+    monkeypatch.setattr(build_module, "resolve_in_workers", spy)
+    blamed, _ = _spy_on_git(monkeypatch)
+    config = load_config(repo)
+    project = attach_base(analyse(config, [repo], use_cache=False), config, "HEAD~1")
+    run_rules(project, [by_code("FL101"), by_code("FL104")])
+    assert threads == [1, 1]
+    assert blamed == ["router.py"]
+
+
+@pytest.mark.usefixtures("git_env")
 def test_a_side_whose_default_is_unknown_is_scanned_but_not_blamed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

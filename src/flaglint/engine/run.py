@@ -48,6 +48,12 @@ def run_rules(
     # (benchmarks/RESULTS.md, design measurements).
     with gcpause.paused():
         selected = [r() for r in rules if not (r.needs_history and project.base is None)]
+        if project.base is not None and any(r.needs_history for r in selected):
+            # Graphs resolve in forked workers only while no other thread runs:
+            # build both (the base borrows the head's edges) before a rule's start
+            # may begin threads (FL101's blames).
+            project.graph  # noqa: B018
+            project.base.graph  # noqa: B018
         waiting = [rule for rule in selected if rule.start(project)]
         for rule in [r for r in selected if r not in waiting] + waiting:
             findings.update(rule.check(project))
