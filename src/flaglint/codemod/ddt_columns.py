@@ -93,6 +93,15 @@ class _ValueUse(cst.CSTVisitor):
         self.names_key = names_key
         self.param = param
         self.arg: cst.Arg | None = None
+        # Whether that call is a ``with`` item (the flag set for a block, not the test).
+        self.in_with = False
+        self._items = 0
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        self._items += 1
+
+    def leave_WithItem(self, original_node: cst.WithItem) -> None:
+        self._items -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
         positional = [a for a in node.args if a.keyword is None and not a.star]
@@ -105,6 +114,7 @@ class _ValueUse(cst.CSTVisitor):
                 continue
             if isinstance(arg.value, cst.Name) and arg.value.value == self.param:
                 self.arg = arg
+                self.in_with = self._items > 0
 
 
 class _ColumnEditor(cst.CSTTransformer):
@@ -192,7 +202,9 @@ class _ColumnEditor(cst.CSTTransformer):
                     "which the test also uses otherwise",
                 )
                 return
-            self._narrow(node, data[0], unpack[0] if unpack else None, index, finder.arg)
+            self._narrow(
+                node, data[0], unpack[0] if unpack else None, index, finder.arg, finder.in_with
+            )
             return
 
     def _narrow(
@@ -202,6 +214,7 @@ class _ColumnEditor(cst.CSTTransformer):
         unpack: cst.Decorator | None,
         column: int,
         arg: cst.Arg,
+        in_with: bool = False,
     ) -> None:
         qualname = ".".join(self.scope)
         param = node.params.params[column + 1].name.value
@@ -241,6 +254,9 @@ class _ColumnEditor(cst.CSTTransformer):
             if value == self.keep_on:
                 kept.append(position)
         if not kept:
+            if in_with:  # the rest of the test checks more than the removed value
+                self._leave(arg, f"{where}, and every row sets the removed value for a block")
+                return
             if node.name.value in self.called_outside_tests:
                 self._leave(node, f"{qualname} runs only with the removed value of {self.key}")
                 return
