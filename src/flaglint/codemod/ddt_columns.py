@@ -312,8 +312,23 @@ def _without_args(args: Sequence[cst.Arg], drop: set[int]) -> list[cst.Arg]:
     """``args`` less the positions in ``drop``; the last keeps the original last's comma."""
     kept = [a for i, a in enumerate(args) if i not in drop]
     if kept and len(args) - 1 in drop:
-        kept[-1] = kept[-1].with_changes(comma=args[-1].comma)
+        kept[-1] = kept[-1].with_changes(comma=_last_comma(kept[-1].comma, args[-1].comma))
     return kept
+
+
+def _last_comma(
+    own: cst.Comma | cst.MaybeSentinel, last: cst.Comma | cst.MaybeSentinel
+) -> cst.Comma | cst.MaybeSentinel:
+    """The comma of a row that becomes the last: the old last row's (trailing comma or
+    none, the line break before the bracket), keeping the row's own comment."""
+    if not isinstance(own, cst.Comma) or not isinstance(last, cst.Comma):
+        return last
+    mine, theirs = own.whitespace_after, last.whitespace_after
+    if isinstance(mine, cst.ParenthesizedWhitespace) and isinstance(
+        theirs, cst.ParenthesizedWhitespace
+    ):
+        return last.with_changes(whitespace_after=theirs.with_changes(first_line=mine.first_line))
+    return last
 
 
 def _narrowed_arg(arg: cst.Arg, column: int, scalar: bool) -> cst.Arg:
