@@ -104,8 +104,7 @@ def while_flat(
             continue
         for term, conditions in _opened_by(test, holds).items():
             if not set(name_words(term.rpartition(".")[2])) & words:
-                if not _position_flag(function, term, words):
-                    continue
+                continue
             if ("truth", True, False) in conditions:
                 return True
             # ``if not self.position: buy() else: sell()``: the exit while holding
@@ -113,30 +112,6 @@ def while_flat(
             arm = other_arms.get(id(test), [])
             if ("truth", True, True) in conditions and _dispatches(arm, is_sink):
                 return True
-    return False
-
-
-def _position_flag(function: ast.AST, term: str, words: frozenset[str]) -> bool:
-    """``has_bridge = any(p.pair == x for p in positions)``: a local that says whether
-    a position of that kind exists (a comprehension over a collection, or a local
-    assigned from one, named with a position word)."""
-    values: dict[str, list[ast.expr]] = {}
-    for node in own_walk(function):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            if isinstance(node.targets[0], ast.Name):
-                values.setdefault(node.targets[0].id, []).append(node.value)
-    for value in values.get(term, []):
-        for comp in ast.walk(value):
-            if not isinstance(comp, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
-                continue
-            sources = [g.iter for g in comp.generators]
-            sources += [v for s in sources if isinstance(s, ast.Name) for v in values.get(s.id, [])]
-            for source in sources:
-                for node in ast.walk(source):
-                    name = node.attr if isinstance(node, ast.Attribute) else ""
-                    name = node.id if isinstance(node, ast.Name) else name
-                    if name and set(name_words(name)) & words:
-                        return True
     return False
 
 

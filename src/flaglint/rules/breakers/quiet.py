@@ -3,7 +3,8 @@
 FL301 reads these from each function's ``ast`` after the facts-based analysis
 calls a context unbounded:
 
-* ``async for``: an asynchronous iterator hands over what arrives;
+* ``async for``: an asynchronous iterator hands over what arrives, one item
+  per pass;
 * a loop refreshed by a receiving call (``receivers`` patterns: ``msg = await
   receive()``, ``batch = q.poll()``, ``while (job := queue.get())``): it
   dispatches at the pace of its input, as servers, consumers and ASGI
@@ -18,21 +19,22 @@ calls a context unbounded:
 * a retry loop whose test is refreshed by the dispatch's own result
   (``while order is None: order = place(...)``) with no handler in the loop
   that swallows errors: it ends when the dispatch answers or fails;
-* a call in an inner ``for`` over a collection the pass assigned;
-* a call in a ``finally`` inside the loop: cleanup after one pass;
+* a call in an inner ``for`` over a collection the pass assigned (it handles
+  what this pass produced);
+* a call in a ``finally`` inside the loop: it cleans up after one pass
+  (``finally: task.cancel()`` in a reconnect loop);
 * a call to a sink named for a target order (``order`` right before
   ``target``: ``order_target_percent``; or ``set_target_volume``): it orders
   the difference to a position, nothing once the position is there;
-* a dispatch that leaves the loop after it (``insert_order(...); break``);
+* a dispatch that leaves the loop after it (``insert_order(...); break``):
+  once per loop, not once per pass;
 * a close of a position (``self.position.close()``, or a sell of the quantity
   it holds), and an entry right after a close in the same block (a reversal):
   see ``flats.py``;
 * in a handler, a dispatch whose result is checked right after with a raise
   once it went through (a test of a refused order): see ``refusals.py``;
-* a dispatch sized from the money left, itself or in the helper it calls
-  (``order_value(s, portfolio.cash * 0.3)``, see ``budgets.py``);
-* a dispatch once per key of a collection the pass records into or drops from
-  (``holdings.py``), a batch built under a count of what is held (``batches.py``);
+* a dispatch sized from the money left (``order_value(s, portfolio.cash * 0.3)``,
+  see ``budgets.py``);
 * a dispatch only while no position is open (``if not self.position:``,
   ``position-words``), or the exit in the other arm of that test, when the
   test is inside what repeats (the loop, or the handler);
@@ -51,7 +53,6 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.rules.breakers.analysis import analysis
-from flaglint.rules.breakers.batches import batch_bounded
 from flaglint.rules.breakers.budgets import sized_from_budget
 from flaglint.rules.breakers.builders import builds_only
 from flaglint.rules.breakers.flats import (
@@ -61,7 +62,6 @@ from flaglint.rules.breakers.flats import (
     sells_what_is_held,
 )
 from flaglint.rules.breakers.guard_flow import FunctionGuards
-from flaglint.rules.breakers.holdings import module_callee, once_per_key, pass_code, sink_calls
 from flaglint.rules.breakers.latches import (
     drains,
     enclosing_branches,
@@ -73,7 +73,6 @@ from flaglint.rules.breakers.leaves import leaves_after
 from flaglint.rules.breakers.limits import LimitWords, call_name
 from flaglint.rules.breakers.pages import pages
 from flaglint.rules.breakers.refusals import expects_refusal
-from flaglint.rules.breakers.relays import relays
 from flaglint.rules.breakers.retries import retries_until_answer
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 from flaglint.rules.breakers.throttles import throttle_at
@@ -143,23 +142,6 @@ class QuietContexts:
         repeats = assessment.kind != "loop" or span is not None
         if repeats and sized_from_budget(function, line, assessment.call.callee, span):
             return "sized from the money left"
-        # A project function that sends (configured, or reached): its own sink calls.
-        callee = helper or (None if assessment.via else self._definite_callee(assessment))
-        calls = sink_calls(callee, self._dispatches_by_name) if callee else []
-        if calls and all(sized_from_budget(callee, c.lineno, call_name(c)) for c in calls):
-            return "its helper sizes each order from the money left"
-        bare = assessment.call.callee.rpartition(".")[2]
-        direct = sink_calls(function, lambda name: name == bare, line)
-        method_of = self._method_of(assessment)
-        resolve = module_callee(self.sources, assessment.facts.path, method_of)
-        why = once_per_key(
-            callee or function, calls if callee else direct, pass_code(loop, resolve)
-        )
-        why = why or batch_bounded(function, direct, method_of)
-        if why:
-            return why
-        if handler and direct and relays(function, direct[0]):
-            return "passes on what it received, once each"
         if loop is None or span is None:
             return ""
         if latched(function, line, assessment.sink, helper, span, persistent=False):
