@@ -19,6 +19,7 @@ from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.comments import stale_docstrings
 from flaglint.codemod.ddt_columns import edit_ddt_columns
 from flaglint.codemod.default_tests import called_outside_tests, known_default
+from flaglint.codemod.key_names import shadowed_leftovers, shadowed_names
 from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.parametrized import edit_assignments
 from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
@@ -113,7 +114,12 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
             after[path] = text
     # Tests that override the flag itself (waffle's testutils) or set it; first, ddt
     # columns feeding those overrides are narrowed to the kept value.
-    names = frozenset(d[2].rpartition(".")[2] for d in key_definitions(project, key))
+    definitions = key_definitions(project, key)
+    names = frozenset(d[2].rpartition(".")[2] for d in definitions)
+    shadowed = shadowed_names(project, definitions)
+    if shadowed:  # another value has the name too: a test may mean either
+        names = names - shadowed.keys()
+        leftovers.extend(shadowed_leftovers(project, key, shadowed, after))
     tests, narrowed, ddt_leftovers = edit_ddt_columns(
         project.config.root,
         key,
