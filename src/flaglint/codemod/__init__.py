@@ -99,6 +99,13 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         paths = sorted(set(paths) | set(calling_files(project, derived)))
         before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     changed = {p: before[p] for p in after}
+
+    def take(tests: dict[str, bytes]) -> None:
+        """Edited test files join the diff; their text before is read once."""
+        for path, text in tests.items():
+            changed.setdefault(path, (project.config.root / path).read_bytes())
+            after[path] = text
+
     deleted_tests: list[DeletedTest] = []
     constants = constant_functions(before, after)
     if not leftovers:
@@ -109,9 +116,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
             project.config.root, constants, modules, after
         )
         leftovers.extend(Leftover(x.path, x.line, x.reason) for x in patch_leftovers)
-        for path, text in tests.items():
-            changed.setdefault(path, (project.config.root / path).read_bytes())
-            after[path] = text
+        take(tests)
     # Tests that override the flag itself (waffle's testutils) or set it; first, ddt
     # columns feeding those overrides are narrowed to the kept value.
     definitions = key_definitions(project, key)
@@ -131,9 +136,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     )
     deleted_tests.extend(narrowed)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in ddt_leftovers)
-    for path, text in tests.items():
-        changed.setdefault(path, (project.config.root / path).read_bytes())
-        after[path] = text
+    take(tests)
     module_paths = {f.module: f.path for f in project.files}
     tests, overridden, override_leftovers, override_notes = edit_overrides(
         project.config.root,
@@ -149,9 +152,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     deleted_tests.extend(overridden)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
     notes.extend(Leftover(x.path, x.line, x.reason) for x in override_notes)
-    for path, text in tests.items():
-        changed.setdefault(path, (project.config.root / path).read_bytes())
-        after[path] = text
+    take(tests)
     # Tests that write it into a mapping (pytest-django's ``settings``), parametrized or not.
     tests, assigned, assign_leftovers = edit_assignments(
         project.config.root,
@@ -164,9 +165,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     )
     deleted_tests.extend(assigned)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in assign_leftovers)
-    for path, text in tests.items():
-        changed.setdefault(path, (project.config.root / path).read_bytes())
-        after[path] = text
+    take(tests)
     # Tests that patch the SDK's read function where only this flag can be meant.
     inventory = project.inventory
     tests, patched, sdk_leftovers = edit_sdk_patches(
@@ -181,9 +180,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     )
     deleted_tests.extend(patched)
     leftovers.extend(Leftover(x.path, x.line, x.reason) for x in sdk_leftovers)
-    for path, text in tests.items():
-        changed.setdefault(path, (project.config.root / path).read_bytes())
-        after[path] = text
+    take(tests)
     template_notes = _fold_templates(project, changed, after)
     notes.extend(Leftover(n.path, n.line, n.reason) for n in template_notes)
     after.update(drop_orphaned_attributes(project.config.root, changed, after))
