@@ -165,6 +165,29 @@ def test_paths_outside_the_root_are_an_error_not_a_clean_pass(run_cli, tmp_path:
     assert result.code == 2 and "no Python files" in result.err
 
 
+def test_paths_the_configuration_excludes_name_the_pattern(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.flaglint]\nexclude = ["build", "legacy"]\n')
+    legacy = tmp_path / "legacy" / "old"
+    legacy.mkdir(parents=True)
+    (legacy / "a.py").write_text("X = 1\n")
+    (legacy / "b.py").write_text("Y = 1\n")
+    result = run_cli("check", "legacy/old", cwd=tmp_path)
+    assert result.code == 2
+    line = result.err.strip()
+    assert line.startswith("flaglint: error: no Python files to analyse in legacy/old: ")
+    assert "its 2 Python files match the pattern 'legacy' of exclude in " in line
+    assert str(tmp_path / "pyproject.toml") in line and len(result.err.splitlines()) == 1
+    result = run_cli("check", "--extend-exclude", "*/a.py", "legacy/old/a.py", cwd=tmp_path)
+    assert "its 1 Python file matches the pattern 'legacy' of exclude in " in result.err
+    result = run_cli("check", "--exclude", "old", "legacy/old/a.py", cwd=tmp_path)
+    assert "its 1 Python file matches the pattern 'old' of --exclude " in result.err
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    result = run_cli("check", "legacy/old", cwd=tmp_path)
+    assert result.code == 0 and "no Python files" not in result.err
+    result = run_cli("check", "--extend-exclude", "*/a.py", "legacy/old/a.py", cwd=tmp_path)
+    assert "its 1 Python file matches the pattern '*/a.py' of --extend-exclude " in result.err
+
+
 @pytest.mark.parametrize(
     "text",
     ["tool = 1\n", "[[tool.flaglint]]\nselect = []\n", "[tool]\nflaglint = 3\n"],

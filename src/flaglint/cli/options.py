@@ -184,7 +184,34 @@ def require_files(options: AnalysisOptions, project: Project) -> None:
     """Paths were given and none of them holds a Python file: that is no clean pass."""
     if options.paths and not project.files:
         shown = ", ".join(str(p) for p in options.paths)
-        raise UsageFailure(f"no Python files to analyse in {shown}")
+        raise UsageFailure(
+            f"no Python files to analyse in {shown}{_excluded_by(project.config, options)}"
+        )
+
+
+def _excluded_by(config: Config, options: AnalysisOptions) -> str:
+    """Why the paths' Python files were left out, when an exclude pattern did it."""
+    if not config.exclude:
+        return ""
+    from flaglint.discovery import discover, excluded
+
+    hidden = [f.path for f in discover(config.root, options.paths, ())]
+    if not hidden:
+        return ""
+    pattern = next(
+        (p for p in config.exclude if any(excluded(rel, (p,)) for rel in hidden)), config.exclude[0]
+    )
+    if pattern in options.extend_exclude:
+        where = "--extend-exclude"
+    elif options.exclude:
+        where = "--exclude"
+    else:
+        where = f"exclude in {config.source}" if config.source else "exclude"
+    return (
+        f": its {len(hidden)} Python file{'s' if len(hidden) != 1 else ''} match"
+        f"{'' if len(hidden) != 1 else 'es'} the pattern {pattern!r} of {where}"
+        " (--exclude replaces that list)"
+    )
 
 
 def print_stats(project: Project, base_ran: bool = False) -> None:
