@@ -47,6 +47,7 @@ from flaglint.facts.syntax import (
     literal_arg,
     parameters,
     plain_dotted,
+    prefixed_param,
     string_list,
 )
 from flaglint.facts.walker import FastVisitor
@@ -194,9 +195,13 @@ class FactCollector(
         self.visit(node.iter)
         self.visit(node.target)
         self._forget_targets([node.target])
+        key = prefixed_param(node.iter, self._params[-1])
+        if key is not None and isinstance(node.target, ast.Name) and self._in_function():
+            self._local_consts[-1][node.target.id] = Arg("param", key)  # a key tried prefixed
         self._flow_for(node.iter, node.target, node.lineno)
         loop = self._loop_open(node, iterator_shape(node.iter), -1)
         self._block(node.body, NO_GATES)
+        self._forget_targets([node.target])
         self._loop_close(loop)
         self._block(node.orelse, NO_GATES)
 

@@ -234,3 +234,40 @@ def definition_path(
         path.append(matches[0])
         scope = matches[0].body
     return path
+
+
+def prefixed_param(node: ast.expr, params: frozenset[str]) -> str | None:
+    """``("APP_" + name, f"OLD_{name}", name)``: the parameter every element spells.
+
+    A helper that tries a key under fixed prefixes or suffixes
+    (``for key in (...): os.environ.get(key)``) reads the key its caller
+    passes; the bare parameter must be one of the names tried.
+    """
+    if not isinstance(node, (ast.Tuple, ast.List)) or not node.elts:
+        return None
+    found: set[str] = set()
+    bare = False
+    for element in node.elts:
+        if isinstance(element, ast.Name):
+            found.add(element.id)
+            bare = True
+            continue
+        parts: list[ast.expr] = []
+        if isinstance(element, ast.BinOp) and isinstance(element.op, ast.Add):
+            parts = [element.left, element.right]
+        elif isinstance(element, ast.JoinedStr):
+            parts = [
+                v.value if isinstance(v, ast.FormattedValue) and v.conversion == -1 else v
+                for v in element.values
+                if not (isinstance(v, ast.FormattedValue) and v.format_spec is not None)
+            ]
+            if len(parts) != len(element.values):
+                return None
+        names = [p.id for p in parts if isinstance(p, ast.Name)]
+        texts = [p for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+        if len(names) != 1 or len(names) + len(texts) != len(parts):
+            return None
+        found.add(names[0])
+    if not bare or len(found) != 1 or not found <= params:
+        return None
+    return found.pop()

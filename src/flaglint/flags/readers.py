@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.config import Config
 from flaglint.facts.model import Arg, Binding, Call, FileFacts
+from flaglint.facts.settings import BOOLEAN_WORDS
 from flaglint.flags.model import FlagRead, Wrapper, arg_at, symbol_of
 from flaglint.flags.providers import Provider, ProviderTable
 from flaglint.flags.settings import SettingsIndex
@@ -117,8 +118,11 @@ class ReadersMixin:
         if wrapper is not None:
             read = self._wrapper_read(facts, call, wrapper, symbol)
             if read is not None and wrapper.filtered is not None:
-                boolean = wrapper.boolean or index in self._booleans(facts)
+                said = wrapper_type(target, literal_default(call, wrapper.param_index))
+                boolean = wrapper.boolean or said == "explicit" or index in self._booleans(facts)
                 self._filtered[read] = (wrapper.filtered, boolean)
+                if said:
+                    self._read_types[read] = said
             return (read, None) if read is not None else None
         if call.decorator:
             provider = self.table.by_decorator(target)
@@ -313,6 +317,7 @@ class ReadersMixin:
                 method in provider.value_methods
                 or any(a.keyword == "cast" and a.text in VALUE_CAST_WORDS for a in call.args)
                 or _converted(facts, call)
+                or literal_default(call, provider.key_position(method)) == "value"
             ):
                 self._read_types[read] = "typed"
         return read, provider
@@ -372,3 +377,38 @@ def _converted(facts: FileFacts, call: Call) -> bool:
         and outer.col + len(outer.callee) + 1 == call.col
         for outer in facts.calls
     )
+
+
+def literal_default(call: Call, key_position: int) -> str:
+    """What a read's literal default says: "bool", "value" (a string that is no
+    boolean word and not empty, like ``"feature_flags.json"``), or "".
+
+    The default is the argument right after the key, or ``default=``.
+    """
+    for arg in call.args:
+        if arg.keyword == "default" or (
+            arg.keyword is None and arg.position == key_position + 1 and key_position >= 0
+        ):
+            if arg.kind == "bool":
+                return "bool"
+            word = arg.text.strip().lower()
+            if arg.kind == "str" and word and word not in BOOLEAN_WORDS:
+                return "value"
+    return ""
+
+
+# Words of a reader's name that say what it returns (``get_bool_env``, ``env_str``).
+BOOLEAN_NAME_WORDS = frozenset({"bool", "boolean"})
+VALUE_NAME_WORDS = frozenset({"str", "string", "int", "float", "list", "dict", "json", "path"})
+
+
+def wrapper_type(target: str, default: str) -> str:
+    """Whether a read through a wrapper of an environment reader says it is a boolean
+    ("explicit"), a value ("typed"), or nothing (""): the wrapper's name first
+    (``get_string("AWS_KEY_ID", False)`` reads a string), then a literal default."""
+    words = set(target.rpartition(".")[2].lower().split("_"))
+    if words & VALUE_NAME_WORDS:
+        return "typed"
+    if words & BOOLEAN_NAME_WORDS or default == "bool":
+        return "explicit"
+    return "typed" if default == "value" else ""

@@ -9,6 +9,7 @@ nothing when truthy, but falsy means the flag is off, so only ``not wrapper()`` 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from flaglint.facts.model import Call, FileFacts, Gate
@@ -48,6 +49,8 @@ class WrappersMixin:
         def expand(self, facts: FileFacts, gate: Gate) -> tuple[FlagCondition, ...]: ...
 
         def kept(self, read: FlagRead) -> bool: ...
+
+        def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str: ...
 
         def resolve_arg(
             self, facts: FileFacts, call: Call, arg: object
@@ -121,7 +124,7 @@ class WrappersMixin:
             tuple(dict.fromkeys(fixed)),
             None,
             -1,
-            first.provider,
+            base_provider(first.provider),
             fixed_off=tuple(dict.fromkeys(fixed_off)),
         )
 
@@ -142,6 +145,19 @@ class WrappersMixin:
             return []
         read, provider = found
         call = facts.calls[atom.call]
+        if read.key is None and provider is None:
+            # ``def get_bool(name): return get_value(name, cast=bool)`` where
+            # ``get_value`` reads the key passed in: a wrapper of the same key.
+            target = self.resolver.call_target(facts, call)
+            inner = self._wrappers.get(self.wrapper_target(facts, atom.call, target))
+            if inner is None or inner.param is None:
+                return []
+            arg = arg_at(call.args, inner.param_index, inner.param)
+            if arg is None or arg.kind != "param" or arg.text not in params:
+                return []
+            positional = [p for p in params if p not in ("self", "cls")]
+            index = positional.index(arg.text) if arg.text in positional else -1
+            return dataclasses.replace(inner, param=arg.text, param_index=index)
         if read.key is None and provider is not None:
             arg = arg_at(
                 call.args,
