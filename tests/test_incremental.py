@@ -108,6 +108,10 @@ def _edited(tmp_path: Path, case: str) -> tuple[Project, Project, Project]:
 def test_borrowed_edges_build_the_fresh_graph(tmp_path: Path, case: str) -> None:
     _, borrowing, fresh = _edited(tmp_path, case)
     assert _shape(borrowing) == _shape(fresh)
+    # Answers taken from the earlier tree are the ones a fresh build computes,
+    # and so are the locations they read.
+    assert borrowing.graph.flow_answers == fresh.graph.flow_answers
+    assert borrowing.graph.flow_reads == fresh.graph.flow_reads
 
 
 def test_an_unmentioned_new_function_reuses_every_other_file(tmp_path: Path) -> None:
@@ -259,6 +263,69 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         },
         {"z.py": "from chain.c0 import f\n\n\ndef late():\n    return f()\n"},
     ),
+    # Value flow changes that rename nothing: the unchanged file's answers must
+    # be computed again because a location they read holds other values.
+    "a factory returns another function": (
+        {
+            "a.py": "def one():\n    pass\n\n\ndef two():\n    pass\n\n\n"
+            "def make():\n    return one\n",
+            "b.py": "from a import make\n\n\ndef run():\n    action = make()\n    action()\n",
+        },
+        {
+            "a.py": "def one():\n    pass\n\n\ndef two():\n    pass\n\n\n"
+            "def make():\n    return two\n",
+        },
+    ),
+    "an attribute another module stores": (
+        {
+            "c.py": "class Box:\n    def __init__(self):\n        self.action = None\n",
+            "e.py": "def go():\n    pass\n\n\ndef stop():\n    pass\n",
+            "d.py": "from c import Box\nfrom e import go, stop\n\nbox = Box()\nbox.action = go\n",
+            "f.py": "from d import box\n\n\ndef run():\n    box.action()\n",
+        },
+        {"d.py": "from c import Box\nfrom e import go, stop\n\nbox = Box()\nbox.action = stop\n"},
+    ),
+    "a lambda another module starts calling": (
+        {
+            "g.py": "def work():\n    pass\n\n\nhook = lambda: work()\n",
+            "h.py": "import g\n\n\ndef start():\n    return None\n",
+        },
+        {"h.py": "import g\n\n\ndef start():\n    return g.hook()\n"},
+    ),
+    # Structure that only value flow reads: a decorator that rebinds the name,
+    # a function turned into a generator.
+    "a decorator added to a called function": (
+        {
+            "k.py": "def other():\n    pass\n\n\ndef swap(func):\n    return other\n\n\n"
+            "def task():\n    pass\n",
+            "l.py": "from k import task\n\n\ndef run():\n    task()\n",
+        },
+        {
+            "k.py": "def other():\n    pass\n\n\ndef swap(func):\n    return other\n\n\n"
+            "@swap\ndef task():\n    pass\n"
+        },
+    ),
+    "a function turned into a generator": (
+        {
+            "m.py": "class Job:\n    def run(self):\n        pass\n\n\n"
+            "def jobs():\n    return Job()\n",
+            "n.py": "from m import jobs\n\n\ndef main():\n    for job in jobs():\n"
+            "        job.run()\n    jobs().run()\n",
+        },
+        {
+            "m.py": "class Job:\n    def run(self):\n        pass\n\n\n"
+            "def jobs():\n    yield Job()\n",
+        },
+    ),
+    "a parameter fed another callback": (
+        {
+            "p.py": "def run(callback):\n    callback()\n",
+            "q.py": "def quiet():\n    pass\n\n\ndef loud():\n    pass\n",
+            "r.py": "from p import run\nfrom q import quiet, loud\n\n\ndef main():\n"
+            "    run(quiet)\n",
+        },
+        {"r.py": "from p import run\nfrom q import quiet, loud\n\n\ndef main():\n    run(loud)\n"},
+    ),
 }
 
 
@@ -275,6 +342,8 @@ def test_review_borrowed_edges_build_the_fresh_graph(tmp_path: Path, case: str) 
     # On e6fc79b every case borrows (graph.reused > 0) and the shapes differ;
     # a fix may instead fall back to a full build for some of them.
     assert _shape(borrowing) == _shape(fresh)
+    assert borrowing.graph.flow_answers == fresh.graph.flow_answers
+    assert borrowing.graph.flow_reads == fresh.graph.flow_reads
 
 
 def _spy_on_workers(
@@ -357,10 +426,15 @@ def test_forked_workers_send_no_answers_for_reused_files(
     # others both.
     files = [f for f in borrowing.files if f.error is None]
     sent = pickle.loads(next(sent for _, sent, built in seen if built is graph))
-    reused = {path for path, answers, edges in sent if answers is None and edges is None}
+    reused = {path for path, answers, edges, _ in sent if answers is None and edges is None}
     assert len(reused) == graph.reused
-    assert all(answers is not None for path, answers, _ in sent if path not in reused)
-    assert {path for path, _, _ in sent} == {f.path for f in files}
+    assert all(answers is not None for path, answers, _, _ in sent if path not in reused)
+    assert {path for path, _, _, _ in sent} == {f.path for f in files}
+    # Answers that held without being computed again come back without their reads;
+    # the parent takes the earlier tree's, which are the fresh build's.
+    held = {path for path, _, _, reads in sent if reads is None}
+    assert held and held <= reused
+    assert graph.flow_reads == fresh.graph.flow_reads
 
 
 def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

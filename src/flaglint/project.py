@@ -8,7 +8,7 @@ here, never the engine that builds it: imports run one way (the role mypy's
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +23,7 @@ from flaglint.names.resolve import Resolver
 if TYPE_CHECKING:
     # The call graph's module is imported when a graph is built: it brings networkx.
     from flaglint.callgraph import CallGraph, RawEdge
-    from flaglint.callgraph.answers import FileAnswers
+    from flaglint.callgraph.earlier import Earlier
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Project:
         # The cache folder for results derived from many files (None: caching off).
         self.cache_directory: Path | None = None
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
-        self._reusable_answers: Mapping[str, FileAnswers] = {}
+        self._earlier: Earlier | None = None
 
     @cached_property
     def by_path(self) -> dict[str, FileFacts]:
@@ -103,7 +103,7 @@ class Project:
             entry_points=self.config.entry_points,
             reuse=self._reusable_edges(),
             jobs=self.config.workers(),
-            reuse_answers=self._reusable_answers,
+            earlier=self._earlier,
         )
         self.stats.edges_reused = graph.reused
         self._save_edges(graph)
@@ -113,6 +113,7 @@ class Project:
     def _reusable_edges(self) -> dict[str, list[RawEdge]]:
         """Per-file edges an earlier graph lends this one (see ``callgraph.incremental``)."""
         from flaglint.callgraph import incremental
+        from flaglint.callgraph.earlier import Earlier
 
         donor = self.edge_donor
         if donor is not None and "graph" in donor.__dict__:
@@ -120,7 +121,8 @@ class Project:
             old_modules = {p: f.module for p, f in lender.items() if f.error is None}
             old_blobs = donor.blob_ids
             old_edges = donor.graph.file_edges
-            self._reusable_answers = donor.graph.flow_answers
+            graph = donor.graph
+            self._earlier = Earlier(graph.flow_answers, graph.flow_reads, graph.flow_values)
 
             def old_facts(path: str) -> FileFacts | None:
                 return lender.get(path)
@@ -134,7 +136,7 @@ class Project:
             old_modules = {p: module for p, (module, _) in snapshot.files.items()}
             old_blobs = {p: blob for p, (_, blob) in snapshot.files.items()}
             old_edges = snapshot.edges
-            self._reusable_answers = snapshot.answers  # type: ignore[assignment]
+            self._earlier = Earlier(snapshot.answers, snapshot.reads, snapshot.values)  # type: ignore[arg-type]
             self._snapshot_files = snapshot.files
             cache = open_cache(self.config)
 
@@ -165,7 +167,9 @@ class Project:
             # re-resolve those few again, which costs less than rewriting a
             # snapshot of many megabytes.
             return
-        snapshot = incremental.EdgeSnapshot(files, graph.file_edges, graph.flow_answers)
+        snapshot = incremental.EdgeSnapshot(
+            files, graph.file_edges, graph.flow_answers, graph.flow_reads, graph.flow_values
+        )
         incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)
 
     def at_revision(self, revision: str) -> Project:

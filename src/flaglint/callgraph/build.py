@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from flaglint.callgraph.answers import FLOW, FileAnswers, file_answers
+from flaglint.callgraph.answers import FLOW, FileAnswers
+from flaglint.callgraph.earlier import Earlier, EarlierAnswers, Reads, read_values
 from flaglint.callgraph.flow import FlowSolver
 from flaglint.callgraph.model import HUB_PREFIX, SUPER_ROOT, EdgeKind, NodeInfo, RawEdge, Site
 from flaglint.callgraph.reach import FlagReach, ReachIndex
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 HUB_LIMIT = 8
 
 
-class CallGraph:
+class CallGraph(EarlierAnswers):
     """A networkx ``DiGraph`` over the project, with reachability queries."""
 
     def __init__(
@@ -45,7 +46,7 @@ class CallGraph:
         entry_points: Iterable[str] = (),
         reuse: Mapping[str, list[RawEdge]] | None = None,
         jobs: int = 1,
-        reuse_answers: Mapping[str, FileAnswers] | None = None,
+        earlier: Earlier | None = None,
     ) -> None:
         # networkx is imported with the first graph: a run answered from the
         # findings cache never needs it (its import costs RSS and time).
@@ -81,7 +82,8 @@ class CallGraph:
         solver.solve()
         self.flow = solver
         self.flow_answers: dict[str, FileAnswers] = {}
-        self._old_answers: Mapping[str, FileAnswers] = reuse_answers or {}
+        self.flow_reads: dict[str, Reads] = {}
+        self._earlier = earlier or Earlier()
         self._reuse: Mapping[str, list[RawEdge]] = reuse or {}
         # Answers and edges do not need the inventory: workers compute them
         # while this process builds it, when given the way to (``Project.inventory``).
@@ -99,15 +101,16 @@ class CallGraph:
             if done is None:
                 answers, raw = self.file_result(facts)
             else:
-                answers, raw = done
+                answers, raw, self.flow_reads[facts.path] = done
                 self.flow_answers[facts.path] = answers
             if raw is None:
                 raw = self._reuse[facts.path]
                 self.reused += 1
             self.file_edges[facts.path] = raw
             self._add_file_edges(raw)
+        self.flow_values = read_values(solver, self.flow_reads.values())
         del self.flow  # asked no more, like the lender's answers: 16 MB of koku's peak
-        self._old_answers, self._reuse = {}, {}
+        self._earlier, self._reuse = Earlier(), {}
         self.roots = RootFinder(
             self.nodes, resolver, self.test_modules, tests_as_roots, self._entry_points
         ).roots(files)
@@ -257,21 +260,6 @@ class CallGraph:
         if hub is None:
             hub = self._hubs[method] = HUB_PREFIX + method
         return hub
-
-    def earlier_answers(self, path: str) -> FileAnswers:  # a worker found them unchanged
-        return self._old_answers[path]
-
-    def file_result(self, facts: FileFacts) -> tuple[FileAnswers, list[RawEdge] | None]:
-        """A file's flow answers, and its edges (None: the earlier tree's edges still hold).
-
-        A file's edges depend on its answers, so its old edges are reused only
-        when its answers are the same as before.
-        """
-        answers = file_answers(self.flow, facts)
-        self.flow_answers[facts.path] = answers
-        if facts.path in self._reuse and self._old_answers.get(facts.path) == answers:
-            return answers, None
-        return answers, self.resolve_edges(facts)
 
     def resolve_edges(self, facts: FileFacts) -> list[RawEdge]:
         """The edges out of ``facts``' code, in the order a build adds them."""

@@ -37,7 +37,7 @@ from flaglint.cache.store import read_stamped, write_stamped
 from flaglint.callgraph.model import RawEdge
 from flaglint.facts.model import FileFacts
 
-FORMAT = 2
+FORMAT = 3
 EDGES = "edges.pickle"
 _WORD = re.compile(r"\w+")
 
@@ -64,6 +64,17 @@ def interface(facts: FileFacts) -> dict[str, list[InterfaceItem]]:
         value = binding.value if binding.kind == "name" else ""
         entry = ("bind", binding.scope, binding.name, binding.kind, value)
         items.setdefault(binding.name, []).append(entry)
+    # What value flow reads of a function besides its values: how it binds its
+    # arguments, whether it is a generator, whether a decorator rebinds it.
+    for function in facts.flow_functions:
+        entry = ("flow", function.qualname, function.kind, *function.positional)
+        items.setdefault(function.qualname.rpartition(".")[2], []).append(entry)
+    for flow in facts.flows:
+        target = flow.target
+        if target[0] == "yield":
+            items.setdefault(flow.scope.rpartition(".")[2], []).append(("yield", flow.scope))
+        elif target[0] == "n" and flow.value is not None and flow.value[0] == "dec":
+            items.setdefault(target[1], []).append(("dec", flow.scope, target[1]))
     return items
 
 
@@ -163,13 +174,16 @@ def reusable(
 
 
 class EdgeSnapshot(NamedTuple):
-    """A tree's files (path -> (module, blob id)), the raw edges built for it, and
-    the value-flow answers they were built from (a file's edges are reused only
-    where its answers are the same in the new tree)."""
+    """A tree's files (path -> (module, blob id)), the raw edges built for it, the
+    value-flow answers they were built from (a file's edges are reused only where
+    its answers are the same in the new tree), the locations each file's answers
+    read and their values (see :mod:`flaglint.callgraph.earlier`)."""
 
     files: dict[str, tuple[str, str]]
     edges: dict[str, list[RawEdge]]
     answers: Mapping[str, object] = {}
+    reads: Mapping[str, tuple[str, ...]] = {}
+    values: Mapping[str, frozenset[str]] = {}
 
 
 def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:

@@ -31,6 +31,7 @@ from flaglint.lifetime import watch_parent
 
 if TYPE_CHECKING:
     from flaglint.callgraph.answers import FileAnswers
+    from flaglint.callgraph.earlier import Reads
     from flaglint.facts.model import FileFacts
 
 
@@ -44,7 +45,12 @@ class Resolving(Protocol):
 
     def shared_name(self, name: str) -> str: ...
 
-    def earlier_answers(self, path: str) -> FileAnswers: ...
+    def earlier(self, path: str) -> tuple[FileAnswers, Reads]: ...
+
+    @property
+    def flow_reads(self) -> Mapping[str, Reads]: ...
+
+    def held(self, path: str) -> bool: ...
 
 
 # Below this many files to resolve, forking costs more than it saves.
@@ -56,8 +62,9 @@ _FORKED: tuple[Resolving, list[FileFacts], list[str], int] | None = None
 # A raw edge as a worker sends it: source and target as node positions where they are nodes.
 EncodedEdge = tuple["int | str", "int | str", EdgeKind, int, int]
 
-# Per path: the file's flow answers and its edges (None: the earlier tree's edges hold).
-Resolved = dict[str, "tuple[FileAnswers, list[RawEdge] | None]"]
+# Per path: the file's flow answers, its edges (None: the earlier tree's edges hold),
+# and the locations its answers read.
+Resolved = dict[str, "tuple[FileAnswers, list[RawEdge] | None, Reads]"]
 Collect = Callable[..., Resolved]
 
 
@@ -116,11 +123,11 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
         out: Resolved = {}
         name = graph.shared_name
         for part in parts:
-            for path, answers, encoded in part:
+            for path, answers, encoded, reads in part:
+                if reads is None:  # the earlier tree's answers held without computing
+                    answers, reads = graph.earlier(path)
                 if encoded is None:
-                    if answers is None:
-                        answers = graph.earlier_answers(path)
-                    out[path] = (answers, None)
+                    out[path] = (answers, None, reads)
                     continue
                 out[path] = (
                     answers,
@@ -134,6 +141,7 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
                         )
                         for source, target, kind, line, index in encoded
                     ],
+                    reads,
                 )
         return out
 
@@ -144,21 +152,23 @@ def _resolve_share(share: int) -> bytes:
     """In a forked worker: answers and edges of every ``workers``-th file from ``share``.
 
     Pickled here (see the module's docstring): a list of ``(path, answers,
-    edges)``, where answers are None when they are the earlier tree's, whose
-    edges then hold (edges None).
+    edges, reads)``; answers are None when equal to the earlier tree's, whose
+    edges then hold (edges None); reads too when those answers held without
+    being computed again (see :mod:`flaglint.callgraph.earlier`).
     """
     assert _FORKED is not None
     graph, files, names, workers = _FORKED
     position = {name: i for i, name in enumerate(names)}
-    out: list[tuple[str, FileAnswers | None, list[EncodedEdge] | None]] = []
+    out: list[tuple[str, FileAnswers | None, list[EncodedEdge] | None, Reads | None]] = []
     for facts in files[share::workers]:
         answers, raw = graph.file_result(facts)
+        reads = graph.flow_reads[facts.path]
         if raw is None:
-            out.append((facts.path, None, None))
+            out.append((facts.path, None, None, None if graph.held(facts.path) else reads))
             continue
         encoded = [
             (position.get(source, source), position.get(target, target), kind, line, index)
             for source, target, kind, line, index in raw
         ]
-        out.append((facts.path, answers, encoded))
+        out.append((facts.path, answers, encoded, reads))
     return dump_named_tuples(out)
