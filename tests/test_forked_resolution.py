@@ -130,3 +130,33 @@ def test_a_killed_worker_leaves_the_parent_to_resolve(
 
     graph = CallGraph(project.files, inventory, project.resolver, jobs=JOBS)
     assert graph.file_edges == serial.graph.file_edges
+
+
+def test_the_workers_solve_the_flow_while_the_parent_builds_the_inventory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watchdog: None
+) -> None:
+    """The parent never solves the value flow when its workers answer every file:
+    each worker solves it beside the parent's inventory, and the graph, the answers
+    and the values read are a serial build's."""
+    from flaglint.callgraph.flow import FlowSolver
+
+    _join_other_threads()
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    project = analyse_tree(write_tree(tmp_path / "shop", FILES))
+    serial = analyse_tree(write_tree(tmp_path / "again", FILES))
+    serial_graph = CallGraph(serial.files, serial.inventory, serial.resolver, jobs=1)
+    solved_here: list[int] = []
+    original = FlowSolver.solve
+    parent = os.getpid()
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            solved_here.append(1)
+        return original(self)
+
+    monkeypatch.setattr(FlowSolver, "solve", counted)
+    graph = CallGraph(project.files, lambda: project.inventory, project.resolver, jobs=JOBS)
+    assert solved_here == []
+    assert graph.file_edges == serial_graph.file_edges
+    assert graph.flow_answers == serial_graph.flow_answers
+    assert graph.flow_values == serial_graph.flow_values

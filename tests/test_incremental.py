@@ -350,7 +350,7 @@ def _spy_on_workers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> list[tuple[dict[str, object], bytes, object]]:
     """Record, for each graph built, what its workers resolved, and what one worker
-    resolving every file sends (run in this process, while the graph's solver exists)."""
+    resolving every file sends (run in this process, which then solves the flow too)."""
     from flaglint.callgraph import build as build_module
     from flaglint.callgraph import workers as graph_module
 
@@ -392,8 +392,12 @@ def test_forked_resolution_builds_the_serial_graph(
     forked.config = replace(forked.config, jobs=3)
     files = [f for f in forked.files if f.error is None]
     assert forked.graph is not None
-    assert [sorted(r) for r, _, _ in resolved] == [sorted(f.path for f in files)]
+    assert [sorted(r) for (r, _), _, _ in resolved] == [sorted(f.path for f in files)]
     assert _shape(forked) == _shape(serial)
+    # The workers solved the flow themselves: the values they sent for what
+    # the answers read are the serial build's.
+    assert forked.graph.flow_values == serial.graph.flow_values
+    assert forked.graph.flow_reads == serial.graph.flow_reads
     # The names that came back are the nodes' own objects, not copies.
     nodes = {id(name) for name in forked.graph.nodes}
     for raw in forked.graph.file_edges.values():
@@ -425,7 +429,8 @@ def test_forked_workers_send_no_answers_for_reused_files(
     # What one worker sends: reused files carry neither answers nor edges, the
     # others both.
     files = [f for f in borrowing.files if f.error is None]
-    sent = pickle.loads(next(sent for _, sent, built in seen if built is graph))
+    sent, values = pickle.loads(next(sent for _, sent, built in seen if built is graph))
+    assert values == fresh.graph.flow_values
     reused = {path for path, answers, edges, _ in sent if answers is None and edges is None}
     assert len(reused) == graph.reused
     assert all(answers is not None for path, answers, _, _ in sent if path not in reused)
@@ -459,4 +464,4 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.M
     second.config = replace(second.config, jobs=2)
     assert _shape(second) == _shape(first)
     files = [f for f in second.files if f.error is None]
-    assert [sorted(r) for r, _, _ in resolved] == [[], sorted(f.path for f in files)]
+    assert [sorted(r) for (r, _), _, _ in resolved] == [[], sorted(f.path for f in files)]

@@ -78,15 +78,15 @@ class CallGraph(EarlierAnswers):
         # fakes, every variant a test tries) is not how it runs, and their flow
         # is three quarters of a large project's constraints (Django's).
         passive = () if tests_as_roots else self.test_modules
-        solver = FlowSolver(files, resolver, self.nodes, passive)
-        solver.solve()
-        self.flow = solver
+        self._solver_inputs = (files, resolver, self.nodes, passive)
+        self._flow: FlowSolver | None = None
         self.flow_answers: dict[str, FileAnswers] = {}
         self.flow_reads: dict[str, Reads] = {}
         self._earlier = earlier or Earlier()
         self._reuse: Mapping[str, list[RawEdge]] = reuse or {}
-        # Answers and edges do not need the inventory: workers compute them
-        # while this process builds it, when given the way to (``Project.inventory``).
+        # Neither the flow nor the answers and edges need the inventory: forked
+        # workers solve and answer while this process builds it, when given
+        # the way to (``Project.inventory``).
         collect = resolve_in_workers(self, files, jobs)
         try:
             self.inventory = inventory() if callable(inventory) else inventory
@@ -95,7 +95,7 @@ class CallGraph(EarlierAnswers):
             raise
         for gated in self.inventory.gated:
             self._gated[(gated.facts.path, gated.index)] = gated.conditions
-        resolved = collect()
+        resolved, self.flow_values = collect()
         for facts in files:
             done = resolved.get(facts.path)
             if done is None:
@@ -108,9 +108,10 @@ class CallGraph(EarlierAnswers):
                 self.reused += 1
             self.file_edges[facts.path] = raw
             self._add_file_edges(raw)
-        self.flow_values = read_values(solver, self.flow_reads.values())
-        del self.flow  # asked no more, like the lender's answers: 16 MB of koku's peak
-        self._earlier, self._reuse = Earlier(), {}
+        if self._flow is not None:  # this process answered some files itself
+            self.flow_values.update(read_values(self._flow, self.flow_reads.values()))
+        # Asked no more, like the lender's answers: 16 MB of koku's peak.
+        self._flow, self._solver_inputs, self._earlier, self._reuse = None, None, Earlier(), {}
         self.roots = RootFinder(
             self.nodes, resolver, self.test_modules, tests_as_roots, self._entry_points
         ).roots(files)

@@ -23,7 +23,7 @@ where it is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from flaglint.callgraph.answers import FileAnswers, file_answers
@@ -31,7 +31,8 @@ from flaglint.callgraph.flow import EMPTY, FlowSolver
 from flaglint.facts.model import FileFacts
 
 if TYPE_CHECKING:
-    from flaglint.callgraph.model import RawEdge
+    from flaglint.callgraph.model import NodeInfo, RawEdge
+    from flaglint.names.resolve import Resolver
 
 CALLED = frozenset({"called"})
 # The locations a file's answers read, in the order first read.
@@ -62,7 +63,8 @@ class EarlierAnswers:
     """The part of :class:`~flaglint.callgraph.build.CallGraph` that answers a file,
     or takes its answers from an earlier tree."""
 
-    flow: FlowSolver
+    _flow: FlowSolver | None
+    _solver_inputs: tuple[list[FileFacts], Resolver, Mapping[str, NodeInfo], Collection[str]] | None
     flow_answers: dict[str, FileAnswers]
     flow_reads: dict[str, Reads]
     _earlier: Earlier
@@ -70,6 +72,26 @@ class EarlierAnswers:
 
     def resolve_edges(self, facts: FileFacts) -> list[RawEdge]:
         raise NotImplementedError
+
+    @property
+    def flow(self) -> FlowSolver:
+        """The program's value flow, solved when first asked for (in a forked
+        worker, while the process that forked it builds the inventory)."""
+        if self._flow is None:
+            assert self._solver_inputs is not None, "the graph is built: its flow is gone"
+            solver = FlowSolver(*self._solver_inputs)
+            solver.solve()
+            self._flow = solver
+        return self._flow
+
+    def mostly_earlier(self) -> bool:
+        """Whether nine in ten files or more may keep the earlier tree's answers."""
+        files = self._solver_inputs[0] if self._solver_inputs is not None else ()
+        return len(self._reuse) >= 0.9 * len(files) > 0
+
+    def values_read(self, paths: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The values of every location the answers of ``paths`` read."""
+        return read_values(self.flow, (self.flow_reads[path] for path in paths))
 
     def earlier(self, path: str) -> tuple[FileAnswers, Reads]:  # a worker found them unchanged
         return self._earlier.answers[path], self._earlier.reads[path]

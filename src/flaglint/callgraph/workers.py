@@ -1,14 +1,17 @@
-"""Flow answers and call edges, computed in forked workers while the parent builds the inventory.
+"""Value flow, flow answers and call edges, computed in forked workers while the
+parent builds the inventory.
 
-Both read only what is built before them (nodes, the solved value flow, the
-methods by name, the resolver's indexes) and give the same result whichever
-files a process did before (see :mod:`flaglint.callgraph.incremental`), so each worker
-takes every ``jobs``-th file of the list. A forked worker starts with the
-parent's memory and needs nothing sent; it sends back each file's answers
-(the parent keeps them, to reuse edges next time) and node names as their
-position in the graph's nodes, which the parent turns into its own name
-objects. Where ``fork`` is unavailable or unsafe (Windows, macOS), or while
-another thread runs, the parent resolves alone.
+They read only what is built before them (nodes, the methods by name, the
+resolver's indexes) and give the same result whichever files a process did
+before (see :mod:`flaglint.callgraph.incremental`), so each worker solves the
+program's value flow (deterministic: every worker finds the same) and takes
+every ``jobs``-th file of the list. A forked worker starts with the parent's
+memory and needs nothing sent; it sends back each file's answers and the flow
+locations they read with their values (the parent keeps them, to reuse answers
+and edges next time) and node names as their position in the graph's nodes,
+which the parent turns into its own name objects. Where ``fork`` is
+unavailable or unsafe (Windows, macOS), or while another thread runs, the
+parent solves and resolves alone.
 
 What goes back is small and cheap to load: a file whose answers are the
 earlier tree's (its edges reused) sends none, the parent has them already;
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import pickle
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from flaglint.cache.facts import dump_named_tuples
@@ -52,6 +55,10 @@ class Resolving(Protocol):
 
     def held(self, path: str) -> bool: ...
 
+    def values_read(self, paths: Iterable[str]) -> dict[str, frozenset[str]]: ...
+
+    def mostly_earlier(self) -> bool: ...
+
 
 # Below this many files to resolve, forking costs more than it saves.
 PARALLEL_RESOLUTION = 400
@@ -65,12 +72,14 @@ EncodedEdge = tuple["int | str", "int | str", EdgeKind, int, int]
 # Per path: the file's flow answers, its edges (None: the earlier tree's edges hold),
 # and the locations its answers read.
 Resolved = dict[str, "tuple[FileAnswers, list[RawEdge] | None, Reads]"]
-Collect = Callable[..., Resolved]
+# What the workers resolved, and the values of the flow locations their answers read.
+Collected = tuple[Resolved, dict[str, frozenset[str]]]
+Collect = Callable[..., Collected]
 
 
-def no_workers(failing: bool = False) -> Resolved:
+def no_workers(failing: bool = False) -> Collected:
     """What collecting from no workers gives: nothing, so the parent resolves every file."""
-    return {}
+    return {}, {}
 
 
 def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> Collect:
@@ -94,7 +103,10 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    jobs = min(jobs, 8)
+    # Each worker solves the flow itself (about a second on koku). Where
+    # nearly every file's answers will be the earlier tree's, one worker
+    # does it all beside this process's inventory, as after a one-file edit.
+    jobs = 1 if graph.mostly_earlier() else min(jobs, 8)
     names = list(graph.nodes)
     _FORKED = (graph, files, names, jobs)
     try:
@@ -109,20 +121,22 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
     finally:
         _FORKED = None
 
-    def collect(failing: bool = False) -> Resolved:
+    def collect(failing: bool = False) -> Collected:
         """The workers' edges; none (the parent resolves) if a worker died."""
         if failing:  # the caller is raising: stop the workers, wait for nothing
             executor.shutdown(wait=False, cancel_futures=True)
-            return {}
+            return {}, {}
         try:
             parts = [pickle.loads(future.result()) for future in futures]
         except BrokenProcessPool:
-            return {}
+            return {}, {}
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         out: Resolved = {}
+        values: dict[str, frozenset[str]] = {}
         name = graph.shared_name
-        for part in parts:
+        for part, part_values in parts:
+            values.update(part_values)
             for path, answers, encoded, reads in part:
                 if reads is None:  # the earlier tree's answers held without computing
                     answers, reads = graph.earlier(path)
@@ -143,7 +157,7 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
                     ],
                     reads,
                 )
-        return out
+        return out, values
 
     return collect
 
@@ -171,4 +185,5 @@ def _resolve_share(share: int) -> bytes:
             for source, target, kind, line, index in raw
         ]
         out.append((facts.path, answers, encoded, reads))
-    return dump_named_tuples(out)
+    values = graph.values_read(facts.path for facts in files[share::workers])
+    return dump_named_tuples((out, values))
