@@ -292,6 +292,20 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         },
         {"h.py": "import g\n\n\ndef start():\n    return g.hook()\n"},
     ),
+    # A location read changes but the answers do not: they are computed again
+    # and found equal to the earlier ones (the edges are reused all the same).
+    "an instance handed to a builtin": (
+        {
+            "a.py": "class A:\n    pass\n\n\nclass B:\n    pass\n\n\ndef helper():\n"
+            "    return A()\n",
+            "b.py": "from a import helper\n\n\ndef run():\n    value = helper()\n"
+            "    print(value)\n",
+        },
+        {
+            "a.py": "class A:\n    pass\n\n\nclass B:\n    pass\n\n\ndef helper():\n"
+            "    return B()\n"
+        },
+    ),
     # Structure that only value flow reads: a decorator that rebinds the name,
     # a function turned into a generator.
     "a decorator added to a called function": (
@@ -330,13 +344,20 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 
 
 @pytest.mark.parametrize("case", list(PAIRS))
-def test_review_borrowed_edges_build_the_fresh_graph(tmp_path: Path, case: str) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_review_borrowed_edges_build_the_fresh_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, jobs: int
+) -> None:
+    from flaglint.callgraph import workers as graph_module
+
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)  # jobs=2: forked workers
     before, edits = PAIRS[case]
     files = {"pyproject.toml": "[tool.flaglint]\n", **before}
     old = _project(_write(tmp_path / "old", files))
     old.graph  # noqa: B018
     new_root = _write(tmp_path / "new", {**files, **edits})
     borrowing = _project(new_root)
+    borrowing.config = replace(borrowing.config, jobs=jobs)
     borrowing.edge_donor = old
     fresh = _project(new_root)
     # On e6fc79b every case borrows (graph.reused > 0) and the shapes differ;

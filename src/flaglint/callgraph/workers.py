@@ -140,6 +140,8 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
             for path, answers, encoded, reads in part:
                 if reads is None:  # the earlier tree's answers held without computing
                     answers, reads = graph.earlier(path)
+                elif answers is None:  # computed again, and equal to the earlier ones
+                    answers = graph.earlier(path)[0]
                 if encoded is None:
                     out[path] = (answers, None, reads)
                     continue
