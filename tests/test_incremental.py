@@ -301,10 +301,7 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "b.py": "from a import helper\n\n\ndef run():\n    value = helper()\n"
             "    print(value)\n",
         },
-        {
-            "a.py": "class A:\n    pass\n\n\nclass B:\n    pass\n\n\ndef helper():\n"
-            "    return B()\n"
-        },
+        {"a.py": "class A:\n    pass\n\n\nclass B:\n    pass\n\n\ndef helper():\n    return B()\n"},
     ),
     # Structure that only value flow reads: a decorator that rebinds the name,
     # a function turned into a generator.
