@@ -303,6 +303,46 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         },
         {"a.py": "class A:\n    pass\n\n\nclass B:\n    pass\n\n\ndef helper():\n    return B()\n"},
     ),
+    # Structure reached through values, never spelled by the unchanged file:
+    # a class whose base changes, so a method an instance's attribute finds
+    # (or an override self.m() may run) changes; a callback turned generator.
+    "a subclass moved off the base whose method it overrides": (
+        {
+            "base.py": "class Base:\n    def run(self):\n        self.step()\n\n"
+            "    def step(self):\n        pass\n",
+            "sub.py": "from base import Base\n\n\nclass Other:\n    pass\n\n\n"
+            "class Worker(Base):\n    def step(self):\n        pass\n",
+        },
+        {
+            "sub.py": "from base import Base\n\n\nclass Other:\n    pass\n\n\n"
+            "class Worker(Other):\n    def step(self):\n        pass\n"
+        },
+    ),
+    "a made instance's class changes its base": (
+        {
+            "kinds.py": "class Plain:\n    def go(self):\n        pass\n\n\n"
+            "class Fancy:\n    def go(self):\n        pass\n\n\n"
+            "class Thing(Plain):\n    pass\n\n\ndef make():\n    return Thing()\n",
+            "use.py": "from kinds import make\n\n\ndef run():\n    make().go()\n",
+        },
+        {
+            "kinds.py": "class Plain:\n    def go(self):\n        pass\n\n\n"
+            "class Fancy:\n    def go(self):\n        pass\n\n\n"
+            "class Thing(Fancy):\n    pass\n\n\ndef make():\n    return Thing()\n"
+        },
+    ),
+    "a callback handed over becomes a generator": (
+        {
+            "jobs.py": "class Job:\n    def run(self):\n        pass\n\n\n"
+            "def produce():\n    return Job()\n\n\ndef pick():\n    return produce\n",
+            "drive.py": "from jobs import pick\n\n\ndef main():\n    source = pick()\n"
+            "    for job in source():\n        job.run()\n    source().run()\n",
+        },
+        {
+            "jobs.py": "class Job:\n    def run(self):\n        pass\n\n\n"
+            "def produce():\n    yield Job()\n\n\ndef pick():\n    return produce\n",
+        },
+    ),
     # Structure that only value flow reads: a decorator that rebinds the name,
     # a function turned into a generator.
     "a decorator added to a called function": (

@@ -127,6 +127,8 @@ def _local_head(solver: FlowSolver, module: str, scope: str, shape: Shape) -> bo
 
 def overrides(solver: FlowSolver, klass: str, name: str) -> list[str]:
     """Methods named ``name`` defined in project subclasses of ``klass``, sorted."""
+    if solver._notes is not None:  # a file's answers depend on the classes below klass
+        solver._notes[f"\1{klass}\0{name}"] = None
     if solver._children is None:
         children: dict[str, set[str]] = {}
         for qualified, info in solver.nodes.items():

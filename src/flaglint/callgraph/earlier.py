@@ -24,10 +24,11 @@ where it is written.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from flaglint.callgraph.answers import FileAnswers, file_answers
+from flaglint.callgraph.answers import FileAnswers, file_answers, overrides
 from flaglint.callgraph.flow import EMPTY, FlowSolver
+from flaglint.callgraph.invoke import static_invoke
 from flaglint.facts.model import FileFacts
 
 if TYPE_CHECKING:
@@ -120,16 +121,36 @@ class EarlierAnswers:
 
 
 def recorded_answers(solver: FlowSolver, facts: FileFacts) -> tuple[FileAnswers, Reads]:
-    """A file's answers, and every location computing them read."""
+    """A file's answers, and every location computing them read.
+
+    Besides the flow's locations, what the answers asked of the program's
+    classes and functions through values the file may never spell: an
+    attribute of a value (``"\\2"``: the methods and locations the class's
+    ancestors give it), calling a value (``"\\3"``: its targets, how it binds
+    arguments, a generator), the overrides below a class (``"\\1"``).
+    """
     # The solver notes the locations the running constraint reads; after
     # solving, that bookkeeping serves to note what one file's answers read.
-    solver._readers, solver._reading = {}, 0
+    notes: dict[str, None] = {}
+    attribute, invoke = solver.attribute, solver.invoke
+
+    def noting_attribute(owner: str, name: str) -> set[str]:
+        notes[f"\2{owner}\0{name}"] = None
+        return attribute(owner, name)
+
+    def noting_invoke(value: str) -> Any:
+        notes["\3" + value] = None
+        return invoke(value)
+
+    solver._readers, solver._reading, solver._notes = {}, 0, notes
+    solver.attribute, solver.invoke = noting_attribute, noting_invoke  # type: ignore[method-assign]
     try:
         answers = file_answers(solver, facts)
     finally:
-        read, solver._readers, solver._reading = solver._readers, {}, -1
+        read, solver._readers, solver._reading, solver._notes = solver._readers, {}, -1, None
+        del solver.attribute, solver.invoke
     lambdas = (f"\0{facts.module}.{d.qualname}" for d in facts.definitions if d.kind == "lambda")
-    return answers, (*read, *lambdas)
+    return answers, (*read, *notes, *lambdas)
 
 
 def read_values(solver: FlowSolver, reads: Iterable[Reads]) -> dict[str, frozenset[str]]:
@@ -143,7 +164,28 @@ def read_values(solver: FlowSolver, reads: Iterable[Reads]) -> dict[str, frozens
 
 
 def _value(solver: FlowSolver, location: str) -> frozenset[str]:
-    if location.startswith("\0"):
+    head = location[:1]
+    if head == "\0":
         return CALLED if location[1:] in solver.called else EMPTY
+    if head == "\1":
+        klass, _, name = location[1:].partition("\0")
+        return frozenset(overrides(solver, klass, name))
+    if head == "\2":
+        owner, _, name = location[1:].partition("\0")
+        known = solver._attributes.get((owner, name))
+        if known is None:
+            known = solver._attributes[(owner, name)] = solver._attribute(owner, name)
+        fixed, locations = known
+        out = {*fixed, *("\0" + place for place in locations)}
+        if solver._extends_outside(owner.removesuffix("()")):
+            out.add("\0outside")
+        return frozenset(out)
+    if head == "\3":
+        # A repr, not the sets: it is compared across processes and runs.
+        invoked = static_invoke(solver, location[1:])
+        if invoked is None:
+            return EMPTY
+        targets, binder, fixed, returned = invoked
+        return frozenset({repr((targets, binder, sorted(fixed), returned))})
     found = solver.pts.get(location)
     return EMPTY if not found else frozenset(found)
