@@ -292,6 +292,48 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         },
         {"h.py": "import g\n\n\ndef start():\n    return g.hook()\n"},
     ),
+    # A changed name reached through aliases the reused files never spell as such.
+    "a name re-exported under another name": (
+        {
+            "x.py": "def one():\n    pass\n\n\ndef two():\n    pass\n\n\nhelper = one\n",
+            "g.py": "from x import helper as h\n",
+            "h.py": "from g import h\n\n\ndef run():\n    h()\n",
+        },
+        {"x.py": "def one():\n    pass\n\n\ndef two():\n    pass\n\n\nhelper = two\n"},
+    ),
+    "a name aliased by a module-level binding": (
+        {
+            "x.py": "def one():\n    pass\n\n\ndef two():\n    pass\n\n\nhelper = one\n",
+            "g.py": "import x\n\nalias = x.helper\n",
+            "h.py": "from g import alias\n\n\ndef run():\n    alias()\n",
+        },
+        {"x.py": "def one():\n    pass\n\n\ndef two():\n    pass\n\n\nhelper = two\n"},
+    ),
+    "a base class passed on by a star import": (
+        {
+            "x.py": "class A:\n    def go(self):\n        pass\n\n\nclass B:\n    def go(self):\n"
+            "        pass\n\n\nBase = A\n",
+            "g.py": "from x import *\n\n\nclass Sub(Base):\n    pass\n",
+            "h.py": "from g import Sub\n\n\ndef run():\n    Sub().go()\n",
+        },
+        {
+            "x.py": "class A:\n    def go(self):\n        pass\n\n\nclass B:\n    def go(self):\n"
+            "        pass\n\n\nBase = B\n"
+        },
+    ),
+    "a base class renamed on the way": (
+        {
+            "x.py": "class A:\n    def go(self):\n        pass\n\n\nclass B:\n    def go(self):\n"
+            "        pass\n\n\nBase = A\n",
+            "g.py": "from x import Base as Root\n",
+            "s.py": "from g import Root\n\n\nclass Sub(Root):\n    pass\n",
+            "h.py": "from s import Sub\n\n\ndef run():\n    Sub().go()\n",
+        },
+        {
+            "x.py": "class A:\n    def go(self):\n        pass\n\n\nclass B:\n    def go(self):\n"
+            "        pass\n\n\nBase = B\n"
+        },
+    ),
     # A location read changes but the answers do not: they are computed again
     # and found equal to the earlier ones (the edges are reused all the same).
     "an instance handed to a builtin": (
@@ -523,3 +565,31 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.M
     assert _shape(second) == _shape(first)
     files = [f for f in second.files if f.error is None]
     assert [sorted(r) for (r, _), _, _ in resolved] == [[], sorted(f.path for f in files)]
+
+
+def test_an_import_other_files_also_make_keeps_their_edges(tmp_path: Path) -> None:
+    """Importing a name other modules import too (``from decimal import Decimal``)
+    changes that name in the importing module only: the files that import it from
+    elsewhere keep their edges (before, a new import rebuilt the whole graph)."""
+    files = {
+        "pyproject.toml": "[tool.flaglint]\n",
+        "money.py": "from decimal import Decimal\n\n\ndef total(rows):\n"
+        "    return sum(Decimal(r) for r in rows)\n",
+        "report.py": "def show(value):\n    return value\n",
+        "other.py": "from report import show\n\n\ndef run():\n    show(1)\n",
+    }
+    old = _project(_write(tmp_path / "old", files))
+    old.graph  # noqa: B018
+    edited = {
+        **files,
+        "report.py": "from decimal import Decimal\n\n\ndef show(value):\n"
+        "    return Decimal(value)\n",
+    }
+    new_root = _write(tmp_path / "new", edited)
+    borrowing = _project(new_root)
+    borrowing.edge_donor = old
+    fresh = _project(new_root)
+    assert _shape(borrowing) == _shape(fresh)
+    assert borrowing.graph.flow_answers == fresh.graph.flow_answers
+    # report.py changed; money.py spells Decimal (so it resolves again); other.py keeps.
+    assert borrowing.graph.reused == 1

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from flaglint.names.resolve import Resolver
 
 CALLED = frozenset({"called"})
-# The locations a file's answers read, in the order first read.
+# The locations a file's answers read, sorted.
 Reads = tuple[str, ...]
 
 
@@ -150,7 +150,9 @@ def recorded_answers(solver: FlowSolver, facts: FileFacts) -> tuple[FileAnswers,
         read, solver._readers, solver._reading, solver._notes = solver._readers, {}, -1, None
         del solver.attribute, solver.invoke
     lambdas = (f"\0{facts.module}.{d.qualname}" for d in facts.definitions if d.kind == "lambda")
-    return answers, (*read, *notes, *lambdas)
+    # Sorted: which locations were read is what counts, and the order values
+    # are visited in (sets whose history differs) must not make two reads differ.
+    return answers, tuple(sorted({*read, *notes, *lambdas}))
 
 
 def read_values(solver: FlowSolver, reads: Iterable[Reads]) -> dict[str, frozenset[str]]:

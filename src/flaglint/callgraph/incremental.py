@@ -10,10 +10,14 @@ can reach it:
 
 * the file does not spell the name (in a call, an import, a reference, a
   base class, a decorator, an alias): a lookup in another file can only
-  find or lose ``helper`` if that file spells ``helper``;
-* the name is not a word of any class base, import target or alias in the
-  tree, old or new: those decide what classes inherit, and so lookups in
-  subclasses that never spell the name.
+  find or lose ``helper`` if that file spells ``helper``. A name another
+  module imports or aliases from the changed one (``from m import helper as
+  h``, ``h2 = m.helper``, a star import), and so on through the tree, is
+  changed too;
+* no class base in the tree, old or new, denotes a changed name (resolved
+  through its module's imports; a base written as a call or a subscript
+  counts when it contains the name as a word): bases decide what classes
+  inherit, and so lookups in subclasses that never spell the name.
 
 Everything else builds from scratch: a dunder bound or unbound
 (``__init__`` changes what ``Cls()`` calls without anyone spelling it), a
@@ -40,6 +44,7 @@ from flaglint.facts.model import FileFacts
 FORMAT = 3
 EDGES = "edges.pickle"
 _WORD = re.compile(r"\w+")
+_DOTTED = re.compile(r"\w+(\.\w+)*")
 
 InterfaceItem = tuple[str, ...]
 
@@ -94,17 +99,6 @@ def changed_names(old: FileFacts, new: FileFacts) -> set[str] | None:
             return None
         names.add(name)
     return names
-
-
-def _structural(facts: FileFacts) -> Iterable[str]:
-    """Spellings that decide what a class inherits or what a name aliases."""
-    for definition in facts.definitions:
-        yield from definition.bases
-    for imp in facts.imports:
-        yield imp.target
-    for binding in facts.bindings:
-        if binding.kind == "name":
-            yield binding.value
 
 
 def mentions(facts: FileFacts, names: set[str]) -> bool:
@@ -162,15 +156,72 @@ def reusable(
     if not names:
         stale = {f.path for f in changed}
         return {path: edges for path, edges in old_edges.items() if path not in stale}
+    # A name another module imports or aliases from a changed one changes there
+    # too: those names are changed, wherever they are spelled.
+    everything = [*new, *olds]
+    qualified = _aliased(everything, {(f.module, n) for f in changed for n in names})
+    names |= {name for _, name in qualified}
     # A changed name on the way from a class to its bases changes the class's
     # ancestry, and with it lookups in subclasses that never spell the name.
-    for facts in [*new, *olds]:
-        for text in _structural(facts):
-            # A substring test first (C speed); whole words only for the rare hit.
-            if any(name in text for name in names) and names.intersection(_WORD.findall(text)):
-                return {}
+    for facts in everything:
+        if _changes_a_base(facts, names, qualified):
+            return {}
     stale = {f.path for f in new if not same(f) or mentions(f, names)}
     return {path: edges for path, edges in old_edges.items() if path not in stale}
+
+
+Qualified = set[tuple[str, str]]
+
+
+def _aliased(files: list[FileFacts], changed: Qualified) -> Qualified:
+    """``changed`` (module, name) pairs, with every name an import, a star import or a
+    module-level alias binds to one of them, followed until nothing is added."""
+    links: list[tuple[FileFacts, str, str]] = []
+    for facts in files:
+        links.extend((facts, imp.local, imp.target) for imp in facts.imports)
+        links.extend(
+            (facts, b.name, b.value) for b in facts.bindings if b.kind == "name" and not b.scope
+        )
+    out = set(changed)
+    grew = True
+    while grew:
+        grew = False
+        for facts, local, target in links:
+            if local == "*":  # every changed name of the starred module
+                found = {(facts.module, n) for m, n in out if m == target}
+            elif (facts.module, local) not in out and _reaches(facts, target, out):
+                found = {(facts.module, local)}
+            else:
+                continue
+            if not found <= out:
+                out |= found
+                grew = True
+    return out
+
+
+def _reaches(facts: FileFacts, text: str, qualified: Qualified) -> bool:
+    """Whether the dotted ``text`` spelled in ``facts`` may denote a pair of ``qualified``."""
+    head, _, rest = text.partition(".")
+    if (facts.module, head) in qualified:
+        return True
+    for imp in facts.imports:  # the head through this module's own imports
+        if imp.local == head:
+            text = f"{imp.target}.{rest}" if rest else imp.target
+    parts = text.split(".")
+    return any((".".join(parts[:i]), parts[i]) in qualified for i in range(1, len(parts)))
+
+
+def _changes_a_base(facts: FileFacts, names: set[str], qualified: Qualified) -> bool:
+    for definition in facts.definitions:
+        for base in definition.bases:
+            # A substring test first (C speed); whole words only for the rare hit.
+            if not any(name in base for name in names) or not names.intersection(
+                _WORD.findall(base)
+            ):
+                continue
+            if not _DOTTED.fullmatch(base) or _reaches(facts, base, qualified):
+                return True  # a call or subscript as a base: any changed word counts
+    return False
 
 
 class EdgeSnapshot(NamedTuple):
