@@ -104,7 +104,16 @@ def _edited(tmp_path: Path, case: str) -> tuple[Project, Project, Project]:
     return old, borrowing, _project(new_root)
 
 
-@pytest.mark.parametrize("case", [*EDITS, *REPLACES, "shop/extra.py:def added():\n    pass\n"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        *EDITS,
+        *REPLACES,
+        "shop/extra.py:def added():\n    pass\n",
+        # A new module whose name other files spell as an attribute of its package.
+        "shop/quote.py:def quote(order):\n    return 2\n",
+    ],
+)
 def test_borrowed_edges_build_the_fresh_graph(tmp_path: Path, case: str) -> None:
     _, borrowing, fresh = _edited(tmp_path, case)
     assert _shape(borrowing) == _shape(fresh)
@@ -593,3 +602,61 @@ def test_an_import_other_files_also_make_keeps_their_edges(tmp_path: Path) -> No
     assert borrowing.graph.flow_answers == fresh.graph.flow_answers
     # report.py changed; money.py spells Decimal (so it resolves again); other.py keeps.
     assert borrowing.graph.reused == 1
+
+
+ADDED_OR_REMOVED: dict[str, tuple[dict[str, str], dict[str, str | None]]] = {
+    # (files before, edits: None removes the file)
+    "a module others import from removed": (
+        {
+            "a.py": "def f():\n    pass\n",
+            "b.py": "from a import f\n\n\ndef run():\n    f()\n",
+            "c.py": "def g():\n    pass\n",
+        },
+        {"a.py": None},
+    ),
+    "the module a base class lives in removed": (
+        {
+            "base.py": "class Base:\n    def go(self):\n        pass\n",
+            "sub.py": "from base import Base\n\n\nclass Sub(Base):\n    pass\n",
+            "use.py": "from sub import Sub\n\n\ndef run():\n    Sub().go()\n",
+        },
+        {"base.py": None},
+    ),
+    "a module added where a package attribute was": (
+        {
+            "pkg/__init__.py": "def tools():\n    pass\n",
+            "use.py": "import pkg\n\n\ndef run():\n    pkg.tools()\n",
+            "other.py": "def h():\n    pass\n",
+        },
+        {"pkg/tools.py": "def run():\n    pass\n"},
+    ),
+    "a module added that an import was waiting for": (
+        {
+            "use.py": "from helpers import assist\n\n\ndef run():\n    assist()\n",
+            "other.py": "def h():\n    pass\n",
+        },
+        {"helpers.py": "def assist():\n    pass\n"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ADDED_OR_REMOVED))
+def test_files_added_or_removed_borrow_the_fresh_graph(tmp_path: Path, case: str) -> None:
+    before, edits = ADDED_OR_REMOVED[case]
+    files = {"pyproject.toml": "[tool.flaglint]\n", **before}
+    old = _project(_write(tmp_path / "old", files))
+    old.graph  # noqa: B018
+    after = {**files, **{k: v for k, v in edits.items() if v is not None}}
+    for name, text in edits.items():
+        if text is None:
+            del after[name]
+    new_root = _write(tmp_path / "new", after)
+    borrowing = _project(new_root)
+    borrowing.edge_donor = old
+    fresh = _project(new_root)
+    assert _shape(borrowing) == _shape(fresh)
+    assert borrowing.graph.flow_answers == fresh.graph.flow_answers
+    assert borrowing.graph.flow_reads == fresh.graph.flow_reads
+    # other.py / c.py, which nothing changed touches, keep their edges where there is one.
+    if any(p in after for p in ("other.py", "c.py")):
+        assert borrowing.graph.reused >= 1

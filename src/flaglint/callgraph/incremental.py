@@ -19,10 +19,11 @@ can reach it:
   counts when it contains the name as a word): bases decide what classes
   inherit, and so lookups in subclasses that never spell the name.
 
-Everything else builds from scratch: a dunder bound or unbound
-(``__init__`` changes what ``Cls()`` calls without anyone spelling it), a
-star import, a change to being a package, a file added, removed or renamed
-(module names decide where dotted names split).
+A file added or removed changes every name it binds and its module's last
+name (module names decide where dotted names split). Everything else builds
+from scratch: a dunder bound or unbound in a changed file (``__init__``
+changes what ``Cls()`` calls without anyone spelling it), a star import, a
+change to being a package, a package added or removed, a file renamed.
 
 Hubs (``name:m``) and flag conditions are not part of the reused edges;
 the graph recomputes both for every tree. Value flow is whole-program: the
@@ -141,25 +142,39 @@ def reusable(
     the old one's.
     """
     new = [f for f in new_files if f.error is None]
-    if {f.path: f.module for f in new} != old_modules:
-        return {}
+    modules = {f.path: f.module for f in new}
+    if any(modules.get(path, module) != module for path, module in old_modules.items()):
+        return {}  # a file renamed to another module
     changed = [f for f in new if not same(f)]
     names: set[str] = set()
+    qualified: Qualified = set()
     olds: list[FileFacts] = []
     for facts in changed:
-        before = old_facts(facts.path)
-        delta = changed_names(before, facts) if before is not None else None
-        if delta is None or before is None:
+        before = old_facts(facts.path) if facts.path in old_modules else None
+        if before is None:  # a file added
+            delta = _all_names(facts)
+        else:
+            delta = changed_names(before, facts)
+            olds.append(before)
+        if delta is None:
             return {}
         names |= delta
+        qualified |= {(facts.module, n) for n in delta}
+    for path in old_modules.keys() - modules.keys():  # a file removed
+        before = old_facts(path)
+        delta = _all_names(before) if before is not None else None
+        if before is None or delta is None:
+            return {}
+        names |= delta
+        qualified |= {(before.module, n) for n in delta}
         olds.append(before)
     if not names:
         stale = {f.path for f in changed}
-        return {path: edges for path, edges in old_edges.items() if path not in stale}
+        return {p: edges for p, edges in old_edges.items() if p in modules and p not in stale}
     # A name another module imports or aliases from a changed one changes there
     # too: those names are changed, wherever they are spelled.
     everything = [*new, *olds]
-    qualified = _aliased(everything, {(f.module, n) for f in changed for n in names})
+    qualified = _aliased(everything, qualified)
     names |= {name for _, name in qualified}
     # A changed name on the way from a class to its bases changes the class's
     # ancestry, and with it lookups in subclasses that never spell the name.
@@ -167,10 +182,19 @@ def reusable(
         if _changes_a_base(facts, names, qualified):
             return {}
     stale = {f.path for f in new if not same(f) or mentions(f, names)}
-    return {path: edges for path, edges in old_edges.items() if path not in stale}
+    return {p: edges for p, edges in old_edges.items() if p in modules and p not in stale}
 
 
 Qualified = set[tuple[str, str]]
+
+
+def _all_names(facts: FileFacts) -> set[str] | None:
+    """What a module added or removed changes: every name it binds, and its own
+    last name (dotted names split at module boundaries); None for a package or a
+    star import, whose names reach further."""
+    if facts.is_package or any(imp.local == "*" for imp in facts.imports):
+        return None
+    return {*interface(facts), facts.module.rpartition(".")[2]} - {""}
 
 
 def _aliased(files: list[FileFacts], changed: Qualified) -> Qualified:
