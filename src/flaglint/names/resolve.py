@@ -74,7 +74,9 @@ class Resolver:
         for facts in files:
             if facts.error is None:
                 self.modules[facts.module] = ModuleIndex(facts)
-        self._canonical: dict[str, str] = {}
+        # qualified -> (where it leads, how many links that took)
+        self._canonical: dict[str, tuple[str, int]] = {}
+        self._deepest = 0
         self._bases: dict[str, list[str]] = {}
         self._mro: dict[str, tuple[str, ...]] = {}
         self._methods: dict[tuple[str, str], str | None] = {}
@@ -160,8 +162,11 @@ class Resolver:
     def canonical(self, qualified: str, depth: int = 0) -> str:
         """Follow re-exports and module-level aliases to where a name is defined."""
         cached = self._canonical.get(qualified)
-        if cached is not None:
-            return cached
+        # A remembered answer took ``hops`` links: entered this deep, a fresh
+        # lookup would be cut first, so it is looked up again (and cut).
+        if cached is not None and depth + cached[1] < MAX_DEPTH:
+            self._deepest = max(self._deepest, depth + cached[1])
+            return cached[0]
         result = qualified
         # ``resolve`` calls back into ``canonical`` with a fresh depth, so an alias
         # cycle (``open = open``, ``a = b`` / ``b = a``) needs its own guard.
@@ -172,21 +177,27 @@ class Resolver:
             return qualified
         self._following.add(qualified)
         outer, self._cut = self._cut, False
+        # How deep this chain went: depth 0 starts a chain of its own (``resolve``
+        # starts afresh), deeper calls are links of their caller's.
+        caller_deepest, self._deepest = self._deepest, depth
         try:
             result = self._follow(qualified, depth)
         finally:
             self._following.discard(qualified)
             cut, self._cut = self._cut, outer or self._cut
+            hops = self._deepest - depth
+            self._deepest = max(caller_deepest, self._deepest) if depth else caller_deepest
         # An answer cut short by the depth limit or the cycle guard depends on
         # where the chain was entered: remembering it would make later answers
         # depend on the order files are resolved in (and reused call edges
         # differ from a fresh build's).
         if not cut:
-            self._canonical[qualified] = result
+            self._canonical[qualified] = (result, hops)
         return result
 
     def _follow(self, qualified: str, depth: int) -> str:
         result = qualified
+        self._deepest = max(self._deepest, depth)
         if depth >= MAX_DEPTH:
             self._cut = True
         head = qualified.split(".", 1)[0]
