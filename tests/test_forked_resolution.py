@@ -160,3 +160,28 @@ def test_the_workers_solve_the_flow_while_the_parent_builds_the_inventory(
     assert graph.file_edges == serial_graph.file_edges
     assert graph.flow_answers == serial_graph.flow_answers
     assert graph.flow_values == serial_graph.flow_values
+
+
+def test_a_worker_that_raises_leaves_the_parent_to_resolve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watchdog: None
+) -> None:
+    """A worker raising (a MemoryError while it solves the flow) is not the end of
+    the build: the parent solves and resolves every file, as after a dead worker."""
+    from flaglint.callgraph.flow import FlowSolver
+
+    _join_other_threads()
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    project = analyse_tree(write_tree(tmp_path / "shop", FILES))
+    serial = analyse_tree(write_tree(tmp_path / "again", FILES))
+    original = FlowSolver.solve
+    parent = os.getpid()
+
+    def failing(self):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise MemoryError
+        return original(self)
+
+    monkeypatch.setattr(FlowSolver, "solve", failing)
+    graph = CallGraph(project.files, lambda: project.inventory, project.resolver, jobs=JOBS)
+    assert graph.file_edges == serial.graph.file_edges
+    assert graph.flow_answers == serial.graph.flow_answers

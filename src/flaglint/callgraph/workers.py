@@ -101,7 +101,6 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
     if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
         return no_workers  # macOS's system libraries are not safe to fork
     from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
     # Each worker solves the flow itself (about a second on koku). Where
     # nearly every file's answers will be the earlier tree's, one worker
@@ -128,7 +127,9 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
             return {}, {}
         try:
             parts = [pickle.loads(future.result()) for future in futures]
-        except BrokenProcessPool:
+        except Exception:  # BrokenProcessPool among them
+            # A worker died, or raised (out of memory solving the flow, say):
+            # this process solves and resolves every file itself.
             return {}, {}
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
