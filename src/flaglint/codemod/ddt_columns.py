@@ -95,7 +95,17 @@ class _ValueUse(cst.CSTVisitor):
         self.arg: cst.Arg | None = None
         # Whether that call is a ``with`` item (the flag set for a block, not the test).
         self.in_with = False
+        # Where a human is sent: the ``with`` statement, else the call (where the
+        # override editor, which reads the same statement, would send them).
+        self.site: cst.CSTNode | None = None
+        self._withs: list[cst.With] = []
         self._items = 0
+
+    def visit_With(self, node: cst.With) -> None:
+        self._withs.append(node)
+
+    def leave_With(self, original_node: cst.With) -> None:
+        self._withs.pop()
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         self._items += 1
@@ -115,6 +125,7 @@ class _ValueUse(cst.CSTVisitor):
             if isinstance(arg.value, cst.Name) and arg.value.value == self.param:
                 self.arg = arg
                 self.in_with = self._items > 0
+                self.site = self._withs[-1] if self.in_with else node
 
 
 class _ColumnEditor(cst.CSTTransformer):
@@ -195,15 +206,26 @@ class _ColumnEditor(cst.CSTTransformer):
                 continue
             if param.default is not None:
                 return
+            site = finder.site or finder.arg
+            where = f"{qualname} sets {self.key} from the ddt column {param.name.value!r}"
             if _count_uses(node.body, param.name.value) != 1:
-                self._leave(
-                    finder.arg,
-                    f"{qualname} sets {self.key} from the ddt column {param.name.value!r}, "
-                    "which the test also uses otherwise",
-                )
+                self._leave(site, f"{where}, which the test also uses otherwise")
+                return
+            if _reads_locals(node.body):
+                self._leave(site, f"{where}, which the test may read through locals() or vars()")
+                return
+            if not isinstance(node.params.star_arg, cst.MaybeSentinel) or node.params.star_kwarg:
+                # A row's other values may land in ``*args``/``**kwargs``: never guessed at.
+                self._leave(site, f"{where}, and the test takes *args or **kwargs")
                 return
             self._narrow(
-                node, data[0], unpack[0] if unpack else None, index, finder.arg, finder.in_with
+                node,
+                data[0],
+                unpack[0] if unpack else None,
+                index,
+                finder.arg,
+                site,
+                finder.in_with,
             )
             return
 
@@ -214,6 +236,7 @@ class _ColumnEditor(cst.CSTTransformer):
         unpack: cst.Decorator | None,
         column: int,
         arg: cst.Arg,
+        site: cst.CSTNode,
         in_with: bool = False,
     ) -> None:
         qualname = ".".join(self.scope)
@@ -221,17 +244,21 @@ class _ColumnEditor(cst.CSTTransformer):
         call = data.decorator
         where = f"{qualname} sets {self.key} from the ddt column {param!r}"
         if not isinstance(call, cst.Call) or any(a.star or a.keyword for a in call.args):
-            self._leave(arg, f"{where}, whose rows are not literal")
+            self._leave(site, f"{where}, whose rows are not literal")
             return
         rows = list(call.args)
         width = 1
         if unpack is not None:
-            if not all(isinstance(r.value, (cst.Tuple, cst.List)) for r in rows):
-                self._leave(arg, f"{where}, whose rows are not literal tuples")
+            if not all(isinstance(r.value, (cst.Tuple, cst.List)) for r in rows) or any(
+                isinstance(e, cst.StarredElement)
+                for r in rows
+                for e in r.value.elements  # type: ignore[attr-defined]
+            ):
+                self._leave(site, f"{where}, whose rows are not literal tuples")
                 return
             widths = {len(r.value.elements) for r in rows}  # type: ignore[attr-defined]
             if len(widths) != 1:
-                self._leave(arg, f"{where}, whose rows differ in length")
+                self._leave(site, f"{where}, whose rows differ in length")
                 return
             width = widths.pop()
         elif column != 0:
@@ -242,20 +269,16 @@ class _ColumnEditor(cst.CSTTransformer):
         for position, row in enumerate(rows):
             cell = row.value
             if unpack is not None:
-                element = cell.elements[column]  # type: ignore[attr-defined]
-                if isinstance(element, cst.StarredElement):
-                    self._leave(arg, f"{where}, whose rows are not literal tuples")
-                    return
-                cell = element.value
+                cell = cell.elements[column].value  # type: ignore[attr-defined]
             value = _boolean(cell)
             if value is None:
-                self._leave(arg, f"{where}, which holds a value other than True/False")
+                self._leave(site, f"{where}, which holds a value other than True/False")
                 return
             if value == self.keep_on:
                 kept.append(position)
         if not kept:
             if in_with:  # the rest of the test checks more than the removed value
-                self._leave(arg, f"{where}, and every row sets the removed value for a block")
+                self._leave(site, f"{where}, and every row sets the removed value for a block")
                 return
             if node.name.value in self.called_outside_tests:
                 self._leave(node, f"{qualname} runs only with the removed value of {self.key}")
@@ -306,6 +329,24 @@ class _ColumnEditor(cst.CSTTransformer):
         return updated_node.with_changes(
             decorators=decorators, params=params.with_changes(params=kept)
         )
+
+
+class _LocalsReader(cst.CSTVisitor):
+    """Whether a body calls ``locals()`` or ``vars()``, which read every parameter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value in ("locals", "vars"):
+            self.found = self.found or not node.args
+
+
+def _reads_locals(body: cst.CSTNode) -> bool:
+    reader = _LocalsReader()
+    body.visit(reader)
+    return reader.found
 
 
 def _without_args(args: Sequence[cst.Arg], drop: set[int]) -> list[cst.Arg]:
