@@ -20,7 +20,7 @@ from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.comments import stale_docstrings
 from flaglint.codemod.ddt_columns import edit_ddt_columns
 from flaglint.codemod.default_tests import called_outside_tests, known_default
-from flaglint.codemod.key_names import shadowed_leftovers, shadowed_names
+from flaglint.codemod.key_names import names_in_file, shadowed_leftovers, shadowed_names
 from flaglint.codemod.lines import OriginalLines, one_per_site
 from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.parametrized import edit_assignments
@@ -94,9 +94,9 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     """Rewrite every file that reads ``key``; nothing is written to disk here."""
     paths = sorted({r.path for r in project.inventory.reads if r.key == key})
     rewriter = Rewriter(project, key, keep_on)
-    rewriter.flag_names = frozenset(
-        {key, *(d[2].rpartition(".")[2] for d in key_definitions(project, key))}
-    )
+    key_defined = key_definitions(project, key)
+    names_in = names_in_file(project, key, key_defined, shadowed_names(project, key_defined))
+    rewriter.flag_names = names_in
     before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     # Functions that read the key and return it, unknown to the inventory as
     # wrappers: their calls are reads too, so everything is rewritten again.
@@ -232,8 +232,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     for read in project.inventory.reads:
         if read.key == key:
             read_lines.setdefault(read.path, set()).add(read.line)
-    spelled = frozenset({key, *(d[2].rpartition(".")[2] for d in key_definitions(project, key))})
-    for path, line, qualname in stale_docstrings(read_lines, spelled, changed, final):
+    for path, line, qualname in stale_docstrings(read_lines, names_in, changed, final):
         reason = f"{qualname}: its docstring still describes the flag; reword it"
         notes.append(Leftover(path, line, reason))
     # Last: a test that still names the flag, untouched above, may assert the removed side.
