@@ -102,6 +102,15 @@ class Rewriter:
             Leftover(path, line, f"parameter {name} is no longer used; drop it with its arguments")
             for line, name in folder.unused_params
         ]
+        notes += [
+            Leftover(
+                path,
+                line,
+                f"{where} is no longer used, but its value may do something (a call): "
+                "delete it by hand if it does not",
+            )
+            for line, where in folder.kept_stores
+        ]
         if after != source:
             # Last: the generator pass rebuilds nodes, and the leftovers above are
             # found by the identity of the nodes the rewrite kept.
