@@ -82,7 +82,7 @@ def _pure_comprehension(
     while clause is not None:
         if clause.asynchronous is not None or not is_pure(clause.iter, bound):
             return False
-        bound |= _target_names(clause.target)
+        bound |= bound_names(clause.target)
         if not all(is_pure(i.test, bound) for i in clause.ifs):
             return False
         clause = clause.inner_for_in
@@ -91,26 +91,37 @@ def _pure_comprehension(
     return is_pure(node.elt, bound)
 
 
-def _target_names(target: cst.BaseExpression) -> set[str]:
+def bound_names(target: cst.BaseExpression) -> set[str]:
+    """The names a store's target binds: ``a``, ``(a, *b)``; none for ``x.y``, ``x[0]``."""
     if isinstance(target, cst.Name):
         return {target.value}
     if isinstance(target, (cst.Tuple, cst.List)):
-        return {n for e in target.elements for n in _target_names(e.value)}
+        return {n for e in target.elements for n in bound_names(e.value)}
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
     return set()
 
 
 def local_names(function: cst.FunctionDef) -> frozenset[str]:
     """The names ``function`` binds itself: parameters, and targets of its own stores."""
-    collector = _Locals()
+    collector = LocalNames()
     function.params.visit(collector)
     function.body.visit(collector)
     return frozenset(collector.names)
 
 
-class _Locals(cst.CSTVisitor):
+class LocalNames(cst.CSTVisitor):
+    """Names bound in one function's own scope (nested definitions by their name only);
+    a store target whose id is in ``skipped`` is not counted."""
+
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
+        self.skipped: set[int] = set()
+
+    def _bind(self, target: cst.BaseExpression) -> None:
+        if id(target) not in self.skipped:
+            self.names |= bound_names(target)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.names.add(node.name.value)
@@ -124,22 +135,22 @@ class _Locals(cst.CSTVisitor):
         return False
 
     def visit_Param(self, node: cst.Param) -> None:
-        self.names.add(node.name.value)
+        self._bind(node.name)
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names |= _target_names(node.target)
+        self._bind(node.target)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names |= _target_names(node.target)
+        self._bind(node.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names |= _target_names(node.target)
+        self._bind(node.target)
 
     def visit_For(self, node: cst.For) -> None:
-        self.names |= _target_names(node.target)
+        self._bind(node.target)
 
     def visit_AsName(self, node: cst.AsName) -> None:
-        self.names |= _target_names(node.name)
+        self._bind(node.name)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.names |= _target_names(node.target)
+        self._bind(node.target)

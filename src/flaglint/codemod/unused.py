@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from flaglint.codemod.dead_stores import drop_dead_stores
-from flaglint.codemod.side_effects import is_fresh, is_pure, local_names
+from flaglint.codemod.side_effects import LocalNames, is_fresh, is_pure, local_names
 
 SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -63,25 +63,24 @@ def accumulators(function: cst.FunctionDef) -> tuple[frozenset[str], frozenset[s
     stores = _Stores(local_names(function))
     function.params.visit(stores)
     function.body.visit(stores)
-    found = {n for n in stores.augmented if n not in stores.other}
+    found = {n for n in stores.augmented if n not in stores.names}
     return frozenset(found - stores.impure), frozenset(found & stores.impure)
 
 
-class _Stores(cst.CSTVisitor):
-    """Per local: augmented, or bound any way but a fresh single-target store."""
+class _Stores(LocalNames):
+    """Per local: augmented, or bound any way but a fresh single-target store
+    (``names``: parameters, loops, ``with ... as``, other stores, ``global``)."""
 
     def __init__(self, local_names: frozenset[str]) -> None:
         super().__init__()
         self.local_names = local_names
         self.augmented: set[str] = set()
         self.impure: set[str] = set()  # augmented by a value that may do something
-        self.other: set[str] = set()
-        self._fresh: set[int] = set()
 
     def visit_Assign(self, node: cst.Assign) -> None:
         target = node.targets[0].target if len(node.targets) == 1 else None
         if isinstance(target, cst.Name) and is_fresh(node.value, self.local_names):
-            self._fresh.add(id(target))
+            self.skipped.add(id(target))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
@@ -89,43 +88,11 @@ class _Stores(cst.CSTVisitor):
             if not is_pure(node.value, self.local_names):
                 self.impure.add(node.target.value)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if id(node.target) not in self._fresh:
-            self.other |= _bound(node.target)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.other.add(node.name.value)
-
-    def visit_For(self, node: cst.For) -> None:
-        self.other |= _bound(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self.other |= _bound(node.name)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.other |= _bound(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.other |= _bound(node.target)
-
     def visit_Global(self, node: cst.Global) -> None:
-        self.other |= {item.name.value for item in node.names}
+        self.names |= {item.name.value for item in node.names}
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.other |= {item.name.value for item in node.names}
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self.other |= _bound(node.target)
-
-
-def _bound(target: cst.BaseExpression) -> set[str]:
-    if isinstance(target, cst.Name):
-        return {target.value}
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return {n for e in target.elements for n in _bound(e.value)}
-    if isinstance(target, cst.StarredElement):
-        return _bound(target.value)
-    return set()
+        self.names |= {item.name.value for item in node.names}
 
 
 def _params(params: cst.Parameters) -> list[cst.Param]:
