@@ -23,12 +23,12 @@ from pathlib import Path
 
 import libcst as cst
 
-from flaglint.codemod.imports import drop_orphaned_imports, from_imports
+from flaglint.codemod.imports import from_imports
 from flaglint.codemod.parametrized import _narrowed
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
-from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
+from flaglint.codemod.patches import _boolean, _count_uses, _dotted
 from flaglint.codemod.setters import is_test_path
-from flaglint.codemod.tree import current_texts
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
 
 
 def edit_ddt_columns(
@@ -46,27 +46,17 @@ def edit_ddt_columns(
     their last part); ``tests`` the project's test globs; a function named in
     ``called_outside_tests`` is never deleted.
     """
-    edited: dict[str, bytes] = {}
-    deleted: list[DeletedTest] = []
-    leftovers: list[PatchLeftover] = []
-    spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
-    for _, relative, text in current_texts(root, (".py",), current):
-        if not is_test_path(relative, tests) or b"ddt" not in text:
-            continue
-        if not any(name in text for name in spelled):
-            continue
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError:
-            continue
+
+    def editor_for(path: str, text: bytes, module: cst.Module) -> _ColumnEditor:
         names = _ddt_names(module)
-        editor = _ColumnEditor(relative, key, keep_on, constants, names, called_outside_tests)
-        new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
-        deleted.extend(editor.deleted)
-        leftovers.extend(editor.leftovers)
-        if new_module.code != module.code:
-            edited[relative] = drop_orphaned_imports(module, new_module).bytes
-    return edited, sorted(deleted), sorted(set(leftovers))
+        return _ColumnEditor(path, key, keep_on, constants, names, called_outside_tests)
+
+    def wanted(path: str, text: bytes) -> bool:
+        return is_test_path(path, tests) and b"ddt" in text
+
+    edited, editors = edit_files(root, key, constants, current, wanted, editor_for)
+    deleted, leftovers, _ = findings(editors)
+    return edited, deleted, leftovers
 
 
 def _ddt_names(module: cst.Module) -> dict[str, str]:
@@ -128,9 +118,7 @@ class _ValueUse(cst.CSTVisitor):
                 self.site = self._withs[-1] if self.in_with else node
 
 
-class _ColumnEditor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
-
+class _ColumnEditor(KeyTestEditor):
     def __init__(
         self,
         path: str,
@@ -140,51 +128,19 @@ class _ColumnEditor(cst.CSTTransformer):
         names: dict[str, str],
         called_outside_tests: Collection[str],
     ) -> None:
-        super().__init__()
-        self.path = path
-        self.key = key
-        self.keep_on = keep_on
-        self.constants = constants
+        super().__init__(path, key, keep_on, constants, called_outside_tests)
         self.names = names
-        self.called_outside_tests = called_outside_tests
-        self.scope: list[str] = []
-        self.deleted: list[DeletedTest] = []
-        self.leftovers: list[PatchLeftover] = []
         self.gone: set[int] = set()
         # Test functions narrowed: decorator id -> its new form (None: it goes),
         # the parameter that goes and the argument that gets the kept literal.
         self.plans: dict[int, tuple[dict[int, cst.Decorator | None], str, cst.Arg]] = {}
         self.literals: set[int] = set()
 
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
-
-    def _names_key(self, node: cst.BaseExpression) -> bool:
-        if _string(node) == self.key:
-            return True
-        dotted = _dotted(node)
-        return bool(dotted) and dotted.split(".")[-1] in self.constants
-
-    def _leave(self, node: cst.CSTNode, reason: str) -> None:
-        self.leftovers.append(
-            PatchLeftover(self.path, self._line(node), f"{reason}; edit it by hand")
-        )
-
     def _kind(self, decorator: cst.Decorator) -> str:
         """``data`` or ``unpack`` when ``decorator`` is ddt's, else ""."""
         expression = decorator.decorator
         func = expression.func if isinstance(expression, cst.Call) else expression
         return self.names.get(_dotted(func), "")
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.scope.append(node.name.value)
-        return True
-
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        self.scope.pop()
-        return updated_node
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.scope.append(node.name.value)
