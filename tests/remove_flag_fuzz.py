@@ -46,6 +46,12 @@ SHAPES = [
     "from json import dumps\nif {flag}:\n    return dumps(x)\nreturn b(x)",
     "y = a(x)\nif not {flag}:\n    return y\nreturn b(x)",
     "if flag_on(x):\n    return a(x)\nreturn b(x)",
+    # Stores only the flag's side read: dead before a reassignment, augmented (issue #21).
+    "ctx = {{'x': x, 'n': [i for i in [x, x] if i]}}\nif {flag}:\n    return a(len(ctx))\n"
+    "ctx = b(x)\nreturn ctx",
+    "c = a(x)\nif {flag}:\n    return c\nc = b(x)\nreturn c",
+    "n = 0\nn += x\nn += 1\nif {flag}:\n    return a(n)\nreturn b(x)",
+    "t = 0\nt += a(x)\nif not {flag}:\n    return t\nreturn b(x)",
     # Parenthesised tests: over lines, and ones the rewrite leaves on one line.
     "if (\n    x\n    and x - 1\n    and {flag}\n):\n    return a(x)\nreturn b(x)",
     "if (x > 1 and\n        {flag}):\n    return a(x)\n"

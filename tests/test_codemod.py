@@ -256,3 +256,23 @@ def test_key_definitions_are_listed(run_cli, tmp_path: Path) -> None:
         "the key is still defined: toggles.py:3: SWITCH (delete it when unused)\n"
     )
     assert '-NEW_UI = "new-ui"' in result.out, "the constant goes once nothing names it"
+
+
+def test_a_local_left_dead_whose_value_may_do_something_is_kept_and_named(
+    tmp_path: Path,
+) -> None:
+    """``dead_locals``: ``label = lookup(user)`` before its reassignment (kept on) and
+    ``total += cost(items)`` (kept off) are left as they are, each named at its function."""
+    before = (CODEMOD / "dead_locals" / "before.py").read_text(encoding="utf-8")
+    (tmp_path / "before.py").write_text(before, encoding="utf-8")
+    on = plan_removal(_project(tmp_path), "summary", True)
+    off = plan_removal(_project(tmp_path), "summary", False)
+    kept = "is no longer used, but its value may do something (a call)"
+    assert [(n.line, n.reason.split(":")[0]) for n in on.notes if kept in n.reason] == [
+        (18, "describe")
+    ]
+    assert [(n.line, n.reason.split(":")[0]) for n in off.notes if kept in n.reason] == [
+        (35, "billed")
+    ]
+    assert "describe: label " in next(n.reason for n in on.notes if kept in n.reason)
+    assert "billed: total " in next(n.reason for n in off.notes if kept in n.reason)

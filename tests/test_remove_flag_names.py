@@ -51,3 +51,38 @@ def test_a_test_of_another_flag_with_the_same_constant_name_is_left(
         "another value (billing/switches.py:1)"
     ) in result.err
     assert "shop/views.py" in result.out
+
+
+def test_a_comment_naming_another_flag_by_the_same_constant_name_stays(
+    run_cli, tmp_path: Path
+) -> None:
+    """Above a folded read of ``new-cart``, a comment naming ``NEW_CART`` speaks of the
+    key only where ``NEW_CART`` is the key's constant: in a module that imports
+    billing's ``NEW_CART`` (another switch) the comment stays; in one that imports
+    shop's, it goes."""
+    files = dict(FILES)
+    files["billing/views.py"] = (
+        "import waffle\n\nfrom billing.switches import NEW_CART\n\n\n"
+        "def invoice():\n"
+        "    lines = [10]\n"
+        "    # NEW_CART is active for invoices only.\n"
+        '    if waffle.switch_is_active("new-cart"):\n'
+        "        lines.append(1)\n"
+        "    return lines, waffle.switch_is_active(NEW_CART)\n"
+    )
+    files["shop/views.py"] = (
+        "import waffle\n\nfrom shop.switches import NEW_CART\n\n\n"
+        "def cart(request):\n"
+        "    items = []\n"
+        "    # NEW_CART is active: one more item.\n"
+        "    if waffle.switch_is_active(NEW_CART):\n"
+        '        items.append("new")\n'
+        "    return items\n"
+    )
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run_cli("remove-flag", "new-cart", "--keep", "on", "--no-cache", cwd=tmp_path)
+    assert "+    lines.append(1)\n" in result.out, result.out
+    assert "-    # NEW_CART is active for invoices only.\n" not in result.out
+    assert "-    # NEW_CART is active: one more item.\n" in result.out

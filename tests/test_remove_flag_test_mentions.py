@@ -79,3 +79,20 @@ def test_template_files_that_are_links_are_not_read(tmp_path: Path) -> None:
     (root / "page.html").write_text("{% if flag('beta') %}\n")
     (root / "notes.txt").symlink_to(outside)
     assert [p.name for p in tree_files(root, {".html", ".txt"})] == ["page.html"]
+
+
+def test_a_line_of_an_edited_text_is_told_in_the_file_on_disk(tmp_path: Path) -> None:
+    """``OriginalLines``: a kept line maps to its line on disk, a rewritten one to its
+    block's first line; reports at one (path, line) are one site."""
+    from flaglint.codemod.lines import OriginalLines, one_per_site
+    from flaglint.codemod.rewrite import Leftover
+
+    (tmp_path / "t.py").write_bytes(b"a\nb\nc\nd\ne\n")
+    edited = b"a\nX\nd\ne\n"  # b and c became X
+    lines = OriginalLines(tmp_path, {})
+    assert [lines.original_line("t.py", edited, n) for n in (1, 2, 3, 4)] == [1, 2, 4, 5]
+    found = lines.mapped([Leftover("t.py", 3, "r"), Leftover("u.py", 3, "s")], {"t.py": edited})
+    assert found == [Leftover("t.py", 4, "r"), Leftover("u.py", 3, "s")]
+    assert one_per_site([Leftover("t.py", 4, "r"), Leftover("t.py", 4, "q")]) == [
+        Leftover("t.py", 4, "r")
+    ]

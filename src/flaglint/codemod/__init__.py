@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +20,16 @@ from flaglint.codemod.cascade import CheckByHand, Deleted, cascade
 from flaglint.codemod.comments import stale_docstrings
 from flaglint.codemod.ddt_columns import edit_ddt_columns
 from flaglint.codemod.default_tests import called_outside_tests, known_default
-from flaglint.codemod.key_names import shadowed_leftovers, shadowed_names
+from flaglint.codemod.key_names import names_in_file, shadowed_leftovers, shadowed_names
+from flaglint.codemod.lines import OriginalLines, one_per_site
 from flaglint.codemod.overrides import edit_overrides
 from flaglint.codemod.parametrized import edit_assignments
-from flaglint.codemod.patched_tests import DeletedTest, constant_functions, edit_tests
+from flaglint.codemod.patched_tests import (
+    DeletedTest,
+    PatchLeftover,
+    constant_functions,
+    edit_tests,
+)
 from flaglint.codemod.rewrite import Leftover, Rewriter
 from flaglint.codemod.sdk_patches import edit_sdk_patches
 from flaglint.codemod.templates import (
@@ -87,9 +94,9 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     """Rewrite every file that reads ``key``; nothing is written to disk here."""
     paths = sorted({r.path for r in project.inventory.reads if r.key == key})
     rewriter = Rewriter(project, key, keep_on)
-    rewriter.flag_names = frozenset(
-        {key, *(d[2].rpartition(".")[2] for d in key_definitions(project, key))}
-    )
+    key_defined = key_definitions(project, key)
+    names_in = names_in_file(project, key, key_defined, shadowed_names(project, key_defined))
+    rewriter.flag_names = names_in
     before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     # Functions that read the key and return it, unknown to the inventory as
     # wrappers: their calls are reads too, so everything is rewritten again.
@@ -100,23 +107,33 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         before, after, leftovers, notes = _rewrite_all(rewriter, paths)
     changed = {p: before[p] for p in after}
 
-    def take(tests: dict[str, bytes]) -> None:
-        """Edited test files join the diff; their text before is read once."""
+    deleted_tests: list[DeletedTest] = []
+    # Each test editor reads what the ones before it left and reports in those lines:
+    # its reports are told in the lines of the file on disk.
+    lines = OriginalLines(project.config.root, changed)
+
+    def take(
+        tests: dict[str, bytes],
+        deleted: Sequence[DeletedTest],
+        found: Sequence[PatchLeftover | Leftover],
+        hints: Sequence[PatchLeftover] = (),
+    ) -> None:
+        """A pass's edited files join the diff (their text before is read once), and
+        what it deleted and left is recorded, in the lines of the files on disk."""
+        seen = dict(after)
+        deleted_tests.extend(lines.mapped(deleted, seen))
+        leftovers.extend(Leftover(x.path, x.line, x.reason) for x in lines.mapped(found, seen))
+        notes.extend(Leftover(x.path, x.line, x.reason) for x in lines.mapped(hints, seen))
         for path, text in tests.items():
             changed.setdefault(path, (project.config.root / path).read_bytes())
             after[path] = text
 
-    deleted_tests: list[DeletedTest] = []
     constants = constant_functions(before, after)
     if not leftovers:
         # Wrappers now ``return True``: tests that patch them are edited as well, so
         # that the cascade can delete the wrappers (see ``patched_tests``).
         modules = frozenset(f.module for f in project.files)
-        tests, deleted_tests, patch_leftovers = edit_tests(
-            project.config.root, constants, modules, after
-        )
-        leftovers.extend(Leftover(x.path, x.line, x.reason) for x in patch_leftovers)
-        take(tests)
+        take(*edit_tests(project.config.root, constants, modules, after))
     # Tests that override the flag itself (waffle's testutils) or set it; first, ddt
     # columns feeding those overrides are narrowed to the kept value.
     definitions = key_definitions(project, key)
@@ -124,63 +141,58 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     shadowed = shadowed_names(project, definitions)
     if shadowed:  # another value has the name too: a test may mean either
         names = names - shadowed.keys()
-        leftovers.extend(shadowed_leftovers(project, key, shadowed, after))
-    tests, narrowed, ddt_leftovers = edit_ddt_columns(
-        project.config.root,
-        key,
-        keep_on,
-        names,
-        after,
-        project.config.tests,
-        called_outside_tests(project),
+        take({}, (), shadowed_leftovers(project, key, shadowed, after))
+    take(
+        *edit_ddt_columns(
+            project.config.root,
+            key,
+            keep_on,
+            names,
+            after,
+            project.config.tests,
+            called_outside_tests(project),
+        )
     )
-    deleted_tests.extend(narrowed)
-    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in ddt_leftovers)
-    take(tests)
     module_paths = {f.module: f.path for f in project.files}
-    tests, overridden, override_leftovers, override_notes = edit_overrides(
-        project.config.root,
-        key,
-        keep_on,
-        names,
-        after,
-        module_paths,
-        known_default(project, key),
-        project.config.tests,
-        called_outside_tests(project),
+    take(
+        *edit_overrides(
+            project.config.root,
+            key,
+            keep_on,
+            names,
+            after,
+            module_paths,
+            known_default(project, key),
+            project.config.tests,
+            called_outside_tests(project),
+        )
     )
-    deleted_tests.extend(overridden)
-    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in override_leftovers)
-    notes.extend(Leftover(x.path, x.line, x.reason) for x in override_notes)
-    take(tests)
     # Tests that write it into a mapping (pytest-django's ``settings``), parametrized or not.
-    tests, assigned, assign_leftovers = edit_assignments(
-        project.config.root,
-        key,
-        keep_on,
-        names,
-        after,
-        project.config.tests,
-        called_outside_tests(project),
+    take(
+        *edit_assignments(
+            project.config.root,
+            key,
+            keep_on,
+            names,
+            after,
+            project.config.tests,
+            called_outside_tests(project),
+        )
     )
-    deleted_tests.extend(assigned)
-    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in assign_leftovers)
-    take(tests)
     # Tests that patch the SDK's read function where only this flag can be meant.
     inventory = project.inventory
-    tests, patched, sdk_leftovers = edit_sdk_patches(
-        project.config.root,
-        key,
-        keep_on,
-        inventory.reads,
-        inventory.table.providers,
-        module_paths,
-        after,
-        project.config.tests,
+    take(
+        *edit_sdk_patches(
+            project.config.root,
+            key,
+            keep_on,
+            inventory.reads,
+            inventory.table.providers,
+            module_paths,
+            after,
+            project.config.tests,
+        )
     )
-    deleted_tests.extend(patched)
-    leftovers.extend(Leftover(x.path, x.line, x.reason) for x in sdk_leftovers)
-    take(tests)
     template_notes = _fold_templates(project, changed, after)
     notes.extend(Leftover(n.path, n.line, n.reason) for n in template_notes)
     after.update(drop_orphaned_attributes(project.config.root, changed, after))
@@ -220,8 +232,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
     for read in project.inventory.reads:
         if read.key == key:
             read_lines.setdefault(read.path, set()).add(read.line)
-    spelled = frozenset({key, *(d[2].rpartition(".")[2] for d in key_definitions(project, key))})
-    for path, line, qualname in stale_docstrings(read_lines, spelled, changed, final):
+    for path, line, qualname in stale_docstrings(read_lines, names_in, changed, final):
         reason = f"{qualname}: its docstring still describes the flag; reword it"
         notes.append(Leftover(path, line, reason))
     # Last: a test that still names the flag, untouched above, may assert the removed side.
@@ -242,7 +253,7 @@ def plan_removal(project: Project, key: str, keep_on: bool) -> RemovalPlan:
         key,
         keep_on,
         tuple(rewrites),
-        tuple(sorted(set(leftovers))),
+        tuple(sorted(one_per_site(leftovers))),
         tuple(unreachable),
         definitions,
         tuple(deleted),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import libcst as cst
 
@@ -75,13 +75,14 @@ def without_flag_comment(
 
 def stale_docstrings(
     read_lines: dict[str, set[int]],
-    names: frozenset[str],
+    names: Callable[[str], Collection[str]],
     before: dict[str, bytes],
     after: dict[str, bytes],
 ) -> list[tuple[str, int, str]]:
     """Functions of rewritten files whose docstring, left as it was, still describes the
     flag: it read the flag and its docstring speaks of a flag, or its docstring spells
-    the key or a name of it (``names``). (path, line in ``after``, qualname)."""
+    the key or a name that means it in that file (``names(path)``). (path, line in
+    ``after``, qualname)."""
     found: list[tuple[str, int, str]] = []
     for path, text in sorted(after.items()):
         lines = read_lines.get(path, set())
@@ -96,7 +97,7 @@ def stale_docstrings(
         for qualname, (node, docstring) in _documented(tree_before):
             end = getattr(node, "end_lineno", None) or node.lineno
             read = any(node.lineno <= line <= end for line in lines)
-            spelled = spells(docstring, names)
+            spelled = spells(docstring, names(path))
             if not (spelled or (read and FLAG_WORDS.search(docstring))) or qualname not in now:
                 continue
             kept, kept_docstring = now[qualname]

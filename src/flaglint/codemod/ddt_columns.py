@@ -23,12 +23,12 @@ from pathlib import Path
 
 import libcst as cst
 
-from flaglint.codemod.imports import drop_orphaned_imports, from_imports
+from flaglint.codemod.imports import from_imports
 from flaglint.codemod.parametrized import _narrowed
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
-from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
+from flaglint.codemod.patches import _boolean, _count_uses, _dotted
 from flaglint.codemod.setters import is_test_path
-from flaglint.codemod.tree import current_texts
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
 
 
 def edit_ddt_columns(
@@ -46,27 +46,17 @@ def edit_ddt_columns(
     their last part); ``tests`` the project's test globs; a function named in
     ``called_outside_tests`` is never deleted.
     """
-    edited: dict[str, bytes] = {}
-    deleted: list[DeletedTest] = []
-    leftovers: list[PatchLeftover] = []
-    spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
-    for _, relative, text in current_texts(root, (".py",), current):
-        if not is_test_path(relative, tests) or b"ddt" not in text:
-            continue
-        if not any(name in text for name in spelled):
-            continue
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError:
-            continue
+
+    def editor_for(path: str, text: bytes, module: cst.Module) -> _ColumnEditor:
         names = _ddt_names(module)
-        editor = _ColumnEditor(relative, key, keep_on, constants, names, called_outside_tests)
-        new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
-        deleted.extend(editor.deleted)
-        leftovers.extend(editor.leftovers)
-        if new_module.code != module.code:
-            edited[relative] = drop_orphaned_imports(module, new_module).bytes
-    return edited, sorted(deleted), sorted(set(leftovers))
+        return _ColumnEditor(path, key, keep_on, constants, names, called_outside_tests)
+
+    def wanted(path: str, text: bytes) -> bool:
+        return is_test_path(path, tests) and b"ddt" in text
+
+    edited, editors = edit_files(root, key, constants, current, wanted, editor_for)
+    deleted, leftovers, _ = findings(editors)
+    return edited, deleted, leftovers
 
 
 def _ddt_names(module: cst.Module) -> dict[str, str]:
@@ -95,7 +85,17 @@ class _ValueUse(cst.CSTVisitor):
         self.arg: cst.Arg | None = None
         # Whether that call is a ``with`` item (the flag set for a block, not the test).
         self.in_with = False
+        # Where a human is sent: the ``with`` statement, else the call (where the
+        # override editor, which reads the same statement, would send them).
+        self.site: cst.CSTNode | None = None
+        self._withs: list[cst.With] = []
         self._items = 0
+
+    def visit_With(self, node: cst.With) -> None:
+        self._withs.append(node)
+
+    def leave_With(self, original_node: cst.With) -> None:
+        self._withs.pop()
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         self._items += 1
@@ -115,11 +115,10 @@ class _ValueUse(cst.CSTVisitor):
             if isinstance(arg.value, cst.Name) and arg.value.value == self.param:
                 self.arg = arg
                 self.in_with = self._items > 0
+                self.site = self._withs[-1] if self.in_with else node
 
 
-class _ColumnEditor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
-
+class _ColumnEditor(KeyTestEditor):
     def __init__(
         self,
         path: str,
@@ -129,51 +128,19 @@ class _ColumnEditor(cst.CSTTransformer):
         names: dict[str, str],
         called_outside_tests: Collection[str],
     ) -> None:
-        super().__init__()
-        self.path = path
-        self.key = key
-        self.keep_on = keep_on
-        self.constants = constants
+        super().__init__(path, key, keep_on, constants, called_outside_tests)
         self.names = names
-        self.called_outside_tests = called_outside_tests
-        self.scope: list[str] = []
-        self.deleted: list[DeletedTest] = []
-        self.leftovers: list[PatchLeftover] = []
         self.gone: set[int] = set()
         # Test functions narrowed: decorator id -> its new form (None: it goes),
         # the parameter that goes and the argument that gets the kept literal.
         self.plans: dict[int, tuple[dict[int, cst.Decorator | None], str, cst.Arg]] = {}
         self.literals: set[int] = set()
 
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
-
-    def _names_key(self, node: cst.BaseExpression) -> bool:
-        if _string(node) == self.key:
-            return True
-        dotted = _dotted(node)
-        return bool(dotted) and dotted.split(".")[-1] in self.constants
-
-    def _leave(self, node: cst.CSTNode, reason: str) -> None:
-        self.leftovers.append(
-            PatchLeftover(self.path, self._line(node), f"{reason}; edit it by hand")
-        )
-
     def _kind(self, decorator: cst.Decorator) -> str:
         """``data`` or ``unpack`` when ``decorator`` is ddt's, else ""."""
         expression = decorator.decorator
         func = expression.func if isinstance(expression, cst.Call) else expression
         return self.names.get(_dotted(func), "")
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.scope.append(node.name.value)
-        return True
-
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        self.scope.pop()
-        return updated_node
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.scope.append(node.name.value)
@@ -195,15 +162,26 @@ class _ColumnEditor(cst.CSTTransformer):
                 continue
             if param.default is not None:
                 return
+            site = finder.site or finder.arg
+            where = f"{qualname} sets {self.key} from the ddt column {param.name.value!r}"
             if _count_uses(node.body, param.name.value) != 1:
-                self._leave(
-                    finder.arg,
-                    f"{qualname} sets {self.key} from the ddt column {param.name.value!r}, "
-                    "which the test also uses otherwise",
-                )
+                self._leave(site, f"{where}, which the test also uses otherwise")
+                return
+            if _reads_locals(node.body):
+                self._leave(site, f"{where}, which the test may read through locals() or vars()")
+                return
+            if not isinstance(node.params.star_arg, cst.MaybeSentinel) or node.params.star_kwarg:
+                # A row's other values may land in ``*args``/``**kwargs``: never guessed at.
+                self._leave(site, f"{where}, and the test takes *args or **kwargs")
                 return
             self._narrow(
-                node, data[0], unpack[0] if unpack else None, index, finder.arg, finder.in_with
+                node,
+                data[0],
+                unpack[0] if unpack else None,
+                index,
+                finder.arg,
+                site,
+                finder.in_with,
             )
             return
 
@@ -214,6 +192,7 @@ class _ColumnEditor(cst.CSTTransformer):
         unpack: cst.Decorator | None,
         column: int,
         arg: cst.Arg,
+        site: cst.CSTNode,
         in_with: bool = False,
     ) -> None:
         qualname = ".".join(self.scope)
@@ -221,17 +200,21 @@ class _ColumnEditor(cst.CSTTransformer):
         call = data.decorator
         where = f"{qualname} sets {self.key} from the ddt column {param!r}"
         if not isinstance(call, cst.Call) or any(a.star or a.keyword for a in call.args):
-            self._leave(arg, f"{where}, whose rows are not literal")
+            self._leave(site, f"{where}, whose rows are not literal")
             return
         rows = list(call.args)
         width = 1
         if unpack is not None:
-            if not all(isinstance(r.value, (cst.Tuple, cst.List)) for r in rows):
-                self._leave(arg, f"{where}, whose rows are not literal tuples")
+            if not all(isinstance(r.value, (cst.Tuple, cst.List)) for r in rows) or any(
+                isinstance(e, cst.StarredElement)
+                for r in rows
+                for e in r.value.elements  # type: ignore[attr-defined]
+            ):
+                self._leave(site, f"{where}, whose rows are not literal tuples")
                 return
             widths = {len(r.value.elements) for r in rows}  # type: ignore[attr-defined]
             if len(widths) != 1:
-                self._leave(arg, f"{where}, whose rows differ in length")
+                self._leave(site, f"{where}, whose rows differ in length")
                 return
             width = widths.pop()
         elif column != 0:
@@ -242,20 +225,16 @@ class _ColumnEditor(cst.CSTTransformer):
         for position, row in enumerate(rows):
             cell = row.value
             if unpack is not None:
-                element = cell.elements[column]  # type: ignore[attr-defined]
-                if isinstance(element, cst.StarredElement):
-                    self._leave(arg, f"{where}, whose rows are not literal tuples")
-                    return
-                cell = element.value
+                cell = cell.elements[column].value  # type: ignore[attr-defined]
             value = _boolean(cell)
             if value is None:
-                self._leave(arg, f"{where}, which holds a value other than True/False")
+                self._leave(site, f"{where}, which holds a value other than True/False")
                 return
             if value == self.keep_on:
                 kept.append(position)
         if not kept:
             if in_with:  # the rest of the test checks more than the removed value
-                self._leave(arg, f"{where}, and every row sets the removed value for a block")
+                self._leave(site, f"{where}, and every row sets the removed value for a block")
                 return
             if node.name.value in self.called_outside_tests:
                 self._leave(node, f"{qualname} runs only with the removed value of {self.key}")
@@ -306,6 +285,24 @@ class _ColumnEditor(cst.CSTTransformer):
         return updated_node.with_changes(
             decorators=decorators, params=params.with_changes(params=kept)
         )
+
+
+class _LocalsReader(cst.CSTVisitor):
+    """Whether a body calls ``locals()`` or ``vars()``, which read every parameter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value in ("locals", "vars"):
+            self.found = self.found or not node.args
+
+
+def _reads_locals(body: cst.CSTNode) -> bool:
+    reader = _LocalsReader()
+    body.visit(reader)
+    return reader.found
 
 
 def _without_args(args: Sequence[cst.Arg], drop: set[int]) -> list[cst.Arg]:

@@ -1,51 +1,47 @@
-"""Initial values the rewrite made dead: ``x = []`` before a now unconditional ``x = ...``.
+"""Values the rewrite made dead: ``x = []`` before a now unconditional ``x = ...``.
 
 ``fields = []; if FLAG: ...; fields = [a, b]`` kept on leaves ``fields = []``
-overwritten before anything reads it; a reviewer deletes it. Only literal
-stores go (nothing runs), only in functions without ``try`` (an exception
-handler could read the old value), and only when nothing between the two
-stores mentions the name or leaves the block (``return``, ``break``,
-``continue``, ``raise``). A store that was already dead before the rewrite is
-not the rewrite's business and stays.
+overwritten before anything reads it; a reviewer deletes it. So does
+``context = {"type": kind}`` whose only read was the flag's. Only stores whose
+value has no side effect go (see ``side_effects``; a call is kept and named for a
+human), only in functions without ``try`` (an exception handler could read the
+old value), and only when nothing between the two stores mentions the name or
+leaves the block (``return``, ``break``, ``continue``, ``raise``). A store that was
+already dead before the rewrite is not the rewrite's business and stays.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from flaglint.codemod.side_effects import is_pure, local_names
+
 LEAVING = (cst.Return, cst.Break, cst.Continue, cst.Raise, cst.Try, cst.TryStar)
 
 
-def drop_dead_stores(original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-    """``updated`` without the literal stores the rewrite made dead."""
+def drop_dead_stores(
+    original: cst.FunctionDef, updated: cst.FunctionDef
+) -> tuple[cst.FunctionDef, list[str]]:
+    """``updated`` without the stores the rewrite made dead whose value has no side
+    effect, and the names of those it made dead but kept (their value may do something)."""
     if not isinstance(updated.body, cst.IndentedBlock) or _has(updated.body, (cst.Try,)):
-        return updated
-    was = {key for key, _ in _dead_stores(original)}
-    dead = {node_id for key, node_id in _dead_stores(updated) if key not in was}
+        return updated, []
+    was = {key for key, _, _ in _dead_stores(original)}
+    found = [(key, node_id, pure) for key, node_id, pure in _dead_stores(updated) if key not in was]
+    kept = sorted({key[0] for key, _, pure in found if not pure})
+    dead = {node_id for _, node_id, pure in found if pure}
     if not dead:
-        return updated
+        return updated, kept
     body = updated.body.visit(_StoreRemover(dead))
     assert isinstance(body, cst.BaseSuite)
-    return updated.with_changes(body=body)
+    return updated.with_changes(body=body), kept
 
 
-def _dead_stores(function: cst.FunctionDef) -> set[tuple[tuple[str, str], int]]:
-    """((name, literal), id of the statement) of each dead literal store."""
-    finder = _DeadFinder()
+def _dead_stores(function: cst.FunctionDef) -> set[tuple[tuple[str, str], int, bool]]:
+    """((name, value), id of the statement, whether the value is pure) of each dead store."""
+    finder = _DeadFinder(local_names(function))
     function.body.visit(finder)
     return finder.dead
-
-
-def _literal(node: cst.BaseExpression) -> bool:
-    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
-        return True
-    if isinstance(node, cst.Name):
-        return node.value in ("True", "False", "None")
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return all(isinstance(e, cst.Element) and _literal(e.value) for e in node.elements)
-    if isinstance(node, cst.Dict):
-        return not node.elements
-    return False
 
 
 def _store(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
@@ -94,11 +90,12 @@ def _has(node: cst.CSTNode, kinds: tuple[type, ...]) -> bool:
 
 
 class _DeadFinder(cst.CSTVisitor):
-    """Literal stores overwritten later in the same block, with nothing in between using them."""
+    """Stores overwritten later in the same block, with nothing in between using them."""
 
-    def __init__(self) -> None:
+    def __init__(self, local_names: frozenset[str]) -> None:
         super().__init__()
-        self.dead: set[tuple[tuple[str, str], int]] = set()
+        self.local_names = local_names
+        self.dead: set[tuple[tuple[str, str], int, bool]] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -110,7 +107,7 @@ class _DeadFinder(cst.CSTVisitor):
         body = list(node.body)
         for i, stmt in enumerate(body):
             store = _store(stmt)
-            if store is None or not _literal(store[1]):
+            if store is None:
                 continue
             name = store[0]
             for later in body[i + 1 :]:
@@ -118,7 +115,7 @@ class _DeadFinder(cst.CSTVisitor):
                 if overwrite is not None and overwrite[0] == name:
                     if not _mentions(overwrite[1], name):
                         key = (name, cst.Module([]).code_for_node(store[1]))
-                        self.dead.add((key, id(stmt)))
+                        self.dead.add((key, id(stmt), is_pure(store[1], self.local_names)))
                     break
                 if _mentions(later, name) or _has(later, LEAVING):
                     break

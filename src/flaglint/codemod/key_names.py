@@ -10,7 +10,7 @@ being rewritten for the wrong flag.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from flaglint.callgraph.roots import matches
 from flaglint.codemod.rewrite import Leftover
@@ -35,6 +35,40 @@ def shadowed_names(
             ):
                 found[binding.name] = (facts.path, binding.line)
     return found
+
+
+def names_in_file(
+    project: Project,
+    key: str,
+    definitions: Iterable[tuple[str, int, str]],
+    shadowed: Mapping[str, tuple[str, int]],
+) -> Callable[[str], frozenset[str]]:
+    """Per file (by path), the key and the names that mean it there: a name of a key
+    definition that nothing else binds, or a shadowed one the file resolves to the key's
+    definition (defines it, or imports it from the module that does)."""
+    definitions = list(definitions)
+    names = frozenset(d[2].rpartition(".")[2] for d in definitions)
+    qualified = {
+        f"{project.by_path[path].module}.{name}"
+        for path, _, name in definitions
+        if path in project.by_path
+    }
+    plain = frozenset({key, *(n for n in names if n not in shadowed)})
+    resolver = project.inventory.resolver
+    found: dict[str, frozenset[str]] = {}
+
+    def names_in(path: str) -> frozenset[str]:
+        if path not in found:
+            facts = project.by_path.get(path)
+            meant = {
+                name
+                for name in names & shadowed.keys()
+                if facts is not None and resolver.resolve(facts.module, name) in qualified
+            }
+            found[path] = plain | meant
+        return found[path]
+
+    return names_in
 
 
 def shadowed_leftovers(

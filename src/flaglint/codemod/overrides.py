@@ -21,13 +21,13 @@ from pathlib import Path
 import libcst as cst
 
 from flaglint.codemod.default_tests import default_test_reason
-from flaglint.codemod.imports import drop_orphaned_imports, from_imports
+from flaglint.codemod.imports import from_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
-from flaglint.codemod.patches import _boolean, _dotted, _string, _WithUnwrapper
+from flaglint.codemod.patches import _boolean, _dotted, _WithUnwrapper
 from flaglint.codemod.setter_calls import CallFinder
 from flaglint.codemod.setters import Setter, SetterFinder, is_test_path, setter_names
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
 from flaglint.codemod.transform import leading_lines, trimmed_block
-from flaglint.codemod.tree import current_texts
 
 WAFFLE_HELPERS = frozenset({"override_switch", "override_flag", "override_sample"})
 EDX_HELPERS = frozenset({"override_waffle_flag", "override_waffle_switch"})
@@ -63,31 +63,19 @@ def edit_overrides(
     functions of test modules are tests); ``called_outside_tests`` the names that
     code outside the tests calls or imports: a function so named is never deleted.
     """
-    edited: dict[str, bytes] = {}
-    deleted: list[DeletedTest] = []
-    leftovers: list[PatchLeftover] = []
-    notes: list[PatchLeftover] = []
-    spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
     finder = SetterFinder(root, modules or {}, current, tests)
-    for _, relative, text in current_texts(root, (".py",), current):
-        if not any(name in text for name in spelled):
-            continue
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError:
-            continue
+
+    def editor_for(path: str, text: bytes, module: cst.Module) -> _OverrideEditor:
         helpers = {name: OVERRIDE for name in _helper_names(module)}
-        helpers.update(setter_names(module, relative, text, finder, modules or {}))
-        editor = _OverrideEditor(relative, key, keep_on, constants, helpers, tests)
+        helpers.update(setter_names(module, path, text, finder, modules or {}))
+        editor = _OverrideEditor(path, key, keep_on, constants, helpers, tests)
         editor.default = default
         editor.called_outside_tests = called_outside_tests
-        new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
-        deleted.extend(editor.deleted)
-        leftovers.extend(editor.leftovers)
-        notes.extend(editor.notes)
-        if new_module.code != module.code:
-            edited[relative] = drop_orphaned_imports(module, new_module).bytes
-    return edited, sorted(deleted), sorted(set(leftovers)), sorted(set(notes))
+        return editor
+
+    edited, editors = edit_files(root, key, constants, current, lambda *_: True, editor_for)
+    deleted, leftovers, notes = findings(editors)
+    return edited, deleted, leftovers, notes
 
 
 def _helper_names(module: cst.Module) -> frozenset[str]:
@@ -102,9 +90,7 @@ def _helper_names(module: cst.Module) -> frozenset[str]:
     return frozenset(names)
 
 
-class _OverrideEditor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
-
+class _OverrideEditor(KeyTestEditor):
     def __init__(
         self,
         path: str,
@@ -114,17 +100,9 @@ class _OverrideEditor(cst.CSTTransformer):
         helpers: dict[str, Setter],
         tests: Sequence[str],
     ) -> None:
-        super().__init__()
-        self.path = path
-        self.key = key
-        self.keep_on = keep_on
-        self.constants = constants
+        super().__init__(path, key, keep_on, constants)
         self.helpers = helpers
         self.test_file = is_test_path(path, tests)
-        self.scope: list[str] = []
-        self.deleted: list[DeletedTest] = []
-        self.leftovers: list[PatchLeftover] = []
-        self.notes: list[PatchLeftover] = []  # hints that block nothing
         self.handled: set[int] = set()
         self.withs: set[int] = set()
         self.dropped: set[int] = set()  # decorators setting the kept value
@@ -134,17 +112,7 @@ class _OverrideEditor(cst.CSTTransformer):
         self.set_lines: set[int] = set()  # their statements (ids of the originals)
         self.default: bool | None = None  # the flag's value where nobody set it
         self.classes: list[cst.ClassDef] = []
-        self.called_outside_tests: Collection[str] = frozenset()
         self.functions: list[cst.FunctionDef] = []
-
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
-
-    def _names_key(self, node: cst.BaseExpression) -> bool:
-        if _string(node) == self.key:
-            return True
-        dotted = _dotted(node)
-        return bool(dotted) and dotted.split(".")[-1] in self.constants
 
     def _setter(self, node: cst.BaseExpression, factory: bool) -> Setter | None:
         """The helper ``node`` calls, when it is one of the kind asked and names the key."""
@@ -178,7 +146,7 @@ class _OverrideEditor(cst.CSTTransformer):
         assert isinstance(node, cst.Call)
         return _Override(_set_value(node, setter))
 
-    def _leave(self, line: int, reason: str) -> None:
+    def _leave_at(self, line: int, reason: str) -> None:
         self.leftovers.append(PatchLeftover(self.path, line, f"{reason}; edit it by hand"))
 
     def leave_Decorator(
@@ -188,16 +156,14 @@ class _OverrideEditor(cst.CSTTransformer):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self.dropped |= self._decorators(node, is_class=True)
-        self.scope.append(node.name.value)
         self.classes.append(node)
-        return True
+        return super().visit_ClassDef(node)
 
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
-        self.scope.pop()
         self.classes.pop()
-        return updated_node
+        return super().leave_ClassDef(original_node, updated_node)
 
     def _decorators(self, node: cst.ClassDef | cst.FunctionDef, is_class: bool) -> set[int]:
         """Decorators to drop (kept value); removed values are recorded on ``self``."""
@@ -209,14 +175,14 @@ class _OverrideEditor(cst.CSTTransformer):
                 continue
             what = f"{'class ' if is_class else ''}{'.'.join([*self.scope, node.name.value])}"
             if override.value is None:
-                self._leave(
+                self._leave_at(
                     self._line(decorator),
                     f"{what} overrides {self.key} with a value that is not True/False",
                 )
             elif override.value == self.keep_on:
                 drop.add(id(decorator))
             elif is_class or not node.name.value.startswith("test"):
-                self._leave(
+                self._leave_at(
                     self._line(decorator),
                     f"{what} overrides {self.key} to {override.value}, the removed value",
                 )
@@ -242,7 +208,7 @@ class _OverrideEditor(cst.CSTTransformer):
             )
         if self.removed_by and node.name.value in self.called_outside_tests:
             qualname = ".".join(self.scope)
-            self._leave(
+            self._leave_at(
                 self._line(node),
                 f"{qualname} looks like a test of the removed side ({self.removed_by}) "
                 "but code outside the tests calls it",
@@ -346,17 +312,17 @@ class _OverrideEditor(cst.CSTTransformer):
             if override is None:
                 continue
             if override.value is None:
-                self._leave(
+                self._leave_at(
                     self._line(node),
                     f"a `with` overrides {self.key} with a value that is not True/False",
                 )
             elif override.value != self.keep_on:
-                self._leave(
+                self._leave_at(
                     self._line(node),
                     f"a `with` overrides {self.key} to {override.value}, the removed value",
                 )
             elif len(node.items) != 1 or item.asname is not None:
-                self._leave(self._line(node), f"a `with` of several items overrides {self.key}")
+                self._leave_at(self._line(node), f"a `with` of several items overrides {self.key}")
             else:
                 self.withs.add(id(node))
 
@@ -377,7 +343,7 @@ class _OverrideEditor(cst.CSTTransformer):
             reason = (
                 f"{qualname} overrides {self.key} with {func}(...) outside a decorator or `with`"
             )
-            self._leave(self._line(node), reason)
+            self._leave_at(self._line(node), reason)
             return
         if not func or any(id(f) in self.gone for f in self.functions):
             # A call in a deleted test goes with it.

@@ -28,12 +28,11 @@ from pathlib import Path
 
 import libcst as cst
 
-from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
 from flaglint.codemod.setters import is_test_path
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
 from flaglint.codemod.transform import leading_lines, merge_leading, trimmed_block
-from flaglint.codemod.tree import current_texts
 
 
 def edit_assignments(
@@ -51,24 +50,16 @@ def edit_assignments(
     their last part); ``tests`` the project's test globs; a function named in
     ``called_outside_tests`` is never deleted.
     """
-    edited: dict[str, bytes] = {}
-    deleted: list[DeletedTest] = []
-    leftovers: list[PatchLeftover] = []
-    spelled = [key.encode(), *(name.encode() for name in sorted(constants))]
-    for _, relative, text in current_texts(root, (".py",), current):
-        if not is_test_path(relative, tests) or not any(name in text for name in spelled):
-            continue
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError:
-            continue
-        editor = _AssignmentEditor(relative, key, keep_on, constants, called_outside_tests)
-        new_module = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(editor)
-        deleted.extend(editor.deleted)
-        leftovers.extend(editor.leftovers)
-        if new_module.code != module.code:
-            edited[relative] = drop_orphaned_imports(module, new_module).bytes
-    return edited, sorted(deleted), sorted(set(leftovers))
+
+    def editor_for(path: str, text: bytes, module: cst.Module) -> _AssignmentEditor:
+        return _AssignmentEditor(path, key, keep_on, constants, called_outside_tests)
+
+    def wanted(path: str, text: bytes) -> bool:
+        return is_test_path(path, tests)
+
+    edited, editors = edit_files(root, key, constants, current, wanted, editor_for)
+    deleted, leftovers, _ = findings(editors)
+    return edited, deleted, leftovers
 
 
 class _Mentions(cst.CSTVisitor):
@@ -94,9 +85,7 @@ def _count(node: cst.CSTNode, visitor: _Mentions) -> int:
     return visitor.count
 
 
-class _AssignmentEditor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
-
+class _AssignmentEditor(KeyTestEditor):
     def __init__(
         self,
         path: str,
@@ -105,29 +94,12 @@ class _AssignmentEditor(cst.CSTTransformer):
         constants: frozenset[str],
         called_outside_tests: Collection[str],
     ) -> None:
-        super().__init__()
-        self.path = path
-        self.key = key
-        self.keep_on = keep_on
-        self.constants = constants
-        self.called_outside_tests = called_outside_tests
-        self.scope: list[str] = []
-        self.deleted: list[DeletedTest] = []
-        self.leftovers: list[PatchLeftover] = []
+        super().__init__(path, key, keep_on, constants, called_outside_tests)
         self.gone: set[int] = set()  # test functions deleted
         self.statements: set[int] = set()  # assignments that go
         # Test functions whose parametrize lost a column: (decorator id, new decorator or
         # None) and the parameter that goes.
         self.columns: dict[int, tuple[int, cst.Decorator | None, str]] = {}
-
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
-
-    def _names_key(self, node: cst.BaseExpression) -> bool:
-        if _string(node) == self.key:
-            return True
-        dotted = _dotted(node)
-        return bool(dotted) and dotted.split(".")[-1] in self.constants
 
     def _assigned(self, statement: cst.BaseStatement) -> cst.BaseExpression | None:
         """The value of ``mapping[KEY] = value`` alone on its line, else None."""
@@ -143,16 +115,6 @@ class _AssignmentEditor(cst.CSTTransformer):
         if not isinstance(index, cst.Index) or not self._names_key(index.value):
             return None
         return small.value
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.scope.append(node.name.value)
-        return True
-
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        self.scope.pop()
-        return updated_node
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.scope.append(node.name.value)
@@ -205,11 +167,6 @@ class _AssignmentEditor(cst.CSTTransformer):
             return
         self.deleted.append(DeletedTest(self.path, self._line(node), qualname, reason))
         self.gone.add(id(node))
-
-    def _leave(self, node: cst.CSTNode, reason: str) -> None:
-        self.leftovers.append(
-            PatchLeftover(self.path, self._line(node), f"{reason}; edit it by hand")
-        )
 
     def _column(
         self, node: cst.FunctionDef, statement: cst.BaseStatement, param: str, qualname: str

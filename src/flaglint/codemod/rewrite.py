@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -49,8 +50,9 @@ class Rewriter:
         self.busy: set[str] = set()
         # Wrappers the inventory does not know, found by folding (qualified name: verdict).
         self.derived: dict[str, tuple[bool | None, str]] = {}
-        # The key and the names bound to it, for judging the comments above a folded test.
-        self.flag_names: frozenset[str] = frozenset({key})
+        # Per file, the key and the names that mean it there (a constant's name another
+        # module binds otherwise does not), for judging the comments above a folded test.
+        self.flag_names: Callable[[str], frozenset[str]] = lambda path: frozenset({key})
 
     def fold(self, path: str) -> bytes | None:
         """``path`` rewritten, for judging a wrapper in it; None while it is being folded."""
@@ -78,7 +80,7 @@ class Rewriter:
         targets = find_targets(
             self.project, path, source, self.key, self.keep_on, self.fold, self.derived
         )
-        folder = FlagFolder(targets, self.keep_on, self.flag_names)
+        folder = FlagFolder(targets, self.keep_on, self.flag_names(path))
         new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(folder)
         if new_module.code != module.code:
             new_module = drop_orphaned_imports(module, new_module)
@@ -99,6 +101,15 @@ class Rewriter:
         notes = [
             Leftover(path, line, f"parameter {name} is no longer used; drop it with its arguments")
             for line, name in folder.unused_params
+        ]
+        notes += [
+            Leftover(
+                path,
+                line,
+                f"{where} is no longer used, but its value may do something (a call): "
+                "delete it by hand if it does not",
+            )
+            for line, where in folder.kept_stores
         ]
         if after != source:
             # Last: the generator pass rebuilds nodes, and the leftovers above are

@@ -57,8 +57,9 @@ def unedited_mentions(
         if not any(needle in original for needle in needles):
             continue
         kept = _surviving_lines(original, final.get(path, original))
-        for number, name in _mentions(original, key, names):
-            if (path, number) in reported or number not in kept:
+        for number, name, start in _mentions(original, key, names):
+            # A statement already reported on its first line is one site.
+            if (path, number) in reported or (path, start) in reported or number not in kept:
                 continue
             found.append(Leftover(path, number, REASON.format(name=name)))
     return found
@@ -98,15 +99,17 @@ def _surviving_lines(before: bytes, after: bytes) -> set[int]:
     }
 
 
-def _mentions(source: bytes, key: str, names: Collection[str]) -> list[tuple[int, str]]:
-    """(line, spelling) of each line naming the key, first spelling per line."""
+def _mentions(source: bytes, key: str, names: Collection[str]) -> list[tuple[int, str, int]]:
+    """(line, spelling, first line of its statement) of each line naming the key, first
+    spelling per line."""
     try:
         tokens = list(tokenize.tokenize(io.BytesIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
         return []
-    seen: dict[int, str] = {}
+    seen: dict[int, tuple[str, int]] = {}
     statement_starts_import = False
     at_statement_start = True
+    start = 1
     for token in tokens:
         if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
             at_statement_start = True
@@ -121,6 +124,7 @@ def _mentions(source: bytes, key: str, names: Collection[str]) -> list[tuple[int
         ):
             continue
         if at_statement_start:
+            start = token.start[0]
             statement_starts_import = token.type == tokenize.NAME and token.string in (
                 "import",
                 "from",
@@ -130,10 +134,10 @@ def _mentions(source: bytes, key: str, names: Collection[str]) -> list[tuple[int
             continue
         line = token.start[0]
         if token.type == tokenize.NAME and token.string in names:
-            seen.setdefault(line, token.string)
+            seen.setdefault(line, (token.string, start))
         elif token.type == tokenize.STRING and _string_value(token.string) == key:
-            seen.setdefault(line, repr(key))
-    return sorted(seen.items())
+            seen.setdefault(line, (repr(key), start))
+    return [(line, name, first) for line, (name, first) in sorted(seen.items())]
 
 
 def _string_value(literal: str) -> str | None:

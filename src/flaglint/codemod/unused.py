@@ -4,8 +4,11 @@ Only names the rewrite orphaned go: used before it in the function, unused
 after it. Such a local was computed for the removed code alone (the flag
 read's ``context = {"schema": account}``, a value only the removed branch
 printed), so its assignment goes with that code, calls included, as a
-reviewer would delete it. Parameters are never removed (callers pass them):
-they are named for a human.
+reviewer would delete it (a kept ``x = f()`` would be an unused local). A local
+only ever set afresh and augmented (``n = 0``, ``n += 1``) that only the removed
+code read goes too, its ``+=`` only when the added value has no side effect (see
+``side_effects``; else it stays, named for a human). Parameters are never
+removed (callers pass them): they are named for a human.
 """
 
 from __future__ import annotations
@@ -15,34 +18,81 @@ from collections.abc import Sequence
 import libcst as cst
 
 from flaglint.codemod.dead_stores import drop_dead_stores
+from flaglint.codemod.side_effects import LocalNames, is_fresh, is_pure, local_names
 
 SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 def drop_orphaned_locals(
     original: cst.FunctionDef, updated: cst.FunctionDef
-) -> tuple[cst.FunctionDef, list[str]]:
-    """``updated`` without what only the removed code used, and its parameters left unused."""
+) -> tuple[cst.FunctionDef, list[str], list[str]]:
+    """``updated`` without what only the removed code used; its parameters left unused;
+    the locals left unused but kept because their value may do something (a call)."""
     if not isinstance(updated.body, cst.IndentedBlock):
-        return updated, []
-    before = _loads(original.body)
+        return updated, [], []
+    # Locals only ever set fresh and augmented (``n = 0 ... n += 1``): ``n += 1`` is no
+    # read. One augmented by a call (``n += cost(x)``) is held: kept whole, named.
+    counters, held = accumulators(updated)
+    before = _loads(original.body, counters)
     node = updated
+    kept: set[str] = set()
     for _ in range(8):  # each pass may orphan the names the dropped statements used
-        after = _loads(node.body)
+        after = _loads(node.body, counters)
         orphaned = {name for name, count in before.items() if count and not after.get(name)}
         if not orphaned:
             break
-        cleaner = _BlockCleaner(orphaned)
+        cleaner = _BlockCleaner(orphaned, counters)
         body = node.body.visit(cleaner)
         if not cleaner.changed:
             break
         assert isinstance(body, cst.BaseSuite)
         node = node.with_changes(body=body)
-    node = drop_dead_stores(original, node)
-    after = _loads(node.body)
+    node, dead_kept = drop_dead_stores(original, node)
+    after = _loads(node.body, counters)
     params = [p.name.value for p in _params(node.params)]
     unused = [p for p in params if before.get(p) and not after.get(p)]
-    return node, unused
+    was, now = _loads(original.body, held), _loads(node.body, held)
+    kept |= {name for name in held if was.get(name) and not now.get(name)}
+    return node, unused, sorted((kept - set(params)) | set(dead_kept))
+
+
+def accumulators(function: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
+    """Locals of ``function`` only ever stored a fresh value (``n = 0``, ``items = []``)
+    or augmented (``n += 1``): augmenting one changes nothing else. Those augmented
+    only by values without side effects, then the others (``n += cost(x)``)."""
+    stores = _Stores(local_names(function))
+    function.params.visit(stores)
+    function.body.visit(stores)
+    found = {n for n in stores.augmented if n not in stores.names}
+    return frozenset(found - stores.impure), frozenset(found & stores.impure)
+
+
+class _Stores(LocalNames):
+    """Per local: augmented, or bound any way but a fresh single-target store
+    (``names``: parameters, loops, ``with ... as``, other stores, ``global``)."""
+
+    def __init__(self, local_names: frozenset[str]) -> None:
+        super().__init__()
+        self.local_names = local_names
+        self.augmented: set[str] = set()
+        self.impure: set[str] = set()  # augmented by a value that may do something
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name) and is_fresh(node.value, self.local_names):
+            self.skipped.add(id(target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.augmented.add(node.target.value)
+            if not is_pure(node.value, self.local_names):
+                self.impure.add(node.target.value)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.names |= {item.name.value for item in node.names}
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.names |= {item.name.value for item in node.names}
 
 
 def _params(params: cst.Parameters) -> list[cst.Param]:
@@ -56,9 +106,10 @@ def _params(params: cst.Parameters) -> list[cst.Param]:
 class _BlockCleaner(cst.CSTTransformer):
     """Drops imports and single-name assignments of orphaned names, in this scope only."""
 
-    def __init__(self, orphaned: set[str]) -> None:
+    def __init__(self, orphaned: set[str], counters: frozenset[str]) -> None:
         super().__init__()
         self.orphaned = orphaned
+        self.counters = counters
         self.changed = False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -89,6 +140,11 @@ class _BlockCleaner(cst.CSTTransformer):
             if isinstance(names[-1].comma, cst.MaybeSentinel):
                 kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             return updated_node.with_changes(body=[small.with_changes(names=kept)])
+        if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+            if small.target.value in self.orphaned and small.target.value in self.counters:
+                self.changed = True
+                return cst.RemoveFromParent()
+            return updated_node
         if not (
             isinstance(small, cst.Assign)
             and len(small.targets) == 1
@@ -147,14 +203,15 @@ def local_name(alias: cst.ImportAlias) -> str:
     return name.value if isinstance(name, cst.Name) else ""
 
 
-def _loads(node: cst.CSTNode) -> dict[str, int]:
+def _loads(node: cst.CSTNode, counters: frozenset[str] = frozenset()) -> dict[str, int]:
     """How often each name is used, not counting where it is bound.
 
     A local's own assignment does not use it (``x = f(x)`` uses the older x,
     which counts), nor does an import or a parameter; strings count as uses of
-    any name they spell, for ``locals()`` and templates.
+    any name they spell, for ``locals()`` and templates. Nor does ``n += 1`` use
+    ``n`` when ``n`` is one of ``counters`` (see :func:`accumulators`).
     """
-    counter = _LoadCounter()
+    counter = _LoadCounter(counters)
     node.visit(counter)
     for text in counter.strings:
         for name in list(counter.counts):
@@ -164,8 +221,9 @@ def _loads(node: cst.CSTNode) -> dict[str, int]:
 
 
 class _LoadCounter(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, counters: frozenset[str] = frozenset()) -> None:
         super().__init__()
+        self.counters = counters
         self.counts: dict[str, int] = {}
         self.strings: list[str] = []
         self.excluding: list[str] = []
@@ -190,6 +248,12 @@ class _LoadCounter(cst.CSTVisitor):
         node.value.visit(self)
         self.excluding.pop()
         return False
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> bool:
+        if isinstance(node.target, cst.Name) and node.target.value in self.counters:
+            node.value.visit(self)
+            return False
+        return True
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         node.value.visit(self)
