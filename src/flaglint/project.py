@@ -176,8 +176,12 @@ class Project:
             # re-resolve those few again, which costs less than rewriting a
             # snapshot of many megabytes.
             return
+        # Only the values some file's answers read (held answers bring the earlier
+        # tree's, including locations no file reads any more).
+        values = graph.flow_values
+        values = {k: values[k] for reads in graph.flow_reads.values() for k in reads}
         snapshot = incremental.EdgeSnapshot(
-            files, graph.file_edges, graph.flow_answers, graph.flow_reads, graph.flow_values
+            files, graph.file_edges, graph.flow_answers, graph.flow_reads, values
         )
         incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)
 

@@ -188,5 +188,6 @@ def _resolve_share(share: int) -> bytes:
             for source, target, kind, line, index in raw
         ]
         out.append((facts.path, answers, encoded, reads))
-    values = graph.values_read(facts.path for facts in files[share::workers])
+    # Only for answers computed here: held ones read the earlier tree's values.
+    values = graph.values_read(f.path for f in files[share::workers] if not graph.held(f.path))
     return dump_named_tuples((out, values))
