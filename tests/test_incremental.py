@@ -551,7 +551,8 @@ def test_forked_workers_send_no_answers_for_reused_files(
     # others both.
     files = [f for f in borrowing.files if f.error is None]
     sent, values = pickle.loads(next(sent for _, sent, built in seen if built is graph))
-    assert values == fresh.graph.flow_values
+    # Values come back only for answers computed again; they are the fresh build's.
+    assert values and all(fresh.graph.flow_values[k] == v for k, v in values.items())
     reused = {path for path, answers, edges, _ in sent if answers is None and edges is None}
     assert len(reused) == graph.reused
     assert all(answers is not None for path, answers, _, _ in sent if path not in reused)

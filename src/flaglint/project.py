@@ -107,6 +107,15 @@ class Project:
         )
         self.stats.edges_reused = graph.reused
         self._save_edges(graph)
+        # What the answers read is kept only to lend: the earlier tree's is done
+        # with, a revision's graph lends to no one and is not saved, and a lender's
+        # is done with once its borrower is built (koku's reads and values: tens of MB).
+        self._earlier = None
+        if self.revision:
+            graph.drop_reads()
+        donor = self.edge_donor
+        if donor is not None and "graph" in donor.__dict__:
+            donor.graph.drop_reads()
         self.stats.seconds["graph"] = time.perf_counter() - started
         return graph
 
@@ -167,8 +176,12 @@ class Project:
             # re-resolve those few again, which costs less than rewriting a
             # snapshot of many megabytes.
             return
+        # Only the values some file's answers read (held answers bring the earlier
+        # tree's, including locations no file reads any more).
+        values = graph.flow_values
+        values = {k: values[k] for reads in graph.flow_reads.values() for k in reads}
         snapshot = incremental.EdgeSnapshot(
-            files, graph.file_edges, graph.flow_answers, graph.flow_reads, graph.flow_values
+            files, graph.file_edges, graph.flow_answers, graph.flow_reads, values
         )
         incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)
 

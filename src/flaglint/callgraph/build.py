@@ -95,7 +95,7 @@ class CallGraph(EarlierAnswers):
             raise
         for gated in self.inventory.gated:
             self._gated[(gated.facts.path, gated.index)] = gated.conditions
-        resolved, self.flow_values = collect()
+        resolved, computed = collect()
         for facts in files:
             done = resolved.get(facts.path)
             if done is None:
@@ -109,7 +109,10 @@ class CallGraph(EarlierAnswers):
             self.file_edges[facts.path] = raw
             self._add_file_edges(raw)
         if self._flow is not None:  # this process answered some files itself
-            self.flow_values.update(read_values(self._flow, self.flow_reads.values()))
+            computed.update(read_values(self._flow, self.flow_reads.values()))
+        # Held answers read what the earlier tree's did, with the same values: its
+        # values, then those of what was computed again (sharing the earlier keys).
+        self.flow_values = {**self._earlier.values, **computed}
         # Asked no more, like the lender's answers: 16 MB of koku's peak.
         self._flow, self._solver_inputs, self._earlier, self._reuse = None, None, Earlier(), {}
         self.roots = RootFinder(

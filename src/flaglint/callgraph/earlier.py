@@ -24,10 +24,11 @@ where it is written.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from hashlib import blake2b
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flaglint.callgraph.answers import FileAnswers, file_answers, overrides
-from flaglint.callgraph.flow import EMPTY, FlowSolver
+from flaglint.callgraph.flow import FlowSolver
 from flaglint.callgraph.invoke import static_invoke
 from flaglint.facts.model import FileFacts
 
@@ -35,7 +36,17 @@ if TYPE_CHECKING:
     from flaglint.callgraph.model import NodeInfo, RawEdge
     from flaglint.names.resolve import Resolver
 
-CALLED = frozenset({"called"})
+
+def digest(values: Iterable[str]) -> int:
+    """A set of values as 8 bytes, the same in every process and run: a file's reads
+    are compared with a later tree's by these (a frozenset per location was most of
+    the memory the reads took)."""
+    text = "\0".join(sorted(values)).encode("utf-8", "surrogatepass")
+    return int.from_bytes(blake2b(text, digest_size=8).digest(), "little")
+
+
+NOTHING = digest(())
+CALLED = digest(("called",))
 # The locations a file's answers read, sorted.
 Reads = tuple[str, ...]
 
@@ -45,7 +56,7 @@ class Earlier(NamedTuple):
 
     answers: Mapping[str, FileAnswers] = {}
     reads: Mapping[str, Reads] = {}
-    values: Mapping[str, frozenset[str]] = {}
+    values: Mapping[str, int] = {}
 
     def holds(self, solver: FlowSolver, path: str) -> bool:
         """Whether every location ``path``'s earlier answers read has its earlier values."""
@@ -68,6 +79,7 @@ class EarlierAnswers:
     _solver_inputs: tuple[list[FileFacts], Resolver, Mapping[str, NodeInfo], Collection[str]] | None
     flow_answers: dict[str, FileAnswers]
     flow_reads: dict[str, Reads]
+    flow_values: dict[str, int]
     _earlier: Earlier
     _reuse: Mapping[str, list[RawEdge]]
 
@@ -90,12 +102,16 @@ class EarlierAnswers:
         files = self._solver_inputs[0] if self._solver_inputs is not None else ()
         return len(self._reuse) >= 0.9 * len(files) > 0
 
-    def values_read(self, paths: Iterable[str]) -> dict[str, frozenset[str]]:
+    def values_read(self, paths: Iterable[str]) -> dict[str, int]:
         """The values of every location the answers of ``paths`` read."""
         return read_values(self.flow, (self.flow_reads[path] for path in paths))
 
     def earlier(self, path: str) -> tuple[FileAnswers, Reads]:  # a worker found them unchanged
         return self._earlier.answers[path], self._earlier.reads[path]
+
+    def drop_reads(self) -> None:
+        """Forget what the answers read: nothing will borrow from this graph."""
+        self.flow_reads, self.flow_values = {}, {}
 
     def held(self, path: str) -> bool:
         """Whether ``path``'s answers are the earlier tree's, taken without computing them."""
@@ -155,9 +171,9 @@ def recorded_answers(solver: FlowSolver, facts: FileFacts) -> tuple[FileAnswers,
     return answers, tuple(sorted({*read, *notes, *lambdas}))
 
 
-def read_values(solver: FlowSolver, reads: Iterable[Reads]) -> dict[str, frozenset[str]]:
+def read_values(solver: FlowSolver, reads: Iterable[Reads]) -> dict[str, int]:
     """The values of every location in ``reads``, to compare a later tree's with."""
-    out: dict[str, frozenset[str]] = {}
+    out: dict[str, int] = {}
     for locations in reads:
         for location in locations:
             if location not in out:
@@ -165,13 +181,21 @@ def read_values(solver: FlowSolver, reads: Iterable[Reads]) -> dict[str, frozens
     return out
 
 
-def _value(solver: FlowSolver, location: str) -> frozenset[str]:
+def _value(solver: FlowSolver, location: str) -> int:
+    """The digest of what ``location`` holds in ``solver``'s program (memoised there)."""
+    known = solver._digests.get(location)
+    if known is None:
+        known = solver._digests[location] = digest(_values(solver, location))
+    return known
+
+
+def _values(solver: FlowSolver, location: str) -> Iterable[str]:
     head = location[:1]
     if head == "\0":
-        return CALLED if location[1:] in solver.called else EMPTY
+        return ("called",) if location[1:] in solver.called else ()
     if head == "\1":
         klass, _, name = location[1:].partition("\0")
-        return frozenset(overrides(solver, klass, name))
+        return overrides(solver, klass, name)
     if head == "\2":
         owner, _, name = location[1:].partition("\0")
         known = solver._attributes.get((owner, name))
@@ -181,13 +205,12 @@ def _value(solver: FlowSolver, location: str) -> frozenset[str]:
         out = {*fixed, *("\0" + place for place in locations)}
         if solver._extends_outside(owner.removesuffix("()")):
             out.add("\0outside")
-        return frozenset(out)
+        return out
     if head == "\3":
         # A repr, not the sets: it is compared across processes and runs.
         invoked = static_invoke(solver, location[1:])
         if invoked is None:
-            return EMPTY
+            return ()
         targets, binder, fixed, returned = invoked
-        return frozenset({repr((targets, binder, sorted(fixed), returned))})
-    found = solver.pts.get(location)
-    return EMPTY if not found else frozenset(found)
+        return (repr((targets, binder, sorted(fixed), returned)),)
+    return solver.pts.get(location) or ()

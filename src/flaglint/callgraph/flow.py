@@ -72,6 +72,7 @@ class FlowSolver:
         self._lookups: dict[tuple[str, str, str], tuple[tuple[str, ...], frozenset[str]]] = {}
         self._children: dict[str, set[str]] | None = None
         self._notes: dict[str, None] | None = None  # see flaglint.callgraph.earlier
+        self._digests: dict[str, int] = {}  # likewise
         self._attributes: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
         self._invokes: dict[str, Invoked | None | object] = {}
         self._outside: dict[str, bool] = {}

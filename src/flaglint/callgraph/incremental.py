@@ -42,7 +42,7 @@ from flaglint.cache.store import read_stamped, write_stamped
 from flaglint.callgraph.model import RawEdge
 from flaglint.facts.model import FileFacts
 
-FORMAT = 3
+FORMAT = 4
 EDGES = "edges.pickle"
 _WORD = re.compile(r"\w+")
 _DOTTED = re.compile(r"\w+(\.\w+)*")
@@ -258,7 +258,7 @@ class EdgeSnapshot(NamedTuple):
     edges: dict[str, list[RawEdge]]
     answers: Mapping[str, object] = {}
     reads: Mapping[str, tuple[str, ...]] = {}
-    values: Mapping[str, frozenset[str]] = {}
+    values: Mapping[str, int] = {}
 
 
 def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:

@@ -55,7 +55,7 @@ class Resolving(Protocol):
 
     def held(self, path: str) -> bool: ...
 
-    def values_read(self, paths: Iterable[str]) -> dict[str, frozenset[str]]: ...
+    def values_read(self, paths: Iterable[str]) -> dict[str, int]: ...
 
     def mostly_earlier(self) -> bool: ...
 
@@ -73,7 +73,7 @@ EncodedEdge = tuple["int | str", "int | str", EdgeKind, int, int]
 # and the locations its answers read.
 Resolved = dict[str, "tuple[FileAnswers, list[RawEdge] | None, Reads]"]
 # What the workers resolved, and the values of the flow locations their answers read.
-Collected = tuple[Resolved, dict[str, frozenset[str]]]
+Collected = tuple[Resolved, dict[str, int]]
 Collect = Callable[..., Collected]
 
 
@@ -134,7 +134,7 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         out: Resolved = {}
-        values: dict[str, frozenset[str]] = {}
+        values: dict[str, int] = {}
         name = graph.shared_name
         for part, part_values in parts:
             values.update(part_values)
@@ -188,5 +188,6 @@ def _resolve_share(share: int) -> bytes:
             for source, target, kind, line, index in raw
         ]
         out.append((facts.path, answers, encoded, reads))
-    values = graph.values_read(facts.path for facts in files[share::workers])
+    # Only for answers computed here: held ones read the earlier tree's values.
+    values = graph.values_read(f.path for f in files[share::workers] if not graph.held(f.path))
     return dump_named_tuples((out, values))

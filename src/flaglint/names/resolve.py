@@ -74,8 +74,9 @@ class Resolver:
         for facts in files:
             if facts.error is None:
                 self.modules[facts.module] = ModuleIndex(facts)
-        # qualified -> (where it leads, how many links that took)
-        self._canonical: dict[str, tuple[str, int]] = {}
+        # qualified -> where it leads, and how many links that took (when any)
+        self._canonical: dict[str, str] = {}
+        self._hops: dict[str, int] = {}
         self._deepest = 0
         self._bases: dict[str, list[str]] = {}
         self._mro: dict[str, tuple[str, ...]] = {}
@@ -164,9 +165,11 @@ class Resolver:
         cached = self._canonical.get(qualified)
         # A remembered answer took ``hops`` links: entered this deep, a fresh
         # lookup would be cut first, so it is looked up again (and cut).
-        if cached is not None and depth + cached[1] < MAX_DEPTH:
-            self._deepest = max(self._deepest, depth + cached[1])
-            return cached[0]
+        if cached is not None:
+            hops = self._hops.get(qualified, 0)
+            if depth + hops < MAX_DEPTH:
+                self._deepest = max(self._deepest, depth + hops)
+                return cached
         result = qualified
         # ``resolve`` calls back into ``canonical`` with a fresh depth, so an alias
         # cycle (``open = open``, ``a = b`` / ``b = a``) needs its own guard.
@@ -192,7 +195,9 @@ class Resolver:
         # depend on the order files are resolved in (and reused call edges
         # differ from a fresh build's).
         if not cut:
-            self._canonical[qualified] = (result, hops)
+            self._canonical[qualified] = result
+            if hops:  # most names are where they are defined: no entry
+                self._hops[qualified] = hops
         return result
 
     def _follow(self, qualified: str, depth: int) -> str:
