@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -132,34 +132,50 @@ def test_a_killed_worker_leaves_the_parent_to_resolve(
     assert graph.file_edges == serial.graph.file_edges
 
 
-def test_the_workers_solve_the_flow_while_the_parent_builds_the_inventory(
+def test_who_solves_the_flow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watchdog: None
 ) -> None:
-    """The parent never solves the value flow when its workers answer every file:
-    each worker solves it beside the parent's inventory, and the graph, the answers
-    and the values read are a serial build's."""
+    """From scratch the parent solves the flow once, before forking, and the workers
+    inherit it. After a one-file edit (nine files in ten keep their answers) one
+    worker solves it beside the parent's inventory: the parent never does. Both
+    give a serial build's graph and answers."""
     from flaglint.callgraph.flow import FlowSolver
 
     _join_other_threads()
     monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
-    project = analyse_tree(write_tree(tmp_path / "shop", FILES))
-    serial = analyse_tree(write_tree(tmp_path / "again", FILES))
+    files = {
+        f"pkg/m{i}.py": f"from pkg.m{i + 1} import f{i + 1}\n\n\ndef f{i}():\n    f{i + 1}()\n"
+        for i in range(20)
+    }
+    files["pkg/m20.py"] = "def f20():\n    pass\n"
+    files["pkg/__init__.py"] = ""
+    old = analyse_tree(write_tree(tmp_path / "old", files))
+    edited = {**files, "pkg/m20.py": files["pkg/m20.py"] + "\n\ndef extra():\n    pass\n"}
+    new_root = write_tree(tmp_path / "new", edited)
+    serial = analyse_tree(new_root)
     serial_graph = CallGraph(serial.files, serial.inventory, serial.resolver, jobs=1)
-    solved_here: list[int] = []
+    solved_here: list[str] = []
     original = FlowSolver.solve
     parent = os.getpid()
 
     def counted(self):  # type: ignore[no-untyped-def]
         if os.getpid() == parent:
-            solved_here.append(1)
+            solved_here.append("solved")
         return original(self)
 
     monkeypatch.setattr(FlowSolver, "solve", counted)
-    graph = CallGraph(project.files, lambda: project.inventory, project.resolver, jobs=JOBS)
+    old.config = replace(old.config, jobs=JOBS)
+    old.graph  # noqa: B018 - from scratch
+    assert solved_here == ["solved"]
+    solved_here.clear()
+    borrowing = analyse_tree(new_root)
+    borrowing.config = replace(borrowing.config, jobs=JOBS)
+    borrowing.edge_donor = old
+    graph = borrowing.graph
+    assert graph.reused == 21  # all but the edited file
     assert solved_here == []
     assert graph.file_edges == serial_graph.file_edges
     assert graph.flow_answers == serial_graph.flow_answers
-    assert graph.flow_values == serial_graph.flow_values
 
 
 def test_a_worker_that_raises_leaves_the_parent_to_resolve(

@@ -87,6 +87,10 @@ class CallGraph(EarlierAnswers):
         # Neither the flow nor the answers and edges need the inventory: forked
         # workers solve and answer while this process builds it, when given
         # the way to (``Project.inventory``).
+        if not self.mostly_earlier():
+            # Most answers must be computed: solve once here for every worker to
+            # inherit, rather than once per worker (a second on koku, each).
+            self.flow  # noqa: B018
         collect = resolve_in_workers(self, files, jobs)
         try:
             self.inventory = inventory() if callable(inventory) else inventory

@@ -102,9 +102,10 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
         return no_workers  # macOS's system libraries are not safe to fork
     from concurrent.futures import ProcessPoolExecutor
 
-    # Each worker solves the flow itself (about a second on koku). Where
-    # nearly every file's answers will be the earlier tree's, one worker
-    # does it all beside this process's inventory, as after a one-file edit.
+    # Where nearly every file's answers will be the earlier tree's (a one-file
+    # edit), one worker solves the flow and does it all beside this process's
+    # inventory; otherwise the graph solved it before forking, and the workers
+    # inherit the solution and share the files.
     jobs = 1 if graph.mostly_earlier() else min(jobs, 8)
     names = list(graph.nodes)
     _FORKED = (graph, files, names, jobs)
