@@ -276,3 +276,24 @@ def test_a_local_left_dead_whose_value_may_do_something_is_kept_and_named(
     ]
     assert "describe: label " in next(n.reason for n in on.notes if kept in n.reason)
     assert "billed: total " in next(n.reason for n in off.notes if kept in n.reason)
+
+
+def test_an_orphaned_local_whose_value_called_something_is_deleted_and_named(
+    tmp_path: Path,
+) -> None:
+    """``unused_after_rewrite``, kept off: ``digest``, ``trail`` and ``label`` only fed
+    the removed ``record(...)``; they go with it, as a reviewer would, but each of their
+    calls (``hashlib.sha1(...)``, ``AuditTrail(cart)``, ``.upper()``) no longer runs, so
+    each is named at its function. Kept on, they are still read: nothing is said."""
+    before = (CODEMOD / "unused_after_rewrite" / "before.py").read_text(encoding="utf-8")
+    (tmp_path / "before.py").write_text(before, encoding="utf-8")
+    off = plan_removal(_project(tmp_path), "audit-log", False)
+    on = plan_removal(_project(tmp_path), "audit-log", True)
+    dropped = "was deleted with the code that read it, and its value called something"
+    assert sorted(n.reason.split(" was ")[0] for n in off.notes if dropped in n.reason) == [
+        "checkout: digest",
+        "checkout: label",
+        "checkout: trail",
+    ]
+    assert {n.line for n in off.notes if dropped in n.reason} == {13}
+    assert not [n for n in on.notes if dropped in n.reason]

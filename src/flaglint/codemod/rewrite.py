@@ -111,6 +111,15 @@ class Rewriter:
             )
             for line, where in folder.kept_stores
         ]
+        notes += [
+            Leftover(
+                path,
+                line,
+                f"{where} was deleted with the code that read it, and its value called "
+                "something that no longer runs: check it had no other effect",
+            )
+            for line, where in folder.dropped_calls
+        ]
         if after != source:
             # Last: the generator pass rebuilds nodes, and the leftovers above are
             # found by the identity of the nodes the rewrite kept.

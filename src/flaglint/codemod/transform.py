@@ -40,8 +40,9 @@ class FlagFolder(ExpressionFolder):
         self.trailing: dict[int, tuple[cst.CSTNode, list[cst.EmptyLine]]] = {}
         # Parameters only the removed code used: (def line, "function(parameter)").
         self.unused_params: list[tuple[int, str]] = []
-        # Locals only it used, kept for what their value may do: (def line, "function: x").
+        # Locals only it used, kept for their value (a call), or deleted despite it.
         self.kept_stores: list[tuple[int, str]] = []
+        self.dropped_calls: list[tuple[int, str]] = []
         # One entry per enclosing definition: whether it is a class.
         self.in_class: list[bool] = []
 
@@ -244,8 +245,9 @@ class FlagFolder(ExpressionFolder):
                 )
         if not original_node.deep_equals(node):
             line = self._line(original_node.name)
-            node, params, stores = drop_orphaned_locals(original_node, node)
+            node, params, stores, calls = drop_orphaned_locals(original_node, node)
             self.kept_stores.extend((line, f"{node.name.value}: {name}") for name in stores)
+            self.dropped_calls.extend((line, f"{node.name.value}: {name}") for name in calls)
             if self.in_class and self.in_class[-1] and only_delegates(node):
                 # What is left only calls the parent's method: the override has no purpose.
                 return cst.RemoveFromParent()

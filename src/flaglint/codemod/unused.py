@@ -25,17 +25,21 @@ SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 def drop_orphaned_locals(
     original: cst.FunctionDef, updated: cst.FunctionDef
-) -> tuple[cst.FunctionDef, list[str], list[str]]:
+) -> tuple[cst.FunctionDef, list[str], list[str], list[str]]:
     """``updated`` without what only the removed code used; its parameters left unused;
-    the locals left unused but kept because their value may do something (a call)."""
+    the locals left unused but kept because their value may do something (a dead store
+    whose value calls); the locals deleted although their value called something (an
+    orphan, ``trail = AuditTrail(cart)``: its call no longer runs, the user is told)."""
     if not isinstance(updated.body, cst.IndentedBlock):
-        return updated, [], []
+        return updated, [], [], []
     # Locals only ever set fresh and augmented (``n = 0 ... n += 1``): ``n += 1`` is no
     # read. One augmented by a call (``n += cost(x)``) is held: kept whole, named.
     counters, held = accumulators(updated)
     before = _loads(original.body, counters)
     node = updated
     kept: set[str] = set()
+    calls: set[str] = set()
+    names = local_names(original)
     for _ in range(8):  # each pass may orphan the names the dropped statements used
         after = _loads(node.body, counters)
         orphaned = {name for name, count in before.items() if count and not after.get(name)}
@@ -43,6 +47,7 @@ def drop_orphaned_locals(
             break
         cleaner = _BlockCleaner(orphaned, counters)
         body = node.body.visit(cleaner)
+        calls |= {name for name, value in cleaner.dropped if not is_pure(value, names)}
         if not cleaner.changed:
             break
         assert isinstance(body, cst.BaseSuite)
@@ -53,7 +58,7 @@ def drop_orphaned_locals(
     unused = [p for p in params if before.get(p) and not after.get(p)]
     was, now = _loads(original.body, held), _loads(node.body, held)
     kept |= {name for name in held if was.get(name) and not now.get(name)}
-    return node, unused, sorted((kept - set(params)) | set(dead_kept))
+    return node, unused, sorted((kept - set(params)) | set(dead_kept)), sorted(calls)
 
 
 def accumulators(function: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
@@ -111,6 +116,7 @@ class _BlockCleaner(cst.CSTTransformer):
         self.orphaned = orphaned
         self.counters = counters
         self.changed = False
+        self.dropped: list[tuple[str, cst.BaseExpression]] = []  # (name, value) deleted
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -153,6 +159,7 @@ class _BlockCleaner(cst.CSTTransformer):
         ):
             return updated_node
         self.changed = True
+        self.dropped.append((small.targets[0].target.value, small.value))
         return cst.RemoveFromParent()
 
     def leave_NamedExpr(
