@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph.answers import FLOW, FileAnswers
-from flaglint.callgraph.earlier import Earlier, EarlierAnswers, Reads, read_values
+from flaglint.callgraph.earlier import Earlier, EarlierAnswers, Reads
 from flaglint.callgraph.flow import FlowSolver
 from flaglint.callgraph.model import HUB_PREFIX, SUPER_ROOT, EdgeKind, NodeInfo, RawEdge, Site
 from flaglint.callgraph.reach import FlagReach, ReachIndex
@@ -113,7 +113,7 @@ class CallGraph(EarlierAnswers):
             self.file_edges[facts.path] = raw
             self._add_file_edges(raw)
         if self._flow is not None:  # this process answered some files itself
-            computed.update(read_values(self._flow, self.flow_reads.values()))
+            computed.update(self.values_read(p for p in self.flow_reads if not self.held(p)))
         # Held answers read what the earlier tree's did, with the same values: its
         # values, then those of what was computed again (sharing the earlier keys).
         self.flow_values = {**self._earlier.values, **computed}

@@ -45,8 +45,6 @@ def digest(values: Iterable[str]) -> int:
     return int.from_bytes(blake2b(text, digest_size=8).digest(), "little")
 
 
-NOTHING = digest(())
-CALLED = digest(("called",))
 # The locations a file's answers read, sorted.
 Reads = tuple[str, ...]
 

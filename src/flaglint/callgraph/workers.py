@@ -178,17 +178,20 @@ def _resolve_share(share: int) -> bytes:
     graph, files, names, workers = _FORKED
     position = {name: i for i, name in enumerate(names)}
     out: list[tuple[str, FileAnswers | None, list[EncodedEdge] | None, Reads | None]] = []
+    computed: list[str] = []  # answered here, not held from the earlier tree
     for facts in files[share::workers]:
         answers, raw = graph.file_result(facts)
-        reads = graph.flow_reads[facts.path]
+        held = graph.held(facts.path)
+        reads = None if held else graph.flow_reads[facts.path]
+        if not held:
+            computed.append(facts.path)
         if raw is None:
-            out.append((facts.path, None, None, None if graph.held(facts.path) else reads))
+            out.append((facts.path, None, None, reads))
             continue
         encoded = [
             (position.get(source, source), position.get(target, target), kind, line, index)
             for source, target, kind, line, index in raw
         ]
-        out.append((facts.path, answers, encoded, reads))
+        out.append((facts.path, answers, encoded, graph.flow_reads[facts.path]))
     # Only for answers computed here: held ones read the earlier tree's values.
-    values = graph.values_read(f.path for f in files[share::workers] if not graph.held(f.path))
-    return dump_named_tuples((out, values))
+    return dump_named_tuples((out, graph.values_read(computed)))

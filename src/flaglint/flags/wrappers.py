@@ -155,8 +155,7 @@ class WrappersMixin:
             arg = arg_at(call.args, inner.param_index, inner.param)
             if arg is None or arg.kind != "param" or arg.text not in params:
                 return []
-            positional = [p for p in params if p not in ("self", "cls")]
-            index = positional.index(arg.text) if arg.text in positional else -1
+            index = _position(params, arg.text)
             return dataclasses.replace(inner, param=arg.text, param_index=index)
         if read.key is None and provider is not None:
             arg = arg_at(
@@ -165,13 +164,11 @@ class WrappersMixin:
                 provider.key_keyword,
             )
             if arg is not None and arg.kind == "param" and arg.text in params:
-                positional = [p for p in params if p not in ("self", "cls")]
-                index = positional.index(arg.text) if arg.text in positional else -1
                 filtered = self._filtered.get(read)
                 return Wrapper(
                     (),
                     arg.text,
-                    index,
+                    _position(params, arg.text),
                     base_provider(read.provider),
                     filtered=filtered[0] if filtered else None,
                     boolean=bool(filtered and filtered[1]),
@@ -255,6 +252,12 @@ class WrappersMixin:
         ):
             return None
         return wrapper
+
+
+def _position(params: tuple[str, ...], name: str) -> int:
+    """``name``'s place among the arguments a caller passes (-1: not positional)."""
+    positional = [p for p in params if p not in ("self", "cls")]
+    return positional.index(name) if name in positional else -1
 
 
 def _value_params(
