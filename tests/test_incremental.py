@@ -673,3 +673,28 @@ def test_files_added_or_removed_borrow_the_fresh_graph(tmp_path: Path, case: str
     # other.py / c.py, which nothing changed touches, keep their edges where there is one.
     if any(p in after for p in ("other.py", "c.py")):
         assert borrowing.graph.reused >= 1
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_lender_without_its_reads_still_lends_edges_and_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A revision's graph drops what its answers read (nothing borrows from it on the
+    command line); borrowing from one anyway computes every answer again, compares it
+    with the lender's, and equals a fresh build (a forked worker's "equal" answers
+    once asked for the lender's reads and failed)."""
+    from flaglint.callgraph import workers as graph_module
+
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    before, edits = PAIRS["an instance handed to a builtin"]
+    files = {"pyproject.toml": "[tool.flaglint]\n", **before}
+    old = _project(_write(tmp_path / "old", files))
+    old.graph.drop_reads()
+    new_root = _write(tmp_path / "new", {**files, **edits})
+    borrowing = _project(new_root)
+    borrowing.config = replace(borrowing.config, jobs=jobs)
+    borrowing.edge_donor = old
+    fresh = _project(new_root)
+    assert _shape(borrowing) == _shape(fresh)
+    assert borrowing.graph.flow_answers == fresh.graph.flow_answers
+    assert borrowing.graph.reused >= 1

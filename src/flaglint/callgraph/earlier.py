@@ -105,7 +105,8 @@ class EarlierAnswers:
         return read_values(self.flow, (self.flow_reads[path] for path in paths))
 
     def earlier(self, path: str) -> tuple[FileAnswers, Reads]:  # a worker found them unchanged
-        return self._earlier.answers[path], self._earlier.reads[path]
+        # A lender that dropped its reads still lends answers (computed again, equal).
+        return self._earlier.answers[path], self._earlier.reads.get(path, ())
 
     def drop_reads(self) -> None:
         """Forget what the answers read: nothing will borrow from this graph."""
