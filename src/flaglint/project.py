@@ -7,6 +7,7 @@ here, never the engine that builds it: imports run one way (the role mypy's
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from flaglint.cache.facts import open_cache
 from flaglint.config import Config
+from flaglint.encoding import utf8
 from flaglint.facts import FileFacts
 from flaglint.flags.inventory import Inventory
 from flaglint.names.resolve import Resolver
@@ -104,6 +106,7 @@ class Project:
             reuse=self._reusable_edges(),
             jobs=self.config.workers(),
             earlier=self._earlier,
+            meanwhile=self._base_inventory,
         )
         self.stats.edges_reused = graph.reused
         self._save_edges(graph)
@@ -119,33 +122,52 @@ class Project:
         self.stats.seconds["graph"] = time.perf_counter() - started
         return graph
 
+    def _base_inventory(self) -> None:
+        """The base's inventory, built while this graph's workers answer: the base's
+        graph needs it next, and this process would wait for them otherwise."""
+        if self.base is not None:
+            self.base.inventory  # noqa: B018
+
     def _reusable_edges(self) -> dict[str, list[RawEdge]]:
         """Per-file edges an earlier graph lends this one (see ``callgraph.incremental``)."""
         from flaglint.callgraph import incremental
         from flaglint.callgraph.earlier import Earlier
 
         donor = self.edge_donor
-        if donor is not None and "graph" in donor.__dict__:
+        tree = self.tree_digest()
+        salt = self._graph_salt()
+        snapshot = None
+        if (
+            donor is not None
+            and tree
+            and tree != donor.tree_digest()
+            and incremental.snapshot_tree(self.cache_directory, salt) == tree
+        ):
+            # A base that is the tree last checked (the pre-commit hook's HEAD):
+            # the snapshot is this very tree, a closer lender than the head.
+            snapshot = incremental.load_snapshot(self.cache_directory, salt)
+        if snapshot is None and donor is not None and "graph" in donor.__dict__:
             lender = donor.by_path
             old_modules = {p: f.module for p, f in lender.items() if f.error is None}
             old_blobs = donor.blob_ids
             old_edges = donor.graph.file_edges
             graph = donor.graph
-            self._earlier = Earlier(graph.flow_answers, graph.flow_reads, graph.flow_values)
+            # A lender that dropped its reads lends answers to compare, not to hold.
+            same = bool(tree) and tree == donor.tree_digest() and bool(graph.flow_reads)
+            self._earlier = Earlier(graph.flow_answers, graph.flow_reads, graph.flow_values, same)
 
             def old_facts(path: str) -> FileFacts | None:
                 return lender.get(path)
 
         else:
-            snapshot = incremental.load_snapshot(
-                self.cache_directory, self.config.facts_fingerprint()
-            )
+            snapshot = snapshot or incremental.load_snapshot(self.cache_directory, salt)
             if snapshot is None:
                 return {}
             old_modules = {p: module for p, (module, _) in snapshot.files.items()}
             old_blobs = {p: blob for p, (_, blob) in snapshot.files.items()}
             old_edges = snapshot.edges
-            self._earlier = Earlier(snapshot.answers, snapshot.reads, snapshot.values)  # type: ignore[arg-type]
+            same = bool(tree) and snapshot.tree == tree
+            self._earlier = Earlier(snapshot.answers, snapshot.reads, snapshot.values, same)  # type: ignore[arg-type]
             self._snapshot_files = snapshot.files
             cache = open_cache(self.config)
 
@@ -181,9 +203,33 @@ class Project:
         values = graph.flow_values
         values = {k: values[k] for reads in graph.flow_reads.values() for k in reads}
         snapshot = incremental.EdgeSnapshot(
-            files, graph.file_edges, graph.flow_answers, graph.flow_reads, values
+            files,
+            graph.file_edges,
+            graph.flow_answers,
+            graph.flow_reads,
+            values,
+            self.tree_digest(),
         )
-        incremental.save_snapshot(self.cache_directory, self.config.facts_fingerprint(), snapshot)
+        incremental.save_snapshot(self.cache_directory, self._graph_salt(), snapshot)
+
+    def tree_digest(self) -> str:
+        """Every file's path, module and content, and the graph's settings: two trees
+        with one digest solve to the same value flow ("" when a file's content is not
+        known by its blob id)."""
+        digest = hashlib.sha256(utf8(self._graph_salt()) + b"\0")
+        for facts in self.files:
+            blob = self.blob_ids.get(facts.path)
+            if blob is None:
+                return ""
+            broken = "error" if facts.error is not None else ""
+            digest.update(utf8(f"{facts.path}\0{facts.module}\0{blob}\0{broken}\n"))
+        return digest.hexdigest()
+
+    def _graph_salt(self) -> str:
+        """What the graph's flow depends on besides the files: the facts' settings
+        and which modules are tests (their flow is not solved unless they are roots)."""
+        config = self.config
+        return f"{config.facts_fingerprint()}:{config.tests!r}:{config.tests_as_roots}"
 
     def at_revision(self, revision: str) -> Project:
         """The same tree at git revision ``revision``, built by the engine that built this one."""

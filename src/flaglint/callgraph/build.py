@@ -20,7 +20,7 @@ from flaglint.callgraph.flow import FlowSolver
 from flaglint.callgraph.model import HUB_PREFIX, SUPER_ROOT, EdgeKind, NodeInfo, RawEdge, Site
 from flaglint.callgraph.reach import FlagReach, ReachIndex
 from flaglint.callgraph.roots import RootFinder, matches
-from flaglint.callgraph.workers import resolve_in_workers
+from flaglint.callgraph.workers import no_workers, resolve_in_workers
 from flaglint.facts.model import Call, FileFacts
 from flaglint.flags.inventory import FlagCondition, Inventory
 from flaglint.names.resolve import Resolver
@@ -47,6 +47,7 @@ class CallGraph(EarlierAnswers):
         reuse: Mapping[str, list[RawEdge]] | None = None,
         jobs: int = 1,
         earlier: Earlier | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> None:
         # networkx is imported with the first graph: a run answered from the
         # findings cache never needs it (its import costs RSS and time).
@@ -91,9 +92,12 @@ class CallGraph(EarlierAnswers):
             # Most answers must be computed: solve once here for every worker to
             # inherit, rather than once per worker (a second on koku, each).
             self.flow  # noqa: B018
-        collect = resolve_in_workers(self, files, jobs)
+        # The earlier tree is this one: every answer is looked up, nothing solved.
+        collect = no_workers if self._earlier.same else resolve_in_workers(self, files, jobs)
         try:
             self.inventory = inventory() if callable(inventory) else inventory
+            if meanwhile is not None and collect is not no_workers:
+                meanwhile()  # while the workers answer (the base's inventory, say)
         except BaseException:
             collect(failing=True)
             raise

@@ -50,11 +50,17 @@ Reads = tuple[str, ...]
 
 
 class Earlier(NamedTuple):
-    """An earlier tree's answers per path, the locations each read, and their values."""
+    """An earlier tree's answers per path, the locations each read, and their values.
+
+    ``same`` says the earlier tree is this very tree (every file's path, module
+    and content, and the graph's settings): the flow would solve to what it
+    solved then, so every answer whose reads are known holds unchecked.
+    """
 
     answers: Mapping[str, FileAnswers] = {}
     reads: Mapping[str, Reads] = {}
     values: Mapping[str, int] = {}
+    same: bool = False
 
     def holds(self, solver: FlowSolver, path: str) -> bool:
         """Whether every location ``path``'s earlier answers read has its earlier values."""
@@ -124,7 +130,10 @@ class EarlierAnswers:
         changed, else computed and compared.
         """
         path, earlier = facts.path, self._earlier
-        if path in self._reuse and earlier.holds(self.flow, path):
+        if path in self._reuse and (
+            earlier.same and path in earlier.answers and path in earlier.reads
+            or earlier.holds(self.flow, path)
+        ):
             answers, self.flow_reads[path] = earlier.answers[path], earlier.reads[path]
             self.flow_answers[path] = answers
             return answers, None

@@ -42,8 +42,9 @@ from flaglint.cache.store import read_stamped, write_stamped
 from flaglint.callgraph.model import RawEdge
 from flaglint.facts.model import FileFacts
 
-FORMAT = 4
+FORMAT = 5
 EDGES = "edges.pickle"
+TREE = "edges-tree.pickle"
 _WORD = re.compile(r"\w+")
 _DOTTED = re.compile(r"\w+(\.\w+)*")
 
@@ -259,6 +260,8 @@ class EdgeSnapshot(NamedTuple):
     answers: Mapping[str, object] = {}
     reads: Mapping[str, tuple[str, ...]] = {}
     values: Mapping[str, int] = {}
+    # The whole tree's digest (``Project.tree_digest``): "" when unknown.
+    tree: str = ""
 
 
 def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:
@@ -268,3 +271,15 @@ def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:
 
 def save_snapshot(directory: Path | None, salt: str, snapshot: EdgeSnapshot) -> None:
     write_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}", snapshot)
+    # Which tree it is, in a file of a few bytes: whether the snapshot is worth
+    # loading in place of another lender is known without loading its megabytes.
+    write_stamped(directory, TREE, f"tree:{FORMAT}:{salt}", snapshot.tree)
+
+
+def snapshot_tree(directory: Path | None, salt: str) -> str:
+    """The digest of the tree the snapshot was saved for ("" when unknown).
+
+    A hint only (the two files are written one after the other): a snapshot
+    loaded because of it is used whole only if it carries the same digest."""
+    found = read_stamped(directory, TREE, f"tree:{FORMAT}:{salt}")
+    return found if isinstance(found, str) else ""
