@@ -76,6 +76,9 @@ class Project:
         self.revision_loader: Callable[[Config, str], Project] | None = None
         # The cache folder for results derived from many files (None: caching off).
         self.cache_directory: Path | None = None
+        # Files FL302 parsed to read the statements around a dispatch, by blob id
+        # (see ``rules.breakers.sources``); a base shares the tree's that borrows it.
+        self.parsed_by_blob: dict[str, tuple[object, object]] = {}
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
         self._earlier: Earlier | None = None
 

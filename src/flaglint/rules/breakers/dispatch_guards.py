@@ -71,6 +71,7 @@ class DispatchGuards:
                 continue  # a test calling a function directly is no path in production
             if source != target and not source.startswith("<"):
                 self.callers[target].append((source, site))
+        self._direct: set[str] = set()  # functions with a sink call of their own
         self.dispatchers = self._may_dispatch()
         self._dispatcher_names = {q.rpartition(".")[2] for q in self.dispatchers}
         self.sites = self._sites()
@@ -86,6 +87,8 @@ class DispatchGuards:
                     continue
                 sink = self.analysis.direct_sink(facts, call)
                 qualified = f"{facts.module}.{call.scope}"
+                if sink is not None:
+                    self._direct.add(qualified)
                 if sink is not None and qualified not in found:
                     found[qualified] = sink
                     frontier.append(qualified)
@@ -107,7 +110,8 @@ class DispatchGuards:
                 if not call.scope or call.decorator:
                     continue
                 symbol = f"{facts.module}.{call.scope}"
-                sink = self.analysis.direct_sink(facts, call)
+                # Only functions found calling a sink directly can: asked once per call.
+                sink = self.analysis.direct_sink(facts, call) if symbol in self._direct else None
                 via = ""
                 if sink is None and call.callee.rpartition(".")[2] in self._dispatcher_names:
                     for target in self._resolved(facts, index):

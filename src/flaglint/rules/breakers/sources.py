@@ -26,6 +26,9 @@ class ParsedSources:
         self._contents: dict[str, bytes | None] = {}
         self._functions: dict[str, dict[str, FunctionNode]] = {}
         self._modules: dict[str, FunctionNode | None] = {}
+        # Parsed once per content: a base and the tree that borrows it share the
+        # files neither changed (half of FL302's parsing, a third of a second on koku).
+        self._by_blob = (project.edge_donor or project).parsed_by_blob
 
     def prefetch(self, paths: list[str]) -> None:
         """Read many files of a revision through one git process."""
@@ -62,6 +65,12 @@ class ParsedSources:
         """Qualified name inside the module (``Class.method``) -> its definition."""
         found = self._functions.get(path)
         if found is None:
+            blob = self.project.blob_ids.get(path)
+            parsed = self._by_blob.get(blob) if blob is not None else None
+            if parsed is not None:
+                found, self._modules[path] = parsed
+                self._functions[path] = found
+                return found
             found = {}
             content = self._read(path)
             if content is not None:
@@ -73,6 +82,8 @@ class ParsedSources:
                     _index(tree.body, "", found)
                     self._modules[path] = _module_code(tree)
             self._functions[path] = found
+            if blob is not None and content is not None:
+                self._by_blob[blob] = (found, self._modules.get(path))
         return found
 
     def function(self, path: str, qualname: str) -> FunctionNode | None:
