@@ -154,3 +154,46 @@ def test_the_base_inventory_is_built_while_the_workers_answer(
     head.graph  # noqa: B018
     assert ("inventory" in base.__dict__) == (jobs == 2)
     assert base.inventory.reads == _fresh(tmp_path / "base").inventory.reads
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_head_equal_to_the_snapshot_lets_its_base_go_first(
+    run_cli, git_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """``check --base HEAD~1`` on the tree last checked: the head's graph is the
+    snapshot's, so only the base solves (first, while the head's inventory is built),
+    and the findings are a fresh run's."""
+    from conftest import run_git
+
+    from flaglint.callgraph import workers
+
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    root = _write(
+        tmp_path / "repo", {**FILES, "pyproject.toml": f"[tool.flaglint]\njobs = {jobs}\n"}
+    )
+    run_git(root, "init", "-q", "-b", "main")
+    run_git(root, "add", "-A")
+    run_git(root, "commit", "-q", "-m", "one")
+    views = root / "shop" / "views.py"
+    views.write_text(views.read_text() + "\n\ndef appended():\n    return make()\n")
+    run_git(root, "commit", "-q", "-am", "two")
+    run_cli("check", cwd=root)  # the snapshot: this tree
+    counted: list[int] = []
+    original = flow_module.FlowSolver.solve
+    monkeypatch.setattr(
+        flow_module.FlowSolver, "solve", lambda self: counted.append(1) or original(self)
+    )
+    based = run_cli("check", "--base", "HEAD~1", "--format", "json", "--no-cache", cwd=root)
+    counted.clear()
+    order: list[str] = []
+    lend = Project._reusable_edges
+
+    def noted(self: Project) -> object:
+        order.append("base" if self.revision else "head")
+        return lend(self)
+
+    monkeypatch.setattr(Project, "_reusable_edges", noted)
+    cached = run_cli("check", "--base", "HEAD~1", "--format", "json", cwd=root)
+    assert cached.out == based.out
+    assert counted == [1]  # the base's flow; the head's came from the snapshot
+    assert order == ["base", "head"]

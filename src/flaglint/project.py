@@ -126,10 +126,23 @@ class Project:
         return graph
 
     def _base_inventory(self) -> None:
-        """The base's inventory, built while this graph's workers answer: the base's
-        graph needs it next, and this process would wait for them otherwise."""
-        if self.base is not None:
-            self.base.inventory  # noqa: B018
+        """The other tree's inventory, built while this graph's workers answer: the
+        other tree's graph needs it next (the base's after the head's, or the head's
+        after its base's), and this process would wait for them otherwise."""
+        other = self.base if self.base is not None else self.edge_donor
+        if other is not None:
+            other.inventory  # noqa: B018
+
+    def matches_snapshot(self) -> bool:
+        """Whether the snapshot in the cache folder is this very tree (its graph would
+        take every answer from it without solving)."""
+        from flaglint.callgraph import incremental
+
+        tree = self.tree_digest()
+        return (
+            bool(tree)
+            and incremental.snapshot_tree(self.cache_directory, self._graph_salt()) == tree
+        )
 
     def _reusable_edges(self) -> dict[str, list[RawEdge]]:
         """Per-file edges an earlier graph lends this one (see ``callgraph.incremental``)."""

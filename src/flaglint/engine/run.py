@@ -52,8 +52,14 @@ def run_rules(
             # Graphs resolve in forked workers only while no other thread runs:
             # build both (the base borrows the head's edges) before a rule's start
             # may begin threads (FL101's blames).
-            project.graph  # noqa: B018
-            project.base.graph  # noqa: B018
+            # A head that is the tree last checked takes its graph whole from the
+            # snapshot: the base goes first (its workers solving while this process
+            # builds both inventories), not after a head it would have to borrow from.
+            first, second = project, project.base
+            if project.matches_snapshot():
+                first, second = second, first
+            first.graph  # noqa: B018
+            second.graph  # noqa: B018
         waiting = [rule for rule in selected if rule.start(project)]
         for rule in [r for r in selected if r not in waiting] + waiting:
             findings.update(rule.check(project))
