@@ -125,3 +125,48 @@ def test_a_revision_is_keyed_by_its_own_files(run_cli, demo: Path) -> None:
     assert "base-results=computed" in result.err
     again = run_cli("check", "--stats", "--base", "v2003", "--new-only", cwd=demo)
     assert "base-results=cached" in again.err
+
+
+@pytest.mark.parametrize("output", ["text", "json", "sarif", "github"])
+def test_stored_findings_answer_without_loading_any_facts(
+    run_cli, demo: Path, monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    """A tree whose findings are stored reads no facts: the suppressions the gate
+    needs (an unused one among them) and the files that do not parse come with
+    the findings, and every format says what a run without the cache says."""
+    from flaglint.cache import facts as facts_module
+
+    (demo / "smars" / "broken.py").write_text("def broken(:\n")
+    router = demo / "smars" / "router.py"
+    router.write_text(router.read_text() + "\nVALUE = 1  # flaglint: ignore[FL101]\n")
+    args = ("--format", output, "--report-unused-suppressions")
+    first = _check(run_cli, demo, *args)
+    assert _state(first) == "computed"
+    assert output != "text" or ("FL901" in first.out and "FL902" in first.out)
+    read: list[str] = []
+    real = facts_module.FactCache.get
+    monkeypatch.setattr(
+        facts_module.FactCache, "get", lambda self, key: read.append(key) or real(self, key)
+    )
+    second = run_cli("check", "--stats", *args, cwd=demo)
+    assert _state(second) == "cached"
+    assert read == []
+    assert (second.code, second.out) == (first.code, first.out)
+
+
+def test_a_stored_entry_that_cannot_be_read_is_parsed_again(run_cli, demo: Path) -> None:
+    """The cache's index says an entry is there, but its bytes are damaged: the
+    file is parsed after all, and the findings are a fresh run's."""
+    from flaglint.cache.facts import PACK
+
+    fresh = run_cli("check", "--no-cache", cwd=demo)
+    run_cli("check", cwd=demo)
+    (cache_folder(demo) / RESULTS).unlink()
+    pack = cache_folder(demo) / PACK
+    data = bytearray(pack.read_bytes())
+    for at in range(200, min(len(data) // 2, 20_000), 97):
+        data[at] ^= 0xFF  # entries near the start: their tags no longer match
+    pack.write_bytes(bytes(data))
+    again = run_cli("check", "--stats", cwd=demo)
+    assert (again.code, again.out) == (fresh.code, fresh.out)
+    assert "parsed=0" not in again.err

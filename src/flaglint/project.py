@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     # The call graph's module is imported when a graph is built: it brings networkx.
     from flaglint.callgraph import CallGraph, RawEdge
     from flaglint.callgraph.earlier import Earlier
+    from flaglint.gate.suppressions import Suppression
 
 
 @dataclass
@@ -49,13 +50,22 @@ class Project:
     def __init__(
         self,
         config: Config,
-        files: list[FileFacts],
+        files: list[FileFacts] | Callable[[], list[FileFacts]],
         stats: RunStats | None = None,
         revision: str = "",
         label: str = "",
+        listing: list[tuple[str, str, str]] | None = None,
     ):
+        """``files`` are the tree's facts, or what loads them when first asked for;
+        ``listing`` then says what the tree holds before they are loaded (see
+        :meth:`listing`)."""
         self.config = config
-        self.files = sorted(files, key=lambda f: f.path)
+        self._files: list[FileFacts] | None = None
+        self._load: Callable[[], list[FileFacts]] | None = None
+        if callable(files):
+            self._load, self._listing = files, listing or []
+        else:
+            self._files = sorted(files, key=lambda f: f.path)
         self.stats = stats or RunStats()
         # The commit these facts were read from; "" for the work tree.
         self.revision = revision
@@ -79,8 +89,37 @@ class Project:
         # Files FL302 parsed to read the statements around a dispatch, by blob id
         # (see ``rules.breakers.sources``); a base shares the tree's that borrows it.
         self.parsed_by_blob: dict[str, tuple[object, object]] = {}
+        # From the findings cache, with the findings (None: compute them from the
+        # facts): every file's suppression comments, and the files that did not parse.
+        self.known_suppressions: list[Suppression] | None = None
+        self.known_errors: list[FileFacts] | None = None
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
         self._earlier: Earlier | None = None
+
+    @property
+    def files(self) -> list[FileFacts]:
+        """Every file's facts, sorted by path (read from the cache, or parsed, when
+        first asked for)."""
+        if self._files is None:
+            assert self._load is not None
+            self._files = sorted(self._load(), key=lambda f: f.path)
+            self._load = None
+        return self._files
+
+    def error_files(self) -> list[FileFacts]:
+        """The files that could not be read or parsed."""
+        if self.known_errors is not None:
+            return self.known_errors
+        return [f for f in self.files if f.error is not None]
+
+    def listing(self) -> list[tuple[str, str, str]]:
+        """(path, module, why it could not be read or "") of every file, in path order:
+        what a tree's cache keys need, known before the facts are loaded."""
+        if self._files is None:
+            return self._listing
+        return [
+            (f.path, f.module, f.error.message if f.error is not None else "") for f in self._files
+        ]
 
     @cached_property
     def by_path(self) -> dict[str, FileFacts]:
@@ -233,12 +272,12 @@ class Project:
         with one digest solve to the same value flow ("" when a file's content is not
         known by its blob id)."""
         digest = hashlib.sha256(utf8(self._graph_salt()) + b"\0")
-        for facts in self.files:
-            blob = self.blob_ids.get(facts.path)
+        for path, module, _ in self.listing():
+            blob = self.blob_ids.get(path)
             if blob is None:
                 return ""
-            broken = "error" if facts.error is not None else ""
-            digest.update(utf8(f"{facts.path}\0{facts.module}\0{blob}\0{broken}\n"))
+            # Whether a file parses follows from its content (and the salt).
+            digest.update(utf8(f"{path}\0{module}\0{blob}\n"))
         return digest.hexdigest()
 
     def _graph_salt(self) -> str:

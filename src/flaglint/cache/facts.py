@@ -139,6 +139,11 @@ class FactCache:
         return entry_key(self.salt, blob, module, path)
 
     # ---------------------------------------------------------------- reading
+    def has(self, key: str) -> bool:
+        """Whether an entry for ``key`` is stored (its index is read; no entry is)."""
+        self._used.add(key)
+        return key in self._loaded or key in self._written or key in self._open()
+
     def get(self, key: str) -> FileFacts | None:
         self._used.add(key)
         facts = self._loaded.get(key)

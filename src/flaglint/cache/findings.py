@@ -28,18 +28,20 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flaglint.cache.store import KeyedStore
 from flaglint.encoding import utf8
+from flaglint.facts.model import FileFacts
 from flaglint.findings import Finding
+from flaglint.gate.suppressions import Suppression
 from flaglint.stamp import code_stamp
 
 if TYPE_CHECKING:
     from flaglint.project import Project
     from flaglint.rules.base import Rule
 
-FORMAT = 1
+FORMAT = 2
 RESULTS = "results.pickle"
 # Entries kept: a work tree, its staged index and a base or two.
 KEEP = 8
@@ -77,14 +79,23 @@ def _tree(digest: hashlib._Hash, project: Project, head: str) -> bool:
     # pre-commit hook's ``--base HEAD --new-only`` run of the base tree.
     shallow, _, commit = head.partition(" ")
     digest.update(utf8(f"at:{project.revision or commit}:{shallow}\0"))
-    for facts in project.files:
-        blob = project.blob_ids.get(facts.path)
+    for path, module, error in project.listing():
+        blob = project.blob_ids.get(path)
         if blob is None:
-            if facts.error is None:
+            if not error:
                 return False  # facts of unknown content: nothing to key them by
-            blob = f"error:{facts.error.message}"
-        digest.update(utf8(f"{facts.path}\0{facts.module}\0{blob}\0"))
+            blob = f"error:{error}"
+        digest.update(utf8(f"{path}\0{module}\0{blob}\0"))
     return True
+
+
+class Stored(NamedTuple):
+    """A tree's findings, and what the gate and the report read of its facts: every
+    file's suppression comments and the files that could not be read or parsed."""
+
+    findings: Sequence[Finding]
+    suppressions: list[Suppression]
+    errors: list[FileFacts]
 
 
 class ResultCache:
@@ -92,13 +103,11 @@ class ResultCache:
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
-        self._store: KeyedStore[list[Finding]] = KeyedStore(
-            directory, RESULTS, f"results:{FORMAT}", KEEP
-        )
+        self._store: KeyedStore[Stored] = KeyedStore(directory, RESULTS, f"results:{FORMAT}", KEEP)
 
-    def get(self, key: str) -> list[Finding] | None:
+    def get(self, key: str) -> Stored | None:
         found = self._store.get(key)
-        return list(found) if found is not None else None
+        return found if isinstance(found, Stored) else None
 
-    def put(self, key: str, findings: Sequence[Finding]) -> None:
-        self._store.put(key, list(findings))
+    def put(self, key: str, stored: Stored) -> None:
+        self._store.put(key, stored)

@@ -131,7 +131,7 @@ class EarlierAnswers:
         """
         path, earlier = facts.path, self._earlier
         if path in self._reuse and (
-            earlier.same and path in earlier.answers and path in earlier.reads
+            (earlier.same and path in earlier.answers and path in earlier.reads)
             or earlier.holds(self.flow, path)
         ):
             answers, self.flow_reads[path] = earlier.answers[path], earlier.reads[path]

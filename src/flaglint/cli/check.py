@@ -193,7 +193,7 @@ def check(
         buffer = {stdin_path: click.get_binary_stream("stdin").read()}
         project = analyse(config, [], use_cache=not no_cache, contents=buffer)
     else:
-        project = analyse(config, list(paths), use_cache=not no_cache)
+        project = analyse(config, list(paths), use_cache=not no_cache, lazy=True)
         require_files(options, project)
     if base:
         attach_base(project, config, base)
@@ -219,14 +219,14 @@ def check(
     here = cwd_prefix(config.root)
     prefix = here if output_format in ("text", "json") else None
     shown_findings = gate.findings
-    files, errors = project.stats.files, error_data(project.files)
+    files, errors = project.stats.files, error_data(project.error_files())
     if stdin_path is not None:
         shown_findings = [f for f in shown_findings if f.path == stdin_path]
         files = 1
         errors = [e for e in errors if e["path"] == stdin_path]
     elif here and not paths and not staged:
         shown_findings = in_subfolder(shown_findings, here)
-        files = sum(1 for f in project.files if under(f.path, here))
+        files = sum(1 for path, _, _ in project.listing() if under(path, here))
         errors = [e for e in errors if under(e["path"], here)]
     shown_findings = as_seen_from(shown_findings, prefix)
     run = RunInfo(

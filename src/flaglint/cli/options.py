@@ -182,7 +182,7 @@ def load_config_for(options: AnalysisOptions, overrides: dict[str, Any] | None =
 
 def require_files(options: AnalysisOptions, project: Project) -> None:
     """Paths were given and none of them holds a Python file: that is no clean pass."""
-    if options.paths and not project.files:
+    if options.paths and not project.listing():
         shown = ", ".join(str(p) for p in options.paths)
         raise UsageFailure(
             f"no Python files to analyse in {shown}{_excluded_by(project.config, options)}"

@@ -12,7 +12,7 @@ from flaglint.cache.facts import open_cache
 from flaglint.config import Config
 from flaglint.discovery import SourceFile, assign_modules, discover, excluded
 from flaglint.engine import gcpause, progress
-from flaglint.engine.pool import build_all, collect_facts, fact_options
+from flaglint.engine.pool import build_all, fact_options, plan_facts
 from flaglint.facts import FileFacts
 from flaglint.project import Project, RunStats
 
@@ -22,12 +22,15 @@ def analyse(
     paths: Sequence[Path],
     use_cache: bool = True,
     contents: Mapping[str, bytes] | None = None,
+    lazy: bool = False,
 ) -> Project:
     """Discover and collect facts for ``paths`` under the configured root.
 
     ``contents`` maps root-relative paths to the text to analyse instead of
     the file on disk (``check --stdin-filename``); such a path is analysed
-    even when it does not exist yet.
+    even when it does not exist yet. ``lazy``: every file is read and keyed
+    now, but facts are loaded (or parsed) when the project's files are first
+    asked for: a check whose findings are stored needs none.
     """
     stats = RunStats()
     started = time.perf_counter()
@@ -40,12 +43,21 @@ def analyse(
     cache = open_cache(config, use_cache, fresh=True)
     started = time.perf_counter()
     blob_ids: dict[str, str] = {}
-    with gcpause.paused(freeze=True):
-        files = collect_facts(config.root, sources, config, cache, stats, blob_ids, contents)
+    plan = plan_facts(config.root, sources, config, cache, stats, blob_ids, contents)
     stats.seconds["facts"] = time.perf_counter() - started
-    stats.files = len(files)
-    stats.lines = sum(f.lines for f in files)
-    project = Project(config, files, stats)
+
+    def load() -> list[FileFacts]:
+        # Unpickling a whole tree's facts with the collector running cost four
+        # times as much as paused (benchmarks/RESULTS.md, design measurements).
+        started = time.perf_counter()
+        with gcpause.paused(freeze=True):
+            files = plan.load()
+        stats.seconds["facts"] += time.perf_counter() - started
+        return files
+
+    stats.files = len(plan.order)
+    stats.lines = plan.lines
+    project = Project(config, load if lazy else load(), stats, listing=plan.listing())
     project.revision_loader = analyse_revision
     project.blob_ids = blob_ids
     if use_cache:

@@ -80,9 +80,24 @@ def collect_facts(
     ``blob_ids``, when given, receives each file's blob id. ``contents`` gives
     the text of some paths instead of the files on disk (an editor's buffer).
     """
-    options = fact_options(config)
-    results: dict[str, FileFacts] = {}
-    missing: list[Pending] = []
+    return plan_facts(root, sources, config, cache, stats, blob_ids, contents).load()
+
+
+def plan_facts(
+    root: Path,
+    sources: Sequence[SourceFile],
+    config: Config,
+    cache: FactCache,
+    stats: RunStats,
+    blob_ids: dict[str, str] | None = None,
+    contents: Mapping[str, bytes] | None = None,
+) -> FactPlan:
+    """Every source read and keyed, and which facts the cache holds; none loaded yet.
+
+    A check whose findings are stored (nothing changed) needs no facts at all:
+    only the files' contents (blob ids) and line counts, which this reads.
+    """
+    plan = FactPlan(root, config, cache, stats)
     jobs = config.workers()
     base = str(root)
     given = contents or {}
@@ -93,29 +108,79 @@ def collect_facts(
                 with open(os.path.join(base, source.path), "rb") as handle:
                     content = handle.read()
             except OSError as exc:
-                results[source.path] = unreadable_facts(source, exc)
+                plan.ready[source.path] = unreadable_facts(source, exc)
+                plan.order.append(source.path)
                 continue
+        plan.order.append(source.path)
         blob = blob_id(content)
         if blob_ids is not None:
             blob_ids[source.path] = blob
         key = cache.key(blob, source.module, source.path)
-        cached = cache.get(key)
-        if cached is not None:
-            results[source.path] = cached
-        elif jobs <= 1 or len(missing) < POOL_THRESHOLD or source.path in given:
-            missing.append((source, key, content, len(content)))
+        plan.lines += count_lines(content)
+        if cache.has(key):
+            plan.stored.append((source, key, content if source.path in given else None))
+        elif jobs <= 1 or len(plan.missing) < POOL_THRESHOLD or source.path in given:
+            plan.missing.append((source, key, content, len(content)))
         else:
             # Workers read the file again rather than hold every source in this
             # process (peak RSS) and key it by what they read.
-            missing.append((source, key, None, len(content)))
-    stats.cache_hits += len(sources) - len(missing)
-    stats.parsed += len(missing)
-    with progress.bar("flaglint: parsing", len(missing)) as advance:
-        for facts, _ in build_all(missing, options, jobs, cache, root):
-            results[facts.path] = facts
-            advance(1)
-    cache.flush()
-    return [results[s.path] for s in sources if s.path in results]
+            plan.missing.append((source, key, None, len(content)))
+    stats.cache_hits += len(plan.stored)
+    stats.parsed += len(plan.missing)
+    return plan
+
+
+class FactPlan:
+    """The facts of a tree, planned by :func:`plan_facts` and loaded by :meth:`load`."""
+
+    def __init__(self, root: Path, config: Config, cache: FactCache, stats: RunStats) -> None:
+        self.root, self.config, self.cache, self.stats = root, config, cache, stats
+        self.order: list[str] = []  # every path, in the order sources came
+        self.ready: dict[str, FileFacts] = {}  # unreadable files: known without the cache
+        self.stored: list[tuple[SourceFile, str, bytes | None]] = []
+        self.missing: list[Pending] = []
+        self.lines = 0
+
+    def listing(self) -> list[tuple[str, str, str]]:
+        """(path, module, why it is unreadable or "") of every file, in path order."""
+        modules = {source.path: source.module for source, _, _ in self.stored}
+        modules.update((pending[0].path, pending[0].module) for pending in self.missing)
+        out = [
+            (path, facts.module, facts.error.message)
+            for path, facts in self.ready.items()
+            if facts.error
+        ]
+        out.extend((path, module, "") for path, module in modules.items())
+        return sorted(out)
+
+    def load(self) -> list[FileFacts]:
+        """Every file's facts: stored ones read back, the rest parsed (and stored)."""
+        results = dict(self.ready)
+        for source, key, content in self.stored:
+            cached = self.cache.get(key)
+            if cached is not None:
+                results[source.path] = cached
+                continue
+            # Indexed but unreadable (truncated, foreign): parse it after all.
+            if content is None:
+                try:
+                    with open(self.root / source.path, "rb") as handle:
+                        content = handle.read()
+                except OSError as exc:
+                    results[source.path] = unreadable_facts(source, exc)
+                    continue
+            self.missing.append((source, key, content, len(content)))
+            self.stats.cache_hits -= 1
+            self.stats.parsed += 1
+        options = fact_options(self.config)
+        with progress.bar("flaglint: parsing", len(self.missing)) as advance:
+            for facts, _ in build_all(
+                self.missing, options, self.config.workers(), self.cache, self.root
+            ):
+                results[facts.path] = facts
+                advance(1)
+        self.cache.flush()
+        return [results[path] for path in self.order if path in results]
 
 
 # A file to parse: its source, cache key, content (None: read it from the root) and size.

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 
 from flaglint import history
 from flaglint.cache import location as cachedir
-from flaglint.cache.findings import ResultCache, tree_key
+from flaglint.cache.findings import ResultCache, Stored, tree_key
 from flaglint.config import Config
 from flaglint.engine import gcpause
 from flaglint.findings import Finding
+from flaglint.gate.suppressions import collect
 from flaglint.project import Project
 from flaglint.rules.base import Rule
 
@@ -40,7 +41,10 @@ def run_rules(
         if cached is not None:
             project.stats.results_cached = True
             project.stats.seconds["rules"] = time.perf_counter() - started
-            return cached
+            # What the gate and the report read of the facts comes with the
+            # findings: a tree whose findings are stored loads no facts.
+            project.known_suppressions, project.known_errors = cached.suppressions, cached.errors
+            return list(cached.findings)
     findings: set[Finding] = set()
     # The project stage builds a few million small, acyclic objects (graph
     # dicts, resolver memos, reach sets) that reference counting frees alone;
@@ -65,6 +69,8 @@ def run_rules(
             findings.update(rule.check(project))
     ordered = sorted(findings, key=Finding.sort_key)
     if results is not None and key is not None:
-        results.put(key, ordered)
+        project.known_suppressions = collect(project.files, project.config.per_file_ignores)
+        project.known_errors = project.error_files()
+        results.put(key, Stored(ordered, project.known_suppressions, project.known_errors))
     project.stats.seconds["rules"] = time.perf_counter() - started
     return ordered

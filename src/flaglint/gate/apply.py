@@ -63,9 +63,10 @@ def screen(
     """
     if active is None:
         active = active_codes(project, rules)
-    result = apply_suppressions(
-        findings, collect(project.files, project.config.per_file_ignores), active
-    )
+    suppressions = project.known_suppressions
+    if suppressions is None:
+        suppressions = collect(project.files, project.config.per_file_ignores)
+    result = apply_suppressions(findings, suppressions, active)
     kept = list(result.kept)
     if report_unused and any(r.code == UnusedSuppression.code for r in rules):
         kept.extend(UnusedSuppression().report(result.unused))
