@@ -10,6 +10,7 @@ only when it is read as a boolean or named like a flag.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import string
 from typing import TYPE_CHECKING
@@ -60,6 +61,7 @@ class ReadersMixin:
     _imported: dict[str, tuple[str, ...]]
     _call_cache: dict[tuple[str, int], tuple[FlagRead, Provider | None] | None]
     _wrappers: dict[str, Wrapper]
+    _decorator_wrappers: dict[str, tuple[Wrapper, bool]]
     # Reads of filtered providers: (provider, read as a boolean); kept keys once known.
     _filtered: dict[FlagRead, tuple[Provider, bool]]
     # How a filtered read types its value: "explicit" (a boolean method, cast or
@@ -125,6 +127,12 @@ class ReadersMixin:
                     self._read_types[read] = said
             return (read, None) if read is not None else None
         if call.decorator:
+            factory = self._decorator_wrappers.get(self.wrapper_target(facts, index, target))
+            if factory is not None:
+                read = self._wrapper_read(facts, call, factory[0], symbol)
+                if read is not None and not factory[1]:
+                    read = dataclasses.replace(read, negated=True)
+                return (read, None) if read is not None else None
             provider = self.table.by_decorator(target)
             if provider is None:
                 return None
