@@ -190,6 +190,7 @@ class Inventory(
             self.table.trigger_names()
             | {q.rpartition(".")[2] for q in self._wrappers}
             | self._instance_names()
+            | self._aliased_provider_names()
         )
         candidates: list[FlagRead] = []
         for facts in self.files:
@@ -261,6 +262,16 @@ class Inventory(
             for facts in self.files
             for b in facts.bindings
             if b.kind == "call" and b.value.rpartition(".")[2] in instances
+        }
+
+    def _aliased_provider_names(self) -> set[str]:
+        """Local names of provider functions imported under another name (``as is_on``)."""
+        return {
+            i.local
+            for facts in self.files
+            for i in facts.imports
+            if i.local != i.target.rpartition(".")[2]
+            and (self.table.by_function(i.target) or self.table.by_decorator(i.target))
         }
 
     def _inside_param_wrapper(self, read: FlagRead) -> bool:

@@ -138,6 +138,8 @@ class ReadersMixin:
                 return None
             return self._keyed_read(facts, call, provider, target.rpartition(".")[2], symbol, index)
         provider = self.table.by_function(target)
+        if provider is not None:
+            method = target.rpartition(".")[2]  # ``import flag_is_active as is_on``
         if provider is None and "." in call.callee:
             receiver = target.rpartition(".")[0]
             toggle = self._toggle_read(method, receiver, facts, call, symbol)
@@ -389,7 +391,8 @@ def _converted(facts: FileFacts, call: Call) -> bool:
 
 def literal_default(call: Call, key_position: int) -> str:
     """What a read's literal default says: "bool", "value" (a string that is no
-    boolean word and not empty, like ``"feature_flags.json"``), or "".
+    boolean word and not empty, like ``"feature_flags.json"``, or a number other
+    than 0 and 1), or "".
 
     The default is the argument right after the key, or ``default=``.
     """
@@ -402,6 +405,8 @@ def literal_default(call: Call, key_position: int) -> str:
             word = arg.text.strip().lower()
             if arg.kind == "str" and word and word not in BOOLEAN_WORDS:
                 return "value"
+            if arg.kind == "int" and word not in ("0", "1"):
+                return "value"  # ``config("ENABLE_UPLOAD_LIMIT", default=20)``
     return ""
 
 
