@@ -320,7 +320,8 @@ class ReadersMixin:
         if provider.filtered:
             # Read as a boolean: the read says so, or it is tested.
             explicit = self._explicit_boolean(call, provider, method, facts)
-            self._filtered[read] = (provider, explicit or index in self._booleans(facts))
+            tested = index in self._booleans(facts) and not _presence_cast(facts, call, provider)
+            self._filtered[read] = (provider, explicit or tested)
             if explicit:
                 self._read_types[read] = "explicit"
             elif (
@@ -385,6 +386,24 @@ def _converted(facts: FileFacts, call: Call) -> bool:
         outer.line == call.line
         and outer.callee in VALUE_CONVERSIONS
         and outer.col + len(outer.callee) + 1 == call.col
+        for outer in facts.calls
+    )
+
+
+def _presence_cast(facts: FileFacts, call: Call, provider: Provider) -> bool:
+    """``bool(os.environ.get("CA_BUNDLE"))`` with no default (or ``None``, ``""``): whether
+    the variable is set, which a path or a token is too; ``bool`` never parses "false"."""
+    position = provider.key_position(call.callee.rpartition(".")[2])
+    for arg in call.args:
+        if arg.position == position or (arg.keyword and arg.keyword == provider.key_keyword):
+            continue
+        if arg.keyword in (None, "default") and (arg.kind, arg.text) not in (
+            ("none", "None"),
+            ("str", ""),
+        ):
+            return False
+    return any(
+        outer.line == call.line and outer.callee == "bool" and outer.col + 5 == call.col
         for outer in facts.calls
     )
 
