@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from flaglint.config import Config
 from flaglint.facts.model import Atom, Binding, FileFacts, FlowCall, Gate
+from flaglint.flags.decorators import DecoratorWrappersMixin
 from flaglint.flags.model import (
     FlagCondition,
     FlagRead,
@@ -38,7 +39,14 @@ __all__ = ["FlagCondition", "FlagRead", "GatedCall", "Inventory"]
 FLAG_ENUM_BASES = frozenset({"enum.Flag", "enum.IntFlag"})
 
 
-class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, OrmReadsMixin):
+class Inventory(
+    ReadersMixin,
+    WrappersMixin,
+    DecoratorWrappersMixin,
+    ValuesMixin,
+    SettingReadsMixin,
+    OrmReadsMixin,
+):
     """All flag reads and gated call sites of a project."""
 
     def __init__(self, files: list[FileFacts], config: Config, resolver: Resolver | None = None):
@@ -66,7 +74,10 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, Orm
         self._orm_flows: dict[str, dict[int, FlowCall]] = {}
         self._values_init()
         self._boolean_arguments: set[tuple[str, int]] = set()
+        self._decorator_wrappers: dict[str, tuple[Wrapper, bool]] = {}
+        self._decorator_inner: set[str] = set()
         self._find_wrappers()
+        self._find_decorator_wrappers()
         self.reads: list[FlagRead] = []
         self.gated: list[GatedCall] = []
         self._collect()
@@ -179,6 +190,7 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, Orm
             self.table.trigger_names()
             | {q.rpartition(".")[2] for q in self._wrappers}
             | self._instance_names()
+            | self._aliased_provider_names()
         )
         candidates: list[FlagRead] = []
         for facts in self.files:
@@ -252,8 +264,20 @@ class Inventory(ReadersMixin, WrappersMixin, ValuesMixin, SettingReadsMixin, Orm
             if b.kind == "call" and b.value.rpartition(".")[2] in instances
         }
 
+    def _aliased_provider_names(self) -> set[str]:
+        """Local names of provider functions imported under another name (``as is_on``)."""
+        return {
+            i.local
+            for facts in self.files
+            for i in facts.imports
+            if i.local != i.target.rpartition(".")[2]
+            and (self.table.by_function(i.target) or self.table.by_decorator(i.target))
+        }
+
     def _inside_param_wrapper(self, read: FlagRead) -> bool:
         """A wrapper's own read of its parameter is resolved at its call sites instead."""
+        if read.key is None and read.symbol in self._decorator_inner:
+            return True
         wrapper = self._wrappers.get(read.symbol)
         return read.key is None and wrapper is not None and wrapper.param is not None
 

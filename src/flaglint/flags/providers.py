@@ -213,9 +213,14 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
     ),
     Provider(
         name="python-decouple",
-        functions=("decouple.config",),
+        # Maykin's wrappers add documentation groups and pass the rest to decouple.
+        functions=(
+            "decouple.config",
+            "maykin_common.config.config",
+            "open_api_framework.conf.utils.config",
+        ),
         instances=("decouple.AutoConfig", "decouple.Config"),
-        modules=("decouple",),
+        modules=("decouple", "maykin_common.config", "open_api_framework.conf"),
         key_keyword="option",
         env=True,
     ),

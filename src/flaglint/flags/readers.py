@@ -10,6 +10,7 @@ only when it is read as a boolean or named like a flag.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import string
 from typing import TYPE_CHECKING
@@ -60,6 +61,7 @@ class ReadersMixin:
     _imported: dict[str, tuple[str, ...]]
     _call_cache: dict[tuple[str, int], tuple[FlagRead, Provider | None] | None]
     _wrappers: dict[str, Wrapper]
+    _decorator_wrappers: dict[str, tuple[Wrapper, bool]]
     # Reads of filtered providers: (provider, read as a boolean); kept keys once known.
     _filtered: dict[FlagRead, tuple[Provider, bool]]
     # How a filtered read types its value: "explicit" (a boolean method, cast or
@@ -125,11 +127,19 @@ class ReadersMixin:
                     self._read_types[read] = said
             return (read, None) if read is not None else None
         if call.decorator:
+            factory = self._decorator_wrappers.get(self.wrapper_target(facts, index, target))
+            if factory is not None:
+                read = self._wrapper_read(facts, call, factory[0], symbol)
+                if read is not None and not factory[1]:
+                    read = dataclasses.replace(read, negated=True)
+                return (read, None) if read is not None else None
             provider = self.table.by_decorator(target)
             if provider is None:
                 return None
             return self._keyed_read(facts, call, provider, target.rpartition(".")[2], symbol, index)
         provider = self.table.by_function(target)
+        if provider is not None:
+            method = target.rpartition(".")[2]  # ``import flag_is_active as is_on``
         if provider is None and "." in call.callee:
             receiver = target.rpartition(".")[0]
             toggle = self._toggle_read(method, receiver, facts, call, symbol)
@@ -310,7 +320,8 @@ class ReadersMixin:
         if provider.filtered:
             # Read as a boolean: the read says so, or it is tested.
             explicit = self._explicit_boolean(call, provider, method, facts)
-            self._filtered[read] = (provider, explicit or index in self._booleans(facts))
+            tested = index in self._booleans(facts) and not _presence_cast(facts, call, provider)
+            self._filtered[read] = (provider, explicit or tested)
             if explicit:
                 self._read_types[read] = "explicit"
             elif (
@@ -379,9 +390,28 @@ def _converted(facts: FileFacts, call: Call) -> bool:
     )
 
 
+def _presence_cast(facts: FileFacts, call: Call, provider: Provider) -> bool:
+    """``bool(os.environ.get("CA_BUNDLE"))`` with no default (or ``None``, ``""``): whether
+    the variable is set, which a path or a token is too; ``bool`` never parses "false"."""
+    position = provider.key_position(call.callee.rpartition(".")[2])
+    for arg in call.args:
+        if arg.position == position or (arg.keyword and arg.keyword == provider.key_keyword):
+            continue
+        if arg.keyword in (None, "default") and (arg.kind, arg.text) not in (
+            ("none", "None"),
+            ("str", ""),
+        ):
+            return False
+    return any(
+        outer.line == call.line and outer.callee == "bool" and outer.col + 5 == call.col
+        for outer in facts.calls
+    )
+
+
 def literal_default(call: Call, key_position: int) -> str:
     """What a read's literal default says: "bool", "value" (a string that is no
-    boolean word and not empty, like ``"feature_flags.json"``), or "".
+    boolean word and not empty, like ``"feature_flags.json"``, or a number other
+    than 0 and 1), or "".
 
     The default is the argument right after the key, or ``default=``.
     """
@@ -394,6 +424,8 @@ def literal_default(call: Call, key_position: int) -> str:
             word = arg.text.strip().lower()
             if arg.kind == "str" and word and word not in BOOLEAN_WORDS:
                 return "value"
+            if arg.kind == "int" and word not in ("0", "1"):
+                return "value"  # ``config("ENABLE_UPLOAD_LIMIT", default=20)``
     return ""
 
 

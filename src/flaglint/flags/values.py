@@ -16,7 +16,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from flaglint.facts.model import Atom, AttributeWrite, Call, FileFacts, FlowCall, Gate, Shape
+from flaglint.facts.model import (
+    Atom,
+    AttributeWrite,
+    Call,
+    Definition,
+    FileFacts,
+    FlowCall,
+    Gate,
+    Shape,
+)
 from flaglint.flags.model import FlagCondition, Wrapper, scope_at
 from flaglint.names.resolve import Resolver
 
@@ -60,6 +69,7 @@ class ValuesMixin:
         self._wrapper_targets: dict[tuple[str, int], str] = {}
         self._local_flows: dict[str, dict[tuple[str, str], list[Shape | None]]] = {}
         self._flow_depth = 0
+        self._param_memo: dict[tuple[object, ...], tuple[FlagCondition, ...]] = {}
 
     # ------------------------------------------------------------ singletons
     def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str:
@@ -190,6 +200,31 @@ class ValuesMixin:
         definition = symbol.definition if symbol is not None else None
         if definition is None or atom.name not in definition.params or atom.name in RECEIVERS:
             return ()
+        # Asked again for each recursive call and each caller passing it on, at every
+        # depth: DefectDojo's user_has_permission (a dozen self-calls, hundreds of
+        # callers) was followed exponentially. The answer holds for one depth and
+        # one state of the wrappers and kept keys (both grow while the inventory builds).
+        memo_key = (
+            facts.module,
+            scope,
+            atom.name,
+            on,
+            self._flow_depth,
+            len(self._wrappers),
+            len(getattr(self, "_decorator_wrappers", ())),
+            getattr(self, "_kept", None) is None,
+        )
+        memo = self._param_memo.get(memo_key)
+        if memo is not None:
+            return memo
+        memo = self._param_memo[memo_key] = self._param_conditions(
+            facts, atom, on, definition, scope
+        )
+        return memo
+
+    def _param_conditions(
+        self, facts: FileFacts, atom: Atom, on: bool, definition: Definition, scope: str
+    ) -> tuple[FlagCondition, ...]:
         positional = [p for p in definition.params if p not in RECEIVERS]
         position = positional.index(atom.name)
         target = f"{facts.module}.{scope}"

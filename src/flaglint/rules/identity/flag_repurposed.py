@@ -55,8 +55,11 @@ class FlagRepurposed(Rule):
     Helpers deep in both paths (a venue gateway that both reach) are not
     compared: they do not make the meaning the same. A key whose gated code
     merely grew is not reported, and a function moved to another module or
-    renamed without changing its body's shape (parameters, length, docstring
-    and the functions it calls) counts as the same function.
+    class (a function made a method too) or renamed without changing its
+    body's shape (parameters, length, docstring and the functions it calls)
+    counts as the same function. A check moved from the caller into the
+    function it guarded (``if not flag: return`` at its top), or back out,
+    keeps the meaning: the code gated inside is that function's body.
 
     ## Why is this bad?
     During a deploy, old and new code run side by side. On 1 August 2012 one
@@ -180,6 +183,14 @@ def compare(base: CallGraph, head: CallGraph, key: str, on: bool) -> Repurposing
     matcher = _Matcher(base, head)
     shared_old = {b for b in old.functions if any(matcher.same(b, h) for h in new.functions)}
     shared_new = {h for h in new.functions if any(matcher.same(b, h) for b in old.functions)}
+    # The check moved into the function it guarded (``if not flag: return`` at its
+    # top) or out of it into its caller: what is gated there is that function's body.
+    for old_fn, new_source in _moved_guards(matcher, old.functions, new.reach.sites, True):
+        shared_old.add(old_fn)
+        shared_new.update(_targets(new.reach.sites, new_source))
+    for old_source, new_fn in _moved_guards(matcher, new.functions, old.reach.sites, False):
+        shared_new.add(new_fn)
+        shared_old.update(_targets(old.reach.sites, old_source))
     before = _ordered(old.functions - shared_old, old.reach)
     after = _ordered(new.functions - shared_new, new.reach)
     if not shared_old:
@@ -193,6 +204,26 @@ def compare(base: CallGraph, head: CallGraph, key: str, on: bool) -> Repurposing
             on, _ordered(gone, old.reach), _ordered(fresh, new.reach), old, new, replaced=True
         )
     return None
+
+
+def _moved_guards(
+    matcher: _Matcher,
+    gated: frozenset[str],
+    sites: list[tuple[str, int, str, str]],
+    into: bool,
+) -> list[tuple[str, str]]:
+    """(base, head) pairs of one function gated by the flag on one side and holding
+    the flag's check on the other: ``into`` when the check moved into the function."""
+    pairs = []
+    for source in sorted({site[2] for site in sites}):
+        for function in sorted(gated):
+            if matcher.same(*((function, source) if into else (source, function))):
+                pairs.append((function, source) if into else (source, function))
+    return pairs
+
+
+def _targets(sites: list[tuple[str, int, str, str]], source: str) -> set[str]:
+    return {site[3] for site in sites if site[2] == source}
 
 
 def _main(functions: list[str], reach: FlagReach) -> list[str]:
@@ -219,10 +250,15 @@ class _Matcher:
         if old == new:
             return True
         old_info, new_info = self.base.nodes.get(old), self.head.nodes.get(new)
-        if old_info is None or new_info is None or old_info.kind != new_info.kind:
+        if old_info is None or new_info is None:
+            return False
+        kinds = {old_info.kind, new_info.kind}
+        if len(kinds) > 1 and kinds != {"function", "method"}:
             return False
         if old.rpartition(".")[2] == new.rpartition(".")[2]:
-            return True  # moved to another module or class
+            return True  # moved to another module or class (a function made a method too)
+        if len(kinds) > 1:
+            return False
         old_def, new_def = old_info.definition, new_info.definition
         if old_def is None or new_def is None:
             return False

@@ -1,0 +1,70 @@
+"""A parameter passed on through recursive and many-caller functions is followed once per level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flaglint.config import Config
+from flaglint.engine import analyse
+from flaglint.flags.values import ValuesMixin
+
+CHECKS = (
+    """\
+def allowed(user, obj, perm):
+    if perm == "admin":
+        return True
+"""
+    + "".join(
+        f"""    if obj.link_{n} is not None:
+        return allowed(user, obj.link_{n}, perm)
+"""
+        for n in range(6)
+    )
+    + "    return False\n"
+)
+
+GUARD = """\
+from app.checks import allowed
+
+
+def guard_{n}(user, obj, perm):
+    if not allowed(user, obj, perm):
+        raise PermissionError(perm)
+    return allowed(user, obj.parent, perm)
+"""
+
+VIEW = """\
+from app.guard_{n} import guard_{n}
+
+
+def view_{n}(request, obj):
+    guard_{n}(request.user, obj, "edit")
+"""
+
+
+def test_recursive_parameter_flow_is_not_exponential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "checks.py").write_text(CHECKS)
+    for n in range(8):
+        (app / f"guard_{n}.py").write_text(GUARD.format(n=n))
+        (app / f"view_{n}.py").write_text(VIEW.format(n=n))
+    calls = 0
+    original = ValuesMixin.param_conditions
+
+    def counted(self, facts, atom, on):  # noqa: ANN001, ANN202
+        nonlocal calls
+        calls += 1
+        return original(self, facts, atom, on)
+
+    monkeypatch.setattr(ValuesMixin, "param_conditions", counted)
+    project = analyse(Config(root=tmp_path), [tmp_path], use_cache=False)
+    assert project.inventory.keys() == {}
+    # Each (function, parameter, polarity, depth) is worked out once: the six
+    # recursive calls of ``allowed`` were followed 6**4 times over all its callers.
+    assert calls < 2_000
