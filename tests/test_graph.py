@@ -438,6 +438,35 @@ def test_guessed_edges_say_why_they_were_assumed(run_cli, tmp_path: Path) -> Non
     assert "app.dispatch -> name:handle  (may: `.handle()` on a receiver" in text
 
 
+@pytest.mark.parametrize(
+    "receiver",
+    [
+        "import os\n\nVALUE = os.environ.get('X')\n",
+        "from django.conf import settings\n\nVALUE = settings.OPTIONS.get('X')\n",
+        "import requests as http\n\n\ndef fetch():\n    return http.get('u')\n",
+    ],
+)
+def test_a_method_of_an_imported_outside_module_runs_no_project_method(
+    run_cli, tmp_path: Path, receiver: str
+) -> None:
+    """``os.environ.get(...)`` calls into the standard library: no project method named
+    ``get`` runs there, so there is no name-only edge to one (an audit said a
+    setting read that way "reaches" every project ``get``)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "settings.py").write_text(receiver)
+    (tmp_path / "views.py").write_text(
+        "class Page:\n    def get(self, request):\n        return render(request)\n\n\n"
+        "def render(request):\n    return request\n\n\n"
+        "def load(store):\n    return store.get('k')\n"
+    )
+    adjacency = json.loads(run_cli("callgraph", "--no-cache", cwd=tmp_path).out)["graph"]
+    targets = {e["target"] for edges in adjacency.values() for e in edges}
+    sources = {s for s, edges in adjacency.items() if any(e["target"] == "name:get" for e in edges)}
+    # The unknown receiver still may be a Page: only the outside module's call lost it.
+    assert sources == {"views.load"}, adjacency
+    assert "name:get" in targets
+
+
 LAMBDAS = """\
 import waffle
 

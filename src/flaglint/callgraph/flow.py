@@ -433,7 +433,7 @@ class FlowSolver:
             return tuple(dict.fromkeys(locations)), EMPTY
         if locations:
             return tuple(locations), EMPTY
-        if resolved != name:
+        if resolved != name or self.resolver.imports(module, name):  # ``import os`` too
             return (), frozenset({EXTERNAL})
         if name in BUILTIN_NAMES:
             return (), frozenset({BUILTIN})

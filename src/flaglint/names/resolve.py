@@ -90,6 +90,11 @@ class Resolver:
         self._symbols: dict[str, Symbol | None] = {}
 
     # ------------------------------------------------------------- spelling
+    def imports(self, module: str, name: str) -> bool:
+        """Whether ``module`` binds ``name`` by an import."""
+        index = self.modules.get(module)
+        return index is not None and name in index.imports
+
     def resolve(self, module: str, spelled: str, scope: str = "") -> str:
         """The qualified name that ``spelled`` denotes in ``module`` (at ``scope``)."""
         index = self.modules.get(module)
