@@ -154,3 +154,62 @@ def test_a_base_and_its_head_parse_a_file_they_share_once(
     sources.ParsedSources(base).functions("b.py")
     sources.ParsedSources(head).functions("b.py")
     assert len(parsed) == 3  # b.py differs: each revision's own
+
+
+def test_a_staged_tree_lends_the_base_no_parse_of_unstaged_edits(run_cli, tmp_path: Path) -> None:
+    """FL302 shares a parsed file between base and head by blob id: only a parse of
+    that very content may be shared. The staged tree's files are read from the work
+    tree, so a file with unstaged edits must not stand for its blob at the base."""
+    from conftest import run_git
+
+    repo = tmp_path / "repo"
+    send = (
+        "def dispatch_batch(batch):\n    for item in batch.items:\n        notify.delay(item)\n"
+        "\n\nnotify = None\n"
+    )
+    limit = (
+        "def over_limit(account, batch):\n"
+        "    return account.sent + len(batch.items) > account.daily_limit\n"
+    )
+    guarded = (
+        "from jobs.limits import over_limit\nfrom jobs.send import dispatch_batch\n\n\n"
+        "def run_{0}(batch, account):\n    if over_limit(account, batch):\n        return\n"
+        "    dispatch_batch(batch)\n"
+    )
+    inline = (
+        "from jobs.send import dispatch_batch\n\n\n"
+        "def run_a(batch, account):\n"
+        "    if account.sent + len(batch.items) > account.daily_limit:\n        return\n"
+        "    dispatch_batch(batch)\n"
+    )
+    unguarded = (
+        "from jobs.send import dispatch_batch\n\n\n"
+        "def run_b(batch, account):\n    dispatch_batch(batch)\n"
+    )
+    files = {
+        "pyproject.toml": '[tool.flaglint]\nselect = ["FL302"]\n',
+        "jobs/__init__.py": "",
+        "jobs/send.py": send,
+        "jobs/limits.py": limit,
+        "jobs/a.py": inline,
+        "jobs/b.py": guarded.format("b"),
+    }
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    run_git(repo.parent, "init", "-q", str(repo))
+    run_git(repo, "add", "-A")
+    run_git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "base")
+    # Staged: run_a now calls the helper (read first, by the head), run_b lost it.
+    (repo / "jobs/a.py").write_text(guarded.format("a"))
+    (repo / "jobs/b.py").write_text(unguarded)
+    run_git(repo, "add", "-A")
+    # Not staged: the helper is being edited in the work tree.
+    (repo / "jobs/limits.py").write_text(limit.replace(" + len(batch.items)", ""))
+    result = run_cli(
+        "check", "--staged", "--base", "HEAD", "--no-cache", "--format", "json", cwd=repo
+    )
+    lost = [f for f in json.loads(result.out)["findings"] if f["path"] == "jobs/b.py"]
+    assert [f["rule"] for f in lost] == ["FL302"], result.out
+    # The check at HEAD is HEAD's, not the work tree's unstaged edit.
+    assert "at HEAD `account.sent + len(batch.items) > account.daily_limit`" in lost[0]["message"]

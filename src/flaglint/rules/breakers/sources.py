@@ -11,6 +11,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from flaglint import history
+from flaglint.cache.facts import blob_id
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -82,7 +83,10 @@ class ParsedSources:
                     _index(tree.body, "", found)
                     self._modules[path] = _module_code(tree)
             self._functions[path] = found
-            if blob is not None and content is not None:
+            # Only a parse of the blob's very content stands for it: a staged tree's
+            # files (and a file edited since it was keyed) are read from the work
+            # tree, and the base must not see those edits as its own.
+            if blob is not None and content is not None and blob_id(content) == blob:
                 self._by_blob[blob] = (found, self._modules.get(path))
         return found
 
