@@ -156,10 +156,10 @@ def test_a_base_and_its_head_parse_a_file_they_share_once(
     assert len(parsed) == 3  # b.py differs: each revision's own
 
 
-def test_a_staged_tree_lends_the_base_no_parse_of_unstaged_edits(run_cli, tmp_path: Path) -> None:
-    """FL302 shares a parsed file between base and head by blob id: only a parse of
-    that very content may be shared. The staged tree's files are read from the work
-    tree, so a file with unstaged edits must not stand for its blob at the base."""
+def _staged_while_a_helper_is_edited(run_cli, tmp_path: Path) -> list[dict[str, object]]:
+    """``check --staged --base HEAD`` (FL302) of a staged refactor: run_a now calls a
+    helper (read first, by the head), run_b lost it; the helper itself has an
+    unstaged edit in the work tree. The findings, as JSON."""
     from conftest import run_git
 
     repo = tmp_path / "repo"
@@ -209,7 +209,22 @@ def test_a_staged_tree_lends_the_base_no_parse_of_unstaged_edits(run_cli, tmp_pa
     result = run_cli(
         "check", "--staged", "--base", "HEAD", "--no-cache", "--format", "json", cwd=repo
     )
-    lost = [f for f in json.loads(result.out)["findings"] if f["path"] == "jobs/b.py"]
-    assert [f["rule"] for f in lost] == ["FL302"], result.out
+    return json.loads(result.out)["findings"]  # type: ignore[no-any-return]
+
+
+def test_a_staged_tree_lends_the_base_no_parse_of_unstaged_edits(run_cli, tmp_path: Path) -> None:
+    """FL302 shares a parsed file between base and head by blob id: only a parse of
+    that very content may be shared, so the base never sees the work tree's edits."""
+    findings = _staged_while_a_helper_is_edited(run_cli, tmp_path)
+    lost = [f for f in findings if f["path"] == "jobs/b.py"]
+    assert [f["rule"] for f in lost] == ["FL302"], findings
     # The check at HEAD is HEAD's, not the work tree's unstaged edit.
     assert "at HEAD `account.sent + len(batch.items) > account.daily_limit`" in lost[0]["message"]
+
+
+def test_a_staged_tree_reads_its_staged_files_not_the_work_tree(run_cli, tmp_path: Path) -> None:
+    """The staged tree is git's index: FL302 reads the statements around a dispatch
+    from the staged content, not from a work tree file with unstaged edits."""
+    findings = _staged_while_a_helper_is_edited(run_cli, tmp_path)
+    # run_a's check moved into the staged helper, which HEAD's check still is.
+    assert [(f["path"], f["rule"]) for f in findings] == [("jobs/b.py", "FL302")], findings

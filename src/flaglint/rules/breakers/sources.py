@@ -57,10 +57,25 @@ class ParsedSources:
                 self._contents.setdefault(path, None)
             else:
                 try:
-                    self._contents[path] = (self.project.config.root / path).read_bytes()
+                    content: bytes | None = (self.project.config.root / path).read_bytes()
                 except OSError:
-                    self._contents[path] = None
+                    content = None
+                blob = self.project.blob_ids.get(path)
+                if blob is not None and (content is None or blob_id(content) != blob):
+                    # The tree is not this file: git's index (``--staged``) or a file
+                    # edited since it was read. Its blob, where git has it.
+                    content = self._blob(blob) or content
+                self._contents[path] = content
         return self._contents[path]
+
+    def _blob(self, blob: str) -> bytes | None:
+        try:
+            repo = history.toplevel(self.project.config.root)
+            for _, content in history.read_blobs(repo, [blob]):
+                return content
+        except (OSError, history.HistoryError):
+            pass
+        return None
 
     def functions(self, path: str) -> dict[str, FunctionNode]:
         """Qualified name inside the module (``Class.method``) -> its definition."""
