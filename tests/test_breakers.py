@@ -154,3 +154,77 @@ def test_a_base_and_its_head_parse_a_file_they_share_once(
     sources.ParsedSources(base).functions("b.py")
     sources.ParsedSources(head).functions("b.py")
     assert len(parsed) == 3  # b.py differs: each revision's own
+
+
+def _staged_while_a_helper_is_edited(run_cli, tmp_path: Path) -> list[dict[str, object]]:
+    """``check --staged --base HEAD`` (FL302) of a staged refactor: run_a now calls a
+    helper (read first, by the head), run_b lost it; the helper itself has an
+    unstaged edit in the work tree. The findings, as JSON."""
+    from conftest import run_git
+
+    repo = tmp_path / "repo"
+    send = (
+        "def dispatch_batch(batch):\n    for item in batch.items:\n        notify.delay(item)\n"
+        "\n\nnotify = None\n"
+    )
+    limit = (
+        "def over_limit(account, batch):\n"
+        "    return account.sent + len(batch.items) > account.daily_limit\n"
+    )
+    guarded = (
+        "from jobs.limits import over_limit\nfrom jobs.send import dispatch_batch\n\n\n"
+        "def run_{0}(batch, account):\n    if over_limit(account, batch):\n        return\n"
+        "    dispatch_batch(batch)\n"
+    )
+    inline = (
+        "from jobs.send import dispatch_batch\n\n\n"
+        "def run_a(batch, account):\n"
+        "    if account.sent + len(batch.items) > account.daily_limit:\n        return\n"
+        "    dispatch_batch(batch)\n"
+    )
+    unguarded = (
+        "from jobs.send import dispatch_batch\n\n\n"
+        "def run_b(batch, account):\n    dispatch_batch(batch)\n"
+    )
+    files = {
+        "pyproject.toml": '[tool.flaglint]\nselect = ["FL302"]\n',
+        "jobs/__init__.py": "",
+        "jobs/send.py": send,
+        "jobs/limits.py": limit,
+        "jobs/a.py": inline,
+        "jobs/b.py": guarded.format("b"),
+    }
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    run_git(repo.parent, "init", "-q", str(repo))
+    run_git(repo, "add", "-A")
+    run_git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "base")
+    # Staged: run_a now calls the helper (read first, by the head), run_b lost it.
+    (repo / "jobs/a.py").write_text(guarded.format("a"))
+    (repo / "jobs/b.py").write_text(unguarded)
+    run_git(repo, "add", "-A")
+    # Not staged: the helper is being edited in the work tree.
+    (repo / "jobs/limits.py").write_text(limit.replace(" + len(batch.items)", ""))
+    result = run_cli(
+        "check", "--staged", "--base", "HEAD", "--no-cache", "--format", "json", cwd=repo
+    )
+    return json.loads(result.out)["findings"]  # type: ignore[no-any-return]
+
+
+def test_a_staged_tree_lends_the_base_no_parse_of_unstaged_edits(run_cli, tmp_path: Path) -> None:
+    """FL302 shares a parsed file between base and head by blob id: only a parse of
+    that very content may be shared, so the base never sees the work tree's edits."""
+    findings = _staged_while_a_helper_is_edited(run_cli, tmp_path)
+    lost = [f for f in findings if f["path"] == "jobs/b.py"]
+    assert [f["rule"] for f in lost] == ["FL302"], findings
+    # The check at HEAD is HEAD's, not the work tree's unstaged edit.
+    assert "at HEAD `account.sent + len(batch.items) > account.daily_limit`" in lost[0]["message"]
+
+
+def test_a_staged_tree_reads_its_staged_files_not_the_work_tree(run_cli, tmp_path: Path) -> None:
+    """The staged tree is git's index: FL302 reads the statements around a dispatch
+    from the staged content, not from a work tree file with unstaged edits."""
+    findings = _staged_while_a_helper_is_edited(run_cli, tmp_path)
+    # run_a's check moved into the staged helper, which HEAD's check still is.
+    assert [(f["path"], f["rule"]) for f in findings] == [("jobs/b.py", "FL302")], findings

@@ -170,3 +170,31 @@ def test_a_stored_entry_that_cannot_be_read_is_parsed_again(run_cli, demo: Path)
     again = run_cli("check", "--stats", cwd=demo)
     assert (again.code, again.out) == (fresh.code, fresh.out)
     assert "parsed=0" not in again.err
+
+
+def test_a_damaged_entry_parsed_again_is_keyed_by_what_was_read(tmp_path: Path) -> None:
+    """A check loads its facts late (after the findings cache said it must): a file
+    whose stored entry is damaged is read again then. If it was edited since it was
+    keyed, its new facts must not be stored under the old content's key, or every
+    later run of the old content reads the new content's facts."""
+    from flaglint.cache.facts import PACK, FactCache
+    from flaglint.config import load_config
+    from flaglint.engine import analyse
+
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[tool.flaglint]\n")
+    old, new = "def one():\n    return 1\n", "def two():\n    return 2\n"
+    (root / "a.py").write_text(old)
+    config = load_config(root)
+    assert [d.qualname for d in analyse(config, [root]).files[0].definitions] == ["one"]
+    pack = cache_folder(root) / PACK
+    [(offset, length, _, _)] = FactCache(pack.parent, config.facts_fingerprint())._open().values()
+    data = bytearray(pack.read_bytes())
+    data[offset + length - 1] ^= 0xFF  # indexed, but its tag no longer matches
+    pack.write_bytes(bytes(data))
+    lazy = analyse(config, [root], lazy=True)  # keyed by the old content
+    (root / "a.py").write_text(new)  # an editor saves before the facts are loaded
+    lazy.files  # noqa: B018
+    (root / "a.py").write_text(old)
+    assert [d.qualname for d in analyse(config, [root]).files[0].definitions] == ["one"]

@@ -169,6 +169,9 @@ class FactPlan:
                 except OSError as exc:
                     results[source.path] = unreadable_facts(source, exc)
                     continue
+                # Read now, not when it was keyed: an edit since then is other content,
+                # whose facts under the old key every later run of it would read.
+                key = self.cache.key(blob_id(content), source.module, source.path)
             self.missing.append((source, key, content, len(content)))
             self.stats.cache_hits -= 1
             self.stats.parsed += 1

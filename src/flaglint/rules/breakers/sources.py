@@ -11,6 +11,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from flaglint import history
+from flaglint.cache.facts import blob_id
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -56,10 +57,25 @@ class ParsedSources:
                 self._contents.setdefault(path, None)
             else:
                 try:
-                    self._contents[path] = (self.project.config.root / path).read_bytes()
+                    content: bytes | None = (self.project.config.root / path).read_bytes()
                 except OSError:
-                    self._contents[path] = None
+                    content = None
+                blob = self.project.blob_ids.get(path)
+                if blob is not None and (content is None or blob_id(content) != blob):
+                    # The tree is not this file: git's index (``--staged``) or a file
+                    # edited since it was read. Its blob, where git has it.
+                    content = self._blob(blob) or content
+                self._contents[path] = content
         return self._contents[path]
+
+    def _blob(self, blob: str) -> bytes | None:
+        try:
+            repo = history.toplevel(self.project.config.root)
+            for _, content in history.read_blobs(repo, [blob]):
+                return content
+        except (OSError, history.HistoryError):
+            pass
+        return None
 
     def functions(self, path: str) -> dict[str, FunctionNode]:
         """Qualified name inside the module (``Class.method``) -> its definition."""
@@ -82,7 +98,10 @@ class ParsedSources:
                     _index(tree.body, "", found)
                     self._modules[path] = _module_code(tree)
             self._functions[path] = found
-            if blob is not None and content is not None:
+            # Only a parse of the blob's very content stands for it: a staged tree's
+            # files (and a file edited since it was keyed) are read from the work
+            # tree, and the base must not see those edits as its own.
+            if blob is not None and content is not None and blob_id(content) == blob:
                 self._by_blob[blob] = (found, self._modules.get(path))
         return found
 
