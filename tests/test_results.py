@@ -198,3 +198,38 @@ def test_a_damaged_entry_parsed_again_is_keyed_by_what_was_read(tmp_path: Path) 
     lazy.files  # noqa: B018
     (root / "a.py").write_text(old)
     assert [d.qualname for d in analyse(config, [root]).files[0].definitions] == ["one"]
+
+
+def test_a_file_saved_while_facts_load_stores_nothing_under_the_old_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check reads and keys every file, then loads facts; a file saved in between
+    is parsed as it is now (workers read it again). Its findings and edges are not
+    stored under the content first read, so the next run of that content is a
+    fresh run's (found by review: a cached run reported an FL301 the code had not)."""
+    from flaglint.config import load_config
+    from flaglint.engine import analyse
+    from flaglint.engine.run import open_results, run_rules
+    from flaglint.rules import ALL_RULES
+
+    monkeypatch.setenv("FLAGLINT_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[tool.flaglint]\njobs = 2\n")
+    quiet = (
+        "def send_child_order(s, q, p):\n    return q\n\n\n"
+        "def peg(parent, market):\n    send_child_order(parent.symbol, 100, market.bid)\n"
+    )
+    loop = quiet.replace("    send_child_order(p", "    while True:\n        send_child_order(p")
+    for i in range(60):  # more than a pool's threshold: workers read the files again
+        (root / f"m{i}.py").write_text(f"X{i} = {i}\n")
+    (root / "z.py").write_text(quiet)
+    config = load_config(root)
+    rules = list(ALL_RULES)
+    planned = analyse(config, [root], lazy=True)
+    (root / "z.py").write_text(loop)
+    assert [f.path for f in run_rules(planned, rules, open_results(config))] == ["z.py"]
+    (root / "z.py").write_text(quiet)
+    again = analyse(config, [root], lazy=True)
+    assert run_rules(again, rules, open_results(config)) == []
+    assert not again.stats.results_cached

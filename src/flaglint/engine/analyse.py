@@ -52,6 +52,9 @@ def analyse(
         started = time.perf_counter()
         with gcpause.paused(freeze=True):
             files = plan.load()
+        for path in plan.changed:
+            # Keyed by content no more: no findings, snapshot or base share it.
+            blob_ids.pop(path, None)
         stats.seconds["facts"] += time.perf_counter() - started
         return files
 

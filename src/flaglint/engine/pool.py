@@ -140,6 +140,7 @@ class FactPlan:
         self.stored: list[tuple[SourceFile, str, bytes | None]] = []
         self.missing: list[Pending] = []
         self.lines = 0
+        self.changed: set[str] = set()  # read again when loading, and found changed
 
     def listing(self) -> list[tuple[str, str, str]]:
         """(path, module, why it is unreadable or "") of every file, in path order."""
@@ -176,11 +177,16 @@ class FactPlan:
             self.stats.cache_hits -= 1
             self.stats.parsed += 1
         options = fact_options(self.config)
+        planned = {pending[0].path: pending[1] for pending in self.missing}
         with progress.bar("flaglint: parsing", len(self.missing)) as advance:
-            for facts, _ in build_all(
+            for facts, key in build_all(
                 self.missing, options, self.config.workers(), self.cache, self.root
             ):
                 results[facts.path] = facts
+                if key != planned.get(facts.path):
+                    # A worker read other content than was keyed (saved meanwhile):
+                    # what this tree holds there is not the blob it was listed by.
+                    self.changed.add(facts.path)
                 advance(1)
         self.cache.flush()
         return [results[path] for path in self.order if path in results]
