@@ -150,7 +150,7 @@ def test_the_base_inventory_is_built_while_the_workers_answer(
     head = _fresh(_write(tmp_path / "head", FILES))
     head.config = replace(head.config, jobs=jobs)
     base = _fresh(_write(tmp_path / "base", FILES))
-    head.base, base.edge_donor = base, head
+    head.base, base.edge_donor, head.next_graph = base, head, base
     head.graph  # noqa: B018
     assert ("inventory" in base.__dict__) == (jobs == 2)
     assert base.inventory.reads == _fresh(tmp_path / "base").inventory.reads

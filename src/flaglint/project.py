@@ -93,6 +93,8 @@ class Project:
         # facts): every file's suppression comments, and the files that did not parse.
         self.known_suppressions: list[Suppression] | None = None
         self.known_errors: list[FileFacts] | None = None
+        # The tree whose graph is built right after this one's (set by run_rules).
+        self.next_graph: Project | None = None
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
         self._earlier: Earlier | None = None
 
@@ -165,12 +167,11 @@ class Project:
         return graph
 
     def _base_inventory(self) -> None:
-        """The other tree's inventory, built while this graph's workers answer: the
-        other tree's graph needs it next (the base's after the head's, or the head's
-        after its base's), and this process would wait for them otherwise."""
-        other = self.base if self.base is not None else self.edge_donor
-        if other is not None:
-            other.inventory  # noqa: B018
+        """The inventory of the tree whose graph is built next (``next_graph``: the
+        base's after the head's, or the reverse), while this graph's workers answer;
+        this process would wait for them otherwise."""
+        if self.next_graph is not None:
+            self.next_graph.inventory  # noqa: B018
 
     def matches_snapshot(self) -> bool:
         """Whether the snapshot in the cache folder is this very tree (its graph would

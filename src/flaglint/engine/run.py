@@ -62,6 +62,7 @@ def run_rules(
             first, second = project, project.base
             if project.matches_snapshot():
                 first, second = second, first
+            first.next_graph = second  # its inventory is built while first's workers answer
             first.graph  # noqa: B018
             second.graph  # noqa: B018
         waiting = [rule for rule in selected if rule.start(project)]
