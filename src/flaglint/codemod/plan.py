@@ -167,7 +167,9 @@ def plan_removals(project: Project, sides: Mapping[str, bool]) -> RemovalPlan:
     }
     wrapper_names = {target.rpartition(".")[2] for target in wrappers}
     emptied = frozenset(n for n in constants if n in wrapper_names and not leftovers)
-    final, deleted, check = cascade(project, changed, after, definitions, exclusive, emptied)
+    final, deleted, check = cascade(
+        project, changed, after, definitions, exclusive, emptied, frozenset(sides)
+    )
     deleted = sorted([*deleted, *(Deleted(*p) for p in properties)])
     gone_names = {(d.path, d.qualname) for d in deleted}
     definitions = tuple(d for d in definitions if (d[0], d[2]) not in gone_names)
