@@ -181,3 +181,28 @@ def test_one_key_alone_cannot_fold_what_two_set(run_cli, tmp_path: Path) -> None
     assert "sql/storage_summary.sql\n" not in alone.out
     assert '+        "split_storage": True,\n' in alone.out
     assert "reads or sets split_storage too" in alone.err
+
+
+def test_a_stale_docstring_names_the_key_it_describes(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/pages.py": (
+                "import waffle\n\n\n"
+                "def home():\n"
+                '    """The new home when the new-home switch is active."""\n'
+                '    if waffle.switch_is_active("new-home"):\n'
+                '        return "new"\n'
+                '    return "old"\n\n\n'
+                "def cart():\n"
+                '    """The new cart when the new-cart switch is active."""\n'
+                '    if waffle.switch_is_active("new-cart"):\n'
+                '        return "new"\n'
+                '    return "old"\n'
+            ),
+        },
+    )
+    plan = plan_removals(project, {"new-home": True, "new-cart": True})
+    stale = {(n.line, n.key) for n in plan.notes if "docstring" in n.reason}
+    assert stale == {(1, "new-home"), (6, "new-cart")}  # lines of the rewritten file

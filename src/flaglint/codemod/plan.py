@@ -188,13 +188,18 @@ def plan_removals(project: Project, sides: Mapping[str, bool]) -> RemovalPlan:
             leftovers.append(Leftover(path, 1, "the rewrite would not parse; file left as is"))
             continue
         rewrites.append(FileRewrite(path, original, final[path]))
-    read_lines: dict[str, set[int]] = {}
-    for read in project.inventory.reads:
-        if read.key in sides:
-            read_lines.setdefault(read.path, set()).add(read.line)
-    for path, line, qualname in stale_docstrings(read_lines, names_in, changed, final):
+    # Per key, so that each docstring names the keys it describes.
+    stale: dict[tuple[str, int, str], list[str]] = {}
+    for key, names_of in zip(keys, per_key, strict=True):
+        read_lines: dict[str, set[int]] = {}
+        for read in project.inventory.reads:
+            if read.key == key:
+                read_lines.setdefault(read.path, set()).add(read.line)
+        for site in stale_docstrings(read_lines, names_of, changed, final):
+            stale.setdefault(site, []).append(key)
+    for (path, line, qualname), about in sorted(stale.items()):
         reason = f"{qualname}: its docstring still describes the flag; reword it"
-        notes.append(Leftover(path, line, reason))
+        notes.append(Leftover(path, line, reason, ", ".join(about) if several else ""))
     # Last: a test that still names the flag, untouched above, may assert the removed side.
     reported = {(x.path, x.line) for x in [*leftovers, *notes]} | {d[:2] for d in definitions}
     for key in keys:
