@@ -50,3 +50,21 @@ def test_only_entries_the_rewrite_made_literal_count() -> None:
     assert folded_entries(before, after) == {"beta": True, "gamma": False}
     dropped = drop_entries(after["v.py"], {"beta", "gamma"})
     assert dropped == b'ctx = {"keep": True}\nctx["x"] = False\n'
+
+
+def test_the_name_in_plain_text_is_no_read() -> None:
+    """Text outside ``{{ }}``/``{% %}`` never reads a variable: a SQL string naming it stays."""
+    sql = b"WHERE kind = 'beta'\n{% if beta %}\n  AND new\n{% endif %}\n-- beta rows\n"
+    assert fold_template(sql, "beta", True) == b"WHERE kind = 'beta'\n  AND new\n-- beta rows\n"
+    # Inside a tag it is still a read flaglint does not fold.
+    assert fold_template(b"WHERE kind = {{ beta }}\n", "beta", True) is None
+    assert fold_template(b"{% set x = beta %}{% if beta %}a{% endif %}", "beta", True) is None
+
+
+def test_a_template_naming_it_only_in_plain_text_does_not_block(tmp_path) -> None:
+    from flaglint.codemod.templates import fold_templates
+
+    (tmp_path / "a.sql").write_bytes(b"{% if beta %}x{% endif %}\n")
+    (tmp_path / "b.sql").write_bytes(b"SELECT 'beta' AS kind\n")
+    folded, done, notes = fold_templates(tmp_path, {"beta": True})
+    assert (folded, done, notes) == ({"a.sql": b"x\n"}, {"beta"}, [])

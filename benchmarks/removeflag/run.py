@@ -7,9 +7,12 @@ Usage (from the repository root, in a venv with flaglint installed):
 
 Each case in ``cases.json`` names a repository under ``/work/corpora`` (or
 ``$FLAGLINT_CORPORA``), the commit that removed the flag in real life, the key
-and the side the project kept. The script checks out the parent of that commit
-(Python files only) in a scratch clone, runs ``flaglint remove-flag KEY --keep
-SIDE PATHS --write``, and measures, on every file the rewrite touched:
+and the side the project kept. A case of several flags removed in one commit
+gives ``keys`` (a list; ``KEY=on|off`` for a key whose side differs from
+``keep``) instead of ``key``: they are removed in one run (``--flag``). The
+script checks out the parent of that commit (Python files only) in a scratch
+clone, runs ``flaglint remove-flag KEY --keep SIDE PATHS --write``, and
+measures, on every file the rewrite touched:
 
 - parses: ``python -m py_compile``;
 - new F401/F841/F811: ``ruff check --select F401,F841,F811`` after minus before;
@@ -81,6 +84,13 @@ def vulture_names(root: Path, paths: list[str]) -> set[str]:
     return {re.sub(r":\d+:", ":", line) for line in result.stdout.splitlines()}
 
 
+def flag_arguments(case: dict[str, object]) -> list[str]:
+    """``KEY --keep SIDE``, or ``KEY --flag KEY2 ... --keep SIDE`` for several keys."""
+    keys = [str(k) for k in case.get("keys") or [case["key"]]]  # type: ignore[attr-defined]
+    more = [arg for key in keys[1:] for arg in ("--flag", key)]
+    return [keys[0], *more, "--keep", str(case["keep"])]
+
+
 def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     name = str(case["name"])
     repo = CORPORA / str(case["repo"])
@@ -97,9 +107,7 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
         (work / CONFIG_NAME).write_text("[tool.flaglint]\n" + config, encoding="utf-8")
         options = ["--config", CONFIG_NAME]
     diff = subprocess.run(
-        [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"])]
-        + options
-        + paths,
+        [str(flaglint), "remove-flag", *flag_arguments(case)] + options + paths,
         cwd=work,
         capture_output=True,
         text=True,
@@ -113,9 +121,7 @@ def score(case: dict[str, object], scratch: Path) -> dict[str, object]:
     before_v = vulture_names(work, python)
     originals = {path: (work / path).read_text(encoding="utf-8") for path in touched}
     written = subprocess.run(
-        [str(flaglint), "remove-flag", str(case["key"]), "--keep", str(case["keep"]), "--write"]
-        + options
-        + paths,
+        [str(flaglint), "remove-flag", *flag_arguments(case), "--write"] + options + paths,
         cwd=work,
         capture_output=True,
         text=True,
@@ -176,7 +182,7 @@ def main() -> int:
     if args.names:
         cases = [c for c in cases if c["name"] in args.names]
     results = []
-    lands = 0
+    landed: dict[str, bool] = {}
     with tempfile.TemporaryDirectory(prefix="flaglint-removeflag-") as temporary:
         scratch = Path(temporary)
         if args.keep_trees:
@@ -187,7 +193,7 @@ def main() -> int:
             results.append(measured)
             clean = measured["parses"] and not measured["new_ruff"]
             verdict = case.get("verdict", "?") if clean else "edit"
-            lands += verdict == "lands"
+            landed[str(case["name"])] = verdict == "lands"
             print(
                 f"{case['name']:<28} exit {measured['exit']} files {len(measured['touched'])} "
                 f"parses {'yes' if measured['parses'] else 'NO'} "
@@ -205,10 +211,25 @@ def main() -> int:
                     print(f"    note: {note}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print()
+    single = [c for c in cases if "keys" not in c]
+    several = [c for c in cases if "keys" in c]
+    report_rate("one key per case", single, landed)
+    if several:
+        report_rate("several keys per case", several, landed)
+        report_rate("both together", cases, landed)
+        # The real commit replayed once: its multi-key case instead of its one-key cases.
+        replaced = {str(c["commit"]) for c in several}
+        per_commit = [c for c in single if str(c["commit"]) not in replaced] + several
+        report_rate("one case per real commit's removal", per_commit, landed)
+    return 0
+
+
+def report_rate(what: str, cases: list[dict[str, object]], landed: dict[str, bool]) -> None:
+    lands = sum(landed[str(c["name"])] for c in cases)
     total = len(cases)
     rate = 100 * lands / total if total else 0.0
-    print(f"\nlands unchanged: {lands} of {total} ({rate:.0f}%); Piranha reports 65%")
-    return 0
+    print(f"lands unchanged ({what}): {lands} of {total} ({rate:.0f}%); Piranha reports 65%")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 import click
@@ -24,30 +25,52 @@ from flaglint.rules import ALL_RULES, by_code
 @cli.command(name="remove-flag")
 @click.argument("key")
 @click.option(
+    "--flag",
+    "more",
+    metavar="KEY[=on|off]",
+    multiple=True,
+    help="Another flag to remove in the same run (repeat it for more).",
+)
+@click.option(
     "--keep",
     type=click.Choice(["on", "off"]),
-    required=True,
-    help="The value the flag keeps for good: code for the other value is removed.",
+    default=None,
+    help="The value the flags keep for good: code for the other value is removed. "
+    "KEY=on or KEY=off gives one key its own value.",
 )
 @click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
 @analysis_options
 def remove_flag(
     key: str,
-    keep: str,
+    more: tuple[str, ...],
+    keep: str | None,
     write: bool,
     options: AnalysisOptions,
 ) -> None:
     """Rewrite the code reading flag KEY as if it were always on (or off).
 
+    \b
+    Several flags are removed in one run with --flag, all fixed at once:
+      flaglint remove-flag new-cart --flag new-cart-eu --keep on
+      flaglint remove-flag new-cart --flag legacy-tax=off --keep on
+    A condition or a wrapper reading two of them folds, and one diff covers
+    them all. --keep gives every key its value; KEY=on or KEY=off gives one
+    key its own (a key given twice must ask for one value). The output does
+    not depend on the order of the keys; with several, each item left for a
+    human names its key.
+
     Prints a unified diff; --write applies it. Exit 0: nothing (more) to do;
     1: a diff to apply; 3: part of it was left for a human (listed on stderr).
     """
-    from flaglint.codemod import apply_plan, plan_removal, render_diff
+    from flaglint.codemod import apply_plan, plan_removals, render_diff
 
+    given = (key, *more)
+    if keep is None and not all(g.endswith(("=on", "=off")) for g in given):
+        raise UsageFailure("missing option --keep on|off (or KEY=on|off for each key)")
     project = analysed(options)
-    if key not in project.inventory.keys():
-        raise UsageFailure(f"no flag '{key}' is read in these paths; `flaglint flags` lists them")
-    plan = plan_removal(project, key, keep == "on")
+    sides = _sides(given, keep, project.inventory.keys())
+    plan = plan_removals(project, sides)
+    several = len(sides) > 1
     failed = False
     if write:
         report = apply_plan(plan, project.config.root)
@@ -58,7 +81,13 @@ def remove_flag(
         failed = bool(report.failed)
     else:
         click.echo(render_diff(plan), nl=False)
-    notes = [f"left for a human: {x.path}:{x.line}: {x.reason}" for x in plan.leftovers]
+
+    def about(keys: str) -> str:
+        return f" ({keys})" if several and keys else ""
+
+    notes = [
+        f"left for a human{about(x.key)}: {x.path}:{x.line}: {x.reason}" for x in plan.leftovers
+    ]
     notes += [
         f"deleted: {d.path}:{d.line}: {d.qualname} (only the removed code used it)"
         for d in plan.deleted
@@ -69,15 +98,23 @@ def remove_flag(
     notes += [
         f"check by hand: {c.path}:{c.line}: {c.qualname}: {c.reason}" for c in plan.check_by_hand
     ]
-    notes += [f"check by hand: {n.path}:{n.line}: {n.reason}" for n in plan.notes]
+    notes += [f"check by hand{about(n.key)}: {n.path}:{n.line}: {n.reason}" for n in plan.notes]
     notes += [
         f"the key is still defined: {path}:{line}: {name} (delete it when unused)"
         for path, line, name in plan.definitions
     ]
-    side = "off" if keep == "on" else "on"
-    notes += [
-        f"only the removed '{side}' side reached: {name} (delete it?)" for name in plan.unreachable
-    ]
+    if several:
+        notes += [
+            f"only the removed '{'off' if sides[k] else 'on'}' side of {k} reached: "
+            f"{name} (delete it?)"
+            for name, k in plan.reached_by
+        ]
+    else:
+        side = "off" if plan.keep_on else "on"
+        notes += [
+            f"only the removed '{side}' side reached: {name} (delete it?)"
+            for name in plan.unreachable
+        ]
     for note in notes:
         click.echo(log_line(note), err=True)
     if options.stats:
@@ -87,6 +124,32 @@ def remove_flag(
     if plan.leftovers:
         raise SystemExit(ExitCode.PARTIAL)
     raise SystemExit(ExitCode.FINDINGS if plan.rewrites and not write else ExitCode.CLEAN)
+
+
+def _sides(keys: tuple[str, ...], keep: str | None, known: Collection[str]) -> dict[str, bool]:
+    """Each key and the value it keeps, from ``KEY``/``KEY=on|off`` and ``--keep``."""
+    sides: dict[str, bool] = {}
+    unknown: list[str] = []
+    for given in keys:
+        key, value = given, keep
+        name, _, side = given.rpartition("=")
+        if name and side in ("on", "off") and given not in known:
+            key, value = name, side
+        if key not in known:
+            unknown.append(key)
+            continue
+        if value is None:
+            raise UsageFailure(f"no value for '{key}': give --keep on|off or {key}=on|off")
+        if sides.setdefault(key, value == "on") != (value == "on"):
+            raise UsageFailure(f"'{key}' is given both on and off; keep it one way")
+    if len(unknown) == 1:
+        raise UsageFailure(
+            f"no flag '{unknown[0]}' is read in these paths; `flaglint flags` lists them"
+        )
+    if unknown:
+        names = ", ".join(f"'{k}'" for k in dict.fromkeys(unknown))
+        raise UsageFailure(f"no flags {names} are read in these paths; `flaglint flags` lists them")
+    return sides
 
 
 @cli.command()

@@ -65,6 +65,7 @@ def cascade(
     constants: tuple[tuple[str, int, str], ...] = (),
     exclusive: frozenset[str] = frozenset(),
     emptied: frozenset[str] = frozenset(),
+    keys: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, bytes], list[Deleted], list[CheckByHand]]:
     """Delete what the rewrite orphaned, round after round; ``after`` gains the files touched.
 
@@ -78,8 +79,10 @@ def cascade(
     kept: dict[tuple[str, str], CheckByHand] = {}
     # Functions the rewrite left as ``return True``: wrappers of the flag, candidates
     # like what lost a use (still deleted only when nothing spells them).
-    lost = _lost_words(before, after) | {n.encode() for n in emptied}
-    lost_bare = _lost_words(before, after, BARE) | {n.encode() for n in emptied}
+    # A key's own string is no use of a name: ``"fast-search"`` does not call ``search``.
+    before_uses, after_uses = _without_keys(before, keys), _without_keys(after, keys)
+    lost = _lost_words(before_uses, after_uses) | {n.encode() for n in emptied}
+    lost_bare = _lost_words(before_uses, after_uses, BARE) | {n.encode() for n in emptied}
     used_by = _used_from(project, set(before))
     tried: set[tuple[str, str]] = set()
     for _ in range(6):
@@ -214,6 +217,16 @@ def _verdict(
     if decorators:
         return f"decorated with @{decorators[0]}, which may register it; kept"
     return None
+
+
+def _without_keys(texts: dict[str, bytes], keys: frozenset[str]) -> dict[str, bytes]:
+    """``texts`` with every quoted spelling of a key blanked out."""
+    if not keys:
+        return texts
+    quoted = re.compile(
+        rb"""(["'])(""" + b"|".join(re.escape(k.encode()) for k in sorted(keys)) + rb")\1"
+    )
+    return {path: quoted.sub(b"''", text) for path, text in texts.items()}
 
 
 def _lost_words(

@@ -50,10 +50,9 @@ class ExpressionFolder(cst.CSTTransformer):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, targets: FileTargets, keep_on: bool) -> None:
+    def __init__(self, targets: FileTargets) -> None:
         super().__init__()
         self.targets = targets
-        self.keep_on = keep_on
         # Keyed by id() of nodes placed in the new tree; the node is kept alive with it.
         self.known: dict[int, tuple[cst.CSTNode, Known]] = {}
         self.unresolved: dict[int, tuple[cst.CSTNode, Unresolved]] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -23,6 +23,8 @@ class Leftover:
     path: str
     line: int
     reason: str
+    # The key it concerns, when several are removed in one run ("" with one key).
+    key: str = ""
 
 
 @dataclass
@@ -36,23 +38,24 @@ class FileResult:
 
 
 class Rewriter:
-    """Rewrites the files that read one key, with the flag fixed at one value.
+    """Rewrites the files that read the keys of ``sides``, each fixed at its kept value.
+
+    All keys are constants at once: ``a() and b()`` of two removed flags folds.
 
     A wrapper that does more than return the flag is judged by folding its
     own file the same way (:meth:`fold`, once per file, never recursively).
     """
 
-    def __init__(self, project: Project, key: str, keep_on: bool) -> None:
+    def __init__(self, project: Project, sides: Mapping[str, bool]) -> None:
         self.project = project
-        self.key = key
-        self.keep_on = keep_on
+        self.sides = dict(sides)
         self.folded: dict[str, bytes | None] = {}
         self.busy: set[str] = set()
         # Wrappers the inventory does not know, found by folding (qualified name: verdict).
         self.derived: dict[str, tuple[bool | None, str]] = {}
         # Per file, the key and the names that mean it there (a constant's name another
         # module binds otherwise does not), for judging the comments above a folded test.
-        self.flag_names: Callable[[str], frozenset[str]] = lambda path: frozenset({key})
+        self.flag_names: Callable[[str], frozenset[str]] = lambda path: frozenset(sides)
 
     def fold(self, path: str) -> bytes | None:
         """``path`` rewritten, for judging a wrapper in it; None while it is being folded."""
@@ -77,10 +80,8 @@ class Rewriter:
             return FileResult(
                 source, [Leftover(path, exc.raw_line, "LibCST cannot parse this file")]
             )
-        targets = find_targets(
-            self.project, path, source, self.key, self.keep_on, self.fold, self.derived
-        )
-        folder = FlagFolder(targets, self.keep_on, self.flag_names(path))
+        targets = find_targets(self.project, path, source, self.sides, self.fold, self.derived)
+        folder = FlagFolder(targets, self.sides, self.flag_names(path))
         new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(folder)
         if new_module.code != module.code:
             new_module = drop_orphaned_imports(module, new_module)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from flaglint.codemod.wrappers import BOOLEAN_METHODS, Fold, own_nodes, wrapper_verdict
@@ -44,6 +45,8 @@ class Leaf:
     binding: tuple[int, str] | None = None
     # Where the value goes when it is not only tested (for the report).
     use: str = "the flag's value is used as a value, not as a condition"
+    # The key read here, when the read names it (several keys can be removed at once).
+    key: str = ""
 
 
 @dataclass
@@ -89,12 +92,11 @@ def find_targets(
     project: Project,
     path: str,
     source: bytes,
-    key: str,
-    keep_on: bool,
+    sides: Mapping[str, bool],
     fold: Fold | None = None,
     derived: dict[str, tuple[bool | None, str]] | None = None,
 ) -> FileTargets:
-    """Locate every read of ``key`` in ``path`` (already known to the inventory).
+    """Locate every read of the keys of ``sides`` (key: kept on) in ``path``.
 
     ``fold`` rewrites another file with the flag fixed, for wrappers that do more;
     calls to ``derived`` wrappers (qualified name: truth, or None and why) are reads too.
@@ -102,7 +104,7 @@ def find_targets(
     facts = project.by_path[path]
     tree = parse_source(source)
     index = SpanIndex(source)
-    finder = _Finder(project, facts, tree, index, key, keep_on)
+    finder = _Finder(project, facts, tree, index, sides)
     finder.fold = fold
     finder.derived = derived or {}
     return finder.run(path)
@@ -115,15 +117,13 @@ class _Finder:
         facts: FileFacts,
         tree: ast.Module,
         index: SpanIndex,
-        key: str,
-        keep_on: bool,
+        sides: Mapping[str, bool],
     ) -> None:
         self.project = project
         self.facts = facts
         self.tree = tree
         self.index = index
-        self.key = key
-        self.keep_on = keep_on
+        self.sides = sides
         self.fold: Fold | None = None
         self.derived: dict[str, tuple[bool | None, str]] = {}
         self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
@@ -139,7 +139,7 @@ class _Finder:
 
     def run(self, path: str) -> FileTargets:
         targets = FileTargets(path)
-        reads = [r for r in self.project.inventory.reads if r.key == self.key and r.path == path]
+        reads = [r for r in self.project.inventory.reads if r.key in self.sides and r.path == path]
         leaf_nodes: list[ast.AST] = []
         for read in reads:
             found = self._read_leaf(read)
@@ -164,11 +164,12 @@ class _Finder:
     def _read_leaf(self, read: FlagRead) -> tuple[ast.AST, Leaf] | None:
         start = (read.line, read.column - 1)
         candidates = self.by_start.get(start, [])
+        keep_on = self.sides[read.key]
         if read.provider == "enum":
             for node in candidates:
                 parent = self.parents.get(id(node))
                 if isinstance(node, ast.Attribute) and isinstance(parent, (ast.Compare, ast.BinOp)):
-                    return node, Leaf("member", read.line, truth=self.keep_on, exact=True)
+                    return node, Leaf("member", read.line, keep_on, True, key=read.key)
             return None
         for node in candidates:
             if not isinstance(node, (ast.Call, ast.Subscript)):
@@ -177,22 +178,24 @@ class _Finder:
             if call_index is None:
                 continue
             found = self.project.inventory.call_read(self.facts, call_index)
-            if found is None or found.key != self.key:
+            if found is None or found.key != read.key:
                 continue
             if id(node) in self.decorators:
-                truth = self.keep_on != read.negated
-                return node, Leaf("decorator", read.line, truth=truth)
+                truth = keep_on != read.negated
+                return node, Leaf("decorator", read.line, truth=truth, key=read.key)
             method = self.facts.calls[call_index].callee.rpartition(".")[2]
             parent = self.parents.get(id(node))
             if isinstance(parent, ast.Await):
                 # ``await READ`` is the value; the call alone is an awaitable.
                 node = parent
             elif method.endswith("_async"):
-                return node, Leaf("read", read.line, reason="an async read that is not awaited")
+                reason = "an async read that is not awaited"
+                return node, Leaf("read", read.line, reason=reason, key=read.key)
             if read.provider.startswith("wrapper:"):
-                return node, self._wrapper_leaf(read, call_index)
-            truth = self.keep_on != read.negated
-            return node, Leaf("read", read.line, truth=truth, exact=method in BOOLEAN_METHODS)
+                return node, replace(self._wrapper_leaf(read, call_index), key=read.key)
+            truth = keep_on != read.negated
+            exact = method in BOOLEAN_METHODS
+            return node, Leaf("read", read.line, truth=truth, exact=exact, key=read.key)
         return None
 
     def _derived_leaves(self) -> list[tuple[ast.AST, Leaf]]:
@@ -246,7 +249,7 @@ class _Finder:
         """A wrapper call stands for the flag only when every return is the read itself."""
         inventory = self.project.inventory
         target = inventory.resolver.call_target(self.facts, self.facts.calls[call_index])
-        verdict = wrapper_verdict(self.project, target, self.key, self.keep_on, self.fold)
+        verdict = wrapper_verdict(self.project, target, self.sides, self.fold)
         if isinstance(verdict, str):
             return Leaf("read", read.line, reason=verdict)
         truth, exact = verdict
@@ -261,14 +264,15 @@ class _Finder:
                 continue
             on = inventory.expand(self.facts, Gate(i, True))
             off = inventory.expand(self.facts, Gate(i, False))
-            if len(on) != 1 or len(off) != 1 or on[0].key != self.key or off[0].key != self.key:
+            if len(on) != 1 or len(off) != 1 or on[0].key != off[0].key:
                 continue
-            if on[0].on == off[0].on:
+            key = on[0].key
+            if key not in self.sides or on[0].on == off[0].on:
                 continue
             for node in self.by_start.get((atom.line, atom.col), []):
                 if isinstance(node, (ast.Name, ast.Attribute)) and plain_dotted(node) == atom.name:
-                    truth = self.keep_on == on[0].on
-                    out.append((node, Leaf("name", atom.line, truth=truth)))
+                    truth = self.sides[key] == on[0].on
+                    out.append((node, Leaf("name", atom.line, truth=truth, key=key)))
                     break
         return out
 

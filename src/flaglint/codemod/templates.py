@@ -25,6 +25,8 @@ from flaglint.codemod.unused import invert_emptied
 from flaglint.facts.parse import parse_source
 
 TAG = re.compile(rb"\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}", re.S)
+# Where a template can read a variable; text outside these is printed as it is.
+CODE = re.compile(rb"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
 @dataclass(frozen=True, order=True)
@@ -140,9 +142,18 @@ def fold_template(text: bytes, name: str, value: bool) -> bytes | None:
         if isinstance(block, str):
             return None
         text = _fold(text, block, value)
-    if word.search(text):
+    if read_in_code(text, word):
         return None  # read some other way: {{ name }}, a filter, a compound condition
     return text
+
+
+def read_in_code(text: bytes, word: re.Pattern[bytes]) -> re.Match[bytes] | None:
+    """The first spelling of ``word`` inside a tag: ``'beta'`` in SQL text reads nothing."""
+    for code in CODE.finditer(text):
+        match = word.search(text, code.start(), code.end())
+        if match is not None:
+            return match
+    return None
 
 
 @dataclass(frozen=True)
@@ -232,7 +243,7 @@ def fold_templates(
         failed = False
         for path, text in sorted(texts.items()):
             current = folded.get(path, text)
-            match = word.search(current)
+            match = read_in_code(current, word)
             if match is None:
                 continue
             new = fold_template(current, name, value)

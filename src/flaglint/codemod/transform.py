@@ -1,14 +1,13 @@
-"""The LibCST transformer that folds a flag to a constant: statements.
+"""The LibCST transformer that folds flags to constants: statements.
 
-Expressions are folded by :class:`ExpressionFolder`; this half decides what
-becomes of the statements that test them (``if``/``elif``/``else``, ``while``,
-``assert``, gating decorators, ``name = READ`` bindings) and keeps indentation,
-comments and blank lines in order while blocks are flattened or removed.
-"""
+Expressions are folded by :class:`ExpressionFolder`; this half decides what becomes
+of the statements that test them (``if``/``elif``/``else``, ``while``, ``assert``,
+gating decorators, ``name = READ`` bindings) and keeps indentation, comments and
+blank lines in order while blocks are flattened or removed."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import libcst as cst
 
@@ -24,14 +23,15 @@ Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.Rem
 
 
 class FlagFolder(ExpressionFolder):
-    """Rewrites one module as if the flag were permanently on (or off)."""
+    """Rewrites one module as if each flag were permanently on (or off): ``sides``."""
 
     def __init__(
-        self, targets: FileTargets, keep_on: bool, flag_names: frozenset[str] = frozenset()
+        self, targets: FileTargets, sides: Mapping[str, bool], names: frozenset[str] = frozenset()
     ) -> None:
-        super().__init__(targets, keep_on)
-        # The key and the names bound to it: a comment spelling one speaks of the flag.
-        self.flag_names = flag_names
+        super().__init__(targets)
+        self.sides = sides
+        # The keys and the names bound to them: a comment spelling one speaks of the flag.
+        self.flag_names = names
         self.elifs: set[int] = set()
         self.assign_nodes: dict[int, tuple[cst.CSTNode, tuple[int, str] | str]] = {}
         # Kept branches that end in return/raise/break/continue: what follows is dead.
@@ -294,7 +294,7 @@ class FlagFolder(ExpressionFolder):
                 carried.extend(decorator.leading_lines)
                 changed = True
                 continue
-            state = "on" if self.keep_on else "off"
+            state = "on" if self.sides.get(leaf.key, True) else "off"
             self._leave_for_human(
                 decorator,
                 leaf.line,

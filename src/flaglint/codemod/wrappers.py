@@ -10,7 +10,7 @@ left, its calls are the flag too. Otherwise the reason names what is left.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flaglint.codemod.logging_only import (
     blocking_statement,
@@ -48,10 +48,23 @@ BOOLEAN_METHODS = frozenset(
 )
 
 
+def fixed_state(sides: Mapping[str, bool]) -> str:
+    """How the report says what the flags are fixed to: ``the flag on``, ``the flags off``."""
+    values = set(sides.values())
+    if len(sides) == 1:
+        return f"the flag {'on' if values.pop() else 'off'}"
+    if len(values) == 1:
+        return f"the flags {'on' if values.pop() else 'off'}"
+    return "the flags fixed"
+
+
 def wrapper_verdict(
-    project: Project, target: str, key: str, keep_on: bool, fold: Fold | None = None
+    project: Project, target: str, sides: Mapping[str, bool], fold: Fold | None = None
 ) -> tuple[bool, bool] | str:
-    """(truth, exact) of a call to wrapper ``target``, or why it is not certain."""
+    """(truth, exact) of a call to wrapper ``target``, or why it is not certain.
+
+    ``sides`` maps each key removed to the value it keeps (True: on).
+    """
     for facts in project.files:
         if facts.error is not None or not target.startswith(facts.module + "."):
             continue
@@ -76,9 +89,10 @@ def wrapper_verdict(
         )
         if function is None:
             return f"cannot find wrapper {target}"
-        verdict = _returns_verdict(project, facts, function, target, key, keep_on)
+        verdict = _returns_verdict(project, facts, function, target, sides)
         if isinstance(verdict, str) and fold is not None:
-            return _folded_verdict(facts.path, qualname, target, keep_on, fold, verdict)
+            state = fixed_state(sides)
+            return _folded_verdict(facts.path, qualname, target, state, fold, verdict)
         return verdict
     return f"cannot find wrapper {target}"
 
@@ -88,8 +102,7 @@ def _returns_verdict(
     facts: FileFacts,
     function: ast.FunctionDef | ast.AsyncFunctionDef,
     target: str,
-    key: str,
-    keep_on: bool,
+    sides: Mapping[str, bool],
 ) -> tuple[bool, bool] | str:
     not_exact = f"wrapper {target} does more than return the flag"
     if not function.body or not isinstance(function.body[-1], ast.Return):
@@ -122,9 +135,9 @@ def _returns_verdict(
             None,
         )
         read = None if index is None else project.inventory.call_read(facts, index)
-        if read is None or read.key != key or read.provider.startswith("wrapper:"):
+        if read is None or read.key not in sides or read.provider.startswith("wrapper:"):
             return not_exact
-        truth = (keep_on != read.negated) != (flips % 2 == 1)
+        truth = (sides[read.key] != read.negated) != (flips % 2 == 1)
         exact = wrapped or callee.rpartition(".")[2] in BOOLEAN_METHODS
         verdicts.add((truth, exact))
     if len(verdicts) != 1:
@@ -148,7 +161,7 @@ def own_nodes(function: ast.AST) -> list[ast.AST]:
 
 
 def _folded_verdict(
-    path: str, qualname: str, target: str, keep_on: bool, fold: Fold, reason: str
+    path: str, qualname: str, target: str, state: str, fold: Fold, reason: str
 ) -> tuple[bool, bool] | str:
     """What the wrapper returns once its own file is rewritten with the flag fixed."""
     after = fold(path)
@@ -161,7 +174,6 @@ def _folded_verdict(
     function = find_function(tree, qualname)
     if function is None:
         return reason
-    state = "on" if keep_on else "off"
     loggers = logger_names(tree)
     value = constant_result(function, loggers)
     if value is not None:
@@ -172,20 +184,18 @@ def _folded_verdict(
         # ``if not org_id: return False``: a guard the flag does not decide.
         value = doing.body[0].value
         return (
-            f"wrapper {target} does more than return the flag: with the flag {state} it "
+            f"wrapper {target} does more than return the flag: with {state} it "
             f"still returns {ast.unparse(value) if value else 'None'} when "
             f"`{ast.unparse(doing.test)[:60]}`"
         )
     if doing is not None:
         return (
-            f"wrapper {target} does more than return the flag: with the flag {state} it "
+            f"wrapper {target} does more than return the flag: with {state} it "
             f"still runs `{ast.unparse(doing).splitlines()[0][:60]}`"
         )
     returned = next((s for s in body if isinstance(s, ast.Return)), None)
     what = ast.unparse(returned.value) if returned is not None and returned.value else "None"
-    return (
-        f"wrapper {target} does more than return the flag: with the flag {state} it returns {what}"
-    )
+    return f"wrapper {target} does more than return the flag: with {state} it returns {what}"
 
 
 def find_function(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -198,9 +208,9 @@ def find_function(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.Asyn
 
 
 def derived_wrappers(
-    project: Project, key: str, keep_on: bool, folded: dict[str, bytes]
+    project: Project, sides: Mapping[str, bool], folded: dict[str, bytes]
 ) -> dict[str, tuple[bool | None, str]]:
-    """Functions that read ``key`` and return it, which the inventory does not list as wrappers.
+    """Functions that read a key of ``sides`` and return it, unknown to the inventory as wrappers.
 
     ``res = client.is_enabled(KEY, ctx); if res: log(...); return res``: each
     is judged on its rewritten file (``folded``, by path). A function left as
@@ -209,7 +219,9 @@ def derived_wrappers(
     """
     known = {r.provider.removeprefix("wrapper:") for r in project.inventory.reads}
     found: dict[str, tuple[bool | None, str]] = {}
-    state = "on" if keep_on else "off"
+    state = fixed_state(sides)
+    if len(sides) == 1:
+        state = "it " + state.rpartition(" ")[2]
     for path, after in sorted(folded.items()):
         facts = project.by_path.get(path)
         if facts is None or facts.error is not None or not facts.definitions:
@@ -217,7 +229,7 @@ def derived_wrappers(
         starts = {
             (r.line, r.column - 1)
             for r in project.inventory.reads
-            if r.key == key and r.path == path
+            if r.key in sides and r.path == path
         }
         lines = [line for line, _ in starts]
         try:
@@ -246,7 +258,7 @@ def derived_wrappers(
             where = f"; it still runs: {ast.unparse(doing)[:60]}" if doing is not None else ""
             found[target] = (
                 None,
-                f"wrapper {target} does more than return the flag with it {state}{where}",
+                f"wrapper {target} does more than return the flag with {state}{where}",
             )
     return found
 
