@@ -233,3 +233,15 @@ def test_a_file_saved_while_facts_load_stores_nothing_under_the_old_content(
     again = analyse(config, [root], lazy=True)
     assert run_rules(again, rules, open_results(config)) == []
     assert not again.stats.results_cached
+
+
+def test_stored_findings_parse_nothing_and_say_so(run_cli, demo: Path) -> None:
+    """Facts missing from the cache are not parsed when the stored findings answer:
+    ``--stats`` counts what was parsed, not what would have been."""
+    from flaglint.cache.facts import PACK
+
+    run_cli("check", cwd=demo)
+    (cache_folder(demo) / PACK).unlink()
+    again = run_cli("check", "--stats", cwd=demo)
+    assert _state(again) == "cached"
+    assert "parsed=0 cached=0" in again.err

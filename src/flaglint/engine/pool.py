@@ -125,8 +125,8 @@ def plan_facts(
             # Workers read the file again rather than hold every source in this
             # process (peak RSS) and key it by what they read.
             plan.missing.append((source, key, None, len(content)))
+    # What is parsed is counted when it is (a stored tree's findings may answer first).
     stats.cache_hits += len(plan.stored)
-    stats.parsed += len(plan.missing)
     return plan
 
 
@@ -175,7 +175,7 @@ class FactPlan:
                 key = self.cache.key(blob_id(content), source.module, source.path)
             self.missing.append((source, key, content, len(content)))
             self.stats.cache_hits -= 1
-            self.stats.parsed += 1
+        self.stats.parsed += len(self.missing)
         options = fact_options(self.config)
         planned = {pending[0].path: pending[1] for pending in self.missing}
         with progress.bar("flaglint: parsing", len(self.missing)) as advance:
