@@ -42,13 +42,9 @@ class ParsedSources:
             blob = project.blob_ids.get(path)
             if blob is not None:
                 by_blob.setdefault(blob, []).append(path)
-        try:
-            repo = history.toplevel(project.config.root)
-            for blob, content in history.read_blobs(repo, sorted(by_blob)):
-                for path in by_blob.get(blob, []):
-                    self._contents[path] = content
-        except (OSError, history.HistoryError):
-            return
+        for blob, content in self._blobs(sorted(by_blob)).items():
+            for path in by_blob[blob]:
+                self._contents[path] = content
 
     def _read(self, path: str) -> bytes | None:
         if path not in self._contents:
@@ -64,18 +60,21 @@ class ParsedSources:
                 if blob is not None and (content is None or blob_id(content) != blob):
                     # The tree is not this file: git's index (``--staged``) or a file
                     # edited since it was read. Its blob, where git has it.
-                    content = self._blob(blob) or content
+                    content = self._blobs([blob]).get(blob) or content
                 self._contents[path] = content
         return self._contents[path]
 
-    def _blob(self, blob: str) -> bytes | None:
+    def _blobs(self, blobs: list[str]) -> dict[str, bytes]:
+        """The contents of ``blobs`` git gives, through one git process (those read
+        before a failure)."""
+        found: dict[str, bytes] = {}
         try:
             repo = history.toplevel(self.project.config.root)
-            for _, content in history.read_blobs(repo, [blob]):
-                return content
+            for blob, content in history.read_blobs(repo, blobs):
+                found[blob] = content
         except (OSError, history.HistoryError):
             pass
-        return None
+        return found
 
     def functions(self, path: str) -> dict[str, FunctionNode]:
         """Qualified name inside the module (``Class.method``) -> its definition."""
