@@ -150,7 +150,7 @@ class Project:
             reuse=self._reusable_edges(),
             jobs=self.config.workers(),
             earlier=self._earlier,
-            meanwhile=self._base_inventory,
+            meanwhile=self._next_inventory,
         )
         self.stats.edges_reused = graph.reused
         self._save_edges(graph)
@@ -166,7 +166,7 @@ class Project:
         self.stats.seconds["graph"] = time.perf_counter() - started
         return graph
 
-    def _base_inventory(self) -> None:
+    def _next_inventory(self) -> None:
         """The inventory of the tree whose graph is built next (``next_graph``: the
         base's after the head's, or the reverse), while this graph's workers answer;
         this process would wait for them otherwise."""
@@ -191,12 +191,13 @@ class Project:
 
         donor = self.edge_donor
         tree = self.tree_digest()
+        donor_tree = donor.tree_digest() if donor is not None else ""
         salt = self._graph_salt()
         snapshot = None
         if (
             donor is not None
             and tree
-            and tree != donor.tree_digest()
+            and tree != donor_tree
             and incremental.snapshot_tree(self.cache_directory, salt) == tree
         ):
             # A base that is the tree last checked (the pre-commit hook's HEAD):
@@ -209,7 +210,7 @@ class Project:
             old_edges = donor.graph.file_edges
             graph = donor.graph
             # A lender that dropped its reads lends answers to compare, not to hold.
-            same = bool(tree) and tree == donor.tree_digest() and bool(graph.flow_reads)
+            same = bool(tree) and tree == donor_tree and bool(graph.flow_reads)
             self._earlier = Earlier(graph.flow_answers, graph.flow_reads, graph.flow_values, same)
 
             def old_facts(path: str) -> FileFacts | None:

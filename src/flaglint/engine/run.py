@@ -72,9 +72,9 @@ def run_rules(
     if results is not None and key is not None:
         # Again: a file saved while the facts were read has no content id now.
         key = tree_key(project, rules, head)
-    if results is not None and key is not None:
-        project.known_suppressions = collect(project.files, project.config.per_file_ignores)
-        project.known_errors = project.error_files()
-        results.put(key, Stored(ordered, project.known_suppressions, project.known_errors))
+        if key is not None:
+            project.known_suppressions = collect(project.files, project.config.per_file_ignores)
+            project.known_errors = project.error_files()
+            results.put(key, Stored(ordered, project.known_suppressions, project.known_errors))
     project.stats.seconds["rules"] = time.perf_counter() - started
     return ordered
