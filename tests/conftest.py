@@ -40,6 +40,15 @@ def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.setenv(name, value)
 
 
+def text_tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (caches aside) by relative path, as text."""
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
 def copy_fixture(name: str, target: Path) -> Path:
     source = FIXTURES / name
     if source.is_dir():

@@ -443,23 +443,34 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 }
 
 
+def _borrowing_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, jobs: int, keep_reads: bool
+) -> tuple[Project, Project]:
+    """PAIRS[case]'s new tree borrowing from its old one (built, its reads kept or
+    dropped), on ``jobs`` workers (2: forked), and the new tree built fresh."""
+    from flaglint.callgraph import workers as graph_module
+
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    before, edits = PAIRS[case]
+    files = {"pyproject.toml": "[tool.flaglint]\n", **before}
+    old = _project(_write(tmp_path / "old", files))
+    if keep_reads:
+        old.graph  # noqa: B018
+    else:
+        old.graph.drop_reads()
+    new_root = _write(tmp_path / "new", {**files, **edits})
+    borrowing = _project(new_root)
+    borrowing.config = replace(borrowing.config, jobs=jobs)
+    borrowing.edge_donor = old
+    return borrowing, _project(new_root)
+
+
 @pytest.mark.parametrize("case", list(PAIRS))
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_review_borrowed_edges_build_the_fresh_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, jobs: int
 ) -> None:
-    from flaglint.callgraph import workers as graph_module
-
-    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)  # jobs=2: forked workers
-    before, edits = PAIRS[case]
-    files = {"pyproject.toml": "[tool.flaglint]\n", **before}
-    old = _project(_write(tmp_path / "old", files))
-    old.graph  # noqa: B018
-    new_root = _write(tmp_path / "new", {**files, **edits})
-    borrowing = _project(new_root)
-    borrowing.config = replace(borrowing.config, jobs=jobs)
-    borrowing.edge_donor = old
-    fresh = _project(new_root)
+    borrowing, fresh = _borrowing_pair(tmp_path, monkeypatch, case, jobs, keep_reads=True)
     # On e6fc79b every case borrows (graph.reused > 0) and the shapes differ;
     # a fix may instead fall back to a full build for some of them.
     assert _shape(borrowing) == _shape(fresh)
@@ -683,18 +694,8 @@ def test_a_lender_without_its_reads_still_lends_edges_and_answers(
     command line); borrowing from one anyway computes every answer again, compares it
     with the lender's, and equals a fresh build (a forked worker's "equal" answers
     once asked for the lender's reads and failed)."""
-    from flaglint.callgraph import workers as graph_module
-
-    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
-    before, edits = PAIRS["an instance handed to a builtin"]
-    files = {"pyproject.toml": "[tool.flaglint]\n", **before}
-    old = _project(_write(tmp_path / "old", files))
-    old.graph.drop_reads()
-    new_root = _write(tmp_path / "new", {**files, **edits})
-    borrowing = _project(new_root)
-    borrowing.config = replace(borrowing.config, jobs=jobs)
-    borrowing.edge_donor = old
-    fresh = _project(new_root)
+    case = "an instance handed to a builtin"
+    borrowing, fresh = _borrowing_pair(tmp_path, monkeypatch, case, jobs, keep_reads=False)
     assert _shape(borrowing) == _shape(fresh)
     assert borrowing.graph.flow_answers == fresh.graph.flow_answers
     assert borrowing.graph.reused >= 1

@@ -12,17 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import text_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remove_flag"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -37,7 +30,7 @@ def test_cascade_golden(case: str, run_cli, tmp_path: Path) -> None:
         assert shown.code == (3 if "left for a human" in expected_err else 1)
         written = run_cli("remove-flag", key, "--keep", side, "--write", "--no-cache", cwd=root)
         assert written.code in (0, 3)
-        assert _tree(root) == _tree(FIXTURES / case / f"after_{side}")
+        assert text_tree(root) == text_tree(FIXTURES / case / f"after_{side}")
 
 
 def test_nothing_is_deleted_that_anything_still_names(run_cli, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import text_tree
 
 from flaglint.codemod import plan_removal, plan_removals, render_diff
 from flaglint.config import Config
@@ -21,14 +22,6 @@ from flaglint.engine import analyse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remove_flag_multi"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
 
 
 def _keys(case: str) -> tuple[list[str], str]:
@@ -54,7 +47,7 @@ def test_multi_golden(case: str, run_cli, tmp_path: Path) -> None:
     assert shown.code == (3 if "left for a human" in expected_err else 1)
     written = run_cli(*_args(keys, keep, "--write"), cwd=root)
     assert written.code in (0, 3)
-    assert _tree(root) == _tree(FIXTURES / case / "after")
+    assert text_tree(root) == text_tree(FIXTURES / case / "after")
     for path in root.rglob("*.py"):
         ast.parse(path.read_text(encoding="utf-8"))
 
