@@ -103,18 +103,11 @@ def remove_flag(
         f"the key is still defined: {path}:{line}: {name} (delete it when unused)"
         for path, line, name in plan.definitions
     ]
-    if several:
-        notes += [
-            f"only the removed '{'off' if sides[k] else 'on'}' side of {k} reached: "
-            f"{name} (delete it?)"
-            for name, k in plan.reached_by
-        ]
-    else:
-        side = "off" if plan.keep_on else "on"
-        notes += [
-            f"only the removed '{side}' side reached: {name} (delete it?)"
-            for name in plan.unreachable
-        ]
+    notes += [
+        f"only the removed '{'off' if sides[k] else 'on'}' side{f' of {k}' if several else ''} "
+        f"reached: {name} (delete it?)"
+        for name, k in plan.reached_by
+    ]
     for note in notes:
         click.echo(log_line(note), err=True)
     if options.stats:

@@ -60,8 +60,6 @@ class RemovalPlan:
     keep_on: bool
     rewrites: tuple[FileRewrite, ...]
     leftovers: tuple[Leftover, ...]
-    # Functions only the removed polarity of the flag reached and still defined.
-    unreachable: tuple[str, ...]
     # Where the key itself is still defined: constants and toggle objects (path, line, name).
     definitions: tuple[tuple[str, int, str], ...] = ()
     # Definitions only the removed code used, deleted in the same diff.
@@ -74,7 +72,8 @@ class RemovalPlan:
     deleted_tests: tuple[DeletedTest, ...] = ()
     # Every key removed and the value it keeps, in key order (``key`` is the first).
     sides: tuple[tuple[str, bool], ...] = ()
-    # ``unreachable`` with the key whose removed side reached each name (name, key).
+    # Functions only a key's removed side reached and still defined, with that key
+    # (name, key), sorted.
     reached_by: tuple[tuple[str, str], ...] = ()
 
 
@@ -226,14 +225,12 @@ def plan_removals(project: Project, sides: Mapping[str, bool]) -> RemovalPlan:
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]
     by_hand = {f"{project.by_path[c.path].module}.{c.qualname}" for c in check}
-    unreachable = sorted(exclusive - gone - by_hand)
     reached_by = sorted((n, k) for k in keys for n in reached[k] - gone - by_hand)
     return RemovalPlan(
         keys[0],
         sides[keys[0]],
         tuple(rewrites),
         tuple(sorted(one_per_site(leftovers))),
-        tuple(unreachable),
         definitions,
         tuple(deleted),
         tuple(check),
