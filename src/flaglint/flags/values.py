@@ -41,6 +41,8 @@ class ValuesMixin:
     files: list[FileFacts]
     resolver: Resolver
     _wrappers: dict[str, Wrapper]
+    _decorator_wrappers: dict[str, tuple[Wrapper, bool]]
+    _kept: set[str] | None
 
     if TYPE_CHECKING:
 
@@ -211,8 +213,8 @@ class ValuesMixin:
             on,
             self._flow_depth,
             len(self._wrappers),
-            len(getattr(self, "_decorator_wrappers", ())),
-            getattr(self, "_kept", None) is None,
+            len(self._decorator_wrappers),
+            self._kept is None,
         )
         memo = self._param_memo.get(memo_key)
         if memo is not None:
