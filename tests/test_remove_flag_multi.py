@@ -199,3 +199,52 @@ def test_a_stale_docstring_names_the_key_it_describes(tmp_path: Path) -> None:
     plan = plan_removals(project, {"new-home": True, "new-cart": True})
     stale = {(n.line, n.key) for n in plan.notes if "docstring" in n.reason}
     assert stale == {(1, "new-home"), (6, "new-cart")}  # lines of the rewritten file
+
+
+TWO_GATES = {
+    "app/__init__.py": "",
+    "app/views.py": (
+        "import waffle\n\n\n"
+        "class Pages:\n"
+        "    def home(self):\n"
+        '        if waffle.switch_is_active("new-home"):\n'
+        '            return "new"\n'
+        "        return self.legacy_page()\n\n"
+        "    def search(self):\n"
+        '        if waffle.switch_is_active("new-search"):\n'
+        '            return "new"\n'
+        "        return self.legacy_page()\n\n"
+        "    def legacy_page(self):\n"
+        '        return "old"\n\n\n'
+        "def urls():\n"
+        "    pages = Pages()\n"
+        "    return [pages.home, pages.search]\n"
+    ),
+}
+
+
+def test_what_only_the_removed_sides_together_reached_is_deleted(tmp_path: Path) -> None:
+    """legacy_page runs when either switch is off: neither key alone makes it dead."""
+    project = _project(tmp_path, TWO_GATES)
+    alone = plan_removals(project, {"new-home": True})
+    assert [d.qualname for d in alone.deleted] == []
+    both = plan_removals(project, {"new-home": True, "new-search": True})
+    assert [d.qualname for d in both.deleted] == ["Pages.legacy_page"]
+    assert "def legacy_page" not in both.rewrites[0].after.decode()
+
+
+def test_what_the_removed_sides_reached_together_and_stays_is_named(
+    run_cli, tmp_path: Path
+) -> None:
+    """A function the cascade never deletes (``test*`` names) is named for both keys."""
+    root = tmp_path / "p"
+    text = TWO_GATES["app/views.py"].replace("legacy_page", "testing_page")
+    _project(root, {"app/__init__.py": "", "app/views.py": text})
+    shown = run_cli(*_args(["new-home", "new-search"], "on"), cwd=root)
+    assert shown.code == 1
+    assert (
+        "only the removed sides of the keys together reached: app.views.Pages.testing_page"
+        in shown.err
+    )
+    alone = run_cli(*_args(["new-home"], "on"), cwd=root)
+    assert "testing_page" not in alone.err

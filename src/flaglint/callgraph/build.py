@@ -4,8 +4,7 @@ Edges carry an :class:`~flaglint.callgraph.model.EdgeKind`. The call sites
 behind an edge, each with the flag conditions that dominate it, are not
 stored on the edge: :meth:`CallGraph.edge_sites` derives them from each file's
 resolved edges (:attr:`CallGraph.file_edges`), which the graph keeps anyway.
-Rules ask the questions below and never reach into the networkx graph that
-stores the edges (:mod:`flaglint.callgraph.store`).
+Rules ask the questions below, never the networkx graph (:mod:`flaglint.callgraph.store`).
 """
 
 from __future__ import annotations
@@ -428,12 +427,14 @@ class CallGraph(EarlierAnswers):
         return nx.descendants(self.graph, SUPER_ROOT)
 
     def flag_keys(self) -> list[tuple[str, bool]]:
-        keys = {(c.key, c.on) for gated in self.inventory.gated for c in gated.conditions}
-        return sorted(keys)
+        return sorted({(c.key, c.on) for gated in self.inventory.gated for c in gated.conditions})
 
     def reach(self, key: str, on: bool) -> FlagReach:
         """What the gated regions of ``key`` (polarity ``on``) call, and what only they reach."""
         return self._reach.reach(key, on)
+
+    def exclusive_of(self, polarities: Iterable[tuple[str, bool]]) -> set[str]:
+        return self._reach.exclusive_of(polarities)  # what only they, taken together, reach
 
     def path(self, source: str, target: str) -> list[str]:
         """A shortest call path, for messages (empty when there is none)."""

@@ -119,15 +119,11 @@ class ReachIndex:
         if cached is not None:
             return cached
         result = FlagReach(key, on)
-        gated_edges: list[tuple[str, str]] = []
+        gated_edges = self._gated_edges(key, on)
         for (source, target), gated in self.gated_index().get((key, on), {}).items():
             for site in gated:
                 result.sites.append((site.path, site.line, source, target))
-            if not target.startswith(HUB_PREFIX):
-                result.direct.add(target)
-            if len(gated) == self._site_counts[source, target]:
-                gated_edges.append((source, target))
-            else:
+            if not target.startswith(HUB_PREFIX) or len(gated) != self._site_counts[source, target]:
                 result.direct.add(target)
         result.sites.sort()
         if not result.sites:
@@ -145,6 +141,23 @@ class ReachIndex:
         result.exclusive = self.exclusive(gated_edges)
         self._cache[(key, on)] = result
         return result
+
+    def _gated_edges(self, key: str, on: bool) -> list[tuple[str, str]]:
+        """The edges every call site of which is under ``key`` with polarity ``on``."""
+        index = self.gated_index()  # fills the site counts when first asked
+        counts = self._site_counts
+        return [
+            pair for pair, gated in index.get((key, on), {}).items() if len(gated) == counts[pair]
+        ]
+
+    def exclusive_of(self, polarities: Iterable[tuple[str, bool]]) -> set[str]:
+        """What only the gated regions of these flag polarities, taken together, reach.
+
+        Retiring several flags at once removes all their gated edges together: a
+        function each of two gates reaches is dead with both, though neither's alone.
+        """
+        edges = sorted({pair for key, on in polarities for pair in self._gated_edges(key, on)})
+        return self.exclusive(edges) if edges else set()
 
     def gated_index(self) -> GatedIndex:
         """Per flag polarity, the edges with call sites under it and those sites.

@@ -106,6 +106,8 @@ def remove_flag(
     notes += [
         f"only the removed '{'off' if sides[k] else 'on'}' side{f' of {k}' if several else ''} "
         f"reached: {name} (delete it?)"
+        if k
+        else f"only the removed sides of the keys together reached: {name} (delete it?)"
         for name, k in plan.reached_by
     ]
     for note in notes:

@@ -73,7 +73,7 @@ class RemovalPlan:
     # Every key removed and the value it keeps, in key order (``key`` is the first).
     sides: tuple[tuple[str, bool], ...] = ()
     # Functions only a key's removed side reached and still defined, with that key
-    # (name, key), sorted.
+    # (name, key), sorted; key "" for what the removed sides reached only together.
     reached_by: tuple[tuple[str, str], ...] = ()
 
 
@@ -156,6 +156,9 @@ def plan_removals(project: Project, sides: Mapping[str, bool]) -> RemovalPlan:
     after.update(inlined)
     definitions = tuple(sorted(d for key in keys for d in key_definitions(project, key)))
     reached = {key: frozenset(project.graph.reach(key, not sides[key]).exclusive) for key in keys}
+    if several:  # what the removed sides reach only together: "" names no one key
+        together = project.graph.exclusive_of((key, not sides[key]) for key in keys)
+        reached[""] = frozenset(together).difference(*reached.values())
     exclusive = frozenset().union(*reached.values())
     # Wrappers of the keys left as ``return True``, called or not: deleted when nothing
     # names them. Other functions made constant may be entry points: they stay.
@@ -225,7 +228,7 @@ def plan_removals(project: Project, sides: Mapping[str, bool]) -> RemovalPlan:
     gone_lines = {(d.path, d.line) for d in deleted}
     notes = [n for n in notes if (n.path, n.line) not in gone_lines]
     by_hand = {f"{project.by_path[c.path].module}.{c.qualname}" for c in check}
-    reached_by = sorted((n, k) for k in keys for n in reached[k] - gone - by_hand)
+    reached_by = sorted((n, k) for k in reached for n in reached[k] - gone - by_hand)
     return RemovalPlan(
         keys[0],
         sides[keys[0]],
