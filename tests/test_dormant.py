@@ -577,3 +577,32 @@ def test_a_configured_ignore_revs_file_is_read_from_the_work_tree(tmp_path: Path
     assert _ignore_revs(repo, "HEAD") != before
     run_git(repo, "config", "blame.ignoreRevsFile", "/etc/hostname")
     assert _ignore_revs(repo, "HEAD") is None  # outside the repository: not stored
+
+
+@pytest.mark.usefixtures("git_env")
+def test_an_editors_buffer_is_blamed_as_it_reads(tmp_path: Path) -> None:
+    """``--stdin-filename``: the buffer's lines are blamed, not the saved file's.
+
+    The buffer is the committed file under a new header: the gate and the code it
+    reaches moved ten lines down, and keep their ages there.
+    """
+    import subprocess
+    import sys
+
+    repo = _repo(tmp_path)
+    router = repo / "router.py"
+    router.write_text(
+        router.read_text().replace('"peg", order.ctx, False', '"peg", order.context, False')
+    )
+    run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
+    buffer = "# header\n" * 10 + router.read_text()
+    done = subprocess.run(
+        [sys.executable, "-m", "flaglint", "check", "--no-cache", "--select", "FL101"]
+        + ["--stdin-filename", "router.py"],
+        cwd=repo,
+        input=buffer.encode(),
+        capture_output=True,
+    )
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout.decode().startswith("router.py:19:"), done.stdout
+    assert "1095 days before its gate" in done.stdout.decode()

@@ -133,3 +133,32 @@ def test_stdin_filename_outside_the_root_or_with_paths_is_a_usage_error(tree: Pa
     done = _check_stdin(tree, tree, "lib/other.py", "x = 1\n", "lib")
     assert done.returncode == 2
     assert b"leave out PATHS" in done.stderr
+
+
+PAGER = """\
+from tasks import select_ids, send_task
+
+
+def clean_up_in_batches(size):
+    last_id = 0
+    while True:
+        ids = select_ids(last_id, size)
+        if not ids:
+            break
+        last_id = ids[-1]
+        send_task(ids)
+"""
+
+
+def test_stdin_filename_reads_the_buffers_statements_not_the_files(tmp_path: Path) -> None:
+    """FL301 reads a loop's statements beyond the facts: from the buffer, not from disk.
+
+    The buffer is the saved file with a header added: its lines moved, and read from
+    disk the loop that pages through a query was not found at its line.
+    """
+    (tmp_path / "pyproject.toml").write_text('[tool.flaglint]\nsinks = ["send_task"]\n')
+    (tmp_path / "pump.py").write_text(PAGER)
+    shifted = '"""Pages through the ids."""\n\nimport logging\n\n\n' + PAGER
+    done = _check_stdin(tmp_path, tmp_path, "pump.py", shifted, "--select", "FL301")
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.decode() == "No findings in 1 file.\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -78,6 +78,9 @@ class Project:
         # Path -> git blob id of the content the facts were built from, so a
         # base revision can borrow facts without reading the files again.
         self.blob_ids: dict[str, str] = {}
+        # Texts analysed instead of the files on disk (an editor's buffer): rules that
+        # read a file's statements beyond its facts read these (see ``source``).
+        self.contents: Mapping[str, bytes] = {}
         # Where the graph of an earlier tree can be borrowed from: the project
         # this one is the base of (same run), or the snapshot in the cache folder.
         self.edge_donor: Project | None = None
@@ -97,6 +100,16 @@ class Project:
         self.next_graph: Project | None = None
         self._snapshot_files: dict[str, tuple[str, str]] | None = None
         self._earlier: Earlier | None = None
+
+    def source(self, path: str) -> bytes | None:
+        """A work-tree file's text as analysed: the buffer given for it, else the disk's."""
+        given = self.contents.get(path)
+        if given is not None:
+            return given
+        try:
+            return (self.config.root / path).read_bytes()
+        except OSError:
+            return None
 
     @property
     def files(self) -> list[FileFacts]:

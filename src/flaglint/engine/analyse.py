@@ -63,6 +63,7 @@ def analyse(
     project = Project(config, load if lazy else load(), stats, listing=plan.listing())
     project.revision_loader = analyse_revision
     project.blob_ids = blob_ids
+    project.contents = dict(contents or {})
     if use_cache:
         project.cache_directory = cachedir.locate(config).directory
     return project

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,12 +34,17 @@ REFORMATS_SKIPPED = 3
 
 
 def blame(
-    repo: Path, path: str, revision: str = "", ignore_revs: Sequence[str] = ()
+    repo: Path,
+    path: str,
+    revision: str = "",
+    ignore_revs: Sequence[str] = (),
+    contents: bytes | None = None,
 ) -> dict[int, BlameLine]:
     """Line number -> last change, from one ``git blame --porcelain`` of the whole file.
 
     Without ``revision`` the work tree is blamed, so uncommitted edits count as
-    changed now. Lines git can only attribute to a shallow clone's boundary
+    changed now; ``contents`` stands for the file's text there (an editor's
+    buffer). Lines git can only attribute to a shallow clone's boundary
     commit are left out: their real age is unknown, and guessing it would
     make everything look as old as the clone.
 
@@ -54,7 +59,9 @@ def blame(
         args += ["--ignore-rev", commit]
     if revision:
         args.append(revision)
-    out = _blame_honouring_ignore_file(repo, args, path, revision)
+    elif contents is not None:
+        args += ["--contents", "-"]
+    out = _blame_honouring_ignore_file(repo, args, path, revision, contents)
     times: dict[str, int] = {}
     boundary: set[str] = set()
     owner: dict[int, str] = {}
@@ -77,7 +84,9 @@ def blame(
     }
 
 
-def _blame_honouring_ignore_file(repo: Path, args: list[str], path: str, revision: str) -> bytes:
+def _blame_honouring_ignore_file(
+    repo: Path, args: list[str], path: str, revision: str, contents: bytes | None = None
+) -> bytes:
     """Run blame with the repository's ignore-revs file; without it when git cannot use it.
 
     git reads ``blame.ignoreRevsFile`` itself; ``.git-blame-ignore-revs`` (the
@@ -91,12 +100,13 @@ def _blame_honouring_ignore_file(repo: Path, args: list[str], path: str, revisio
         configured = False
     listed = [] if configured else _ignore_revs_listed(repo, revision)  # git reads its own
     extra = [arg for commit in listed for arg in ("--ignore-rev", commit)]
+    given = None if revision else contents
     try:
-        return git(repo, *args, *extra, "--", path)
+        return git(repo, *args, *extra, "--", path, input_bytes=given)
     except HistoryError:
         if not configured and not extra:
             raise  # no ignore-revs file was used: the same blame would fail again
-        return git(repo, "-c", "blame.ignoreRevsFile=", *args, "--", path)
+        return git(repo, "-c", "blame.ignoreRevsFile=", *args, "--", path, input_bytes=given)
 
 
 def _ignore_revs_listed(repo: Path, revision: str) -> list[str]:
@@ -156,6 +166,7 @@ class BlameCache:
         revision: str = "",
         stored: dict[str, object] | None = None,
         key: Callable[[str], str | None] | None = None,
+        contents: Mapping[str, bytes] | None = None,
     ) -> None:
         """``stored`` and ``key``: answers kept between runs (see :class:`BlameStore`).
 
@@ -167,6 +178,7 @@ class BlameCache:
         self.revision = revision
         self.stored = stored if stored is not None else {}
         self.key = key
+        self.contents = contents or {}  # buffers blamed instead of the files on disk
         self._files: dict[str, dict[int, BlameLine]] = {}
         self._pending: dict[str, Future[dict[int, BlameLine]]] = {}
         self._reblamed: dict[tuple[str, tuple[str, ...]], dict[int, BlameLine]] = {}
@@ -215,7 +227,11 @@ class BlameCache:
                 }
         try:
             relative = repo_path(self.repo, self.root, path)
-            lines = blame(self.repo, relative, self.revision, ignored)
+            buffer = None if self.revision else self.contents.get(path)
+            if buffer is None:
+                lines = blame(self.repo, relative, self.revision, ignored)
+            else:
+                lines = blame(self.repo, relative, self.revision, ignored, contents=buffer)
         except (HistoryError, ValueError):
             return {}  # not stored: git may answer next time
         if name is not None:  # commit -> (time, its lines): small, and plain data

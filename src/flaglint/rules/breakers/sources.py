@@ -52,10 +52,7 @@ class ParsedSources:
                 self.prefetch([path])
                 self._contents.setdefault(path, None)
             else:
-                try:
-                    content: bytes | None = (self.project.config.root / path).read_bytes()
-                except OSError:
-                    content = None
+                content = self.project.source(path)
                 blob = self.project.blob_ids.get(path)
                 if blob is not None and (content is None or blob_id(content) != blob):
                     # The tree is not this file: git's index (``--staged``) or a file

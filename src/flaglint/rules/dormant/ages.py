@@ -44,6 +44,7 @@ class BlameStore:
         self.root = project.config.root
         self.revision = project.revision
         self.directory = project.cache_directory
+        self.source = project.source  # a buffer's text, else the file's on disk
         found = read_stamped(self.directory, BLAME_STORE, STAMP)
         self.entries: dict[str, object] = found if isinstance(found, dict) else {}
         self._loaded = len(self.entries)
@@ -67,11 +68,8 @@ class BlameStore:
         if blob is None:
             return None
         if not self.revision:
-            try:
-                content = (self.root / path).read_bytes()
-            except OSError:
-                return None
-            if blob_id(content) != blob:
+            content = self.source(path)
+            if content is None or blob_id(content) != blob:
                 return None  # uncommitted changes: blamed afresh
         changed_in = self._last_change(relative)
         if changed_in is None:

@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flaglint import history
@@ -109,7 +108,7 @@ class DormancyEvidence:
         # Reformat verdicts are stored as they are found: only where blames are too.
         stored = self.store.entries if self.store.usable() else {}
         self.blame = history.BlameCache(
-            project.config.root, project.revision, stored, self.store.key
+            project.config.root, project.revision, stored, self.store.key, project.contents
         )
         self.unused = UnusedReport([])
         self.sources: dict[str, bytes] = {}
@@ -303,10 +302,5 @@ def read_sources(project: Project, paths: Iterable[str]) -> dict[str, bytes]:
     if project.revision:
         repo = history.toplevel(root)
         return history.read_files(repo, root, project.revision, wanted)
-    out: dict[str, bytes] = {}
-    for path in wanted:
-        try:
-            out[path] = (Path(root) / path).read_bytes()
-        except OSError:
-            continue
-    return out
+    found = {path: project.source(path) for path in wanted}
+    return {path: content for path, content in found.items() if content is not None}
