@@ -36,6 +36,10 @@ DEFAULTS: dict[str, Any] = {
         "DRY_RUN*",
         "*_DRY_RUN*",
         "*_ENABLE",
+        "*_ENABLE_*",
+        "*_ENABLED_*",
+        "*_DISABLE_*",
+        "*_DISABLED_*",
     ],
     "flag-enum-classes": [
         "*Flag",
