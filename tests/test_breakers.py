@@ -228,3 +228,17 @@ def test_a_staged_tree_reads_its_staged_files_not_the_work_tree(run_cli, tmp_pat
     findings = _staged_while_a_helper_is_edited(run_cli, tmp_path)
     # run_a's check moved into the staged helper, which HEAD's check still is.
     assert [(f["path"], f["rule"]) for f in findings] == [("jobs/b.py", "FL302")], findings
+
+
+@pytest.mark.usefixtures("git_env")
+def test_fl302_names_the_service_a_check_moved_into(run_cli, tmp_path: Path) -> None:
+    """A view's limit now tested in the service it calls, on one branch only."""
+    from histories import replay
+
+    repo = replay("FL302_moved_into_service", tmp_path / "repo")
+    shown = run_cli("check", "--base", "HEAD~1", "--select", "FL302", "--no-cache", str(repo))
+    [finding] = [line for line in shown.out.splitlines() if ": FL302 " in line]
+    assert finding.startswith("notices/views.py:13:5: FL302 `send_sms` (through `deliver_one`)")
+    assert "it was moved into `deliver_one`, which does not test it before every dispatch" in (
+        finding
+    )

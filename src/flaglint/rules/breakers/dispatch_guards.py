@@ -20,6 +20,7 @@ from flaglint.rules.base import per_project
 from flaglint.rules.breakers.analysis import analysis
 from flaglint.rules.breakers.guard_flow import (
     MAX_HELPER_DEPTH,
+    Dominating,
     FunctionGuards,
     LineGuards,
     with_via,
@@ -62,6 +63,7 @@ class DispatchGuards:
         self.sources = ParsedSources(project)
         self.words = LimitWords(project.config.limit_words, project.config.once_gates)
         self._helpers: dict[str, tuple[Limit, ...] | None] = {}
+        self._inner: dict[str, tuple[Dominating, ...] | None] = {}
         self._positions: dict[str, dict[tuple[int, int], int]] = {}
         self.callers: dict[str, list[tuple[str, Site]]] = defaultdict(list)
         tests = self.graph.test_modules
@@ -138,6 +140,32 @@ class DispatchGuards:
             return reader.at_lines(lines) if reader is not None else {}
         except RecursionError:  # absurdly nested code: no guard is known there
             return {}
+
+    def inner_checks(self, via: str, depth: int = 0) -> tuple[Dominating, ...]:
+        """The checks in force at every dispatch inside ``via``, a function a dispatch
+        goes through: a limit moved into the service a view now calls still runs
+        before each send, once per call of it (so on every pass of a caller's loop)."""
+        sites = self.sites.get(via, ())
+        if not sites or depth > MAY_DEPTH:
+            return ()
+        if via in self._inner:
+            return self._inner[via] or ()
+        self._inner[via] = None  # a cycle adds nothing
+        guards = self.guards_at(via, {d.line for d in sites})
+        per_site = [
+            [c.limit for c in guards.get(d.line, LineGuards(0, ())).checks]
+            + [c.limit for c in (self.inner_checks(d.via, depth + 1) if d.via else ())]
+            for d in sites
+        ]
+        common = [
+            limit
+            for i, limit in enumerate(per_site[0])
+            if all(any(o.text == limit.text for o in other) for other in per_site[1:])
+            and all(o.text != limit.text for o in per_site[0][:i])
+        ]
+        found = tuple(Dominating(limit, True) for limit in common)
+        self._inner[via] = found
+        return found
 
     def function_node(self, symbol: str) -> tuple[FileFacts, FunctionNode] | None:
         info = self.graph.nodes.get(symbol)

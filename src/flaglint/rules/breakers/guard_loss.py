@@ -4,7 +4,8 @@ For each function that dispatches at both revisions, the checks that were in
 force at *every* base dispatch of the same sink are looked for at each
 dispatch now. A check counts as kept when a check with the same test, or
 with the same bound and no weaker (a sum compared at base is still a sum),
-is in force there: inline, in a helper that runs first, or in every caller of
+is in force there: inline, in a helper that runs first, inside the function
+the dispatch goes through (before its every dispatch), or in every caller of
 the function. Otherwise the dispatch lost it: deleted, moved out of the loop
 (tested once instead of on every pass), weakened, moved into a caller that not
 every path goes through, or left guarding another branch only.
@@ -51,6 +52,8 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
             if dispatch.line in reported:
                 continue
             now = head_guards.get(dispatch.line, LineGuards(0, ()))
+            if dispatch.via:  # what the function it dispatches through checks first
+                now = LineGuards(now.loops, now.checks + head.inner_checks(dispatch.via))
             same = _counterparts(dispatch, head_sites, base_sites)
             lost: list[LostGuard] = []
             for was in _common([base_guards.get(d.line, LineGuards(0, ())) for d in same]):
@@ -61,6 +64,8 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
                     where = _elsewhere(head, symbol, dispatch, head_guards, head_sites, was.limit)
                     if how == "removed" and where.startswith("; it still guards"):
                         how = "moved into another branch"
+                    if how == "removed" and where.startswith("; moved into"):
+                        how, where = where[2:], ""
                     how += where
                     lost.append(LostGuard(dispatch, symbol, was.limit, how))
             if lost:
@@ -168,4 +173,10 @@ def _elsewhere(
     holders = [h for h in head.limits_in_file(dispatch.facts.path, limit.text) if h != local]
     if holders:
         return f"; the test is now in `{holders[0]}`, which does not run before this call"
+    info = head.graph.nodes.get(dispatch.via) if dispatch.via else None
+    if info is not None:
+        inside = dispatch.via[len(info.facts.module) + 1 :]
+        if inside in head.limits_in_file(info.facts.path, limit.text):
+            name = inside.rpartition(".")[2]
+            return f"; moved into `{name}`, which does not test it before every dispatch"
     return ""
