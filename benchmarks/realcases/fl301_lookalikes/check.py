@@ -5,7 +5,11 @@ Each folder is a small project a reviewer wrote (session 28: ``s28``; session 29
 dedupe set emptied by another method, a holdings walk refilled each tick, a
 budget with a floor, a batch cap that grows, Power Peg in each shape's words.
 ``expected.txt`` lists the ``path:line`` of every FL301 finding flaglint gave at
-main 914269b, before any shape. A shape that silences one of them is unsound::
+main 914269b, before any shape. Session 31's ``s31`` and ``s31-reinit`` are the
+look-alikes of a once-per-key shape built on a whole-program writer check (branch
+``s31-fl``, not merged): their ``expected.txt`` lists the lines that shape had to
+keep reported (the bounded variants beside them are left out). A shape that
+silences one of them is unsound::
 
     python benchmarks/realcases/fl301_lookalikes/check.py [--flaglint PATH]
 """
