@@ -162,3 +162,22 @@ def test_stdin_filename_reads_the_buffers_statements_not_the_files(tmp_path: Pat
     done = _check_stdin(tmp_path, tmp_path, "pump.py", shifted, "--select", "FL301")
     assert done.returncode == 0, done.stdout
     assert done.stdout.decode() == "No findings in 1 file.\n"
+
+
+def test_a_repository_inside_a_configured_project_is_its_own_root(run_cli, tmp_path: Path) -> None:
+    """A clone kept inside another project (a corpus, a vendored repository): configuration
+    is searched upward only as far as the repository's own top, so the clone is analysed,
+    not the project around it."""
+    outer = tmp_path / "workspace"
+    (outer / "tools").mkdir(parents=True)
+    (outer / "pyproject.toml").write_text('[tool.flaglint]\nexclude = ["clones/**"]\n')
+    (outer / "tools" / "lint.py").write_text("def lint():\n    return 1\n")
+    clone = outer / "clones" / "shop"
+    (clone / ".git").mkdir(parents=True)  # a repository's top (a file in a worktree)
+    (clone / "app.py").write_text("def start():\n    return 2\n")
+    (clone / "cart.py").write_text("def add():\n    return 3\n")
+    shown = run_cli("check", "--no-cache", cwd=clone)
+    assert shown.code == 0, shown.err
+    assert shown.out == "No findings in 2 files.\n"
+    shown = run_cli("check", "--no-cache", cwd=outer / "tools")
+    assert shown.out == "No findings in 1 file.\n"  # the project's own folder: its config

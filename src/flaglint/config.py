@@ -119,27 +119,36 @@ class Config:
 
 
 def find_pyproject(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` with a ``[tool.flaglint]`` table, upward from ``start``."""
+    """The nearest ``pyproject.toml`` with a ``[tool.flaglint]`` table, upward from ``start``.
+
+    The search ends at the top of the git repository holding ``start``: a clone kept
+    inside another project (a corpus, a vendored repository) is not that project's code.
+    """
     here = start if start.is_dir() else start.parent
     for directory in (here, *here.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError as exc:
-                # A broken file that configures flaglint (a flag defined twice in
-                # [tool.flaglint.flags], say) must not be skipped in silence.
-                if "[tool.flaglint" in text:
-                    raise ConfigError(f"cannot read config {candidate}: {exc}") from None
-                continue
-            tool = data.get("tool")
-            if isinstance(tool, dict) and "flaglint" in tool:
-                return candidate
+        if candidate.is_file() and _configures_flaglint(candidate):
+            return candidate
+        if (directory / ".git").exists():  # a folder in a worktree or submodule: a file
+            return None
     return None
+
+
+def _configures_flaglint(candidate: Path) -> bool:
+    try:
+        text = candidate.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # A broken file that configures flaglint (a flag defined twice in
+        # [tool.flaglint.flags], say) must not be skipped in silence.
+        if "[tool.flaglint" in text:
+            raise ConfigError(f"cannot read config {candidate}: {exc}") from None
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "flaglint" in tool
 
 
 def load_config(
