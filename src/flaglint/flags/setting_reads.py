@@ -76,10 +76,13 @@ class SettingReadsMixin:
     def _setting_flag(
         self, facts: FileFacts, atom: Atom, name: str, on: bool
     ) -> tuple[FlagCondition, ...]:
-        """A boolean setting tested at ``atom``: a flag when it is named like one, or
-        when the project's settings set it both ways."""
+        """A boolean setting tested at ``atom``: a flag when it is named like one, when
+        the project's settings set it both ways, or when a settings registry declares it
+        boolean (an administrator turns it at run time)."""
         if name in DJANGO_SETTINGS or not (
-            matches(name, self._setting_patterns) or self._set_both_ways(name)
+            matches(name, self._setting_patterns)
+            or self._set_both_ways(name)
+            or name in self.settings.registered_booleans
         ):
             return ()
         self._setting_reads.append(
