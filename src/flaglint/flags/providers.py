@@ -163,6 +163,14 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         min_args=2,
     ),
     Provider(
+        # MIT Open Learning's ol-django wraps PostHog (a cache, a circuit breaker and
+        # ``settings.FEATURES`` as the fallback): ``is_enabled(name, default, opt_unique_id)``.
+        name="posthog",
+        functions=("mitol.olposthog.features.is_enabled",),
+        modules=("mitol.olposthog",),
+        key_keyword="name",
+    ),
+    Provider(
         name="openedx-toggles",
         toggles=(
             "edx_toggles.toggles.WaffleFlag",
