@@ -34,8 +34,30 @@ def is_boolean_literal(node: ast.expr) -> bool:
             return True
         return isinstance(node.value, str) and node.value.strip().lower() in BOOLEAN_WORDS
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return bool(node.elts) and all(is_boolean_literal(e) for e in node.elts)
+        if not node.elts:
+            return False
+        # ``("false", "f", "0", "-1")``: boolean words with other numbers among them.
+        return all(is_boolean_literal(e) or _number_word(e) for e in node.elts) and any(
+            _word(e) for e in node.elts
+        )
     return False
+
+
+def _word(node: ast.expr) -> bool:
+    """A boolean word spelt in letters (``"false"``, ``"yes"``), not a digit."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.strip().lower() in BOOLEAN_WORDS
+        and node.value.strip().isalpha()
+    ) or (isinstance(node, ast.Constant) and isinstance(node.value, bool))
+
+
+def _number_word(node: ast.expr) -> bool:
+    """``"-1"``, ``"2"``: a number written as a string."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    return node.value.strip().lstrip("+-").isdigit()
 
 
 class SettingsFactsMixin:
