@@ -154,6 +154,33 @@ class SettingsFactsMixin:
                 "function",
             ]:
                 self._attribute_write(target, value)
+            elif (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and self._scope_kinds[-1] == "module"
+            ):
+                self._namespace_write(target, target.value.id, value)
+
+    def _namespace_write(self, target: ast.Attribute, owner: str, value: ast.expr) -> None:
+        """``config.keep = os.getenv("KEEP") == "1"`` at module level: a field of a namespace
+        object that other modules import and test (``if config.keep:``)."""
+        if not isinstance(value, TESTABLE):
+            return
+        on, off = self._cond(value)
+        if on or off:
+            index = self._call_index.get(id(value), -1)
+            self.setting_writes.append(
+                SettingWrite(
+                    self._scope_text,
+                    owner,
+                    target.attr,
+                    target.lineno,
+                    target.col_offset,
+                    on,
+                    off,
+                    index,
+                )
+            )
 
     def _bare_call(self, value: ast.expr) -> int:
         """The call a value is, through string methods: ``os.getenv("X").lower()``."""

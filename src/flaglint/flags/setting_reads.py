@@ -163,6 +163,20 @@ class SettingReadsMixin:
             found.extend(self._stored(facts, atom, module, binding, on))
         return tuple(dict.fromkeys(found))
 
+    def _namespace_field(self, qualified: str, on: bool) -> tuple[FlagCondition, ...]:
+        """``config.keep`` where a module binds ``config`` and sets ``config.keep = <read>``
+        at module level: the flags of the value it set."""
+        owner, _, field = qualified.rpartition(".")
+        symbol = self.resolver.symbol(owner) if owner else None
+        if symbol is None or symbol.binding is None or symbol.binding.scope:
+            return ()
+        writes = [
+            (symbol.module, w)
+            for w in symbol.module.setting_writes
+            if not w.scope and w.target == symbol.local and w.key == field
+        ]
+        return self._stored_items(writes, on)
+
     def _stored_items(self, writes: list, on: bool) -> tuple[FlagCondition, ...]:  # type: ignore[type-arg]
         found: list[FlagCondition] = []
         for module, write in writes:
