@@ -233,6 +233,21 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         env=True,
     ),
     Provider(
+        # MIT Open Learning's ol-django reads the environment by type, each read
+        # documented: get_bool(name="X", default=False, description=...).
+        name="mitol-envs",
+        functions=(
+            "mitol.common.envs.get_bool",
+            "mitol.common.envs.get_string",
+            "mitol.common.envs.get_int",
+        ),
+        boolean_methods=("get_bool",),
+        value_methods=("get_string", "get_int"),
+        modules=("mitol.common.envs",),
+        key_keyword="name",
+        env=True,
+    ),
+    Provider(
         name="dynaconf",
         methods=("as_bool", "get", "__call__"),
         boolean_methods=("as_bool",),
