@@ -72,6 +72,8 @@ class ValuesMixin:
         self._local_flows: dict[str, dict[tuple[str, str], list[Shape | None]]] = {}
         self._flow_depth = 0
         self._param_memo: dict[tuple[object, ...], tuple[FlagCondition, ...]] = {}
+        # What ``made()`` makes an instance of, per callee (a factory's returns read once).
+        self._made_classes: dict[str, str] = {}
 
     # ------------------------------------------------------------ singletons
     def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str:
@@ -119,19 +121,27 @@ class ValuesMixin:
     def _instance_of(self, made: str) -> str:
         """``made()`` makes an instance of: ``made`` itself, or the one class a project
         factory function returns an instance of (``def client(): return Client()``)."""
+        found = self._made_classes.get(made)
+        if found is None:
+            found = self._made_classes[made] = self._factory_class(made)
+        return found
+
+    def _factory_class(self, made: str) -> str:
         symbol = self.resolver.symbol(made)
         definition = symbol.definition if symbol is not None else None
         if symbol is None or definition is None or definition.kind == "class":
             return made
-        classes = set()
+        classes: set[str] = set()
         for flow in symbol.module.flows:
             if flow.scope == definition.qualname and flow.target == ("ret",):
                 inner = self._call_made(symbol.module, flow.scope, flow.value)
-                found = self.resolver.symbol(inner) if inner else None
+                if inner is None:
+                    return made
+                found = self.resolver.symbol(inner)
                 if found is None or found.definition is None or found.definition.kind != "class":
                     return made
                 classes.add(inner)
-        return classes.pop() if len(classes) == 1 else made  # type: ignore[return-value]
+        return classes.pop() if len(classes) == 1 else made
 
     # ------------------------------------------------------- arguments in
     def _argument(self, facts: FileFacts, index: int, name: str, position: int) -> Shape | None:
