@@ -34,8 +34,30 @@ def is_boolean_literal(node: ast.expr) -> bool:
             return True
         return isinstance(node.value, str) and node.value.strip().lower() in BOOLEAN_WORDS
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return bool(node.elts) and all(is_boolean_literal(e) for e in node.elts)
+        if not node.elts:
+            return False
+        # ``("false", "f", "0", "-1")``: boolean words with other numbers among them.
+        return all(is_boolean_literal(e) or _number_word(e) for e in node.elts) and any(
+            _word(e) for e in node.elts
+        )
     return False
+
+
+def _word(node: ast.expr) -> bool:
+    """A boolean word spelt in letters (``"false"``, ``"yes"``), not a digit."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.strip().lower() in BOOLEAN_WORDS
+        and node.value.strip().isalpha()
+    ) or (isinstance(node, ast.Constant) and isinstance(node.value, bool))
+
+
+def _number_word(node: ast.expr) -> bool:
+    """``"-1"``, ``"2"``: a number written as a string."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    return node.value.strip().lstrip("+-").isdigit()
 
 
 class SettingsFactsMixin:
@@ -132,6 +154,33 @@ class SettingsFactsMixin:
                 "function",
             ]:
                 self._attribute_write(target, value)
+            elif (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and self._scope_kinds[-1] == "module"
+            ):
+                self._namespace_write(target, target.value.id, value)
+
+    def _namespace_write(self, target: ast.Attribute, owner: str, value: ast.expr) -> None:
+        """``config.keep = os.getenv("KEEP") == "1"`` at module level: a field of a namespace
+        object that other modules import and test (``if config.keep:``)."""
+        if not isinstance(value, TESTABLE):
+            return
+        on, off = self._cond(value)
+        if on or off:
+            index = self._call_index.get(id(value), -1)
+            self.setting_writes.append(
+                SettingWrite(
+                    self._scope_text,
+                    owner,
+                    target.attr,
+                    target.lineno,
+                    target.col_offset,
+                    on,
+                    off,
+                    index,
+                )
+            )
 
     def _bare_call(self, value: ast.expr) -> int:
         """The call a value is, through string methods: ``os.getenv("X").lower()``."""

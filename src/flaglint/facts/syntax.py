@@ -191,10 +191,19 @@ STRING_METHODS = frozenset({"lower", "upper", "strip", "casefold", "lstrip", "rs
 
 
 def string_method_receiver(node: ast.Call) -> ast.expr | None:
-    """``x.lower()`` -> ``x`` for the string methods a boolean parse goes through."""
+    """``x.lower()`` -> ``x`` for the string methods a boolean parse goes through, and
+    ``str(x)`` -> ``x``: ``str(os.getenv("X", "false")).lower() == "true"`` parses X."""
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr in STRING_METHODS and not node.args:
         return func.value
+    if (
+        isinstance(func, ast.Name)
+        and func.id == "str"
+        and len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+    ):
+        return node.args[0]
     return None
 
 

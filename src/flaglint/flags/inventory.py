@@ -136,7 +136,9 @@ class Inventory(
             symbol = self.resolver.symbol(qualified)
             if symbol is not None and symbol.binding is not None:
                 return self._stored(facts, atom, symbol.module, symbol.binding, gate.on)
-            return self._setting_name(facts, atom, qualified, gate.on)
+            return self._namespace_field(qualified, gate.on) or self._setting_name(
+                facts, atom, qualified, gate.on
+            )
         if atom.kind == "item" and self._settings_on:
             base, _, key = atom.name[:-1].rpartition("[")
             return self._stored_items(self.settings.by_item(base, key), gate.on)

@@ -163,6 +163,14 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         min_args=2,
     ),
     Provider(
+        # MIT Open Learning's ol-django wraps PostHog (a cache, a circuit breaker and
+        # ``settings.FEATURES`` as the fallback): ``is_enabled(name, default, opt_unique_id)``.
+        name="posthog",
+        functions=("mitol.olposthog.features.is_enabled",),
+        modules=("mitol.olposthog",),
+        key_keyword="name",
+    ),
+    Provider(
         name="openedx-toggles",
         toggles=(
             "edx_toggles.toggles.WaffleFlag",
@@ -222,6 +230,21 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         instances=("decouple.AutoConfig", "decouple.Config"),
         modules=("decouple", "maykin_common.config", "open_api_framework.conf"),
         key_keyword="option",
+        env=True,
+    ),
+    Provider(
+        # MIT Open Learning's ol-django reads the environment by type, each read
+        # documented: get_bool(name="X", default=False, description=...).
+        name="mitol-envs",
+        functions=(
+            "mitol.common.envs.get_bool",
+            "mitol.common.envs.get_string",
+            "mitol.common.envs.get_int",
+        ),
+        boolean_methods=("get_bool",),
+        value_methods=("get_string", "get_int"),
+        modules=("mitol.common.envs",),
+        key_keyword="name",
         env=True,
     ),
     Provider(

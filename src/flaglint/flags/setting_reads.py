@@ -76,10 +76,13 @@ class SettingReadsMixin:
     def _setting_flag(
         self, facts: FileFacts, atom: Atom, name: str, on: bool
     ) -> tuple[FlagCondition, ...]:
-        """A boolean setting tested at ``atom``: a flag when it is named like one, or
-        when the project's settings set it both ways."""
+        """A boolean setting tested at ``atom``: a flag when it is named like one, when
+        the project's settings set it both ways, or when a settings registry declares it
+        boolean (an administrator turns it at run time)."""
         if name in DJANGO_SETTINGS or not (
-            matches(name, self._setting_patterns) or self._set_both_ways(name)
+            matches(name, self._setting_patterns)
+            or self._set_both_ways(name)
+            or name in self.settings.registered_booleans
         ):
             return ()
         self._setting_reads.append(
@@ -159,6 +162,20 @@ class SettingReadsMixin:
         for module, binding in stored:
             found.extend(self._stored(facts, atom, module, binding, on))
         return tuple(dict.fromkeys(found))
+
+    def _namespace_field(self, qualified: str, on: bool) -> tuple[FlagCondition, ...]:
+        """``config.keep`` where a module binds ``config`` and sets ``config.keep = <read>``
+        at module level: the flags of the value it set."""
+        owner, _, field = qualified.rpartition(".")
+        symbol = self.resolver.symbol(owner) if owner else None
+        if symbol is None or symbol.binding is None or symbol.binding.scope:
+            return ()
+        writes = [
+            (symbol.module, w)
+            for w in symbol.module.setting_writes
+            if not w.scope and w.target == symbol.local and w.key == field
+        ]
+        return self._stored_items(writes, on)
 
     def _stored_items(self, writes: list, on: bool) -> tuple[FlagCondition, ...]:  # type: ignore[type-arg]
         found: list[FlagCondition] = []

@@ -11,7 +11,7 @@ stored value, whose gates say which flag it carries.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from flaglint.facts.model import Arg, Binding, FileFacts, SettingWrite
 
@@ -71,7 +71,10 @@ class SettingsIndex:
         # Every name bound or defined anywhere (properties too): a setting read through
         # ``settings`` and bound nowhere is one the host platform defines.
         self.defined: set[str] = set()
+        # Settings a registry call declares boolean: ``register("X", field_class=BooleanField)``.
+        self.registered_booleans: set[str] = set()
         for facts in files:
+            self.registered_booleans.update(registered_booleans(facts))
             self.defined.update(b.name for b in facts.bindings)
             self.defined.update(d.name for d in facts.definitions)
             settings_module = is_settings_module(facts.module)
@@ -119,6 +122,35 @@ class SettingsIndex:
             if (mapping, args[0].text) in self.items:
                 return mapping, args[0].text
         return None
+
+
+def registered_booleans(facts: FileFacts) -> Iterator[str]:
+    """Names a settings registry declares boolean: a call naming an upper-case setting
+    first and a ``BooleanField`` class (or ``type=bool``) by keyword, as AWX's
+    ``register("X", field_class=fields.BooleanField, ...)``. Such a registry stores the
+    value where an administrator changes it at run time, so the setting is a switch
+    whatever its name. A model or form field (``models.BooleanField("label")``) names
+    no class by keyword and declares nothing; a ``read_only=True`` entry reports what
+    the deployment is (``IS_K8S``) and nobody turns it."""
+    for call in facts.calls:
+        args = call.args
+        if not args or args[0].position != 0 or args[0].kind != "str":
+            continue
+        if any(a.keyword == "read_only" and a.text == "True" for a in args):
+            continue
+        name = args[0].text
+        if not (name.isupper() and name.replace("_", "").isalnum()):
+            continue
+        if any(
+            arg.keyword
+            and arg.kind == "name"
+            and (
+                arg.text.rpartition(".")[2] == "BooleanField"
+                or (arg.keyword == "type" and arg.text == "bool")
+            )
+            for arg in args
+        ):
+            yield name
 
 
 def names_test_settings(name: str) -> bool:

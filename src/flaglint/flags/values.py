@@ -72,6 +72,8 @@ class ValuesMixin:
         self._local_flows: dict[str, dict[tuple[str, str], list[Shape | None]]] = {}
         self._flow_depth = 0
         self._param_memo: dict[tuple[object, ...], tuple[FlagCondition, ...]] = {}
+        # What ``made()`` makes an instance of, per callee (a factory's returns read once).
+        self._made_classes: dict[str, str] = {}
 
     # ------------------------------------------------------------ singletons
     def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str:
@@ -83,13 +85,63 @@ class ValuesMixin:
         if found is None:
             found = target
             receiver, _, method = target.rpartition(".")
-            bound = self._receiver(receiver)
-            if bound.endswith("()"):
-                method_target = self.resolver.find_method(bound.removesuffix("()"), method)
+            klass = self._receiver_class(facts, facts.calls[index], receiver)
+            if klass is not None:
+                method_target = self.resolver.find_method(klass, method)
                 if method_target is not None and method_target in self._wrappers:
                     found = method_target
             self._wrapper_targets[key] = found
         return found
+
+    def _receiver_class(self, facts: FileFacts, call: Call, receiver: str) -> str | None:
+        """The class whose instance ``receiver`` is: a singleton (``client`` bound to
+        ``Client()``), a factory's result (``client()`` returning ``Client()``), or a
+        local of the calling function bound to either (``c = client(); c.get(...)``)."""
+        bound = self._receiver(receiver)
+        if not bound.endswith("()"):
+            local = call.callee.rpartition(".")[0]
+            if not call.scope or not local.isidentifier():
+                return None
+            values = self._locals(facts).get((call.scope, local))
+            if not values or len(values) != 1:
+                return None
+            made = self._call_made(facts, call.scope, values[0])
+            if made is None:
+                return None
+            bound = made + "()"
+        return self._instance_of(bound.removesuffix("()"))
+
+    def _call_made(self, facts: FileFacts, scope: str, shape: Shape | None) -> str | None:
+        """What the call a value ``shape`` is calls, resolved at ``scope``."""
+        if shape is None or shape[0] != "c" or not 0 <= shape[1] < len(facts.flow_calls):
+            return None
+        name = _dotted(facts.flow_calls[shape[1]].func)
+        return None if name is None else self.resolver.resolve(facts.module, name, scope)
+
+    def _instance_of(self, made: str) -> str:
+        """``made()`` makes an instance of: ``made`` itself, or the one class a project
+        factory function returns an instance of (``def client(): return Client()``)."""
+        found = self._made_classes.get(made)
+        if found is None:
+            found = self._made_classes[made] = self._factory_class(made)
+        return found
+
+    def _factory_class(self, made: str) -> str:
+        symbol = self.resolver.symbol(made)
+        definition = symbol.definition if symbol is not None else None
+        if symbol is None or definition is None or definition.kind == "class":
+            return made
+        classes: set[str] = set()
+        for flow in symbol.module.flows:
+            if flow.scope == definition.qualname and flow.target == ("ret",):
+                inner = self._call_made(symbol.module, flow.scope, flow.value)
+                if inner is None:
+                    return made
+                found = self.resolver.symbol(inner)
+                if found is None or found.definition is None or found.definition.kind != "class":
+                    return made
+                classes.add(inner)
+        return classes.pop() if len(classes) == 1 else made
 
     # ------------------------------------------------------- arguments in
     def _argument(self, facts: FileFacts, index: int, name: str, position: int) -> Shape | None:
