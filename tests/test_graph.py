@@ -467,6 +467,54 @@ def test_a_method_of_an_imported_outside_module_runs_no_project_method(
     assert "name:get" in targets
 
 
+OPAQUE = """\
+import json
+
+
+def save(path, data):
+    with open(path, "w") as handle:
+        handle.write(json.dumps(data))
+
+
+def append_line(path, line):
+    out = open(path, "a")
+    out.write(str(line).strip())
+    out.close()
+
+
+def label(value):
+    return repr(value).write()
+
+
+def flush(pool, rows):
+    pool.write(rows)
+
+
+class Pool:
+    def write(self, rows):
+        return rows
+
+    def close(self):
+        return None
+
+    def strip(self):
+        return None
+"""
+
+
+def test_a_file_open_returns_runs_no_project_method(run_cli, tmp_path: Path) -> None:
+    """``open()``, ``str()``, ``repr()`` return a file, strings: what is called on them
+    is no project method (awx: a profiler's ``f.write`` "reached" the task dispatcher
+    through every project ``write``); an unknown receiver still may be one."""
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "files.py").write_text(OPAQUE)
+    adjacency = json.loads(run_cli("callgraph", "--no-cache", cwd=tmp_path).out)["graph"]
+    hubs = {
+        (s, e["target"]) for s, edges in adjacency.items() for e in edges if "name:" in e["target"]
+    }
+    assert hubs == {("files.flush", "name:write")}, adjacency
+
+
 LAMBDAS = """\
 import waffle
 

@@ -12,11 +12,10 @@ Values are strings: a project definition by qualified name (``pkg.m.f``,
 instance of ``D`` (``pkg.m.C.run@pkg.m.D``), a generator ``<gen>pkg.m.f``,
 a container built at a place (``pkg.m#o12:4``), ``super()`` in a class
 (``<super>pkg.m.C``), and two markers: :data:`EXTERNAL` (something from
-outside the project) and :data:`BUILTIN` (a builtin, or an attribute of a
-container): calls on them link nowhere in the project, and never to a hub.
-Locations (the keys) are dotted names as well: ``pkg.m.f.x`` for a local,
-``pkg.m.C.attr`` for a class or instance attribute, ``pkg.m.f#ret``.
-"""
+outside the project) and :data:`BUILTIN` (a builtin, an attribute of a container,
+a file or text a builtin returned): calls on them link nowhere in the project, and
+never to a hub. Locations (the keys) are dotted names as well: ``pkg.m.f.x`` for a
+local, ``pkg.m.C.attr`` for a class or instance attribute, ``pkg.m.f#ret``."""
 
 from __future__ import annotations
 
@@ -24,7 +23,7 @@ import builtins
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from flaglint.callgraph.invoke import Invoked, static_invoke
+from flaglint.callgraph.invoke import Invoked, returns_builtin, static_invoke
 from flaglint.facts.model import FileFacts, Flow, FlowCall, FlowFunction, Shape
 from flaglint.names.resolve import Resolver
 
@@ -33,9 +32,8 @@ if TYPE_CHECKING:
 
 EXTERNAL = "<external>"
 BUILTIN = "<builtin>"
-# A location that may hold more than LIMIT values holds MANY instead: it says
-# nothing (calls through it fall back to syntax and hubs), and keeps the
-# solution the same whatever order values arrive in.
+# A location with more than LIMIT values holds MANY: it says nothing (calls through it fall
+# back to syntax and hubs), and keeps the solution the same whatever order values arrive in.
 MANY = "<many>"
 LIMIT = 16
 MARKERS = frozenset({EXTERNAL, BUILTIN, MANY})
@@ -211,6 +209,8 @@ class FlowSolver:
             return
         args: list[set[str]] | None = None
         result = f"{module}#c{index}"
+        if BUILTIN in funcs and returns_builtin(call):
+            self._add(result, (BUILTIN,))
         for value in sorted(funcs):
             invoked = self.invoke(value)
             if invoked is None:

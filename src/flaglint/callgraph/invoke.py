@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from flaglint.callgraph.model import NodeInfo
-    from flaglint.facts.model import FlowFunction
+    from flaglint.facts.model import FlowCall, FlowFunction
     from flaglint.names.resolve import Resolver
 
 
@@ -29,6 +29,23 @@ class Solving(Protocol):
 Invoked = tuple[
     list[tuple[str, str]], "tuple[str, int, str | None] | None", frozenset[str], "str | None"
 ]
+
+
+# Builtins whose result holds no project object (a file, text, a number, a truth
+# value): what is called on it runs no project method, so never a name hub.
+OPAQUE_RESULTS = frozenset(
+    "open len str repr ascii format chr ord hex oct bin int float complex bool bytes "
+    "bytearray memoryview hash id input isinstance issubclass callable hasattr range".split()
+)
+
+
+def returns_builtin(call: FlowCall) -> bool:
+    """Whether the call, to a builtin value, gives a value of no project class:
+    ``open(...)``, ``str(...)``, or entering ``with`` on such a value (a file)."""
+    func = call.func
+    if func[0] == "n":
+        return func[1] in OPAQUE_RESULTS
+    return call.why == "enter"
 
 
 def static_invoke(solver: Solving, value: str) -> Invoked | None:
