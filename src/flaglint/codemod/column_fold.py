@@ -8,7 +8,9 @@ replaced by the kept literal and folded as flag reads are (``if True and rows:``
 becomes ``if rows:``, the branch of the removed value goes). Each run of the test
 that is left does what it did.
 
-Left for a human, with the reason: a parameter rebound in the test (``enabled =
+Only when every row of the removed value has a twin of the kept value (the same in
+every other column): a row that sets the removed value beside other cases would take
+those cases with it. Left for a human, with the reason: a parameter rebound in the test (``enabled =
 not enabled``) or read through ``locals()``/``vars()``; a read the folder cannot
 decide (``assert result == enabled`` would become ``== True``); a local that only
 the removed branch read whose value calls something (``log = mocker.patch(...)``:
@@ -17,14 +19,34 @@ dropping it changes what the test sets up, keeping it leaves a dead store).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
+from flaglint.codemod.patches import _boolean
 from flaglint.codemod.rewrite import _node_ids
 from flaglint.codemod.targets import FileTargets, Leaf
 from flaglint.codemod.transform import FlagFolder
 
 _READS_LOCALS = frozenset({"locals", "vars"})
+
+
+def twinned(rows: Sequence[Sequence[cst.BaseExpression]], column: int, keep_on: bool) -> bool:
+    """Whether every row with the removed value in ``column`` has a twin with the kept
+    value: the same code in every other column.
+
+    Only then does dropping those rows drop nothing but the removed side: a row that
+    sets the removed value beside other cases (a permission, an input) tests those
+    cases too, and a test reading the column further expects that value of them.
+    """
+    code = cst.Module(body=()).code_for_node
+
+    def rest(row: Sequence[cst.BaseExpression]) -> tuple[str, ...]:
+        return tuple(code(cell).strip() for i, cell in enumerate(row) if i != column)
+
+    kept = {rest(row) for row in rows if _boolean(row[column]) is keep_on}
+    return all(rest(row) in kept for row in rows if _boolean(row[column]) is (not keep_on))
 
 
 class _LocalsCall(cst.CSTVisitor):

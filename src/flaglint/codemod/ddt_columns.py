@@ -24,7 +24,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from flaglint.codemod.column_fold import fold_parameter
+from flaglint.codemod.column_fold import fold_parameter, twinned
 from flaglint.codemod.imports import from_imports
 from flaglint.codemod.parametrized import _narrowed
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
@@ -260,6 +260,19 @@ class _ColumnEditor(KeyTestEditor):
         self.literals.add(id(arg))
         if _count_uses(node.body, param) != 1:
             # The test reads the column further: it reads the kept value (column_fold).
+            cells = [
+                [e.value for e in r.value.elements] if width > 1 else [r.value]  # type: ignore[attr-defined]
+                for r in rows
+            ]
+            if not twinned(cells, column if width > 1 else 0, self.keep_on):
+                del self.plans[id(node)]
+                self.literals.discard(id(arg))
+                self._leave(
+                    site,
+                    f"{where}, which the test also uses otherwise, and its rows with the "
+                    "removed value test other cases too (no twin row with the kept value)",
+                )
+                return
             self.folds[id(node)] = (site, where)
 
     def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from flaglint.codemod.column_fold import fold_parameter
+from flaglint.codemod.column_fold import fold_parameter, twinned
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
 from flaglint.codemod.setters import is_test_path
@@ -204,6 +204,16 @@ class _AssignmentEditor(KeyTestEditor):
             self.statements.add(id(statement))
             if _count_uses(node.body, param) != 1:
                 # The test reads the column further: it reads the kept value (column_fold).
+                if not twinned(*_cells(call, param), self.keep_on):
+                    self.columns.pop(id(node))
+                    self.statements.discard(id(statement))
+                    self._leave(
+                        statement,
+                        f"{qualname} sets {self.key} from the parametrize column {param!r}, "
+                        "which the test also uses otherwise, and its rows with the removed "
+                        "value test other cases too (no twin row with the kept value)",
+                    )
+                    return
                 self.folds[id(node)] = (statement, qualname)
             return
 
@@ -338,6 +348,25 @@ def drop_column(
         else:
             new_args.append(arg)
     return call.with_changes(args=new_args), False
+
+
+def _cells(call: cst.Call, name: str) -> tuple[list[list[cst.BaseExpression]], int]:
+    """The rows of a parametrize ``drop_column`` could edit, as cells; ``name``'s column."""
+    positional = [a for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
+    names_arg = positional[0] if positional else keywords["argnames"]
+    values_arg = positional[1] if len(positional) > 1 else keywords["argvalues"]
+    names = _names(names_arg.value) or []
+    rows = values_arg.value
+    assert isinstance(rows, (cst.List, cst.Tuple))
+    cells: list[list[cst.BaseExpression]] = []
+    for row in rows.elements:
+        cell = row.value
+        if len(names) > 1 and isinstance(cell, (cst.Tuple, cst.List)):
+            cells.append([e.value for e in cell.elements])
+        else:
+            cells.append([cell])
+    return cells, names.index(name) if len(names) > 1 else 0
 
 
 def _names(node: cst.BaseExpression) -> list[str] | None:
