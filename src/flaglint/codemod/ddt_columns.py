@@ -30,7 +30,7 @@ from flaglint.codemod.parametrized import _narrowed
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _count_uses, _dotted
 from flaglint.codemod.setters import is_test_path
-from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings, params_without
 
 
 def edit_ddt_columns(
@@ -301,13 +301,8 @@ class _ColumnEditor(KeyTestEditor):
                 decorators.append(decorator)
             elif (new := changes[id(old)]) is not None:
                 decorators.append(new)
-        params = updated_node.params
-        kept = [p for p in params.params if p.name.value != param]
-        if kept and params.params[-1].name.value == param:
-            kept[-1] = kept[-1].with_changes(comma=params.params[-1].comma)
-        return updated_node.with_changes(
-            decorators=decorators, params=params.with_changes(params=kept)
-        )
+        params = params_without(original_node, updated_node, frozenset({param}))
+        return updated_node.with_changes(decorators=decorators, params=params)
 
 
 class _LocalsReader(cst.CSTVisitor):

@@ -33,7 +33,7 @@ from flaglint.codemod.column_fold import fold_parameter, twinned
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
 from flaglint.codemod.setters import is_test_path
-from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings, params_without
 from flaglint.codemod.transform import leading_lines, merge_leading, trimmed_block
 
 
@@ -253,7 +253,11 @@ class _AssignmentEditor(KeyTestEditor):
         if id(original_node) in self.gone:
             return cst.RemoveFromParent()
         if id(original_node) not in self.columns:
-            return updated_node
+            if updated_node.body is original_node.body:
+                return updated_node
+            return updated_node.with_changes(
+                params=params_without(original_node, updated_node, frozenset())
+            )
         target, new, param = self.columns[id(original_node)]
         if id(original_node) in self.folds:
             statement, qualname = self.folds[id(original_node)]
@@ -271,13 +275,8 @@ class _AssignmentEditor(KeyTestEditor):
                 decorators.append(decorator)
             elif new is not None:
                 decorators.append(new)
-        params = updated_node.params
-        kept = [p for p in params.params if p.name.value != param]
-        if kept and params.params[-1].name.value == param:
-            kept[-1] = kept[-1].with_changes(comma=params.params[-1].comma)
-        return updated_node.with_changes(
-            decorators=decorators, params=params.with_changes(params=kept)
-        )
+        params = params_without(original_node, updated_node, frozenset({param}))
+        return updated_node.with_changes(decorators=decorators, params=params)
 
 
 def _mapping(statement: cst.BaseStatement) -> str:
