@@ -10,8 +10,9 @@ one left with one column of a tuple row is written as plain values; a test left 
 no row is deleted.
 
 Dropping the rows of the removed value and writing the kept one in place of the
-parameter leaves every remaining run of the test as it was. A column used further
-in the test (``assertEqual(..., enabled)``), rows that are not literals (``*CASES``,
+parameter leaves every remaining run of the test as it was. A column the test reads
+further (``assertEqual(..., enabled)``) reads the kept value in every run left:
+:mod:`.column_fold` writes it in and folds. Rows that are not literals (``*CASES``,
 dicts, ``file_data``) and values other than ``True``/``False`` are left for a human
 with that reason.
 """
@@ -23,12 +24,13 @@ from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.column_fold import fold_parameter, twinned
 from flaglint.codemod.imports import from_imports
 from flaglint.codemod.parametrized import _narrowed
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _count_uses, _dotted
 from flaglint.codemod.setters import is_test_path
-from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings, params_without
 
 
 def edit_ddt_columns(
@@ -135,6 +137,8 @@ class _ColumnEditor(KeyTestEditor):
         # the parameter that goes and the argument that gets the kept literal.
         self.plans: dict[int, tuple[dict[int, cst.Decorator | None], str, cst.Arg]] = {}
         self.literals: set[int] = set()
+        # Those whose column the test reads further: where a human is sent, and what.
+        self.folds: dict[int, tuple[cst.CSTNode, str]] = {}
 
     def _kind(self, decorator: cst.Decorator) -> str:
         """``data`` or ``unpack`` when ``decorator`` is ddt's, else ""."""
@@ -164,9 +168,6 @@ class _ColumnEditor(KeyTestEditor):
                 return
             site = finder.site or finder.arg
             where = f"{qualname} sets {self.key} from the ddt column {param.name.value!r}"
-            if _count_uses(node.body, param.name.value) != 1:
-                self._leave(site, f"{where}, which the test also uses otherwise")
-                return
             if _reads_locals(node.body):
                 self._leave(site, f"{where}, which the test may read through locals() or vars()")
                 return
@@ -257,6 +258,22 @@ class _ColumnEditor(KeyTestEditor):
                 decorators[id(unpack)] = None
         self.plans[id(node)] = (decorators, param, arg)
         self.literals.add(id(arg))
+        if _count_uses(node.body, param) != 1:
+            # The test reads the column further: it reads the kept value (column_fold).
+            cells = [
+                [e.value for e in r.value.elements] if width > 1 else [r.value]  # type: ignore[attr-defined]
+                for r in rows
+            ]
+            if not twinned(cells, column if width > 1 else 0, self.keep_on):
+                del self.plans[id(node)]
+                self.literals.discard(id(arg))
+                self._leave(
+                    site,
+                    f"{where}, which the test also uses otherwise, and its rows with the "
+                    "removed value test other cases too (no twin row with the kept value)",
+                )
+                return
+            self.folds[id(node)] = (site, where)
 
     def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
         if id(original_node) not in self.literals:
@@ -272,19 +289,20 @@ class _ColumnEditor(KeyTestEditor):
         if id(original_node) not in self.plans:
             return updated_node
         changes, param, _ = self.plans[id(original_node)]
+        if id(original_node) in self.folds:
+            site, where = self.folds[id(original_node)]
+            updated_node, reason = fold_parameter(updated_node, param, self.keep_on, self.key)
+            if reason:
+                self._leave(site, f"{where}, which the test also uses otherwise ({reason})")
+                return original_node
         decorators: list[cst.Decorator] = []
         for old, decorator in zip(original_node.decorators, updated_node.decorators, strict=True):
             if id(old) not in changes:
                 decorators.append(decorator)
             elif (new := changes[id(old)]) is not None:
                 decorators.append(new)
-        params = updated_node.params
-        kept = [p for p in params.params if p.name.value != param]
-        if kept and params.params[-1].name.value == param:
-            kept[-1] = kept[-1].with_changes(comma=params.params[-1].comma)
-        return updated_node.with_changes(
-            decorators=decorators, params=params.with_changes(params=kept)
-        )
+        params = params_without(original_node, updated_node, frozenset({param}))
+        return updated_node.with_changes(decorators=decorators, params=params)
 
 
 class _LocalsReader(cst.CSTVisitor):

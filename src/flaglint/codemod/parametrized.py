@@ -14,9 +14,10 @@ retiring the flag would:
   the rows carrying the removed value go, then the column (and the parameter
   and the statement) since it is constant; a parametrize left with one column
   keeps it as a plain name; one left with none goes; a test left with no row
-  is deleted.
+  is deleted. A test that reads the column further (``if enabled and rows:``) reads
+  the kept value in every run left: :mod:`.column_fold` writes it in and folds.
 
-Anything else that names the flag (a column used further, ``ids=`` lists,
+Anything else that names the flag (``ids=`` lists,
 ``pytest.param`` rows, the flag read back) is not touched here; the test-mention
 check then leaves it for a human, with this module's reason when it saw why.
 """
@@ -28,10 +29,11 @@ from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.column_fold import fold_parameter, twinned
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _boolean, _count_uses, _dotted, _string
 from flaglint.codemod.setters import is_test_path
-from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings
+from flaglint.codemod.test_editor import KeyTestEditor, edit_files, findings, params_without
 from flaglint.codemod.transform import leading_lines, merge_leading, trimmed_block
 
 
@@ -100,6 +102,8 @@ class _AssignmentEditor(KeyTestEditor):
         # Test functions whose parametrize lost a column: (decorator id, new decorator or
         # None) and the parameter that goes.
         self.columns: dict[int, tuple[int, cst.Decorator | None, str]] = {}
+        # Those whose column the test reads further: the statement setting the flag, name.
+        self.folds: dict[int, tuple[cst.BaseStatement, str]] = {}
 
     def _assigned(self, statement: cst.BaseStatement) -> cst.BaseExpression | None:
         """The value of ``mapping[KEY] = value`` alone on its line, else None."""
@@ -187,13 +191,6 @@ class _AssignmentEditor(KeyTestEditor):
                     statement, f"{qualname} sets {self.key} from a parametrize column: {result}"
                 )
                 return
-            if _count_uses(node.body, param) != 1:
-                self._leave(
-                    statement,
-                    f"{qualname} sets {self.key} from the parametrize column {param!r}, "
-                    "which the test also uses otherwise",
-                )
-                return
             new_call, emptied = result
             if emptied:
                 removed = not self.keep_on
@@ -205,6 +202,19 @@ class _AssignmentEditor(KeyTestEditor):
             new = decorator.with_changes(decorator=new_call) if new_call is not None else None
             self.columns[id(node)] = (id(decorator), new, param)
             self.statements.add(id(statement))
+            if _count_uses(node.body, param) != 1:
+                # The test reads the column further: it reads the kept value (column_fold).
+                if not twinned(*_cells(call, param), self.keep_on):
+                    self.columns.pop(id(node))
+                    self.statements.discard(id(statement))
+                    self._leave(
+                        statement,
+                        f"{qualname} sets {self.key} from the parametrize column {param!r}, "
+                        "which the test also uses otherwise, and its rows with the removed "
+                        "value test other cases too (no twin row with the kept value)",
+                    )
+                    return
+                self.folds[id(node)] = (statement, qualname)
             return
 
     def leave_SimpleStatementLine(
@@ -243,21 +253,30 @@ class _AssignmentEditor(KeyTestEditor):
         if id(original_node) in self.gone:
             return cst.RemoveFromParent()
         if id(original_node) not in self.columns:
-            return updated_node
+            if updated_node.body is original_node.body:
+                return updated_node
+            return updated_node.with_changes(
+                params=params_without(original_node, updated_node, frozenset())
+            )
         target, new, param = self.columns[id(original_node)]
+        if id(original_node) in self.folds:
+            statement, qualname = self.folds[id(original_node)]
+            updated_node, reason = fold_parameter(updated_node, param, self.keep_on, self.key)
+            if reason:
+                self._leave(
+                    statement,
+                    f"{qualname} sets {self.key} from the parametrize column {param!r}, "
+                    f"which the test also uses otherwise ({reason})",
+                )
+                return original_node
         decorators: list[cst.Decorator] = []
         for old, decorator in zip(original_node.decorators, updated_node.decorators, strict=True):
             if id(old) != target:
                 decorators.append(decorator)
             elif new is not None:
                 decorators.append(new)
-        params = updated_node.params
-        kept = [p for p in params.params if p.name.value != param]
-        if kept and params.params[-1].name.value == param:
-            kept[-1] = kept[-1].with_changes(comma=params.params[-1].comma)
-        return updated_node.with_changes(
-            decorators=decorators, params=params.with_changes(params=kept)
-        )
+        params = params_without(original_node, updated_node, frozenset({param}))
+        return updated_node.with_changes(decorators=decorators, params=params)
 
 
 def _mapping(statement: cst.BaseStatement) -> str:
@@ -328,6 +347,25 @@ def drop_column(
         else:
             new_args.append(arg)
     return call.with_changes(args=new_args), False
+
+
+def _cells(call: cst.Call, name: str) -> tuple[list[list[cst.BaseExpression]], int]:
+    """The rows of a parametrize ``drop_column`` could edit, as cells; ``name``'s column."""
+    positional = [a for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
+    names_arg = positional[0] if positional else keywords["argnames"]
+    values_arg = positional[1] if len(positional) > 1 else keywords["argvalues"]
+    names = _names(names_arg.value) or []
+    rows = values_arg.value
+    assert isinstance(rows, (cst.List, cst.Tuple))
+    cells: list[list[cst.BaseExpression]] = []
+    for row in rows.elements:
+        cell = row.value
+        if len(names) > 1 and isinstance(cell, (cst.Tuple, cst.List)):
+            cells.append([e.value for e in cell.elements])
+        else:
+            cells.append([cell])
+    return cells, names.index(name) if len(names) > 1 else 0
 
 
 def _names(node: cst.BaseExpression) -> list[str] | None:

@@ -344,8 +344,38 @@ class _EntryRemover(cst.CSTTransformer):
         if len(kept) == len(elements):
             return updated_node
         if kept and kept[-1] is not elements[-1]:
-            kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
+            comma, closing = closing_comma(
+                kept[-1].comma, elements[-1].comma, updated_node.rbrace.whitespace_before
+            )
+            kept[-1] = kept[-1].with_changes(comma=comma)
+            rbrace = updated_node.rbrace.with_changes(whitespace_before=closing)
+            return updated_node.with_changes(elements=kept, rbrace=rbrace)
         return updated_node.with_changes(elements=kept)
+
+
+def closing_comma(
+    own: cst.Comma | cst.MaybeSentinel,
+    last: cst.Comma | cst.MaybeSentinel,
+    closing: cst.BaseParenthesizableWhitespace,
+) -> tuple[cst.Comma | cst.MaybeSentinel, cst.BaseParenthesizableWhitespace]:
+    """The comma of an element that becomes the last once the last one went, and the
+    whitespace before the closing bracket.
+
+    An element that ends its line keeps its comma and its comment: the removed line
+    goes as a person deletes it (and a formatter keeps the display exploded). On one
+    line it takes the old last element's comma (none, or a trailing one).
+    """
+    if not isinstance(last, cst.MaybeSentinel) or not isinstance(own, cst.Comma):
+        return last, closing
+    after = own.whitespace_after
+    if not isinstance(after, cst.ParenthesizedWhitespace) or not isinstance(
+        closing, cst.ParenthesizedWhitespace
+    ):
+        return last, closing
+    # The line break before the bracket now ends this element's line, with its comment.
+    return own.with_changes(whitespace_after=cst.SimpleWhitespace("")), closing.with_changes(
+        first_line=after.first_line
+    )
 
 
 # ``context["x"]``, ``.get("x")``: read back; ``"x": v``, ``ctx["x"] = v``: set elsewhere.

@@ -110,3 +110,46 @@ def findings(
     leftovers = sorted({x for e in editors for x in e.leftovers})
     notes = sorted({x for e in editors for x in e.notes})
     return deleted, leftovers, notes
+
+
+# pytest fixtures that do nothing until the test calls them (pytest-django's
+# ``settings``, pytest-mock's ``mocker``, pytest's ``monkeypatch``): once the edit
+# leaves one unread, it goes with the statements that read it.
+INERT_FIXTURES = frozenset({"settings", "mocker", "monkeypatch"})
+
+
+def params_without(
+    original: cst.FunctionDef, updated: cst.FunctionDef, names: frozenset[str]
+) -> cst.Parameters:
+    """``updated``'s parameters less ``names``, and less the inert fixtures the test
+    read before the edit and no longer reads; the last keeps the old last's comma and
+    line break."""
+    gone = set(names)
+    for fixture in INERT_FIXTURES:
+        if _reads(original.body, fixture) and not _reads(updated.body, fixture):
+            gone.add(fixture)
+    params = updated.params
+    kept = [p for p in params.params if p.name.value not in gone]
+    last = params.params[-1] if params.params else None
+    if kept and last is not None and last.name.value in gone:
+        kept[-1] = kept[-1].with_changes(
+            comma=last.comma, whitespace_after_param=last.whitespace_after_param
+        )
+    return params.with_changes(params=kept)
+
+
+class _Reads(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.found = True
+
+
+def _reads(node: cst.CSTNode, name: str) -> bool:
+    reads = _Reads(name)
+    node.visit(reads)
+    return reads.found
