@@ -242,3 +242,17 @@ def test_fl302_names_the_service_a_check_moved_into(run_cli, tmp_path: Path) -> 
     assert "it was moved into `deliver_one`, which does not test it before every dispatch" in (
         finding
     )
+
+
+@pytest.mark.usefixtures("git_env")
+def test_fl302_a_check_moved_in_front_of_the_service_loop_is_out_of_the_loop(
+    run_cli, tmp_path: Path
+) -> None:
+    """Checked before each send at base; the service the view now calls checks once."""
+    from histories import replay
+
+    repo = replay("FL302_service_checks_late", tmp_path / "repo")
+    shown = run_cli("check", "--base", "HEAD~1", "--select", "FL302", "--no-cache", str(repo))
+    [finding] = [line for line in shown.out.splitlines() if "views.py:5:" in line]
+    assert "moved out of the loop: it is tested once, not before each dispatch; " in finding
+    assert "moved into `send_all`. " in finding

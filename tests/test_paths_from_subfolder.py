@@ -174,6 +174,7 @@ def test_a_repository_inside_a_configured_project_is_its_own_root(run_cli, tmp_p
     (outer / "tools" / "lint.py").write_text("def lint():\n    return 1\n")
     clone = outer / "clones" / "shop"
     (clone / ".git").mkdir(parents=True)  # a repository's top (a file in a worktree)
+    (clone / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (clone / "app.py").write_text("def start():\n    return 2\n")
     (clone / "cart.py").write_text("def add():\n    return 3\n")
     shown = run_cli("check", "--no-cache", cwd=clone)
@@ -181,3 +182,28 @@ def test_a_repository_inside_a_configured_project_is_its_own_root(run_cli, tmp_p
     assert shown.out == "No findings in 2 files.\n"
     shown = run_cli("check", "--no-cache", cwd=outer / "tools")
     assert shown.out == "No findings in 1 file.\n"  # the project's own folder: its config
+
+
+def test_a_git_folder_that_is_no_repository_does_not_end_the_search(
+    run_cli, tmp_path: Path
+) -> None:
+    """An empty ``.git`` folder (a fixture, a tool's leftover) is no repository's top: git
+    would not stop there, nor does the search for the configuration."""
+    (tmp_path / "pyproject.toml").write_text('[tool.flaglint]\nexclude = ["pkg/skipped.py"]\n')
+    package = tmp_path / "pkg"
+    (package / ".git").mkdir(parents=True)
+    (package / "kept.py").write_text("def keep():\n    return 1\n")
+    (package / "skipped.py").write_text("def skip():\n    return 2\n")
+    shown = run_cli("check", "--no-cache", cwd=package)
+    assert shown.out == "No findings in 1 file.\n", shown.out
+
+
+def test_a_worktree_or_submodule_git_file_ends_the_search(run_cli, tmp_path: Path) -> None:
+    """A ``.git`` file naming the repository's folder is a worktree's or submodule's top."""
+    (tmp_path / "pyproject.toml").write_text('[tool.flaglint]\nexclude = ["sub/**"]\n')
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / ".git").write_text("gitdir: ../.git/modules/sub\n")
+    (sub / "mod.py").write_text("def run():\n    return 1\n")
+    shown = run_cli("check", "--no-cache", cwd=sub)
+    assert shown.out == "No findings in 1 file.\n", shown.out

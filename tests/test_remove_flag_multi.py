@@ -248,3 +248,34 @@ def test_what_the_removed_sides_reached_together_and_stays_is_named(
     )
     alone = run_cli(*_args(["new-home"], "on"), cwd=root)
     assert "testing_page" not in alone.err
+
+
+ONE_CALLER = {
+    "app/__init__.py": "",
+    "app/views.py": (
+        "import waffle\n\n\n"
+        "class Pages:\n"
+        "    def home(self):\n"
+        '        header = "new"\n'
+        '        if not waffle.switch_is_active("new-home"):\n'
+        "            header = self.legacy_page()\n"
+        '        body = "new"\n'
+        '        if not waffle.switch_is_active("new-search"):\n'
+        "            body = self.legacy_page()\n"
+        "        return header + body\n\n"
+        "    def legacy_page(self):\n"
+        '        return "old"\n\n\n'
+        "def urls():\n"
+        "    return [Pages().home]\n"
+    ),
+}
+
+
+def test_one_function_calling_under_each_removed_side_calls_no_more(tmp_path: Path) -> None:
+    """home calls legacy_page twice, once under each switch's removed side: the edge is
+    no one key's, but with both removed nothing calls legacy_page any more."""
+    project = _project(tmp_path, ONE_CALLER)
+    alone = plan_removals(project, {"new-home": True})
+    assert [d.qualname for d in alone.deleted] == []
+    both = plan_removals(project, {"new-home": True, "new-search": True})
+    assert [d.qualname for d in both.deleted] == ["Pages.legacy_page"]

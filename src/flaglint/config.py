@@ -129,9 +129,22 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file() and _configures_flaglint(candidate):
             return candidate
-        if (directory / ".git").exists():  # a folder in a worktree or submodule: a file
+        if _repository_top(directory):
             return None
     return None
+
+
+def _repository_top(directory: Path) -> bool:
+    """Whether git would take ``directory`` as a repository's top: a ``.git`` folder with
+    a ``HEAD`` in it, or a ``.git`` file pointing at one (a worktree, a submodule). A
+    stray or empty ``.git`` folder (a fixture, a tool's leftover) is no repository."""
+    marker = directory / ".git"
+    if marker.is_dir():
+        return (marker / "HEAD").is_file()
+    try:
+        return marker.is_file() and marker.read_bytes()[:8] == b"gitdir: "
+    except OSError:
+        return False
 
 
 def _configures_flaglint(candidate: Path) -> bool:

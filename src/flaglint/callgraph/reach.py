@@ -156,7 +156,14 @@ class ReachIndex:
         Retiring several flags at once removes all their gated edges together: a
         function each of two gates reaches is dead with both, though neither's alone.
         """
-        edges = sorted({pair for key, on in polarities for pair in self._gated_edges(key, on)})
+        index = self.gated_index()  # fills the site counts when first asked
+        removed: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for key, on in set(polarities):
+            for pair, gated in index.get((key, on), {}).items():
+                removed[pair].update(id(site) for site in gated)
+        # An edge goes when each of its call sites is under one removed side or another:
+        # two calls of one function, each under a different key's, are both deleted.
+        edges = sorted(p for p, sites in removed.items() if len(sites) == self._site_counts[p])
         return self.exclusive(edges) if edges else set()
 
     def gated_index(self) -> GatedIndex:

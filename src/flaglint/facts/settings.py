@@ -24,6 +24,7 @@ from flaglint.facts.syntax import dotted, plain_dotted, string_method_receiver
 
 # Literals that only a boolean is compared with: ``v == "true"``, ``v in ("1", "yes")``.
 BOOLEAN_WORDS = frozenset({"1", "0", "true", "false", "yes", "no", "on", "off", "y", "n", "t", "f"})
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
 TESTABLE = (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript)
 BOOL_CASTS = CASTS
 
@@ -36,11 +37,29 @@ def is_boolean_literal(node: ast.expr) -> bool:
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
         if not node.elts:
             return False
-        # ``("false", "f", "0", "-1")``: boolean words with other numbers among them.
-        return all(is_boolean_literal(e) or _number_word(e) for e in node.elts) and any(
-            _word(e) for e in node.elts
+        words = [e for e in node.elts if is_boolean_literal(e)]
+        if len(words) == len(node.elts):
+            return True
+        # ``("false", "f", "0", "-1")``: the words of one truth value, in letters and as a
+        # digit, with other numbers among them. Not ``("off", "1", "9")`` (both truth
+        # values: a level) nor ``("no", "12", "13")`` (no digit word: a version).
+        polarities = {_polarity(e) for e in words}
+        return (
+            all(is_boolean_literal(e) or _number_word(e) for e in node.elts)
+            and any(_word(e) for e in words)
+            and any(not _word(e) for e in words)
+            and len(polarities) == 1
         )
     return False
+
+
+def _polarity(node: ast.expr) -> bool:
+    """The truth value a boolean literal stands for."""
+    assert isinstance(node, ast.Constant)
+    value = node.value
+    if isinstance(value, str):
+        return value.strip().lower() in TRUE_WORDS
+    return bool(value)
 
 
 def _word(node: ast.expr) -> bool:

@@ -141,14 +141,17 @@ def registered_booleans(facts: FileFacts) -> Iterator[str]:
         name = args[0].text
         if not (name.isupper() and name.replace("_", "").isalnum()):
             continue
-        if any(
-            arg.keyword
-            and arg.kind == "name"
-            and (
-                arg.text.rpartition(".")[2] == "BooleanField"
-                or (arg.keyword == "type" and arg.text == "bool")
-            )
+        # Every class the call names by keyword must be boolean: ``field_class=DictField,
+        # child=BooleanField`` declares a mapping of booleans, which is no switch.
+        declared = [
+            arg.text
             for arg in args
+            if arg.keyword
+            and arg.kind == "name"
+            and (arg.keyword == "type" or arg.text.rpartition(".")[2].endswith("Field"))
+        ]
+        if declared and all(
+            text == "bool" or text.rpartition(".")[2] == "BooleanField" for text in declared
         ):
             yield name
 

@@ -103,8 +103,8 @@ class ValuesMixin:
             if not call.scope or not local.isidentifier():
                 return None
             values = self._locals(facts).get((call.scope, local))
-            if not values or len(values) != 1:
-                return None
+            if not values or len(values) != 1 or _is_param(facts, call.scope, local):
+                return None  # bound twice, or once besides what the caller passed
             made = self._call_made(facts, call.scope, values[0])
             if made is None:
                 return None
@@ -350,3 +350,7 @@ def _dotted(shape: Shape) -> str | None:
         base = _dotted(shape[1])
         return None if base is None else f"{base}.{shape[2]}"
     return None
+
+
+def _is_param(facts: FileFacts, scope: str, name: str) -> bool:
+    return any(d.qualname == scope and name in d.params for d in facts.definitions)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from flaglint.project import Project
 
 MAY_DEPTH = 3
+NO_GUARDS = LineGuards(0, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class DispatchGuards:
         self.sources = ParsedSources(project)
         self.words = LimitWords(project.config.limit_words, project.config.once_gates)
         self._helpers: dict[str, tuple[Limit, ...] | None] = {}
-        self._inner: dict[str, tuple[Dominating, ...] | None] = {}
+        self._inner: dict[str, LineGuards | None] = {}
         self._positions: dict[str, dict[tuple[int, int], int]] = {}
         self.callers: dict[str, list[tuple[str, Site]]] = defaultdict(list)
         tests = self.graph.test_modules
@@ -141,29 +142,35 @@ class DispatchGuards:
         except RecursionError:  # absurdly nested code: no guard is known there
             return {}
 
-    def inner_checks(self, via: str, depth: int = 0) -> tuple[Dominating, ...]:
+    def inner_checks(self, via: str, depth: int = 0) -> LineGuards:
         """The checks in force at every dispatch inside ``via``, a function a dispatch
         goes through: a limit moved into the service a view now calls still runs
-        before each send, once per call of it (so on every pass of a caller's loop)."""
+        before each send, once per call of it (so on every pass of a caller's loop).
+        ``loops``: the most loops around a dispatch in there; a check outside such a
+        loop is tested once per call, not before each send (``per_pass`` false)."""
         sites = self.sites.get(via, ())
         if not sites or depth > MAY_DEPTH:
-            return ()
+            return NO_GUARDS
         if via in self._inner:
-            return self._inner[via] or ()
+            return self._inner[via] or NO_GUARDS
         self._inner[via] = None  # a cycle adds nothing
         guards = self.guards_at(via, {d.line for d in sites})
-        per_site = [
-            [c.limit for c in guards.get(d.line, LineGuards(0, ())).checks]
-            + [c.limit for c in (self.inner_checks(d.via, depth + 1) if d.via else ())]
-            for d in sites
-        ]
-        common = [
-            limit
-            for i, limit in enumerate(per_site[0])
-            if all(any(o.text == limit.text for o in other) for other in per_site[1:])
-            and all(o.text != limit.text for o in per_site[0][:i])
-        ]
-        found = tuple(Dominating(limit, True) for limit in common)
+        per_site: list[list[Dominating]] = []
+        loops = 0
+        for dispatch in sites:
+            here = guards.get(dispatch.line, NO_GUARDS)
+            inner = self.inner_checks(dispatch.via, depth + 1) if dispatch.via else NO_GUARDS
+            loops = max(loops, here.loops + inner.loops)
+            # Outside any loop of ``via``, a check runs before the one send of each call.
+            checks = [Dominating(c.limit, c.per_pass or not here.loops) for c in here.checks]
+            per_site.append(checks + list(inner.checks))
+        common = []
+        for check in per_site[0]:
+            same = [[o for o in other if o.limit.text == check.limit.text] for other in per_site]
+            if all(same) and all(c.limit.text != check.limit.text for c in common):
+                per_pass = all(o.per_pass for found in same for o in found)
+                common.append(Dominating(check.limit, per_pass))
+        found = LineGuards(loops, tuple(common))
         self._inner[via] = found
         return found
 

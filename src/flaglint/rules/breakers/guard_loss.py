@@ -53,7 +53,8 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
                 continue
             now = head_guards.get(dispatch.line, LineGuards(0, ()))
             if dispatch.via:  # what the function it dispatches through checks first
-                now = LineGuards(now.loops, now.checks + head.inner_checks(dispatch.via))
+                inner = head.inner_checks(dispatch.via)
+                now = LineGuards(now.loops + inner.loops, now.checks + inner.checks)
             same = _counterparts(dispatch, head_sites, base_sites)
             lost: list[LostGuard] = []
             for was in _common([base_guards.get(d.line, LineGuards(0, ())) for d in same]):
@@ -66,6 +67,8 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
                         how = "moved into another branch"
                     if how == "removed" and where.startswith("; moved into"):
                         how, where = where[2:], ""
+                    elif where.startswith("; moved into"):  # tested there, once per call
+                        where = where.partition(",")[0]
                     how += where
                     lost.append(LostGuard(dispatch, symbol, was.limit, how))
             if lost:
