@@ -104,7 +104,8 @@ def test_resurrection_in_uncommitted_changes(git_env, tmp_path: Path) -> None:
     from flaglint.rules.identity.flag_resurrected import resurrections
 
     repo = _repo(tmp_path)
-    (repo / "app.py").write_text(FLAGGED.format(name="A"))
+    # Back gating other code (the same code back is a restoration: FL203_restored).
+    (repo / "app.py").write_text(FLAGGED.format(name="A").replace("go()", "launch()"))
     project = analyse(load_config(repo), [repo], use_cache=False)
     [found] = resurrections(project, ["FEATURE_A", "FEATURE_B"])
     assert found.key == "FEATURE_A" and found.readded is None
@@ -113,7 +114,7 @@ def test_resurrection_in_uncommitted_changes(git_env, tmp_path: Path) -> None:
 
 def test_check_base_finds_the_resurrection(run_cli, git_env, tmp_path: Path) -> None:
     repo = _repo(tmp_path)
-    (repo / "app.py").write_text(FLAGGED.format(name="A"))
+    (repo / "app.py").write_text(FLAGGED.format(name="A").replace("go()", "launch()"))
     result = run_cli("check", "--base", "HEAD", "--select", "FL203", cwd=repo)
     assert result.code == 1, result.err
     assert "app.py:5:8: FL203 flag 'FEATURE_A' was removed by" in result.out
