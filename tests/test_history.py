@@ -196,3 +196,21 @@ def test_base_borrows_work_tree_facts_for_unchanged_files(git_env, tmp_path: Pat
     assert base.by_path["other.py"] is head.by_path["other.py"]
     assert base.by_path["app.py"] is not head.by_path["app.py"]
     assert base.inventory.keys().keys() == {"FEATURE_B"}
+
+
+def test_a_rewrite_into_newer_syntax_is_a_reformat(git_env, tmp_path: Path) -> None:
+    # A formatter targeting Python 3.14 drops the parentheses of `except (A, B):`
+    # (PEP 758); the tree is the same whatever Python runs flaglint.
+    repo = _repo(tmp_path)
+    body = "def start():\n    try:\n        go()\n    except {}:\n        pass\n"
+    _commit(
+        repo, {"app.py": body.format("(KeyError, ValueError)")}, "try", "2023-01-01T00:00:00+0000"
+    )
+    _commit(
+        repo, {"app.py": body.format("KeyError, ValueError")}, "fmt", "2023-02-01T00:00:00+0000"
+    )
+    head = run_git(repo, "rev-parse", "HEAD").strip()
+    assert history.reformat_only(repo, head, "app.py")
+    _commit(repo, {"app.py": body.format("KeyError, OSError")}, "edit", "2023-03-01T00:00:00+0000")
+    head = run_git(repo, "rev-parse", "HEAD").strip()
+    assert not history.reformat_only(repo, head, "app.py")
