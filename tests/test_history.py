@@ -104,7 +104,8 @@ def test_resurrection_in_uncommitted_changes(git_env, tmp_path: Path) -> None:
     from flaglint.rules.identity.flag_resurrected import resurrections
 
     repo = _repo(tmp_path)
-    (repo / "app.py").write_text(FLAGGED.format(name="A"))
+    # Back gating other code (the same code back is a restoration: FL203_restored).
+    (repo / "app.py").write_text(FLAGGED.format(name="A").replace("go()", "launch()"))
     project = analyse(load_config(repo), [repo], use_cache=False)
     [found] = resurrections(project, ["FEATURE_A", "FEATURE_B"])
     assert found.key == "FEATURE_A" and found.readded is None
@@ -113,7 +114,7 @@ def test_resurrection_in_uncommitted_changes(git_env, tmp_path: Path) -> None:
 
 def test_check_base_finds_the_resurrection(run_cli, git_env, tmp_path: Path) -> None:
     repo = _repo(tmp_path)
-    (repo / "app.py").write_text(FLAGGED.format(name="A"))
+    (repo / "app.py").write_text(FLAGGED.format(name="A").replace("go()", "launch()"))
     result = run_cli("check", "--base", "HEAD", "--select", "FL203", cwd=repo)
     assert result.code == 1, result.err
     assert "app.py:5:8: FL203 flag 'FEATURE_A' was removed by" in result.out
@@ -195,3 +196,21 @@ def test_base_borrows_work_tree_facts_for_unchanged_files(git_env, tmp_path: Pat
     assert base.by_path["other.py"] is head.by_path["other.py"]
     assert base.by_path["app.py"] is not head.by_path["app.py"]
     assert base.inventory.keys().keys() == {"FEATURE_B"}
+
+
+def test_a_rewrite_into_newer_syntax_is_a_reformat(git_env, tmp_path: Path) -> None:
+    # A formatter targeting Python 3.14 drops the parentheses of `except (A, B):`
+    # (PEP 758); the tree is the same whatever Python runs flaglint.
+    repo = _repo(tmp_path)
+    body = "def start():\n    try:\n        go()\n    except {}:\n        pass\n"
+    _commit(
+        repo, {"app.py": body.format("(KeyError, ValueError)")}, "try", "2023-01-01T00:00:00+0000"
+    )
+    _commit(
+        repo, {"app.py": body.format("KeyError, ValueError")}, "fmt", "2023-02-01T00:00:00+0000"
+    )
+    head = run_git(repo, "rev-parse", "HEAD").strip()
+    assert history.reformat_only(repo, head, "app.py")
+    _commit(repo, {"app.py": body.format("KeyError, OSError")}, "edit", "2023-03-01T00:00:00+0000")
+    head = run_git(repo, "rev-parse", "HEAD").strip()
+    assert not history.reformat_only(repo, head, "app.py")

@@ -138,9 +138,13 @@ def reformat_only(repo: Path, commit: str, path: str) -> bool:
     """Whether ``commit`` changed ``path`` without changing its syntax tree (a reformat).
 
     Compared with the first parent; a new file, a rename, a root commit or a
-    side that does not parse is a real change.
+    side that does not parse is a real change. Both sides are parsed as the
+    facts are, so a rewrite into newer syntax (``except (A, B):`` to
+    ``except A, B:``, a formatter targeting 3.14) is a reformat here too.
     """
     import ast
+
+    from flaglint.facts.parse import parse_source
 
     try:
         after = git(repo, "show", f"{commit}:{path}")
@@ -148,7 +152,7 @@ def reformat_only(repo: Path, commit: str, path: str) -> bool:
     except HistoryError:
         return False
     try:
-        return ast.dump(ast.parse(before)) == ast.dump(ast.parse(after))
+        return ast.dump(parse_source(before)) == ast.dump(parse_source(after))
     except (SyntaxError, ValueError):
         return False
 

@@ -117,12 +117,17 @@ class FunctionGuards:
         return []
 
     def _expanded(self, test: ast.Compare) -> ast.Compare | None:
-        """The comparison with each local operand replaced by the value it was given."""
+        """The comparison with each local in its operands replaced by the value it was given.
+
+        Locals are replaced wherever they stand in an operand, not only as one:
+        ``keep = account.days or MAX_AGE_DAYS; if age > window(keep):`` tests
+        ``MAX_AGE_DAYS`` as surely as ``age > window(MAX_AGE_DAYS)`` did.
+        """
         operands = [test.left, *test.comparators]
-        values: list[ast.expr] = []
-        for operand in operands:
-            bound = self.locals.get(operand.id, []) if isinstance(operand, ast.Name) else []
-            values.append(bound[0] if bound else operand)
+        try:
+            values = [_substituted(operand, self.locals) for operand in operands]
+        except RecursionError:  # a generated expression thousands of terms deep
+            return None
         if all(v is o for v, o in zip(values, operands, strict=True)):
             return None
         return ast.Compare(values[0], test.ops, values[1:], lineno=test.lineno, col_offset=0)
@@ -275,6 +280,30 @@ class FunctionGuards:
         if isinstance(value, ast.Await):
             value = value.value
         return self.call_limits(value) if isinstance(value, ast.Call) else []
+
+
+def _substituted(node: ast.expr, values: dict[str, list[ast.expr]]) -> ast.expr:
+    """``node`` with each local name in it replaced by its first value (``node`` if none is)."""
+    if isinstance(node, ast.Name):
+        bound = values.get(node.id, [])
+        return bound[0] if bound else node
+    changed = False
+    fields: dict[str, object] = {}
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.expr):
+            new = _substituted(value, values)
+            changed |= new is not value
+            fields[name] = new
+        elif isinstance(value, list):
+            items = [_substituted(v, values) if isinstance(v, ast.expr) else v for v in value]
+            changed |= any(a is not b for a, b in zip(items, value, strict=True))
+            fields[name] = items
+        else:
+            fields[name] = value
+    if not changed:
+        return node
+    copy = type(node)(**fields)
+    return ast.copy_location(copy, node)
 
 
 def with_via(limits: tuple[Limit, ...] | list[Limit], name: str) -> tuple[Limit, ...]:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from flaglint.rules.breakers.dispatch_guards import Dispatch, DispatchGuards, dispatch_guards
 from flaglint.rules.breakers.guard_flow import Dominating, LineGuards
-from flaglint.rules.breakers.limits import Limit
+from flaglint.rules.breakers.latches import while_flat
+from flaglint.rules.breakers.limits import Limit, name_words
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -59,6 +60,8 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
             lost: list[LostGuard] = []
             for was in _common([base_guards.get(d.line, LineGuards(0, ())) for d in same]):
                 how = _how_lost(was, now)
+                if how and _while_flat(head, dispatch, was.limit):
+                    how = ""  # a position count now tested as "nothing held"
                 if how and was.per_pass is False:
                     how = _followed(head, symbol, was.limit, how)
                 if how:
@@ -75,6 +78,19 @@ def lost_guards(project: Project, base: Project) -> Iterator[LostGuard]:
                 # The check written closest to the dispatch names the loss best.
                 reported.add(dispatch.line)
                 yield min(lost, key=_closest)
+
+
+def _while_flat(head: DispatchGuards, dispatch: Dispatch, limit: Limit) -> bool:
+    """A bound on a position count (``len(positions) <= 1``) whose dispatch now runs
+    only while no position is open (``len(positions) == 0``, ``not positions``)."""
+    words = frozenset(head.project.config.position_words)
+    if not any(set(name_words(term)) & words for term in limit.terms):
+        return False
+    call = dispatch.facts.calls[dispatch.index]
+    function = head.sources.code_of(dispatch.facts.path, call.scope)
+    if function is None:
+        return False
+    return while_flat(function, dispatch.line, words, head.analysis.sink_name)
 
 
 def _counterparts(

@@ -105,8 +105,8 @@ def while_flat(
         for term, conditions in _opened_by(test, holds).items():
             if not set(name_words(term.rpartition(".")[2])) & words:
                 continue
-            if ("truth", True, False) in conditions:
-                return True
+            if ("truth", True, False) in conditions or ("eq", 0, True) in conditions:
+                return True  # ``not positions``, ``len(positions) == 0``
             # ``if not self.position: buy() else: sell()``: the exit while holding
             # alternates with the entry while flat, as a ping-pong does.
             arm = other_arms.get(id(test), [])

@@ -1,4 +1,4 @@
-"""The functions of a project's files at the project's revision, parsed with ``ast``.
+"""The functions of a project's files at the project's revision, parsed as the facts are.
 
 Guard comparison (FL302) reads the statements around each dispatch, which the
 per-file facts summarise away; it parses only the files it asks about, from
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from flaglint import history
 from flaglint.cache.facts import blob_id
+from flaglint.facts.parse import parse_source
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -87,7 +88,9 @@ class ParsedSources:
             content = self._read(path)
             if content is not None:
                 try:
-                    tree = ast.parse(content)
+                    # As the facts are parsed: newer syntax (``except A, B:``, PEP 701
+                    # f-strings) lowered where the running Python cannot read it.
+                    tree = parse_source(content)
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     tree = None
                 if tree is not None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flaglint.callgraph import HUB_PREFIX, CallGraph, FlagReach
+from flaglint.facts.parse import parse_source
 from flaglint.findings import Finding, Location, Severity
 from flaglint.rules.base import Rule, and_more
 
 if TYPE_CHECKING:
+    from flaglint.flags.model import FlagRead
     from flaglint.project import Project
 
 MAX_NAMES = 3
@@ -51,6 +54,10 @@ class FlagRepurposed(Rule):
     - the code the flag alone reached at REV was deleted and different code
       took its place under the same key (helpers called directly at both
       revisions, such as a logging call, do not hide the swap).
+
+    Only the side the flag is set to is compared: the default side (off,
+    unless a read gives `True` as the default) is what every server runs
+    until someone sets the flag, ordinary code that changes with any deploy.
 
     Helpers deep in both paths (a venue gateway that both reach) are not
     compared: they do not make the meaning the same. A key whose gated code
@@ -104,7 +111,10 @@ class FlagRepurposed(Rule):
         base_gates = base.inventory.gates_by_key()
         for key in sorted(set(head_keys) & set(base_keys)):
             found = []
+            default = default_state(project, head_keys[key])
             for on in (True, False):
+                if on == default:
+                    continue  # what every server runs until the flag is set: ordinary code
                 side = "on" if on else "off"
                 before = base_gates.get(key, {}).get(side, [])
                 after = head_gates.get(key, {}).get(side, [])
@@ -165,6 +175,46 @@ class FlagRepurposed(Rule):
             flag=key,
             related=tuple(dict.fromkeys(related)),
         )
+
+
+_DEFAULT_KEYWORDS = frozenset({"default", "default_value", "fallback", "fallback_value"})
+
+
+def default_state(project: Project, reads: Iterable[FlagRead]) -> bool:
+    """The state a key has when nobody set it: on only when a read says so.
+
+    ``variation(key, ctx, True)``, ``env.bool(key, default=True)``,
+    ``getattr(settings, key, True)``: a literal ``True`` given as the default
+    in the call that reads the key. Reads that name no default (a setting,
+    ``is_enabled(key)``) leave it off.
+    """
+    trees: dict[str, ast.Module | None] = {}
+    for read in reads:
+        if read.path not in trees:
+            trees[read.path] = _parsed(project.source(read.path))
+        tree = trees[read.path]
+        if tree is None:
+            continue
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            if not call.lineno <= read.line <= (call.end_lineno or call.lineno):
+                continue
+            values = [*call.args, *(k.value for k in call.keywords)]
+            if not any(isinstance(v, ast.Constant) and v.value == read.key for v in values):
+                continue  # only the call that reads the key says its default
+            given = [k.value for k in call.keywords if k.arg in _DEFAULT_KEYWORDS]
+            given += call.args[1:]
+            if any(isinstance(v, ast.Constant) and v.value is True for v in given):
+                return not read.negated
+    return False
+
+
+def _parsed(source: bytes | None) -> ast.Module | None:
+    if source is None:
+        return None
+    try:
+        return parse_source(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def meaning(graph: CallGraph, key: str, on: bool) -> Meaning:

@@ -101,6 +101,8 @@ def resurrections(project: Project, keys: Iterable[str] | None = None) -> list[R
         old_reads = old.inventory.keys().get(key)
         if not old_reads:
             continue  # only a string then, never a flag read
+        if _restored(project, old, key):
+            continue  # the removal was undone: same readers, same gated code
         found.append(
             Resurrection(
                 key,
@@ -121,6 +123,25 @@ def _gated_functions(project: Project, key: str, on: bool) -> tuple[str, ...]:
     if direct:
         return tuple(direct)
     return tuple(project.inventory.gates_by_key().get(key, {}).get("on" if on else "off", ()))
+
+
+def _restored(now: Project, old: Project, key: str) -> bool:
+    """Whether ``key`` is back where it was, gating what it gated (a revert undone).
+
+    The readers (symbols) must be the same, and so must the code the flag
+    gates: its on side, or its off side when the on side gated nothing then
+    (``if not flag: old_path()``). New code under the old key is a reuse.
+    """
+    readers_then = {r.symbol for r in old.inventory.keys().get(key, ())}
+    readers_now = {r.symbol for r in now.inventory.keys().get(key, ())}
+    if readers_then != readers_now:
+        return False
+    on_then = _gated_functions(old, key, True)
+    if on_then:
+        return on_then == _gated_functions(now, key, True)
+    if _gated_functions(now, key, True):
+        return False
+    return _gated_functions(old, key, False) == _gated_functions(now, key, False)
 
 
 def _last_gap(
@@ -154,10 +175,13 @@ class FlagResurrected(Rule):
     every Python file, and is read again is reported, naming the commit that
     removed it, the commit that brought it back and what it gated before.
     A key that moved from one API to another in the same change never
-    disappears, so a migration is not reported. `flaglint audit` checks every
-    key the same way. Keys are searched as quoted strings, and a dotted key
-    also as the tail of an f-string (`f"{NAMESPACE}.name"`, the Open edX
-    way); enum members and other computed keys are not searched.
+    disappears, so a migration is not reported, and neither is a key that
+    comes back where it was, read by the same functions and gating the same
+    code (a removal reverted: the old state still means what it meant).
+    `flaglint audit` checks every key the same way. Keys are searched as
+    quoted strings, and a dotted key also as the tail of an f-string
+    (`f"{NAMESPACE}.name"`, the Open edX way); enum members and other
+    computed keys are not searched.
 
     ## Why is this bad?
     A removed key is not gone: flag services keep its targeting rules and
