@@ -14,6 +14,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from flaglint.codemod.dead_stores import _mentions
 from flaglint.codemod.imports import drop_orphaned_imports
 from flaglint.codemod.patched_tests import DeletedTest, PatchLeftover
 from flaglint.codemod.patches import _dotted, _string
@@ -126,7 +127,7 @@ def params_without(
     line break."""
     gone = set(names)
     for fixture in INERT_FIXTURES:
-        if _reads(original.body, fixture) and not _reads(updated.body, fixture):
+        if _mentions(original.body, fixture) and not _mentions(updated.body, fixture):
             gone.add(fixture)
     params = updated.params
     kept = [p for p in params.params if p.name.value not in gone]
@@ -136,20 +137,3 @@ def params_without(
             comma=last.comma, whitespace_after_param=last.whitespace_after_param
         )
     return params.with_changes(params=kept)
-
-
-class _Reads(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.found = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.found = True
-
-
-def _reads(node: cst.CSTNode, name: str) -> bool:
-    reads = _Reads(name)
-    node.visit(reads)
-    return reads.found
