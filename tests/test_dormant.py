@@ -165,9 +165,9 @@ def _spy_on_git(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[list[s
     scanned: list[list[str]] = []
     real_blame, real_scan = history.blame, dormancy.scan_sources
 
-    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=()):
+    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=(), contents=None):
         blamed.append(path)
-        return real_blame(repo, path, revision, ignore_revs)
+        return real_blame(repo, path, revision, ignore_revs, contents)
 
     def spy_scan(sources):
         scanned.append(sorted(sources))

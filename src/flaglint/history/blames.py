@@ -57,11 +57,12 @@ def blame(
     args = ["blame", "--porcelain", "--root", "--no-textconv", "-w", "-M", "-C"]
     for commit in ignore_revs:
         args += ["--ignore-rev", commit]
+    given = None if revision else contents  # a revision is blamed as committed
     if revision:
         args.append(revision)
-    elif contents is not None:
+    elif given is not None:
         args += ["--contents", "-"]
-    out = _blame_honouring_ignore_file(repo, args, path, revision, contents)
+    out = _blame_honouring_ignore_file(repo, args, path, revision, given)
     times: dict[str, int] = {}
     boundary: set[str] = set()
     owner: dict[int, str] = {}
@@ -100,13 +101,12 @@ def _blame_honouring_ignore_file(
         configured = False
     listed = [] if configured else _ignore_revs_listed(repo, revision)  # git reads its own
     extra = [arg for commit in listed for arg in ("--ignore-rev", commit)]
-    given = None if revision else contents
     try:
-        return git(repo, *args, *extra, "--", path, input_bytes=given)
+        return git(repo, *args, *extra, "--", path, input_bytes=contents)
     except HistoryError:
         if not configured and not extra:
             raise  # no ignore-revs file was used: the same blame would fail again
-        return git(repo, "-c", "blame.ignoreRevsFile=", *args, "--", path, input_bytes=given)
+        return git(repo, "-c", "blame.ignoreRevsFile=", *args, "--", path, input_bytes=contents)
 
 
 def _ignore_revs_listed(repo: Path, revision: str) -> list[str]:
@@ -231,11 +231,8 @@ class BlameCache:
                 }
         try:
             relative = repo_path(self.repo, self.root, path)
-            buffer = None if self.revision else self.contents.get(path)
-            if buffer is None:
-                lines = blame(self.repo, relative, self.revision, ignored)
-            else:
-                lines = blame(self.repo, relative, self.revision, ignored, contents=buffer)
+            buffer = self.contents.get(path)
+            lines = blame(self.repo, relative, self.revision, ignored, contents=buffer)
         except (HistoryError, ValueError):
             return {}  # not stored: git may answer next time
         if name is not None:  # commit -> (time, its lines): small, and plain data
