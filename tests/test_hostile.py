@@ -347,3 +347,22 @@ def test_no_output_line_is_a_ci_log_command(run_cli, tmp_path: Path) -> None:
             if args[-1] == "github" and stripped.startswith(("::error file=", "::warning file=")):
                 continue  # the format's own commands
             assert not stripped.startswith(("::", "##[", "##vso[")), (args, line)
+
+
+def test_a_defect_in_the_collector_is_one_file_s_diagnostic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bug of flaglint's met on one file costs that file's facts, with a message
+    that says so, not the whole run (a real one: an assertion on ``[(1, 1), (2, 1)]``)."""
+    from flaglint.facts import build_facts
+    from flaglint.facts.collector import FactCollector
+
+    def broken(self, node):
+        assert node is None
+
+    monkeypatch.setattr(FactCollector, "visit", broken)
+    facts = build_facts("m.py", b"X = 1\n", "m", False, frozenset(), marker_pattern(()))
+    assert facts.error is not None
+    message = facts.error.message
+    assert message.startswith("internal error in flaglint (AssertionError")
+    assert "test_hostile.py" in message and "please report" in message

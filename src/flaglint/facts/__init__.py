@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 from flaglint.encoding import utf8
 from flaglint.facts.collector import FactCollector
 from flaglint.facts.comments import MarkerFilter, collect_comments
@@ -40,6 +43,18 @@ __all__ = [
 def count_lines(source: bytes) -> int:
     """Lines in ``source``, a last line without a newline included."""
     return source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
+
+
+def internal_error(exc: Exception) -> ParseError:
+    """What a user is told when flaglint fails on a file it parsed: where, so it can be reported."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return ParseError(
+        1,
+        0,
+        f"internal error in flaglint ({type(exc).__name__}{where}); this file is not "
+        "analysed; please report it",
+    )
 
 
 def build_facts(
@@ -83,6 +98,8 @@ def build_facts(
             line_count,
             error=ParseError(1, 0, "nested too deeply to analyse"),
         )
+    except Exception as exc:  # a defect of flaglint's: this file's diagnostic, not the run's end
+        return FileFacts(path, module, is_package, line_count, error=internal_error(exc))
     definitions = collector.definitions
     comments: tuple[Comment, ...] = ()
     if comment_markers.search(source):

@@ -43,6 +43,9 @@ def is_boolean_literal(node: ast.expr) -> bool:
         # ``("false", "f", "0", "-1")``: the words of one truth value, in letters and as a
         # digit, with other numbers among them. Not ``("off", "1", "9")`` (both truth
         # values: a level) nor ``("no", "12", "13")`` (no digit word: a version).
+        # A nested tuple of ones and zeros among them (``[(1, 1), (2, 1)]``) is data, not words.
+        if not all(isinstance(e, ast.Constant) for e in words):
+            return False
         polarities = {_polarity(e) for e in words}
         return (
             all(is_boolean_literal(e) or _number_word(e) for e in node.elts)
