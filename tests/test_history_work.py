@@ -55,3 +55,51 @@ def test_fl201_reads_no_file_when_no_key_gates_other_code(
     found = sorted((f.flag, f.line) for f in FlagRepurposed().check(project))
     assert [flag for flag, _ in found] == ["settlement-v2", "smars-peg-mode"]
     assert len(parsed) == 1
+
+
+def test_breaker_analysis_resolves_each_call_once(tmp_path: Path) -> None:
+    """Which calls dispatch is asked by the sink propagation, the assessments and the
+    dispatch sites alike: each call's target is resolved once for all of them."""
+    from flaglint.rules.breakers.analysis import analysis
+    from flaglint.rules.breakers.dispatch_guards import dispatch_guards
+
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "hooks.py").write_text(
+        "import requests\n\n\n"
+        "def notify(url, body):\n"
+        "    requests.post(url, json=body)\n\n\n"
+        "def relay(url, events):\n"
+        "    while True:\n"
+        "        body = events.next()\n"
+        "        notify(url, body)\n"
+        "        requests.put(url, json=body)\n"
+    )
+    project = analyse(load_config(tmp_path), [tmp_path], use_cache=False)
+    project.graph  # noqa: B018 (its own resolutions are not counted)
+    resolver = project.resolver
+    asked: list[tuple[str, int, int]] = []
+    real = resolver.call_target
+
+    graph_asks = [0]
+
+    def counting(facts, call):  # type: ignore[no-untyped-def]
+        if not graph_asks[0]:
+            asked.append((facts.path, call.line, call.col))
+        return real(facts, call)
+
+    graph_targets = project.graph.targets
+
+    def targets(facts, call):  # type: ignore[no-untyped-def]
+        graph_asks[0] += 1  # the graph's own lookups are the graph's business
+        try:
+            return graph_targets(facts, call)
+        finally:
+            graph_asks[0] -= 1
+
+    resolver.call_target = counting  # type: ignore[method-assign]
+    project.graph.targets = targets  # type: ignore[method-assign]
+    found = analysis(project)
+    guards = dispatch_guards(project)
+    assert sorted(found.sink_functions) == ["hooks.notify"]
+    assert sorted(guards.sites) == ["hooks.notify", "hooks.relay"]
+    assert asked and len(asked) == len(set(asked))

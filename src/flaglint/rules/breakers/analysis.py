@@ -31,7 +31,6 @@ Definitions (the README documents the same):
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes,
 from flaglint.rules.base import per_project
 from flaglint.rules.breakers.builders import constructs
 from flaglint.rules.breakers.limits import LimitWords, limit_test, loop_words, state_check
+from flaglint.rules.breakers.sinks import SinkPatterns
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -95,8 +95,7 @@ class BreakerAnalysis:
         self.graph = project.graph
         self.resolver = project.resolver
         config = project.config
-        self._bare = tuple(p for p in config.sinks if "." not in p)
-        self._dotted = tuple(p for p in config.sinks if "." in p)
+        self.sinks = SinkPatterns(config.sinks, self.resolver)
         self._handlers = config.handlers
         self._limit_words = LimitWords(config.limit_words)
         self.files = [
@@ -116,12 +115,6 @@ class BreakerAnalysis:
         self._check_cache: dict[tuple[str, int], tuple[bool, tuple[str, ...]]] = {}
         self.sink_functions: dict[str, str] = {}
         self._sink_names: set[str] = set()
-        self._bare_seen: dict[str, bool] = {}
-        self._dotted_seen: dict[str, bool] = {}
-        self._dotted_pattern = re.compile("|".join(map(fnmatch.translate, self._dotted)) or "(?!)")
-        self._bare_pattern = (
-            re.compile("|".join(fnmatch.translate(p) for p in self._bare)) if self._bare else None
-        )
         self._propagate()
         self.assessments: list[Assessment] = list(self._assess_all())
 
@@ -141,33 +134,21 @@ class BreakerAnalysis:
         return found
 
     def sink_name(self, bare: str) -> bool:
-        return bool(self._bare_pattern and self._bare_pattern.match(bare))
+        return self.sinks.sink_name(bare)
 
     def direct_sink(self, facts: FileFacts, call: Call) -> str | None:
-        bare = call.callee.rpartition(".")[2]
-        matched = self._bare_seen.get(bare)
-        if matched is None:
-            matched = self._bare_seen[bare] = self.sink_name(bare)
-        if matched:
-            return bare
-        if self._dotted:
-            qualified = self.resolver.call_target(facts, call)
-            if self._dotted_match(qualified) or self._dotted_match(call.callee):
-                return qualified
-        return None
+        return self.sinks.direct_sink(facts, call)
 
-    def _dotted_match(self, name: str) -> bool:
-        """Whether a dotted sink pattern matches ``name`` (one regular expression, memoised)."""
-        if name not in self._dotted_seen:
-            self._dotted_seen[name] = bool(self._dotted_pattern.match(name))
-        return self._dotted_seen[name]
+    def direct_sink_at(self, facts: FileFacts, index: int) -> str | None:
+        """:meth:`direct_sink` of call ``index`` of ``facts``, resolved once per tree."""
+        return self.sinks.at(facts, index)
 
     def sink_of(self, facts: FileFacts, index: int) -> tuple[str, str] | None:
         """(sink, via) when call ``index`` dispatches, else None."""
         call = facts.calls[index]
         if call.decorator:
             return None
-        direct = self.direct_sink(facts, call)
+        direct = self.direct_sink_at(facts, index)
         if direct is not None:
             return direct, ""
         if call.callee.rpartition(".")[2] not in self._sink_names:
@@ -180,7 +161,7 @@ class BreakerAnalysis:
                 return reached, target
         return None
 
-    def _unconditional_calls(self) -> Iterator[tuple[FileFacts, Call, str]]:
+    def _unconditional_calls(self) -> Iterator[tuple[FileFacts, int, Call, str]]:
         """Calls in a function's body outside loops and checks, with the function's name."""
         for facts in self.project.files:
             if facts.error is not None:
@@ -193,7 +174,7 @@ class BreakerAnalysis:
                 info = self.graph.nodes.get(qualified)
                 if info is None or info.kind not in ("function", "method"):
                     continue
-                yield facts, call, qualified
+                yield facts, index, call, qualified
 
     def _propagate(self) -> None:
         """Functions that dispatch on every call become sinks themselves.
@@ -203,14 +184,14 @@ class BreakerAnalysis:
         """
         queue: list[str] = []
         bodies = list(self._unconditional_calls())
-        for facts, call, qualified in bodies:
-            direct = self.direct_sink(facts, call)
+        for facts, index, _, qualified in bodies:
+            direct = self.direct_sink_at(facts, index)
             if direct is not None and qualified not in self.sink_functions:
                 self.sink_functions[qualified] = direct
                 queue.append(qualified)
         if not queue:
             return  # no function dispatches by itself: nothing to propagate
-        unconditional = {(facts.path, call.line) for facts, call, _ in bodies}
+        unconditional = {(facts.path, call.line) for facts, _, call, _ in bodies}
         callers: dict[str, set[str]] = defaultdict(set)
         kind_of = self.graph.edge_kind
         # Edges read raw: a Site (with its conditions) per edge took most of this.
@@ -501,7 +482,7 @@ class BreakerAnalysis:
                 context = contexts.get(index)
                 if context is None or loop not in context.loops:
                     continue
-            own = index == sink or (sink >= 0 and self.direct_sink(facts, call) is not None)
+            own = index == sink or (sink >= 0 and self.direct_sink_at(facts, index) is not None)
             for target in self.targets(facts, index):
                 if self.raises_here(target) if own else self.raises_bound(target):
                     text = f"`{call.callee}()` raises at a limit"

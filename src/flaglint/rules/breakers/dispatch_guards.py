@@ -85,10 +85,10 @@ class DispatchGuards:
         found: dict[str, str] = {}
         frontier: list[str] = []
         for facts in self.analysis.files:
-            for call in facts.calls:
+            for index, call in enumerate(facts.calls):
                 if not call.scope or call.decorator:
                     continue
-                sink = self.analysis.direct_sink(facts, call)
+                sink = self.analysis.direct_sink_at(facts, index)
                 qualified = f"{facts.module}.{call.scope}"
                 if sink is not None:
                     self._direct.add(qualified)
@@ -114,7 +114,9 @@ class DispatchGuards:
                     continue
                 symbol = f"{facts.module}.{call.scope}"
                 # Only functions found calling a sink directly can: asked once per call.
-                sink = self.analysis.direct_sink(facts, call) if symbol in self._direct else None
+                sink = None
+                if symbol in self._direct:
+                    sink = self.analysis.direct_sink_at(facts, index)
                 via = ""
                 if sink is None and call.callee.rpartition(".")[2] in self._dispatcher_names:
                     for target in self._resolved(facts, index):

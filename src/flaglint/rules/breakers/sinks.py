@@ -1,0 +1,69 @@
+"""Which calls dispatch by themselves: a sink pattern matched by name or by qualified name.
+
+The breaker analysis asks this of every call of a tree several times over (which
+functions always dispatch, which calls dispatch, which functions may reach a
+sink), and a dotted pattern (``requests.post``) needs the call's target
+resolved: each call is answered once per tree and remembered.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Sequence
+
+from flaglint.facts.model import Call, FileFacts
+from flaglint.names.resolve import Resolver
+
+_UNASKED = "\0"  # a call not asked about yet (no sink is spelled with a NUL)
+
+
+class SinkPatterns:
+    """The ``sinks`` patterns of a configuration, matched against one tree's calls."""
+
+    def __init__(self, patterns: Sequence[str], resolver: Resolver) -> None:
+        self.resolver = resolver
+        bare = tuple(p for p in patterns if "." not in p)
+        self.dotted = tuple(p for p in patterns if "." in p)
+        self._bare_pattern = (
+            re.compile("|".join(fnmatch.translate(p) for p in bare)) if bare else None
+        )
+        self._dotted_pattern = re.compile("|".join(map(fnmatch.translate, self.dotted)) or "(?!)")
+        self._bare_seen: dict[str, bool] = {}
+        self._dotted_seen: dict[str, bool] = {}
+        # Path -> the sink each call of the file reaches directly (None: none),
+        # _UNASKED until asked.
+        self._answers: dict[str, list[str | None]] = {}
+
+    def sink_name(self, bare: str) -> bool:
+        return bool(self._bare_pattern and self._bare_pattern.match(bare))
+
+    def direct_sink(self, facts: FileFacts, call: Call) -> str | None:
+        """The sink ``call`` is by its own name or target, if any (not remembered)."""
+        bare = call.callee.rpartition(".")[2]
+        matched = self._bare_seen.get(bare)
+        if matched is None:
+            matched = self._bare_seen[bare] = self.sink_name(bare)
+        if matched:
+            return bare
+        if self.dotted:
+            qualified = self.resolver.call_target(facts, call)
+            if self._dotted_match(qualified) or self._dotted_match(call.callee):
+                return qualified
+        return None
+
+    def at(self, facts: FileFacts, index: int) -> str | None:
+        """:meth:`direct_sink` of call ``index`` of ``facts``, answered once."""
+        answers = self._answers.get(facts.path)
+        if answers is None:
+            answers = self._answers[facts.path] = [_UNASKED] * len(facts.calls)
+        found = answers[index]
+        if found == _UNASKED:
+            found = answers[index] = self.direct_sink(facts, facts.calls[index])
+        return found
+
+    def _dotted_match(self, name: str) -> bool:
+        """Whether a dotted sink pattern matches ``name`` (one regular expression, memoised)."""
+        if name not in self._dotted_seen:
+            self._dotted_seen[name] = bool(self._dotted_pattern.match(name))
+        return self._dotted_seen[name]
