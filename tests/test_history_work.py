@@ -103,3 +103,37 @@ def test_breaker_analysis_resolves_each_call_once(tmp_path: Path) -> None:
     assert sorted(found.sink_functions) == ["hooks.notify"]
     assert sorted(guards.sites) == ["hooks.notify", "hooks.relay"]
     assert asked and len(asked) == len(set(asked))
+
+
+def _fl3(project: Project) -> list[tuple[str, str, int, str]]:
+    from flaglint.engine import run_rules
+    from flaglint.rules import ALL_RULES
+
+    rules = [r for r in ALL_RULES if r.code in ("FL301", "FL302")]
+    return [(f.rule, f.path, f.line, f.symbol) for f in run_rules(project, rules)]
+
+
+def test_base_takes_no_sink_answer_whose_lookup_changed(
+    git_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop's file is the same at both revisions, the module it calls is not: at
+    base ``transport.send`` is an alias of ``requests.post`` (a sink by its target),
+    at head a function that sends. The base resolves that call itself."""
+    from flaglint.rules.breakers import analysis as breakers
+
+    repo = replay("FL302_sink_alias_elsewhere", tmp_path / "repo")
+    expected = [
+        ("FL301", "relay/pump.py", 7, "relay.pump.pump"),
+        ("FL302", "relay/pump.py", 7, "relay.pump.pump"),
+    ]
+    project = _with_base(repo)
+    assert _fl3(project) == expected
+    sinks = breakers.analysis(project.base).sinks
+    assert sinks.lender is breakers.analysis(project).sinks
+    assert "relay/__init__.py" in sinks.lent
+    assert "relay/pump.py" not in sinks.lent and "relay/transport.py" not in sinks.lent
+    # Lending every file of the same content would lose the base's dispatch.
+    monkeypatch.setattr(
+        breakers, "same_lookups", lambda lender, project: frozenset(project.by_path)
+    )
+    assert _fl3(_with_base(repo)) == expected[:1]

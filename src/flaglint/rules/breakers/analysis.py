@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
-from flaglint.rules.base import per_project
+from flaglint.rules.base import built, per_project
 from flaglint.rules.breakers.builders import constructs
 from flaglint.rules.breakers.limits import LimitWords, limit_test, loop_words, state_check
-from flaglint.rules.breakers.sinks import SinkPatterns
+from flaglint.rules.breakers.sinks import SinkPatterns, same_lookups
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -95,7 +95,7 @@ class BreakerAnalysis:
         self.graph = project.graph
         self.resolver = project.resolver
         config = project.config
-        self.sinks = SinkPatterns(config.sinks, self.resolver)
+        self.sinks = _sink_patterns(project)
         self._handlers = config.handlers
         self._limit_words = LimitWords(config.limit_words)
         self.files = [
@@ -533,3 +533,13 @@ class BreakerAnalysis:
 
 # Computed once per project: FL301 and FL302 (head and base) share it.
 analysis = per_project(BreakerAnalysis)
+
+
+def _sink_patterns(project: Project) -> SinkPatterns:
+    """The tree's sink answers, borrowed from the tree it is the base of where they hold."""
+    sinks = project.config.sinks
+    lender = project.edge_donor
+    if lender is None or lender.config.sinks != sinks or not built(analysis, lender):
+        return SinkPatterns(sinks, project.resolver)
+    lent = same_lookups(lender, project)
+    return SinkPatterns(sinks, project.resolver, analysis(lender).sinks, lent)

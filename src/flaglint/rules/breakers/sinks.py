@@ -4,6 +4,14 @@ The breaker analysis asks this of every call of a tree several times over (which
 functions always dispatch, which calls dispatch, which functions may reach a
 sink), and a dotted pattern (``requests.post``) needs the call's target
 resolved: each call is answered once per tree and remembered.
+
+A ``--base`` tree takes the answers of the tree it is the base of for the files
+whose name lookups cannot differ between the two: the same content, and no
+name whose bindings changed spelled in them nor on the way to a class's bases
+(:func:`flaglint.callgraph.incremental.reusable`, the test the call graph
+reuses a file's resolved edges by). A call's answer reads only its own file's
+spelling and the resolution of its callee, so such a file's answers are the
+same in both trees.
 """
 
 from __future__ import annotations
@@ -11,9 +19,13 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from flaglint.facts.model import Call, FileFacts
 from flaglint.names.resolve import Resolver
+
+if TYPE_CHECKING:
+    from flaglint.project import Project
 
 _UNASKED = "\0"  # a call not asked about yet (no sink is spelled with a NUL)
 
@@ -21,8 +33,18 @@ _UNASKED = "\0"  # a call not asked about yet (no sink is spelled with a NUL)
 class SinkPatterns:
     """The ``sinks`` patterns of a configuration, matched against one tree's calls."""
 
-    def __init__(self, patterns: Sequence[str], resolver: Resolver) -> None:
+    def __init__(
+        self,
+        patterns: Sequence[str],
+        resolver: Resolver,
+        lender: SinkPatterns | None = None,
+        lent: frozenset[str] = frozenset(),
+    ) -> None:
+        """``lender``: the same patterns over another tree, whose answers for the
+        files ``lent`` (by path) stand for this tree's."""
         self.resolver = resolver
+        self.lender = lender
+        self.lent = lent
         bare = tuple(p for p in patterns if "." not in p)
         self.dotted = tuple(p for p in patterns if "." in p)
         self._bare_pattern = (
@@ -56,14 +78,39 @@ class SinkPatterns:
         """:meth:`direct_sink` of call ``index`` of ``facts``, answered once."""
         answers = self._answers.get(facts.path)
         if answers is None:
-            answers = self._answers[facts.path] = [_UNASKED] * len(facts.calls)
+            answers = self._answers[facts.path] = self._borrowed(facts)
         found = answers[index]
         if found == _UNASKED:
             found = answers[index] = self.direct_sink(facts, facts.calls[index])
         return found
+
+    def _borrowed(self, facts: FileFacts) -> list[str | None]:
+        """The lender's answers for a file lent, as a copy (the two trees ask different
+        calls of it); every call unasked otherwise."""
+        if self.lender is not None and facts.path in self.lent:
+            answers = self.lender._answers.get(facts.path)
+            if answers is not None and len(answers) == len(facts.calls):
+                return list(answers)
+        return [_UNASKED] * len(facts.calls)
 
     def _dotted_match(self, name: str) -> bool:
         """Whether a dotted sink pattern matches ``name`` (one regular expression, memoised)."""
         if name not in self._dotted_seen:
             self._dotted_seen[name] = bool(self._dotted_pattern.match(name))
         return self._dotted_seen[name]
+
+
+def same_lookups(lender: Project, project: Project) -> frozenset[str]:
+    """Paths of ``project`` whose content and every name lookup are ``lender``'s."""
+    from flaglint.callgraph import incremental
+
+    old = {f.path: f for f in lender.files if f.error is None}
+    blobs, old_blobs = project.blob_ids, lender.blob_ids
+
+    def same(facts: FileFacts) -> bool:
+        blob = blobs.get(facts.path)
+        return blob is not None and old_blobs.get(facts.path) == blob
+
+    modules = {path: facts.module for path, facts in old.items()}
+    kept = incremental.reusable(modules, old.get, dict.fromkeys(old, []), project.files, same)
+    return frozenset(kept)
