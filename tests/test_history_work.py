@@ -137,3 +137,34 @@ def test_base_takes_no_sink_answer_whose_lookup_changed(
         breakers, "same_lookups", lambda lender, project: frozenset(project.by_path)
     )
     assert _fl3(_with_base(repo)) == expected[:1]
+
+
+BOUNDED_PUMP = (
+    "import requests\n\n\n"
+    "def pump(url, limit):\n"
+    "    sent = 0\n"
+    "    while sent < limit:\n"
+    "        requests.post(url)\n"
+    "        sent += 1\n"
+)
+
+
+def test_base_assessments_only_for_an_unbounded_dispatch_now(git_env, tmp_path: Path) -> None:
+    """No dispatch is unbounded at head: nothing can have lost its bound, and the base
+    tree's dispatches are not assessed (its dispatch sites are still compared)."""
+    from flaglint.rules.breakers import analysis as breakers
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    run_git(repo, "init", "-q", "-b", "main")
+    _commit(repo, {"pyproject.toml": "[tool.flaglint]\n", "pump.py": BOUNDED_PUMP}, "pump")
+    _commit(repo, {"notes.py": "def note():\n    return 1\n"}, "unrelated")
+    project = _with_base(repo)
+    assert _fl3(project) == []
+    assert "assessments" in breakers.analysis(project).__dict__
+    assert "assessments" not in breakers.analysis(project.base).__dict__
+    # Unbounded now: the base is assessed, and the lost bound found.
+    (repo / "pump.py").write_text(BOUNDED_PUMP.replace("while sent < limit:", "while True:"))
+    project = _with_base(repo, "HEAD")
+    assert [(rule, line) for rule, _, line, _ in _fl3(project)] == [("FL301", 7), ("FL302", 7)]
+    assert "assessments" in breakers.analysis(project.base).__dict__

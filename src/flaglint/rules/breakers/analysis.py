@@ -88,7 +88,12 @@ class Assessment:
 
 
 class BreakerAnalysis:
-    """Sinks, their repeated contexts and guards over one project."""
+    """Sinks, their repeated contexts and guards over one project.
+
+    What it finds is worked out when first asked for: a ``--base`` tree's
+    dispatch sites (FL302) need only which calls are sinks, its assessments
+    only when the head has an unbounded dispatch that may have lost its bound.
+    """
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -101,22 +106,38 @@ class BreakerAnalysis:
         self.files = [
             f for f in project.files if f.error is None and f.module not in self.graph.test_modules
         ]
-        self._contexts: dict[str, dict[int, CallContext]] = {
-            f.path: {c.call: c for c in f.contexts} for f in project.files if f.error is None
-        }
-        self._outcomes: dict[str, tuple[FileFacts, FunctionOutcomes]] = {}
-        for facts in project.files:
-            if facts.error is None:
-                for outcome in facts.outcomes:
-                    self._outcomes[f"{facts.module}.{outcome.qualname}"] = (facts, outcome)
         self._targets: dict[tuple[str, int], list[str]] = {}
         self._predicates: dict[str, str | None] = {}
         self._raisers: dict[str, bool] = {}
         self._check_cache: dict[tuple[str, int], tuple[bool, tuple[str, ...]]] = {}
-        self.sink_functions: dict[str, str] = {}
-        self._sink_names: set[str] = set()
-        self._propagate()
-        self.assessments: list[Assessment] = list(self._assess_all())
+
+    @cached_property
+    def _contexts(self) -> dict[str, dict[int, CallContext]]:
+        files = self.project.files
+        return {f.path: {c.call: c for c in f.contexts} for f in files if f.error is None}
+
+    @cached_property
+    def _outcomes(self) -> dict[str, tuple[FileFacts, FunctionOutcomes]]:
+        found: dict[str, tuple[FileFacts, FunctionOutcomes]] = {}
+        for facts in self.project.files:
+            if facts.error is None:
+                for outcome in facts.outcomes:
+                    found[f"{facts.module}.{outcome.qualname}"] = (facts, outcome)
+        return found
+
+    @cached_property
+    def sink_functions(self) -> dict[str, str]:
+        """Project functions that dispatch on every call -> the sink they reach."""
+        return self._propagate()
+
+    @cached_property
+    def _sink_names(self) -> set[str]:
+        return {q.rpartition(".")[2] for q in self.sink_functions}
+
+    @cached_property
+    def assessments(self) -> list[Assessment]:
+        """Every sink call in a repeated (or bounded-looking) context, in file order."""
+        return list(self._assess_all())
 
     # ----------------------------------------------------------------- sinks
     def targets(self, facts: FileFacts, index: int) -> list[str]:
@@ -176,21 +197,22 @@ class BreakerAnalysis:
                     continue
                 yield facts, index, call, qualified
 
-    def _propagate(self) -> None:
+    def _propagate(self) -> dict[str, str]:
         """Functions that dispatch on every call become sinks themselves.
 
         From the call graph's resolved edges (no call is resolved twice): an edge
         counts when one of its sites is an unconditional call of the caller's body.
         """
+        found: dict[str, str] = {}
         queue: list[str] = []
         bodies = list(self._unconditional_calls())
         for facts, index, _, qualified in bodies:
             direct = self.direct_sink_at(facts, index)
-            if direct is not None and qualified not in self.sink_functions:
-                self.sink_functions[qualified] = direct
+            if direct is not None and qualified not in found:
+                found[qualified] = direct
                 queue.append(qualified)
         if not queue:
-            return  # no function dispatches by itself: nothing to propagate
+            return found  # no function dispatches by itself: nothing to propagate
         unconditional = {(facts.path, call.line) for facts, _, call, _ in bodies}
         callers: dict[str, set[str]] = defaultdict(set)
         kind_of = self.graph.edge_kind
@@ -204,12 +226,12 @@ class BreakerAnalysis:
             target = queue.pop()
             for source in sorted(callers.get(target, ())):
                 info = self.graph.nodes.get(source)
-                if source in self.sink_functions or info is None:
+                if source in found or info is None:
                     continue
                 if info.kind in ("function", "method"):
-                    self.sink_functions[source] = self.sink_functions[target]
+                    found[source] = found[target]
                     queue.append(source)
-        self._sink_names = {q.rpartition(".")[2] for q in self.sink_functions}
+        return found
 
     # ------------------------------------------------------------ predicates
     def predicate(self, qualified: str, depth: int = 0) -> str | None:
