@@ -561,7 +561,9 @@ def _sink_patterns(project: Project) -> SinkPatterns:
     """The tree's sink answers, borrowed from the tree it is the base of where they hold."""
     sinks = project.config.sinks
     lender = project.edge_donor
-    if lender is None or lender.config.sinks != sinks or not built(analysis, lender):
+    # Without a dotted pattern a call's answer is its name's: nothing to resolve.
+    dotted = any("." in p for p in sinks)
+    if not dotted or lender is None or lender.config.sinks != sinks or not built(analysis, lender):
         return SinkPatterns(sinks, project.resolver)
     lent = same_lookups(lender, project)
     return SinkPatterns(sinks, project.resolver, analysis(lender).sinks, lent)
