@@ -29,7 +29,6 @@ from flaglint.rules.breakers.limits import Limit, LimitWords, unparse
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 
 if TYPE_CHECKING:
-    from flaglint.callgraph.model import Site
     from flaglint.project import Project
 
 MAY_DEPTH = 3
@@ -66,14 +65,20 @@ class DispatchGuards:
         self._helpers: dict[str, tuple[Limit, ...] | None] = {}
         self._inner: dict[str, LineGuards | None] = {}
         self._positions: dict[str, dict[tuple[int, int], int]] = {}
-        self.callers: dict[str, list[tuple[str, Site]]] = defaultdict(list)
+        # Function -> (caller, line of the call) per call site, file by file. Edges
+        # read raw: a Site per edge (with its flag conditions) was most of this.
+        self.callers: dict[str, list[tuple[str, int]]] = defaultdict(list)
         tests = self.graph.test_modules
-        for source, target, site in self.graph.edge_sites():
-            info = self.graph.nodes.get(source)
-            if info is not None and info.facts.module in tests:
-                continue  # a test calling a function directly is no path in production
-            if source != target and not source.startswith("<"):
-                self.callers[target].append((source, site))
+        nodes = self.graph.nodes
+        file_edges = self.graph.file_edges
+        for path in sorted(file_edges):
+            for source, target, _, line, _ in file_edges[path]:
+                if source == target or source.startswith("<"):
+                    continue
+                info = nodes.get(source)
+                if info is not None and info.facts.module in tests:
+                    continue  # a test calling a function directly is no path in production
+                self.callers[target].append((source, line))
         self._direct: set[str] = set()  # functions with a sink call of their own
         self.dispatchers = self._may_dispatch()
         self._dispatcher_names = {q.rpartition(".")[2] for q in self.dispatchers}
@@ -98,7 +103,7 @@ class DispatchGuards:
         for _ in range(MAY_DEPTH):
             following: list[str] = []
             for target in frontier:
-                for source, _site in self.callers.get(target, ()):
+                for source, _line in self.callers.get(target, ()):
                     kind = self.graph.edge_kind(source, target)
                     if source not in found and kind in (EdgeKind.CALL, EdgeKind.INIT):
                         found[source] = found[target]
