@@ -120,6 +120,7 @@ def test_base_takes_no_sink_answer_whose_lookup_changed(
     base ``transport.send`` is an alias of ``requests.post`` (a sink by its target),
     at head a function that sends. The base resolves that call itself."""
     from flaglint.rules.breakers import analysis as breakers
+    from flaglint.rules.breakers import sinks as sinks_module
 
     repo = replay("FL302_sink_alias_elsewhere", tmp_path / "repo")
     expected = [
@@ -133,9 +134,7 @@ def test_base_takes_no_sink_answer_whose_lookup_changed(
     assert "relay/__init__.py" in sinks.lent
     assert "relay/pump.py" not in sinks.lent and "relay/transport.py" not in sinks.lent
     # Lending every file of the same content would lose the base's dispatch.
-    monkeypatch.setattr(
-        breakers, "same_lookups", lambda lender, project: frozenset(project.by_path)
-    )
+    monkeypatch.setattr(sinks_module, "same_lookups", lambda lender, tree: frozenset(tree.by_path))
     assert _fl3(_with_base(repo)) == expected[:1]
 
 

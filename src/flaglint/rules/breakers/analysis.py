@@ -42,7 +42,7 @@ from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes,
 from flaglint.rules.base import built, per_project
 from flaglint.rules.breakers.builders import constructs
 from flaglint.rules.breakers.limits import LimitWords, limit_test, loop_words, state_check
-from flaglint.rules.breakers.sinks import SinkPatterns, same_lookups
+from flaglint.rules.breakers.sinks import tree_patterns
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -100,7 +100,13 @@ class BreakerAnalysis:
         self.graph = project.graph
         self.resolver = project.resolver
         config = project.config
-        self.sinks = _sink_patterns(project)
+        # A --base tree borrows the answers of the head it is the base of (analysed first).
+        donor = project.edge_donor
+        lender = analysis(donor).sinks if donor is not None and built(analysis, donor) else None
+        self.sinks = tree_patterns(project, lender)
+        self.sink_name = self.sinks.sink_name
+        self.direct_sink = self.sinks.direct_sink  # not remembered: any call
+        self.direct_sink_at = self.sinks.at  # call ``index`` of a file, resolved once per tree
         self._handlers = config.handlers
         self._limit_words = LimitWords(config.limit_words)
         self.files = [
@@ -153,16 +159,6 @@ class BreakerAnalysis:
                     found.append(node)
             self._targets[key] = found
         return found
-
-    def sink_name(self, bare: str) -> bool:
-        return self.sinks.sink_name(bare)
-
-    def direct_sink(self, facts: FileFacts, call: Call) -> str | None:
-        return self.sinks.direct_sink(facts, call)
-
-    def direct_sink_at(self, facts: FileFacts, index: int) -> str | None:
-        """:meth:`direct_sink` of call ``index`` of ``facts``, resolved once per tree."""
-        return self.sinks.at(facts, index)
 
     def sink_of(self, facts: FileFacts, index: int) -> tuple[str, str] | None:
         """(sink, via) when call ``index`` dispatches, else None."""
@@ -555,15 +551,3 @@ class BreakerAnalysis:
 
 # Computed once per project: FL301 and FL302 (head and base) share it.
 analysis = per_project(BreakerAnalysis)
-
-
-def _sink_patterns(project: Project) -> SinkPatterns:
-    """The tree's sink answers, borrowed from the tree it is the base of where they hold."""
-    sinks = project.config.sinks
-    lender = project.edge_donor
-    # Without a dotted pattern a call's answer is its name's: nothing to resolve.
-    dotted = any("." in p for p in sinks)
-    if not dotted or lender is None or lender.config.sinks != sinks or not built(analysis, lender):
-        return SinkPatterns(sinks, project.resolver)
-    lent = same_lookups(lender, project)
-    return SinkPatterns(sinks, project.resolver, analysis(lender).sinks, lent)

@@ -114,3 +114,15 @@ def same_lookups(lender: Project, project: Project) -> frozenset[str]:
     modules = {path: facts.module for path, facts in old.items()}
     kept = incremental.reusable(modules, old.get, dict.fromkeys(old, []), project.files, same)
     return frozenset(kept)
+
+
+def tree_patterns(project: Project, lender: SinkPatterns | None = None) -> SinkPatterns:
+    """The configured sinks over ``project``, borrowing ``lender``'s answers (those of
+    the tree ``project`` is the base of) where they hold."""
+    sinks = project.config.sinks
+    # Without a dotted pattern a call's answer is its name's: nothing to resolve.
+    dotted = any("." in p for p in sinks)
+    donor = project.edge_donor
+    if not dotted or lender is None or donor is None or donor.config.sinks != sinks:
+        return SinkPatterns(sinks, project.resolver)
+    return SinkPatterns(sinks, project.resolver, lender, same_lookups(donor, project))
