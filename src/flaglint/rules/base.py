@@ -140,4 +140,10 @@ def per_project(build: Callable[[Project], _T]) -> Callable[[Project], _T]:
         return found
 
     get.__doc__ = f"{build.__name__}(project), computed once per project object."
+    get.built = cache.__contains__  # type: ignore[attr-defined]
     return get
+
+
+def built(shared: Callable[[Project], object], project: Project) -> bool:
+    """Whether a :func:`per_project` result was computed for ``project`` already."""
+    return bool(shared.built(project))  # type: ignore[attr-defined]

@@ -31,7 +31,6 @@ Definitions (the README documents the same):
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,9 +39,10 @@ from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import HUB_PREFIX, EdgeKind
 from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes, Loop
-from flaglint.rules.base import per_project
+from flaglint.rules.base import built, per_project
 from flaglint.rules.breakers.builders import constructs
 from flaglint.rules.breakers.limits import LimitWords, limit_test, loop_words, state_check
+from flaglint.rules.breakers.sinks import tree_patterns
 
 if TYPE_CHECKING:
     from flaglint.project import Project
@@ -88,42 +88,62 @@ class Assessment:
 
 
 class BreakerAnalysis:
-    """Sinks, their repeated contexts and guards over one project."""
+    """Sinks, their repeated contexts and guards over one project.
+
+    What it finds is worked out when first asked for: a ``--base`` tree's
+    dispatch sites (FL302) need only which calls are sinks, its assessments
+    only when the head has an unbounded dispatch that may have lost its bound.
+    """
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.graph = project.graph
         self.resolver = project.resolver
         config = project.config
-        self._bare = tuple(p for p in config.sinks if "." not in p)
-        self._dotted = tuple(p for p in config.sinks if "." in p)
+        # A --base tree borrows the answers of the head it is the base of (analysed first).
+        donor = project.edge_donor
+        lender = analysis(donor).sinks if donor is not None and built(analysis, donor) else None
+        self.sinks = tree_patterns(project, lender)
+        self.sink_name = self.sinks.sink_name
+        self.direct_sink = self.sinks.direct_sink  # not remembered: any call
+        self.direct_sink_at = self.sinks.at  # call ``index`` of a file, resolved once per tree
         self._handlers = config.handlers
         self._limit_words = LimitWords(config.limit_words)
         self.files = [
             f for f in project.files if f.error is None and f.module not in self.graph.test_modules
         ]
-        self._contexts: dict[str, dict[int, CallContext]] = {
-            f.path: {c.call: c for c in f.contexts} for f in project.files if f.error is None
-        }
-        self._outcomes: dict[str, tuple[FileFacts, FunctionOutcomes]] = {}
-        for facts in project.files:
-            if facts.error is None:
-                for outcome in facts.outcomes:
-                    self._outcomes[f"{facts.module}.{outcome.qualname}"] = (facts, outcome)
         self._targets: dict[tuple[str, int], list[str]] = {}
         self._predicates: dict[str, str | None] = {}
         self._raisers: dict[str, bool] = {}
         self._check_cache: dict[tuple[str, int], tuple[bool, tuple[str, ...]]] = {}
-        self.sink_functions: dict[str, str] = {}
-        self._sink_names: set[str] = set()
-        self._bare_seen: dict[str, bool] = {}
-        self._dotted_seen: dict[str, bool] = {}
-        self._dotted_pattern = re.compile("|".join(map(fnmatch.translate, self._dotted)) or "(?!)")
-        self._bare_pattern = (
-            re.compile("|".join(fnmatch.translate(p) for p in self._bare)) if self._bare else None
-        )
-        self._propagate()
-        self.assessments: list[Assessment] = list(self._assess_all())
+
+    @cached_property
+    def _contexts(self) -> dict[str, dict[int, CallContext]]:
+        files = self.project.files
+        return {f.path: {c.call: c for c in f.contexts} for f in files if f.error is None}
+
+    @cached_property
+    def _outcomes(self) -> dict[str, tuple[FileFacts, FunctionOutcomes]]:
+        found: dict[str, tuple[FileFacts, FunctionOutcomes]] = {}
+        for facts in self.project.files:
+            if facts.error is None:
+                for outcome in facts.outcomes:
+                    found[f"{facts.module}.{outcome.qualname}"] = (facts, outcome)
+        return found
+
+    @cached_property
+    def sink_functions(self) -> dict[str, str]:
+        """Project functions that dispatch on every call -> the sink they reach."""
+        return self._propagate()
+
+    @cached_property
+    def _sink_names(self) -> set[str]:
+        return {q.rpartition(".")[2] for q in self.sink_functions}
+
+    @cached_property
+    def assessments(self) -> list[Assessment]:
+        """Every sink call in a repeated (or bounded-looking) context, in file order."""
+        return list(self._assess_all())
 
     # ----------------------------------------------------------------- sinks
     def targets(self, facts: FileFacts, index: int) -> list[str]:
@@ -140,34 +160,12 @@ class BreakerAnalysis:
             self._targets[key] = found
         return found
 
-    def sink_name(self, bare: str) -> bool:
-        return bool(self._bare_pattern and self._bare_pattern.match(bare))
-
-    def direct_sink(self, facts: FileFacts, call: Call) -> str | None:
-        bare = call.callee.rpartition(".")[2]
-        matched = self._bare_seen.get(bare)
-        if matched is None:
-            matched = self._bare_seen[bare] = self.sink_name(bare)
-        if matched:
-            return bare
-        if self._dotted:
-            qualified = self.resolver.call_target(facts, call)
-            if self._dotted_match(qualified) or self._dotted_match(call.callee):
-                return qualified
-        return None
-
-    def _dotted_match(self, name: str) -> bool:
-        """Whether a dotted sink pattern matches ``name`` (one regular expression, memoised)."""
-        if name not in self._dotted_seen:
-            self._dotted_seen[name] = bool(self._dotted_pattern.match(name))
-        return self._dotted_seen[name]
-
     def sink_of(self, facts: FileFacts, index: int) -> tuple[str, str] | None:
         """(sink, via) when call ``index`` dispatches, else None."""
         call = facts.calls[index]
         if call.decorator:
             return None
-        direct = self.direct_sink(facts, call)
+        direct = self.direct_sink_at(facts, index)
         if direct is not None:
             return direct, ""
         if call.callee.rpartition(".")[2] not in self._sink_names:
@@ -180,7 +178,7 @@ class BreakerAnalysis:
                 return reached, target
         return None
 
-    def _unconditional_calls(self) -> Iterator[tuple[FileFacts, Call, str]]:
+    def _unconditional_calls(self) -> Iterator[tuple[FileFacts, int, Call, str]]:
         """Calls in a function's body outside loops and checks, with the function's name."""
         for facts in self.project.files:
             if facts.error is not None:
@@ -193,24 +191,25 @@ class BreakerAnalysis:
                 info = self.graph.nodes.get(qualified)
                 if info is None or info.kind not in ("function", "method"):
                     continue
-                yield facts, call, qualified
+                yield facts, index, call, qualified
 
-    def _propagate(self) -> None:
+    def _propagate(self) -> dict[str, str]:
         """Functions that dispatch on every call become sinks themselves.
 
         From the call graph's resolved edges (no call is resolved twice): an edge
         counts when one of its sites is an unconditional call of the caller's body.
         """
+        found: dict[str, str] = {}
         queue: list[str] = []
         bodies = list(self._unconditional_calls())
-        for facts, call, qualified in bodies:
-            direct = self.direct_sink(facts, call)
-            if direct is not None and qualified not in self.sink_functions:
-                self.sink_functions[qualified] = direct
+        for facts, index, _, qualified in bodies:
+            direct = self.direct_sink_at(facts, index)
+            if direct is not None and qualified not in found:
+                found[qualified] = direct
                 queue.append(qualified)
         if not queue:
-            return  # no function dispatches by itself: nothing to propagate
-        unconditional = {(facts.path, call.line) for facts, call, _ in bodies}
+            return found  # no function dispatches by itself: nothing to propagate
+        unconditional = {(facts.path, call.line) for facts, _, call, _ in bodies}
         callers: dict[str, set[str]] = defaultdict(set)
         kind_of = self.graph.edge_kind
         # Edges read raw: a Site (with its conditions) per edge took most of this.
@@ -223,12 +222,12 @@ class BreakerAnalysis:
             target = queue.pop()
             for source in sorted(callers.get(target, ())):
                 info = self.graph.nodes.get(source)
-                if source in self.sink_functions or info is None:
+                if source in found or info is None:
                     continue
                 if info.kind in ("function", "method"):
-                    self.sink_functions[source] = self.sink_functions[target]
+                    found[source] = found[target]
                     queue.append(source)
-        self._sink_names = {q.rpartition(".")[2] for q in self.sink_functions}
+        return found
 
     # ------------------------------------------------------------ predicates
     def predicate(self, qualified: str, depth: int = 0) -> str | None:
@@ -501,7 +500,7 @@ class BreakerAnalysis:
                 context = contexts.get(index)
                 if context is None or loop not in context.loops:
                     continue
-            own = index == sink or (sink >= 0 and self.direct_sink(facts, call) is not None)
+            own = index == sink or (sink >= 0 and self.direct_sink_at(facts, index) is not None)
             for target in self.targets(facts, index):
                 if self.raises_here(target) if own else self.raises_bound(target):
                     text = f"`{call.callee}()` raises at a limit"

@@ -114,6 +114,9 @@ class CircuitBreakerRemoved(Rule):
     def _bound_lost(self, project: Project, base: Project) -> Iterator[Finding]:
         """A repeated dispatch bounded at the base revision and unbounded now."""
         head = analysis(project)
+        unbounded = list(head.unbounded())
+        if not unbounded:
+            return  # no dispatch is unbounded now: the base's assessments are not needed
         before = analysis(base)
         guarded: dict[tuple[str, str], Guard] = {}
         for key, assessments in group_by_key(before.assessments).items():
@@ -133,7 +136,7 @@ class CircuitBreakerRemoved(Rule):
         ]
         revision = base.label or base.revision[:12]
         quiet = QuietContexts(project)
-        for assessment in head.unbounded():
+        for assessment in unbounded:
             guard = guarded.get(assessment.key)
             if guard is None or quiet.why_quiet(assessment):
                 continue

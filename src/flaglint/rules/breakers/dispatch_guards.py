@@ -29,7 +29,6 @@ from flaglint.rules.breakers.limits import Limit, LimitWords, unparse
 from flaglint.rules.breakers.sources import FunctionNode, ParsedSources
 
 if TYPE_CHECKING:
-    from flaglint.callgraph.model import Site
     from flaglint.project import Project
 
 MAY_DEPTH = 3
@@ -66,14 +65,20 @@ class DispatchGuards:
         self._helpers: dict[str, tuple[Limit, ...] | None] = {}
         self._inner: dict[str, LineGuards | None] = {}
         self._positions: dict[str, dict[tuple[int, int], int]] = {}
-        self.callers: dict[str, list[tuple[str, Site]]] = defaultdict(list)
+        # Function -> (caller, line of the call) per call site, file by file. Edges
+        # read raw: a Site per edge (with its flag conditions) was most of this.
+        self.callers: dict[str, list[tuple[str, int]]] = defaultdict(list)
         tests = self.graph.test_modules
-        for source, target, site in self.graph.edge_sites():
-            info = self.graph.nodes.get(source)
-            if info is not None and info.facts.module in tests:
-                continue  # a test calling a function directly is no path in production
-            if source != target and not source.startswith("<"):
-                self.callers[target].append((source, site))
+        nodes = self.graph.nodes
+        file_edges = self.graph.file_edges
+        for path in sorted(file_edges):
+            for source, target, _, line, _ in file_edges[path]:
+                if source == target or source.startswith("<"):
+                    continue
+                info = nodes.get(source)
+                if info is not None and info.facts.module in tests:
+                    continue  # a test calling a function directly is no path in production
+                self.callers[target].append((source, line))
         self._direct: set[str] = set()  # functions with a sink call of their own
         self.dispatchers = self._may_dispatch()
         self._dispatcher_names = {q.rpartition(".")[2] for q in self.dispatchers}
@@ -85,10 +90,10 @@ class DispatchGuards:
         found: dict[str, str] = {}
         frontier: list[str] = []
         for facts in self.analysis.files:
-            for call in facts.calls:
+            for index, call in enumerate(facts.calls):
                 if not call.scope or call.decorator:
                     continue
-                sink = self.analysis.direct_sink(facts, call)
+                sink = self.analysis.direct_sink_at(facts, index)
                 qualified = f"{facts.module}.{call.scope}"
                 if sink is not None:
                     self._direct.add(qualified)
@@ -98,7 +103,7 @@ class DispatchGuards:
         for _ in range(MAY_DEPTH):
             following: list[str] = []
             for target in frontier:
-                for source, _site in self.callers.get(target, ()):
+                for source, _line in self.callers.get(target, ()):
                     kind = self.graph.edge_kind(source, target)
                     if source not in found and kind in (EdgeKind.CALL, EdgeKind.INIT):
                         found[source] = found[target]
@@ -114,7 +119,9 @@ class DispatchGuards:
                     continue
                 symbol = f"{facts.module}.{call.scope}"
                 # Only functions found calling a sink directly can: asked once per call.
-                sink = self.analysis.direct_sink(facts, call) if symbol in self._direct else None
+                sink = None
+                if symbol in self._direct:
+                    sink = self.analysis.direct_sink_at(facts, index)
                 via = ""
                 if sink is None and call.callee.rpartition(".")[2] in self._dispatcher_names:
                     for target in self._resolved(facts, index):

@@ -154,12 +154,12 @@ def _how_lost(was: Dominating, now: LineGuards) -> str:
 
 def _followed(head: DispatchGuards, symbol: str, limit: Limit, how: str) -> str:
     """An empty string when every caller of ``symbol`` now checks the limit first, else ``how``."""
-    callers = [(s, site) for s, site in head.callers.get(symbol, ()) if s != symbol]
+    callers = [(s, line) for s, line in head.callers.get(symbol, ()) if s != symbol]
     if not callers:
         return how
     keeping, bypassing = [], []
-    for source, site in callers:
-        guards = head.guards_at(source, {site.line}).get(site.line, LineGuards(0, ()))
+    for source, line in callers:
+        guards = head.guards_at(source, {line}).get(line, LineGuards(0, ()))
         if any(limit.kept_by(c.limit) for c in guards.checks):
             keeping.append(source.rpartition(".")[2])
         else:

@@ -109,18 +109,23 @@ class FlagRepurposed(Rule):
         base_keys = base.inventory.keys()
         head_gates = project.inventory.gates_by_key()
         base_gates = base.inventory.gates_by_key()
+        calls: dict[str, list[ast.Call] | None] = {}
         for key in sorted(set(head_keys) & set(base_keys)):
-            found = []
-            default = default_state(project, head_keys[key])
+            differing = []
             for on in (True, False):
-                if on == default:
-                    continue  # what every server runs until the flag is set: ordinary code
                 side = "on" if on else "off"
                 before = base_gates.get(key, {}).get(side, [])
                 after = head_gates.get(key, {}).get(side, [])
                 # Same gated call targets: same meaning, and no graph query needed.
-                if not before or not after or before == after:
-                    continue
+                if before and after and before != after:
+                    differing.append(on)
+            if not differing:
+                continue  # the default side is asked for only when a side changed
+            default = default_state(project, head_keys[key], calls)
+            found = []
+            # The default side is what every server runs until the flag is set:
+            # ordinary code.
+            for on in (o for o in differing if o != default):
                 change = compare(base.graph, project.graph, key, on)
                 if change is not None:
                     found.append(change)
@@ -180,22 +185,30 @@ class FlagRepurposed(Rule):
 _DEFAULT_KEYWORDS = frozenset({"default", "default_value", "fallback", "fallback_value"})
 
 
-def default_state(project: Project, reads: Iterable[FlagRead]) -> bool:
+def default_state(
+    project: Project,
+    reads: Iterable[FlagRead],
+    calls: dict[str, list[ast.Call] | None] | None = None,
+) -> bool:
     """The state a key has when nobody set it: on only when a read says so.
 
     ``variation(key, ctx, True)``, ``env.bool(key, default=True)``,
     ``getattr(settings, key, True)``: a literal ``True`` given as the default
     in the call that reads the key. Reads that name no default (a setting,
-    ``is_enabled(key)``) leave it off.
+    ``is_enabled(key)``) leave it off. ``calls`` keeps each file's calls
+    between keys (a file read by many keys is parsed once).
     """
-    trees: dict[str, ast.Module | None] = {}
+    calls = {} if calls is None else calls
     for read in reads:
-        if read.path not in trees:
-            trees[read.path] = _parsed(project.source(read.path))
-        tree = trees[read.path]
-        if tree is None:
+        if read.path not in calls:
+            tree = _parsed(project.source(read.path))
+            calls[read.path] = (
+                None if tree is None else [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+            )
+        found = calls[read.path]
+        if found is None:
             continue
-        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        for call in found:
             if not call.lineno <= read.line <= (call.end_lineno or call.lineno):
                 continue
             values = [*call.args, *(k.value for k in call.keywords)]
