@@ -45,6 +45,7 @@ from flaglint.facts.syntax import (
     is_boolean_expression,
     is_main_guard,
     literal_arg,
+    names_in,
     parameters,
     plain_dotted,
     prefixed_param,
@@ -436,11 +437,11 @@ class FactCollector(
         self._assign([node.target], node.value, node.lineno)
 
     def _forget_targets(self, targets: Iterable[ast.expr]) -> None:
+        consts, reads = self._local_consts[-1], self._local_reads[-1]
         for target in targets:
-            for name in ast.walk(target):
-                if isinstance(name, ast.Name):
-                    self._local_consts[-1][name.id] = None
-                    self._local_reads[-1].pop(name.id, None)
+            for name in names_in(target):
+                consts[name] = None
+                reads.pop(name, None)
 
     def _assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
         self._note_value(value)
@@ -450,9 +451,7 @@ class FactCollector(
         if len(names) == len(targets):  # plain names, the usual case: nothing to walk
             self._loop_assign(names, value)
         else:
-            self._loop_assign(
-                [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)], value
-            )
+            self._loop_assign([n for t in targets for n in names_in(t)], value)
             self._forget_targets(targets)
         if not names:
             return

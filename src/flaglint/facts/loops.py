@@ -18,7 +18,7 @@ import ast
 from collections.abc import Iterable
 
 from flaglint.facts.model import Call, CallContext, Check, Exit, FunctionOutcomes, Loop
-from flaglint.facts.syntax import ends_in_exit
+from flaglint.facts.syntax import ends_in_exit, names_in
 
 # Calls whose result is the next item of a feed: a loop that passes that item
 # on dispatches each one once, like a ``for`` over the feed.
@@ -108,14 +108,13 @@ def _names(nodes: Iterable[ast.AST]) -> set[str]:
     found: set[str] = set()
     for node in nodes:
         # Most call arguments are a name, a constant or an attribute chain on
-        # a name: answered without ast.walk's generator, which this hot path
-        # cannot afford (see benchmarks/RESULTS.md, design measurements).
+        # a name: answered without a walk.
         while node.__class__ is ast.Attribute:
             node = node.value  # type: ignore[attr-defined]
         if node.__class__ is ast.Name:
             found.add(node.id)  # type: ignore[attr-defined]
         elif node.__class__ is not ast.Constant:
-            found.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+            found.update(names_in(node))
     return found
 
 

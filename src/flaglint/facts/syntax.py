@@ -5,7 +5,34 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from flaglint.facts.walker import FIELDS, child_fields
+
 EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def names_in(node: ast.AST) -> list[str]:
+    """The ids of every ``Name`` in ``node``, in ``ast.walk``'s order.
+
+    A breadth-first walk like ``ast.walk`` without its generator and its
+    visits of contexts and operators (which hold no names): targets and
+    arguments are walked for every assignment and every call in a loop.
+    """
+    if node.__class__ is ast.Name:
+        return [node.id]  # type: ignore[attr-defined]
+    found: list[str] = []
+    todo = [node]
+    for item in todo:  # grows while it is read: breadth first
+        kind = item.__class__
+        if kind is ast.Name:
+            found.append(item.id)  # type: ignore[attr-defined]
+            continue
+        for field in FIELDS.get(kind) or child_fields(kind):
+            value = getattr(item, field, None)
+            if value.__class__ is list:
+                todo.extend(child for child in value if isinstance(child, ast.AST))
+            elif isinstance(value, ast.AST):
+                todo.append(value)
+    return found
 
 
 def dotted(node: ast.expr) -> str:
