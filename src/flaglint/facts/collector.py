@@ -521,35 +521,51 @@ class FactCollector(
 
     # ------------------------------------------------------------------ calls
     def visit_Call(self, node: ast.Call) -> None:
-        callee = self._share(dotted(node.func))
-        method = callee.rpartition(".")[2]
-        keep_text = method in self.trigger_names
+        # The hottest handler (a call in every few nodes): the shared-value and
+        # leaf tests are spelt out here rather than made as calls.
+        shared = self._shared
+        func = node.func
+        callee = func.id if func.__class__ is ast.Name else dotted(func)  # type: ignore[attr-defined]
+        callee = shared.setdefault((str, callee), callee)  # type: ignore[assignment]
+        keep_text = callee.rpartition(".")[2] in self.trigger_names
         args: list[Arg] = []
+        arg_value = self._arg_value
         for position, arg in enumerate(node.args):
-            if isinstance(arg, ast.Starred):
+            if arg.__class__ is ast.Starred:
                 break
-            args.append(self._arg(arg, keep_text, position, None))
+            value = arg_value(arg, keep_text, position, None)
+            args.append(shared.setdefault((Arg, value), value))  # type: ignore[arg-type]
         for keyword in node.keywords:
             if keyword.arg is not None:
-                args.append(self._arg(keyword.value, keep_text, None, keyword.arg))
-        self._call_index[id(node)] = len(self.calls)
-        self.calls.append(
+                value = arg_value(keyword.value, keep_text, None, keyword.arg)
+                args.append(shared.setdefault((Arg, value), value))  # type: ignore[arg-type]
+        calls = self.calls
+        index = len(calls)
+        self._call_index[id(node)] = index
+        arg_tuple = tuple(args)
+        calls.append(
             Call(
-                callee=callee,
-                line=node.lineno,
-                col=node.col_offset,
-                end_line=node.end_lineno or node.lineno,
-                scope=self.scope,
-                args=self._share(tuple(args)),
-                gates=self._gates,
+                callee,
+                node.lineno,
+                node.col_offset,
+                node.end_lineno or node.lineno,
+                self._scope_text,
+                shared.setdefault((tuple, arg_tuple), arg_tuple),  # type: ignore[arg-type]
+                self._gates,
             )
         )
-        self._loop_call(node, len(self.calls) - 1)
-        self.visit(node.func)
+        if self._open_loops or self._on_checks:
+            self._loop_call(node, index)
+        leaves = self._leaves
+        visit = self.visit
+        if func.__class__ not in leaves:
+            visit(func)
         for arg in node.args:
-            self.visit(arg)
+            if arg.__class__ not in leaves:
+                visit(arg)
         for keyword in node.keywords:
-            self.visit(keyword.value)
+            if keyword.value.__class__ not in leaves:
+                visit(keyword.value)
         self._flow_call(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -578,26 +594,39 @@ class FactCollector(
     def _arg_value(
         self, node: ast.expr, keep_text: bool, position: int | None, keyword: str | None
     ) -> Arg:
-        literal = literal_arg(node)
-        if literal is not None:
-            return Arg(literal[0], literal[1], position, keyword)
-        if isinstance(node, ast.Name):
-            name = node.id
+        kind = node.__class__
+        if kind is ast.Constant:
+            # literal_arg's answers, by exact class (a constant's value is never a subclass).
+            value = node.value  # type: ignore[attr-defined]
+            value_kind = value.__class__
+            if value_kind is str:
+                return Arg("str", value, position, keyword)
+            if value_kind is bool:
+                return Arg("bool", str(value), position, keyword)
+            if value_kind is int:
+                return Arg("int", str(value), position, keyword)
+            if value is None:
+                return Arg("none", "None", position, keyword)
+            return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
+        if kind is ast.Name:
+            name = node.id  # type: ignore[attr-defined]
             const = self._local_consts[-1].get(name)
             if const is not None and self._in_function():
                 return Arg(const.kind, const.text, position, keyword)
             if name in self._params[-1]:
                 return Arg("param", name, position, keyword)
             return Arg("name", name, position, keyword)
-        name = plain_dotted(node)
-        if name is not None:
-            return Arg("name", name, position, keyword)
-        if isinstance(node, ast.Lambda):
+        if kind is ast.Attribute:
+            name = plain_dotted(node)
+            if name is not None:
+                return Arg("name", name, position, keyword)
+            return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
+        if kind is ast.Lambda:
             return Arg("lambda", "", position, keyword)
         if is_boolean_expression(node):
             return Arg("boolexpr", ast.unparse(node) if keep_text else "", position, keyword)
-        if isinstance(node, ast.JoinedStr):
-            template = fstring_template(node)
+        if kind is ast.JoinedStr:
+            template = fstring_template(node)  # type: ignore[arg-type]
             if template is not None:
                 return Arg("fstring", template, position, keyword)
         return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)

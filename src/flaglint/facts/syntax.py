@@ -37,6 +37,12 @@ def names_in(node: ast.AST) -> list[str]:
 
 def dotted(node: ast.expr) -> str:
     """A call-chain spelling of an expression: ``ldclient.get().variation``."""
+    # ``name`` and ``name.attr`` are most callees: answered without the loop.
+    kind = node.__class__
+    if kind is ast.Name:
+        return node.id  # type: ignore[attr-defined,no-any-return]
+    if kind is ast.Attribute and node.value.__class__ is ast.Name:  # type: ignore[attr-defined]
+        return f"{node.value.id}.{node.attr}"  # type: ignore[attr-defined]
     parts: list[str] = []
     while True:
         if isinstance(node, ast.Attribute):
