@@ -28,6 +28,19 @@ _DESCRIPTIVE = frozenset(
     {"staticmethod", "classmethod", "property", "abstractmethod", "abc.abstractmethod"}
 )
 _ACCESSORS = frozenset({"setter", "getter", "deleter"})
+# Values built here whose items flow into their subscripts (see ``_object``).
+_CONTAINERS = frozenset(
+    {
+        ast.List,
+        ast.Tuple,
+        ast.Set,
+        ast.Dict,
+        ast.ListComp,
+        ast.SetComp,
+        ast.GeneratorExp,
+        ast.DictComp,
+    }
+)
 
 
 class FlowFactsMixin(VersionsMixin):
@@ -67,10 +80,20 @@ class FlowFactsMixin(VersionsMixin):
 
     def _shape(self, node: ast.expr) -> Shape | None:
         """How ``node``'s value is built, or None when no callable can come from it."""
+        # Tested by exact class, commonest first: names, attributes, calls and
+        # literals are nearly every operand (a constant used to go through every test).
         kind = node.__class__
         if kind is ast.Name:
-            versioned = self._versioned_read(node.id)  # type: ignore[attr-defined]
-            return versioned if versioned is not None else self._name(node.id)  # type: ignore[attr-defined]
+            name = node.id  # type: ignore[attr-defined]
+            states = self._fn_states
+            if states and name in states[-1].assigns:
+                versioned = self._versioned_read(name)
+                if versioned is not None:
+                    return versioned
+            shape = self._flow_names.get(name)
+            if shape is None:
+                shape = self._flow_names[name] = ("n", name)
+            return shape
         if kind is ast.Attribute:
             base = self._shape(node.value)  # type: ignore[attr-defined]
             return None if base is None else ("a", base, node.attr)  # type: ignore[attr-defined]
@@ -80,12 +103,12 @@ class FlowFactsMixin(VersionsMixin):
                 return ("S",)
             index = self._flow_call_of.get(id(node))
             return None if index is None else ("c", index)
+        if kind is ast.Constant:
+            return None
         if kind is ast.Subscript:
             base = self._shape(node.value)  # type: ignore[attr-defined]
             return None if base is None else ("s", base, _key(node.slice))  # type: ignore[attr-defined]
-        if kind in (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp):
-            return self._object(node)
-        if kind is ast.GeneratorExp or kind is ast.DictComp:
+        if kind in _CONTAINERS:
             return self._object(node)
         if kind is ast.IfExp:
             return _union([self._shape(node.body), self._shape(node.orelse)])  # type: ignore[attr-defined]
@@ -128,16 +151,19 @@ class FlowFactsMixin(VersionsMixin):
         func = self._shape(node.func)
         if func is None:
             return
+        shape_of = self._shape
         args: list[Shape | None] = []
         for arg in node.args:
             if arg.__class__ is ast.Starred:
                 break
-            args.append(self._shape(arg))
-        keywords = tuple(
-            (k.arg, shape)
-            for k in node.keywords
-            if k.arg is not None and (shape := self._shape(k.value)) is not None
-        )
+            args.append(shape_of(arg))
+        keywords: tuple[tuple[str, Shape], ...] = ()
+        if node.keywords:
+            keywords = tuple(
+                (k.arg, shape)
+                for k in node.keywords
+                if k.arg is not None and (shape := shape_of(k.value)) is not None
+            )
         index = self._call_index.get(id(node), -1)  # type: ignore[attr-defined]
         self._flow_call_of[id(node)] = len(self.flow_calls)
         # Inside a lambda the call is the lambda's (its scope said here);
