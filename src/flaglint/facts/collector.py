@@ -32,6 +32,7 @@ from flaglint.facts.model import (
     Gate,
     Import,
     Reference,
+    record,
 )
 from flaglint.facts.settings import SettingsFactsMixin
 from flaglint.facts.syntax import (
@@ -115,11 +116,13 @@ class FactCollector(
             text = self._scope_texts[names] = ".".join(names)
         self._scope_stack.append(self._scope_text)
         self._scope_text = text
+        self._fscope_update()
 
     def _leave_scope(self) -> None:
         self._scope.pop()
         self._scope_kinds.pop()
         self._scope_text = self._scope_stack.pop()
+        self._fscope_update()
 
     def _share(self, value: _T) -> _T:
         """The first equal value seen in this file (values are immutable records)."""
@@ -276,7 +279,7 @@ class FactCollector(
         self._params.pop()
         self._local_consts.pop()
         self._local_reads.pop()
-        qualname = self.scope
+        qualname = self._scope_text
         self._loop_leave_function(qualname, saved_loops)
         self._leave_scope()
         decorators = tuple(decorator_name(d) for d in node.decorator_list)
@@ -544,14 +547,18 @@ class FactCollector(
         self._call_index[id(node)] = index
         arg_tuple = tuple(args)
         calls.append(
-            Call(
-                callee,
-                node.lineno,
-                node.col_offset,
-                node.end_lineno or node.lineno,
-                self._scope_text,
-                shared.setdefault((tuple, arg_tuple), arg_tuple),  # type: ignore[arg-type]
-                self._gates,
+            record(
+                Call,
+                (
+                    callee,
+                    node.lineno,
+                    node.col_offset,
+                    node.end_lineno or node.lineno,
+                    self._scope_text,
+                    shared.setdefault((tuple, arg_tuple), arg_tuple),
+                    self._gates,
+                    False,  # decorator: set by _decorators
+                ),
             )
         )
         if self._open_loops or self._on_checks:
@@ -566,7 +573,7 @@ class FactCollector(
         for keyword in node.keywords:
             if keyword.value.__class__ not in leaves:
                 visit(keyword.value)
-        self._flow_call(node)
+        self._flow_call(node, index)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
@@ -595,41 +602,42 @@ class FactCollector(
         self, node: ast.expr, keep_text: bool, position: int | None, keyword: str | None
     ) -> Arg:
         kind = node.__class__
+        text: str | None = None  # None: "other", its source kept only under keep_text
         if kind is ast.Constant:
             # literal_arg's answers, by exact class (a constant's value is never a subclass).
             value = node.value  # type: ignore[attr-defined]
             value_kind = value.__class__
             if value_kind is str:
-                return Arg("str", value, position, keyword)
-            if value_kind is bool:
-                return Arg("bool", str(value), position, keyword)
-            if value_kind is int:
-                return Arg("int", str(value), position, keyword)
-            if value is None:
-                return Arg("none", "None", position, keyword)
-            return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
-        if kind is ast.Name:
+                arg_kind, text = "str", value
+            elif value_kind is bool:
+                arg_kind, text = "bool", str(value)
+            elif value_kind is int:
+                arg_kind, text = "int", str(value)
+            elif value is None:
+                arg_kind, text = "none", "None"
+        elif kind is ast.Name:
             name = node.id  # type: ignore[attr-defined]
             const = self._local_consts[-1].get(name)
             if const is not None and self._in_function():
-                return Arg(const.kind, const.text, position, keyword)
-            if name in self._params[-1]:
-                return Arg("param", name, position, keyword)
-            return Arg("name", name, position, keyword)
-        if kind is ast.Attribute:
+                arg_kind, text = const.kind, const.text
+            elif name in self._params[-1]:
+                arg_kind, text = "param", name
+            else:
+                arg_kind, text = "name", name
+        elif kind is ast.Attribute:
             name = plain_dotted(node)
             if name is not None:
-                return Arg("name", name, position, keyword)
-            return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
-        if kind is ast.Lambda:
-            return Arg("lambda", "", position, keyword)
-        if is_boolean_expression(node):
-            return Arg("boolexpr", ast.unparse(node) if keep_text else "", position, keyword)
-        if kind is ast.JoinedStr:
-            template = fstring_template(node)  # type: ignore[arg-type]
-            if template is not None:
-                return Arg("fstring", template, position, keyword)
-        return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
+                arg_kind, text = "name", name
+        elif kind is ast.Lambda:
+            arg_kind, text = "lambda", ""
+        elif is_boolean_expression(node):
+            arg_kind, text = "boolexpr", ast.unparse(node) if keep_text else ""
+        elif kind is ast.JoinedStr:
+            text = fstring_template(node)  # type: ignore[arg-type]
+            arg_kind = "fstring"
+        if text is None:
+            arg_kind, text = "other", ast.unparse(node) if keep_text else ""
+        return record(Arg, (arg_kind, text, position, keyword))
 
     # ------------------------------------------------------------- references
     def _note_reference(self, value: ast.expr) -> None:
