@@ -135,6 +135,11 @@ class FactCollector(
     def visit_Module(self, node: ast.Module) -> None:
         self._block(node.body, NO_GATES)
 
+    def visit_Expr(self, node: ast.Expr) -> None:
+        # What generic_visit does, without its loop: a statement of one call is common.
+        if node.value.__class__ not in self._leaves:
+            self.visit(node.value)
+
     def _block(self, stmts: Sequence[ast.stmt], extra: Gates, checks: tuple[int, ...] = ()) -> None:
         saved = self._gates
         saved_checks = self._on_checks
@@ -303,6 +308,25 @@ class FactCollector(
         )
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_arguments(self, node: ast.arguments) -> None:
+        # generic_visit's order (annotations and defaults, field by field) without
+        # a visit of each parameter: ``arg`` nodes hold nothing else to visit.
+        for group in (node.posonlyargs, node.args, (node.vararg,), node.kwonlyargs):
+            for arg in group:
+                if arg is not None and arg.annotation is not None:
+                    self._visit_child(arg.annotation)
+        for default in node.kw_defaults:
+            if default is not None:
+                self._visit_child(default)
+        if node.kwarg is not None and node.kwarg.annotation is not None:
+            self._visit_child(node.kwarg.annotation)
+        for default in node.defaults:
+            self._visit_child(default)
+
+    def _visit_child(self, node: ast.AST) -> None:
+        if node.__class__ not in self._leaves:
+            self.visit(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._note_header(node)
@@ -642,19 +666,20 @@ class FactCollector(
     # ------------------------------------------------------------- references
     def _note_reference(self, value: ast.expr) -> None:
         """Record names used as values: callbacks, aliases, dispatch tables."""
-        if isinstance(value, (ast.Name, ast.Attribute)):
+        kind = value.__class__
+        if kind is ast.Name or kind is ast.Attribute:
             name = plain_dotted(value)
             if name is not None:
-                self.references.append(Reference(name, self.scope, value.lineno))
-        elif isinstance(value, ast.Dict):
-            for item in value.values:
+                self.references.append(Reference(name, self._scope_text, value.lineno))
+        elif kind is ast.Dict:
+            for item in value.values:  # type: ignore[attr-defined]
                 self._note_reference(item)
-        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-            for item in value.elts:
+        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            for item in value.elts:  # type: ignore[attr-defined]
                 self._note_reference(item)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         self.generic_visit(node)
         for item in node.values:
-            if isinstance(item, (ast.Name, ast.Attribute)):
+            if item.__class__ is ast.Name or item.__class__ is ast.Attribute:
                 self._note_reference(item)
