@@ -99,6 +99,8 @@ class FactCollector(
         self._scope_text = ""
         self._scope_stack: list[str] = []
         self._shared: dict[object, object] = {}
+        # callee -> whether its arguments' source is kept (its method is a trigger name)
+        self._keep_text: dict[str, bool] = {}
 
     # ----------------------------------------------------------------- scopes
     @property
@@ -554,7 +556,9 @@ class FactCollector(
         func = node.func
         callee = func.id if func.__class__ is ast.Name else dotted(func)  # type: ignore[attr-defined]
         callee = shared.setdefault((str, callee), callee)  # type: ignore[assignment]
-        keep_text = callee.rpartition(".")[2] in self.trigger_names
+        keep_text = self._keep_text.get(callee)
+        if keep_text is None:
+            keep_text = self._keep_text[callee] = callee.rpartition(".")[2] in self.trigger_names
         args: list[Arg] = []
         arg_value = self._arg_value
         for position, arg in enumerate(node.args):
@@ -670,7 +674,7 @@ class FactCollector(
         if kind is ast.Name or kind is ast.Attribute:
             name = plain_dotted(value)
             if name is not None:
-                self.references.append(Reference(name, self._scope_text, value.lineno))
+                self.references.append(record(Reference, (name, self._scope_text, value.lineno)))
         elif kind is ast.Dict:
             for item in value.values:  # type: ignore[attr-defined]
                 self._note_reference(item)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from flaglint.facts.model import Atom, Branch, Call, Gate
+from flaglint.facts.model import Atom, Branch, Call, Gate, record
 from flaglint.facts.syntax import (
     dotted,
     is_truthy_literal,
@@ -113,7 +113,9 @@ class ConditionFactsMixin:
 
     def _atom(self, kind: str, node: ast.AST, call: int = -1, name: str = "") -> int:
         self.atoms.append(
-            Atom(kind, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), call, name)
+            record(
+                Atom, (kind, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), call, name)
+            )
         )
         return len(self.atoms) - 1
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from flaglint.facts.model import Call, CallContext, Check, Exit, FunctionOutcomes, Loop
+from flaglint.facts.model import Call, CallContext, Check, Exit, FunctionOutcomes, Loop, record
 from flaglint.facts.syntax import ends_in_exit, names_in
 
 # Calls whose result is the next item of a feed: a loop that passes that item
@@ -337,7 +337,9 @@ class LoopFactsMixin:
             used.discard("self")
             if used:
                 items = tuple(loop for loop in self._open_loops if self._fresh[loop] & used)
-        self.contexts.append(CallContext(index, tuple(self._open_loops), items, self._on_checks))
+        self.contexts.append(
+            record(CallContext, (index, tuple(self._open_loops), items, self._on_checks))
+        )
 
 
 def _truth_names(test: ast.expr) -> tuple[str, ...]:
