@@ -10,9 +10,11 @@ position these facts need. Comments, which ``ast`` drops, come from LibCST in
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
+from flaglint.facts.assignments import AssignmentFactsMixin
+from flaglint.facts.calls import CallFactsMixin
 from flaglint.facts.conditions import (
     NO_GATES,
     ConditionFactsMixin,
@@ -32,25 +34,16 @@ from flaglint.facts.model import (
     Gate,
     Import,
     Reference,
-    record,
 )
 from flaglint.facts.settings import SettingsFactsMixin
 from flaglint.facts.syntax import (
     always_exits,
-    bitor_members,
-    const_int,
     decorator_name,
     docstring,
     dotted,
-    fstring_template,
-    is_boolean_expression,
     is_main_guard,
-    literal_arg,
-    names_in,
     parameters,
-    plain_dotted,
     prefixed_param,
-    string_list,
 )
 from flaglint.facts.walker import FastVisitor
 
@@ -58,7 +51,13 @@ _T = TypeVar("_T")
 
 
 class FactCollector(
-    ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, FlowFactsMixin, FastVisitor
+    AssignmentFactsMixin,
+    CallFactsMixin,
+    ConditionFactsMixin,
+    LoopFactsMixin,
+    SettingsFactsMixin,
+    FlowFactsMixin,
+    FastVisitor,
 ):
     """Walks one module and fills the fact lists; see :func:`collect`."""
 
@@ -436,254 +435,3 @@ class FactCollector(
         if module:
             return f"{package}.{module}" if package else module
         return package
-
-    # ------------------------------------------------------------ assignments
-    def visit_Assign(self, node: ast.Assign) -> None:
-        self.visit(node.value)
-        for target in node.targets:
-            self.visit(target)
-        self._note_reference(node.value)
-        self._assign(node.targets, node.value, node.lineno)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._note_annotation(node, self._scope_kinds[-1] == "class")
-        self.visit(node.annotation)
-        if node.value is None:
-            return
-        self.visit(node.value)
-        self.visit(node.target)
-        self._note_reference(node.value)
-        self._assign([node.target], node.value, node.lineno)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self.visit(node.value)
-        self.visit(node.target)
-        self._loop_count(node.target, None, node.op)
-        self._forget_targets([node.target])
-
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.visit(node.value)
-        self._assign([node.target], node.value, node.lineno)
-
-    def _forget_targets(self, targets: Iterable[ast.expr]) -> None:
-        consts, reads = self._local_consts[-1], self._local_reads[-1]
-        for target in targets:
-            for name in names_in(target):
-                consts[name] = None
-                reads.pop(name, None)
-
-    def _assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
-        self._note_value(value)
-        self._note_assign(targets, value, line)
-        self._flow_assign(targets, value)
-        names = [t.id for t in targets if isinstance(t, ast.Name)]
-        if len(names) == len(targets):  # plain names, the usual case: nothing to walk
-            self._loop_assign(names, value)
-        else:
-            self._loop_assign([n for t in targets for n in names_in(t)], value)
-            self._forget_targets(targets)
-        if not names:
-            return
-        testable = isinstance(
-            value, (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript)
-        )
-        on, off = self._cond(value) if testable else (NO_GATES, NO_GATES)
-        literal = literal_arg(value)
-        if self._in_function():
-            consts = self._local_consts[-1]
-            for name in names:
-                # A name assigned twice is not a constant; remember that with None.
-                if literal is not None and name not in consts:
-                    consts[name] = Arg(literal[0], literal[1])
-                else:
-                    consts[name] = None
-                if on or off:
-                    self._local_reads[-1][name] = (on, off)
-                else:
-                    self._local_reads[-1].pop(name, None)
-            return
-        kind, text, call = self._binding_value(value, literal)
-        scope = self.scope
-        if isinstance(value, ast.Dict):
-            self._duplicate_keys(scope, names[0], value)
-        for name in names:
-            if name == "__all__" and not scope:
-                self.dunder_all = string_list(value)
-            self.bindings.append(Binding(scope, name, line, kind, text, call, on, off))
-
-    def _duplicate_keys(self, scope: str, name: str, value: ast.Dict) -> None:
-        first: dict[str, int] = {}
-        for key in value.keys:
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                continue
-            if key.value in first:
-                self.duplicate_keys.append(
-                    DuplicateKey(
-                        scope, name, key.value, key.lineno, key.col_offset, first[key.value]
-                    )
-                )
-            else:
-                first[key.value] = key.lineno
-
-    def _binding_value(
-        self, value: ast.expr, literal: tuple[str, str] | None
-    ) -> tuple[str, str, int]:
-        if literal is not None:
-            return literal[0], literal[1], -1
-        number = const_int(value)
-        if number is not None:
-            return "int", str(number), -1
-        name = plain_dotted(value)
-        if name is not None:
-            return "name", name, -1
-        if isinstance(value, ast.Call):
-            callee = dotted(value.func)
-            kind = "auto" if callee.rpartition(".")[2] == "auto" else "call"
-            return kind, callee, self._call_index.get(id(value), -1)
-        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
-            members = bitor_members(value)
-            if members is not None:
-                return "bitor", "|".join(members), -1
-        if is_boolean_expression(value):  # ``X = "X" in os.environ``: a boolean setting
-            return "boolexpr", "", -1
-        return "other", "", -1
-
-    # ------------------------------------------------------------------ calls
-    def visit_Call(self, node: ast.Call) -> None:
-        # The hottest handler (a call in every few nodes): the shared-value and
-        # leaf tests are spelt out here rather than made as calls.
-        shared = self._shared
-        func = node.func
-        callee = func.id if func.__class__ is ast.Name else dotted(func)  # type: ignore[attr-defined]
-        callee = shared.setdefault((str, callee), callee)  # type: ignore[assignment]
-        keep_text = self._keep_text.get(callee)
-        if keep_text is None:
-            keep_text = self._keep_text[callee] = callee.rpartition(".")[2] in self.trigger_names
-        args: list[Arg] = []
-        arg_value = self._arg_value
-        for position, arg in enumerate(node.args):
-            if arg.__class__ is ast.Starred:
-                break
-            value = arg_value(arg, keep_text, position, None)
-            args.append(shared.setdefault((Arg, value), value))  # type: ignore[arg-type]
-        for keyword in node.keywords:
-            if keyword.arg is not None:
-                value = arg_value(keyword.value, keep_text, None, keyword.arg)
-                args.append(shared.setdefault((Arg, value), value))  # type: ignore[arg-type]
-        calls = self.calls
-        index = len(calls)
-        self._call_index[id(node)] = index
-        arg_tuple = tuple(args)
-        calls.append(
-            record(
-                Call,
-                (
-                    callee,
-                    node.lineno,
-                    node.col_offset,
-                    node.end_lineno or node.lineno,
-                    self._scope_text,
-                    shared.setdefault((tuple, arg_tuple), arg_tuple),
-                    self._gates,
-                    False,  # decorator: set by _decorators
-                ),
-            )
-        )
-        if self._open_loops or self._on_checks:
-            self._loop_call(node, index)
-        leaves = self._leaves
-        visit = self.visit
-        if func.__class__ not in leaves:
-            visit(func)
-        for arg in node.args:
-            if arg.__class__ not in leaves:
-                visit(arg)
-        for keyword in node.keywords:
-            if keyword.value.__class__ not in leaves:
-                visit(keyword.value)
-        self._flow_call(node, index)
-
-    def visit_Subscript(self, node: ast.Subscript) -> None:
-        if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
-            base = plain_dotted(node.value)
-            if base is not None and base.rpartition(".")[2] == "environ":
-                self._call_index[id(node)] = len(self.calls)
-                self.calls.append(
-                    Call(
-                        callee=f"{base}.__getitem__",
-                        line=node.lineno,
-                        col=node.col_offset,
-                        end_line=node.end_lineno or node.lineno,
-                        scope=self.scope,
-                        args=(self._arg(node.slice, True, 0, None),),
-                        gates=self._gates,
-                    )
-                )
-        self.generic_visit(node)
-
-    def _arg(
-        self, node: ast.expr, keep_text: bool, position: int | None, keyword: str | None
-    ) -> Arg:
-        return self._share(self._arg_value(node, keep_text, position, keyword))
-
-    def _arg_value(
-        self, node: ast.expr, keep_text: bool, position: int | None, keyword: str | None
-    ) -> Arg:
-        kind = node.__class__
-        text: str | None = None  # None: "other", its source kept only under keep_text
-        if kind is ast.Constant:
-            # literal_arg's answers, by exact class (a constant's value is never a subclass).
-            value = node.value  # type: ignore[attr-defined]
-            value_kind = value.__class__
-            if value_kind is str:
-                arg_kind, text = "str", value
-            elif value_kind is bool:
-                arg_kind, text = "bool", str(value)
-            elif value_kind is int:
-                arg_kind, text = "int", str(value)
-            elif value is None:
-                arg_kind, text = "none", "None"
-        elif kind is ast.Name:
-            name = node.id  # type: ignore[attr-defined]
-            const = self._local_consts[-1].get(name)
-            if const is not None and self._in_function():
-                arg_kind, text = const.kind, const.text
-            elif name in self._params[-1]:
-                arg_kind, text = "param", name
-            else:
-                arg_kind, text = "name", name
-        elif kind is ast.Attribute:
-            name = plain_dotted(node)
-            if name is not None:
-                arg_kind, text = "name", name
-        elif kind is ast.Lambda:
-            arg_kind, text = "lambda", ""
-        elif is_boolean_expression(node):
-            arg_kind, text = "boolexpr", ast.unparse(node) if keep_text else ""
-        elif kind is ast.JoinedStr:
-            text = fstring_template(node)  # type: ignore[arg-type]
-            arg_kind = "fstring"
-        if text is None:
-            arg_kind, text = "other", ast.unparse(node) if keep_text else ""
-        return record(Arg, (arg_kind, text, position, keyword))
-
-    # ------------------------------------------------------------- references
-    def _note_reference(self, value: ast.expr) -> None:
-        """Record names used as values: callbacks, aliases, dispatch tables."""
-        kind = value.__class__
-        if kind is ast.Name or kind is ast.Attribute:
-            name = plain_dotted(value)
-            if name is not None:
-                self.references.append(record(Reference, (name, self._scope_text, value.lineno)))
-        elif kind is ast.Dict:
-            for item in value.values:  # type: ignore[attr-defined]
-                self._note_reference(item)
-        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set:
-            for item in value.elts:  # type: ignore[attr-defined]
-                self._note_reference(item)
-
-    def visit_Dict(self, node: ast.Dict) -> None:
-        self.generic_visit(node)
-        for item in node.values:
-            if item.__class__ is ast.Name or item.__class__ is ast.Attribute:
-                self._note_reference(item)
