@@ -366,3 +366,20 @@ def test_a_defect_in_the_collector_is_one_file_s_diagnostic(
     message = facts.error.message
     assert message.startswith("internal error in flaglint (AssertionError")
     assert "test_hostile.py" in message and "please report" in message
+
+
+@pytest.mark.parametrize(
+    "compare",
+    [
+        "batched(r, 2) == [[0, 1], [2, 3], [4, 5]]",  # a nested list of 0/1 among numbers
+        'v in (("true", "1"), "2")',
+        "v == [(True,), 3]",
+    ],
+)
+def test_nested_literal_collections_in_a_comparison_are_facts_not_a_crash(compare: str) -> None:
+    from flaglint.facts import build_facts
+
+    source = f"def t(v, r):\n    assert {compare}\n".encode()
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
+    assert facts.error is None
+    assert not facts.boolean_calls and not facts.boolean_params

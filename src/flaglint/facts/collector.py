@@ -10,9 +10,11 @@ position these facts need. Comments, which ``ast`` drops, come from LibCST in
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
+from flaglint.facts.assignments import AssignmentFactsMixin
+from flaglint.facts.calls import CallFactsMixin
 from flaglint.facts.conditions import (
     NO_GATES,
     ConditionFactsMixin,
@@ -36,19 +38,12 @@ from flaglint.facts.model import (
 from flaglint.facts.settings import SettingsFactsMixin
 from flaglint.facts.syntax import (
     always_exits,
-    bitor_members,
-    const_int,
     decorator_name,
     docstring,
     dotted,
-    fstring_template,
-    is_boolean_expression,
     is_main_guard,
-    literal_arg,
     parameters,
-    plain_dotted,
     prefixed_param,
-    string_list,
 )
 from flaglint.facts.walker import FastVisitor
 
@@ -56,7 +51,13 @@ _T = TypeVar("_T")
 
 
 class FactCollector(
-    ConditionFactsMixin, LoopFactsMixin, SettingsFactsMixin, FlowFactsMixin, FastVisitor
+    AssignmentFactsMixin,
+    CallFactsMixin,
+    ConditionFactsMixin,
+    LoopFactsMixin,
+    SettingsFactsMixin,
+    FlowFactsMixin,
+    FastVisitor,
 ):
     """Walks one module and fills the fact lists; see :func:`collect`."""
 
@@ -97,6 +98,8 @@ class FactCollector(
         self._scope_text = ""
         self._scope_stack: list[str] = []
         self._shared: dict[object, object] = {}
+        # callee -> whether its arguments' source is kept (its method is a trigger name)
+        self._keep_text: dict[str, bool] = {}
 
     # ----------------------------------------------------------------- scopes
     @property
@@ -114,11 +117,13 @@ class FactCollector(
             text = self._scope_texts[names] = ".".join(names)
         self._scope_stack.append(self._scope_text)
         self._scope_text = text
+        self._fscope_update()
 
     def _leave_scope(self) -> None:
         self._scope.pop()
         self._scope_kinds.pop()
         self._scope_text = self._scope_stack.pop()
+        self._fscope_update()
 
     def _share(self, value: _T) -> _T:
         """The first equal value seen in this file (values are immutable records)."""
@@ -130,6 +135,11 @@ class FactCollector(
     # ----------------------------------------------------------------- blocks
     def visit_Module(self, node: ast.Module) -> None:
         self._block(node.body, NO_GATES)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        # What generic_visit does, without its loop: a statement of one call is common.
+        if node.value.__class__ not in self._leaves:
+            self.visit(node.value)
 
     def _block(self, stmts: Sequence[ast.stmt], extra: Gates, checks: tuple[int, ...] = ()) -> None:
         saved = self._gates
@@ -275,7 +285,7 @@ class FactCollector(
         self._params.pop()
         self._local_consts.pop()
         self._local_reads.pop()
-        qualname = self.scope
+        qualname = self._scope_text
         self._loop_leave_function(qualname, saved_loops)
         self._leave_scope()
         decorators = tuple(decorator_name(d) for d in node.decorator_list)
@@ -299,6 +309,25 @@ class FactCollector(
         )
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_arguments(self, node: ast.arguments) -> None:
+        # generic_visit's order (annotations and defaults, field by field) without
+        # a visit of each parameter: ``arg`` nodes hold nothing else to visit.
+        for group in (node.posonlyargs, node.args, (node.vararg,), node.kwonlyargs):
+            for arg in group:
+                if arg is not None and arg.annotation is not None:
+                    self._visit_child(arg.annotation)
+        for default in node.kw_defaults:
+            if default is not None:
+                self._visit_child(default)
+        if node.kwarg is not None and node.kwarg.annotation is not None:
+            self._visit_child(node.kwarg.annotation)
+        for default in node.defaults:
+            self._visit_child(default)
+
+    def _visit_child(self, node: ast.AST) -> None:
+        if node.__class__ not in self._leaves:
+            self.visit(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._note_header(node)
@@ -406,219 +435,3 @@ class FactCollector(
         if module:
             return f"{package}.{module}" if package else module
         return package
-
-    # ------------------------------------------------------------ assignments
-    def visit_Assign(self, node: ast.Assign) -> None:
-        self.visit(node.value)
-        for target in node.targets:
-            self.visit(target)
-        self._note_reference(node.value)
-        self._assign(node.targets, node.value, node.lineno)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._note_annotation(node, self._scope_kinds[-1] == "class")
-        self.visit(node.annotation)
-        if node.value is None:
-            return
-        self.visit(node.value)
-        self.visit(node.target)
-        self._note_reference(node.value)
-        self._assign([node.target], node.value, node.lineno)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self.visit(node.value)
-        self.visit(node.target)
-        self._loop_count(node.target, None, node.op)
-        self._forget_targets([node.target])
-
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.visit(node.value)
-        self._assign([node.target], node.value, node.lineno)
-
-    def _forget_targets(self, targets: Iterable[ast.expr]) -> None:
-        for target in targets:
-            for name in ast.walk(target):
-                if isinstance(name, ast.Name):
-                    self._local_consts[-1][name.id] = None
-                    self._local_reads[-1].pop(name.id, None)
-
-    def _assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
-        self._note_value(value)
-        self._note_assign(targets, value, line)
-        self._flow_assign(targets, value)
-        names = [t.id for t in targets if isinstance(t, ast.Name)]
-        if len(names) == len(targets):  # plain names, the usual case: nothing to walk
-            self._loop_assign(names, value)
-        else:
-            self._loop_assign(
-                [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)], value
-            )
-            self._forget_targets(targets)
-        if not names:
-            return
-        testable = isinstance(
-            value, (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript)
-        )
-        on, off = self._cond(value) if testable else (NO_GATES, NO_GATES)
-        literal = literal_arg(value)
-        if self._in_function():
-            consts = self._local_consts[-1]
-            for name in names:
-                # A name assigned twice is not a constant; remember that with None.
-                if literal is not None and name not in consts:
-                    consts[name] = Arg(literal[0], literal[1])
-                else:
-                    consts[name] = None
-                if on or off:
-                    self._local_reads[-1][name] = (on, off)
-                else:
-                    self._local_reads[-1].pop(name, None)
-            return
-        kind, text, call = self._binding_value(value, literal)
-        scope = self.scope
-        if isinstance(value, ast.Dict):
-            self._duplicate_keys(scope, names[0], value)
-        for name in names:
-            if name == "__all__" and not scope:
-                self.dunder_all = string_list(value)
-            self.bindings.append(Binding(scope, name, line, kind, text, call, on, off))
-
-    def _duplicate_keys(self, scope: str, name: str, value: ast.Dict) -> None:
-        first: dict[str, int] = {}
-        for key in value.keys:
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                continue
-            if key.value in first:
-                self.duplicate_keys.append(
-                    DuplicateKey(
-                        scope, name, key.value, key.lineno, key.col_offset, first[key.value]
-                    )
-                )
-            else:
-                first[key.value] = key.lineno
-
-    def _binding_value(
-        self, value: ast.expr, literal: tuple[str, str] | None
-    ) -> tuple[str, str, int]:
-        if literal is not None:
-            return literal[0], literal[1], -1
-        number = const_int(value)
-        if number is not None:
-            return "int", str(number), -1
-        name = plain_dotted(value)
-        if name is not None:
-            return "name", name, -1
-        if isinstance(value, ast.Call):
-            callee = dotted(value.func)
-            kind = "auto" if callee.rpartition(".")[2] == "auto" else "call"
-            return kind, callee, self._call_index.get(id(value), -1)
-        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
-            members = bitor_members(value)
-            if members is not None:
-                return "bitor", "|".join(members), -1
-        if is_boolean_expression(value):  # ``X = "X" in os.environ``: a boolean setting
-            return "boolexpr", "", -1
-        return "other", "", -1
-
-    # ------------------------------------------------------------------ calls
-    def visit_Call(self, node: ast.Call) -> None:
-        callee = self._share(dotted(node.func))
-        method = callee.rpartition(".")[2]
-        keep_text = method in self.trigger_names
-        args: list[Arg] = []
-        for position, arg in enumerate(node.args):
-            if isinstance(arg, ast.Starred):
-                break
-            args.append(self._arg(arg, keep_text, position, None))
-        for keyword in node.keywords:
-            if keyword.arg is not None:
-                args.append(self._arg(keyword.value, keep_text, None, keyword.arg))
-        self._call_index[id(node)] = len(self.calls)
-        self.calls.append(
-            Call(
-                callee=callee,
-                line=node.lineno,
-                col=node.col_offset,
-                end_line=node.end_lineno or node.lineno,
-                scope=self.scope,
-                args=self._share(tuple(args)),
-                gates=self._gates,
-            )
-        )
-        self._loop_call(node, len(self.calls) - 1)
-        self.visit(node.func)
-        for arg in node.args:
-            self.visit(arg)
-        for keyword in node.keywords:
-            self.visit(keyword.value)
-        self._flow_call(node)
-
-    def visit_Subscript(self, node: ast.Subscript) -> None:
-        if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
-            base = plain_dotted(node.value)
-            if base is not None and base.rpartition(".")[2] == "environ":
-                self._call_index[id(node)] = len(self.calls)
-                self.calls.append(
-                    Call(
-                        callee=f"{base}.__getitem__",
-                        line=node.lineno,
-                        col=node.col_offset,
-                        end_line=node.end_lineno or node.lineno,
-                        scope=self.scope,
-                        args=(self._arg(node.slice, True, 0, None),),
-                        gates=self._gates,
-                    )
-                )
-        self.generic_visit(node)
-
-    def _arg(
-        self, node: ast.expr, keep_text: bool, position: int | None, keyword: str | None
-    ) -> Arg:
-        return self._share(self._arg_value(node, keep_text, position, keyword))
-
-    def _arg_value(
-        self, node: ast.expr, keep_text: bool, position: int | None, keyword: str | None
-    ) -> Arg:
-        literal = literal_arg(node)
-        if literal is not None:
-            return Arg(literal[0], literal[1], position, keyword)
-        if isinstance(node, ast.Name):
-            name = node.id
-            const = self._local_consts[-1].get(name)
-            if const is not None and self._in_function():
-                return Arg(const.kind, const.text, position, keyword)
-            if name in self._params[-1]:
-                return Arg("param", name, position, keyword)
-            return Arg("name", name, position, keyword)
-        name = plain_dotted(node)
-        if name is not None:
-            return Arg("name", name, position, keyword)
-        if isinstance(node, ast.Lambda):
-            return Arg("lambda", "", position, keyword)
-        if is_boolean_expression(node):
-            return Arg("boolexpr", ast.unparse(node) if keep_text else "", position, keyword)
-        if isinstance(node, ast.JoinedStr):
-            template = fstring_template(node)
-            if template is not None:
-                return Arg("fstring", template, position, keyword)
-        return Arg("other", ast.unparse(node) if keep_text else "", position, keyword)
-
-    # ------------------------------------------------------------- references
-    def _note_reference(self, value: ast.expr) -> None:
-        """Record names used as values: callbacks, aliases, dispatch tables."""
-        if isinstance(value, (ast.Name, ast.Attribute)):
-            name = plain_dotted(value)
-            if name is not None:
-                self.references.append(Reference(name, self.scope, value.lineno))
-        elif isinstance(value, ast.Dict):
-            for item in value.values:
-                self._note_reference(item)
-        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-            for item in value.elts:
-                self._note_reference(item)
-
-    def visit_Dict(self, node: ast.Dict) -> None:
-        self.generic_visit(node)
-        for item in node.values:
-            if isinstance(item, (ast.Name, ast.Attribute)):
-                self._note_reference(item)

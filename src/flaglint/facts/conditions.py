@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from flaglint.facts.model import Atom, Branch, Call, Gate
+from flaglint.facts.model import Atom, Branch, Call, Gate, record
 from flaglint.facts.syntax import (
     dotted,
     is_truthy_literal,
@@ -113,7 +113,9 @@ class ConditionFactsMixin:
 
     def _atom(self, kind: str, node: ast.AST, call: int = -1, name: str = "") -> int:
         self.atoms.append(
-            Atom(kind, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), call, name)
+            record(
+                Atom, (kind, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), call, name)
+            )
         )
         return len(self.atoms) - 1
 
@@ -126,40 +128,41 @@ class ConditionFactsMixin:
         return cached
 
     def _cond_uncached(self, node: ast.expr) -> tuple[Gates, Gates]:
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            on, off = self._cond(node.operand)
-            return off, on
-        if isinstance(node, ast.BoolOp):
-            parts = [self._cond(v) for v in node.values]
-            if isinstance(node.op, ast.And):
-                return tuple(g for on, _ in parts for g in on), _single(parts, 1)
-            return _single(parts, 0), tuple(g for _, off in parts for g in off)
-        if isinstance(node, ast.Await):
-            return self._cond(node.value)
-        if isinstance(node, ast.NamedExpr):
-            return self._cond(node.value)
-        if isinstance(node, (ast.Call, ast.Subscript)):
-            receiver = string_method_receiver(node) if isinstance(node, ast.Call) else None
+        kind = node.__class__  # by exact class: calls and names are most conditions
+        if kind is ast.Call or kind is ast.Subscript:
+            receiver = string_method_receiver(node) if kind is ast.Call else None  # type: ignore[arg-type]
             if receiver is not None:
                 return self._cond(receiver)
             index = self._call_index.get(id(node))
             if index is None:
                 return (
-                    self._item_cond(node)
-                    if isinstance(node, ast.Subscript)
+                    self._item_cond(node)  # type: ignore[arg-type]
+                    if kind is ast.Subscript
                     else (NO_GATES, NO_GATES)
                 )
-            if isinstance(node, ast.Call) and self.calls[index].callee in CASTS and node.args:
+            if kind is ast.Call and self.calls[index].callee in CASTS and node.args:  # type: ignore[attr-defined]
                 # ``bool(v)``, ``str2bool(v)``: truthy exactly when the value reads as true.
-                return self._cond(node.args[0])
+                return self._cond(node.args[0])  # type: ignore[attr-defined]
             atom = self._atom("call", node, call=index)
             return (Gate(atom, True),), (Gate(atom, False),)
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            return self._name_cond(node)
-        if isinstance(node, ast.Compare):
-            return self._compare_cond(node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
-            members = [m for m in (node.left, node.right) if isinstance(m, ast.Attribute)]
+        if kind is ast.Name or kind is ast.Attribute:
+            return self._name_cond(node)  # type: ignore[arg-type]
+        if kind is ast.UnaryOp:
+            if node.op.__class__ is ast.Not:  # type: ignore[attr-defined]
+                on, off = self._cond(node.operand)  # type: ignore[attr-defined]
+                return off, on
+            return NO_GATES, NO_GATES
+        if kind is ast.BoolOp:
+            parts = [self._cond(v) for v in node.values]  # type: ignore[attr-defined]
+            if node.op.__class__ is ast.And:  # type: ignore[attr-defined]
+                return tuple(g for on, _ in parts for g in on), _single(parts, 1)
+            return _single(parts, 0), tuple(g for _, off in parts for g in off)
+        if kind is ast.Await or kind is ast.NamedExpr:
+            return self._cond(node.value)  # type: ignore[attr-defined]
+        if kind is ast.Compare:
+            return self._compare_cond(node)  # type: ignore[arg-type]
+        if kind is ast.BinOp and node.op.__class__ is ast.BitAnd:  # type: ignore[attr-defined]
+            members = [m for m in (node.left, node.right) if isinstance(m, ast.Attribute)]  # type: ignore[attr-defined]
             gates = [self._member(m) for m in members]
             return tuple(Gate(a, True) for a in gates), tuple(Gate(a, False) for a in gates)
         return NO_GATES, NO_GATES

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from flaglint.facts.model import Definition, Flow, FlowCall, FlowFunction, Shape
+from flaglint.facts.model import Definition, Flow, FlowCall, FlowFunction, Shape, record
 from flaglint.facts.syntax import parameters
 from flaglint.facts.versions import VersionsMixin
 
@@ -28,6 +28,19 @@ _DESCRIPTIVE = frozenset(
     {"staticmethod", "classmethod", "property", "abstractmethod", "abc.abstractmethod"}
 )
 _ACCESSORS = frozenset({"setter", "getter", "deleter"})
+# Values built here whose items flow into their subscripts (see ``_object``).
+_CONTAINERS = frozenset(
+    {
+        ast.List,
+        ast.Tuple,
+        ast.Set,
+        ast.Dict,
+        ast.ListComp,
+        ast.SetComp,
+        ast.GeneratorExp,
+        ast.DictComp,
+    }
+)
 
 
 class FlowFactsMixin(VersionsMixin):
@@ -51,12 +64,15 @@ class FlowFactsMixin(VersionsMixin):
         self._lambda_stack: list[str] = []
         self._lambda_counts: dict[str, int] = {}
         self._lambda_names: dict[int, str] = {}
+        # The scope value flow records: the innermost lambda's, else the
+        # collector's. Read for every binding and call, so it is kept as a field
+        # (set where scopes and lambdas are entered and left), not worked out.
+        self._fscope = ""
         self._versions_init()
 
-    @property
-    def _fscope(self) -> str:
-        """The scope value flow records: the innermost lambda's, else the collector's."""
-        return self._lambda_stack[-1] if self._lambda_stack else self.scope
+    def _fscope_update(self) -> None:
+        """Set ``_fscope`` again after the collector's scope or the lambdas changed."""
+        self._fscope = self._lambda_stack[-1] if self._lambda_stack else self.scope
 
     # ----------------------------------------------------------------- shapes
     def _name(self, name: str) -> Shape:
@@ -67,25 +83,45 @@ class FlowFactsMixin(VersionsMixin):
 
     def _shape(self, node: ast.expr) -> Shape | None:
         """How ``node``'s value is built, or None when no callable can come from it."""
+        # Tested by exact class, commonest first: names, attributes, calls and
+        # literals are nearly every operand (a constant used to go through every test).
         kind = node.__class__
         if kind is ast.Name:
-            versioned = self._versioned_read(node.id)  # type: ignore[attr-defined]
-            return versioned if versioned is not None else self._name(node.id)  # type: ignore[attr-defined]
+            name = node.id  # type: ignore[attr-defined]
+            states = self._fn_states
+            if states and name in states[-1].assigns:
+                versioned = self._versioned_read(name)
+                if versioned is not None:
+                    return versioned
+            shape = self._flow_names.get(name)
+            if shape is None:
+                shape = self._flow_names[name] = ("n", name)
+            return shape
         if kind is ast.Attribute:
-            base = self._shape(node.value)  # type: ignore[attr-defined]
-            return None if base is None else ("a", base, node.attr)  # type: ignore[attr-defined]
+            # ``a.b.c``: down the chain in a loop, then the shapes built back up.
+            attrs = [node.attr]  # type: ignore[attr-defined]
+            value = node.value  # type: ignore[attr-defined]
+            while value.__class__ is ast.Attribute:
+                attrs.append(value.attr)
+                value = value.value
+            base = self._shape(value)
+            if base is None:
+                return None
+            for attr in reversed(attrs):
+                base = ("a", base, attr)
+            return base
         if kind is ast.Call:
             func = node.func  # type: ignore[attr-defined]
             if func.__class__ is ast.Name and func.id == "super":
                 return ("S",)
             index = self._flow_call_of.get(id(node))
             return None if index is None else ("c", index)
+        if kind is ast.Constant:
+            return None
         if kind is ast.Subscript:
             base = self._shape(node.value)  # type: ignore[attr-defined]
             return None if base is None else ("s", base, _key(node.slice))  # type: ignore[attr-defined]
-        if kind in (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp):
-            return self._object(node)
-        if kind is ast.GeneratorExp or kind is ast.DictComp:
+        if kind in _CONTAINERS:
             return self._object(node)
         if kind is ast.IfExp:
             return _union([self._shape(node.body), self._shape(node.orelse)])  # type: ignore[attr-defined]
@@ -100,53 +136,76 @@ class FlowFactsMixin(VersionsMixin):
 
     def _object(self, node: ast.expr) -> Shape | None:
         """A container built here: its items flow into its subscripts."""
-        if id(node) in self._flow_objects:
-            return self._flow_objects[id(node)]
-        tag = f"{node.lineno}:{node.col_offset}"
-        shape: Shape = ("o", tag)
-        items: list[tuple[str | None, Shape | None]] = []
-        if isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values, strict=False):
-                items.append((None if key is None else _key(key), self._shape(value)))
-        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            items = [(f"int:{i}", self._shape(e)) for i, e in enumerate(node.elts)]
-        elif isinstance(node, ast.DictComp):
-            items = [(None, self._shape(node.value))]
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            items = [(None, self._shape(node.elt))]
-        found = [(k, v) for k, v in items if v is not None]
-        result = shape if found or not items else None
-        self._flow_objects[id(node)] = result
+        objects = self._flow_objects
+        if id(node) in objects:
+            return objects[id(node)]
+        # Keys are spelt only for the items a callable can come from: most
+        # literals (settings, keyword tables, test data) have none.
+        shape_of = self._shape
+        found: list[tuple[str | None, Shape]] = []
+        kind = node.__class__
+        empty = False
+        if kind is ast.Dict:
+            empty = not node.keys  # type: ignore[attr-defined]
+            for key, value in zip(node.keys, node.values, strict=False):  # type: ignore[attr-defined]
+                shape = shape_of(value)
+                if shape is not None:
+                    found.append((None if key is None else _key(key), shape))
+        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            empty = not node.elts  # type: ignore[attr-defined]
+            for i, element in enumerate(node.elts):  # type: ignore[attr-defined]
+                shape = shape_of(element)
+                if shape is not None:
+                    found.append((f"int:{i}", shape))
+        elif kind is ast.DictComp:
+            shape = shape_of(node.value)  # type: ignore[attr-defined]
+            if shape is not None:
+                found.append((None, shape))
+        elif kind is ast.ListComp or kind is ast.SetComp or kind is ast.GeneratorExp:
+            shape = shape_of(node.elt)  # type: ignore[attr-defined]
+            if shape is not None:
+                found.append((None, shape))
+        else:
+            empty = True
+        if not found and not empty:
+            objects[id(node)] = None
+            return None
+        result: Shape = ("o", f"{node.lineno}:{node.col_offset}")
+        objects[id(node)] = result
         scope = self._fscope
         for key, value in found:
-            self.flows.append(Flow(scope, ("s", shape, key), value))  # type: ignore[arg-type]
+            self.flows.append(record(Flow, (scope, ("s", result, key), value)))
         return result
 
     # ------------------------------------------------------------------ hooks
-    def _flow_call(self, node: ast.Call) -> None:
+    def _flow_call(self, node: ast.Call, index: int) -> None:
         """Record a call's callee and argument shapes (after its children were visited)."""
         func = self._shape(node.func)
         if func is None:
             return
+        shape_of = self._shape
         args: list[Shape | None] = []
         for arg in node.args:
-            if arg.__class__ is ast.Starred:
+            kind = arg.__class__
+            if kind is ast.Starred:
                 break
-            args.append(self._shape(arg))
-        keywords = tuple(
-            (k.arg, shape)
-            for k in node.keywords
-            if k.arg is not None and (shape := self._shape(k.value)) is not None
-        )
-        index = self._call_index.get(id(node), -1)  # type: ignore[attr-defined]
+            # A literal argument (most are) has no shape: not worth a call.
+            args.append(None if kind is ast.Constant else shape_of(arg))
+        keywords: tuple[tuple[str, Shape], ...] = ()
+        if node.keywords:
+            keywords = tuple(
+                (k.arg, shape)
+                for k in node.keywords
+                if k.arg is not None and (shape := shape_of(k.value)) is not None
+            )
         self._flow_call_of[id(node)] = len(self.flow_calls)
         # Inside a lambda the call is the lambda's (its scope said here);
         # elsewhere the call's own scope is the flow's.
         scope = self._lambda_stack[-1] if self._lambda_stack else ""
-        self.flow_calls.append(FlowCall(index, func, tuple(args), keywords, scope))
+        self.flow_calls.append(record(FlowCall, (index, func, tuple(args), keywords, scope, 0, "")))
 
     def _implicit(self, func: Shape, args: tuple[Shape | None, ...], line: int, why: str) -> int:
-        self.flow_calls.append(FlowCall(-1, func, args, (), self._fscope, line, why))
+        self.flow_calls.append(record(FlowCall, (-1, func, args, (), self._fscope, line, why)))
         return len(self.flow_calls) - 1
 
     def _flow_assign(self, targets: Sequence[ast.expr], value: ast.expr) -> None:
@@ -179,21 +238,22 @@ class FlowFactsMixin(VersionsMixin):
             shape = self._shape(node)
         if kind is ast.Name:
             name = target.id  # type: ignore[attr-defined]
+            scope = self._fscope
             if shape is None:
                 # Still a local: a read of it must not find a module-level namesake.
-                key = (self._fscope, name)
+                key = (scope, name)
                 if key in self._flow_declared:
                     self._versioned_assign(name, target, -1)
                     return
                 self._flow_declared.add(key)
             self._versioned_assign(name, target, len(self.flows))
-            self.flows.append(Flow(self._fscope, self._name(name), shape))  # type: ignore[arg-type]
+            self.flows.append(record(Flow, (scope, self._name(name), shape)))
             return
         if shape is None:
             return
         where = self._shape(target)
         if where is not None:
-            self.flows.append(Flow(self._fscope, where, shape))
+            self.flows.append(record(Flow, (self._fscope, where, shape)))
 
     def _flow_return(self, value: ast.expr | None) -> None:
         shape = None if value is None else self._shape(value)
@@ -263,6 +323,7 @@ class FlowFactsMixin(VersionsMixin):
         qualname = f"{outer}.<lambda{count}>" if outer else f"<lambda{count}>"
         self._lambda_names[id(node)] = qualname
         self._lambda_stack.append(qualname)
+        self._fscope = qualname
         return qualname
 
     def _flow_lambda_leave(self, node: ast.Lambda, qualname: str) -> None:
@@ -272,6 +333,7 @@ class FlowFactsMixin(VersionsMixin):
         if returned is not None:
             self.flows.append(Flow(qualname, ("ret",), returned))
         self._lambda_stack.pop()
+        self._fscope_update()
         self.flow_functions.append(FlowFunction(qualname, positional, False, ""))
         self.definitions.append(  # type: ignore[attr-defined]
             Definition(

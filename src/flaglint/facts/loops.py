@@ -17,8 +17,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from flaglint.facts.model import Call, CallContext, Check, Exit, FunctionOutcomes, Loop
-from flaglint.facts.syntax import ends_in_exit
+from flaglint.facts.model import Call, CallContext, Check, Exit, FunctionOutcomes, Loop, record
+from flaglint.facts.syntax import ends_in_exit, names_in
 
 # Calls whose result is the next item of a feed: a loop that passes that item
 # on dispatches each one once, like a ``for`` over the feed.
@@ -50,6 +50,8 @@ INFINITE_ITERATORS = frozenset({"count", "cycle"})
 PASS_THROUGH_ITERATORS = frozenset({"enumerate", "reversed", "sorted", "list", "tuple", "set"})
 
 LocalBound = tuple[bool, tuple[int, ...]]
+# Values whose truth a later test of the local reads (see ``_bound_info``).
+_TESTED_VALUES = frozenset({ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Await})
 
 
 def is_bound_compare(node: ast.Compare) -> bool:
@@ -108,14 +110,13 @@ def _names(nodes: Iterable[ast.AST]) -> set[str]:
     found: set[str] = set()
     for node in nodes:
         # Most call arguments are a name, a constant or an attribute chain on
-        # a name: answered without ast.walk's generator, which this hot path
-        # cannot afford (see benchmarks/RESULTS.md, design measurements).
+        # a name: answered without a walk.
         while node.__class__ is ast.Attribute:
             node = node.value  # type: ignore[attr-defined]
         if node.__class__ is ast.Name:
             found.add(node.id)  # type: ignore[attr-defined]
         elif node.__class__ is not ast.Constant:
-            found.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+            found.update(names_in(node))
     return found
 
 
@@ -220,23 +221,25 @@ class LoopFactsMixin:
         stack = [node]
         while stack:
             item = stack.pop()
-            if isinstance(item, ast.BoolOp):
-                stack.extend(item.values)
-            elif isinstance(item, ast.UnaryOp) and isinstance(item.op, ast.Not):
-                stack.append(item.operand)
-            elif isinstance(item, (ast.Await, ast.NamedExpr)):
-                stack.append(item.value)
-            elif isinstance(item, ast.Compare):
-                bound = bound or is_bound_compare(item)
-            elif isinstance(item, ast.Call):
+            kind = item.__class__
+            if kind is ast.Call:
                 index = self._call_index.get(id(item))
                 if index is not None:
                     calls.append(index)
-            elif isinstance(item, ast.Name):
-                local = self._bound_locals[-1].get(item.id)
+            elif kind is ast.Name:
+                local = self._bound_locals[-1].get(item.id)  # type: ignore[attr-defined]
                 if local is not None:
                     bound = bound or local[0]
                     calls.extend(local[1])
+            elif kind is ast.BoolOp:
+                stack.extend(item.values)  # type: ignore[attr-defined]
+            elif kind is ast.UnaryOp:
+                if item.op.__class__ is ast.Not:  # type: ignore[attr-defined]
+                    stack.append(item.operand)  # type: ignore[attr-defined]
+            elif kind is ast.Await or kind is ast.NamedExpr:
+                stack.append(item.value)  # type: ignore[attr-defined]
+            elif kind is ast.Compare:
+                bound = bound or is_bound_compare(item)  # type: ignore[arg-type]
         return bound, tuple(calls)
 
     def _loop_try_check(self, node: ast.Try) -> int | None:
@@ -303,10 +306,11 @@ class LoopFactsMixin:
 
     # ----------------------------------------------------------- assignments
     def _loop_assign(self, names: list[str], value: ast.expr) -> None:
-        if len(names) == 1 and isinstance(value, ast.BinOp):
-            self._loop_count(ast.Name(names[0]), value, value.op)
+        kind = value.__class__
+        if len(names) == 1 and kind is ast.BinOp:
+            self._loop_count(ast.Name(names[0]), value, value.op)  # type: ignore[attr-defined]
         locals_ = self._bound_locals[-1]
-        if isinstance(value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Await)):
+        if kind in _TESTED_VALUES:
             info = self._bound_info(value)
             for name in names:
                 locals_[name] = info
@@ -333,7 +337,9 @@ class LoopFactsMixin:
             used.discard("self")
             if used:
                 items = tuple(loop for loop in self._open_loops if self._fresh[loop] & used)
-        self.contexts.append(CallContext(index, tuple(self._open_loops), items, self._on_checks))
+        self.contexts.append(
+            record(CallContext, (index, tuple(self._open_loops), items, self._on_checks))
+        )
 
 
 def _truth_names(test: ast.expr) -> tuple[str, ...]:

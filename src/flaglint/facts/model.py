@@ -13,7 +13,17 @@ constants and enum classes from other modules can be resolved.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar, cast
+
+_Record = TypeVar("_Record", bound=tuple[Any, ...])
+
+# ``record(Arg, ("str", "x", 0, None))``: a record made from all of its fields at
+# once. A named tuple's generated ``__new__`` is a Python call per record, and
+# collecting a large project makes millions of them; ``tuple.__new__`` is not.
+# Every field must be given, defaults included: this is the collector's fast
+# path, not a constructor for general use.
+record = cast(Callable[[type[_Record], tuple[Any, ...]], _Record], tuple.__new__)
 
 # Arg kinds: a literal ("str", "int", "bool", "none"), a dotted name ("name"),
 # a parameter of the enclosing function ("param"), a boolean expression

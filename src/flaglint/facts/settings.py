@@ -27,6 +27,8 @@ BOOLEAN_WORDS = frozenset({"1", "0", "true", "false", "yes", "no", "on", "off", 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
 TESTABLE = (ast.Call, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript)
 BOOL_CASTS = CASTS
+_EQUALITY = frozenset({ast.Eq, ast.NotEq, ast.Is, ast.IsNot})
+_MEMBERSHIP = frozenset({ast.In, ast.NotIn})
 
 
 def is_boolean_literal(node: ast.expr) -> bool:
@@ -40,12 +42,11 @@ def is_boolean_literal(node: ast.expr) -> bool:
         words = [e for e in node.elts if is_boolean_literal(e)]
         if len(words) == len(node.elts):
             return True
+        if not all(isinstance(e, ast.Constant) for e in node.elts):
+            return False  # ``[[0, 1], [2, 3]]``: only a flat literal mixes words and numbers
         # ``("false", "f", "0", "-1")``: the words of one truth value, in letters and as a
         # digit, with other numbers among them. Not ``("off", "1", "9")`` (both truth
         # values: a level) nor ``("no", "12", "13")`` (no digit word: a version).
-        # A nested tuple of ones and zeros among them (``[(1, 1), (2, 1)]``) is data, not words.
-        if not all(isinstance(e, ast.Constant) for e in words):
-            return False
         polarities = {_polarity(e) for e in words}
         return (
             all(is_boolean_literal(e) or _number_word(e) for e in node.elts)
@@ -118,40 +119,57 @@ class SettingsFactsMixin:
         self._boolean_uses(node, False)
 
     def _boolean_uses(self, node: ast.expr, tested: bool) -> None:
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            self._boolean_uses(node.operand, tested)
-        elif isinstance(node, ast.BoolOp):
-            for value in node.values:
+        # By exact class, calls first: every assigned value comes through here.
+        kind = node.__class__
+        if kind is ast.Call:
+            args = node.args  # type: ignore[attr-defined]
+            if args:
+                index = self._call_index.get(id(node))
+                # A visited call's callee is already spelt: no dotted() again.
+                callee = (
+                    self.calls[index].callee if index is not None else dotted(node.func)  # type: ignore[attr-defined]
+                )
+                if callee in BOOL_CASTS:
+                    self._boolean_uses(args[0], True)
+                    return
+            receiver = string_method_receiver(node)  # type: ignore[arg-type]
+            if receiver is not None:
+                self._boolean_uses(receiver, tested)
+                return
+            if tested:
+                index = self._call_index.get(id(node))
+                if index is not None:
+                    self.boolean_calls.add(index)
+        elif kind is ast.Subscript:
+            if tested:
+                index = self._call_index.get(id(node))
+                if index is not None:
+                    self.boolean_calls.add(index)
+        elif kind is ast.UnaryOp:
+            if node.op.__class__ is ast.Not:  # type: ignore[attr-defined]
+                self._boolean_uses(node.operand, tested)  # type: ignore[attr-defined]
+        elif kind is ast.BoolOp:
+            for value in node.values:  # type: ignore[attr-defined]
                 self._boolean_uses(value, tested)
-        elif isinstance(node, (ast.NamedExpr, ast.Await)):
-            self._boolean_uses(node.value, tested)
-        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
-            op, left, right = node.ops[0], node.left, node.comparators[0]
-            if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+        elif kind is ast.NamedExpr or kind is ast.Await:
+            self._boolean_uses(node.value, tested)  # type: ignore[attr-defined]
+        elif kind is ast.Compare:
+            if len(node.ops) != 1:  # type: ignore[attr-defined]
+                return
+            op, left, right = node.ops[0], node.left, node.comparators[0]  # type: ignore[attr-defined]
+            if op.__class__ in _EQUALITY:
                 if is_boolean_literal(right):
                     self._boolean_uses(left, True)
                 elif is_boolean_literal(left):
                     self._boolean_uses(right, True)
-            elif isinstance(op, (ast.In, ast.NotIn)) and is_boolean_literal(right):
+            elif op.__class__ in _MEMBERSHIP and is_boolean_literal(right):
                 self._boolean_uses(left, True)
-        elif isinstance(node, (ast.Call, ast.Subscript)):
-            if isinstance(node, ast.Call):
-                if dotted(node.func) in BOOL_CASTS and node.args:
-                    self._boolean_uses(node.args[0], True)
-                    return
-                receiver = string_method_receiver(node)
-                if receiver is not None:
-                    self._boolean_uses(receiver, tested)
-                    return
-            index = self._call_index.get(id(node))
-            if tested and index is not None:
-                self.boolean_calls.add(index)
-        elif isinstance(node, ast.Name) and tested:
-            index = self._bare_locals.get((self._scope_text, node.id))
+        elif kind is ast.Name and tested:
+            index = self._bare_locals.get((self._scope_text, node.id))  # type: ignore[attr-defined]
             if index is not None:
                 self.boolean_calls.add(index)
-            elif node.id in self._params[-1]:
-                self.boolean_params.add((self._scope_text, node.id))
+            elif node.id in self._params[-1]:  # type: ignore[attr-defined]
+                self.boolean_params.add((self._scope_text, node.id))  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------ writes
     def _note_assign(self, targets: Sequence[ast.expr], value: ast.expr, line: int) -> None:
@@ -159,29 +177,27 @@ class SettingsFactsMixin:
         scope = self._scope_text
         index = self._bare_call(value)
         for target in targets:
-            if isinstance(target, ast.Name):
+            kind = target.__class__
+            if kind is ast.Name:
                 if index >= 0:
-                    self._bare_locals[(scope, target.id)] = index
+                    self._bare_locals[(scope, target.id)] = index  # type: ignore[attr-defined]
                 else:
-                    self._bare_locals.pop((scope, target.id), None)
-                if isinstance(value, ast.Dict):
-                    self._dict_writes(target.id, value)
-            elif isinstance(target, ast.Subscript):
-                base = plain_dotted(target.value)
-                key = target.slice
+                    self._bare_locals.pop((scope, target.id), None)  # type: ignore[attr-defined]
+                if value.__class__ is ast.Dict:
+                    self._dict_writes(target.id, value)  # type: ignore[attr-defined,arg-type]
+            elif kind is ast.Subscript:
+                base = plain_dotted(target.value)  # type: ignore[attr-defined]
+                key = target.slice  # type: ignore[attr-defined]
                 if base and isinstance(key, ast.Constant) and isinstance(key.value, str):
                     self._write(base, key.value, value, target.lineno, target.col_offset)
-            elif isinstance(target, ast.Attribute) and self._scope_kinds[-2:] == [
-                "class",
-                "function",
-            ]:
-                self._attribute_write(target, value)
-            elif (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
-                and self._scope_kinds[-1] == "module"
-            ):
-                self._namespace_write(target, target.value.id, value)
+            elif kind is ast.Attribute:
+                if self._scope_kinds[-2:] == ["class", "function"]:
+                    self._attribute_write(target, value)  # type: ignore[arg-type]
+                elif (
+                    target.value.__class__ is ast.Name  # type: ignore[attr-defined]
+                    and self._scope_kinds[-1] == "module"
+                ):
+                    self._namespace_write(target, target.value.id, value)  # type: ignore[arg-type,attr-defined]
 
     def _namespace_write(self, target: ast.Attribute, owner: str, value: ast.expr) -> None:
         """``config.keep = os.getenv("KEEP") == "1"`` at module level: a field of a namespace
@@ -206,12 +222,12 @@ class SettingsFactsMixin:
 
     def _bare_call(self, value: ast.expr) -> int:
         """The call a value is, through string methods: ``os.getenv("X").lower()``."""
-        while isinstance(value, ast.Call):
-            receiver = string_method_receiver(value)
+        while value.__class__ is ast.Call:
+            receiver = string_method_receiver(value)  # type: ignore[arg-type]
             if receiver is None:
                 return self._call_index.get(id(value), -1)
             value = receiver
-        if isinstance(value, ast.Name):
+        if value.__class__ is ast.Name:
             return self._bare_locals.get((self._scope_text, value.id), -1)
         return -1
 

@@ -5,11 +5,47 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from flaglint.facts.walker import FIELDS, child_fields
+
 EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def names_in(node: ast.AST) -> list[str]:
+    """The ids of every ``Name`` in ``node``, in ``ast.walk``'s order.
+
+    A breadth-first walk like ``ast.walk`` without its generator and its
+    visits of contexts and operators (which hold no names): targets and
+    arguments are walked for every assignment and every call in a loop.
+    """
+    base = node
+    while base.__class__ is ast.Attribute:  # ``self.total``: a target's usual shape
+        base = base.value  # type: ignore[attr-defined]
+    if base.__class__ is ast.Name:
+        return [base.id]  # type: ignore[attr-defined]
+    found: list[str] = []
+    todo = [node]
+    for item in todo:  # grows while it is read: breadth first
+        kind = item.__class__
+        if kind is ast.Name:
+            found.append(item.id)  # type: ignore[attr-defined]
+            continue
+        for field in FIELDS.get(kind) or child_fields(kind):
+            value = getattr(item, field, None)
+            if value.__class__ is list:
+                todo.extend(child for child in value if isinstance(child, ast.AST))
+            elif isinstance(value, ast.AST):
+                todo.append(value)
+    return found
 
 
 def dotted(node: ast.expr) -> str:
     """A call-chain spelling of an expression: ``ldclient.get().variation``."""
+    # ``name`` and ``name.attr`` are most callees: answered without the loop.
+    kind = node.__class__
+    if kind is ast.Name:
+        return node.id  # type: ignore[attr-defined,no-any-return]
+    if kind is ast.Attribute and node.value.__class__ is ast.Name:  # type: ignore[attr-defined]
+        return f"{node.value.id}.{node.attr}"  # type: ignore[attr-defined]
     parts: list[str] = []
     while True:
         if isinstance(node, ast.Attribute):
@@ -39,23 +75,24 @@ def dotted(node: ast.expr) -> str:
 def plain_dotted(node: ast.expr) -> str | None:
     """``a.b.c`` for a chain of names and attributes, else None."""
     parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+    while node.__class__ is ast.Attribute:
+        parts.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if node.__class__ is not ast.Name:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
 
 
 def literal_arg(node: ast.expr) -> tuple[str, str] | None:
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if isinstance(value, bool):
+    if node.__class__ is ast.Constant:
+        value = node.value  # type: ignore[attr-defined]
+        kind = value.__class__  # a constant's value is never of a subclass
+        if kind is bool:
             return "bool", str(value)
-        if isinstance(value, str):
+        if kind is str:
             return "str", value
-        if isinstance(value, int):
+        if kind is int:
             return "int", str(value)
         if value is None:
             return "none", "None"
@@ -194,14 +231,16 @@ def string_method_receiver(node: ast.Call) -> ast.expr | None:
     """``x.lower()`` -> ``x`` for the string methods a boolean parse goes through, and
     ``str(x)`` -> ``x``: ``str(os.getenv("X", "false")).lower() == "true"`` parses X."""
     func = node.func
-    if isinstance(func, ast.Attribute) and func.attr in STRING_METHODS and not node.args:
-        return func.value
-    if (
-        isinstance(func, ast.Name)
-        and func.id == "str"
+    kind = func.__class__
+    if kind is ast.Attribute:
+        if func.attr in STRING_METHODS and not node.args:  # type: ignore[attr-defined]
+            return func.value  # type: ignore[attr-defined,no-any-return]
+    elif (
+        kind is ast.Name
+        and func.id == "str"  # type: ignore[attr-defined]
         and len(node.args) == 1
         and not node.keywords
-        and not isinstance(node.args[0], ast.Starred)
+        and node.args[0].__class__ is not ast.Starred
     ):
         return node.args[0]
     return None
@@ -209,15 +248,16 @@ def string_method_receiver(node: ast.Call) -> ast.expr | None:
 
 def is_boolean_expression(node: ast.expr) -> bool:
     """A value that can only be a boolean: a comparison, ``not x``, ``bool(x)``."""
-    if isinstance(node, ast.Compare):
+    kind = node.__class__
+    if kind is ast.Compare:
         return True
-    if isinstance(node, ast.UnaryOp):
-        return isinstance(node.op, ast.Not)
+    if kind is ast.UnaryOp:
+        return node.op.__class__ is ast.Not  # type: ignore[attr-defined]
     return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "bool"
-        and len(node.args) == 1
+        kind is ast.Call
+        and node.func.__class__ is ast.Name  # type: ignore[attr-defined]
+        and node.func.id == "bool"  # type: ignore[attr-defined]
+        and len(node.args) == 1  # type: ignore[attr-defined]
     )
 
 

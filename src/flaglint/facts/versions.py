@@ -48,6 +48,9 @@ class _Function:
     flows_start: int
     calls_start: int
     seq: int = 0
+    # Where flows and flow calls stood at the first versioned read: only those
+    # made after it can hold a read's shape.
+    first_read: tuple[int, int] | None = None
     # name -> (sequence number, arm path, index in flows or -1, target node id)
     assigns: dict[str, list[tuple[int, Path, int, int]]] = field(default_factory=dict)
     # name -> (sequence number, arm path, the shape object the read produced)
@@ -60,10 +63,7 @@ class VersionsMixin:
     flows: list[Flow]
     flow_calls: list[FlowCall]
     flow_functions: list[FlowFunction]
-
-    @property
-    def _fscope(self) -> str:  # pragma: no cover - provided by the flow mixin
-        raise NotImplementedError
+    _fscope: str  # the flow mixin's
 
     def _versions_init(self) -> None:
         self._fn_states: list[_Function] = []
@@ -97,6 +97,8 @@ class VersionsMixin:
         if state is None or name not in state.assigns or self._fscope != state.scope:
             return None
         shape: Shape = ("n", name)
+        if state.first_read is None:
+            state.first_read = (len(self.flows), len(self.flow_calls))
         state.reads.setdefault(name, []).append((state.seq, self._arm_path, shape))
         return shape
 
@@ -144,12 +146,14 @@ class VersionsMixin:
                     continue  # nothing provable reaches: the plain name (every version)
                 replace[id(shape)] = reaching[0] if len(reaching) == 1 else ("u", tuple(reaching))
         if replace:
-            for i in range(state.flows_start, len(self.flows)):
+            assert state.first_read is not None  # there were reads to replace
+            first_flow, first_call = state.first_read
+            for i in range(max(state.flows_start, first_flow), len(self.flows)):
                 flow = self.flows[i]
                 target, value = _sub(flow.target, replace), _sub(flow.value, replace)
                 if target is not flow.target or value is not flow.value:
                     self.flows[i] = flow._replace(target=target, value=value)
-            for i in range(state.calls_start, len(self.flow_calls)):
+            for i in range(max(state.calls_start, first_call), len(self.flow_calls)):
                 call = self.flow_calls[i]
                 func, args = _sub(call.func, replace), _sub(call.args, replace)
                 keywords = _sub(call.keywords, replace)
@@ -189,10 +193,16 @@ def _sub(shape, replace: dict[int, Shape]):  # type: ignore[no-untyped-def]
         return found
     if shape.__class__ is not tuple:
         return shape
-    parts = [_sub(part, replace) for part in shape]
-    if all(new is old for new, old in zip(parts, shape, strict=True)):
-        return shape
-    return tuple(parts)
+    # Only a tuple can be or hold a read: names, keys and None are kept without a call.
+    changed = False
+    parts = []
+    for part in shape:
+        if part.__class__ is tuple:
+            new = _sub(part, replace)
+            changed = changed or new is not part
+            part = new
+        parts.append(part)
+    return tuple(parts) if changed else shape
 
 
 def _plain_assignments(body: Sequence[ast.stmt]) -> tuple[set[int], set[str]]:

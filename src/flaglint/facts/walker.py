@@ -35,16 +35,17 @@ _CHILDLESS = (
     ast.Nonlocal,
     ast.alias,
 )
-_FIELDS: dict[type, tuple[str, ...]] = {}
+FIELDS: dict[type, tuple[str, ...]] = {}
 
 Handler = Callable[[Any, Any], Any]
 
 
-def _fields(node_class: type) -> tuple[str, ...]:
-    fields = _FIELDS.get(node_class)
+def child_fields(node_class: type) -> tuple[str, ...]:
+    """The fields of ``node_class`` that may hold nodes worth visiting (cached in ``FIELDS``)."""
+    fields = FIELDS.get(node_class)
     if fields is None:
         names = getattr(node_class, "_fields", ())
-        fields = _FIELDS[node_class] = tuple(f for f in names if f not in _SKIPPED_FIELDS)
+        fields = FIELDS[node_class] = tuple(f for f in names if f not in _SKIPPED_FIELDS)
     return fields
 
 
@@ -96,7 +97,7 @@ class FastVisitor(ast.NodeVisitor):
     def generic_visit(self, node: ast.AST) -> None:
         leaves = self._leaves
         visit = self.visit
-        for name in _FIELDS.get(node.__class__) or _fields(node.__class__):
+        for name in FIELDS.get(node.__class__) or child_fields(node.__class__):
             value = getattr(node, name, None)
             if value.__class__ is list:
                 for item in value:
