@@ -235,10 +235,12 @@ class Sample:
     stdout: bytes
     stderr: bytes
     code: int
+    cpu: float = 0.0  # user + system seconds of it and its waited-for children
 
 
 def run_child(command: list[str], cwd: Path) -> Sample:
-    """Run one command; wall time, and peak RSS of it and its waited-for children."""
+    """Run one command; wall time, and CPU time and peak RSS of it and its waited-for
+    children (CPU time moves less than wall time with other load on the machine)."""
     out_path = CORPORA / ".stdout"
     err_path = CORPORA / ".stderr"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
@@ -253,6 +255,7 @@ def run_child(command: list[str], cwd: Path) -> Sample:
         out_path.read_bytes(),
         err_path.read_bytes(),
         child.returncode,
+        usage.ru_utime + usage.ru_stime,
     )
 
 
@@ -310,6 +313,7 @@ class Results:
     lines: int = 0
     seconds: dict[str, list[float]] = field(default_factory=dict)
     rss: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     ratios: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -317,6 +321,7 @@ class Results:
     def add(self, name: str, sample: Sample) -> None:
         self.seconds.setdefault(name, []).append(sample.seconds)
         self.rss.setdefault(name, []).append(sample.rss_mb)
+        self.cpu.setdefault(name, []).append(sample.cpu)
 
 
 def _cache_folders(tree: Path) -> list[Path]:
@@ -455,8 +460,8 @@ def table(results: Results, repeat: int) -> str:
     lines = [
         f"### {results.corpus}: {results.files} files, {results.lines:,} lines, median of {repeat}",
         "",
-        "| run | seconds | peak RSS (MB) | ratio | target |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| run | seconds | CPU seconds | peak RSS (MB) | ratio | target |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, label, target in ROWS:
         if key not in results.seconds:
@@ -467,7 +472,8 @@ def table(results: Results, repeat: int) -> str:
         elif key in results.ratios:
             ratio = f"{statistics.median(results.ratios[key]):.2f}x"
         lines.append(
-            f"| {label} | {med(results.seconds[key]):.2f} | {med(results.rss[key]):.0f} "
+            f"| {label} | {med(results.seconds[key]):.2f} | {med(results.cpu[key]):.2f} "
+            f"| {med(results.rss[key]):.0f} "
             f"| {ratio} | {verdict} |"
         )
     for target, label in (
@@ -475,7 +481,7 @@ def table(results: Results, repeat: int) -> str:
         ("rss", "peak RSS, every command (audit, hook, --base included)"),
     ):
         ratio, verdict = _verdict(results, target)
-        lines.append(f"| {label} | | | {ratio} | {verdict} |")
+        lines.append(f"| {label} | | | | {ratio} | {verdict} |")
     lines.append("")
     lines.extend(f"- {note}" for note in results.notes)
     lines.extend(f"- FAILED: {failure}" for failure in results.failures)
