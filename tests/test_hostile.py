@@ -383,3 +383,52 @@ def test_nested_literal_collections_in_a_comparison_are_facts_not_a_crash(compar
     facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
     assert facts.error is None
     assert not facts.boolean_calls and not facts.boolean_params
+
+
+def test_a_file_libcst_fails_on_is_that_file_s_diagnostic() -> None:
+    """LibCST's own parser raises a logic error on implicitly concatenated t-strings
+    (valid Python 3.14): on an older interpreter that file must stay one file's
+    syntax error, not end the run."""
+    from flaglint.facts import build_facts
+
+    source = b"x = t'a' t'{b()}'\ny = send()\n"
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
+    if sys.version_info < (3, 14):
+        assert facts.error is not None
+        assert facts.error.message.startswith("syntax error")
+    else:  # pragma: no cover - ast reads it
+        assert facts.error is None
+
+
+def _break_lowering(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    if sys.version_info >= (3, 12):
+        pytest.skip("type parameters are read by ast itself")
+    from flaglint.facts import lowering
+
+    monkeypatch.setattr(lowering._Lower, "leave_FunctionDef", _defect)
+    return b"def f[T](x: T) -> T:\n    return x\n"
+
+
+def _break_comments(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    import flaglint.facts
+
+    monkeypatch.setattr(flaglint.facts, "collect_comments", _defect)
+    return b"def f(x):  # flaglint: ignore\n    return x\n"
+
+
+def _defect(*args: object, **kwargs: object) -> None:
+    raise KeyError("defect")
+
+
+@pytest.mark.parametrize("break_it", [_break_lowering, _break_comments])
+def test_a_defect_anywhere_in_a_file_s_facts_is_one_file_s_diagnostic(
+    monkeypatch: pytest.MonkeyPatch, break_it
+) -> None:
+    """Not only the collector's walk: a defect while lowering newer grammar or reading
+    the comments after the walk is that file's internal error too."""
+    from flaglint.facts import build_facts
+
+    source = break_it(monkeypatch)
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
+    assert facts.error is not None
+    assert facts.error.message.startswith("internal error in flaglint (KeyError")
