@@ -432,3 +432,14 @@ def test_a_defect_anywhere_in_a_file_s_facts_is_one_file_s_diagnostic(
     facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
     assert facts.error is not None
     assert facts.error.message.startswith("internal error in flaglint (KeyError")
+
+
+def test_an_undecodable_file_keeps_its_encoding_message() -> None:
+    """LibCST's fallback says why a file with undecodable bytes is not read; catching
+    LibCST's own defects must not swallow that message."""
+    from flaglint.facts import build_facts
+
+    source = (FIXTURES / "hostile" / "pkg" / "bad_encoding.py").read_bytes()
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
+    assert facts.error is not None
+    assert facts.error.message == "syntax error: invalid or missing encoding declaration"

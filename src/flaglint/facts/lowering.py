@@ -16,7 +16,11 @@ def lower(source: bytes | str) -> str | None:
     """``source`` in a grammar this interpreter reads, or None if LibCST cannot parse it."""
     try:
         module = cst.parse_module(source)
-    except Exception:  # a syntax error, too deep, or LibCST's own logic error (``t'a' t'{b}'``)
+    except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
+        return None
+    except SyntaxError:
+        raise  # an encoding declaration LibCST cannot read: the file's error as it says
+    except Exception:  # LibCST's own logic error (``t'a' t'{b}'``): it cannot read the file
         return None
     return module.visit(_Lower()).code
 
