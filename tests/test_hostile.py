@@ -374,6 +374,8 @@ def test_a_defect_in_the_collector_is_one_file_s_diagnostic(
         "batched(r, 2) == [[0, 1], [2, 3], [4, 5]]",  # a nested list of 0/1 among numbers
         'v in (("true", "1"), "2")',
         "v == [(True,), 3]",
+        "batched(r, 2) == [[0, 1], [1, 0]]",  # nested, every item 0 or 1: still data
+        'v in (("true", "1"), ("false", "0"))',
     ],
 )
 def test_nested_literal_collections_in_a_comparison_are_facts_not_a_crash(compare: str) -> None:
