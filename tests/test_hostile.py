@@ -445,3 +445,37 @@ def test_an_undecodable_file_keeps_its_encoding_message() -> None:
     facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
     assert facts.error is not None
     assert facts.error.message == "syntax error: invalid or missing encoding declaration"
+
+
+def test_every_record_has_all_its_fields() -> None:
+    """``model.record`` builds records with ``tuple.__new__``, which checks no arity: a
+    field added to a record and not to a fast-path call would leave records short."""
+    from flaglint.facts import build_facts
+
+    source = (
+        b"import os\n\n\n"
+        b"class C(Base):\n"
+        b"    def m(self, a, *args, **kw):\n"
+        b"        x = [f(a), g(*args)]\n"
+        b"        while not self.done(x) and a < LIMIT:\n"
+        b"            if os.getenv('X') == '1':\n"
+        b"                send(a, k=lambda: h(kw))\n"
+        b"            a += 1\n"
+        b"        return {'k': x}[a] or self.y\n"
+    )
+    facts = build_facts("m.py", source, "m", False, frozenset({"getenv"}), marker_pattern(()))
+    assert facts.error is None
+    seen = 0
+
+    def check(value: object) -> None:
+        nonlocal seen
+        if isinstance(value, tuple):
+            fields = getattr(type(value), "_fields", None)
+            if fields is not None:
+                assert len(value) == len(fields), (type(value).__name__, value)
+                seen += 1
+            for item in value:
+                check(item)
+
+    check(facts)
+    assert seen > 50
