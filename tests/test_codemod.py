@@ -297,3 +297,44 @@ def test_an_orphaned_local_whose_value_called_something_is_deleted_and_named(
     ]
     assert {n.line for n in off.notes if dropped in n.reason} == {13}
     assert not [n for n in on.notes if dropped in n.reason]
+
+
+CART = (
+    "import ldclient\n\n\n"
+    "def {name}(user):\n"
+    '    if ldclient.get().variation("new-cart", user, False):\n'
+    "        return 1\n"
+    "    return 0\n"
+)
+
+
+@pytest.mark.parametrize("breakage", ["syntax error", "internal error"])
+def test_a_file_not_analysed_that_quotes_the_key_is_left_for_a_human(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breakage: str
+) -> None:
+    """A file flaglint could not analyse (FL901) may read the flag: the removal must not
+    look complete while its reads stay. Files that do not quote the key are no concern."""
+    from flaglint.facts.collector import FactCollector
+
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "cart.py").write_text(CART.format(name="checkout"))
+    pay = CART.format(name="pay")
+    if breakage == "syntax error":
+        pay += "x = (\n"
+    else:
+        real = FactCollector.visit_FunctionDef
+
+        def broken(self, node):  # type: ignore[no-untyped-def]
+            assert node.name != "pay"
+            return real(self, node)
+
+        monkeypatch.setattr(FactCollector, "visit_FunctionDef", broken)
+        monkeypatch.setattr(FactCollector, "_handlers", {})  # handlers are cached per class
+    (tmp_path / "pay.py").write_text(pay)
+    (tmp_path / "other.py").write_text("x = (\n")  # unreadable too, but no mention of the key
+    result = run_cli("remove-flag", "new-cart", "--keep", "on", "--no-cache", cwd=tmp_path)
+    assert result.code == 3, result.err
+    assert "cart.py" in result.out and "pay.py" not in result.out
+    lines = [line for line in result.err.splitlines() if "not analysed" in line]
+    assert len(lines) == 1 and lines[0].startswith("left for a human: pay.py:5: "), result.err
+    assert breakage in lines[0]

@@ -167,3 +167,54 @@ def test_base_assessments_only_for_an_unbounded_dispatch_now(git_env, tmp_path: 
     project = _with_base(repo, "HEAD")
     assert [(rule, line) for rule, _, line, _ in _fl3(project)] == [("FL301", 7), ("FL302", 7)]
     assert "assessments" in breakers.analysis(project.base).__dict__
+
+
+def test_base_takes_no_sink_answer_whose_alias_changed_two_imports_away(
+    git_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop's file and the module it imports from are the same at both revisions;
+    the module that one re-exports from is not: at base ``client`` is a local helper,
+    at head the ``requests`` module. The base's call is no sink, so no bound was lost."""
+    from flaglint.rules.breakers import analysis as breakers
+    from flaglint.rules.breakers import sinks as sinks_module
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    run_git(repo, "init", "-q", "-b", "main")
+    pump = (
+        "from relay.api import client\nfrom relay import limits\n\n\n"
+        "def pump(url):\n    sent = 0\n    while limits.under_limit(sent):\n"
+        "        client.post(url)\n        sent += 1\n"
+    )
+    _commit(
+        repo,
+        {
+            "pyproject.toml": '[tool.flaglint]\nsinks = ["requests.*"]\n',
+            "relay/__init__.py": "",
+            "relay/pump.py": pump,
+            "relay/api.py": "from relay.impl import client\n",
+            "relay/impl.py": "from relay import notify as client\n",
+            "relay/notify.py": "def post(url):\n    return url\n",
+            "relay/limits.py": "def under_limit(count):\n    return count < 100\n",
+        },
+        "a local client",
+    )
+    _commit(
+        repo,
+        {
+            "relay/impl.py": "import requests as client\n",
+            "relay/limits.py": "def under_limit(count):\n    return True\n",
+        },
+        "requests",
+    )
+    project = _with_base(repo)
+    assert [(rule, line) for rule, _, line, _ in _fl3(project)] == [("FL301", 8)]
+    lent = breakers.analysis(project.base).sinks.lent
+    assert "relay/notify.py" in lent
+    assert not {"relay/pump.py", "relay/api.py", "relay/impl.py"} & lent
+    # Lending every file of the same content would find a bound lost at base.
+    monkeypatch.setattr(sinks_module, "same_lookups", lambda lender, tree: frozenset(tree.by_path))
+    assert [(rule, line) for rule, _, line, _ in _fl3(_with_base(repo))] == [
+        ("FL301", 8),
+        ("FL302", 8),
+    ]

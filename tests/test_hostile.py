@@ -374,6 +374,8 @@ def test_a_defect_in_the_collector_is_one_file_s_diagnostic(
         "batched(r, 2) == [[0, 1], [2, 3], [4, 5]]",  # a nested list of 0/1 among numbers
         'v in (("true", "1"), "2")',
         "v == [(True,), 3]",
+        "batched(r, 2) == [[0, 1], [1, 0]]",  # nested, every item 0 or 1: still data
+        'v in (("true", "1"), ("false", "0"))',
     ],
 )
 def test_nested_literal_collections_in_a_comparison_are_facts_not_a_crash(compare: str) -> None:
@@ -383,3 +385,97 @@ def test_nested_literal_collections_in_a_comparison_are_facts_not_a_crash(compar
     facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
     assert facts.error is None
     assert not facts.boolean_calls and not facts.boolean_params
+
+
+def test_a_file_libcst_fails_on_is_that_file_s_diagnostic() -> None:
+    """LibCST's own parser raises a logic error on implicitly concatenated t-strings
+    (valid Python 3.14): on an older interpreter that file must stay one file's
+    syntax error, not end the run."""
+    from flaglint.facts import build_facts
+
+    source = b"x = t'a' t'{b()}'\ny = send()\n"
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
+    if sys.version_info < (3, 14):
+        assert facts.error is not None
+        assert facts.error.message.startswith("syntax error")
+    else:  # pragma: no cover - ast reads it
+        assert facts.error is None
+
+
+def _break_lowering(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    if sys.version_info >= (3, 12):
+        pytest.skip("type parameters are read by ast itself")
+    from flaglint.facts import lowering
+
+    monkeypatch.setattr(lowering._Lower, "leave_FunctionDef", _defect)
+    return b"def f[T](x: T) -> T:\n    return x\n"
+
+
+def _break_comments(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    import flaglint.facts
+
+    monkeypatch.setattr(flaglint.facts, "collect_comments", _defect)
+    return b"def f(x):  # flaglint: ignore\n    return x\n"
+
+
+def _defect(*args: object, **kwargs: object) -> None:
+    raise KeyError("defect")
+
+
+@pytest.mark.parametrize("break_it", [_break_lowering, _break_comments])
+def test_a_defect_anywhere_in_a_file_s_facts_is_one_file_s_diagnostic(
+    monkeypatch: pytest.MonkeyPatch, break_it
+) -> None:
+    """Not only the collector's walk: a defect while lowering newer grammar or reading
+    the comments after the walk is that file's internal error too."""
+    from flaglint.facts import build_facts
+
+    source = break_it(monkeypatch)
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
+    assert facts.error is not None
+    assert facts.error.message.startswith("internal error in flaglint (KeyError")
+
+
+def test_an_undecodable_file_keeps_its_encoding_message() -> None:
+    """LibCST's fallback says why a file with undecodable bytes is not read; catching
+    LibCST's own defects must not swallow that message."""
+    from flaglint.facts import build_facts
+
+    source = (FIXTURES / "hostile" / "pkg" / "bad_encoding.py").read_bytes()
+    facts = build_facts("m.py", source, "m", False, frozenset(), marker_pattern(()))
+    assert facts.error is not None
+    assert facts.error.message == "syntax error: invalid or missing encoding declaration"
+
+
+def test_every_record_has_all_its_fields() -> None:
+    """``model.record`` builds records with ``tuple.__new__``, which checks no arity: a
+    field added to a record and not to a fast-path call would leave records short."""
+    from flaglint.facts import build_facts
+
+    source = (
+        b"import os\n\n\n"
+        b"class C(Base):\n"
+        b"    def m(self, a, *args, **kw):\n"
+        b"        x = [f(a), g(*args)]\n"
+        b"        while not self.done(x) and a < LIMIT:\n"
+        b"            if os.getenv('X') == '1':\n"
+        b"                send(a, k=lambda: h(kw))\n"
+        b"            a += 1\n"
+        b"        return {'k': x}[a] or self.y\n"
+    )
+    facts = build_facts("m.py", source, "m", False, frozenset({"getenv"}), marker_pattern(()))
+    assert facts.error is None
+    seen = 0
+
+    def check(value: object) -> None:
+        nonlocal seen
+        if isinstance(value, tuple):
+            fields = getattr(type(value), "_fields", None)
+            if fields is not None:
+                assert len(value) == len(fields), (type(value).__name__, value)
+                seen += 1
+            for item in value:
+                check(item)
+
+    check(facts)
+    assert seen > 50

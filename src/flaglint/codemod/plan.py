@@ -221,6 +221,7 @@ def plan_removals(project: Project, sides: Mapping[str, bool]) -> RemovalPlan:
         notes.extend(
             replace(x, key=label) for x in template_mentions(project.config.root, final, key)
         )
+    leftovers.extend(_unanalysed(project, keys if several else [""], keys))
     if several:
         leftovers = _labelled(project, sides, leftovers)
         notes = _labelled(project, sides, notes)
@@ -245,6 +246,27 @@ def plan_removals(project: Project, sides: Mapping[str, bool]) -> RemovalPlan:
 
 
 Take = Callable[..., None]
+
+
+def _unanalysed(project: Project, labels: Sequence[str], keys: Sequence[str]) -> list[Leftover]:
+    """A file flaglint could not analyse (FL901) that quotes a key may read it: nothing
+    of it was rewritten, and the removal must not look complete."""
+    found = []
+    for facts in project.error_files():
+        assert facts.error is not None
+        text = project.source(facts.path)
+        if text is None:
+            continue
+        for label, key in zip(labels, keys, strict=True):
+            at = [text.find(f"{q}{key}{q}".encode()) for q in ("'", '"')]
+            first = min((a for a in at if a >= 0), default=-1)
+            if first >= 0:
+                line = text.count(b"\n", 0, first) + 1
+                reason = (
+                    f"not analysed ({facts.error.message}): its reads of the flag are not rewritten"
+                )
+                found.append(Leftover(facts.path, line, reason, label))
+    return found
 
 
 def _edit_key_tests(

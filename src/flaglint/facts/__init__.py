@@ -66,6 +66,21 @@ def build_facts(
     comment_markers: MarkerFilter,
 ) -> FileFacts:
     """Parse one file and collect its facts; a syntax error becomes ``error``."""
+    try:
+        return _build_facts(path, source, module, is_package, trigger_names, comment_markers)
+    except Exception as exc:  # a defect (flaglint's, LibCST's): this file's diagnostic
+        error = internal_error(exc)
+        return FileFacts(path, module, is_package, count_lines(source), error=error)
+
+
+def _build_facts(
+    path: str,
+    source: bytes,
+    module: str,
+    is_package: bool,
+    trigger_names: frozenset[str],
+    comment_markers: MarkerFilter,
+) -> FileFacts:
     line_count = count_lines(source)
     try:
         # ast where it can; LibCST for newer grammar than this interpreter's (see parse).
@@ -98,8 +113,6 @@ def build_facts(
             line_count,
             error=ParseError(1, 0, "nested too deeply to analyse"),
         )
-    except Exception as exc:  # a defect of flaglint's: this file's diagnostic, not the run's end
-        return FileFacts(path, module, is_package, line_count, error=internal_error(exc))
     definitions = collector.definitions
     comments: tuple[Comment, ...] = ()
     if comment_markers.search(source):

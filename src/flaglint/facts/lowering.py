@@ -18,6 +18,10 @@ def lower(source: bytes | str) -> str | None:
         module = cst.parse_module(source)
     except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
         return None
+    except SyntaxError:
+        raise  # an encoding declaration LibCST cannot read: the file's error as it says
+    except Exception:  # LibCST's own logic error (``t'a' t'{b}'``): it cannot read the file
+        return None
     return module.visit(_Lower()).code
 
 

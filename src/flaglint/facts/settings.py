@@ -37,13 +37,11 @@ def is_boolean_literal(node: ast.expr) -> bool:
             return True
         return isinstance(node.value, str) and node.value.strip().lower() in BOOLEAN_WORDS
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        if not node.elts:
-            return False
+        if not node.elts or not all(isinstance(e, ast.Constant) for e in node.elts):
+            return False  # ``[[0, 1], [1, 0]]``: a nested literal is data, not truth words
         words = [e for e in node.elts if is_boolean_literal(e)]
         if len(words) == len(node.elts):
             return True
-        if not all(isinstance(e, ast.Constant) for e in node.elts):
-            return False  # ``[[0, 1], [2, 3]]``: only a flat literal mixes words and numbers
         # ``("false", "f", "0", "-1")``: the words of one truth value, in letters and as a
         # digit, with other numbers among them. Not ``("off", "1", "9")`` (both truth
         # values: a level) nor ``("no", "12", "13")`` (no digit word: a version).
