@@ -37,7 +37,7 @@ from flaglint.codemod.templates import (
     folded_entries,
     read_back,
 )
-from flaglint.codemod.test_mentions import template_mentions, unedited_mentions
+from flaglint.codemod.test_mentions import quoting_lines, template_mentions, unedited_mentions
 from flaglint.codemod.wrappers import calling_files, derived_wrappers
 from flaglint.facts.parse import parse_source
 from flaglint.project import Project
@@ -258,14 +258,12 @@ def _unanalysed(project: Project, labels: Sequence[str], keys: Sequence[str]) ->
         if text is None:
             continue
         for label, key in zip(labels, keys, strict=True):
-            at = [text.find(f"{q}{key}{q}".encode()) for q in ("'", '"')]
-            first = min((a for a in at if a >= 0), default=-1)
-            if first >= 0:
-                line = text.count(b"\n", 0, first) + 1
+            lines = quoting_lines(text, key)
+            if lines:
                 reason = (
                     f"not analysed ({facts.error.message}): its reads of the flag are not rewritten"
                 )
-                found.append(Leftover(facts.path, line, reason, label))
+                found.append(Leftover(facts.path, lines[0], reason, label))
     return found
 
 

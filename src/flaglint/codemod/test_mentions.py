@@ -74,15 +74,19 @@ TEMPLATE_NOTE = (
 
 def template_mentions(root: Path, final: Mapping[str, bytes], key: str) -> list[Leftover]:
     """Notes for the template lines that quote ``key`` (``'key'`` or ``"key"``)."""
+    return [
+        Leftover(relative, number, TEMPLATE_NOTE.format(key=key))
+        for _, relative, text in current_texts(root, TEMPLATES, final)
+        for number in quoting_lines(text, key)
+    ]
+
+
+def quoting_lines(text: bytes, key: str) -> list[int]:
+    """Numbers (from 1) of the lines of ``text`` that quote ``key`` (``'key'`` or ``"key"``)."""
     quoted = [f"'{key}'".encode(), f'"{key}"'.encode()]
-    found: list[Leftover] = []
-    for _, relative, text in current_texts(root, TEMPLATES, final):
-        if not any(q in text for q in quoted):
-            continue
-        for number, line in enumerate(text.splitlines(), 1):
-            if any(q in line for q in quoted):
-                found.append(Leftover(relative, number, TEMPLATE_NOTE.format(key=key)))
-    return found
+    if not any(q in text for q in quoted):
+        return []
+    return [n for n, line in enumerate(text.splitlines(), 1) if any(q in line for q in quoted)]
 
 
 def _surviving_lines(before: bytes, after: bytes) -> set[int]:
