@@ -156,18 +156,22 @@ def test_age_gap_respects_dormant_after_days(tmp_path: Path) -> None:
     assert _check(repo, "FL101")[1] == []
 
 
-def _spy_on_git(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[list[str]]]:
-    """The paths FL101 blames and the file sets it hands vulture, as they happen."""
+def _spy_on_git(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[list[tuple[str, tuple[tuple[int, int], ...]]], list[list[str]]]:
+    """What FL101 blames (paths and lines) and the file sets it hands vulture, as they happen."""
     import flaglint.history.blames as history_blame
     import flaglint.rules.dormant.evidence as dormancy
 
-    blamed: list[str] = []
+    blamed: list[tuple[str, tuple[tuple[int, int], ...]]] = []
     scanned: list[list[str]] = []
     real_blame, real_scan = history.blame, dormancy.scan_sources
 
-    def spy_blame(repo: Path, path: str, revision: str = "", ignore_revs=(), contents=None):
-        blamed.append(path)
-        return real_blame(repo, path, revision, ignore_revs, contents)
+    def spy_blame(
+        repo: Path, path: str, revision: str = "", ignore_revs=(), contents=None, spans=()
+    ):
+        blamed.append((path, tuple(spans)))
+        return real_blame(repo, path, revision, ignore_revs, contents, spans)
 
     def spy_scan(sources):
         scanned.append(sorted(sources))
@@ -185,7 +189,8 @@ def test_only_relevant_files_are_blamed_and_scanned(
     repo = _repo(tmp_path)
     blamed, scanned = _spy_on_git(monkeypatch)
     _check(repo, "FL101")
-    assert blamed == ["router.py"]
+    # Only the gate (its read and its call) and the gated function, not the whole file.
+    assert blamed == [("router.py", ((5, 6), (9, 11)))]
     assert scanned == [["router.py"]]
 
 
@@ -228,7 +233,7 @@ def test_fl101_starts_blaming_before_the_other_rules_and_is_checked_last(
     found = run_rules(project, [DormantFlagPath, Other])
     assert events == ["FL101 started", "other checked", "FL101 checked"]
     assert [(f.rule, f.line, f.symbol) for f in found] == plain
-    assert blamed == ["router.py"]
+    assert [path for path, _ in blamed] == ["router.py"]
 
 
 @pytest.mark.usefixtures("git_env")
@@ -258,7 +263,7 @@ def test_both_graphs_are_built_before_fl101_starts_blaming(
     project = attach_base(analyse(config, [repo], use_cache=False), config, "HEAD~1")
     run_rules(project, [by_code("FL101"), by_code("FL104")])
     assert threads == [1, 1]
-    assert blamed == ["router.py"]
+    assert [path for path, _ in blamed] == ["router.py"]
 
 
 @pytest.mark.usefixtures("git_env")
@@ -341,26 +346,26 @@ def test_blames_are_kept_between_runs_until_the_file_changes(
     first = fl101()
     assert [(line, symbol) for line, symbol, _ in first] == [(9, "router.power_peg")]
     assert "1095 days before its gate" in first[0][2]
-    assert blamed == ["router.py"]
+    assert [path for path, _ in blamed] == ["router.py"]
     assert fl101() == first  # the stored blame answers
-    assert blamed == ["router.py"]
+    assert [path for path, _ in blamed] == ["router.py"]
     # An uncommitted edit elsewhere in the file: blamed afresh, and not stored.
     router.write_text(router.read_text() + "\n\ndef later():\n    return 2\n")
     assert fl101() == first
     assert fl101() == first
-    assert blamed == ["router.py"] * 3
+    assert [path for path, _ in blamed] == ["router.py"] * 3
     # Committed: a new HEAD, a new blame, then stored again.
     run_git(repo, "commit", "-qam", "later", date="2005-01-01T00:00:00+0000")
     assert fl101() == first
     assert fl101() == first
-    assert blamed == ["router.py"] * 4
+    assert [path for path, _ in blamed] == ["router.py"] * 4
     # A commit that leaves the file alone keeps its blame (the pre-commit
     # hook's next run after every commit).
     (repo / "other.py").write_text("def other():\n    return 3\n")
     run_git(repo, "add", "other.py")
     run_git(repo, "commit", "-qm", "elsewhere", date="2006-01-01T00:00:00+0000")
     assert fl101() == first
-    assert blamed == ["router.py"] * 4
+    assert [path for path, _ in blamed] == ["router.py"] * 4
 
 
 def test_no_git_means_no_age_evidence_but_markers_work(tmp_path: Path) -> None:
@@ -606,3 +611,39 @@ def test_an_editors_buffer_is_blamed_as_it_reads(tmp_path: Path) -> None:
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert done.stdout.decode().startswith("router.py:19:"), done.stdout
     assert "1095 days before its gate" in done.stdout.decode()
+
+
+def test_merged_spans_sorts_and_joins_overlapping_and_adjacent_lines() -> None:
+    from flaglint.history.blames import merged_spans
+
+    assert merged_spans([(9, 11), (5, 5), (6, 6), (10, 14), (20, 20), (0, -3)]) == (
+        (1, 1),
+        (5, 6),
+        (9, 14),
+        (20, 20),
+    )
+    assert merged_spans([]) == ()
+
+
+@pytest.mark.usefixtures("git_env")
+def test_blame_cache_answers_from_the_prefetched_lines_and_blames_the_unforeseen_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One blame of a file's foreseen spans answers every question inside them; a
+    question outside gets a blame of its own lines; both see each line's own commit."""
+    repo = _repo(tmp_path)
+    router = repo / "router.py"
+    router.write_text(router.read_text().replace("return order\n\n\ndef", "return 1\n\n\ndef", 1))
+    run_git(repo, "commit", "-qam", "two", date="2004-01-01T00:00:00+0000")
+    blamed, _ = _spy_on_git(monkeypatch)
+    cache = history.BlameCache(repo, "HEAD")
+    cache.prefetch({"router.py": [(14, 15), (9, 11)]})
+    assert blamed == [("router.py", ((9, 11), (14, 15)))]
+    power_peg, unrelated = cache.newest("router.py", 9, 11), cache.newest("router.py", 14, 15)
+    assert power_peg is not None and unrelated is not None
+    assert power_peg.author_time > unrelated.author_time  # line 11 changed in 2004
+    assert cache.newest("router.py", 14, 14) == unrelated
+    assert len(blamed) == 1
+    route = cache.newest("router.py", 4, 6)
+    assert blamed[1:] == [("router.py", ((4, 6),))]
+    assert route is not None and route.author_time == unrelated.author_time

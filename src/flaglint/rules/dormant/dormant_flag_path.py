@@ -125,10 +125,10 @@ class DormantFlagPath(Rule):
         if not reaches:
             return None
         evidence = DormancyEvidence(project)
-        # Only the files of sides where age is evidence (see ``_entries``) are blamed.
-        evidence.prefetch(
-            sorted(_files(graph, [r for r in reaches if not self._ageless(r, defaults)]))
-        )
+        # Only the sides where age is evidence (see ``_entries``) are blamed, and of
+        # their files only the lines ``age_gap`` may ask about.
+        aged = [r for r in reaches if not self._ageless(r, defaults)]
+        evidence.prefetch(_age_spans(graph, aged, _reads_by_symbol(project)))
         return _Prepared(defaults, reaches, evidence)
 
     def check(self, project: Project) -> Iterator[Finding]:
@@ -138,10 +138,7 @@ class DormantFlagPath(Rule):
             return
         graph = project.graph
         defaults, reaches, evidence = prepared
-        reads_by_symbol: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for read in project.inventory.reads:
-            if read.key is not None:
-                reads_by_symbol[(read.key, read.symbol)].append(read.line)
+        reads_by_symbol = _reads_by_symbol(project)
 
         # Only the files that hold gated functions or their gates are scanned; the default
         # sides' files are only read for their comments (no age, no vulture).
@@ -285,6 +282,36 @@ class _Prepared(NamedTuple):
     defaults: FlagDefaults
     reaches: list[FlagReach]
     evidence: DormancyEvidence
+
+
+def _reads_by_symbol(project: Project) -> dict[tuple[str, str], list[int]]:
+    """(flag key, reading function) -> the lines of its reads."""
+    reads: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for read in project.inventory.reads:
+        if read.key is not None:
+            reads[(read.key, read.symbol)].append(read.line)
+    return reads
+
+
+def _age_spans(
+    graph: CallGraph, sides: list[FlagReach], reads_by_symbol: dict[tuple[str, str], list[int]]
+) -> dict[str, list[tuple[int, int]]]:
+    """Per file, the lines whose age ``_entries`` may ask: each gated function whole, each gate.
+
+    Every function of a side's exclusive reach, though only those met first
+    going down from a gate are asked: one blame of a file's spans costs little
+    more than of fewer, and an unforeseen question costs a blame of its own.
+    """
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for reach in sides:
+        for qualified in functions_of(graph, reach.exclusive):
+            info = graph.nodes[qualified]
+            if info.definition is not None:
+                spans[info.facts.path].append((info.definition.line, info.definition.end_line))
+        for path, line, source, _ in reach.sites:
+            for gate_line in (line, *reads_by_symbol.get((reach.key, source), ())):
+                spans[path].append((gate_line, gate_line))
+    return spans
 
 
 def _files(graph: CallGraph, sides: list[FlagReach]) -> set[str]:

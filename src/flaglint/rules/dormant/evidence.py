@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -182,12 +182,12 @@ class DormancyEvidence:
         return ""
 
     # ------------------------------------------------------------------ age
-    def prefetch(self, paths: Sequence[str]) -> None:
-        """Start blaming the files that will be asked about, concurrently, once each.
+    def prefetch(self, spans: Mapping[str, Sequence[tuple[int, int]]]) -> None:
+        """Start blaming the lines that will be asked about (path -> spans), once per file.
 
         The blames run in the background; the first question about a file waits for its answer.
         """
-        self.blame.prefetch(paths, wait=False)
+        self.blame.prefetch(spans, wait=False)
 
     def save(self) -> None:
         """Keep this run's new blames for the next run."""
