@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flaglint.config import Config
+from flaglint.flags.matching import enclosing_modules, in_module, matches_any
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,7 @@ class ProviderTable:
         memo = self._function_memo
         if qualified not in memo:
             memo[qualified] = next(
-                (p for p in self.providers if _matches_any(qualified, p.functions)), None
+                (p for p in self.providers if matches_any(qualified, p.functions)), None
             )
         return memo[qualified]
 
@@ -334,7 +335,7 @@ class ProviderTable:
     def by_instance(self, constructor: str) -> Provider | None:
         """The provider whose reader objects ``constructor`` makes (``environ.Env``)."""
         for provider in self.providers:
-            if _matches_any(constructor, provider.instances):
+            if matches_any(constructor, provider.instances):
                 return provider
         return None
 
@@ -342,7 +343,7 @@ class ProviderTable:
         if not self._may_match(qualified):
             return None
         for provider in self.providers:
-            if _matches_any(qualified, provider.decorators):
+            if matches_any(qualified, provider.decorators):
                 return provider
         return None
 
@@ -350,7 +351,7 @@ class ProviderTable:
         if not self._may_match(qualified):
             return None
         for provider in self.providers:
-            if _matches_any(qualified, provider.toggles):
+            if matches_any(qualified, provider.toggles):
                 return provider
         return None
 
@@ -392,7 +393,7 @@ class ProviderTable:
             found = memo[receiver] = frozenset(
                 id(provider)
                 for provider in self.providers
-                if any(_in_module(receiver, m) for m in provider.modules)
+                if any(in_module(receiver, m) for m in provider.modules)
             )
         return found
 
@@ -412,36 +413,21 @@ class ProviderTable:
         """
         found = self._imports_seen.get(imported)
         if found is None:
+            by_module = self._providers_by_module
             found = frozenset(
-                id(provider)
-                for provider in self.providers
-                if any(_in_module(i, m) for i in imported for m in provider.modules)
+                owner
+                for name in imported
+                for module in enclosing_modules(name)
+                for owner in by_module.get(module, ())
             )
             self._imports_seen[imported] = found
         return found
 
-
-def _in_module(qualified: str, module: str) -> bool:
-    return (
-        qualified == module
-        or qualified.startswith(module + ".")
-        or qualified.startswith(module + "(")
-    )
-
-
-def _matches_any(qualified: str, names: tuple[str, ...]) -> bool:
-    """A resolved callee matches a table entry by its full name or a re-export of it.
-
-    ``waffle.flag_is_active`` is exported both from ``waffle`` and from
-    ``waffle.models``; matching package prefix plus final name covers both.
-    """
-    if qualified in names:
-        return True
-    head, _, last = qualified.rpartition(".")
-    if not head:
-        return False
-    top = head.split(".", 1)[0]
-    for name in names:
-        if name.rpartition(".")[2] == last and name.split(".", 1)[0] == top:
-            return True
-    return False
+    @cached_property
+    def _providers_by_module(self) -> dict[str, tuple[int, ...]]:
+        """Module -> the providers (by ``id``) that list it."""
+        found: dict[str, list[int]] = {}
+        for provider in self.providers:
+            for module in provider.modules:
+                found.setdefault(module, []).append(id(provider))
+        return {module: tuple(owners) for module, owners in found.items()}

@@ -134,12 +134,12 @@ def registered_booleans(facts: FileFacts) -> Iterator[str]:
     the deployment is (``IS_K8S``) and nobody turns it."""
     for call in facts.calls:
         args = call.args
-        if not args or args[0].position != 0 or args[0].kind != "str":
-            continue
-        if any(a.keyword == "read_only" and a.text == "True" for a in args):
-            continue
+        if len(args) < 2 or args[0].position != 0 or args[0].kind != "str":
+            continue  # a name, then a class by keyword
         name = args[0].text
         if not (name.isupper() and name.replace("_", "").isalnum()):
+            continue
+        if any(a.keyword == "read_only" and a.text == "True" for a in args):
             continue
         # Every class the call names by keyword must be boolean: ``field_class=DictField,
         # child=BooleanField`` declares a mapping of booleans, which is no switch.

@@ -74,6 +74,7 @@ class ValuesMixin:
         self._param_memo: dict[tuple[object, ...], tuple[FlagCondition, ...]] = {}
         # What ``made()`` makes an instance of, per callee (a factory's returns read once).
         self._made_classes: dict[str, str] = {}
+        self._params_by_scope: dict[str, dict[str, set[str]]] = {}
 
     # ------------------------------------------------------------ singletons
     def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str:
@@ -103,13 +104,23 @@ class ValuesMixin:
             if not call.scope or not local.isidentifier():
                 return None
             values = self._locals(facts).get((call.scope, local))
-            if not values or len(values) != 1 or _is_param(facts, call.scope, local):
+            if not values or len(values) != 1 or self._is_param(facts, call.scope, local):
                 return None  # bound twice, or once besides what the caller passed
             made = self._call_made(facts, call.scope, values[0])
             if made is None:
                 return None
             bound = made + "()"
         return self._instance_of(bound.removesuffix("()"))
+
+    def _is_param(self, facts: FileFacts, scope: str, name: str) -> bool:
+        """Whether ``name`` is a parameter of a function ``scope`` defines in ``facts``."""
+        params = self._params_by_scope.get(facts.module)
+        if params is None:
+            params = self._params_by_scope[facts.module] = defaultdict(set)
+            for definition in facts.definitions:
+                params[definition.qualname].update(definition.params)
+        found = params.get(scope)
+        return found is not None and name in found
 
     def _call_made(self, facts: FileFacts, scope: str, shape: Shape | None) -> str | None:
         """What the call a value ``shape`` is calls, resolved at ``scope``."""
@@ -350,7 +361,3 @@ def _dotted(shape: Shape) -> str | None:
         base = _dotted(shape[1])
         return None if base is None else f"{base}.{shape[2]}"
     return None
-
-
-def _is_param(facts: FileFacts, scope: str, name: str) -> bool:
-    return any(d.qualname == scope and name in d.params for d in facts.definitions)
