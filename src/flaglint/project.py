@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from flaglint.cache.facts import open_cache
 from flaglint.config import Config
@@ -146,7 +146,22 @@ class Project:
 
     @cached_property
     def inventory(self) -> Inventory:
-        return Inventory(self.files, self.config, self.resolver)
+        """This tree's flag inventory: stored when the tree was analysed lately (see
+        ``flags.stored``: what it found, the rest built when asked), else built and stored."""
+        from flaglint.flags import stored
+
+        def build() -> Inventory:
+            return Inventory(self.files, self.config, self.resolver)
+
+        if self.cache_directory is None:
+            return build()
+        key = stored.inventory_key(self.tree_digest(), self.config)
+        found = stored.load(self.cache_directory, key, self.files, build)
+        if found is not None:
+            return cast(Inventory, found)
+        inventory = build()
+        stored.save(self.cache_directory, key, inventory)
+        return inventory
 
     @cached_property
     def graph(self) -> CallGraph:

@@ -21,6 +21,7 @@ from flaglint.flags.model import (
     FlagCondition,
     FlagRead,
     GatedCall,
+    InventoryOutputs,
     Wrapper,
     enclosing,
     read_order,
@@ -40,6 +41,7 @@ FLAG_ENUM_BASES = frozenset({"enum.Flag", "enum.IntFlag"})
 
 
 class Inventory(
+    InventoryOutputs,
     ReadersMixin,
     WrappersMixin,
     DecoratorWrappersMixin,
@@ -283,16 +285,6 @@ class Inventory(
         wrapper = self._wrappers.get(read.symbol)
         return read.key is None and wrapper is not None and wrapper.param is not None
 
-    def keys(self) -> dict[str, list[FlagRead]]:
-        by_key: dict[str, list[FlagRead]] = defaultdict(list)
-        for read in self.reads:
-            if read.key is not None:
-                by_key[read.key].append(read)
-        return dict(sorted(by_key.items()))
-
-    def dynamic_reads(self) -> list[FlagRead]:
-        return [r for r in self.reads if r.key is None]
-
     def toggle_definitions(self) -> list[tuple[FileFacts, Binding, str]]:
         """Toggle objects bound at module or class level (``X = WaffleFlag("ns.x")``), with keys.
 
@@ -351,10 +343,3 @@ class Inventory(
             if wrapper is not None and wrapper.param is None:
                 found.extend(wrapper.undecided(gate.on))
         return tuple(dict.fromkeys(found))
-
-    def gates_by_key(self) -> dict[str, dict[str, list[str]]]:
-        gates: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"on": set(), "off": set()})
-        for gated in self.gated:
-            for condition in gated.conditions:
-                gates[condition.key]["on" if condition.on else "off"].add(gated.target)
-        return {k: {side: sorted(v) for side, v in sides.items()} for k, sides in gates.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from flaglint.facts.model import Arg, Call, FileFacts
@@ -76,6 +77,31 @@ class Wrapper:
         yet ``FLAG`` decides it (falsy implies it off)."""
         certain = {c.key for c in self.conditions(on)}
         return tuple(c for c in self.conditions(not on) if c.key not in certain)
+
+
+class InventoryOutputs:
+    """What an inventory found (its reads and gated calls), and the questions those
+    answer alone: shared by the inventory and a stored one (``flags.stored``)."""
+
+    reads: list[FlagRead]
+    gated: list[GatedCall]
+
+    def keys(self) -> dict[str, list[FlagRead]]:
+        by_key: dict[str, list[FlagRead]] = defaultdict(list)
+        for read in self.reads:
+            if read.key is not None:
+                by_key[read.key].append(read)
+        return dict(sorted(by_key.items()))
+
+    def dynamic_reads(self) -> list[FlagRead]:
+        return [r for r in self.reads if r.key is None]
+
+    def gates_by_key(self) -> dict[str, dict[str, list[str]]]:
+        gates: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"on": set(), "off": set()})
+        for gated in self.gated:
+            for condition in gated.conditions:
+                gates[condition.key]["on" if condition.on else "off"].add(gated.target)
+        return {k: {side: sorted(v) for side, v in sides.items()} for k, sides in gates.items()}
 
 
 def base_provider(name: str) -> str:

@@ -1,0 +1,164 @@
+"""A tree analysed lately answers what its inventory found from the store.
+
+What the rules ask of a base's inventory (its reads, gated calls, keys and
+gates) is stored under the tree's digest; anything else builds the inventory.
+Each test compares with an inventory built afresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import run_git
+
+from flaglint.config import load_config
+from flaglint.engine import analyse
+from flaglint.facts.model import Gate
+from flaglint.flags import inventory as inventory_module
+from flaglint.flags.stored import StoredInventory
+from flaglint.project import Project
+
+ROUTER = """\
+import os
+
+import ldclient
+
+
+def route(order):
+    if ldclient.get().variation("peg", order.ctx, False):
+        power_peg(order)
+    if os.getenv("FEATURE_FAST_FILL") == "1":
+        fast_fill(order)
+    elif not ldclient.get().variation(order.kind, order.ctx, False):
+        slow_fill(order)
+
+
+def power_peg(order):
+    return order
+
+
+def fast_fill(order):
+    return order
+
+
+def slow_fill(order):
+    return order
+"""
+
+
+def _tree(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (root / "router.py").write_text(ROUTER)
+    (root / "other.py").write_text("def helper():\n    return 1\n")
+    return root
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The roots of the inventories built (appended to on each build)."""
+    counted: list[str] = []
+    original = inventory_module.Inventory.__init__
+
+    def init(self, files, config, resolver=None):  # type: ignore[no-untyped-def]
+        counted.append(config.root.name)
+        original(self, files, config, resolver)
+
+    monkeypatch.setattr(inventory_module.Inventory, "__init__", init)
+    return counted
+
+
+def _found(project: Project) -> tuple[object, ...]:
+    inventory = project.inventory
+    gated = [(g.facts.path, g.index, g.call, g.target, g.conditions) for g in inventory.gated]
+    return (
+        inventory.reads,
+        gated,
+        inventory.keys(),
+        inventory.gates_by_key(),
+        inventory.dynamic_reads(),
+    )
+
+
+def _fresh(root: Path) -> tuple[object, ...]:
+    return _found(analyse(load_config(root), [root], use_cache=False))
+
+
+def test_a_tree_analysed_lately_answers_from_the_store(tmp_path: Path, built: list[str]) -> None:
+    root = _tree(tmp_path)
+    expected = _fresh(root)
+    assert built == ["repo"]
+    first = analyse(load_config(root), [root])
+    assert _found(first) == expected
+    assert type(first.inventory) is inventory_module.Inventory
+    second = analyse(load_config(root), [root])
+    assert _found(second) == expected
+    assert isinstance(second.inventory, StoredInventory)
+    assert built == ["repo", "repo"]  # the fresh one and the first cached run's
+    # The stored gated calls are this tree's facts, not copies of the first run's.
+    by_path = {f.path: f for f in second.files}
+    assert all(g.facts is by_path[g.facts.path] for g in second.inventory.gated)
+
+
+def test_any_other_question_builds_the_inventory_once(tmp_path: Path, built: list[str]) -> None:
+    root = _tree(tmp_path)
+    fresh = analyse(load_config(root), [root], use_cache=False)
+    fresh.inventory  # noqa: B018
+    analyse(load_config(root), [root]).inventory  # noqa: B018  (stored)
+    project = analyse(load_config(root), [root])
+    inventory = project.inventory
+    assert isinstance(inventory, StoredInventory)
+    assert built == ["repo", "repo"]
+    facts = next(f for f in project.files if f.path == "router.py")
+    fresh_facts = next(f for f in fresh.files if f.path == "router.py")
+    for index in range(len(facts.atoms)):
+        for on in (True, False):
+            gate = Gate(index, on)
+            assert inventory.expand(facts, gate) == fresh.inventory.expand(fresh_facts, gate)
+    assert inventory.branches_by_key() == fresh.inventory.branches_by_key()
+    assert built == ["repo", "repo", "repo"]
+
+
+def test_a_changed_file_or_setting_is_another_tree(tmp_path: Path, built: list[str]) -> None:
+    root = _tree(tmp_path)
+    analyse(load_config(root), [root]).inventory  # noqa: B018
+    (root / "other.py").write_text(
+        "import os\n\n\ndef helper():\n    if os.getenv('FEATURE_NEW_PATH') == '1':\n"
+        "        return fast()\n    return 1\n\n\ndef fast():\n    return 2\n"
+    )
+    changed = analyse(load_config(root), [root])
+    assert type(changed.inventory) is inventory_module.Inventory
+    assert "FEATURE_NEW_PATH" in changed.inventory.keys()
+    assert _found(changed) == _fresh(root)
+    config = load_config(root)
+    config = replace(config, disabled_providers=(*config.disabled_providers, "launchdarkly"))
+    other = analyse(config, [root])
+    assert type(other.inventory) is inventory_module.Inventory
+    assert "peg" not in other.inventory.keys()
+    assert built == ["repo"] * 4  # first, changed, fresh, other setting
+
+
+@pytest.mark.usefixtures("git_env")
+def test_the_hooks_base_is_the_tree_checked_last(tmp_path: Path, run_cli, built) -> None:
+    """After a clean check, the pre-commit hook builds the staged tree's inventory only,
+    and reports what it reports without the store."""
+    root = _tree(tmp_path)
+    run_git(root, "init", "-q", "-b", "main")
+    run_git(root, "add", "-A")
+    run_git(root, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
+    assert run_cli("check", cwd=root).code in (0, 1)
+    assert built == ["repo"]
+    # The gate goes, power_peg stays: FL104 reads the base's inventory.
+    router = root / "router.py"
+    gate = '    if ldclient.get().variation("peg", order.ctx, False):\n        power_peg(order)\n'
+    router.write_text(router.read_text().replace(gate, ""))
+    run_git(root, "add", "router.py")
+    hook = ("check", "--staged", "--base", "HEAD", "--new-only", "--format", "json")
+    stored = run_cli(*hook)
+    assert built == ["repo", "repo"]
+    plain = run_cli(*hook, "--no-cache")
+    assert (stored.code, stored.out) == (plain.code, plain.out)
+    assert '"rule": "FL104"' in stored.out and '"symbol": "router.power_peg"' in stored.out
