@@ -31,7 +31,6 @@ Definitions (the README documents the same):
 from __future__ import annotations
 
 import fnmatch
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -42,6 +41,7 @@ from flaglint.facts.model import Call, CallContext, FileFacts, FunctionOutcomes,
 from flaglint.rules.base import built, per_project
 from flaglint.rules.breakers.builders import constructs
 from flaglint.rules.breakers.limits import LimitWords, limit_test, loop_words, state_check
+from flaglint.rules.breakers.propagation import propagate
 from flaglint.rules.breakers.sinks import tree_patterns
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class BreakerAnalysis:
     @cached_property
     def sink_functions(self) -> dict[str, str]:
         """Project functions that dispatch on every call -> the sink they reach."""
-        return self._propagate()
+        return propagate(self.project, self.sinks, self._contexts)
 
     @cached_property
     def _sink_names(self) -> set[str]:
@@ -177,57 +177,6 @@ class BreakerAnalysis:
             if reached is not None:
                 return reached, target
         return None
-
-    def _unconditional_calls(self) -> Iterator[tuple[FileFacts, int, Call, str]]:
-        """Calls in a function's body outside loops and checks, with the function's name."""
-        for facts in self.project.files:
-            if facts.error is not None:
-                continue
-            contexts = self._contexts[facts.path]
-            for index, call in enumerate(facts.calls):
-                if not call.scope or index in contexts or call.decorator:
-                    continue
-                qualified = f"{facts.module}.{call.scope}"
-                info = self.graph.nodes.get(qualified)
-                if info is None or info.kind not in ("function", "method"):
-                    continue
-                yield facts, index, call, qualified
-
-    def _propagate(self) -> dict[str, str]:
-        """Functions that dispatch on every call become sinks themselves.
-
-        From the call graph's resolved edges (no call is resolved twice): an edge
-        counts when one of its sites is an unconditional call of the caller's body.
-        """
-        found: dict[str, str] = {}
-        queue: list[str] = []
-        bodies = list(self._unconditional_calls())
-        for facts, index, _, qualified in bodies:
-            direct = self.direct_sink_at(facts, index)
-            if direct is not None and qualified not in found:
-                found[qualified] = direct
-                queue.append(qualified)
-        if not queue:
-            return found  # no function dispatches by itself: nothing to propagate
-        unconditional = {(facts.path, call.line) for facts, _, call, _ in bodies}
-        callers: dict[str, set[str]] = defaultdict(set)
-        kind_of = self.graph.edge_kind
-        # Edges read raw: a Site (with its conditions) per edge took most of this.
-        for path, edges in self.graph.file_edges.items():
-            for source, target, _, line, _ in edges:
-                if source != target and (path, line) in unconditional:
-                    if kind_of(source, target) in (EdgeKind.CALL, EdgeKind.INIT):
-                        callers[target].add(source)
-        while queue:
-            target = queue.pop()
-            for source in sorted(callers.get(target, ())):
-                info = self.graph.nodes.get(source)
-                if source in found or info is None:
-                    continue
-                if info.kind in ("function", "method"):
-                    found[source] = found[target]
-                    queue.append(source)
-        return found
 
     # ------------------------------------------------------------ predicates
     def predicate(self, qualified: str, depth: int = 0) -> str | None:

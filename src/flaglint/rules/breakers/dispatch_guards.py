@@ -89,9 +89,10 @@ class DispatchGuards:
         """Project functions that may reach a sink on some path -> the sink."""
         found: dict[str, str] = {}
         frontier: list[str] = []
+        may_be_sink = self.analysis.sinks.may_be_sink
         for facts in self.analysis.files:
             for index, call in enumerate(facts.calls):
-                if not call.scope or call.decorator:
+                if not call.scope or call.decorator or not may_be_sink(call.callee):
                     continue
                 sink = self.analysis.direct_sink_at(facts, index)
                 qualified = f"{facts.module}.{call.scope}"
@@ -113,17 +114,23 @@ class DispatchGuards:
 
     def _sites(self) -> dict[str, list[Dispatch]]:
         sites: dict[str, list[Dispatch]] = defaultdict(list)
+        may_be_sink = self.analysis.sinks.may_be_sink
+        names = self._dispatcher_names
         for facts in self.analysis.files:
             for index, call in enumerate(facts.calls):
                 if not call.scope or call.decorator:
                     continue
+                bare = call.callee.rpartition(".")[2]
+                direct = may_be_sink(call.callee)
+                if not direct and bare not in names:
+                    continue  # neither a sink by its spelling nor named like a dispatcher
                 symbol = f"{facts.module}.{call.scope}"
                 # Only functions found calling a sink directly can: asked once per call.
                 sink = None
-                if symbol in self._direct:
+                if direct and symbol in self._direct:
                     sink = self.analysis.direct_sink_at(facts, index)
                 via = ""
-                if sink is None and call.callee.rpartition(".")[2] in self._dispatcher_names:
+                if sink is None and bare in names:
                     for target in self._resolved(facts, index):
                         if target in self.dispatchers and target != symbol:
                             sink, via = self.dispatchers[target], target
