@@ -647,3 +647,31 @@ def test_blame_cache_answers_from_the_prefetched_lines_and_blames_the_unforeseen
     route = cache.newest("router.py", 4, 6)
     assert blamed[1:] == [("router.py", ((4, 6),))]
     assert route is not None and route.author_time == unrelated.author_time
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_span_past_the_blamed_texts_end_keeps_the_files_other_ages(
+    tmp_path: Path, run_cli
+) -> None:
+    """``--staged`` reads the index and blames the work tree: a staged addition the work
+    tree lacks asks lines past the work-tree file's end. git refuses such a ``-L``;
+    the file's other lines keep their ages (as a whole-file blame gives them)."""
+    repo = _repo(tmp_path)
+    router = repo / "router.py"
+    router.write_text(
+        router.read_text().replace('"peg", order.ctx, False', '"peg", order.context, False')
+    )
+    run_git(repo, "commit", "-qam", "new gate", date="2004-01-01T00:00:00+0000")
+    committed = router.read_text()
+    router.write_text(
+        committed
+        + "\n\ndef route_fast(order):\n"
+        + '    if ldclient.get().variation("fast", order.context, False):\n'
+        + "        fast_fill(order)\n\n\ndef fast_fill(order):\n    return order\n\n\n"
+        + "route_fast(None)\n"
+    )
+    run_git(repo, "add", "router.py")
+    router.write_text(committed)  # unstaged: the work tree is the shorter text again
+    result = run_cli("check", "--staged", "--select", "FL101", "--no-cache", cwd=repo)
+    assert "router.py:9:1: FL101 dormant `power_peg`" in result.out, result.out
+    assert "1095 days before its gate" in result.out

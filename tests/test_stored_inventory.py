@@ -162,3 +162,30 @@ def test_the_hooks_base_is_the_tree_checked_last(tmp_path: Path, run_cli, built)
     plain = run_cli(*hook, "--no-cache")
     assert (stored.code, stored.out) == (plain.code, plain.out)
     assert '"rule": "FL104"' in stored.out and '"symbol": "router.power_peg"' in stored.out
+
+
+def test_the_key_is_the_content_the_facts_were_read_from(tmp_path: Path) -> None:
+    """A file found changed while its facts load is keyed by content no more (its blob
+    id goes): the inventory built from what was read then is not stored as the tree
+    first read."""
+    root = _tree(tmp_path)
+    first = analyse(load_config(root), [root], use_cache=False)
+    expected = _found(first)
+    (root / "other.py").write_text("import os\n\nSWITCH = os.getenv('FEATURE_LATE')\n")
+    late = analyse(load_config(root), [root], use_cache=False).files
+    blobs = dict(first.blob_ids)
+
+    def load() -> list:
+        blobs.pop("other.py")  # what the engine does for a file read again and changed
+        return late
+
+    cache = tmp_path / "store"
+    cache.mkdir()
+    racing = Project(first.config, load, listing=first.listing())
+    racing.blob_ids = blobs
+    racing.cache_directory = cache
+    assert "FEATURE_LATE" in racing.inventory.keys()
+    again = Project(first.config, first.files)
+    again.blob_ids = dict(first.blob_ids)
+    again.cache_directory = cache
+    assert _found(again) == expected

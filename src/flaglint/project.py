@@ -155,8 +155,11 @@ class Project:
 
         if self.cache_directory is None:
             return build()
+        # Loaded first: a file found changed while loading loses its blob id, and with
+        # it the tree's digest (the facts are not the content it names).
+        files = self.files
         key = stored.inventory_key(self.tree_digest(), self.config)
-        found = stored.load(self.cache_directory, key, self.files, build)
+        found = stored.load(self.cache_directory, key, files, build)
         if found is not None:
             return cast(Inventory, found)
         inventory = build()

@@ -114,9 +114,10 @@ class ValuesMixin:
 
     def _is_param(self, facts: FileFacts, scope: str, name: str) -> bool:
         """Whether ``name`` is a parameter of a function ``scope`` defines in ``facts``."""
-        params = self._params_by_scope.get(facts.module)
+        # By path: two files may share a module name (path-based fallbacks).
+        params = self._params_by_scope.get(facts.path)
         if params is None:
-            params = self._params_by_scope[facts.module] = defaultdict(set)
+            params = self._params_by_scope[facts.path] = defaultdict(set)
             for definition in facts.definitions:
                 params[definition.qualname].update(definition.params)
         found = params.get(scope)

@@ -261,7 +261,15 @@ class BlameCache:
         try:
             relative = repo_path(self.repo, self.root, path)
             buffer = self.contents.get(path)
-            lines = blame(self.repo, relative, self.revision, ignored, buffer, spans)
+            try:
+                lines = blame(self.repo, relative, self.revision, ignored, buffer, spans)
+            except HistoryError:
+                if not spans:
+                    raise
+                # git refuses a whole blame when one ``-L`` starts past the end of
+                # the text it blames (``--staged`` asks the index's lines of the
+                # work-tree file): the whole file answers the other lines.
+                lines = blame(self.repo, relative, self.revision, ignored, buffer)
         except (HistoryError, ValueError):
             return {}  # not stored: git may answer next time
         if name is not None:  # commit -> (time, its lines): small, and plain data
