@@ -1,8 +1,9 @@
-"""A tree analysed lately answers what its inventory found from the store.
+"""A base whose tree was analysed lately answers what its inventory found from the store.
 
 What the rules ask of a base's inventory (its reads, gated calls, keys and
 gates) is stored under the tree's digest; anything else builds the inventory.
-Each test compares with an inventory built afresh.
+The work tree's is always built (and stored). Each test compares with an
+inventory built afresh.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import run_git
 
-from flaglint.config import load_config
-from flaglint.engine import analyse
+from flaglint.config import Config, load_config
+from flaglint.engine import analyse, attach_base
 from flaglint.facts.model import Gate
 from flaglint.flags import inventory as inventory_module
 from flaglint.flags.stored import StoredInventory
@@ -54,7 +55,18 @@ def _tree(tmp_path: Path) -> Path:
     (root / "pyproject.toml").write_text("[tool.flaglint]\n")
     (root / "router.py").write_text(ROUTER)
     (root / "other.py").write_text("def helper():\n    return 1\n")
+    run_git(root, "init", "-q", "-b", "main")
+    run_git(root, "add", "-A")
+    run_git(root, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
     return root
+
+
+def _head(root: Path, config: Config | None = None) -> Project:
+    """The tree at HEAD as ``--base HEAD`` analyses it (the work tree's inventory unasked)."""
+    config = config or load_config(root)
+    base = attach_base(analyse(config, [root]), config, "HEAD").base
+    assert base is not None
+    return base
 
 
 @pytest.fixture
@@ -87,28 +99,34 @@ def _fresh(root: Path) -> tuple[object, ...]:
     return _found(analyse(load_config(root), [root], use_cache=False))
 
 
-def test_a_tree_analysed_lately_answers_from_the_store(tmp_path: Path, built: list[str]) -> None:
+@pytest.mark.usefixtures("git_env")
+def test_a_base_analysed_lately_answers_from_the_store(tmp_path: Path, built: list[str]) -> None:
     root = _tree(tmp_path)
     expected = _fresh(root)
     assert built == ["repo"]
     first = analyse(load_config(root), [root])
     assert _found(first) == expected
-    assert type(first.inventory) is inventory_module.Inventory
-    second = analyse(load_config(root), [root])
-    assert _found(second) == expected
-    assert isinstance(second.inventory, StoredInventory)
-    assert built == ["repo", "repo"]  # the fresh one and the first cached run's
+    again = analyse(load_config(root), [root])
+    assert _found(again) == expected
+    # The work tree's is always built: FL202 asks it about any read's call.
+    assert type(again.inventory) is inventory_module.Inventory
+    assert built == ["repo"] * 3
+    base = _head(root)
+    assert _found(base) == expected
+    assert isinstance(base.inventory, StoredInventory)
+    assert built == ["repo"] * 3
     # The stored gated calls are this tree's facts, not copies of the first run's.
-    by_path = {f.path: f for f in second.files}
-    assert all(g.facts is by_path[g.facts.path] for g in second.inventory.gated)
+    by_path = {f.path: f for f in base.files}
+    assert all(g.facts is by_path[g.facts.path] for g in base.inventory.gated)
 
 
+@pytest.mark.usefixtures("git_env")
 def test_any_other_question_builds_the_inventory_once(tmp_path: Path, built: list[str]) -> None:
     root = _tree(tmp_path)
     fresh = analyse(load_config(root), [root], use_cache=False)
     fresh.inventory  # noqa: B018
     analyse(load_config(root), [root]).inventory  # noqa: B018  (stored)
-    project = analyse(load_config(root), [root])
+    project = _head(root)
     inventory = project.inventory
     assert isinstance(inventory, StoredInventory)
     assert built == ["repo", "repo"]
@@ -122,23 +140,27 @@ def test_any_other_question_builds_the_inventory_once(tmp_path: Path, built: lis
     assert built == ["repo", "repo", "repo"]
 
 
+@pytest.mark.usefixtures("git_env")
 def test_a_changed_file_or_setting_is_another_tree(tmp_path: Path, built: list[str]) -> None:
     root = _tree(tmp_path)
-    analyse(load_config(root), [root]).inventory  # noqa: B018
     (root / "other.py").write_text(
         "import os\n\n\ndef helper():\n    if os.getenv('FEATURE_NEW_PATH') == '1':\n"
         "        return fast()\n    return 1\n\n\ndef fast():\n    return 2\n"
     )
-    changed = analyse(load_config(root), [root])
-    assert type(changed.inventory) is inventory_module.Inventory
-    assert "FEATURE_NEW_PATH" in changed.inventory.keys()
-    assert _found(changed) == _fresh(root)
+    analyse(load_config(root), [root]).inventory  # noqa: B018  (the edited tree, stored)
+    base = _head(root)
+    assert type(base.inventory) is inventory_module.Inventory
+    assert "FEATURE_NEW_PATH" not in base.inventory.keys()
+    run_git(root, "commit", "-qam", "two", date="2002-01-01T00:00:00+0000")
+    now = _head(root)
+    assert isinstance(now.inventory, StoredInventory)
+    assert "FEATURE_NEW_PATH" in now.inventory.keys()
     config = load_config(root)
     config = replace(config, disabled_providers=(*config.disabled_providers, "launchdarkly"))
-    other = analyse(config, [root])
+    other = _head(root, config)
     assert type(other.inventory) is inventory_module.Inventory
     assert "peg" not in other.inventory.keys()
-    assert built == ["repo"] * 4  # first, changed, fresh, other setting
+    assert built == ["repo"] * 3  # the edited tree, HEAD before, the other setting
 
 
 @pytest.mark.usefixtures("git_env")
@@ -146,9 +168,6 @@ def test_the_hooks_base_is_the_tree_checked_last(tmp_path: Path, run_cli, built)
     """After a clean check, the pre-commit hook builds the staged tree's inventory only,
     and reports what it reports without the store."""
     root = _tree(tmp_path)
-    run_git(root, "init", "-q", "-b", "main")
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
     assert run_cli("check", cwd=root).code in (0, 1)
     assert built == ["repo"]
     # The gate goes, power_peg stays: FL104 reads the base's inventory.

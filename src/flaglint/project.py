@@ -146,8 +146,11 @@ class Project:
 
     @cached_property
     def inventory(self) -> Inventory:
-        """This tree's flag inventory: stored when the tree was analysed lately (see
-        ``flags.stored``: what it found, the rest built when asked), else built and stored."""
+        """This tree's flag inventory, built and stored; a revision's (a base) is taken
+        from the store when the tree was analysed lately (see ``flags.stored``).
+
+        The work tree's (or the staged index's) is always built: FL202 asks it more
+        than the store holds, and built here it overlaps the graph's workers."""
         from flaglint.flags import stored
 
         def build() -> Inventory:
@@ -159,7 +162,7 @@ class Project:
         # it the tree's digest (the facts are not the content it names).
         files = self.files
         key = stored.inventory_key(self.tree_digest(), self.config)
-        found = stored.load(self.cache_directory, key, files, build)
+        found = stored.load(self.cache_directory, key, files, build) if self.revision else None
         if found is not None:
             return cast(Inventory, found)
         inventory = build()

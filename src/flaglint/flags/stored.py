@@ -7,6 +7,8 @@ pre-commit hook's base is the tree the previous commit's hook or a clean
 inventory is what it found (its reads and gated calls, the keys and gates
 they give); those are stored under the tree's digest and answered from the
 store. Any other question builds the inventory as before (:class:`StoredInventory`).
+Only a revision's inventory (a base's) is taken from the store: the work
+tree's is always built, as FL202 asks it about calls the store does not hold.
 
 Keyed by flaglint's code, the configuration and every file's path, module
 and content (``Project.tree_digest``): a stored answer is that tree's.
