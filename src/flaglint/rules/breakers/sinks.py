@@ -123,9 +123,7 @@ class SinkPatterns:
     def at(self, facts: FileFacts, index: int) -> str | None:
         """:meth:`direct_sink` of call ``index`` of ``facts``, answered once."""
         call = facts.calls[index]
-        found = self._by_callee.get(call.callee, _UNASKED)
-        if found == _UNASKED:
-            found = self._spelled(call.callee)
+        found = self._spelled(call.callee)
         if found != _RESOLVE:
             return found
         answers = self._answers.get(facts.path)

@@ -128,8 +128,9 @@ class DormantFlagPath(Rule):
         # Only the sides where age is evidence (see ``_entries``) are blamed, and of
         # their files only the lines ``age_gap`` may ask about.
         aged = [r for r in reaches if not self._ageless(r, defaults)]
-        evidence.prefetch(_age_spans(graph, aged, _reads_by_symbol(project)))
-        return _Prepared(defaults, reaches, evidence)
+        reads_by_symbol = _reads_by_symbol(project)
+        evidence.prefetch(_age_spans(graph, aged, reads_by_symbol))
+        return _Prepared(defaults, reaches, evidence, reads_by_symbol)
 
     def check(self, project: Project) -> Iterator[Finding]:
         started, self._prepared = self._prepared, None
@@ -137,8 +138,7 @@ class DormantFlagPath(Rule):
         if prepared is None:
             return
         graph = project.graph
-        defaults, reaches, evidence = prepared
-        reads_by_symbol = _reads_by_symbol(project)
+        defaults, reaches, evidence, reads_by_symbol = prepared
 
         # Only the files that hold gated functions or their gates are scanned; the default
         # sides' files are only read for their comments (no age, no vulture).
@@ -182,7 +182,7 @@ class DormantFlagPath(Rule):
         labels = not (daily and defaults.stated_in_code(reach.key))
         for site in reach.sites:
             path, line, source, target = site
-            gate_lines = [line, *reads_by_symbol.get((reach.key, source), [])]
+            gate_lines = _gate_lines(reach, site, reads_by_symbol)
             label = evidence.side_label(path, line, gate_lines) if labels else None
             queue = deque([target])
             visited = {target}
@@ -282,6 +282,16 @@ class _Prepared(NamedTuple):
     defaults: FlagDefaults
     reaches: list[FlagReach]
     evidence: DormancyEvidence
+    reads_by_symbol: dict[tuple[str, str], list[int]]  # (key, reading function) -> lines
+
+
+def _gate_lines(
+    reach: FlagReach,
+    site: tuple[str, int, str, str],
+    reads_by_symbol: dict[tuple[str, str], list[int]],
+) -> list[int]:
+    """A gate's lines: the gated call's, and those of the key's reads in the gating function."""
+    return [site[1], *reads_by_symbol.get((reach.key, site[2]), [])]
 
 
 def _reads_by_symbol(project: Project) -> dict[tuple[str, str], list[int]]:
@@ -308,9 +318,8 @@ def _age_spans(
             info = graph.nodes[qualified]
             if info.definition is not None:
                 spans[info.facts.path].append((info.definition.line, info.definition.end_line))
-        for path, line, source, _ in reach.sites:
-            for gate_line in (line, *reads_by_symbol.get((reach.key, source), ())):
-                spans[path].append((gate_line, gate_line))
+        for site in reach.sites:
+            spans[site[0]].extend((n, n) for n in _gate_lines(reach, site, reads_by_symbol))
     return spans
 
 
