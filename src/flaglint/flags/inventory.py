@@ -83,6 +83,7 @@ class Inventory(
         self.reads: list[FlagRead] = []
         self.gated: list[GatedCall] = []
         self._collect()
+        self._shed_indexes()
 
     # ----------------------------------------------------------- conditions
     def expand(self, facts: FileFacts, gate: Gate) -> tuple[FlagCondition, ...]:
