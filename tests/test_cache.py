@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,50 @@ def test_a_change_to_flaglint_s_code_is_a_cache_miss(tmp_path, monkeypatch) -> N
         os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns))
         stamp.code_stamp.cache_clear()
     assert stamp.code_stamp() == before
+
+
+def test_a_stamped_file_is_its_tagged_pickle_written_in_pieces(tmp_path: Path, monkeypatch) -> None:
+    """The pickle goes to the file as it is made (frames of 64 KB), its tag in front:
+    the file reads back, and its tag is the tag of every byte after it."""
+    from flaglint.cache import location
+    from flaglint.cache.store import MAGIC as STORE_MAGIC
+    from flaglint.cache.store import read_stamped, write_stamped
+
+    monkeypatch.setenv("FLAGLINT_CACHE_DIR", str(tmp_path / "home"))
+    location._keys.clear()
+    folder = tmp_path / "cache"
+    value = {f"location.{n}": (n, f"target.{n % 97}", b"x" * (n % 13)) for n in range(40_000)}
+
+    def whole(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the whole pickle was made in memory")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pickle, "dumps", whole)
+        write_stamped(folder, "big.pickle", "test", value)
+    data = (folder / "big.pickle").read_bytes()
+    assert len(data) > 1 << 20  # many frames
+    head = len(STORE_MAGIC) + location.TAG_SIZE
+    assert data.startswith(STORE_MAGIC)
+    assert data[len(STORE_MAGIC) : head] == location.tag(data[head:], b"flaglint-store1")
+    assert read_stamped(folder, "big.pickle", "test") == value
+    assert read_stamped(folder, "big.pickle", "other") is None
+    forged = bytearray(data)
+    forged[-100] ^= 1
+    (folder / "big.pickle").write_bytes(bytes(forged))
+    assert read_stamped(folder, "big.pickle", "test") is None
+    location._keys.clear()
+
+
+def test_a_value_that_cannot_be_pickled_leaves_no_file(tmp_path: Path, monkeypatch) -> None:
+    from flaglint.cache import location
+    from flaglint.cache.store import read_stamped, write_stamped
+
+    monkeypatch.setenv("FLAGLINT_CACHE_DIR", str(tmp_path / "home"))
+    location._keys.clear()
+    folder = tmp_path / "cache"
+    write_stamped(folder, "kept.pickle", "test", [1, 2])
+    with pytest.raises((pickle.PicklingError, TypeError, AttributeError)):
+        write_stamped(folder, "kept.pickle", "test", [b"x" * 200_000, lambda: None])
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".tmp-")) == []
+    assert read_stamped(folder, "kept.pickle", "test") == [1, 2]  # the old file stands
+    location._keys.clear()

@@ -246,15 +246,25 @@ def _read_key(path: Path) -> bytes | None:
     return key if len(key) == KEY_SIZE else None
 
 
-def tag(payload: bytes, context: bytes) -> bytes | None:
+def tag(payload: bytes | memoryview, context: bytes) -> bytes | None:
     """The keyed tag of ``payload`` for ``context`` (at most 16 bytes); None without a key."""
+    tagger = tagging(context)
+    if tagger is None:
+        return None
+    tagger.update(payload)
+    return tagger.digest()
+
+
+def tagging(context: bytes) -> hashlib.blake2b | None:
+    """A keyed hash for ``context`` to feed a payload in pieces (its ``digest()`` is
+    :func:`tag` of their concatenation); None without a key."""
     key = secret_key()
     if key is None:
         return None
-    return hashlib.blake2b(payload, digest_size=TAG_SIZE, key=key, person=context).digest()
+    return hashlib.blake2b(digest_size=TAG_SIZE, key=key, person=context)
 
 
-def verified(payload: bytes, expected: bytes, context: bytes) -> bool:
+def verified(payload: bytes | memoryview, expected: bytes, context: bytes) -> bool:
     """Whether ``expected`` is ``payload``'s tag: the only gate in front of ``pickle.loads``."""
     actual = tag(payload, context)
     if actual is None or len(expected) != TAG_SIZE:
