@@ -130,6 +130,8 @@ def test_a_killed_worker_leaves_the_parent_to_resolve(
 
     graph = CallGraph(project.files, inventory, project.resolver, jobs=JOBS)
     assert graph.file_edges == serial.graph.file_edges
+    # The flow the workers took is solved again here, for the answers and their values.
+    assert graph.flow_values == serial.graph.flow_values
 
 
 def test_who_solves_the_flow(
@@ -201,3 +203,43 @@ def test_a_worker_that_raises_leaves_the_parent_to_resolve(
     graph = CallGraph(project.files, lambda: project.inventory, project.resolver, jobs=JOBS)
     assert graph.file_edges == serial.graph.file_edges
     assert graph.flow_answers == serial.graph.flow_answers
+
+
+def test_the_parent_lets_go_of_the_flow_the_workers_took(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watchdog: None
+) -> None:
+    """Solved before forking, the flow goes with the workers: while the parent builds
+    the inventory it holds no solver (its memory is the inventory's), and the graph,
+    answers and the values they read are a serial build's."""
+    import gc
+    import weakref
+
+    from flaglint.callgraph.flow import FlowSolver
+
+    _join_other_threads()
+    monkeypatch.setattr(graph_module, "PARALLEL_RESOLUTION", 1)
+    project = analyse_tree(write_tree(tmp_path / "shop", FILES))
+    serial = analyse_tree(write_tree(tmp_path / "again", FILES))
+    solvers: list[weakref.ref[FlowSolver]] = []
+    original = FlowSolver.solve
+    parent = os.getpid()
+
+    def noted(self):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            solvers.append(weakref.ref(self))
+        return original(self)
+
+    monkeypatch.setattr(FlowSolver, "solve", noted)
+    alive: list[bool] = []
+
+    def inventory():
+        gc.collect()
+        alive.extend(ref() is not None for ref in solvers)
+        return project.inventory
+
+    graph = CallGraph(project.files, inventory, project.resolver, jobs=JOBS)
+    assert alive == [False]  # solved once here, and let go of
+    assert graph.file_edges == serial.graph.file_edges
+    assert graph.flow_answers == serial.graph.flow_answers
+    assert graph.flow_reads == serial.graph.flow_reads
+    assert graph.flow_values == serial.graph.flow_values

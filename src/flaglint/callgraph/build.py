@@ -84,15 +84,16 @@ class CallGraph(EarlierAnswers):
         self.flow_reads: dict[str, Reads] = {}
         self._earlier = earlier or Earlier()
         self._reuse: Mapping[str, list[RawEdge]] = reuse or {}
-        # Neither the flow nor the answers and edges need the inventory: forked
-        # workers solve and answer while this process builds it, when given
-        # the way to (``Project.inventory``).
+        # Neither the flow nor the answers and edges need the inventory: forked workers
+        # solve and answer while this process builds it (``Project.inventory``).
         if not self.mostly_earlier():
             # Most answers must be computed: solve once here for every worker to
             # inherit, rather than once per worker (a second on koku, each).
             self.flow  # noqa: B018
         # The earlier tree is this one: every answer is looked up, nothing solved.
         collect = no_workers if self._earlier.same else resolve_in_workers(self, files, jobs)
+        if collect is not no_workers:  # the workers took the solved flow: the inventory
+            self._flow = None  # reuses its memory (should one die, it is solved again here)
         try:
             self.inventory = inventory() if callable(inventory) else inventory
             if meanwhile is not None and collect is not no_workers:
@@ -117,8 +118,7 @@ class CallGraph(EarlierAnswers):
             self._add_file_edges(raw)
         if self._flow is not None:  # this process answered some files itself
             computed.update(self.values_read(p for p in self.flow_reads if not self.held(p)))
-        # Held answers read what the earlier tree's did, with the same values: its
-        # values, then those of what was computed again (sharing the earlier keys).
+        # Held answers read the earlier tree's values; then those computed again.
         self.flow_values = {**self._earlier.values, **computed}
         # Asked no more, like the lender's answers: 16 MB of koku's peak.
         self._flow, self._solver_inputs, self._earlier, self._reuse = None, None, Earlier(), {}
