@@ -66,32 +66,3 @@ def test_build_indexes_are_forgotten_and_rebuilt_the_same(
     assert shed._locals(facts) == kept._locals(facts)
     assert shed.branches_by_key() == kept.branches_by_key()
     assert [r.key for r in shed.reads] == [r.key for r in kept.reads] == ["FEATURE_LAUNCH"]
-
-
-def test_a_files_flows_and_call_arguments_are_the_asked_files(tmp_path: Path) -> None:
-    """Two files can share a module name (``a-b/c.py`` and ``a_b/c.py`` both fall back
-    to ``a_b.c``): a local's values and a call's arguments are the asked file's."""
-    for folder, source in (
-        ("a-b", "def make():\n    client = connect()\n    use(client, mode=1)\n"),
-        ("a_b", "def make():\n    client = other()\n    use(client, mode=client)\n"),
-    ):
-        (tmp_path / folder).mkdir()
-        (tmp_path / folder / "c.py").write_text(source)
-    project = analyse(load_config(tmp_path), [tmp_path], use_cache=False)
-    assert {f.module for f in project.files} == {"a_b.c"}
-    inventory = Inventory(project.files, project.config)
-    by_path = {f.path: f for f in project.files}
-    answers = {}
-    for path, facts in by_path.items():
-        index = next(i for i, c in enumerate(facts.calls) if c.callee == "use")
-        answers[path] = (
-            inventory._locals(facts)[("make", "client")],
-            inventory._argument(facts, index, "mode", 1),
-        )
-    for path, facts in by_path.items():  # asked again, the other file's first
-        index = next(i for i, c in enumerate(facts.calls) if c.callee == "use")
-        assert answers[path] == (
-            inventory._locals(facts)[("make", "client")],
-            inventory._argument(facts, index, "mode", 1),
-        )
-    assert answers["a-b/c.py"] != answers["a_b/c.py"]
