@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -558,5 +559,7 @@ def test_audit_stats_show_each_phase_and_leave_the_report_alone(tmp_path: Path, 
     assert timed.out == plain.out
     phases = dict(re.findall(r" (\w+)=([\d.]+)s", timed.err))
     assert {"facts", "graph", "rules", "history", "reach", "report"} <= set(phases)
+    if sys.platform != "win32":  # and the run's peak memory, workers included
+        assert re.search(r" peak-rss=[1-9]\d*MB$", timed.err.strip())
     no_history = run_cli("audit", "--no-history", "--stats", cwd=repo)
     assert " history=" not in no_history.err and " reach=" in no_history.err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -89,7 +90,9 @@ def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path, file_okay=False),
             help="Keep this root's caches in DIR (default: the user's cache folder).",
         ),
-        click.option("--stats", is_flag=True, help="Print timing and cache counters on stderr."),
+        click.option(
+            "--stats", is_flag=True, help="Print timing, cache and peak memory counters on stderr."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -228,9 +231,28 @@ def print_stats(project: Project, base_ran: bool = False) -> None:
     click.echo(
         f"flaglint: files={stats.files} lines={stats.lines} parsed={stats.parsed} "
         f"cached={stats.cache_hits} results={_cached(stats.results_cached)} {base}"
-        f"edges-reused={stats.edges_reused} {timings} git={GIT_SECONDS[0]:.3f}s",
+        f"edges-reused={stats.edges_reused} {timings} git={GIT_SECONDS[0]:.3f}s"
+        f"{_peak_memory()}",
         err=True,
     )
+
+
+def _peak_memory() -> str:
+    """`` peak-rss=NMB``: the largest resident set of this process or of any process it
+    started and waited for (forked workers, git); nothing where the platform cannot
+    say (Windows). A forked worker's resident set counts the pages it shares with
+    this process, as its own peak does on the machine."""
+    try:
+        import resource
+    except ImportError:
+        return ""
+    largest = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    # Kilobytes on Linux and the BSDs, bytes on macOS.
+    megabytes = largest / (1 << 20) if sys.platform == "darwin" else largest / 1024
+    return f" peak-rss={megabytes:.0f}MB"
 
 
 def _cached(cached: bool) -> str:
