@@ -11,6 +11,7 @@ import click
 from flaglint import __version__
 from flaglint.cli.options import UsageFailure
 from flaglint.config import ConfigError
+from flaglint.engine import gcpause
 from flaglint.findings import ExitCode
 from flaglint.gate.baseline import BaselineError
 from flaglint.history import HistoryError
@@ -76,9 +77,12 @@ def run() -> None:
     check (benchmarks/RESULTS.md, design measurements), and nothing needs it: every file
     flaglint writes is closed and renamed into place before this point. So
     the streams are flushed and the process ends with ``os._exit``, the way
-    mypy ends too. :func:`main` itself stays an ordinary function for tests
-    and for callers that embed flaglint.
+    mypy ends too. For the same reason the rules' stage ends with what it
+    made frozen, not scanned by the collector (:func:`gcpause.ends_with_exit`).
+    :func:`main` itself stays an ordinary function for tests and for callers
+    that embed flaglint.
     """
+    gcpause.ends_with_exit()
     try:
         main()
     except SystemExit as exc:

@@ -49,8 +49,9 @@ def run_rules(
     # The project stage builds a few million small, acyclic objects (graph
     # dicts, resolver memos, reach sets) that reference counting frees alone;
     # the cyclic collector's full scans of them took 40% of this stage
-    # (benchmarks/RESULTS.md, design measurements).
-    with gcpause.paused():
+    # (benchmarks/RESULTS.md, design measurements). In the console script, which
+    # ends with os._exit, what the stage leaves is frozen rather than scanned.
+    with gcpause.paused(until_exit=True):
         selected = [r() for r in rules if not (r.needs_history and project.base is None)]
         if project.base is not None and any(r.needs_history for r in selected):
             # Graphs resolve in forked workers only while no other thread runs:
