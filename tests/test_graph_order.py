@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from flaglint.config import load_config
 from flaglint.engine import analyse
 
@@ -62,23 +60,6 @@ def test_fl101_message_keeps_its_path(run_cli, tmp_path: Path) -> None:
     hub linked later, the message named another of the equally short paths."""
     result = run_cli("check", "--no-cache", str(_root(tmp_path)), cwd=tmp_path)
     assert "path: app.main -> app.entry -> app.Store.save" in result.out, result.out
-
-
-def test_attributes_cannot_reach_the_shared_edge_dicts() -> None:
-    from flaglint.callgraph.store import KindGraph
-
-    graph = KindGraph()
-    graph.link("a", "b", "call")
-    graph.link("b", "c", "ref")
-    with pytest.raises(TypeError):
-        graph.copy()  # re-adds every edge with its (shared) dict
-    with pytest.raises(TypeError):
-        graph.add_edge("c", "d", kind="root")
-    assert graph.edges["a", "b"]["kind"] == "call"
-    assert graph.edges["b", "c"]["kind"] == "ref"
-    fresh = KindGraph()
-    fresh.link("x", "y", "call")
-    assert fresh.edges["x", "y"]["kind"] == "call"
 
 
 def _many_owners_program(root: Path) -> None:

@@ -23,7 +23,7 @@ from flaglint.flags.inventory import Inventory
 from flaglint.names.resolve import Resolver
 
 if TYPE_CHECKING:
-    # The call graph's module is imported when a graph is built: it brings networkx.
+    # The call graph's module is imported when a graph is built.
     from flaglint.callgraph import CallGraph, RawEdge
     from flaglint.callgraph.earlier import Earlier
     from flaglint.gate.suppressions import Suppression

@@ -4,8 +4,9 @@ Where things go: a new kind of edge is an :class:`EdgeKind` member (``model``)
 produced in ``build``; what runs without being called is decided in
 ``roots``; per-flag reach and exclusivity are in ``reach``; the forked
 resolution is in ``workers``; edges kept between runs in ``incremental``.
-Importing this package does not import networkx (``store`` does, when a
-graph is built).
+The graph is held in plain dicts (``store``); networkx is imported only
+when a question needs one of its algorithms (call cycles, a path for a
+message, what the roots reach).
 """
 
 from flaglint.callgraph.build import CallGraph

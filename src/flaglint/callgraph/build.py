@@ -4,14 +4,13 @@ Edges carry an :class:`~flaglint.callgraph.model.EdgeKind`. The call sites
 behind an edge, each with the flag conditions that dominate it, are not
 stored on the edge: :meth:`CallGraph.edge_sites` derives them from each file's
 resolved edges (:attr:`CallGraph.file_edges`), which the graph keeps anyway.
-Rules ask the questions below, never the networkx graph (:mod:`flaglint.callgraph.store`).
+Rules ask the questions below, never the adjacency (:mod:`flaglint.callgraph.store`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
 
 from flaglint.callgraph.answers import FLOW, FileAnswers
 from flaglint.callgraph.earlier import Earlier, EarlierAnswers, Reads
@@ -19,13 +18,11 @@ from flaglint.callgraph.flow import FlowSolver
 from flaglint.callgraph.model import HUB_PREFIX, SUPER_ROOT, EdgeKind, NodeInfo, RawEdge, Site
 from flaglint.callgraph.reach import FlagReach, ReachIndex
 from flaglint.callgraph.roots import RootFinder, matches
+from flaglint.callgraph.store import Adjacency
 from flaglint.callgraph.workers import no_workers, resolve_in_workers
 from flaglint.facts.model import Call, FileFacts
 from flaglint.flags.inventory import FlagCondition, Inventory
 from flaglint.names.resolve import Resolver
-
-if TYPE_CHECKING:
-    from flaglint.callgraph.store import KindGraph
 
 # A hub stands for every project method of its name: past this many it is no
 # evidence of anything, and an unknown receiver links nowhere instead.
@@ -33,7 +30,7 @@ HUB_LIMIT = 8
 
 
 class CallGraph(EarlierAnswers):
-    """A networkx ``DiGraph`` over the project, with reachability queries."""
+    """The project's call graph (an :class:`Adjacency`), with reachability queries."""
 
     def __init__(
         self,
@@ -48,11 +45,7 @@ class CallGraph(EarlierAnswers):
         earlier: Earlier | None = None,
         meanwhile: Callable[[], object] | None = None,
     ) -> None:
-        # networkx is imported with the first graph: a run answered from the
-        # findings cache never needs it (its import costs RSS and time).
-        from flaglint.callgraph.store import KindGraph
-
-        self.graph: KindGraph = KindGraph()
+        self.graph = Adjacency()
         self.resolver = resolver
         self.nodes: dict[str, NodeInfo] = {}
         self.roots: set[str] = set()
@@ -358,13 +351,11 @@ class CallGraph(EarlierAnswers):
 
     def edge_kind(self, source: str, target: str) -> EdgeKind | None:
         """The kind of the edge from ``source`` to ``target``, or None without one."""
-        data = self.graph.succ.get(source, {}).get(target)
-        return data["kind"] if data is not None else None
+        return self.graph.kind(source, target)
 
     def edges(self) -> Iterator[tuple[str, str, EdgeKind]]:
         """Every edge with its kind, in the order they were added."""
-        for source, target, data in self.graph.edges(data=True):
-            yield source, target, data["kind"]
+        yield from self.graph.edges()
 
     def call_cycles(self) -> list[set[str]]:
         """Project functions on a cycle of direct call edges, one set per cycle
@@ -393,7 +384,7 @@ class CallGraph(EarlierAnswers):
         if self._certain_succ is None:
             succ = self.graph.succ
             self._certain_succ = {
-                n: [t for t, data in succ[n].items() if data["kind"] != EdgeKind.MAY]
+                n: [t for t, kind in succ[n].items() if kind != EdgeKind.MAY]
                 for n in self.graph
             }
         return self._certain_succ
@@ -424,7 +415,7 @@ class CallGraph(EarlierAnswers):
     def reachable_from_roots(self) -> set[str]:
         import networkx as nx
 
-        return nx.descendants(self.graph, SUPER_ROOT)
+        return nx.descendants(self.graph.networkx(), SUPER_ROOT)
 
     def flag_keys(self) -> list[tuple[str, bool]]:
         return sorted({(c.key, c.on) for gated in self.inventory.gated for c in gated.conditions})
@@ -443,7 +434,7 @@ class CallGraph(EarlierAnswers):
         try:
             return [
                 n
-                for n in nx.shortest_path(self.graph, source, target)
+                for n in nx.shortest_path(self.graph.networkx(), source, target)
                 if not n.startswith(HUB_PREFIX)
             ]
         except (nx.NetworkXNoPath, nx.NodeNotFound):

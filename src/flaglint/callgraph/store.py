@@ -1,98 +1,120 @@
-"""The networkx graph class the call graph is stored in.
+"""The adjacency the call graph is stored in, and networkx views of it for algorithms.
 
-Its own module so that importing :mod:`flaglint.callgraph.build` for its types
-does not import networkx: a run answered from the findings cache never needs it.
+The graph of every run is held here in plain dicts, not in a networkx graph:
+issue #20's decision keeps networkx as the library of graph algorithms, asked
+only by the questions that need one (:meth:`Adjacency.networkx`), and never
+imported by a run that asks none. Importing networkx took 14 MB and a quarter
+of a second; holding it before the resolution workers fork put those 14 MB in
+every worker too (benchmarks/RESULTS.md, session 35).
+
+The layout is networkx's own (a dict of successors per node, each mapping a
+target to the edge's data, and the same for predecessors), with one
+difference: an edge's data is its :class:`~flaglint.callgraph.model.EdgeKind`,
+not a dict. So a view costs nothing to make, and an algorithm that only walks
+the adjacency (reachability, unweighted shortest paths) meets the nodes and
+edges in the order they were added, as it did when the graph was a networkx
+graph: which of two equally short paths a message names stays the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import networkx as nx
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from flaglint.callgraph.model import EdgeKind
 
-# One attribute dict per edge kind, shared by every edge of that kind.
-_KIND_DATA = {kind: {"kind": kind} for kind in EdgeKind}
+if TYPE_CHECKING:
+    import networkx as nx
+
 _NO_DATA: dict[str, object] = {}
-_MAY = _KIND_DATA[EdgeKind.MAY]
-_SHARED = "KindGraph edges and nodes share their attribute dicts: add edges with link()"
 
 
-class KindGraph(nx.DiGraph):
-    """A ``DiGraph`` whose edges share one attribute dict per kind, and nodes one empty dict.
+class Adjacency:
+    """A directed graph whose edges carry a kind, in the order they were added."""
 
-    networkx's documented way to save memory when edge data is uniform is an
-    ``edge_attr_dict_factory`` that returns a shared dict. A fresh dict per
-    edge with a list of call-site objects on it cost more than the adjacency
-    itself (benchmarks/RESULTS.md, design measurements); each tree of a
-    ``--base`` run holds a graph. Edges are added with :meth:`link`; adding
-    attributes any other way (``add_edge(u, v, kind=...)``, ``copy()``, which
-    re-adds every edge with its dict) would write into a dict every edge of a
-    kind shares, so it raises instead.
-    """
+    __slots__ = ("succ", "pred")
 
     def __init__(self) -> None:
-        self._next_data = _KIND_DATA[EdgeKind.CALL]
-        super().__init__()
+        self.succ: dict[str, dict[str, EdgeKind]] = {}
+        self.pred: dict[str, dict[str, EdgeKind]] = {}
 
-    def _edge_data(self) -> dict[str, object]:
-        return self._next_data
+    def __contains__(self, node: object) -> bool:
+        return node in self.succ
 
-    def _node_data(self) -> dict[str, object]:
-        return _NO_DATA
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.succ)
 
-    edge_attr_dict_factory = _edge_data  # type: ignore[assignment]
-    node_attr_dict_factory = _node_data  # type: ignore[assignment]
+    def __len__(self) -> int:
+        return len(self.succ)
 
-    def add_edge(self, u_of_edge: str, v_of_edge: str, **attr: object) -> None:
-        if attr:
-            raise TypeError(_SHARED)
-        super().add_edge(u_of_edge, v_of_edge)
-
-    def add_edges_from(self, ebunch_to_add: Iterable[tuple], **attr: object) -> None:  # type: ignore[type-arg]
-        edges = list(ebunch_to_add)
-        if attr or any(len(edge) > 2 and edge[2] for edge in edges):
-            raise TypeError(_SHARED)
-        super().add_edges_from(edges)
-
-    def add_node(self, node_for_adding: str, **attr: object) -> None:
-        if attr:
-            raise TypeError(_SHARED)
-        super().add_node(node_for_adding)
+    def add_node(self, node: str) -> None:
+        if node not in self.succ:
+            self.succ[node], self.pred[node] = {}, {}
 
     def link(self, source: str, target: str, kind: EdgeKind) -> None:
         """Add the edge with ``kind``; an existing edge keeps its kind."""
-        self._next_data = _KIND_DATA[kind]
-        self.add_edge(source, target)
+        self.add_node(source)
+        self.add_node(target)
+        out = self.succ[source]
+        if target not in out:
+            out[target] = kind
+            self.pred[target][source] = kind
 
     def link_all(self, edges: Iterable[tuple[tuple[str, str], EdgeKind]]) -> None:
-        """Add ``((source, target), kind)`` edges in order, as :meth:`link` would.
-
-        It writes the adjacency the way ``add_edge`` does, without its per-call
-        checks and cache clearing: a graph of a few hundred thousand edges is
-        built here on every run that resolves or borrows them, and
-        ``add_edge``'s own work was a visible share of the pre-commit hook.
-        """
-        successors, predecessors, nodes = self._succ, self._pred, self._node
+        """Add ``((source, target), kind)`` edges in order, as :meth:`link` would,
+        except that a ``may`` edge a ``call`` edge joins becomes a ``call`` (and
+        moves last among its source's successors)."""
+        successors, predecessors = self.succ, self.pred
         for (source, target), kind in edges:
             if source not in successors:
-                successors[source], predecessors[source], nodes[source] = {}, {}, _NO_DATA
+                successors[source], predecessors[source] = {}, {}
             if target not in successors:
-                successors[target], predecessors[target], nodes[target] = {}, {}, _NO_DATA
+                successors[target], predecessors[target] = {}, {}
             out = successors[source]
             existing = out.get(target)
             if existing is None:
-                data = _KIND_DATA[kind]
-                out[target] = data
-                predecessors[target][source] = data
-            elif existing is _MAY and kind == EdgeKind.CALL:
+                out[target] = kind
+                predecessors[target][source] = kind
+            elif existing == EdgeKind.MAY and kind == EdgeKind.CALL:
                 self.relink(source, target, kind)
-        clear = getattr(nx, "_clear_cache", None)
-        if clear is not None:
-            clear(self)
 
     def relink(self, source: str, target: str, kind: EdgeKind) -> None:
         """Change an existing edge's kind (its place among the successors moves last)."""
-        self.remove_edge(source, target)
+        del self.succ[source][target]
+        del self.pred[target][source]
         self.link(source, target, kind)
+
+    def successors(self, node: str) -> Iterator[str]:
+        return iter(self.succ[node])
+
+    def predecessors(self, node: str) -> Iterator[str]:
+        return iter(self.pred[node])
+
+    def out_degree(self, node: str) -> int:
+        return len(self.succ[node])
+
+    def kind(self, source: str, target: str) -> EdgeKind | None:
+        """The kind of the edge from ``source`` to ``target``, or None without one."""
+        out = self.succ.get(source)
+        return out.get(target) if out is not None else None
+
+    def edges(self) -> Iterator[tuple[str, str, EdgeKind]]:
+        """Every edge with its kind: sources in the order they were added, then targets."""
+        for source, out in self.succ.items():
+            for target, kind in out.items():
+                yield source, target, kind
+
+    def networkx(self) -> nx.DiGraph:
+        """A networkx view of this graph for algorithms that walk its adjacency.
+
+        It shares these dicts (nothing is copied), so it must not be changed,
+        and edge data reads as the kind itself: algorithms that read an edge's
+        attributes (weights) do not apply.
+        """
+        import networkx as nx
+
+        view = nx.DiGraph()
+        view._succ = view._adj = self.succ  # type: ignore[assignment]
+        view._pred = self.pred  # type: ignore[assignment]
+        view._node = dict.fromkeys(self.succ, _NO_DATA)
+        return view
