@@ -1,9 +1,10 @@
 """A base whose tree was analysed lately answers what its inventory found from the store.
 
-What the rules ask of a base's inventory (its reads, gated calls, keys and
-gates) is stored under the tree's digest; anything else builds the inventory.
-The work tree's is always built (and stored). Each test compares with an
-inventory built afresh.
+What a check asks of an inventory (its reads, gated calls, keys and gates,
+its toggle definitions, what the calls at its reads read) is stored under the
+tree's digest; anything else builds the inventory. A tree analysed again (the
+work tree, the staged index of the tree just checked, a base) answers from the
+store. Each test compares with an inventory built afresh.
 """
 
 from __future__ import annotations
@@ -108,13 +109,13 @@ def test_a_base_analysed_lately_answers_from_the_store(tmp_path: Path, built: li
     assert _found(first) == expected
     again = analyse(load_config(root), [root])
     assert _found(again) == expected
-    # The work tree's is always built: FL202 asks it about any read's call.
-    assert type(again.inventory) is inventory_module.Inventory
-    assert built == ["repo"] * 3
+    # The same work tree again: what a check asks is stored (FL202's questions too).
+    assert isinstance(again.inventory, StoredInventory)
+    assert built == ["repo"] * 2
     base = _head(root)
     assert _found(base) == expected
     assert isinstance(base.inventory, StoredInventory)
-    assert built == ["repo"] * 3
+    assert built == ["repo"] * 2
     # The stored gated calls are this tree's facts, not copies of the first run's.
     by_path = {f.path: f for f in base.files}
     assert all(g.facts is by_path[g.facts.path] for g in base.inventory.gated)
@@ -208,3 +209,44 @@ def test_the_key_is_the_content_the_facts_were_read_from(tmp_path: Path) -> None
     again.blob_ids = dict(first.blob_ids)
     again.cache_directory = cache
     assert _found(again) == expected
+
+
+FL202_PROJECT = Path(__file__).parent / "fixtures" / "rules_projects" / "FL202_keys"
+
+
+@pytest.mark.usefixtures("git_env")
+def test_fl202_asks_the_store_and_finds_what_a_built_inventory_finds(
+    tmp_path: Path, built: list[str]
+) -> None:
+    """Toggle objects defined twice and key constants read through calls: FL202's
+    questions beyond the reads are answered from the store, the same."""
+    import shutil
+
+    from flaglint.engine import run_rules
+    from flaglint.rules import ALL_RULES
+
+    root = tmp_path / "repo"
+    shutil.copytree(FL202_PROJECT, root)
+    fl202 = [r for r in ALL_RULES if r.code == "FL202"]
+    fresh = analyse(load_config(root), [root], use_cache=False)
+    expected = run_rules(fresh, fl202)
+    assert {(f.path, f.line, f.symbol) for f in expected} == {
+        ("app/rlp_flags.py", 1, "app.rlp_flags.RLP_MODE"),
+        ("app/xblock_toggles.py", 4, "app.xblock_toggles.OLD_ENABLE"),
+    }
+    analyse(load_config(root), [root]).inventory  # noqa: B018  (built and stored)
+    assert built == ["repo", "repo"]
+    again = analyse(load_config(root), [root])
+    inventory = again.inventory
+    assert isinstance(inventory, StoredInventory)
+    assert run_rules(again, fl202) == expected
+    assert built == ["repo", "repo"]  # answered without building
+    toggles = [(f.path, b.line, key) for f, b, key in inventory.toggle_definitions()]
+    fresh_toggles = [(f.path, b.line, k) for f, b, k in fresh.inventory.toggle_definitions()]
+    assert toggles == fresh_toggles and len(toggles) == 4
+    # A call at no read is not stored: asking it builds the inventory, and agrees.
+    router = next(f for f in again.files if f.path == "app/router.py")
+    fresh_router = next(f for f in fresh.files if f.path == "app/router.py")
+    unread = next(i for i, c in enumerate(router.calls) if c.callee.endswith("power_peg"))
+    assert inventory.call_read(router, unread) == fresh.inventory.call_read(fresh_router, unread)
+    assert built == ["repo", "repo", "repo"]

@@ -146,11 +146,8 @@ class Project:
 
     @cached_property
     def inventory(self) -> Inventory:
-        """This tree's flag inventory, built and stored; a revision's (a base) is taken
-        from the store when the tree was analysed lately (see ``flags.stored``).
-
-        The work tree's (or the staged index's) is always built: FL202 asks it more
-        than the store holds, and built here it overlaps the graph's workers."""
+        """This tree's flag inventory, built and stored; taken from the store when the
+        same tree was analysed lately (see ``flags.stored``)."""
         from flaglint.flags import stored
 
         def build() -> Inventory:
@@ -162,7 +159,7 @@ class Project:
         # it the tree's digest (the facts are not the content it names).
         files = self.files
         key = stored.inventory_key(self.tree_digest(), self.config)
-        found = stored.load(self.cache_directory, key, files, build) if self.revision else None
+        found = stored.load(self.cache_directory, key, files, build)
         if found is not None:
             return cast(Inventory, found)
         inventory = build()

@@ -3,12 +3,13 @@
 A tree's inventory follows from its files and the configuration alone, and
 the trees analysed most are the same few: the work tree, ``HEAD`` (the
 pre-commit hook's base is the tree the previous commit's hook or a clean
-``check`` just analysed), a ``--base``. What the rules ask of a base's
-inventory is what it found (its reads and gated calls, the keys and gates
-they give); those are stored under the tree's digest and answered from the
-store. Any other question builds the inventory as before (:class:`StoredInventory`).
-Only a revision's inventory (a base's) is taken from the store: the work
-tree's is always built, as FL202 asks it about calls the store does not hold.
+``check`` just analysed), the staged index (the tree a ``check`` of the work
+tree just analysed, when everything is staged), a ``--base``. What a check
+asks of an inventory is what it found (its reads and gated calls, the keys
+and gates they give), the toggle objects it defines (FL202) and what the
+calls at its reads read (FL202's key constants); those are stored under the
+tree's digest and answered from the store. Any other question (``audit``,
+``show``, ``remove-flag``) builds the inventory as before (:class:`StoredInventory`).
 
 Keyed by flaglint's code, the configuration and every file's path, module
 and content (``Project.tree_digest``): a stored answer is that tree's.
@@ -23,21 +24,25 @@ from typing import TYPE_CHECKING, Any
 
 from flaglint.cache.store import read_stamped, write_stamped
 from flaglint.encoding import utf8
-from flaglint.facts.model import FileFacts
+from flaglint.facts.model import Binding, FileFacts
 from flaglint.flags.model import FlagCondition, FlagRead, GatedCall, InventoryOutputs
 from flaglint.stamp import code_stamp
 
 if TYPE_CHECKING:
     from flaglint.flags.inventory import Inventory
 
-FORMAT = 1
+FORMAT = 2
 STORE = "inventories.pickle"
 # Trees kept: the work tree, HEAD, a staged index, a base.
 KEEP = 4
 
 # A gated call without its file's facts: (path, call index, target, conditions).
 Row = tuple[str, int, str, tuple[FlagCondition, ...]]
-Entry = tuple[list[FlagRead], list[Row]]
+# A toggle object's definition: (path, the binding's position in the file's, key).
+Toggle = tuple[str, int, str]
+# What the call at each read reads: (path, call index) -> read.
+CallReads = dict[tuple[str, int], "FlagRead | None"]
+Entry = tuple[list[FlagRead], list[Row], list[Toggle], CallReads]
 
 
 def inventory_key(tree_digest: str, config: object) -> str:
@@ -51,22 +56,47 @@ def inventory_key(tree_digest: str, config: object) -> str:
 
 
 class StoredInventory(InventoryOutputs):
-    """A tree's stored reads and gated calls; anything else asked builds the inventory."""
+    """A tree's stored findings (reads, gated calls, toggle definitions, what the calls
+    at its reads read); anything else asked builds the inventory."""
 
     def __init__(
-        self, reads: list[FlagRead], gated: list[GatedCall], build: Callable[[], Inventory]
+        self,
+        files: list[FileFacts],
+        reads: list[FlagRead],
+        gated: list[GatedCall],
+        toggles: list[tuple[FileFacts, Binding, str]],
+        call_reads: CallReads,
+        build: Callable[[], Inventory],
     ) -> None:
+        self.files = files
         self.reads = reads
         self.gated = gated
+        self._toggles = toggles
+        self._call_reads = call_reads
         self._build = build
         self._built: Inventory | None = None
+
+    def toggle_definitions(self) -> list[tuple[FileFacts, Binding, str]]:
+        return list(self._toggles)
+
+    def call_read(self, facts: FileFacts, index: int) -> FlagRead | None:
+        found = self._call_reads.get((facts.path, index), _UNKNOWN)
+        if found is _UNKNOWN:
+            return self._inventory().call_read(facts, index)
+        return found  # type: ignore[return-value]
+
+    def _inventory(self) -> Inventory:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("_build", "_built"):
             raise AttributeError(name)
-        if self._built is None:
-            self._built = self._build()
-        return getattr(self._built, name)
+        return getattr(self._inventory(), name)
+
+
+_UNKNOWN = object()
 
 
 def _entries(directory: Path | None) -> dict[str, Entry]:
@@ -81,15 +111,22 @@ def load(
     entry = _entries(directory).get(key) if key else None
     if entry is None:
         return None
-    reads, rows = entry
-    by_path = {f.path: f for f in files if f.error is None}
+    reads, rows, toggle_rows, call_reads = entry
+    parsed = [f for f in files if f.error is None]
+    by_path = {f.path: f for f in parsed}
     gated: list[GatedCall] = []
     for path, index, target, conditions in rows:
         facts = by_path.get(path)
         if facts is None or not 0 <= index < len(facts.calls):
             return None  # not this tree after all
         gated.append(GatedCall(facts, facts.calls[index], index, target, conditions))
-    return StoredInventory(list(reads), gated, build)
+    toggles: list[tuple[FileFacts, Binding, str]] = []
+    for path, position, key in toggle_rows:
+        facts = by_path.get(path)
+        if facts is None or not 0 <= position < len(facts.bindings):
+            return None
+        toggles.append((facts, facts.bindings[position], key))
+    return StoredInventory(parsed, list(reads), gated, toggles, dict(call_reads), build)
 
 
 def save(directory: Path | None, key: str, inventory: Inventory) -> None:
@@ -99,6 +136,25 @@ def save(directory: Path | None, key: str, inventory: Inventory) -> None:
     entries = _entries(directory)
     entries.pop(key, None)
     rows = [(g.facts.path, g.index, g.target, g.conditions) for g in inventory.gated]
-    entries[key] = (inventory.reads, rows)
+    entries[key] = (inventory.reads, rows, _toggles(inventory), _call_reads(inventory))
     kept = dict(list(entries.items())[-KEEP:])
     write_stamped(directory, STORE, f"inventories:{FORMAT}", kept)
+
+
+def _toggles(inventory: Inventory) -> list[Toggle]:
+    found: list[Toggle] = []
+    for facts, binding, key in inventory.toggle_definitions():
+        position = next(i for i, b in enumerate(facts.bindings) if b is binding)
+        found.append((facts.path, position, key))
+    return found
+
+
+def _call_reads(inventory: Inventory) -> CallReads:
+    """What each call written where a read is found reads (FL202 asks those of keyed reads)."""
+    places = {(r.path, r.line, r.column) for r in inventory.reads}
+    found: CallReads = {}
+    for facts in inventory.files:
+        for index, call in enumerate(facts.calls):
+            if (facts.path, call.line, call.col + 1) in places:
+                found[(facts.path, index)] = inventory.call_read(facts, index)
+    return found
