@@ -78,6 +78,7 @@ class Inventory(
         self._boolean_arguments: set[tuple[str, int]] = set()
         self._decorator_wrappers: dict[str, tuple[Wrapper, bool]] = {}
         self._decorator_inner: set[str] = set()
+        self._toggle_definitions: list[tuple[FileFacts, Binding, str]] | None = None
         self._find_wrappers()
         self._find_decorator_wrappers()
         self.reads: list[FlagRead] = []
@@ -290,8 +291,11 @@ class Inventory(
         """Toggle objects bound at module or class level (``X = WaffleFlag("ns.x")``), with keys.
 
         A toggle's definition is where its key lives, read or not; two
-        definitions of one key are two owners of one flag.
+        definitions of one key are two owners of one flag. Found once: the
+        inventory's store and FL202 both ask.
         """
+        if self._toggle_definitions is not None:
+            return list(self._toggle_definitions)
         found: list[tuple[FileFacts, Binding, str]] = []
         for facts in self.files:
             for binding in facts.bindings:
@@ -304,7 +308,8 @@ class Inventory(
                 key, _ = self._key(facts, facts.calls[binding.call], provider, "")
                 if key is not None:
                     found.append((facts, binding, key))
-        return found
+        self._toggle_definitions = found
+        return list(found)
 
     def branches_by_key(self) -> dict[str, list[tuple[str, int, str]]]:
         """Per key, the tests that decide code by it: (path, line, "on" or "off"), sorted.
