@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from flaglint.cache import background
 from flaglint.cache.facts import open_cache
 from flaglint.config import Config
 from flaglint.encoding import utf8
@@ -298,7 +299,9 @@ class Project:
             values,
             self.tree_digest(),
         )
-        incremental.save_snapshot(self.cache_directory, self._graph_salt(), snapshot)
+        directory, salt = self.cache_directory, self._graph_salt()
+        # Pickled in a forked child while this process goes on with the rules.
+        background.write(lambda: incremental.save_snapshot(directory, salt, snapshot))
 
     def tree_digest(self) -> str:
         """Every file's path, module and content, and the graph's settings: two trees

@@ -384,8 +384,7 @@ class CallGraph(EarlierAnswers):
         if self._certain_succ is None:
             succ = self.graph.succ
             self._certain_succ = {
-                n: [t for t, kind in succ[n].items() if kind != EdgeKind.MAY]
-                for n in self.graph
+                n: [t for t, kind in succ[n].items() if kind != EdgeKind.MAY] for n in self.graph
             }
         return self._certain_succ
 

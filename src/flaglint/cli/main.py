@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import click
 
 from flaglint import __version__
+from flaglint.cache import background
 from flaglint.cli.options import UsageFailure
 from flaglint.config import ConfigError
 from flaglint.engine import gcpause
@@ -92,6 +93,7 @@ def run() -> None:
     if code is not None and not isinstance(code, int):
         click.echo(str(code), err=True)
         code = 1
+    background.wait()  # a cache file a forked child writes is in place before the exit
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable
 
 from flaglint import history
+from flaglint.cache import background
 from flaglint.cache import location as cachedir
 from flaglint.cache.findings import ResultCache, Stored, tree_key
 from flaglint.config import Config
@@ -70,6 +71,7 @@ def run_rules(
         for rule in [r for r in selected if r not in waiting] + waiting:
             findings.update(rule.check(project))
     ordered = sorted(findings, key=Finding.sort_key)
+    background.wait()  # the snapshot, if a child saves it, is in place when this returns
     if results is not None and key is not None:
         # Again: a file saved while the facts were read has no content id now.
         key = tree_key(project, rules, head)

@@ -1,0 +1,63 @@
+"""Cache writes done in a forked child while the run goes on.
+
+Saving the call graph's snapshot pickles every file's answers and edges: 1.3 s
+of Django's cold check and 0.5 s of koku's, which the rules waited for
+(benchmarks/RESULTS.md, session 35). Where forking is safe (a POSIX system
+other than macOS, whose system libraries are not, and no other thread in this
+process, which could hold a lock the child would wait on forever), the write
+runs in a child forked for it and this process goes on; it waits for its
+children before it ends (:func:`wait`). Elsewhere the write runs in place.
+
+The child has this process's memory as it was when forked, so what it writes
+is what was there then, whatever this process does next. It leaves with
+``os._exit``: no buffered output of this process is written twice, no exit
+handler runs twice. A child that fails leaves the cache folder as it was, since
+every write is renamed into place whole (:mod:`flaglint.cache.store`); the next
+run only finds no snapshot.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import threading
+from collections.abc import Callable
+
+_children: list[int] = []
+
+
+def can_fork() -> bool:
+    """Whether a child may be forked here (see the module's docstring)."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+def write(save: Callable[[], None]) -> None:
+    """Run ``save`` in a forked child if one may be forked, else here and now."""
+    if not can_fork():
+        save()
+        return
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; the tests see what it wrote
+        code = 0
+        try:
+            save()
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    _children.append(pid)
+
+
+def wait() -> None:
+    """Wait for every child :func:`write` forked: its file is in place after this."""
+    while _children:
+        pid = _children.pop(0)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # already reaped (a SIGCHLD handler, say)
+            pass
+
+
+# Callers that embed flaglint and never call wait() still leave a complete cache.
+atexit.register(wait)
