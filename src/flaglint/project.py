@@ -206,15 +206,14 @@ class Project:
             self.next_graph.inventory  # noqa: B018
 
     def matches_snapshot(self) -> bool:
-        """Whether the snapshot in the cache folder is this very tree (its graph would
+        """Whether a snapshot in the cache folder is this very tree (its graph would
         take every answer from it without solving)."""
         from flaglint.callgraph import incremental
 
-        tree = self.tree_digest()
-        return (
-            bool(tree)
-            and incremental.snapshot_tree(self.cache_directory, self._graph_salt()) == tree
+        slot = incremental.snapshot_slot(
+            self.cache_directory, self._graph_salt(), self.tree_digest()
         )
+        return slot is not None
 
     def _reusable_edges(self) -> dict[str, list[RawEdge]]:
         """Per-file edges an earlier graph lends this one (see ``callgraph.incremental``)."""
@@ -226,15 +225,11 @@ class Project:
         donor_tree = donor.tree_digest() if donor is not None else ""
         salt = self._graph_salt()
         snapshot = None
-        if (
-            donor is not None
-            and tree
-            and tree != donor_tree
-            and incremental.snapshot_tree(self.cache_directory, salt) == tree
-        ):
-            # A base that is the tree last checked (the pre-commit hook's HEAD):
+        slot = incremental.snapshot_slot(self.cache_directory, salt, tree)
+        if donor is not None and tree and tree != donor_tree and slot is not None:
+            # A base that is a tree checked lately (the pre-commit hook's HEAD):
             # the snapshot is this very tree, a closer lender than the head.
-            snapshot = incremental.load_snapshot(self.cache_directory, salt)
+            snapshot = incremental.load_snapshot(self.cache_directory, salt, slot)
         if snapshot is None and donor is not None and "graph" in donor.__dict__:
             lender = donor.by_path
             old_modules = {p: f.module for p, f in lender.items() if f.error is None}
@@ -249,7 +244,7 @@ class Project:
                 return lender.get(path)
 
         else:
-            snapshot = snapshot or incremental.load_snapshot(self.cache_directory, salt)
+            snapshot = snapshot or incremental.load_snapshot(self.cache_directory, salt, slot or 0)
             if snapshot is None:
                 return {}
             old_modules = {p: module for p, (module, _) in snapshot.files.items()}
@@ -281,11 +276,15 @@ class Project:
             for f in self.files
             if f.error is None and f.path in self.blob_ids
         }
+        tree = self.tree_digest()
+        salt = self._graph_salt()
+        if self.keep_snapshot():
+            return  # saved already
         resolved = len(graph.file_edges) - graph.reused
-        if self._snapshot_files is not None and resolved <= max(16, len(files) // 50):
-            # The snapshot is at most a few files behind this tree: later runs
-            # re-resolve those few again, which costs less than rewriting a
-            # snapshot of many megabytes.
+        few = self._snapshot_files is not None and resolved <= max(16, len(files) // 50)
+        if few and not background.can_fork():
+            # Written here, in the run's time: the snapshot is at most a few files
+            # behind this tree, and later runs re-resolving those few costs less.
             return
         # Only the values some file's answers read (held answers bring the earlier
         # tree's, including locations no file reads any more).
@@ -297,11 +296,25 @@ class Project:
             graph.flow_answers,
             graph.flow_reads,
             values,
-            self.tree_digest(),
+            tree,
         )
-        directory, salt = self.cache_directory, self._graph_salt()
-        # Pickled in a forked child while this process goes on with the rules.
+        directory = self.cache_directory
+        # Pickled in a forked child while this process goes on with the rules; the
+        # snapshot it replaces stays as the previous one (the hook's HEAD, say).
         background.write(lambda: incremental.save_snapshot(directory, salt, snapshot))
+
+    def keep_snapshot(self) -> bool:
+        """Whether a snapshot of this tree is kept; if so it becomes the newest, so
+        that a later save drops the other one (the trees checked lately stay)."""
+        from flaglint.callgraph import incremental
+
+        if self.cache_directory is None or self.revision:
+            return False
+        salt = self._graph_salt()
+        slot = incremental.snapshot_slot(self.cache_directory, salt, self.tree_digest())
+        if slot:
+            incremental.promote_snapshot(self.cache_directory)
+        return slot is not None
 
     def tree_digest(self) -> str:
         """Every file's path, module and content, and the graph's settings: two trees

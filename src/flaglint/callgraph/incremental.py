@@ -33,6 +33,8 @@ file's flow answers (:mod:`flaglint.callgraph.answers`) are unchanged.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -45,6 +47,11 @@ from flaglint.facts.model import FileFacts
 FORMAT = 5
 EDGES = "edges.pickle"
 TREE = "edges-tree.pickle"
+# The tree saved before the newest, kept too: a check of the files about to be
+# committed, then the pre-commit hook, ask for both (the staged tree and HEAD).
+PREVIOUS_EDGES = "edges-previous.pickle"
+PREVIOUS_TREE = "edges-tree-previous.pickle"
+_SLOTS = ((EDGES, TREE), (PREVIOUS_EDGES, PREVIOUS_TREE))
 _WORD = re.compile(r"\w+")
 _DOTTED = re.compile(r"\w+(\.\w+)*")
 
@@ -264,22 +271,50 @@ class EdgeSnapshot(NamedTuple):
     tree: str = ""
 
 
-def load_snapshot(directory: Path | None, salt: str) -> EdgeSnapshot | None:
-    found = read_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}")
+def load_snapshot(directory: Path | None, salt: str, slot: int = 0) -> EdgeSnapshot | None:
+    """The newest snapshot (``slot`` 0), or the one saved before it (1)."""
+    found = read_stamped(directory, _SLOTS[slot][0], f"edges:{FORMAT}:{salt}")
     return found if isinstance(found, EdgeSnapshot) else None
 
 
 def save_snapshot(directory: Path | None, salt: str, snapshot: EdgeSnapshot) -> None:
+    """Save ``snapshot`` as the newest; the newest of another tree becomes the previous."""
+    newest = snapshot_tree(directory, salt)
+    if directory is not None and newest and newest != snapshot.tree:
+        for name, previous in zip(*_SLOTS, strict=True):
+            with contextlib.suppress(OSError):  # renamed whole: a reader sees one or none
+                os.replace(directory / name, directory / previous)
     write_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}", snapshot)
     # Which tree it is, in a file of a few bytes: whether the snapshot is worth
     # loading in place of another lender is known without loading its megabytes.
     write_stamped(directory, TREE, f"tree:{FORMAT}:{salt}", snapshot.tree)
 
 
-def snapshot_tree(directory: Path | None, salt: str) -> str:
-    """The digest of the tree the snapshot was saved for ("" when unknown).
+def promote_snapshot(directory: Path | None) -> None:
+    """Make the previous snapshot the newest, and the newest the previous (a tree
+    checked again is the last one a later save should drop)."""
+    if directory is None:
+        return
+    for name, previous in zip(*_SLOTS, strict=True):
+        swap = directory / f".swap-{previous}"
+        with contextlib.suppress(OSError):  # each file renamed whole
+            os.replace(directory / previous, swap)
+            if (directory / name).exists():
+                os.replace(directory / name, directory / previous)
+            os.replace(swap, directory / name)
+
+
+def snapshot_tree(directory: Path | None, salt: str, slot: int = 0) -> str:
+    """The digest of the tree the snapshot in ``slot`` was saved for ("" when unknown).
 
     A hint only (the two files are written one after the other): a snapshot
     loaded because of it is used whole only if it carries the same digest."""
-    found = read_stamped(directory, TREE, f"tree:{FORMAT}:{salt}")
+    found = read_stamped(directory, _SLOTS[slot][1], f"tree:{FORMAT}:{salt}")
     return found if isinstance(found, str) else ""
+
+
+def snapshot_slot(directory: Path | None, salt: str, tree: str) -> int | None:
+    """Which snapshot, the newest (0) or the previous (1), is of ``tree``; None if neither."""
+    if not tree:
+        return None
+    return next((s for s in range(len(_SLOTS)) if snapshot_tree(directory, salt, s) == tree), None)

@@ -45,6 +45,7 @@ def run_rules(
             # What the gate and the report read of the facts comes with the
             # findings: a tree whose findings are stored loads no facts.
             project.known_suppressions, project.known_errors = cached.suppressions, cached.errors
+            project.keep_snapshot()  # checked again: its call graph stays in the cache
             return list(cached.findings)
     findings: set[Finding] = set()
     # The project stage builds a few million small, acyclic objects (graph

@@ -1,0 +1,107 @@
+"""The call graph's snapshots: the newest tree's and the one saved before it.
+
+A check of the files about to be committed, then the pre-commit hook, ask for
+two trees (the staged one and HEAD): both are kept, so the hook solves no value
+flow, and what it reports is what it reports without the cache.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_git
+
+from flaglint.callgraph import flow, incremental
+from flaglint.callgraph.incremental import EdgeSnapshot
+
+SALT = "salt"
+
+
+def _snapshot(tree: str) -> EdgeSnapshot:
+    return EdgeSnapshot({f"{tree}.py": (tree, "blob")}, {}, tree=tree)
+
+
+def _trees(directory: Path) -> list[str]:
+    return [incremental.snapshot_tree(directory, SALT, slot) for slot in (0, 1)]
+
+
+def test_a_new_tree_is_the_newest_and_the_newest_becomes_the_previous(tmp_path: Path) -> None:
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("one"))
+    assert _trees(tmp_path) == ["one", ""]
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("two"))
+    assert _trees(tmp_path) == ["two", "one"]
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("two"))  # the same tree again
+    assert _trees(tmp_path) == ["two", "one"]
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("three"))
+    assert _trees(tmp_path) == ["three", "two"]
+    previous = incremental.load_snapshot(tmp_path, SALT, 1)
+    assert previous is not None and previous.files == {"two.py": ("two", "blob")}
+    assert incremental.snapshot_slot(tmp_path, SALT, "two") == 1
+    assert incremental.snapshot_slot(tmp_path, SALT, "one") is None
+    assert incremental.snapshot_slot(tmp_path, SALT, "") is None
+
+
+def test_a_tree_checked_again_is_the_last_one_dropped(tmp_path: Path) -> None:
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("one"))
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("two"))
+    incremental.promote_snapshot(tmp_path)
+    assert _trees(tmp_path) == ["one", "two"]
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("three"))
+    assert _trees(tmp_path) == ["three", "one"]
+    assert incremental.load_snapshot(tmp_path, SALT, 0).tree == "three"  # type: ignore[union-attr]
+
+
+ROUTER = """\
+import ldclient
+
+
+def route(order):
+    if ldclient.get().variation("peg", order.ctx, False):
+        power_peg(order)
+    if ldclient.get().variation("fast-fill", order.ctx, False):
+        fast_fill(order)
+
+
+def power_peg(order):
+    return order
+
+
+def fast_fill(order):
+    return order
+"""
+
+
+@pytest.mark.usefixtures("git_env")
+def test_the_hook_after_a_check_of_the_staged_files_solves_no_flow(
+    tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (root / "router.py").write_text(ROUTER)
+    (root / "other.py").write_text("def helper():\n    return 1\n")
+    run_git(root, "init", "-q", "-b", "main")
+    run_git(root, "add", "-A")
+    run_git(root, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
+    assert run_cli("check", cwd=root).code in (0, 1)  # HEAD's tree
+    router = root / "router.py"
+    gate = '    if ldclient.get().variation("peg", order.ctx, False):\n        power_peg(order)\n'
+    router.write_text(router.read_text().replace(gate, ""))
+    assert run_cli("check", cwd=root).code in (0, 1)  # the edited tree; HEAD's kept too
+    run_git(root, "add", "router.py")
+    solved: list[object] = []
+    solve = flow.FlowSolver.solve
+
+    def counted(self: flow.FlowSolver) -> None:
+        solved.append(self)
+        solve(self)
+
+    monkeypatch.setattr(flow.FlowSolver, "solve", counted)
+    hook = ("check", "--staged", "--base", "HEAD", "--new-only", "--format", "json")
+    stored = run_cli(*hook)
+    assert solved == []  # both graphs from their snapshots
+    plain = run_cli(*hook, "--no-cache")
+    assert len(solved) == 2  # without the cache, both trees are solved
+    assert (stored.code, stored.out) == (plain.code, plain.out)
+    assert '"rule": "FL104"' in stored.out and '"symbol": "router.power_peg"' in stored.out
