@@ -58,21 +58,30 @@ def test_with_another_thread_running_the_write_is_done_here(tmp_path: Path) -> N
         other.join()
 
 
+class _Unpicklable:
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        raise RuntimeError("gone")  # half the pickle is written by then
+
+
 def test_a_failing_child_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
-    target = tmp_path / "snapshot"
+    from flaglint.cache.facts import prepare_directory
+    from flaglint.cache.store import write_stamped
 
-    def fail() -> None:
-        (tmp_path / "snapshot.tmp").write_text("half")
-        raise OSError("disk full")
-
-    background.write(fail)
+    prepare_directory(tmp_path)  # a cache folder, as the first write makes it
+    (tmp_path / "kept").write_text("as it was")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    value = ["a" * 100_000, _Unpicklable()]
+    background.write(lambda: write_stamped(tmp_path, "snapshot", "stamp", value))
     background.wait()  # returns: the child's failure is its own
-    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no file, no temporary
     assert background._children == []
 
 
 def test_the_console_script_waits_before_it_exits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flaglint.engine import gcpause
+
     cli_main = importlib.import_module("flaglint.cli.main")
+    monkeypatch.setattr(gcpause, "_ends_with_exit", False)  # run() declares it
     order: list[str] = []
     monkeypatch.setattr(cli_main, "main", lambda: None)
     monkeypatch.setattr(cli_main.background, "wait", lambda: order.append("wait"))

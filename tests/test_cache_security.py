@@ -20,7 +20,7 @@ from flaglint.cache import location as cachedir
 from flaglint.cache.facts import MAGIC, PACK
 from flaglint.cache.findings import RESULTS
 from flaglint.cache.store import MAGIC as STORE_MAGIC
-from flaglint.callgraph.incremental import EDGES, PREVIOUS_EDGES, PREVIOUS_TREE, TREE
+from flaglint.callgraph.incremental import INDEX
 from flaglint.rules.dormant.unused import VULTURE_STORE
 
 SOURCE = """\
@@ -52,15 +52,14 @@ def _forge(folder: Path, marker: Path) -> None:
     """Every cache file flaglint reads, in the old unkeyed layouts and the new one."""
     folder.mkdir(parents=True, exist_ok=True)
     evil = pickle.dumps(_Payload(marker), protocol=pickle.HIGHEST_PROTOCOL)
-    for name in (RESULTS, EDGES, TREE, PREVIOUS_EDGES, PREVIOUS_TREE, VULTURE_STORE):
+    for name in (RESULTS, "edges.pickle", INDEX, VULTURE_STORE):
         (folder / name).write_bytes(evil)  # format before keys: one plain pickle
     # The facts pack before keys: entries, a pickled index, its offset.
     (folder / PACK).write_bytes(evil + (0).to_bytes(8, "little"))
     # The keyed layouts with a made-up tag: refused before unpickling.
     tag = b"\0" * cachedir.TAG_SIZE
     (folder / ("forged-" + RESULTS)).write_bytes(STORE_MAGIC + tag + evil)
-    for name in (PREVIOUS_EDGES, PREVIOUS_TREE):  # the snapshot saved before the newest
-        (folder / name).write_bytes(STORE_MAGIC + tag + evil)
+    (folder / "edges-unknown.pickle").write_bytes(STORE_MAGIC + tag + evil)  # a snapshot
     index_at = len(MAGIC)
     forged_pack = MAGIC + evil + tag + index_at.to_bytes(8, "little")
     (folder / ("forged-" + PACK)).write_bytes(forged_pack)

@@ -45,11 +45,28 @@ def test_a_new_tree_is_the_newest_and_the_newest_becomes_the_previous(tmp_path: 
 def test_a_tree_checked_again_is_the_last_one_dropped(tmp_path: Path) -> None:
     incremental.save_snapshot(tmp_path, SALT, _snapshot("one"))
     incremental.save_snapshot(tmp_path, SALT, _snapshot("two"))
-    incremental.promote_snapshot(tmp_path)
+    incremental.promote_snapshot(tmp_path, SALT, "one")
     assert _trees(tmp_path) == ["one", "two"]
     incremental.save_snapshot(tmp_path, SALT, _snapshot("three"))
     assert _trees(tmp_path) == ["three", "one"]
     assert incremental.load_snapshot(tmp_path, SALT, 0).tree == "three"  # type: ignore[union-attr]
+    # The dropped tree's file goes with it: a folder holds two snapshots at most.
+    assert sorted(p.name for p in tmp_path.glob("edges-*.pickle")) == sorted(
+        [incremental.INDEX, "edges-three.pickle", "edges-one.pickle"]
+    )
+
+
+def test_a_snapshot_whose_file_is_gone_or_forged_is_not_kept(tmp_path: Path) -> None:
+    """Each snapshot is named by its tree and tagged: the index can only name it."""
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("one"))
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("two"))
+    (tmp_path / "edges-two.pickle").unlink()
+    assert _trees(tmp_path) == ["one", ""]
+    assert incremental.snapshot_slot(tmp_path, SALT, "two") is None
+    (tmp_path / "edges-one.pickle").write_bytes((tmp_path / "edges-index.pickle").read_bytes())
+    assert incremental.load_snapshot(tmp_path, SALT, 0) is None  # not a snapshot of "one"
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("one"))
+    assert incremental.load_snapshot(tmp_path, SALT, 0).tree == "one"  # type: ignore[union-attr]
 
 
 ROUTER = """\
@@ -105,3 +122,26 @@ def test_the_hook_after_a_check_of_the_staged_files_solves_no_flow(
     assert len(solved) == 2  # without the cache, both trees are solved
     assert (stored.code, stored.out) == (plain.code, plain.out)
     assert '"rule": "FL104"' in stored.out and '"symbol": "router.power_peg"' in stored.out
+
+
+def test_an_editor_buffer_does_not_push_out_the_trees_checked_lately(tmp_path: Path) -> None:
+    """``--stdin-filename`` analyses a tree that holds an unsaved buffer: seldom asked for
+    again, its snapshot is not saved when it is a few files from the newest."""
+    from flaglint.config import load_config
+    from flaglint.engine import analyse, run_rules
+    from flaglint.rules import ALL_RULES
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "router.py").write_text(ROUTER)
+    config = load_config(root)
+    checked = analyse(config, [root])
+    run_rules(checked, ALL_RULES)
+    directory, salt = checked.cache_directory, checked._graph_salt()
+    kept = incremental.snapshot_trees(directory, salt)
+    assert kept == [checked.tree_digest()]
+    buffer = {"router.py": ROUTER.replace("fast_fill(order)\n", "pass\n", 1).encode()}
+    edited = analyse(config, [], contents=buffer)
+    run_rules(edited, ALL_RULES)
+    assert edited.tree_digest() not in ("", kept[0])
+    assert incremental.snapshot_trees(directory, salt) == kept

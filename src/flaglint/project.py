@@ -282,9 +282,11 @@ class Project:
             return  # saved already
         resolved = len(graph.file_edges) - graph.reused
         few = self._snapshot_files is not None and resolved <= max(16, len(files) // 50)
-        if few and not background.can_fork():
-            # Written here, in the run's time: the snapshot is at most a few files
-            # behind this tree, and later runs re-resolving those few costs less.
+        if few and (self.contents or not background.can_fork()):
+            # The snapshot is at most a few files behind this tree, and later runs
+            # re-resolving those few costs less than writing it here, in the run's
+            # time; or the tree holds an editor's unsaved buffer, seldom asked for
+            # again, whose snapshot would push out the trees checked lately.
             return
         # Only the values some file's answers read (held answers bring the earlier
         # tree's, including locations no file reads any more).
@@ -310,10 +312,10 @@ class Project:
 
         if self.cache_directory is None or self.revision:
             return False
-        salt = self._graph_salt()
-        slot = incremental.snapshot_slot(self.cache_directory, salt, self.tree_digest())
+        salt, tree = self._graph_salt(), self.tree_digest()
+        slot = incremental.snapshot_slot(self.cache_directory, salt, tree)
         if slot:
-            incremental.promote_snapshot(self.cache_directory)
+            incremental.promote_snapshot(self.cache_directory, salt, tree)
         return slot is not None
 
     def tree_digest(self) -> str:

@@ -41,6 +41,11 @@ def write(save: Callable[[], None]) -> None:
     if pid == 0:  # pragma: no cover - the child; the tests see what it wrote
         code = 0
         try:
+            # Off this process's streams: a reader of its output sees the end of it
+            # when this process ends, not when the child does.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):
+                os.dup2(devnull, stream)
             save()
         except BaseException:
             code = 1
@@ -52,11 +57,11 @@ def write(save: Callable[[], None]) -> None:
 def wait() -> None:
     """Wait for every child :func:`write` forked: its file is in place after this."""
     while _children:
-        pid = _children.pop(0)
         try:
-            os.waitpid(pid, 0)
+            os.waitpid(_children[0], 0)
         except ChildProcessError:  # already reaped (a SIGCHLD handler, say)
             pass
+        _children.pop(0)  # not before: an interrupted wait leaves it to the next
 
 
 # Callers that embed flaglint and never call wait() still leave a complete cache.

@@ -44,14 +44,13 @@ from flaglint.cache.store import read_stamped, write_stamped
 from flaglint.callgraph.model import RawEdge
 from flaglint.facts.model import FileFacts
 
-FORMAT = 5
-EDGES = "edges.pickle"
-TREE = "edges-tree.pickle"
-# The tree saved before the newest, kept too: a check of the files about to be
-# committed, then the pre-commit hook, ask for both (the staged tree and HEAD).
-PREVIOUS_EDGES = "edges-previous.pickle"
-PREVIOUS_TREE = "edges-tree-previous.pickle"
-_SLOTS = ((EDGES, TREE), (PREVIOUS_EDGES, PREVIOUS_TREE))
+FORMAT = 6
+# Each snapshot is a file named by its tree's digest (``edges-<digest>.pickle``);
+# the index lists the trees kept, the newest first. Two are kept: a check of the
+# files about to be committed, then the pre-commit hook, ask for both (the staged
+# tree and HEAD).
+INDEX = "edges-index.pickle"
+KEPT = 2
 _WORD = re.compile(r"\w+")
 _DOTTED = re.compile(r"\w+(\.\w+)*")
 
@@ -271,50 +270,65 @@ class EdgeSnapshot(NamedTuple):
     tree: str = ""
 
 
+def _snapshot_name(tree: str) -> str:
+    return f"edges-{tree or 'unknown'}.pickle"
+
+
+def _index(directory: Path | None, salt: str) -> list[str]:
+    found = read_stamped(directory, INDEX, f"index:{FORMAT}:{salt}")
+    return [t for t in found if isinstance(t, str)] if isinstance(found, list) else []
+
+
+def snapshot_trees(directory: Path | None, salt: str) -> list[str]:
+    """The trees whose snapshots are kept, the newest first (their files on disk)."""
+    if directory is None:
+        return []
+    return [t for t in _index(directory, salt) if (directory / _snapshot_name(t)).is_file()]
+
+
 def load_snapshot(directory: Path | None, salt: str, slot: int = 0) -> EdgeSnapshot | None:
     """The newest snapshot (``slot`` 0), or the one saved before it (1)."""
-    found = read_stamped(directory, _SLOTS[slot][0], f"edges:{FORMAT}:{salt}")
-    return found if isinstance(found, EdgeSnapshot) else None
+    trees = snapshot_trees(directory, salt)
+    if slot >= len(trees):
+        return None
+    found = read_stamped(directory, _snapshot_name(trees[slot]), f"edges:{FORMAT}:{salt}")
+    # Named by its tree and tagged with the user's key: what it holds is that tree's.
+    return found if isinstance(found, EdgeSnapshot) and found.tree == trees[slot] else None
 
 
 def save_snapshot(directory: Path | None, salt: str, snapshot: EdgeSnapshot) -> None:
-    """Save ``snapshot`` as the newest; the newest of another tree becomes the previous."""
-    newest = snapshot_tree(directory, salt)
-    if directory is not None and newest and newest != snapshot.tree:
-        for name, previous in zip(*_SLOTS, strict=True):
-            with contextlib.suppress(OSError):  # renamed whole: a reader sees one or none
-                os.replace(directory / name, directory / previous)
-    write_stamped(directory, EDGES, f"edges:{FORMAT}:{salt}", snapshot)
-    # Which tree it is, in a file of a few bytes: whether the snapshot is worth
-    # loading in place of another lender is known without loading its megabytes.
-    write_stamped(directory, TREE, f"tree:{FORMAT}:{salt}", snapshot.tree)
-
-
-def promote_snapshot(directory: Path | None) -> None:
-    """Make the previous snapshot the newest, and the newest the previous (a tree
-    checked again is the last one a later save should drop)."""
+    """Save ``snapshot`` as the newest; of the others, the newest stays, the rest go."""
     if directory is None:
         return
-    for name, previous in zip(*_SLOTS, strict=True):
-        swap = directory / f".swap-{previous}"
-        with contextlib.suppress(OSError):  # each file renamed whole
-            os.replace(directory / previous, swap)
-            if (directory / name).exists():
-                os.replace(directory / name, directory / previous)
-            os.replace(swap, directory / name)
+    write_stamped(directory, _snapshot_name(snapshot.tree), f"edges:{FORMAT}:{salt}", snapshot)
+    before = _index(directory, salt)
+    kept = [snapshot.tree, *(t for t in before if t != snapshot.tree)][:KEPT]
+    # The list of trees, in a file of a few bytes, renamed into place whole: whether a
+    # snapshot is worth loading is known without loading its megabytes.
+    write_stamped(directory, INDEX, f"index:{FORMAT}:{salt}", kept)
+    for tree in before:
+        if tree not in kept:
+            with contextlib.suppress(OSError):
+                os.unlink(directory / _snapshot_name(tree))
+
+
+def promote_snapshot(directory: Path | None, salt: str, tree: str) -> None:
+    """Make ``tree``'s snapshot the newest (a tree checked again is the last one a later
+    save should drop)."""
+    before = _index(directory, salt)
+    if tree in before and before[0] != tree:
+        kept = [tree, *(t for t in before if t != tree)]
+        write_stamped(directory, INDEX, f"index:{FORMAT}:{salt}", kept)
 
 
 def snapshot_tree(directory: Path | None, salt: str, slot: int = 0) -> str:
-    """The digest of the tree the snapshot in ``slot`` was saved for ("" when unknown).
-
-    A hint only (the two files are written one after the other): a snapshot
-    loaded because of it is used whole only if it carries the same digest."""
-    found = read_stamped(directory, _SLOTS[slot][1], f"tree:{FORMAT}:{salt}")
-    return found if isinstance(found, str) else ""
+    """The digest of the tree whose snapshot is the newest (``slot`` 0) or the previous
+    (1); "" when there is none."""
+    trees = snapshot_trees(directory, salt)
+    return trees[slot] if slot < len(trees) else ""
 
 
 def snapshot_slot(directory: Path | None, salt: str, tree: str) -> int | None:
     """Which snapshot, the newest (0) or the previous (1), is of ``tree``; None if neither."""
-    if not tree:
-        return None
-    return next((s for s in range(len(_SLOTS)) if snapshot_tree(directory, salt, s) == tree), None)
+    trees = snapshot_trees(directory, salt) if tree else []
+    return trees.index(tree) if tree in trees else None

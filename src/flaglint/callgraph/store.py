@@ -32,11 +32,12 @@ _NO_DATA: dict[str, object] = {}
 class Adjacency:
     """A directed graph whose edges carry a kind, in the order they were added."""
 
-    __slots__ = ("succ", "pred")
+    __slots__ = ("succ", "pred", "_view")
 
     def __init__(self) -> None:
         self.succ: dict[str, dict[str, EdgeKind]] = {}
         self.pred: dict[str, dict[str, EdgeKind]] = {}
+        self._view: nx.DiGraph | None = None
 
     def __contains__(self, node: object) -> bool:
         return node in self.succ
@@ -50,6 +51,7 @@ class Adjacency:
     def add_node(self, node: str) -> None:
         if node not in self.succ:
             self.succ[node], self.pred[node] = {}, {}
+            self._view = None  # its node list is made anew when next asked for
 
     def link(self, source: str, target: str, kind: EdgeKind) -> None:
         """Add the edge with ``kind``; an existing edge keeps its kind."""
@@ -65,6 +67,7 @@ class Adjacency:
         except that a ``may`` edge a ``call`` edge joins becomes a ``call`` (and
         moves last among its source's successors)."""
         successors, predecessors = self.succ, self.pred
+        self._view = None
         for (source, target), kind in edges:
             if source not in successors:
                 successors[source], predecessors[source] = {}, {}
@@ -107,14 +110,17 @@ class Adjacency:
     def networkx(self) -> nx.DiGraph:
         """A networkx view of this graph for algorithms that walk its adjacency.
 
-        It shares these dicts (nothing is copied), so it must not be changed,
-        and edge data reads as the kind itself: algorithms that read an edge's
-        attributes (weights) do not apply.
+        It shares the adjacency dicts, so it must not be changed, and edge data
+        reads as the kind itself: algorithms that read an edge's attributes
+        (weights) do not apply. Made when first asked for, and again once a
+        node is added.
         """
-        import networkx as nx
+        if self._view is None:
+            import networkx as nx
 
-        view = nx.DiGraph()
-        view._succ = view._adj = self.succ  # type: ignore[assignment]
-        view._pred = self.pred  # type: ignore[assignment]
-        view._node = dict.fromkeys(self.succ, _NO_DATA)
-        return view
+            view = nx.DiGraph()
+            view._succ = view._adj = self.succ  # type: ignore[assignment]
+            view._pred = self.pred  # type: ignore[assignment]
+            view._node = dict.fromkeys(self.succ, _NO_DATA)
+            self._view = view
+        return self._view
