@@ -56,6 +56,14 @@ def test_a_tree_checked_again_is_the_last_one_dropped(tmp_path: Path) -> None:
     )
 
 
+def test_the_single_snapshot_of_earlier_versions_goes_at_the_first_save(tmp_path: Path) -> None:
+    for name in ("edges.pickle", "edges-tree.pickle"):
+        (tmp_path / name).write_bytes(b"format 5")
+    incremental.save_snapshot(tmp_path, SALT, _snapshot("one"))
+    assert not (tmp_path / "edges.pickle").exists()
+    assert not (tmp_path / "edges-tree.pickle").exists()
+
+
 def test_a_snapshot_whose_file_is_gone_or_forged_is_not_kept(tmp_path: Path) -> None:
     """Each snapshot is named by its tree and tagged: the index can only name it."""
     incremental.save_snapshot(tmp_path, SALT, _snapshot("one"))

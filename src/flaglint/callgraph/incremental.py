@@ -51,6 +51,8 @@ FORMAT = 6
 # tree and HEAD).
 INDEX = "edges-index.pickle"
 KEPT = 2
+# The one snapshot of format 5 and earlier, and its tree: tens of MB no longer read.
+_LEGACY = ("edges.pickle", "edges-tree.pickle")
 _WORD = re.compile(r"\w+")
 _DOTTED = re.compile(r"\w+(\.\w+)*")
 
@@ -306,10 +308,10 @@ def save_snapshot(directory: Path | None, salt: str, snapshot: EdgeSnapshot) -> 
     # The list of trees, in a file of a few bytes, renamed into place whole: whether a
     # snapshot is worth loading is known without loading its megabytes.
     write_stamped(directory, INDEX, f"index:{FORMAT}:{salt}", kept)
-    for tree in before:
-        if tree not in kept:
-            with contextlib.suppress(OSError):
-                os.unlink(directory / _snapshot_name(tree))
+    dropped = [_snapshot_name(t) for t in before if t not in kept]
+    for name in (*dropped, *_LEGACY):
+        with contextlib.suppress(OSError):
+            os.unlink(directory / name)
 
 
 def promote_snapshot(directory: Path | None, salt: str, tree: str) -> None:
