@@ -70,6 +70,17 @@ def run_git(repo: Path, *args: str, date: str | None = None) -> str:
     ).stdout
 
 
+def committed_repo(root: Path, files: dict[str, str]) -> Path:
+    """A git repository at ``root`` holding ``files`` (path -> text) in one commit."""
+    root.mkdir(parents=True)
+    for path, text in files.items():
+        (root / path).write_text(text)
+    run_git(root, "init", "-q", "-b", "main")
+    run_git(root, "add", "-A")
+    run_git(root, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
+    return root
+
+
 class CliResult:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_git
+from conftest import committed_repo, run_git
 
 from flaglint.callgraph import flow, incremental
 from flaglint.callgraph.incremental import EdgeSnapshot
@@ -101,14 +101,8 @@ def fast_fill(order):
 def test_the_hook_after_a_check_of_the_staged_files_solves_no_flow(
     tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "pyproject.toml").write_text("[tool.flaglint]\n")
-    (root / "router.py").write_text(ROUTER)
-    (root / "other.py").write_text("def helper():\n    return 1\n")
-    run_git(root, "init", "-q", "-b", "main")
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
+    files = {"pyproject.toml": "[tool.flaglint]\n", "router.py": ROUTER}
+    root = committed_repo(tmp_path / "repo", files)
     assert run_cli("check", cwd=root).code in (0, 1)  # HEAD's tree
     router = root / "router.py"
     gate = '    if ldclient.get().variation("peg", order.ctx, False):\n        power_peg(order)\n'

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import run_git
+from conftest import committed_repo, run_git
 
 from flaglint.config import Config, load_config
 from flaglint.engine import analyse, attach_base
@@ -51,15 +51,15 @@ def slow_fill(order):
 
 
 def _tree(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "pyproject.toml").write_text("[tool.flaglint]\n")
-    (root / "router.py").write_text(ROUTER)
-    (root / "other.py").write_text("def helper():\n    return 1\n")
-    run_git(root, "init", "-q", "-b", "main")
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-q", "-m", "one", date="2001-01-01T00:00:00+0000")
-    return root
+    return committed_repo(tmp_path / "repo", _files(ROUTER))
+
+
+def _files(router: str) -> dict[str, str]:
+    return {
+        "pyproject.toml": "[tool.flaglint]\n",
+        "router.py": router,
+        "other.py": "def helper():\n    return 1\n",
+    }
 
 
 def _head(root: Path, config: Config | None = None) -> Project:
