@@ -103,4 +103,4 @@ def test_a_check_leaves_its_snapshot_in_place(tmp_path: Path) -> None:
     project = analyse(load_config(root), [root])
     run_rules(project, ALL_RULES)
     assert background._children == []
-    assert incremental.snapshot_tree(project.cache_directory, project._graph_salt())
+    assert incremental.snapshot_trees(project.cache_directory, project._graph_salt())

@@ -323,13 +323,6 @@ def promote_snapshot(directory: Path | None, salt: str, tree: str) -> None:
         write_stamped(directory, INDEX, f"index:{FORMAT}:{salt}", kept)
 
 
-def snapshot_tree(directory: Path | None, salt: str, slot: int = 0) -> str:
-    """The digest of the tree whose snapshot is the newest (``slot`` 0) or the previous
-    (1); "" when there is none."""
-    trees = snapshot_trees(directory, salt)
-    return trees[slot] if slot < len(trees) else ""
-
-
 def snapshot_slot(directory: Path | None, salt: str, tree: str) -> int | None:
     """Which snapshot, the newest (0) or the previous (1), is of ``tree``; None if neither."""
     trees = snapshot_trees(directory, salt) if tree else []
