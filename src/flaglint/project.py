@@ -271,15 +271,14 @@ class Project:
 
         if self.cache_directory is None or self.revision:
             return
+        if self.keep_snapshot():
+            return  # saved already
         files = {
             f.path: (f.module, self.blob_ids[f.path])
             for f in self.files
             if f.error is None and f.path in self.blob_ids
         }
-        tree = self.tree_digest()
-        salt = self._graph_salt()
-        if self.keep_snapshot():
-            return  # saved already
+        tree, salt = self.tree_digest(), self._graph_salt()
         resolved = len(graph.file_edges) - graph.reused
         few = self._snapshot_files is not None and resolved <= max(16, len(files) // 50)
         if few and (self.contents or not background.can_fork()):
