@@ -176,11 +176,7 @@ class ValuesMixin:
     # ------------------------------------------------------- arguments in
     def _argument(self, facts: FileFacts, index: int, name: str, position: int) -> Shape | None:
         """The shape of the argument call ``index`` passes for parameter ``name``."""
-        by_call = self._flow_calls.get(facts.path)
-        if by_call is None:
-            by_call = {c.call: c for c in facts.flow_calls if c.call >= 0}
-            self._flow_calls[facts.path] = by_call
-        flow = by_call.get(index)
+        flow = self._flow_calls_of(facts).get(index)
         if flow is None:
             return None
         for keyword, shape in flow.keywords:
@@ -189,6 +185,14 @@ class ValuesMixin:
         if 0 <= position < len(flow.args):
             return flow.args[position]
         return None
+
+    def _flow_calls_of(self, facts: FileFacts) -> dict[int, FlowCall]:
+        """The argument shapes of ``facts``'s calls, by call index."""
+        by_call = self._flow_calls.get(facts.path)
+        if by_call is None:
+            by_call = {c.call: c for c in facts.flow_calls if c.call >= 0}
+            self._flow_calls[facts.path] = by_call
+        return by_call
 
     def _argument_conditions(
         self, facts: FileFacts, call: Call, shape: Shape | None, on: bool
@@ -328,10 +332,17 @@ class ValuesMixin:
         would cost more than the rest of the inventory.
         """
         if self._calls_by_name is None:
+            # Only the calls that pass some argument a flag could be in: a caller is
+            # asked for the argument it passes (``_argument``), and a call passing
+            # none, or only literals and other values no flag is read from, answers
+            # nothing. On Django that leaves a third of the calls to resolve.
             by_name: dict[str, list[tuple[FileFacts, int]]] = defaultdict(list)
             for facts in self.files:
+                by_call = self._flow_calls_of(facts)
                 for index, call in enumerate(facts.calls):
-                    by_name[call.callee.rpartition(".")[2]].append((facts, index))
+                    flow = by_call.get(index)
+                    if flow is not None and _may_pass_flag(flow):
+                        by_name[call.callee.rpartition(".")[2]].append((facts, index))
             self._calls_by_name = by_name
         found = self._callers.get(name)
         if found is None:
@@ -371,6 +382,23 @@ class ValuesMixin:
                 gates = write.true_gates if on else write.false_gates
                 found.extend(c for g in gates for c in self.expand(module, g))
         return tuple(dict.fromkeys(found))
+
+
+# The argument shapes ``_argument_conditions`` reads a flag from: a call, a name, an
+# attribute, a subscript. Literals have no shape; the rest (a lambda, an object made
+# on the spot, a union of branches) answer nothing there.
+_CARRIERS = frozenset("cnas")
+
+
+def _may_pass_flag(flow: FlowCall) -> bool:
+    """Whether a call passes any argument ``_argument_conditions`` could find a flag in."""
+    for shape in flow.args:
+        if shape is not None and shape[0] in _CARRIERS:
+            return True
+    for _, shape in flow.keywords:
+        if shape is not None and shape[0] in _CARRIERS:
+            return True
+    return False
 
 
 def _dotted(shape: Shape) -> str | None:
