@@ -44,6 +44,7 @@ class CallGraph(EarlierAnswers):
         jobs: int = 1,
         earlier: Earlier | None = None,
         meanwhile: Callable[[], object] | None = None,
+        solving: Callable[[], object] | None = None,
     ) -> None:
         self.graph = Adjacency()
         self.resolver = resolver
@@ -82,6 +83,8 @@ class CallGraph(EarlierAnswers):
         if not self.mostly_earlier():
             # Most answers must be computed: solve once here for every worker to
             # inherit, rather than once per worker (a second on koku, each).
+            if solving is not None:
+                solving()  # what may go on meanwhile (the inventory, in a child)
             self.flow  # noqa: B018
         # The earlier tree is this one: every answer is looked up, nothing solved.
         collect = no_workers if self._earlier.same else resolve_in_workers(self, files, jobs)

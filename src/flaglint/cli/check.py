@@ -195,6 +195,8 @@ def check(
     else:
         project = analyse(config, list(paths), use_cache=not no_cache, lazy=True)
         require_files(options, project)
+    # What a check asks of the inventory is stored: it may be built aside.
+    project.inventory_aside = True
     if base:
         attach_base(project, config, base)
     rules = list(iter_selected(ALL_RULES, config.select, config.ignore))

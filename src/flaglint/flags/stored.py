@@ -111,6 +111,19 @@ def load(
     entry = _entries(directory).get(key) if key else None
     if entry is None:
         return None
+    return from_entry(entry, files, build)
+
+
+def is_stored(directory: Path | None, key: str) -> bool:
+    """Whether the inventory of the tree ``key`` names is in the store."""
+    return bool(key) and key in _entries(directory)
+
+
+def from_entry(
+    entry: Entry, files: Iterable[FileFacts], build: Callable[[], Inventory]
+) -> StoredInventory | None:
+    """An inventory's stored findings (:func:`entry`) over ``files``; None if they are
+    not that tree's."""
     reads, rows, toggle_rows, call_reads = entry
     parsed = [f for f in files if f.error is None]
     by_path = {f.path: f for f in parsed}
@@ -133,10 +146,22 @@ def save(directory: Path | None, key: str, inventory: Inventory) -> None:
     """Keep ``inventory``'s findings under ``key``, with the last few trees'."""
     if directory is None or not key:
         return
+    save_entry(directory, key, entry(inventory))
+
+
+def entry(inventory: Inventory) -> Entry:
+    """What is stored of ``inventory``: its findings, without the files' facts."""
+    rows = [(g.facts.path, g.index, g.target, g.conditions) for g in inventory.gated]
+    return (inventory.reads, rows, _toggles(inventory), _call_reads(inventory))
+
+
+def save_entry(directory: Path | None, key: str, found: Entry) -> None:
+    """Keep an inventory's findings (:func:`entry`) under ``key``, with the last few trees'."""
+    if directory is None or not key:
+        return
     entries = _entries(directory)
     entries.pop(key, None)
-    rows = [(g.facts.path, g.index, g.target, g.conditions) for g in inventory.gated]
-    entries[key] = (inventory.reads, rows, _toggles(inventory), _call_reads(inventory))
+    entries[key] = found
     kept = dict(list(entries.items())[-KEEP:])
     write_stamped(directory, STORE, f"inventories:{FORMAT}", kept)
 
