@@ -129,6 +129,8 @@ class DormantFlagPath(Rule):
         # their files only the lines ``age_gap`` may ask about.
         aged = [r for r in reaches if not self._ageless(r, defaults)]
         reads_by_symbol = _reads_by_symbol(project)
+        # Before the blames start their threads: a child is forked only while none runs.
+        evidence.start_scan(sorted(_flipped_files(graph, reaches, defaults)))
         evidence.prefetch(_age_spans(graph, aged, reads_by_symbol))
         return _Prepared(defaults, reaches, evidence, reads_by_symbol)
 
@@ -142,7 +144,7 @@ class DormantFlagPath(Rule):
 
         # Only the files that hold gated functions or their gates are scanned; the default
         # sides' files are only read for their comments (no age, no vulture).
-        flipped = _files(graph, [r for r in reaches if defaults.default(r.key) is not r.on])
+        flipped = _flipped_files(graph, reaches, defaults)
         evidence.scan(sorted(flipped), also=sorted(_files(graph, reaches) - flipped))
         skip_tests = not project.config.tests_as_roots
         by_function: dict[str, list[tuple[FlagReach, _Entry]]] = defaultdict(list)
@@ -321,6 +323,12 @@ def _age_spans(
         for site in reach.sites:
             spans[site[0]].extend((n, n) for n in _gate_lines(reach, site, reads_by_symbol))
     return spans
+
+
+def _flipped_files(graph: CallGraph, reaches: list[FlagReach], defaults: FlagDefaults) -> set[str]:
+    """The files of the sides that need their flag flipped away from its default (those
+    vulture is asked about)."""
+    return _files(graph, [r for r in reaches if defaults.default(r.key) is not r.on])
 
 
 def _files(graph: CallGraph, sides: list[FlagReach]) -> set[str]:
