@@ -1,0 +1,247 @@
+"""Work done in a forked child while the check goes on: what the child sends back,
+a check's flag inventory built while the flow is solved, and vulture's verdict
+while the other rules run. Each gives what the same work done in place gives,
+and a child that fails leaves the work to this process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import committed_repo
+
+from flaglint.cache import background
+from flaglint.callgraph import workers
+from flaglint.config import load_config
+from flaglint.engine import analyse, run_rules
+from flaglint.flags import inventory as inventory_module
+from flaglint.flags import stored
+from flaglint.flags.stored import StoredInventory
+from flaglint.rules import ALL_RULES, by_code
+from flaglint.rules.dormant import evidence as dormancy
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork") or sys.platform == "darwin", reason="no child is forked there"
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+ROUTER = """\
+import os
+
+import ldclient
+
+
+def route(order):
+    if ldclient.get().variation("peg", order.ctx, False):
+        power_peg(order)
+    if os.getenv("FEATURE_FAST_FILL") == "1":
+        fast_fill(order)
+    elif not ldclient.get().variation(order.kind, order.ctx, False):
+        slow_fill(order)
+    send(order, ldclient.get().variation("retail-liquidity", order.ctx, False))
+
+
+def send(order, retail):
+    if retail:
+        return order
+    return None
+
+
+def power_peg(order):
+    '''Deprecated: Power Peg is no longer used.'''
+    while True:
+        send(order, False)
+
+
+def fast_fill(order):
+    return order
+
+
+def slow_fill(order):
+    return order
+
+
+if __name__ == "__main__":
+    route(None)
+"""
+
+
+# ------------------------------------------------------------------ compute
+def test_the_child_sends_back_what_it_computed_from_memory_as_forked() -> None:
+    state = {"rows": [1, 2, 3]}
+    pending = background.compute(lambda: repr((os.getpid(), state["rows"])).encode())
+    assert pending is not None
+    state["rows"].clear()  # this process goes on changing what it holds
+    pid, rows = eval(pending.result() or b"")  # noqa: S307 - our own repr
+    assert rows == [1, 2, 3]
+    assert pid != os.getpid()
+
+
+def test_a_result_larger_than_a_pipe_holds_arrives_whole() -> None:
+    big = os.urandom(3 << 20)
+    pending = background.compute(lambda: big)
+    assert pending is not None
+    assert pending.result() == big
+
+
+def test_a_failing_child_sends_nothing() -> None:
+    def fail() -> bytes:
+        raise RuntimeError("out of memory, say")
+
+    pending = background.compute(fail)
+    assert pending is not None
+    assert pending.result() is None
+
+
+def test_with_another_thread_running_nothing_is_forked() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert background.compute(lambda: b"never") is None
+    finally:
+        release.set()
+        other.join()
+
+
+# ---------------------------------------------------------------- inventory
+@pytest.fixture
+def built_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Pids of the processes that built an inventory (this one's pid appears only
+    for builds done here: a child's list is its own copy)."""
+    counted: list[int] = []
+    original = inventory_module.Inventory.__init__
+
+    def init(self, files, config, resolver=None):  # type: ignore[no-untyped-def]
+        counted.append(os.getpid())
+        original(self, files, config, resolver)
+
+    monkeypatch.setattr(inventory_module.Inventory, "__init__", init)
+    return counted
+
+
+def _check(root: Path, aside: bool, use_cache: bool = True) -> tuple[object, list[object]]:
+    project = analyse(load_config(root), [root], use_cache=use_cache)
+    project.inventory_aside = aside
+    findings = run_rules(project, ALL_RULES)
+    return project, [(f.rule, f.path, f.line, f.symbol, f.flag, f.message) for f in findings]
+
+
+def _repo(tmp_path: Path) -> Path:
+    return committed_repo(
+        tmp_path / "repo",
+        {"pyproject.toml": "[tool.flaglint]\njobs = 2\n", "router.py": ROUTER},
+    )
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_checks_inventory_is_built_aside_and_gives_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_here: list[int]
+) -> None:
+    root = _repo(tmp_path)
+    _, expected = _check(root, aside=False, use_cache=False)
+    assert built_here == [os.getpid()]
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    project, found = _check(root, aside=True)
+    assert found == expected
+    assert built_here == [os.getpid()]  # not built here again: the child built it
+    assert isinstance(project.inventory, StoredInventory)
+    # The child stored it too: the next run of the same tree finds it there.
+    key = stored.inventory_key(project.tree_digest(), project.config)
+    assert stored.is_stored(project.cache_directory, key)
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_child_that_fails_leaves_the_inventory_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_here: list[int]
+) -> None:
+    root = _repo(tmp_path)
+    _, expected = _check(root, aside=False, use_cache=False)
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    parent = os.getpid()
+    real_entry = stored.entry
+
+    def entry_failing_in_a_child(inventory):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise MemoryError
+        return real_entry(inventory)
+
+    monkeypatch.setattr(stored, "entry", entry_failing_in_a_child)
+    _, found = _check(root, aside=True)
+    assert found == expected
+    assert built_here == [parent, parent]  # built here after the child failed
+
+
+@pytest.mark.usefixtures("git_env")
+def test_without_the_checks_consent_or_below_the_size_the_inventory_is_built_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_here: list[int]
+) -> None:
+    root = _repo(tmp_path)
+    _check(root, aside=True)  # a project of two files: a fork would not pay
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    shutil.rmtree(os.environ["FLAGLINT_CACHE_DIR"])
+    project, _ = _check(root, aside=False)  # audit, show: they ask more than is stored
+    assert built_here == [os.getpid(), os.getpid()]
+    assert not isinstance(project.inventory, StoredInventory)
+
+
+# ------------------------------------------------------------------ vulture
+def _markers(tmp_path: Path) -> Path:
+    root = tmp_path / "markers"
+    shutil.copytree(FIXTURES / "rules_projects" / "FL101_markers", root)
+    return root
+
+
+def _fl101(root: Path) -> list[tuple[int, str, str]]:
+    project = analyse(load_config(root), [root], use_cache=False)
+    rule = by_code("FL101")
+    assert rule is not None
+    return [(f.line, f.symbol, f.message) for f in run_rules(project, [rule])]
+
+
+@pytest.fixture
+def scanned_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    counted: list[int] = []
+    original = dormancy.scan_sources
+
+    def scan(sources):  # type: ignore[no-untyped-def]
+        counted.append(os.getpid())
+        return original(sources)
+
+    monkeypatch.setattr(dormancy, "scan_sources", scan)
+    return counted
+
+
+def test_vultures_verdict_begun_aside_gives_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scanned_here: list[int]
+) -> None:
+    root = _markers(tmp_path)
+    expected = _fl101(root)
+    assert scanned_here == [os.getpid()]
+    assert any("vulture: unreachable code" in message for _, _, message in expected)
+    monkeypatch.setattr(dormancy, "BACKGROUND_SCAN_BYTES", 0)
+    assert _fl101(root) == expected
+    assert scanned_here == [os.getpid()]  # the child scanned, not this process
+
+
+def test_a_vulture_child_that_fails_leaves_the_scan_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _markers(tmp_path)
+    expected = _fl101(root)
+    parent = os.getpid()
+    real = dormancy.scan_sources
+
+    def failing_in_a_child(sources):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise MemoryError
+        return real(sources)
+
+    monkeypatch.setattr(dormancy, "scan_sources", failing_in_a_child)
+    monkeypatch.setattr(dormancy, "BACKGROUND_SCAN_BYTES", 0)
+    assert _fl101(root) == expected
