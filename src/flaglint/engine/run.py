@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections.abc import Iterable
 
@@ -20,6 +21,37 @@ from flaglint.rules.base import Rule
 def open_results(config: Config, enabled: bool = True) -> ResultCache:
     """The cache of whole-tree findings in ``config``'s cache folder (disabled: a no-op)."""
     return ResultCache(cachedir.locate(config).directory if enabled else None)
+
+
+def _start_aside(
+    project: Project, aside: list[Rule], here: list[Rule]
+) -> background.Pending | None:
+    """Start the rules that may run aside (``Rule.aside``) in a forked child, while this
+    process runs the others; None (nothing started) where it would not pay.
+
+    After the call graph, the rules ran one after the other with a core idle: the
+    breakers' 0.6 to 1.0 s (FL301) and 1.4 s with ``--base`` (FL301, FL302) on koku
+    and Django, beside FL101's, FL104's and FL202's (benchmarks/RESULTS.md, session 36).
+    The child starts from the built graphs (built here first, where they would be
+    built anyway) and sends back its findings.
+    """
+    from flaglint.callgraph.workers import PARALLEL_RESOLUTION
+
+    if (
+        not aside
+        or not here
+        or project.config.workers() <= 1
+        or len(project.files) < PARALLEL_RESOLUTION
+        or not background.can_fork()
+    ):
+        return None
+    project.graph  # noqa: B018  (every rule aside reads it: built once, before the fork)
+
+    def work() -> bytes:
+        found = [finding for rule in aside for finding in rule.check(project)]
+        return pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
+
+    return background.compute(work)
 
 
 def run_rules(
@@ -68,9 +100,21 @@ def run_rules(
             first.next_graph = second  # its inventory is built while first's workers answer
             first.graph  # noqa: B018
             second.graph  # noqa: B018
-        waiting = [rule for rule in selected if rule.start(project)]
-        for rule in [r for r in selected if r not in waiting] + waiting:
+        aside = [rule for rule in selected if rule.aside]
+        here = [rule for rule in selected if not rule.aside]
+        pending = _start_aside(project, aside, here)
+        if pending is None:
+            here = selected
+        waiting = [rule for rule in here if rule.start(project)]
+        for rule in [r for r in here if r not in waiting] + waiting:
             findings.update(rule.check(project))
+        if pending is not None:
+            sent = pending.result()
+            if sent is None:  # the child failed: the rules run here (and raise here)
+                for rule in aside:
+                    findings.update(rule.check(project))
+            else:
+                findings.update(pickle.loads(sent))
     ordered = sorted(findings, key=Finding.sort_key)
     background.wait()  # the snapshot, if a child saves it, is in place when this returns
     if results is not None and key is not None:

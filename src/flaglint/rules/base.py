@@ -26,6 +26,9 @@ class Rule:
     # True when the rule gives the same answer on a project of one file, so a
     # per-file host (an editor, the flake8 plugin) may run it file by file.
     single_file: ClassVar[bool] = False
+    # True when the rule only reads the project (its facts, graph and base) and leaves
+    # nothing another rule reads: it may run in a forked child while the others run.
+    aside: ClassVar[bool] = False
     summary: ClassVar[str] = ""
 
     def check(self, project: Project) -> Iterable[Finding]:

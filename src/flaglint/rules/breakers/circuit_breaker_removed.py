@@ -71,6 +71,7 @@ class CircuitBreakerRemoved(Rule):
     severity = Severity.ERROR
     needs_history = True
     summary = "A dispatch loop's bound guard at the base revision is gone."
+    aside = True
 
     def check(self, project: Project) -> Iterator[Finding]:
         base = project.base

@@ -65,6 +65,7 @@ class UnboundedDispatch(Rule):
     name = "unbounded-dispatch"
     severity = Severity.ERROR
     summary = "A sink call repeats in a loop or handler with no cumulative bound."
+    aside = True
     single_file: ClassVar[bool] = True
 
     def check(self, project: Project) -> Iterator[Finding]:
