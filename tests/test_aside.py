@@ -1,6 +1,6 @@
 """Work done in a forked child while the check goes on: what the child sends back,
-a check's flag inventory built while the flow is solved, and vulture's verdict
-while the other rules run. Each gives what the same work done in place gives,
+a check's flag inventory built while the flow is solved, vulture's verdict and
+the breakers' rules while the other rules run. Each gives what the same work done in place gives,
 and a child that fails leaves the work to this process."""
 
 from __future__ import annotations
@@ -9,15 +9,17 @@ import os
 import shutil
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import committed_repo
+from histories import replay
 
 from flaglint.cache import background
 from flaglint.callgraph import workers
 from flaglint.config import load_config
-from flaglint.engine import analyse, run_rules
+from flaglint.engine import analyse, attach_base, run_rules
 from flaglint.flags import inventory as inventory_module
 from flaglint.flags import stored
 from flaglint.flags.stored import StoredInventory
@@ -245,3 +247,63 @@ def test_a_vulture_child_that_fails_leaves_the_scan_to_this_process(
     monkeypatch.setattr(dormancy, "scan_sources", failing_in_a_child)
     monkeypatch.setattr(dormancy, "BACKGROUND_SCAN_BYTES", 0)
     assert _fl101(root) == expected
+
+
+# -------------------------------------------------------------------- rules
+@pytest.fixture
+def breakers_checked_here(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """(code, pid) of each check of a rule that may run aside, as this process sees it."""
+    counted: list[tuple[str, int]] = []
+    for rule in ALL_RULES:
+        if not rule.aside:
+            continue
+        original = rule.check
+
+        def check(self, project, original=original):  # type: ignore[no-untyped-def]
+            counted.append((self.code, os.getpid()))
+            return original(self, project)
+
+        monkeypatch.setattr(rule, "check", check)
+    return counted
+
+
+def _all_rules(repo: Path, jobs: int) -> list[tuple[str, str, int, str, str]]:
+    config = replace(load_config(repo), jobs=jobs)
+    project = attach_base(analyse(config, [repo], use_cache=False), config, "HEAD~1")
+    return [(f.rule, f.path, f.line, f.symbol, f.message) for f in run_rules(project, ALL_RULES)]
+
+
+@pytest.mark.usefixtures("git_env")
+def test_the_breakers_run_aside_and_give_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breakers_checked_here: list[tuple[str, int]]
+) -> None:
+    repo = replay("FL302_moved_out", tmp_path / "repo")
+    expected = _all_rules(repo, jobs=2)  # two files: not worth a child
+    assert {code for code, _ in breakers_checked_here} == {"FL301", "FL302"}
+    found = {(f[0], f[3]) for f in expected}
+    assert found >= {("FL301", "desk.peg.power_peg"), ("FL302", "desk.peg.power_peg")}
+    breakers_checked_here.clear()
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    assert _all_rules(repo, jobs=2) == expected
+    assert breakers_checked_here == []  # checked in the child
+    assert _all_rules(repo, jobs=1) == expected  # one job asked for: no child
+    assert {code for code, _ in breakers_checked_here} == {"FL301", "FL302"}
+
+
+@pytest.mark.usefixtures("git_env")
+def test_rules_whose_child_fails_run_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flaglint.rules.breakers.unbounded_dispatch import UnboundedDispatch
+
+    repo = replay("FL302_moved_out", tmp_path / "repo")
+    expected = _all_rules(repo, jobs=2)
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    parent = os.getpid()
+    original = UnboundedDispatch.check
+
+    def failing_in_a_child(self, project):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise MemoryError
+        return original(self, project)
+
+    monkeypatch.setattr(UnboundedDispatch, "check", failing_in_a_child)
+    assert _all_rules(repo, jobs=2) == expected
