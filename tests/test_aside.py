@@ -251,8 +251,9 @@ def test_a_vulture_child_that_fails_leaves_the_scan_to_this_process(
 
 # -------------------------------------------------------------------- rules
 @pytest.fixture
-def breakers_checked_here(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """(code, pid) of each check of a rule that may run aside, as this process sees it."""
+def aside_checked_here(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """(code, pid) of each check of a rule that may run aside, as this process sees it
+    (a child's checks are in the child's copy of the list)."""
     counted: list[tuple[str, int]] = []
     for rule in ALL_RULES:
         if not rule.aside:
@@ -275,19 +276,33 @@ def _all_rules(repo: Path, jobs: int) -> list[tuple[str, str, int, str, str]]:
 
 @pytest.mark.usefixtures("git_env")
 def test_the_breakers_run_aside_and_give_the_same_findings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breakers_checked_here: list[tuple[str, int]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aside_checked_here: list[tuple[str, int]]
 ) -> None:
     repo = replay("FL302_moved_out", tmp_path / "repo")
     expected = _all_rules(repo, jobs=2)  # two files: not worth a child
-    assert {code for code, _ in breakers_checked_here} == {"FL301", "FL302"}
+    assert {code for code, _ in aside_checked_here} == {"FL202", "FL301", "FL302"}
     found = {(f[0], f[3]) for f in expected}
     assert found >= {("FL301", "desk.peg.power_peg"), ("FL302", "desk.peg.power_peg")}
-    breakers_checked_here.clear()
+    aside_checked_here.clear()
     monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
     assert _all_rules(repo, jobs=2) == expected
-    assert breakers_checked_here == []  # checked in the child
+    assert aside_checked_here == []  # checked in the child
     assert _all_rules(repo, jobs=1) == expected  # one job asked for: no child
-    assert {code for code, _ in breakers_checked_here} == {"FL301", "FL302"}
+    assert {code for code, _ in aside_checked_here} == {"FL202", "FL301", "FL302"}
+
+
+@pytest.mark.usefixtures("git_env")
+def test_rules_that_never_ask_for_the_graph_do_not_have_it_built_for_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aside_checked_here: list[tuple[str, int]]
+) -> None:
+    repo = replay("FL302_moved_out", tmp_path / "repo")
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    config = replace(load_config(repo), jobs=2)
+    project = analyse(config, [repo], use_cache=False)
+    rules = [by_code("FL202"), by_code("FL901")]
+    run_rules(project, [r for r in rules if r is not None])
+    assert "graph" not in project.__dict__
+    assert aside_checked_here == [("FL202", os.getpid())]  # checked here
 
 
 @pytest.mark.usefixtures("git_env")

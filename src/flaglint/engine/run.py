@@ -31,21 +31,24 @@ def _start_aside(
 
     After the call graph, the rules ran one after the other with a core idle: the
     breakers' 0.6 to 1.0 s (FL301) and 1.4 s with ``--base`` (FL301, FL302) on koku
-    and Django, beside FL101's, FL104's and FL202's (benchmarks/RESULTS.md, session 36).
-    The child starts from the built graphs (built here first, where they would be
-    built anyway) and sends back its findings.
+    and Django, and FL202's 0.1 to 0.5 s, beside FL101's and FL104's
+    (benchmarks/RESULTS.md, session 36).
+    The child starts from the built graphs (built here first: a selected rule would
+    build them anyway) and sends back its findings.
     """
     from flaglint.callgraph.workers import PARALLEL_RESOLUTION
 
     if (
         not aside
         or not here
+        # Without the graph (and its inventory) the rules are quick.
+        or not any(rule.uses_graph for rule in (*aside, *here))
         or project.config.workers() <= 1
         or len(project.files) < PARALLEL_RESOLUTION
         or not background.can_fork()
     ):
         return None
-    project.graph  # noqa: B018  (every rule aside reads it: built once, before the fork)
+    project.graph  # noqa: B018  (a rule builds it anyway: here, once, before the fork)
 
     def work() -> bytes:
         found = [finding for rule in aside for finding in rule.check(project)]

@@ -29,6 +29,8 @@ class Rule:
     # True when the rule only reads the project (its facts, graph and base) and leaves
     # nothing another rule reads: it may run in a forked child while the others run.
     aside: ClassVar[bool] = False
+    # False when the rule never asks for the call graph (a rule that does builds it).
+    uses_graph: ClassVar[bool] = True
     summary: ClassVar[str] = ""
 
     def check(self, project: Project) -> Iterable[Finding]:

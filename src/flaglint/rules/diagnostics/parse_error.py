@@ -38,6 +38,7 @@ class ParseFailure(Rule):
     name = "parse-error"
     severity = Severity.ERROR
     summary = "A file could not be parsed; it was not analysed."
+    uses_graph = False
     single_file = True
 
     def check(self, project: Project) -> Iterator[Finding]:

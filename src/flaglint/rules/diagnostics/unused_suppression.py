@@ -45,6 +45,7 @@ class UnusedSuppression(Rule):
     name = "unused-suppression"
     severity = Severity.WARNING
     summary = "A suppression comment suppressed nothing (opt-in)."
+    uses_graph = False
 
     def check(self, project: Project) -> Iterator[Finding]:
         # The suppression stage produces these from the other rules' findings.

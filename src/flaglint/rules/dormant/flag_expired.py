@@ -52,6 +52,7 @@ class FlagExpired(Rule):
     name = "flag-expired"
     severity = Severity.WARNING
     summary = "A flag is read after its declared expiry date."
+    uses_graph = False
     single_file = True
 
     def check(self, project: Project) -> Iterator[Finding]:

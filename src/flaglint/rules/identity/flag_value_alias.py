@@ -78,6 +78,8 @@ class FlagValueAlias(Rule):
     name = "flag-value-alias"
     severity = Severity.ERROR
     summary = "Two names stand for one flag value or key (enum alias, duplicate key)."
+    aside = True
+    uses_graph = False
     single_file = True
 
     def check(self, project: Project) -> Iterator[Finding]:
