@@ -68,3 +68,64 @@ def test_recursive_parameter_flow_is_not_exponential(
     # Each (function, parameter, polarity, depth) is worked out once: the six
     # recursive calls of ``allowed`` were followed 6**4 times over all its callers.
     assert calls < 2_000
+
+
+# A method that becomes a wrapper only once the function it calls, written below
+# it, is found to be one; and a method of the same name elsewhere whose parameter
+# is tested, so that its callers (every call named ``setup``) are looked up while
+# the wrappers are still being found.
+TOGGLES = """\
+from ldclient.client import LDClient
+from ldclient.config import Config
+
+
+class Toggles:
+    def setup(self, name):
+        return read_flag(name)
+
+
+def read_flag(name):
+    return LDClient(Config("sdk")).variation(name, None, False)
+
+
+toggles = Toggles()
+
+
+def passthrough(value):
+    return value
+
+
+class Widget:
+    def setup(self, visible):
+        self.visible = passthrough(visible)
+
+    def shown(self):
+        return self.visible
+"""
+
+PAGE = """\
+from app.toggles import toggles
+
+
+def page():
+    if toggles.setup("new-ui"):
+        render()
+"""
+
+
+@pytest.mark.parametrize("every_call", [False, True])
+def test_a_singleton_method_found_a_wrapper_late_is_one_whatever_was_asked_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every_call: bool
+) -> None:
+    from flaglint.flags import values
+
+    if every_call:  # the callers of ``setup`` include the call passing a literal
+        monkeypatch.setattr(values, "_may_pass_flag", lambda flow: True)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "toggles.py").write_text(TOGGLES)
+    (app / "page.py").write_text(PAGE)
+    project = analyse(Config(root=tmp_path), [tmp_path], use_cache=False)
+    reads = [(r.path, r.line, r.key) for r in project.inventory.reads]
+    assert ("app/page.py", 5, "new-ui") in reads

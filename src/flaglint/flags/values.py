@@ -69,7 +69,8 @@ class ValuesMixin:
                 )
         self._callers: dict[str, dict[str, list[tuple[FileFacts, int]]]] = {}
         self._calls_by_name: dict[str, list[tuple[FileFacts, int]]] | None = None
-        self._wrapper_targets: dict[tuple[str, int], str] = {}
+        # The method a call on a singleton receiver runs, per (path, call, target).
+        self._receiver_methods: dict[tuple[str, int, str], str | None] = {}
         self._local_flows: dict[str, dict[tuple[str, str], list[Shape | None]]] = {}
         self._flow_depth = 0
         self._param_memo: dict[tuple[object, ...], tuple[FlagCondition, ...]] = {}
@@ -81,12 +82,12 @@ class ValuesMixin:
         """Forget the indexes the inventory's build made over every file.
 
         Each is a function of the files alone (or, for ``_callers``, of them and
-        the singleton memo, which stays), so a question asked later builds the
-        same index again. Until then they would only hold memory: every call of
-        the program by name, each file's flows and parameters. On Django that
-        was 68 MB of the peak of ``check --base`` (two inventories), on koku 17 MB.
-        The memos whose answers depend on the state the build was in when they
-        were asked (``_param_memo``, ``_wrapper_targets``) are kept.
+        the wrappers found), so a question asked later builds the same index
+        again. Until then they would only hold memory: every call of the program
+        by name, each file's flows and parameters. On Django that was 68 MB of
+        the peak of ``check --base`` (two inventories), on koku 17 MB. The memo
+        whose answers depend on the state the build was in when they were asked
+        (``_param_memo``) is kept, and the singleton methods (``_receiver_methods``).
         """
         self._calls_by_name = None
         self._callers = {}
@@ -99,18 +100,19 @@ class ValuesMixin:
         """``target``, or the wrapper method it reaches through a singleton receiver."""
         if target in self._wrappers or "." not in target:
             return target
-        key = (facts.module, index)
-        found = self._wrapper_targets.get(key)
-        if found is None:
-            found = target
+        # The method is kept, not the answer: which methods are wrappers grows while
+        # the inventory builds, and an answer kept from before a method became one
+        # made the inventory depend on the order its questions came in.
+        key = (facts.path, index, target)
+        method_target = self._receiver_methods.get(key, _UNKNOWN)
+        if method_target is _UNKNOWN:
             receiver, _, method = target.rpartition(".")
             klass = self._receiver_class(facts, facts.calls[index], receiver)
-            if klass is not None:
-                method_target = self.resolver.find_method(klass, method)
-                if method_target is not None and method_target in self._wrappers:
-                    found = method_target
-            self._wrapper_targets[key] = found
-        return found
+            method_target = None if klass is None else self.resolver.find_method(klass, method)
+            self._receiver_methods[key] = method_target
+        if method_target is not None and method_target in self._wrappers:
+            return method_target  # type: ignore[return-value]
+        return target
 
     def _receiver_class(self, facts: FileFacts, call: Call, receiver: str) -> str | None:
         """The class whose instance ``receiver`` is: a singleton (``client`` bound to
@@ -399,6 +401,9 @@ def _may_pass_flag(flow: FlowCall) -> bool:
         if shape is not None and shape[0] in _CARRIERS:
             return True
     return False
+
+
+_UNKNOWN = object()
 
 
 def _dotted(shape: Shape) -> str | None:
