@@ -322,3 +322,29 @@ def test_rules_whose_child_fails_run_here(tmp_path: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(UnboundedDispatch, "check", failing_in_a_child)
     assert _all_rules(repo, jobs=2) == expected
+
+
+def test_a_failed_child_reaped_elsewhere_still_sends_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail() -> bytes:
+        raise RuntimeError("gone")
+
+    pending = background.compute(fail)
+    assert pending is not None
+    real_waitpid = os.waitpid
+
+    def reaped_elsewhere(pid: int, options: int) -> tuple[int, int]:
+        real_waitpid(pid, options)  # a SIGCHLD handler got there first
+        raise ChildProcessError
+
+    monkeypatch.setattr(os, "waitpid", reaped_elsewhere)
+    assert pending.result() is None
+
+
+def test_a_result_not_wanted_is_discarded_and_its_child_reaped() -> None:
+    pending = background.compute(lambda: b"x" * (1 << 20))  # more than a pipe holds
+    assert pending is not None
+    pending.discard()
+    background.wait()  # returns: the child, its reader gone, ends
+    assert background._children == []

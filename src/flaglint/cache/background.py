@@ -62,7 +62,12 @@ class Pending:
         self._reader = reader
 
     def result(self) -> bytes | None:
-        """The bytes the child sent, or None if it failed (it is waited for first)."""
+        """The bytes the child sent, or None if it failed (it is waited for first).
+
+        The child sends the length of what it sends first: a child that failed sends
+        nothing whole, whatever its exit status says (a host that ignores SIGCHLD
+        has its children reaped for it, and their status lost).
+        """
         chunks: list[bytes] = []
         try:
             with os.fdopen(self._reader, "rb") as stream:
@@ -72,17 +77,37 @@ class Pending:
             chunks = []
         try:
             _, status = os.waitpid(self._pid, 0)
-        except ChildProcessError:  # reaped already (a SIGCHLD handler, say)
-            status = 0
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            failed = not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0
+        except ChildProcessError:  # reaped already: the length says whether it finished
+            failed = False
+        sent = b"".join(chunks)
+        if (
+            failed
+            or len(sent) < _HEADER
+            or int.from_bytes(sent[:_HEADER], "big") != len(sent) - _HEADER
+        ):
             return None
-        return b"".join(chunks)
+        return sent[_HEADER:]
+
+    def discard(self) -> None:
+        """Not wanted after all: stop reading (a child still writing fails and ends),
+        and leave the child to :func:`wait`."""
+        try:
+            os.close(self._reader)
+        except OSError:
+            pass
+        _children.append(self._pid)
+
+
+# The length of what a child sends, before it.
+_HEADER = 8
 
 
 def compute(work: Callable[[], bytes]) -> Pending | None:
     """Run ``work`` in a forked child and hand back its bytes when asked; None (and
     nothing run) where no child may be forked. The child exits non-zero, sending
-    nothing, if ``work`` raises."""
+    nothing, if ``work`` raises. ``work`` must not leave children of its own running:
+    they would hold the pipe open, and :meth:`Pending.result` waits for its end."""
     if not can_fork():
         return None
     reader, writer = os.pipe()
@@ -96,6 +121,7 @@ def compute(work: Callable[[], bytes]) -> Pending | None:
                 os.dup2(devnull, stream)
             data = work()
             with os.fdopen(writer, "wb") as stream:
+                stream.write(len(data).to_bytes(_HEADER, "big"))
                 stream.write(data)
         except BaseException:
             code = 1

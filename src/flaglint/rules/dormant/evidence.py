@@ -243,9 +243,13 @@ class DormancyEvidence:
         self._lines = {}
         key = sources_key(sources)
         report = store.get(key)
+        pending, self._pending = self._pending, None
+        sent = None
+        if report is None and pending is not None and pending[0] == key:
+            sent = pending[1].result()
+        elif pending is not None:  # not this text's, or stored meanwhile by another run
+            pending[1].discard()
         if report is None:
-            pending, self._pending = self._pending, None
-            sent = pending[1].result() if pending is not None and pending[0] == key else None
             report = pickle.loads(sent) if sent is not None else scan_sources(sources)
             store.put(key, report)
         self.unused = report
