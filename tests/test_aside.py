@@ -32,6 +32,20 @@ pytestmark = pytest.mark.skipif(
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+
+def _fail_in_children(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
+    """Make ``owner.name`` raise MemoryError in any forked child, and work here."""
+    parent = os.getpid()
+    real = getattr(owner, name)
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise MemoryError
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, failing)
+
+
 ROUTER = """\
 import os
 
@@ -165,18 +179,10 @@ def test_a_child_that_fails_leaves_the_inventory_to_this_process(
     root = _repo(tmp_path)
     _, expected = _check(root, aside=False, use_cache=False)
     monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
-    parent = os.getpid()
-    real_entry = stored.entry
-
-    def entry_failing_in_a_child(inventory):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise MemoryError
-        return real_entry(inventory)
-
-    monkeypatch.setattr(stored, "entry", entry_failing_in_a_child)
+    _fail_in_children(monkeypatch, stored, "entry")
     _, found = _check(root, aside=True)
     assert found == expected
-    assert built_here == [parent, parent]  # built here after the child failed
+    assert built_here == [os.getpid()] * 2  # built here after the child failed
 
 
 @pytest.mark.usefixtures("git_env")
@@ -236,15 +242,7 @@ def test_a_vulture_child_that_fails_leaves_the_scan_to_this_process(
 ) -> None:
     root = _markers(tmp_path)
     expected = _fl101(root)
-    parent = os.getpid()
-    real = dormancy.scan_sources
-
-    def failing_in_a_child(sources):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise MemoryError
-        return real(sources)
-
-    monkeypatch.setattr(dormancy, "scan_sources", failing_in_a_child)
+    _fail_in_children(monkeypatch, dormancy, "scan_sources")
     monkeypatch.setattr(dormancy, "BACKGROUND_SCAN_BYTES", 0)
     assert _fl101(root) == expected
 
@@ -312,15 +310,7 @@ def test_rules_whose_child_fails_run_here(tmp_path: Path, monkeypatch: pytest.Mo
     repo = replay("FL302_moved_out", tmp_path / "repo")
     expected = _all_rules(repo, jobs=2)
     monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
-    parent = os.getpid()
-    original = UnboundedDispatch.check
-
-    def failing_in_a_child(self, project):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise MemoryError
-        return original(self, project)
-
-    monkeypatch.setattr(UnboundedDispatch, "check", failing_in_a_child)
+    _fail_in_children(monkeypatch, UnboundedDispatch, "check")
     assert _all_rules(repo, jobs=2) == expected
 
 
