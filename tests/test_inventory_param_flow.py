@@ -129,3 +129,39 @@ def test_a_singleton_method_found_a_wrapper_late_is_one_whatever_was_asked_befor
     project = analyse(Config(root=tmp_path), [tmp_path], use_cache=False)
     reads = [(r.path, r.line, r.key) for r in project.inventory.reads]
     assert ("app/page.py", 5, "new-ui") in reads
+
+
+CALLER = """\
+from app.toggles import toggles
+
+NAME = "new-ui"
+
+
+def page():
+    return toggles.setup(NAME)
+"""
+
+
+def test_callers_are_grouped_again_when_a_singleton_method_becomes_a_wrapper(
+    tmp_path: Path,
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "toggles.py").write_text(TOGGLES)
+    (app / "caller.py").write_text(CALLER)
+    inventory = analyse(Config(root=tmp_path), [tmp_path], use_cache=False).inventory
+    method = "app.toggles.Toggles.setup"
+    assert method in inventory._wrappers
+    site = next(
+        (facts.path, index)
+        for facts in inventory.files
+        for index, call in enumerate(facts.calls)
+        if call.callee == "toggles.setup"
+    )
+    wrapper = inventory._wrappers.pop(method)  # as it was before it was found
+    before = inventory._callers_of("setup")
+    assert site not in [(f.path, i) for f, i in before.get(method, [])]
+    inventory._wrappers[method] = wrapper  # found: the call on the singleton runs it
+    after = inventory._callers_of("setup")
+    assert site in [(f.path, i) for f, i in after.get(method, [])]

@@ -33,6 +33,10 @@ from flaglint.names.resolve import Resolver
 MAX_FLOW_DEPTH = 4
 # Parameters whose value is the receiver, never an argument a caller writes.
 RECEIVERS = ("self", "cls")
+# A call site with the function it calls: (file, call index, target).
+Site = tuple[FileFacts, int, str]
+# Calls by the function they reach (a wrapper method, for a call on a singleton).
+Groups = dict[str, list[tuple[FileFacts, int]]]
 
 
 class ValuesMixin:
@@ -67,7 +71,14 @@ class ValuesMixin:
                 self._attribute_index[(f"{facts.module}.{write.cls}", write.attr)].append(
                     (facts, write)
                 )
-        self._callers: dict[str, dict[str, list[tuple[FileFacts, int]]]] = {}
+        # Per name: the wrappers' count it was grouped at, and the calls by target.
+        # Per name: where its calls on singletons went when grouped, and the groups.
+        self._callers: dict[
+            str, tuple[tuple[str, ...], dict[str, list[tuple[FileFacts, int]]]]
+        ] = {}
+        # Per name: each call with the function it calls, and those on singletons
+        # (a function of the files).
+        self._resolved_sites: dict[str, tuple[list[Site], list[Site]]] = {}
         self._calls_by_name: dict[str, list[tuple[FileFacts, int]]] | None = None
         # The method a call on a singleton receiver runs, per (path, call, target).
         self._receiver_methods: dict[tuple[str, int, str], str | None] = {}
@@ -91,6 +102,7 @@ class ValuesMixin:
         """
         self._calls_by_name = None
         self._callers = {}
+        self._resolved_sites = {}
         self._flow_calls = {}
         self._local_flows = {}
         self._params_by_scope = {}
@@ -103,16 +115,22 @@ class ValuesMixin:
         # The method is kept, not the answer: which methods are wrappers grows while
         # the inventory builds, and an answer kept from before a method became one
         # made the inventory depend on the order its questions came in.
+        method_target = self._receiver_method(facts, index, target)
+        if method_target is not None and method_target in self._wrappers:
+            return method_target
+        return target
+
+    def _receiver_method(self, facts: FileFacts, index: int, target: str) -> str | None:
+        """The method ``target`` (``receiver.method``) runs when its receiver is a
+        singleton (or a factory's result) of a project class; None otherwise."""
         key = (facts.path, index, target)
-        method_target = self._receiver_methods.get(key, _UNKNOWN)
-        if method_target is _UNKNOWN:
+        found = self._receiver_methods.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
             receiver, _, method = target.rpartition(".")
             klass = self._receiver_class(facts, facts.calls[index], receiver)
-            method_target = None if klass is None else self.resolver.find_method(klass, method)
-            self._receiver_methods[key] = method_target
-        if method_target is not None and method_target in self._wrappers:
-            return method_target  # type: ignore[return-value]
-        return target
+            found = None if klass is None else self.resolver.find_method(klass, method)
+            self._receiver_methods[key] = found
+        return found  # type: ignore[return-value]
 
     def _receiver_class(self, facts: FileFacts, call: Call, receiver: str) -> str | None:
         """The class whose instance ``receiver`` is: a singleton (``client`` bound to
@@ -346,25 +364,50 @@ class ValuesMixin:
                     if flow is not None and _may_pass_flag(flow):
                         by_name[call.callee.rpartition(".")[2]].append((facts, index))
             self._calls_by_name = by_name
-        found = self._callers.get(name)
-        if found is None:
-            found = self._callers[name] = defaultdict(list)
-            sites = list(self._calls_by_name.get(name, ()))
-            if name == "__init__":  # ``Class(flag)`` runs ``__init__``
-                classes = {d.name for f in self.files for d in f.definitions if d.kind == "class"}
-                sites = [
-                    site
-                    for called, group in self._calls_by_name.items()
-                    if called in classes
-                    for site in group
-                ]
-            for facts, index in sites:
-                target = self.resolver.call_target(facts, facts.calls[index])
-                if name == "__init__":  # ``Sub(flag)`` runs the ``__init__`` ``Sub`` inherits
-                    inherited = self.resolver.find_method(target, "__init__")
-                    target = inherited.rpartition(".")[0] if inherited else target
-                found[self.wrapper_target(facts, index, target)].append((facts, index))
+        sites = self._resolved_sites.get(name)
+        if sites is None:
+            sites = self._resolved_sites[name] = self._resolve_sites(name)
+        # A call on a singleton goes to the wrapper method it reaches only once that
+        # method is found to be one: grouped again when such a call's target moves.
+        calls, singletons = sites
+        moved = tuple(
+            self.wrapper_target(facts, index, target) for facts, index, target in singletons
+        )
+        kept = self._callers.get(name)
+        if kept is not None and kept[0] == moved:
+            return kept[1]
+        found: dict[str, list[tuple[FileFacts, int]]] = defaultdict(list)
+        for facts, index, target in calls:
+            found[self.wrapper_target(facts, index, target)].append((facts, index))
+        self._callers[name] = (moved, found)
         return found
+
+    def _resolve_sites(self, name: str) -> tuple[list[Site], list[Site]]:
+        """The calls named ``name`` (``__init__``: of every class), each with its target;
+        and those of them on a singleton receiver whose class has a method of the name."""
+        assert self._calls_by_name is not None
+        sites = list(self._calls_by_name.get(name, ()))
+        if name == "__init__":  # ``Class(flag)`` runs ``__init__``
+            classes = {d.name for f in self.files for d in f.definitions if d.kind == "class"}
+            sites = [
+                site
+                for called, group in self._calls_by_name.items()
+                if called in classes
+                for site in group
+            ]
+        resolved: list[Site] = []
+        for facts, index in sites:
+            target = self.resolver.call_target(facts, facts.calls[index])
+            if name == "__init__":  # ``Sub(flag)`` runs the ``__init__`` ``Sub`` inherits
+                inherited = self.resolver.find_method(target, "__init__")
+                target = inherited.rpartition(".")[0] if inherited else target
+            resolved.append((facts, index, target))
+        singletons = [
+            (facts, index, target)
+            for facts, index, target in resolved
+            if "." in target and self._receiver_method(facts, index, target) is not None
+        ]
+        return resolved, singletons
 
     # --------------------------------------------------------- self.attr
     def attribute_conditions(
