@@ -27,6 +27,7 @@ from flaglint.facts.model import (
     Shape,
 )
 from flaglint.flags.model import FlagCondition, Wrapper, scope_at
+from flaglint.flags.singletons import SingletonsMixin, dotted
 from flaglint.names.resolve import Resolver
 
 # How many hops (a parameter to its callers, a local to its value) one test follows.
@@ -39,7 +40,7 @@ Site = tuple[FileFacts, int, str]
 Groups = dict[str, list[tuple[FileFacts, int]]]
 
 
-class ValuesMixin:
+class ValuesMixin(SingletonsMixin):
     """Value flow for :class:`~flaglint.flags.inventory.Inventory`, which holds the state."""
 
     files: list[FileFacts]
@@ -57,8 +58,6 @@ class ValuesMixin:
         ) -> tuple[FlagCondition, ...]: ...
 
         def call_read(self, facts: FileFacts, index: int) -> object: ...
-
-        def _receiver(self, receiver: str) -> str: ...
 
     def _values_init(self) -> None:
         # Per-file indexes are keyed by path: two files may share a module name.
@@ -107,92 +106,6 @@ class ValuesMixin:
         self._local_flows = {}
         self._params_by_scope = {}
 
-    # ------------------------------------------------------------ singletons
-    def wrapper_target(self, facts: FileFacts, index: int, target: str) -> str:
-        """``target``, or the wrapper method it reaches through a singleton receiver."""
-        if target in self._wrappers or "." not in target:
-            return target
-        # The method is kept, not the answer: which methods are wrappers grows while
-        # the inventory builds, and an answer kept from before a method became one
-        # made the inventory depend on the order its questions came in.
-        method_target = self._receiver_method(facts, index, target)
-        if method_target is not None and method_target in self._wrappers:
-            return method_target
-        return target
-
-    def _receiver_method(self, facts: FileFacts, index: int, target: str) -> str | None:
-        """The method ``target`` (``receiver.method``) runs when its receiver is a
-        singleton (or a factory's result) of a project class; None otherwise."""
-        key = (facts.path, index, target)
-        found = self._receiver_methods.get(key, _UNKNOWN)
-        if found is _UNKNOWN:
-            receiver, _, method = target.rpartition(".")
-            klass = self._receiver_class(facts, facts.calls[index], receiver)
-            found = None if klass is None else self.resolver.find_method(klass, method)
-            self._receiver_methods[key] = found
-        return found  # type: ignore[return-value]
-
-    def _receiver_class(self, facts: FileFacts, call: Call, receiver: str) -> str | None:
-        """The class whose instance ``receiver`` is: a singleton (``client`` bound to
-        ``Client()``), a factory's result (``client()`` returning ``Client()``), or a
-        local of the calling function bound to either (``c = client(); c.get(...)``)."""
-        bound = self._receiver(receiver)
-        if not bound.endswith("()"):
-            local = call.callee.rpartition(".")[0]
-            if not call.scope or not local.isidentifier():
-                return None
-            values = self._locals(facts).get((call.scope, local))
-            if not values or len(values) != 1 or self._is_param(facts, call.scope, local):
-                return None  # bound twice, or once besides what the caller passed
-            made = self._call_made(facts, call.scope, values[0])
-            if made is None:
-                return None
-            bound = made + "()"
-        return self._instance_of(bound.removesuffix("()"))
-
-    def _is_param(self, facts: FileFacts, scope: str, name: str) -> bool:
-        """Whether ``name`` is a parameter of a function ``scope`` defines in ``facts``."""
-        # By path: two files may share a module name (path-based fallbacks).
-        params = self._params_by_scope.get(facts.path)
-        if params is None:
-            params = self._params_by_scope[facts.path] = defaultdict(set)
-            for definition in facts.definitions:
-                params[definition.qualname].update(definition.params)
-        found = params.get(scope)
-        return found is not None and name in found
-
-    def _call_made(self, facts: FileFacts, scope: str, shape: Shape | None) -> str | None:
-        """What the call a value ``shape`` is calls, resolved at ``scope``."""
-        if shape is None or shape[0] != "c" or not 0 <= shape[1] < len(facts.flow_calls):
-            return None
-        name = _dotted(facts.flow_calls[shape[1]].func)
-        return None if name is None else self.resolver.resolve(facts.module, name, scope)
-
-    def _instance_of(self, made: str) -> str:
-        """``made()`` makes an instance of: ``made`` itself, or the one class a project
-        factory function returns an instance of (``def client(): return Client()``)."""
-        found = self._made_classes.get(made)
-        if found is None:
-            found = self._made_classes[made] = self._factory_class(made)
-        return found
-
-    def _factory_class(self, made: str) -> str:
-        symbol = self.resolver.symbol(made)
-        definition = symbol.definition if symbol is not None else None
-        if symbol is None or definition is None or definition.kind == "class":
-            return made
-        classes: set[str] = set()
-        for flow in symbol.module.flows:
-            if flow.scope == definition.qualname and flow.target == ("ret",):
-                inner = self._call_made(symbol.module, flow.scope, flow.value)
-                if inner is None:
-                    return made
-                found = self.resolver.symbol(inner)
-                if found is None or found.definition is None or found.definition.kind != "class":
-                    return made
-                classes.add(inner)
-        return classes.pop() if len(classes) == 1 else made
-
     # ------------------------------------------------------- arguments in
     def _argument(self, facts: FileFacts, index: int, name: str, position: int) -> Shape | None:
         """The shape of the argument call ``index`` passes for parameter ``name``."""
@@ -232,12 +145,12 @@ class ValuesMixin:
             if local is not None:
                 return local
         if shape[0] == "s" and isinstance(shape[2], str) and shape[2].startswith("str:"):
-            base = _dotted(shape[1])
+            base = dotted(shape[1])
             if base is None:
                 return ()
             item = Atom("item", call.line, call.col, name=f"{base}[{shape[2][4:]}]")
             return self._expand_atom(facts, item, on)
-        name = _dotted(shape)
+        name = dotted(shape)
         if name is None or name.partition(".")[0] in RECEIVERS:
             return ()
         atom = Atom("name", call.line, call.col, name=name)
@@ -444,15 +357,3 @@ def _may_pass_flag(flow: FlowCall) -> bool:
         if shape is not None and shape[0] in _CARRIERS:
             return True
     return False
-
-
-_UNKNOWN = object()
-
-
-def _dotted(shape: Shape) -> str | None:
-    if shape[0] == "n":
-        return str(shape[1])
-    if shape[0] == "a":
-        base = _dotted(shape[1])
-        return None if base is None else f"{base}.{shape[2]}"
-    return None
