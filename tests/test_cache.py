@@ -304,3 +304,25 @@ def test_a_value_that_cannot_be_pickled_leaves_no_file(tmp_path: Path, monkeypat
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".tmp-")) == []
     assert read_stamped(folder, "kept.pickle", "test") == [1, 2]  # the old file stands
     location._keys.clear()
+
+
+def test_another_python_is_a_cache_miss(monkeypatch) -> None:
+    """Facts are read with this interpreter's ``ast``, and findings pickled by it: a
+    cache folder shared with another Python version (a venv rebuilt on 3.12, a CI
+    image upgraded) is not read back."""
+    import sys
+    from types import SimpleNamespace
+
+    from flaglint import stamp
+
+    stamp.code_stamp.cache_clear()
+    before = stamp.code_stamp()
+    other = SimpleNamespace(**{**vars(sys.implementation), "cache_tag": "cpython-399"})
+    monkeypatch.setattr(sys, "implementation", other)
+    stamp.code_stamp.cache_clear()
+    try:
+        assert stamp.code_stamp() != before
+    finally:
+        monkeypatch.undo()
+        stamp.code_stamp.cache_clear()
+    assert stamp.code_stamp() == before

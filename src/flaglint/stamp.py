@@ -5,7 +5,9 @@ version string: an editable install being worked on, or a build reinstalled
 from another commit, read back facts and findings that the current code would
 not produce. The stamp adds a digest of every module's path, size and
 modification time, so any change to the installed code is a cache miss; it
-costs one ``stat`` per module, once per process.
+costs one ``stat`` per module, once per process. The interpreter's cache tag
+(``cpython-311``) is part of it: another Python version reads files with another
+``ast`` and pickles with another protocol default.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 from flaglint import __version__
@@ -35,4 +38,7 @@ def code_stamp() -> str:
                 continue
             relative = os.path.relpath(path, package)
             digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    # The interpreter too: facts are read with its ``ast`` and every cache is pickled by
+    # it, so a cache folder shared with another Python version is not read back.
+    digest.update(f"python\0{sys.implementation.cache_tag}\n".encode())
     return f"{__version__}:{digest.hexdigest()}"
