@@ -32,13 +32,11 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
-def write(save: Callable[[], None]) -> None:
-    """Run ``save`` in a forked child if one may be forked, else here and now."""
-    if not can_fork():
-        save()
-        return
+def _fork(run: Callable[[], None]) -> int:
+    """Fork a child that runs ``run`` off this process's streams and leaves with
+    ``os._exit`` (status 1 if ``run`` raised); the child's pid."""
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child; the tests see what it wrote
+    if pid == 0:  # pragma: no cover - the child; the tests see what it did
         code = 0
         try:
             # Off this process's streams: a reader of its output sees the end of it
@@ -46,12 +44,20 @@ def write(save: Callable[[], None]) -> None:
             devnull = os.open(os.devnull, os.O_RDWR)
             for stream in (0, 1, 2):
                 os.dup2(devnull, stream)
-            save()
+            run()
         except BaseException:
             code = 1
         finally:
             os._exit(code)
-    _children.append(pid)
+    return pid
+
+
+def write(save: Callable[[], None]) -> None:
+    """Run ``save`` in a forked child if one may be forked, else here and now."""
+    if not can_fork():
+        save()
+        return
+    _children.append(_fork(save))
 
 
 class Pending:
@@ -111,22 +117,15 @@ def compute(work: Callable[[], bytes]) -> Pending | None:
     if not can_fork():
         return None
     reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child; the tests see what it sent
-        code = 0
-        try:
-            os.close(reader)
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for stream in (0, 1, 2):
-                os.dup2(devnull, stream)
-            data = work()
-            with os.fdopen(writer, "wb") as stream:
-                stream.write(len(data).to_bytes(_HEADER, "big"))
-                stream.write(data)
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
+
+    def send() -> None:
+        os.close(reader)
+        data = work()
+        with os.fdopen(writer, "wb") as stream:
+            stream.write(len(data).to_bytes(_HEADER, "big"))
+            stream.write(data)
+
+    pid = _fork(send)
     os.close(writer)
     return Pending(pid, reader)
 
