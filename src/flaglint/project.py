@@ -222,7 +222,7 @@ class Project:
         where a check asked for it (``inventory_aside``), the tree is large enough
         for a fork to pay, and the inventory is neither built nor stored.
         """
-        from flaglint.callgraph.workers import PARALLEL_RESOLUTION
+        from flaglint.callgraph.workers import forking_pays
         from flaglint.flags import stored
 
         if (
@@ -231,8 +231,7 @@ class Project:
             or "inventory" in self.__dict__
             or self._inventory_pending is not None
             or self.next_graph is not None  # its inventory is built beside the workers
-            or self.config.workers() <= 1
-            or len(self.files) < PARALLEL_RESOLUTION
+            or not forking_pays(self.config.workers(), len(self.files))
         ):
             return
         key = stored.inventory_key(self.tree_digest(), self.config)

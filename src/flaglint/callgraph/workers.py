@@ -63,6 +63,13 @@ class Resolving(Protocol):
 # Below this many files to resolve, forking costs more than it saves.
 PARALLEL_RESOLUTION = 400
 
+
+def forking_pays(jobs: int, files: int) -> bool:
+    """Whether work over a tree of ``files`` files is worth a forked process, with
+    ``jobs`` processes allowed (the resolution workers, and the work done aside)."""
+    return jobs > 1 and files >= PARALLEL_RESOLUTION
+
+
 # What a forked resolution worker inherits: (graph, files, node names, workers).
 _FORKED: tuple[Resolving, list[FileFacts], list[str], int] | None = None
 
@@ -88,7 +95,7 @@ def resolve_in_workers(graph: Resolving, files: list[FileFacts], jobs: int) -> C
     It collects nothing (and no worker starts) when forking would not pay.
     """
     global _FORKED
-    if jobs <= 1 or len(files) < PARALLEL_RESOLUTION or _FORKED is not None:
+    if not forking_pays(jobs, len(files)) or _FORKED is not None:
         return no_workers
     import threading
 

@@ -36,15 +36,14 @@ def _start_aside(
     The child starts from the built graphs (built here first: a selected rule would
     build them anyway) and sends back its findings.
     """
-    from flaglint.callgraph.workers import PARALLEL_RESOLUTION
+    from flaglint.callgraph.workers import forking_pays
 
     if (
         not aside
         or not here
         # Without the graph (and its inventory) the rules are quick.
         or not any(rule.uses_graph for rule in (*aside, *here))
-        or project.config.workers() <= 1
-        or len(project.files) < PARALLEL_RESOLUTION
+        or not forking_pays(project.config.workers(), len(project.files))
         or not background.can_fork()
     ):
         return None
