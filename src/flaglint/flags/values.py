@@ -70,11 +70,8 @@ class ValuesMixin(SingletonsMixin):
                 self._attribute_index[(f"{facts.module}.{write.cls}", write.attr)].append(
                     (facts, write)
                 )
-        # Per name: the wrappers' count it was grouped at, and the calls by target.
         # Per name: where its calls on singletons went when grouped, and the groups.
-        self._callers: dict[
-            str, tuple[tuple[str, ...], dict[str, list[tuple[FileFacts, int]]]]
-        ] = {}
+        self._callers: dict[str, tuple[tuple[str, ...], Groups]] = {}
         # Per name: each call with the function it calls, and those on singletons
         # (a function of the files).
         self._resolved_sites: dict[str, tuple[list[Site], list[Site]]] = {}
@@ -257,7 +254,7 @@ class ValuesMixin(SingletonsMixin):
             found.extend(self._argument_conditions(caller, caller.calls[index], shape, on))
         return tuple(dict.fromkeys(found))
 
-    def _callers_of(self, name: str) -> dict[str, list[tuple[FileFacts, int]]]:
+    def _callers_of(self, name: str) -> Groups:
         """Call sites of functions named ``name``, by resolved target.
 
         Calls are grouped by their last name once (string work only); a group is
@@ -289,7 +286,7 @@ class ValuesMixin(SingletonsMixin):
         kept = self._callers.get(name)
         if kept is not None and kept[0] == moved:
             return kept[1]
-        found: dict[str, list[tuple[FileFacts, int]]] = defaultdict(list)
+        found: Groups = defaultdict(list)
         for facts, index, target in calls:
             found[self.wrapper_target(facts, index, target)].append((facts, index))
         self._callers[name] = (moved, found)
