@@ -198,6 +198,33 @@ def test_without_the_checks_consent_or_below_the_size_the_inventory_is_built_her
     assert not isinstance(project.inventory, StoredInventory)
 
 
+def _check_with_base(
+    root: Path, aside: bool, use_cache: bool = True, base: str | None = "HEAD~1"
+) -> list[object]:
+    config = replace(load_config(root), jobs=2)
+    project = analyse(config, [root], use_cache=use_cache)
+    project.inventory_aside = aside
+    if base is not None:
+        attach_base(project, config, base).base.inventory_aside = aside
+    return [(f.rule, f.path, f.line, f.symbol, f.message) for f in run_rules(project, ALL_RULES)]
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_bases_inventory_is_built_aside_while_its_flow_is_solved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_here: list[int]
+) -> None:
+    # The pre-commit hook's shape: the head was checked last, so the base's graph is
+    # built first, its flow solved here, and its inventory built in a child meanwhile.
+    repo = replay("FL201", tmp_path / "repo")
+    expected = _check_with_base(repo, aside=False, use_cache=False)
+    assert "FL201" in {finding[0] for finding in expected}
+    monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
+    _check_with_base(repo, aside=True, base=None)  # the head: its snapshot and inventory stored
+    built_here.clear()
+    assert _check_with_base(repo, aside=True) == expected
+    assert built_here == []  # the base's was built aside, the head's was stored
+
+
 # ------------------------------------------------------------------ vulture
 def _markers(tmp_path: Path) -> Path:
     root = tmp_path / "markers"

@@ -230,7 +230,6 @@ class Project:
             or self.cache_directory is None
             or "inventory" in self.__dict__
             or self._inventory_pending is not None
-            or self.next_graph is not None  # its inventory is built beside the workers
             or not forking_pays(self.config.workers(), len(self.files))
         ):
             return

@@ -199,6 +199,7 @@ def check(
     project.inventory_aside = True
     if base:
         attach_base(project, config, base)
+        project.base.inventory_aside = True  # built while its flow is solved, if first
     rules = list(iter_selected(ALL_RULES, config.select, config.ignore))
     results = open_results(config, enabled=not no_cache)
     # The staged tree is keyed by the index's blobs, but blame still reads the
