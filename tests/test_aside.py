@@ -9,7 +9,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -224,39 +223,6 @@ def test_a_bases_inventory_is_built_aside_while_its_flow_is_solved(
     built_here.clear()
     assert _check_with_base(repo, aside=True) == expected
     assert built_here == []  # the base's was built aside, the head's was stored
-
-
-def test_an_inventory_stored_aside_while_another_is_stored_here_keeps_both(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # ``check --base`` of a tree not checked before: the child building the head's
-    # inventory stores it while this process stores the base's. Here the other writer
-    # starts its store after this process has read the store and before it writes.
-    directory = tmp_path / "cache"
-    empty: stored.Entry = ([], [], [], {})
-    go, wait = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the other writer
-        try:
-            os.close(wait)
-            os.read(go, 1)
-            stored.save_entry(directory, "stored-aside", empty)
-        finally:
-            os._exit(0)
-    os.close(go)
-    real = stored._entries
-
-    def read_then_let_the_other_go(folder: Path) -> dict[str, stored.Entry]:
-        found = real(folder)
-        os.write(wait, b"x")
-        time.sleep(0.3)  # time enough for a writer that does not wait its turn
-        return found
-
-    monkeypatch.setattr(stored, "_entries", read_then_let_the_other_go)
-    stored.save_entry(directory, "stored-here", empty)
-    os.waitpid(pid, 0)
-    os.close(wait)
-    assert set(real(directory)) == {"stored-here", "stored-aside"}
 
 
 # ------------------------------------------------------------------ vulture

@@ -18,7 +18,6 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
@@ -51,34 +50,6 @@ def read_stamped(directory: Path | None, name: str, stamp: str) -> object | None
     except Exception:  # written by us, but by a version whose classes are gone
         return None
     return value if stored_stamp == _stamp(stamp) else None
-
-
-@contextlib.contextmanager
-def updating(directory: Path, name: str) -> Iterator[None]:
-    """Hold ``name``'s lock while it is read, changed and written again.
-
-    Two processes adding to the same store (a check's main process and the child
-    that builds an inventory beside it, or two checks sharing a cache folder) take
-    turns; without it the later write drops what the earlier one added. Where the
-    platform or the folder offers no lock, nothing is held: a lost entry costs a
-    later run its speed, never its answer. Nothing may fork while holding it: the
-    child would hold it too.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        yield
-        return
-    try:
-        prepare_directory(directory)
-        handle = open(directory / f".{name}.lock", "ab")  # noqa: SIM115 - held below
-    except OSError:
-        yield
-        return
-    with handle:
-        with contextlib.suppress(OSError):
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when it is closed
-        yield
 
 
 class _Tagged:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flaglint.cache.store import read_stamped, updating, write_stamped
+from flaglint.cache.store import read_stamped, write_stamped
 from flaglint.encoding import utf8
 from flaglint.facts.model import Binding, FileFacts
 from flaglint.flags.model import FlagCondition, FlagRead, GatedCall, InventoryOutputs
@@ -159,14 +159,11 @@ def save_entry(directory: Path | None, key: str, found: Entry) -> None:
     """Keep an inventory's findings (:func:`entry`) under ``key``, with the last few trees'."""
     if directory is None or not key:
         return
-    # The child building an inventory aside may store it while this process stores
-    # another tree's (``check --base`` of a tree not checked before).
-    with updating(directory, STORE):
-        entries = _entries(directory)
-        entries.pop(key, None)
-        entries[key] = found
-        kept = dict(list(entries.items())[-KEEP:])
-        write_stamped(directory, STORE, f"inventories:{FORMAT}", kept)
+    entries = _entries(directory)
+    entries.pop(key, None)
+    entries[key] = found
+    kept = dict(list(entries.items())[-KEEP:])
+    write_stamped(directory, STORE, f"inventories:{FORMAT}", kept)
 
 
 def _toggles(inventory: Inventory) -> list[Toggle]:
