@@ -198,31 +198,32 @@ def test_without_the_checks_consent_or_below_the_size_the_inventory_is_built_her
     assert not isinstance(project.inventory, StoredInventory)
 
 
-def _check_with_base(
-    root: Path, aside: bool, use_cache: bool = True, base: str | None = "HEAD~1"
-) -> list[object]:
-    config = replace(load_config(root), jobs=2)
-    project = analyse(config, [root], use_cache=use_cache)
-    project.inventory_aside = aside
-    if base is not None:
-        attach_base(project, config, base).base.inventory_aside = aside
-    return [(f.rule, f.path, f.line, f.symbol, f.message) for f in run_rules(project, ALL_RULES)]
-
-
 @pytest.mark.usefixtures("git_env")
-def test_a_bases_inventory_is_built_aside_while_its_flow_is_solved(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_here: list[int]
+@pytest.mark.parametrize("head_checked_first", [True, False])
+def test_check_base_builds_inventories_aside_and_says_the_same(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run_cli,  # type: ignore[no-untyped-def]
+    built_here: list[int],
+    head_checked_first: bool,
 ) -> None:
-    # The pre-commit hook's shape: the head was checked last, so the base's graph is
-    # built first, its flow solved here, and its inventory built in a child meanwhile.
     repo = replay("FL201", tmp_path / "repo")
-    expected = _check_with_base(repo, aside=False, use_cache=False)
-    assert "FL201" in {finding[0] for finding in expected}
+    with (repo / "pyproject.toml").open("a") as config:
+        config.write("jobs = 2\n")
+    command = ("check", "--base", "HEAD~1", "--format", "json")
+    expected = run_cli(*command, "--no-cache", cwd=repo)
+    assert '"FL201"' in expected.out
     monkeypatch.setattr(workers, "PARALLEL_RESOLUTION", 1)
-    _check_with_base(repo, aside=True, base=None)  # the head: its snapshot and inventory stored
+    if head_checked_first:
+        run_cli("check", cwd=repo)  # the pre-commit hook's shape: the head is stored
     built_here.clear()
-    assert _check_with_base(repo, aside=True) == expected
-    assert built_here == []  # the base's was built aside, the head's was stored
+    found = run_cli(*command, cwd=repo)
+    assert (found.code, found.out) == (expected.code, expected.out)
+    # The head checked last: its inventory is stored, the base's graph is built first
+    # and the base's inventory in a child while its flow is solved here. On an empty
+    # cache the head's graph goes first, its inventory built in a child, and the
+    # base's built here while the head's workers answer.
+    assert built_here == ([] if head_checked_first else [os.getpid()])
 
 
 # ------------------------------------------------------------------ vulture
