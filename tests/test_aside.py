@@ -265,6 +265,27 @@ def test_vultures_verdict_begun_aside_gives_the_same_findings(
     assert scanned_here == [os.getpid()]  # the child scanned, not this process
 
 
+@pytest.mark.parametrize("aside", [False, True])
+def test_the_files_vulture_is_asked_about_are_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aside: bool
+) -> None:
+    root = _markers(tmp_path)
+    expected = _fl101(root)
+    read: list[str] = []
+    original = dormancy.read_sources
+
+    def reading(project, paths):  # type: ignore[no-untyped-def]
+        paths = list(paths)
+        read.extend(paths)
+        return original(project, paths)
+
+    monkeypatch.setattr(dormancy, "read_sources", reading)
+    if aside:
+        monkeypatch.setattr(dormancy, "BACKGROUND_SCAN_BYTES", 0)
+    assert _fl101(root) == expected
+    assert read and len(read) == len(set(read))  # start_scan's read serves scan
+
+
 def test_a_vulture_child_that_fails_leaves_the_scan_to_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

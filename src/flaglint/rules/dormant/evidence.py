@@ -119,7 +119,9 @@ class DormancyEvidence:
         self.unused = UnusedReport([])
         self.sources: dict[str, bytes] = {}
         self._lines: dict[str, list[str]] = {}
-        # vulture's verdict begun aside (``start_scan``): the key of its sources, the child.
+        # What ``start_scan`` read (the paths, their sources) for ``scan`` of the same
+        # paths, and the verdict it began aside: the key of those sources, the child.
+        self._read: tuple[tuple[str, ...], dict[str, bytes]] | None = None
         self._pending: tuple[str, background.Pending] | None = None
 
     # -------------------------------------------------------------- markers
@@ -235,9 +237,14 @@ class DormancyEvidence:
         """Run vulture over ``paths`` (and only those), or recall its verdict on the same text.
 
         The files in ``also`` are read for their comments, not given to vulture.
-        A verdict :meth:`start_scan` began on the same text is waited for.
+        A verdict :meth:`start_scan` began on the same text is waited for, and the
+        files it read are not read again.
         """
-        sources = read_sources(self.project, paths)
+        paths = tuple(paths)
+        read, self._read = self._read, None
+        sources = read[1] if read is not None and read[0] == paths else None
+        if sources is None:
+            sources = read_sources(self.project, paths)
         store = self._vulture_store()
         self.sources = {**read_sources(self.project, also), **sources}
         self._lines = {}
@@ -261,7 +268,9 @@ class DormancyEvidence:
         koku's cold check, with one core idle): run aside, it overlaps the other
         rules. Nothing starts where the verdict is stored or no child may be forked.
         """
+        paths = tuple(paths)
         sources = read_sources(self.project, paths)
+        self._read = (paths, sources)
         if sum(map(len, sources.values())) < BACKGROUND_SCAN_BYTES:
             return  # scanned sooner than a child is forked
         key = sources_key(sources)
